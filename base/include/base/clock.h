@@ -1,0 +1,42 @@
+// Time as an injected dependency. Everything that needs "now" takes a Clock&; main() wires the
+// SystemClock, tests a FakeClock.
+#pragma once
+
+#include <cstdint>
+
+namespace base {
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  // Wall-clock time in seconds since the Unix epoch (UTC).
+  virtual int64_t NowUnixSeconds() const = 0;
+  // Monotonic time in nanoseconds since an arbitrary origin; never goes back.
+  virtual int64_t MonotonicNanos() const = 0;
+};
+
+// The operating system's clocks. Thread-safe.
+class SystemClock final : public Clock {
+ public:
+  int64_t NowUnixSeconds() const override;
+  int64_t MonotonicNanos() const override;
+};
+
+// A clock that only moves when told to. Not thread-safe.
+class FakeClock final : public Clock {
+ public:
+  explicit FakeClock(int64_t unix_seconds = 0) : now_(unix_seconds) {}
+  int64_t NowUnixSeconds() const override { return now_; }
+  int64_t MonotonicNanos() const override { return mono_; }
+  void Set(int64_t unix_seconds) { now_ = unix_seconds; }
+  void Advance(int64_t seconds) {
+    now_ += seconds;
+    mono_ += seconds * 1'000'000'000;
+  }
+
+ private:
+  int64_t now_;
+  int64_t mono_ = 0;
+};
+
+}  // namespace base

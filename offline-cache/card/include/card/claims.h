@@ -1,0 +1,63 @@
+// CWT claims (RFC 8392) carrying the membership card (claim -70000).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "base/bytes.h"
+#include "base/status.h"
+#include "card/cbor.h"
+
+namespace card {
+
+inline constexpr int64_t kClaimIss = 1;
+inline constexpr int64_t kClaimExp = 4;
+inline constexpr int64_t kClaimIat = 6;
+inline constexpr int64_t kClaimCard = -70000;
+
+inline constexpr size_t kMaxIssBytes = 32;
+inline constexpr size_t kMaxOrgBytes = 32;
+inline constexpr size_t kMaxNameBytes = 40;
+inline constexpr size_t kMaxNumberBytes = 20;
+
+// rid: the status ID (first 8 bytes of HMAC-SHA-256 of the member ID under the status secret).
+using Rid = std::array<uint8_t, 8>;
+
+enum class Category : uint8_t { kEmployee = 0, kStudent = 1, kRetired = 2, kUnionStaff = 3 };
+inline constexpr uint64_t kMaxCategory = 3;
+std::string_view CategoryName(Category c);
+
+struct MemberCard {
+  Rid rid{};
+  uint32_t serial = 0;
+  std::string org;
+  Category category = Category::kEmployee;
+  std::optional<std::string> name;
+  std::optional<std::string> number;
+};
+
+struct Claims {
+  std::string iss;
+  int64_t iat = 0;
+  int64_t exp = 0;
+  std::optional<MemberCard> card;  // absent only where the profile allows it (EU DCC)
+};
+
+struct ClaimsRules {
+  CborLimits cbor;
+  bool require_iss = true;
+  bool require_card = true;
+};
+
+// Parses the payload map. Unknown claims are skipped (within the nesting limit); duplicate keys,
+// wrong types, out-of-range values, over-long or non-UTF-8 text, control characters in text meant
+// for display, and trailing bytes are errors.
+base::Status ParseClaims(base::ByteSpan payload, const ClaimsRules& rules, Claims* out);
+
+// Deterministic encoding (keys 1, 4, 6, -70000; card keys 1..6). Fails on values outside the limits
+// the parser enforces, so that nothing is issued that a verifier would refuse.
+base::Result<base::Bytes> EncodeClaims(const Claims& claims);
+
+}  // namespace card

@@ -1,0 +1,201 @@
+#include "card/claims.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "base/utf8.h"
+
+namespace card {
+namespace {
+
+base::Status Malformed(std::string m) { return base::InvalidArgument("claims: " + std::move(m)); }
+
+// Keeps track of integer keys seen in one map; maps here are small.
+class KeySet {
+ public:
+  base::Status Add(int64_t key) {
+    if (std::find(keys_, keys_ + count_, key) != keys_ + count_) {
+      return Malformed("duplicate key " + std::to_string(key));
+    }
+    if (count_ == std::size(keys_)) return Malformed("too many keys");
+    keys_[count_++] = key;
+    return base::Status::Ok();
+  }
+
+ private:
+  int64_t keys_[32];
+  size_t count_ = 0;
+};
+
+base::Status ReadDisplayText(CborReader& r, size_t max, std::string_view field, std::string* out) {
+  std::string_view v;
+  CK_TRY(r.ReadText(&v));
+  if (v.size() > max) {
+    return Malformed(std::string(field) + " is " + std::to_string(v.size()) + " bytes, limit " +
+                     std::to_string(max));
+  }
+  if (base::HasControlChars(v)) return Malformed(std::string(field) + " contains control characters");
+  out->assign(v);
+  return base::Status::Ok();
+}
+
+base::Status ReadTime(CborReader& r, std::string_view field, int64_t* out) {
+  CK_ASSIGN_OR_RETURN(CborType t, r.PeekType());
+  if (t != CborType::kUint) return Malformed(std::string(field) + " must be an unsigned integer");
+  uint64_t v = 0;
+  CK_TRY(r.ReadUint(&v));
+  if (v > (uint64_t{1} << 40)) return Malformed(std::string(field) + " out of range");
+  *out = static_cast<int64_t>(v);
+  return base::Status::Ok();
+}
+
+base::Status ReadCard(CborReader& r, MemberCard* card) {
+  uint64_t pairs = 0;
+  CK_TRY(r.EnterMap(&pairs));
+  KeySet seen;
+  bool has_rid = false, has_serial = false, has_org = false, has_category = false;
+  for (uint64_t i = 0; i < pairs; ++i) {
+    int64_t key = 0;
+    CK_TRY(r.ReadInt(&key));
+    CK_TRY(seen.Add(key));
+    switch (key) {
+      case 1: {
+        base::ByteSpan rid;
+        CK_TRY(r.ReadBytes(&rid));
+        if (rid.size() != card->rid.size()) return Malformed("rid must be 8 bytes");
+        std::memcpy(card->rid.data(), rid.data(), rid.size());
+        has_rid = true;
+        break;
+      }
+      case 2: {
+        uint64_t serial = 0;
+        CK_TRY(r.ReadUint(&serial));
+        if (serial > UINT32_MAX) return Malformed("serial out of range");
+        card->serial = static_cast<uint32_t>(serial);
+        has_serial = true;
+        break;
+      }
+      case 3:
+        CK_TRY(ReadDisplayText(r, kMaxOrgBytes, "org", &card->org));
+        has_org = true;
+        break;
+      case 4: {
+        uint64_t cat = 0;
+        CK_TRY(r.ReadUint(&cat));
+        if (cat > kMaxCategory) return Malformed("unknown category " + std::to_string(cat));
+        card->category = static_cast<Category>(cat);
+        has_category = true;
+        break;
+      }
+      case 5:
+        CK_TRY(ReadDisplayText(r, kMaxNameBytes, "name", &card->name.emplace()));
+        break;
+      case 6:
+        CK_TRY(ReadDisplayText(r, kMaxNumberBytes, "number", &card->number.emplace()));
+        break;
+      default:
+        CK_TRY(r.Skip());
+    }
+  }
+  r.Leave();
+  if (!has_rid || !has_serial || !has_org || !has_category) {
+    return Malformed("card lacks rid, serial, org or category");
+  }
+  return base::Status::Ok();
+}
+
+}  // namespace
+
+std::string_view CategoryName(Category c) {
+  switch (c) {
+    case Category::kEmployee: return "employee";
+    case Category::kStudent: return "student";
+    case Category::kRetired: return "retired";
+    case Category::kUnionStaff: return "union_staff";
+  }
+  return "unknown";
+}
+
+base::Status ParseClaims(base::ByteSpan payload, const ClaimsRules& rules, Claims* out) {
+  CborReader r(payload, rules.cbor);
+  uint64_t pairs = 0;
+  CK_TRY(r.EnterMap(&pairs));
+  KeySet seen;
+  bool has_iss = false, has_iat = false, has_exp = false;
+  for (uint64_t i = 0; i < pairs; ++i) {
+    CK_ASSIGN_OR_RETURN(CborType kt, r.PeekType());
+    if (kt == CborType::kText) {  // registered names are integers; text keys are foreign: skip
+      std::string_view name;
+      CK_TRY(r.ReadText(&name));
+      CK_TRY(r.Skip());
+      continue;
+    }
+    int64_t key = 0;
+    CK_TRY(r.ReadInt(&key));
+    CK_TRY(seen.Add(key));
+    if (key == kClaimIss) {
+      CK_TRY(ReadDisplayText(r, kMaxIssBytes, "iss", &out->iss));
+      has_iss = true;
+    } else if (key == kClaimIat) {
+      CK_TRY(ReadTime(r, "iat", &out->iat));
+      has_iat = true;
+    } else if (key == kClaimExp) {
+      CK_TRY(ReadTime(r, "exp", &out->exp));
+      has_exp = true;
+    } else if (key == kClaimCard) {
+      CK_TRY(ReadCard(r, &out->card.emplace()));
+    } else {
+      CK_TRY(r.Skip());
+    }
+  }
+  r.Leave();
+  if (!r.AtEnd()) return Malformed("trailing bytes after the claims map");
+  if (!has_iat || !has_exp) return Malformed("iat and exp are required");
+  if (rules.require_iss && !has_iss) return Malformed("iss is required");
+  if (rules.require_card && !out->card) return Malformed("card claim -70000 is required");
+  return base::Status::Ok();
+}
+
+base::Result<base::Bytes> EncodeClaims(const Claims& c) {
+  auto bad_text = [](std::string_view v, size_t max) {
+    return v.size() > max || !base::IsValidUtf8(v) || base::HasControlChars(v);
+  };
+  if (!c.card) return base::InvalidArgument("card claim missing");
+  const MemberCard& card = *c.card;
+  if (c.iss.empty() || bad_text(c.iss, kMaxIssBytes)) return base::InvalidArgument("iss must be 1-32 bytes of text");
+  if (card.org.empty() || bad_text(card.org, kMaxOrgBytes)) return base::InvalidArgument("org must be 1-32 bytes of text");
+  if (card.name && bad_text(*card.name, kMaxNameBytes)) return base::InvalidArgument("name must be at most 40 bytes of text");
+  if (card.number && bad_text(*card.number, kMaxNumberBytes)) return base::InvalidArgument("number must be at most 20 bytes of text");
+  if (c.iat < 0 || c.exp <= c.iat) return base::InvalidArgument("exp must be after iat");
+
+  base::Bytes out;
+  CborWriter w(&out);
+  w.Map(4);
+  w.Int(kClaimIss);
+  w.Text(c.iss);
+  w.Int(kClaimExp);
+  w.Int(c.exp);
+  w.Int(kClaimIat);
+  w.Int(c.iat);
+  w.Int(kClaimCard);
+  w.Map(4u + (card.name ? 1u : 0u) + (card.number ? 1u : 0u));
+  w.Uint(1);
+  w.ByteString(card.rid);
+  w.Uint(2);
+  w.Uint(card.serial);
+  w.Uint(3);
+  w.Text(card.org);
+  w.Uint(4);
+  w.Uint(static_cast<uint64_t>(card.category));
+  if (card.name) {
+    w.Uint(5);
+    w.Text(*card.name);
+  }
+  if (card.number) {
+    w.Uint(6);
+    w.Text(*card.number);
+  }
+  return out;
+}
+
+}  // namespace card

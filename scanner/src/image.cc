@@ -1,0 +1,26 @@
+#include <cstring>
+
+#include "base/file.h"
+#include "scanner/image.h"
+
+namespace scanner {
+
+base::Result<GrayImage> DecodeImage(base::ByteSpan encoded) {
+  static constexpr uint8_t kPng[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  if (encoded.size() >= sizeof kPng && std::memcmp(encoded.data(), kPng, sizeof kPng) == 0) {
+    return DecodePng(encoded);
+  }
+  if (encoded.size() >= 3 && encoded[0] == 0xff && encoded[1] == 0xd8 && encoded[2] == 0xff) {
+    return DecodeJpeg(encoded);
+  }
+  return base::InvalidArgument("not a PNG or JPEG image");
+}
+
+base::Result<GrayImage> LoadImage(const std::string& path) {
+  CK_ASSIGN_OR_RETURN(std::string data, base::ReadFile(path, 64u << 20));
+  base::Result<GrayImage> img = DecodeImage(base::AsBytes(data));
+  if (!img.ok()) return img.status().WithContext(path);
+  return img;
+}
+
+}  // namespace scanner

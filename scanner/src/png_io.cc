@@ -1,0 +1,97 @@
+#include <png.h>
+
+#include <csetjmp>
+#include <cstdio>
+#include <cstring>
+
+#include "base/file.h"
+#include "scanner/image.h"
+
+namespace scanner {
+
+base::Result<GrayImage> DecodePng(base::ByteSpan encoded) {
+  png_image image;
+  std::memset(&image, 0, sizeof image);
+  image.version = PNG_IMAGE_VERSION;
+  if (png_image_begin_read_from_memory(&image, encoded.data(), encoded.size()) == 0) {
+    return base::InvalidArgument(std::string("PNG: ") + image.message);
+  }
+  if (image.width == 0 || image.height == 0 || image.width > kMaxImageSide ||
+      image.height > kMaxImageSide) {
+    png_image_free(&image);
+    return base::OutOfRange("PNG: image is " + std::to_string(image.width) + "x" +
+                            std::to_string(image.height) + ", limit " + std::to_string(kMaxImageSide));
+  }
+  image.format = PNG_FORMAT_GRAY;
+  GrayImage out;
+  out.width = static_cast<int>(image.width);
+  out.height = static_cast<int>(image.height);
+  out.pixels.resize(static_cast<size_t>(out.width) * static_cast<size_t>(out.height));
+  // Composite any alpha onto white: a transparent background is paper.
+  png_color white{255, 255, 255};
+  if (png_image_finish_read(&image, &white, out.pixels.data(), out.width, nullptr) == 0) {
+    std::string msg = image.message;
+    png_image_free(&image);
+    return base::InvalidArgument("PNG: " + msg);
+  }
+  return out;
+}
+
+namespace {
+
+struct PngWriter {
+  png_structp png = nullptr;
+  png_infop info = nullptr;
+  ~PngWriter() { png_destroy_write_struct(&png, &info); }
+};
+
+void AppendToString(png_structp png, png_bytep data, png_size_t len) {
+  auto* out = static_cast<std::string*>(png_get_io_ptr(png));
+  out->append(reinterpret_cast<const char*>(data), len);
+}
+
+void NoFlush(png_structp) {}
+
+// Encodes into *out; returns false on a libpng error. Kept free of objects with destructors in
+// the setjmp scope.
+bool EncodeBilevel(const GrayImage& img, int dpi, const std::vector<std::vector<png_byte>>& rows,
+                   std::string* out) {
+  PngWriter w;
+  w.png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+  if (w.png == nullptr) return false;
+  w.info = png_create_info_struct(w.png);
+  if (w.info == nullptr) return false;
+  if (setjmp(png_jmpbuf(w.png))) return false;
+  png_set_write_fn(w.png, out, AppendToString, NoFlush);
+  png_set_IHDR(w.png, w.info, static_cast<png_uint_32>(img.width),
+               static_cast<png_uint_32>(img.height), 1, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
+               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  const auto ppm = static_cast<png_uint_32>(dpi * 10000 / 254);  // dots per metre
+  png_set_pHYs(w.png, w.info, ppm, ppm, PNG_RESOLUTION_METER);
+  png_write_info(w.png, w.info);
+  for (const auto& row : rows) png_write_row(w.png, row.data());
+  png_write_end(w.png, nullptr);
+  return true;
+}
+
+}  // namespace
+
+base::Status WriteBilevelPng(const std::string& path, const GrayImage& img, int dpi,
+                            base::Durability durability) {
+  if (img.width <= 0 || img.height <= 0) return base::InvalidArgument("empty image");
+  std::vector<std::vector<png_byte>> rows(static_cast<size_t>(img.height));
+  const size_t row_bytes = (static_cast<size_t>(img.width) + 7) / 8;
+  for (int y = 0; y < img.height; ++y) {
+    auto& row = rows[static_cast<size_t>(y)];
+    row.assign(row_bytes, 0);
+    const uint8_t* src = img.pixels.data() + static_cast<size_t>(y) * static_cast<size_t>(img.width);
+    for (int x = 0; x < img.width; ++x) {
+      if (src[x] >= 128) row[static_cast<size_t>(x) / 8] |= static_cast<png_byte>(0x80 >> (x % 8));
+    }
+  }
+  std::string encoded;
+  if (!EncodeBilevel(img, dpi, rows, &encoded)) return base::Internal("PNG encoding failed");
+  return base::WriteFileAtomic(path, encoded, 0644, durability);
+}
+
+}  // namespace scanner

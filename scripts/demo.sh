@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The demo: builds cardkiosk, makes demo keys, issues demo cards as QR PNGs from the embedded member
+# list, then verifies them from the PNGs (and a few that must fail) and prints the verdicts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh release >/dev/null
+out="${DEMO_OUT:-demo-out}"
+rm -rf "$out"
+mkdir -p "$out"
+cardctl=build/release/tools/cardctl
+
+echo "== keys"
+echo "issuer key (ES256), kid $($cardctl keygen --alg es256 --out "$out/issuer")"
+echo "second issuer key (Ed25519), kid $($cardctl keygen --alg ed25519 --out "$out/issuer-ed")"
+$cardctl secret --out "$out/status.secret"
+
+echo "== issuing cards from demo/members.csv"
+$cardctl issue --key "$out/issuer.key.pem" --iss RU-EDU-69 --status-secret "$out/status.secret" \
+  --members demo/members.csv --out "$out/cards" --names short
+$cardctl issue --key "$out/issuer-ed.key.pem" --iss RU-EDU-77 --status-secret "$out/status.secret" \
+  --members demo/members-ed.csv --out "$out/cards-ed" --names short --valid-days 30
+ls "$out"/cards/*.png "$out"/cards-ed/*.png
+
+verify() {
+  local label="$1"; shift
+  printf '%-44s ' "$label"
+  $cardctl verify --pubkey "$out/issuer.pub.pem" --pubkey "$out/issuer-ed.pub.pem" "$@" || true
+}
+
+echo "== verifying from the QR images"
+for png in "$out"/cards/*.png "$out"/cards-ed/*.png; do
+  verify "$(basename "$(dirname "$png")")/$(basename "$png")" --image "$png"
+done
+
+echo "== cards that must not pass"
+first_png=$(ls "$out"/cards/*.png | head -n 1)
+text=$(cat "${first_png%.png}.txt")
+verify "same card, 2 years from now" --at "$(date -u -d '+2 years' +%Y-%m-%dT%H:%M:%SZ)" --text "$text"
+verify "same card, clock set 1 day back" --at "$(date -u -d '-1 day' +%Y-%m-%dT%H:%M:%SZ)" --text "$text"
+tampered="${text:0:60}$( [ "${text:60:1}" = A ] && echo B || echo A )${text:61}"
+verify "one character changed" --text "$tampered"
+verify "truncated" --text "${text:0:100}"
+verify "not a card" --text "https://example.org/"
+printf '%-44s ' "signed by an unknown key"
+$cardctl keygen --alg es256 --out "$out/forger" >/dev/null
+$cardctl issue --key "$out/forger.key.pem" --iss RU-EDU-69 --status-secret "$out/status.secret" \
+  --members demo/members.csv --out "$out/forged" 2>/dev/null
+$cardctl verify --pubkey "$out/issuer.pub.pem" --image "$(ls "$out"/forged/*.png | head -n 1)" || true
+echo "demo output in $out/"

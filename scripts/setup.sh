@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs every Debian package cardkiosk needs (idempotent, quiet when all are there) and
+# configures + builds one build tree.
+#   scripts/setup.sh [release|asan|fuzz]   (default: release)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git
+  libssl-dev zlib1g-dev libzxing-dev libpng-dev libturbojpeg0-dev nlohmann-json3-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  clang libclang-rt-14-dev clang-format clang-tidy
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+flavour="${1:-release}"
+jobs="$(nproc)"
+case "$flavour" in
+  release)
+    cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DCK_TESTS=OFF >/dev/null
+    cmake --build build/release -j "$jobs"
+    ;;
+  asan)
+    cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCK_SANITIZE=ON -DCK_BENCH=OFF >/dev/null
+    cmake --build build/asan -j "$jobs"
+    ;;
+  fuzz)
+    CC=clang CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DCK_FUZZ=ON -DCK_TESTS=OFF -DCK_BENCH=OFF >/dev/null
+    cmake --build build/fuzz -j "$jobs"
+    ;;
+  *)
+    echo "usage: scripts/setup.sh [release|asan|fuzz]" >&2
+    exit 2
+    ;;
+esac

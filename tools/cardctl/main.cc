@@ -1,0 +1,47 @@
+// cardctl: the admin's tool for keys, cards and (later) bundles and journals.
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "args.h"
+#include "commands.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    "usage: cardctl COMMAND [options]\n"
+    "\n"
+    "commands:\n"
+    "  keygen --alg es256|ed25519 --out PREFIX [--force]\n"
+    "      make a signing key: PREFIX.key.pem (mode 0600) and PREFIX.pub.pem; prints the kid\n"
+    "  secret --out FILE [--force]\n"
+    "      make a status secret (32 random bytes, mode 0600) for issuing cards and bundles\n"
+    "  issue --key K.key.pem --iss CODE --status-secret FILE --members members.csv --out DIR\n"
+    "        [--valid-days N] [--names none|short]\n"
+    "      issue cards: DIR/<member_id>.txt (QR text) and DIR/<member_id>.png (QR, 300 dpi)\n"
+    "  verify --pubkey FILE [--pubkey FILE...] [--at ISO-8601-TIME] (--text TEXT | --image FILE | -)\n"
+    "      verify cards offline; one JSON line per card; exit 0 VALID, 1 other verdict, 2 error\n"
+    "  version\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::strcmp(argv[1], "help") == 0 || std::strcmp(argv[1], "--help") == 0 ||
+      std::strcmp(argv[1], "-h") == 0) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? cardctl::kExitUsage : cardctl::kExitOk;
+  }
+  const std::string cmd = argv[1];
+  std::vector<std::string> args(argv + 2, argv + argc);
+  if (cmd == "keygen") return cardctl::RunKeygen(args);
+  if (cmd == "secret") return cardctl::RunSecret(args);
+  if (cmd == "issue") return cardctl::RunIssue(args);
+  if (cmd == "verify") return cardctl::RunVerify(args);
+  if (cmd == "version" || cmd == "--version") {
+    std::printf("cardctl %s\n", CK_VERSION);
+    return cardctl::kExitOk;
+  }
+  std::fprintf(stderr, "cardctl: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
+  return cardctl::kExitUsage;
+}
