@@ -1,3 +1,7 @@
+#include <cmath>
+#include <cstring>
+#include <limits>
+
 #include "base/utf8.h"
 #include "card/cbor.h"
 
@@ -90,6 +94,30 @@ base::Status CborReader::ReadTag(uint64_t* tag) {
   CK_TRY(ReadHead(&h));
   if (h.major != 6 || h.info == 31) return Error("expected a tag");
   *tag = h.arg;
+  return base::Status::Ok();
+}
+
+base::Status CborReader::ReadFloat(double* v) {
+  Head h{};
+  CK_TRY(ReadHead(&h));
+  if (h.major != 7 || h.info < 25 || h.info > 27) return Error("expected a float");
+  if (h.info == 25) {  // IEEE 754 half precision
+    const auto half = static_cast<uint16_t>(h.arg);
+    const int exp = (half >> 10) & 0x1f;
+    const int mant = half & 0x3ff;
+    double val = exp == 0    ? std::ldexp(mant, -24)
+                 : exp != 31 ? std::ldexp(mant + 1024, exp - 25)
+                 : (mant == 0 ? std::numeric_limits<double>::infinity()
+                              : std::numeric_limits<double>::quiet_NaN());
+    *v = (half & 0x8000) != 0 ? -val : val;
+  } else if (h.info == 26) {
+    float f = 0;
+    const auto bits = static_cast<uint32_t>(h.arg);
+    std::memcpy(&f, &bits, sizeof f);
+    *v = static_cast<double>(f);
+  } else {
+    std::memcpy(v, &h.arg, sizeof *v);
+  }
   return base::Status::Ok();
 }
 

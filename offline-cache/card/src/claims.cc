@@ -1,6 +1,7 @@
 #include "card/claims.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "base/utf8.h"
@@ -39,8 +40,18 @@ base::Status ReadDisplayText(CborReader& r, size_t max, std::string_view field, 
   return base::Status::Ok();
 }
 
-base::Status ReadTime(CborReader& r, std::string_view field, int64_t* out) {
+base::Status ReadTime(CborReader& r, const ClaimsRules& rules, std::string_view field,
+                      int64_t* out) {
   CK_ASSIGN_OR_RETURN(CborType t, r.PeekType());
+  if (t == CborType::kSimple && rules.allow_float_time) {
+    double v = 0;
+    CK_TRY(r.ReadFloat(&v));
+    if (!(v >= 0 && v <= static_cast<double>(uint64_t{1} << 40))) {  // NaN fails too
+      return Malformed(std::string(field) + " out of range");
+    }
+    *out = static_cast<int64_t>(std::floor(v));
+    return base::Status::Ok();
+  }
   if (t != CborType::kUint) return Malformed(std::string(field) + " must be an unsigned integer");
   uint64_t v = 0;
   CK_TRY(r.ReadUint(&v));
@@ -104,6 +115,26 @@ base::Status ReadCard(CborReader& r, MemberCard* card) {
   return base::Status::Ok();
 }
 
+// The EU DCC hcert claim: {1: {certificate map}}. Only its shape is checked here.
+base::Status ReadDccHcert(CborReader& r) {
+  uint64_t pairs = 0;
+  CK_TRY(r.EnterMap(&pairs));
+  bool has_v1 = false;
+  for (uint64_t i = 0; i < pairs; ++i) {
+    int64_t key = 0;
+    CK_TRY(r.ReadInt(&key));
+    if (key == 1) {
+      CK_ASSIGN_OR_RETURN(CborType t, r.PeekType());
+      if (t != CborType::kMap) return Malformed("hcert entry 1 is not a map");
+      has_v1 = true;
+    }
+    CK_TRY(r.Skip());
+  }
+  r.Leave();
+  if (!has_v1) return Malformed("hcert lacks entry 1");
+  return base::Status::Ok();
+}
+
 }  // namespace
 
 std::string_view CategoryName(Category c) {
@@ -121,7 +152,7 @@ base::Status ParseClaims(base::ByteSpan payload, const ClaimsRules& rules, Claim
   uint64_t pairs = 0;
   CK_TRY(r.EnterMap(&pairs));
   KeySet seen;
-  bool has_iss = false, has_iat = false, has_exp = false;
+  bool has_iss = false, has_iat = false, has_exp = false, has_hcert = false;
   for (uint64_t i = 0; i < pairs; ++i) {
     CK_ASSIGN_OR_RETURN(CborType kt, r.PeekType());
     if (kt == CborType::kText) {  // registered names are integers; text keys are foreign: skip
@@ -137,13 +168,16 @@ base::Status ParseClaims(base::ByteSpan payload, const ClaimsRules& rules, Claim
       CK_TRY(ReadDisplayText(r, kMaxIssBytes, "iss", &out->iss));
       has_iss = true;
     } else if (key == kClaimIat) {
-      CK_TRY(ReadTime(r, "iat", &out->iat));
+      CK_TRY(ReadTime(r, rules, "iat", &out->iat));
       has_iat = true;
     } else if (key == kClaimExp) {
-      CK_TRY(ReadTime(r, "exp", &out->exp));
+      CK_TRY(ReadTime(r, rules, "exp", &out->exp));
       has_exp = true;
     } else if (key == kClaimCard) {
       CK_TRY(ReadCard(r, &out->card.emplace()));
+    } else if (key == kClaimDccHcert && rules.require_dcc_hcert) {
+      CK_TRY(ReadDccHcert(r));
+      has_hcert = true;
     } else {
       CK_TRY(r.Skip());
     }
@@ -153,6 +187,7 @@ base::Status ParseClaims(base::ByteSpan payload, const ClaimsRules& rules, Claim
   if (!has_iat || !has_exp) return Malformed("iat and exp are required");
   if (rules.require_iss && !has_iss) return Malformed("iss is required");
   if (rules.require_card && !out->card) return Malformed("card claim -70000 is required");
+  if (rules.require_dcc_hcert && !has_hcert) return Malformed("hcert claim -260 is required");
   return base::Status::Ok();
 }
 

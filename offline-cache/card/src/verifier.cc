@@ -136,7 +136,7 @@ void Verifier::CheckTimeAndStatus(Verification* out) {
     Refuse(out, Verdict::kNotYetValid, "card issued in the future (check the device clock)");
     return;
   }
-  if (now >= c.exp) {
+  if (profile_.exp_inclusive ? now > c.exp : now >= c.exp) {
     Refuse(out, Verdict::kExpired, "card expired");
     return;
   }

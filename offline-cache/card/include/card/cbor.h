@@ -37,6 +37,8 @@ class CborReader {
   // Text must be valid UTF-8.
   base::Status ReadText(std::string_view* v);
   base::Status ReadTag(uint64_t* tag);
+  // A half, single or double precision float (major type 7).
+  base::Status ReadFloat(double* v);
   // Enter a definite-length container: one level deeper (checked against max_depth) until Leave().
   base::Status EnterArray(uint64_t* count);
   base::Status EnterMap(uint64_t* pairs);

@@ -16,6 +16,7 @@ inline constexpr int64_t kClaimIss = 1;
 inline constexpr int64_t kClaimExp = 4;
 inline constexpr int64_t kClaimIat = 6;
 inline constexpr int64_t kClaimCard = -70000;
+inline constexpr int64_t kClaimDccHcert = -260;
 
 inline constexpr size_t kMaxIssBytes = 32;
 inline constexpr size_t kMaxOrgBytes = 32;
@@ -49,6 +50,8 @@ struct ClaimsRules {
   CborLimits cbor;
   bool require_iss = true;
   bool require_card = true;
+  bool allow_float_time = false;  // iat/exp as a float NumericDate (RFC 8392 allows it; DCCs use it)
+  bool require_dcc_hcert = false;  // claim -260 must be a map holding map 1 (EU DCC)
 };
 
 // Parses the payload map. Unknown claims are skipped (within the nesting limit); duplicate keys,

@@ -23,6 +23,7 @@ struct Profile {
   bool allow_eddsa;
   bool allow_ps256;
   int64_t iat_skew_seconds;  // a card issued up to this far in the future is accepted
+  bool exp_inclusive;        // valid at exactly exp (EU DCC reference); else exp is exclusive
 };
 
 inline constexpr Profile kCardProfile{
@@ -42,6 +43,7 @@ inline constexpr Profile kCardProfile{
     .allow_eddsa = true,
     .allow_ps256 = false,
     .iat_skew_seconds = 300,
+    .exp_inclusive = false,
 };
 
 inline constexpr Profile kDccProfile{
@@ -56,11 +58,14 @@ inline constexpr Profile kDccProfile{
              .kid_size = 8},
     .claims = {.cbor = {.max_depth = 8, .allow_indefinite = true},
                .require_iss = false,
-               .require_card = false},
+               .require_card = false,
+               .allow_float_time = true,
+               .require_dcc_hcert = true},
     .allow_es256 = true,
     .allow_eddsa = false,
     .allow_ps256 = true,
     .iat_skew_seconds = 0,
+    .exp_inclusive = true,
 };
 
 }  // namespace card
