@@ -21,10 +21,16 @@ $cardctl issue --key "$out/issuer-ed.key.pem" --iss RU-EDU-77 --status-secret "$
   --members demo/members-ed.csv --out "$out/cards-ed" --names short --valid-days 30
 ls "$out"/cards/*.png "$out"/cards-ed/*.png
 
+# One line per card: label, verdict, name when present, and the reason when not VALID.
+field() { sed -nE "s/.*\"$1\":\"([^\"]*)\".*/\1/p"; }
+show() {
+  local label="$1" json="$2"
+  printf '%-40s %-14s %-10s %s\n' "$label" "$(field verdict <<<"$json")" "$(field name <<<"$json")" \
+    "$(field detail <<<"$json")"
+}
 verify() {
   local label="$1"; shift
-  printf '%-44s ' "$label"
-  $cardctl verify --pubkey "$out/issuer.pub.pem" --pubkey "$out/issuer-ed.pub.pem" "$@" || true
+  show "$label" "$($cardctl verify --pubkey "$out/issuer.pub.pem" --pubkey "$out/issuer-ed.pub.pem" "$@" || true)"
 }
 
 echo "== verifying from the QR images"
@@ -41,9 +47,9 @@ tampered="${text:0:60}$( [ "${text:60:1}" = A ] && echo B || echo A )${text:61}"
 verify "one character changed" --text "$tampered"
 verify "truncated" --text "${text:0:100}"
 verify "not a card" --text "https://example.org/"
-printf '%-44s ' "signed by an unknown key"
 $cardctl keygen --alg es256 --out "$out/forger" >/dev/null
 $cardctl issue --key "$out/forger.key.pem" --iss RU-EDU-69 --status-secret "$out/status.secret" \
   --members demo/members.csv --out "$out/forged" 2>/dev/null
-$cardctl verify --pubkey "$out/issuer.pub.pem" --image "$(ls "$out"/forged/*.png | head -n 1)" || true
+verify "signed by an unknown key" --image "$(ls "$out"/forged/*.png | head -n 1)"
+echo "(full JSON: $cardctl verify --pubkey $out/issuer.pub.pem --image $first_png)"
 echo "demo output in $out/"
