@@ -1,5 +1,7 @@
 #include "base/file.h"
 
+#include "base/fs.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,13 +11,6 @@
 
 namespace base {
 namespace {
-
-std::string DirName(const std::string& path) {
-  size_t slash = path.find_last_of('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
 
 Status WriteAll(int fd, std::string_view data, const std::string& path) {
   while (!data.empty()) {

@@ -7,6 +7,8 @@
 #include "base/clock.h"
 #include "base/file.h"
 #include "base/time_format.h"
+#include "bundle/importer.h"
+#include "registry/registry.h"
 #include "card/verifier.h"
 #include "commands.h"
 #include "scanner/image.h"
@@ -50,10 +52,16 @@ base::Result<std::vector<std::string>> CollectInputs(const Args& args) {
 }  // namespace
 
 int RunVerify(const std::vector<std::string>& argv) {
-  auto args = Args::Parse(argv, {"pubkey", "at", "text", "image"}, {});
+  auto args = Args::Parse(argv, {"pubkey", "at", "text", "image", "data-dir"}, {});
   if (!args.ok()) return Fail(args.status());
   std::vector<std::string> pubkeys = args->GetAll("pubkey");
-  if (pubkeys.empty()) return Fail("give at least one --pubkey FILE");
+  if (pubkeys.empty() == !args->Has("data-dir")) return Fail("give --pubkey FILE (repeatable) or --data-dir DIR");
+  std::unique_ptr<registry::Registry> reg;
+  if (auto dir = args->Get("data-dir")) {
+    auto opened = registry::Registry::Open(*dir + "/" + bundle::kRegistryFile);
+    if (!opened.ok()) return Fail(opened.status().WithContext("no usable registry in " + *dir));
+    reg = std::move(opened).value();
+  }
   card::MemoryKeyStore keys;
   for (const std::string& path : pubkeys) {
     auto pem = base::ReadFile(path, 64 * 1024);
@@ -73,7 +81,12 @@ int RunVerify(const std::vector<std::string>& argv) {
   auto texts = CollectInputs(*args);
   if (!texts.ok()) return Fail(texts.status());
   if (texts->empty()) return Fail("no card text on standard input");
-  card::Verifier verifier(keys, nullptr, *clock);
+  if (reg && clock->NowUnixSeconds() >= reg->meta().not_after) {
+    std::fprintf(stderr, "cardctl: warning: the registry (seq %lld) is out of date since %s\n",
+                 static_cast<long long>(reg->meta().seq), base::FormatIso8601Utc(reg->meta().not_after).c_str());
+  }
+  card::Verifier verifier(reg ? static_cast<const card::KeyStore&>(*reg) : keys, reg.get(), *clock);
+  if (reg) verifier.set_clock_floor(reg->meta().created);
   bool all_valid = true;
   for (const std::string& text : *texts) {
     card::Verification v = verifier.Verify(text);

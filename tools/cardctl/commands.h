@@ -10,5 +10,6 @@ int RunKeygen(const std::vector<std::string>& args);
 int RunSecret(const std::vector<std::string>& args);
 int RunIssue(const std::vector<std::string>& args);
 int RunVerify(const std::vector<std::string>& args);
+int RunBundle(const std::vector<std::string>& args);
 
 }  // namespace cardctl

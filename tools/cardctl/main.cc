@@ -20,8 +20,18 @@ constexpr char kUsage[] =
     "  issue --key K.key.pem --iss CODE --status-secret FILE --members members.csv --out DIR\n"
     "        [--valid-days N] [--names none|short]\n"
     "      issue cards: DIR/<member_id>.txt (QR text) and DIR/<member_id>.png (QR, 300 dpi)\n"
-    "  verify --pubkey FILE [--pubkey FILE...] [--at ISO-8601-TIME] (--text TEXT | --image FILE | -)\n"
+    "  verify (--pubkey FILE [--pubkey FILE...] | --data-dir DIR) [--at ISO-8601-TIME]\n"
+    "         (--text TEXT | --image FILE | -)\n"
     "      verify cards offline; one JSON line per card; exit 0 VALID, 1 other verdict, 2 error\n"
+    "  bundle build --members members.csv --issuer-pubkey FILE [--issuer-pubkey FILE...]\n"
+    "        [--withdrawn-pubkey FILE...] [--iss CODE] --status-secret FILE --seq N --valid-days N\n"
+    "        --mode allow|deny --sign bundle.key.pem --out FILE.ckbundle\n"
+    "        [--partners F] [--offers F] [--events F] [--roster F]\n"
+    "      build a signed registry bundle from the union's CSV exports\n"
+    "  bundle inspect FILE.ckbundle [--trust bundle.pub.pem]\n"
+    "      show the manifest, check the signature and content, count rows per table\n"
+    "  bundle apply --data-dir DIR --trust bundle.pub.pem [--reinstall] FILE.ckbundle\n"
+    "      apply a bundle atomically; exit 0 applied, 1 refused, 2 usage or I/O error\n"
     "  version\n";
 
 }  // namespace
@@ -38,6 +48,7 @@ int main(int argc, char** argv) {
   if (cmd == "secret") return cardctl::RunSecret(args);
   if (cmd == "issue") return cardctl::RunIssue(args);
   if (cmd == "verify") return cardctl::RunVerify(args);
+  if (cmd == "bundle") return cardctl::RunBundle(args);
   if (cmd == "version" || cmd == "--version") {
     std::printf("cardctl %s\n", CK_VERSION);
     return cardctl::kExitOk;

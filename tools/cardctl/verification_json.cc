@@ -30,6 +30,7 @@ nlohmann::json VerificationToJson(const card::Verification& v) {
   if (v.verdict == card::Verdict::kMalformed) j["stage"] = std::string(card::StageName(v.stage));
   j["signature_ok"] = v.signature_ok;
   j["status_checked"] = v.status_checked;
+  if (!v.error_code.empty()) j["error"] = v.error_code;
   if (!v.detail.empty()) j["detail"] = v.detail;
   return j;
 }

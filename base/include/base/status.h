@@ -97,10 +97,11 @@ class [[nodiscard]] Result {
 #define CK_CONCAT(a, b) CK_CONCAT_INNER(a, b)
 
 // Returns the Status from the enclosing function if `expr` is not OK.
-#define CK_TRY(expr)                         \
-  do {                                       \
-    ::base::Status ck_try_status_ = (expr);  \
-    if (!ck_try_status_.ok()) return ck_try_status_; \
+#define CK_TRY(expr) CK_TRY_IMPL(CK_CONCAT(ck_try_status_, __LINE__), expr)
+#define CK_TRY_IMPL(tmp, expr)          \
+  do {                                  \
+    ::base::Status tmp = (expr);        \
+    if (!tmp.ok()) return tmp;          \
   } while (false)
 
 // Declares `lhs` from a Result<T> expression, or returns its Status.

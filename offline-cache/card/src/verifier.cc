@@ -97,6 +97,11 @@ bool Verifier::Decode(std::string_view text, Verification* out) {
 
 Verification Verifier::Verify(std::string_view text) {
   Verification out;
+  if (clock_.NowUnixSeconds() < clock_floor_) {
+    Refuse(&out, Verdict::kError, "the device clock is earlier than the registry's creation time; set the clock");
+    out.error_code = "CLOCK_BEHIND";
+    return out;
+  }
   if (!Decode(text, &out)) return out;
 
   const IssuerKey* key = keys_.FindKey(sign1_.kid);
@@ -148,6 +153,7 @@ void Verifier::CheckTimeAndStatus(Verification* out) {
   base::Result<std::optional<MemberStatus>> found = status_->FindMember(c.card->rid);
   if (!found.ok()) {
     Refuse(out, Verdict::kError, "member registry unreadable: " + found.status().message());
+    out->error_code = "REGISTRY_UNREADABLE";
     return;
   }
   if (!found->has_value()) {

@@ -27,6 +27,7 @@ struct Verification {
   std::optional<Kid> kid;      // once the COSE header was read
   std::optional<Alg> alg;
   std::optional<Claims> claims;  // once the payload was parsed (not yet trusted before the signature)
+  std::string error_code;        // with verdict kError: CLOCK_BEHIND or REGISTRY_UNREADABLE
   bool signature_ok = false;     // the signature verified: claims can be trusted
   bool status_checked = false;   // a status store was consulted
 };
@@ -42,6 +43,11 @@ class Verifier {
 
   Verification Verify(std::string_view qr_text);
 
+  // The clock floor (DESIGN.md sections 5-6): while the wall clock is earlier than this (e.g. the
+  // applied registry's creation time), every verification is refused with verdict kError and
+  // error_code CLOCK_BEHIND, because expiry and validity checks cannot be trusted.
+  void set_clock_floor(int64_t unix_seconds) { clock_floor_ = unix_seconds; }
+
   // The layers below the signature only: prefix, base45, zlib, COSE, claims. Used by fuzzers
   // and tools; fills everything of *out except the key, signature, time and status checks.
   // Returns false (and sets out->verdict = kMalformed) if a layer refused the input.
@@ -55,6 +61,7 @@ class Verifier {
   const StatusStore* status_;
   const base::Clock& clock_;
   const Profile profile_;
+  int64_t clock_floor_ = 0;
   Inflater inflater_;
   SignatureVerifier sig_verifier_;
   base::Bytes decoded_;   // base45 output

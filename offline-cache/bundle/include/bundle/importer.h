@@ -1,0 +1,55 @@
+// Applies a bundle to a device's data directory: the one importer behind `cardctl bundle apply`,
+// the USB watcher and the network sync. Either the new registry is in place, complete and checked,
+// or the old one is still in use, unchanged.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "base/clock.h"
+#include "base/fs.h"
+#include "base/status.h"
+#include "bundle/manifest.h"
+#include "card/crypto.h"
+#include "registry/schema.h"
+
+namespace bundle {
+
+inline constexpr char kRegistryFile[] = "registry.db";
+inline constexpr char kIncomingFile[] = "registry.db.incoming";
+inline constexpr uint64_t kMaxRegistryBytes = uint64_t{4} << 30;
+
+struct ApplyOptions {
+  bool reinstall_same_seq = false;  // an admin may reinstall the applied seq (never an older one)
+};
+
+struct ApplyReport {
+  Manifest manifest;
+  int64_t previous_seq = 0;  // 0 when there was no registry
+};
+
+// Not thread-safe; one apply at a time per data directory (the caller serialises).
+class Importer {
+ public:
+  // `fs`, `clock` must outlive the importer. `trusted` is the pinned bundle key.
+  Importer(base::FileSystem& fs, const base::Clock& clock, std::string data_dir, card::PublicKey trusted);
+
+  // Refusals (bad signature, rollback, hash, truncation, ...) come back with a message that says
+  // exactly why; the code is kIo only for local I/O failures.
+  base::Result<ApplyReport> Apply(const std::string& bundle_path, const ApplyOptions& options = {});
+
+  // The applied registry's meta, or nullopt when none is applied.
+  base::Result<std::optional<registry::Meta>> AppliedMeta() const;
+
+  std::string registry_path() const { return data_dir_ + "/" + kRegistryFile; }
+
+ private:
+  base::Status CheckIncoming(const std::string& path, const Manifest& m) const;
+
+  base::FileSystem& fs_;
+  const base::Clock& clock_;
+  std::string data_dir_;
+  card::PublicKey trusted_;
+};
+
+}  // namespace bundle

@@ -1,0 +1,74 @@
+#include "bundle/importer.h"
+
+#include "base/time_format.h"
+#include "bundle/format.h"
+#include "sqlite/db.h"
+
+namespace bundle {
+
+Importer::Importer(base::FileSystem& fs, const base::Clock& clock, std::string data_dir, card::PublicKey trusted)
+    : fs_(fs), clock_(clock), data_dir_(std::move(data_dir)), trusted_(std::move(trusted)) {}
+
+base::Result<std::optional<registry::Meta>> Importer::AppliedMeta() const {
+  const std::string path = registry_path();
+  if (!fs_.Exists(path)) return std::optional<registry::Meta>();
+  CK_ASSIGN_OR_RETURN(sqlite::Db db, sqlite::Db::Open(path, sqlite::Db::Mode::kReadOnly));
+  base::Result<registry::Meta> meta = registry::ReadMeta(db);
+  if (!meta.ok()) return meta.status().WithContext("applied registry");
+  return std::optional<registry::Meta>(*meta);
+}
+
+base::Status Importer::CheckIncoming(const std::string& path, const Manifest& m) const {
+  CK_ASSIGN_OR_RETURN(sqlite::Db db, sqlite::Db::Open(path, sqlite::Db::Mode::kReadOnly));
+  if (base::Status st = db.QuickCheck(); !st.ok()) return base::DataLoss("registry in the bundle is corrupt: " + st.message());
+  base::Result<registry::Meta> meta = registry::ReadMeta(db);
+  if (!meta.ok()) return meta.status().WithContext("registry in the bundle");
+  if (meta->seq != m.seq || meta->created != m.created) {
+    return base::InvalidArgument("registry in the bundle says seq " + std::to_string(meta->seq) +
+                                 " but the manifest says seq " + std::to_string(m.seq));
+  }
+  return db.Close();
+}
+
+base::Result<ApplyReport> Importer::Apply(const std::string& bundle_path, const ApplyOptions& options) {
+  const std::string incoming = data_dir_ + "/" + kIncomingFile;
+  CK_TRY(fs_.Remove(incoming));  // left over from an apply that was cut short
+  CK_ASSIGN_OR_RETURN(auto in, fs_.OpenSequential(bundle_path));
+  CK_ASSIGN_OR_RETURN(Header header, ReadHeader(*in, &trusted_));
+  const Manifest& m = header.manifest;
+
+  ApplyReport report{.manifest = m};
+  base::Result<std::optional<registry::Meta>> applied = AppliedMeta();
+  if (applied.ok() && applied->has_value()) report.previous_seq = (*applied)->seq;
+  if (m.seq < report.previous_seq || (m.seq == report.previous_seq && !options.reinstall_same_seq)) {
+    return base::FailedPrecondition(
+        "bundle seq " + std::to_string(m.seq) + (m.seq == report.previous_seq ? " is already applied" : " is older than the applied seq " + std::to_string(report.previous_seq)) +
+        " (refusing to roll back)");
+  }
+  if (m.not_after <= clock_.NowUnixSeconds()) {
+    return base::FailedPrecondition("bundle seq " + std::to_string(m.seq) + " expired on " +
+                                    base::FormatIso8601Utc(m.not_after));
+  }
+  if (in->size() != header.header_bytes + m.content_size) {
+    return base::DataLoss("bundle file is " + std::to_string(in->size()) + " bytes but its manifest says " +
+                          std::to_string(header.header_bytes + m.content_size) + " (truncated or padded copy)");
+  }
+  base::Status st = [&]() -> base::Status {
+    {
+      CK_ASSIGN_OR_RETURN(auto out, fs_.OpenWritable(incoming, 0644));
+      CK_TRY(ExtractContent(*in, m, *out, kMaxRegistryBytes));
+      CK_TRY(out->Sync());
+      CK_TRY(out->Close());
+    }
+    CK_TRY(CheckIncoming(incoming, m));
+    CK_TRY(fs_.Rename(incoming, registry_path()));
+    return fs_.SyncDir(data_dir_);
+  }();
+  if (!st.ok()) {
+    (void)fs_.Remove(incoming);
+    return st;
+  }
+  return report;
+}
+
+}  // namespace bundle

@@ -1,0 +1,29 @@
+// Writes a new registry.db from parsed records (the bundle builder's first step).
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/status.h"
+#include "card/stores.h"
+#include "registry/records.h"
+#include "registry/schema.h"
+
+namespace registry {
+
+struct RegistryContents {
+  Meta meta;
+  std::vector<card::IssuerKey> issuer_keys;
+  std::vector<MemberRecord> members;  // sorted by rid, no duplicates
+  std::vector<Partner> partners;
+  std::vector<Offer> offers;
+  std::vector<Event> events;
+  std::vector<std::pair<std::string, card::Rid>> roster;  // sorted
+};
+
+// Creates `path` (which must not exist) and fills it in one transaction, with rows inserted in key
+// order so the B-trees are built densely. The file is complete and fsynced when this returns OK.
+base::Status BuildRegistry(const std::string& path, const RegistryContents& contents);
+
+}  // namespace registry

@@ -1,0 +1,53 @@
+// Read access to an applied registry.db: the SQLite implementation of the card verifier's key and
+// status stores, plus the partner, offer and event lookups the rules need.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "card/stores.h"
+#include "registry/records.h"
+#include "registry/schema.h"
+#include "sqlite/db.h"
+
+namespace registry {
+
+// Opens the file read-only and keeps its statements prepared. Issuer keys are loaded into memory
+// at open (there are few). Not thread-safe: one per thread. The file may be replaced by a bundle
+// apply while open; this object keeps reading the file it opened until it is reopened.
+class Registry final : public card::KeyStore, public card::StatusStore {
+ public:
+  static base::Result<std::unique_ptr<Registry>> Open(const std::string& path);
+
+  const Meta& meta() const { return meta_; }
+
+  // card::KeyStore
+  const card::IssuerKey* FindKey(const card::Kid& kid) const override { return keys_.FindKey(kid); }
+  // card::StatusStore
+  card::ListMode mode() const override { return meta_.mode; }
+  base::Result<std::optional<card::MemberStatus>> FindMember(const card::Rid& rid) const override;
+
+  base::Result<std::optional<Partner>> FindPartner(const std::string& partner_id) const;
+  base::Result<std::vector<Offer>> OffersOf(const std::string& partner_id) const;
+  base::Result<std::optional<Event>> FindEvent(const std::string& event_id) const;
+  base::Result<bool> OnRoster(const std::string& event_id, const card::Rid& rid) const;
+
+  struct Counts {
+    int64_t issuer_keys, members, partners, offers, events, roster;
+  };
+  base::Result<Counts> CountRows() const;
+
+ private:
+  Registry() = default;
+  base::Status LoadKeys();
+
+  mutable sqlite::Db db_;  // lookups prepare statements; reading does not change it
+  Meta meta_;
+  card::MemoryKeyStore keys_;
+  mutable sqlite::Stmt member_stmt_;
+};
+
+}  // namespace registry

@@ -1,0 +1,148 @@
+#include "registry/registry.h"
+
+namespace registry {
+
+base::Result<std::unique_ptr<Registry>> Registry::Open(const std::string& path) {
+  std::unique_ptr<Registry> r(new Registry());
+  CK_ASSIGN_OR_RETURN(r->db_, sqlite::Db::Open(path, sqlite::Db::Mode::kReadOnly));
+  // The file never changes under us (it is replaced by rename), so no locking is needed.
+  CK_TRY(r->db_.Exec("PRAGMA query_only=1"));
+  CK_ASSIGN_OR_RETURN(r->meta_, ReadMeta(r->db_));
+  CK_TRY(r->LoadKeys());
+  CK_ASSIGN_OR_RETURN(r->member_stmt_,
+                      r->db_.Prepare("SELECT status, min_serial FROM member_status WHERE rid = ?"));
+  return r;
+}
+
+base::Status Registry::LoadKeys() {
+  CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare(
+      "SELECT kid, iss, alg, spki, not_before, not_after, withdrawn FROM issuer_keys"));
+  for (;;) {
+    CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, st.Step());
+    if (r == sqlite::Stmt::StepResult::kDone) break;
+    base::Result<card::PublicKey> key = card::PublicKey::FromSpkiDer(st.Blob(3));
+    if (!key.ok()) return base::DataLoss("registry holds an unreadable issuer key: " + key.status().message());
+    card::IssuerKey k{.kid = key->kid(), .iss = st.Text(1), .key = *key};
+    base::ByteSpan kid = st.Blob(0);
+    if (kid.size() != k.kid.size() || !std::equal(kid.begin(), kid.end(), k.kid.begin())) {
+      return base::DataLoss("registry issuer key kid does not match its key");
+    }
+    if (!st.IsNull(4)) k.not_before = st.Int(4);
+    if (!st.IsNull(5)) k.not_after = st.Int(5);
+    k.withdrawn = st.Int(6) != 0;
+    keys_.Add(std::move(k));
+  }
+  return base::Status::Ok();
+}
+
+base::Result<std::optional<card::MemberStatus>> Registry::FindMember(const card::Rid& rid) const {
+  member_stmt_.Bind(1, rid);
+  base::Result<sqlite::Stmt::StepResult> r = member_stmt_.Step();
+  std::optional<card::MemberStatus> out;
+  if (r.ok() && *r == sqlite::Stmt::StepResult::kRow) {
+    base::Result<card::MemberState> state = MemberStateFromCode(member_stmt_.Int(0));
+    if (!state.ok()) {
+      member_stmt_.Reset();
+      return state.status();
+    }
+    out = card::MemberStatus{*state, static_cast<uint32_t>(member_stmt_.Int(1))};
+  }
+  member_stmt_.Reset();
+  if (!r.ok()) return r.status();
+  return out;
+}
+
+base::Result<std::optional<Partner>> Registry::FindPartner(const std::string& id) const {
+  CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare(
+      "SELECT name, city, address FROM partners WHERE partner_id = ?"));
+  st.Bind(1, id);
+  CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, st.Step());
+  if (r == sqlite::Stmt::StepResult::kDone) return std::optional<Partner>();
+  return std::optional<Partner>(Partner{id, st.Text(0), st.Text(1), st.Text(2)});
+}
+
+base::Result<std::vector<Offer>> Registry::OffersOf(const std::string& partner_id) const {
+  CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare(
+      "SELECT offer_id, kind, value, min_purchase_minor, max_discount_minor, categories, orgs, "
+      "valid_from, valid_to, weekdays, hours_from, hours_to, cap_count, cap_amount_minor, "
+      "cap_period, title FROM offers WHERE partner_id = ? ORDER BY offer_id"));
+  st.Bind(1, partner_id);
+  std::vector<Offer> out;
+  auto opt = [&](int col) { return st.IsNull(col) ? std::optional<int64_t>() : std::optional<int64_t>(st.Int(col)); };
+  for (;;) {
+    CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, st.Step());
+    if (r == sqlite::Stmt::StepResult::kDone) break;
+    Offer o;
+    o.offer_id = st.Text(0);
+    o.partner_id = partner_id;
+    o.kind = st.Text(1) == "fixed" ? OfferKind::kFixed : OfferKind::kPercent;
+    o.value = st.Int(2);
+    o.min_purchase_minor = st.Int(3);
+    o.max_discount_minor = opt(4);
+    o.categories = static_cast<uint32_t>(st.Int(5));
+    std::string orgs = st.Text(6);
+    size_t start = 0;
+    while (start < orgs.size()) {
+      size_t bar = orgs.find('|', start);
+      if (bar == std::string::npos) bar = orgs.size();
+      if (bar > start) o.orgs.push_back(orgs.substr(start, bar - start));
+      start = bar + 1;
+    }
+    o.valid_from_day = opt(7);
+    o.valid_to_day = opt(8);
+    o.weekdays = static_cast<uint8_t>(st.Int(9));
+    o.hours_from = static_cast<int>(st.Int(10));
+    o.hours_to = static_cast<int>(st.Int(11));
+    o.cap_count = opt(12);
+    o.cap_amount_minor = opt(13);
+    const std::string period = st.Text(14);
+    if (period == "day") o.cap_period = CapPeriod::kDay;
+    if (period == "week") o.cap_period = CapPeriod::kWeek;
+    if (period == "month") o.cap_period = CapPeriod::kMonth;
+    o.title = st.Text(15);
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+base::Result<std::optional<Event>> Registry::FindEvent(const std::string& id) const {
+  CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare(
+      "SELECT title, venue, starts, ends, mode, entries_per_member, capacity FROM events WHERE event_id = ?"));
+  st.Bind(1, id);
+  CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, st.Step());
+  if (r == sqlite::Stmt::StepResult::kDone) return std::optional<Event>();
+  Event e{.event_id = id, .title = st.Text(0), .venue = st.Text(1), .starts = st.Int(2), .ends = st.Int(3)};
+  e.mode = st.Text(4) == "roster" ? EventMode::kRoster : EventMode::kOpen;
+  e.entries_per_member = st.Int(5);
+  if (!st.IsNull(6)) e.capacity = st.Int(6);
+  return std::optional<Event>(std::move(e));
+}
+
+base::Result<bool> Registry::OnRoster(const std::string& event_id, const card::Rid& rid) const {
+  CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare(
+      "SELECT 1 FROM roster WHERE event_id = ? AND rid = ?"));
+  st.Bind(1, event_id).Bind(2, rid);
+  CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, st.Step());
+  return r == sqlite::Stmt::StepResult::kRow;
+}
+
+base::Result<Registry::Counts> Registry::CountRows() const {
+  Counts c{};
+  auto count = [&](const char* table, int64_t* out) -> base::Status {
+    CK_ASSIGN_OR_RETURN(sqlite::Stmt st,
+                        db_.Prepare(std::string("SELECT count(*) FROM ") + table));
+    CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, st.Step());
+    (void)r;
+    *out = st.Int(0);
+    return base::Status::Ok();
+  };
+  CK_TRY(count("issuer_keys", &c.issuer_keys));
+  CK_TRY(count("member_status", &c.members));
+  CK_TRY(count("partners", &c.partners));
+  CK_TRY(count("offers", &c.offers));
+  CK_TRY(count("events", &c.events));
+  CK_TRY(count("roster", &c.roster));
+  return c;
+}
+
+}  // namespace registry

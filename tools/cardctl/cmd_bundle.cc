@@ -1,0 +1,224 @@
+// cardctl bundle build | inspect | apply
+#include <unistd.h>
+
+#include <charconv>
+#include <cstdio>
+#include <set>
+
+#include "args.h"
+#include "base/clock.h"
+#include "base/file.h"
+#include "base/fs.h"
+#include "base/hex.h"
+#include "base/time_format.h"
+#include "bundle/format.h"
+#include "bundle/importer.h"
+#include "bundle/writer.h"
+#include "card/rid.h"
+#include "commands.h"
+#include "registry/builder.h"
+#include "registry/inputs.h"
+#include "registry/registry.h"
+
+namespace cardctl {
+namespace {
+
+base::Result<int64_t> ParsePositive(const Args& args, const std::string& name, int64_t max) {
+  CK_ASSIGN_OR_RETURN(std::string v, args.Require(name));
+  int64_t out = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  if (ec != std::errc() || end != v.data() + v.size() || out < 1 || out > max) {
+    return base::InvalidArgument("--" + name + " must be a whole number 1-" + std::to_string(max));
+  }
+  return out;
+}
+
+base::Result<card::PublicKey> LoadPublicKey(const std::string& path) {
+  CK_ASSIGN_OR_RETURN(std::string pem, base::ReadFile(path, 64 * 1024));
+  base::Result<card::PublicKey> key = card::PublicKey::FromPem(pem);
+  if (!key.ok()) return key.status().WithContext(path);
+  return key;
+}
+
+void Progress(const std::string& file, size_t rows) {
+  std::fprintf(stderr, "cardctl: %s: %zu rows\n", file.c_str(), rows);
+}
+
+base::Status LoadOptionalTables(const Args& args, base::ByteSpan secret, registry::RegistryContents* c) {
+  std::set<std::string> partner_ids, event_ids;
+  if (auto f = args.Get("partners")) {
+    CK_ASSIGN_OR_RETURN(c->partners, registry::ReadPartnersCsv(*f));
+  }
+  for (const auto& p : c->partners) partner_ids.insert(p.partner_id);
+  if (auto f = args.Get("offers")) {
+    if (!args.Has("partners")) return base::InvalidArgument("--offers needs --partners");
+    CK_ASSIGN_OR_RETURN(c->offers, registry::ReadOffersCsv(*f, partner_ids));
+  }
+  if (auto f = args.Get("events")) {
+    CK_ASSIGN_OR_RETURN(c->events, registry::ReadEventsCsv(*f));
+  }
+  for (const auto& e : c->events) event_ids.insert(e.event_id);
+  if (auto f = args.Get("roster")) {
+    if (!args.Has("events")) return base::InvalidArgument("--roster needs --events");
+    CK_ASSIGN_OR_RETURN(c->roster, registry::ReadRosterCsv(*f, secret, event_ids, Progress));
+  }
+  return base::Status::Ok();
+}
+
+base::Status Build(const Args& args) {
+  registry::RegistryContents c;
+  CK_ASSIGN_OR_RETURN(std::string members, args.Require("members"));
+  CK_ASSIGN_OR_RETURN(std::string secret_path, args.Require("status-secret"));
+  CK_ASSIGN_OR_RETURN(std::string sign_path, args.Require("sign"));
+  CK_ASSIGN_OR_RETURN(std::string out, args.Require("out"));
+  CK_ASSIGN_OR_RETURN(int64_t seq, ParsePositive(args, "seq", int64_t{1} << 53));
+  CK_ASSIGN_OR_RETURN(int64_t days, ParsePositive(args, "valid-days", 3660));
+  CK_ASSIGN_OR_RETURN(std::string mode, args.Require("mode"));
+  CK_ASSIGN_OR_RETURN(c.meta.mode, registry::ParseListMode(mode));
+  std::vector<std::string> issuer_keys = args.GetAll("issuer-pubkey");
+  if (issuer_keys.empty()) return base::InvalidArgument("give at least one --issuer-pubkey FILE");
+  const std::string iss = args.Get("iss").value_or("");
+  for (const std::string& path : issuer_keys) {
+    CK_ASSIGN_OR_RETURN(card::PublicKey key, LoadPublicKey(path));
+    if (key.type() == card::KeyType::kRsa) return base::InvalidArgument(path + ": card keys are EC P-256 or Ed25519");
+    c.issuer_keys.push_back({.kid = key.kid(), .iss = iss, .key = key});
+  }
+  for (const std::string& path : args.GetAll("withdrawn-pubkey")) {
+    CK_ASSIGN_OR_RETURN(card::PublicKey key, LoadPublicKey(path));
+    c.issuer_keys.push_back({.kid = key.kid(), .iss = iss, .key = key, .withdrawn = true});
+  }
+  CK_ASSIGN_OR_RETURN(std::string sign_pem, base::ReadFile(sign_path, 64 * 1024));
+  base::Result<card::PrivateKey> sign_key = card::PrivateKey::FromPem(sign_pem);
+  if (!sign_key.ok()) return sign_key.status().WithContext(sign_path);
+  CK_ASSIGN_OR_RETURN(base::Bytes secret, card::LoadStatusSecret(secret_path));
+  CK_ASSIGN_OR_RETURN(c.members, registry::ReadMembersCsv(members, secret, Progress));
+  CK_TRY(LoadOptionalTables(args, secret, &c));
+
+  base::SystemClock clock;
+  c.meta.seq = seq;
+  c.meta.created = clock.NowUnixSeconds();
+  c.meta.not_after = c.meta.created + days * 86400;
+  c.meta.issuer = iss;
+  const std::string db_path = out + ".registry.tmp";
+  (void)base::PosixFs().Remove(db_path);
+  base::Status st = registry::BuildRegistry(db_path, c);
+  base::Result<bundle::Manifest> m = base::InvalidArgument("not built");
+  if (st.ok()) {
+    bundle::Manifest fields{.seq = seq, .created = c.meta.created, .not_after = c.meta.not_after, .issuer = iss};
+    m = bundle::WriteBundle(db_path, fields, *sign_key, out);
+  }
+  (void)base::PosixFs().Remove(db_path);
+  CK_TRY(st);
+  if (!m.ok()) return m.status();
+  std::fprintf(stderr, "cardctl: wrote %s: seq %lld, %zu members, %zu partners, %zu offers, %zu events, %zu roster rows, %llu bytes\n",
+               out.c_str(), static_cast<long long>(seq), c.members.size(), c.partners.size(), c.offers.size(),
+               c.events.size(), c.roster.size(), static_cast<unsigned long long>(m->content_size));
+  return base::Status::Ok();
+}
+
+void PrintManifest(const bundle::Header& h) {
+  const bundle::Manifest& m = h.manifest;
+  std::printf("format version: %lld\nseq: %lld\ncreated: %s\nnot_after: %s\nissuer: %s\n",
+              static_cast<long long>(m.version), static_cast<long long>(m.seq),
+              base::FormatIso8601Utc(m.created).c_str(), base::FormatIso8601Utc(m.not_after).c_str(),
+              m.issuer.c_str());
+  std::printf("content: %llu bytes, %s, sha256 %s\nsigned by: %s (%s)\n",
+              static_cast<unsigned long long>(m.content_size), std::string(bundle::CompressionName(m.compression)).c_str(),
+              base::ToHex(m.content_sha256).c_str(), base::ToHex(h.kid).c_str(), std::string(card::AlgName(h.alg)).c_str());
+}
+
+// Inspect: manifest, signature (against --trust when given), then the content checked and counted.
+int Inspect(const Args& args) {
+  if (args.positional().size() != 1) return Fail("usage: cardctl bundle inspect FILE.ckbundle [--trust bundle.pub.pem]");
+  const std::string path = args.positional()[0];
+  std::optional<card::PublicKey> trusted;
+  if (auto t = args.Get("trust")) {
+    auto key = LoadPublicKey(*t);
+    if (!key.ok()) return Fail(key.status());
+    trusted = *key;
+  }
+  base::FileSystem& fs = base::PosixFs();
+  auto in = fs.OpenSequential(path);
+  if (!in.ok()) return Fail(in.status());
+  auto header = bundle::ReadHeader(**in, trusted ? &*trusted : nullptr);
+  if (!header.ok()) {
+    std::printf("signature: REFUSED: %s\n", header.status().message().c_str());
+    return kExitRefused;
+  }
+  PrintManifest(*header);
+  std::printf("signature: %s\n", trusted ? "OK (matches the trusted key)" : "not checked (give --trust KEY)");
+  char dir_template[] = "/tmp/ckinspect-XXXXXX";
+  if (::mkdtemp(dir_template) == nullptr) return Fail(base::IoError("mkdtemp", errno));
+  const std::string db = std::string(dir_template) + "/registry.db";
+  base::Status st = [&]() -> base::Status {
+    CK_ASSIGN_OR_RETURN(auto out, fs.OpenWritable(db, 0600));
+    CK_TRY(bundle::ExtractContent(**in, header->manifest, *out, bundle::kMaxRegistryBytes));
+    CK_TRY(out->Close());
+    CK_ASSIGN_OR_RETURN(auto reg, registry::Registry::Open(db));
+    CK_ASSIGN_OR_RETURN(registry::Registry::Counts n, reg->CountRows());
+    std::printf("content: OK (hash matches)\nmode: %s-list\n", std::string(registry::ListModeName(reg->mode())).c_str());
+    std::printf("issuer_keys: %lld\nmember_status: %lld\npartners: %lld\noffers: %lld\nevents: %lld\nroster: %lld\n",
+                static_cast<long long>(n.issuer_keys), static_cast<long long>(n.members), static_cast<long long>(n.partners),
+                static_cast<long long>(n.offers), static_cast<long long>(n.events), static_cast<long long>(n.roster));
+    return base::Status::Ok();
+  }();
+  (void)fs.Remove(db);
+  ::rmdir(dir_template);
+  if (!st.ok()) {
+    std::printf("content: REFUSED: %s\n", st.message().c_str());
+    return st.code() == base::StatusCode::kIo ? kExitUsage : kExitRefused;
+  }
+  return kExitOk;
+}
+
+int Apply(const Args& args) {
+  if (args.positional().size() != 1) return Fail("usage: cardctl bundle apply --data-dir DIR --trust bundle.pub.pem FILE.ckbundle");
+  auto dir = args.Require("data-dir");
+  if (!dir.ok()) return Fail(dir.status());
+  auto trust_path = args.Require("trust");
+  if (!trust_path.ok()) return Fail(trust_path.status());
+  auto trusted = LoadPublicKey(*trust_path);
+  if (!trusted.ok()) return Fail(trusted.status());
+  if (base::Status st = base::MakeDirs(*dir, 0700); !st.ok()) return Fail(st);
+  base::SystemClock clock;
+  bundle::Importer importer(base::PosixFs(), clock, *dir, *trusted);
+  auto report = importer.Apply(args.positional()[0], {.reinstall_same_seq = args.Has("reinstall")});
+  if (!report.ok()) {
+    std::fprintf(stderr, "cardctl: bundle refused: %s\n", report.status().message().c_str());
+    return report.status().code() == base::StatusCode::kIo ? kExitUsage : kExitRefused;
+  }
+  std::printf("applied bundle seq %lld (previous seq %lld), created %s, valid until %s\n",
+              static_cast<long long>(report->manifest.seq), static_cast<long long>(report->previous_seq),
+              base::FormatIso8601Utc(report->manifest.created).c_str(),
+              base::FormatIso8601Utc(report->manifest.not_after).c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+int RunBundle(const std::vector<std::string>& argv) {
+  if (argv.empty()) return Fail("usage: cardctl bundle build|inspect|apply ...");
+  const std::string sub = argv[0];
+  std::vector<std::string> rest(argv.begin() + 1, argv.end());
+  if (sub == "build") {
+    auto args = Args::Parse(rest, {"members", "issuer-pubkey", "withdrawn-pubkey", "status-secret", "seq", "valid-days",
+                                   "mode", "sign", "out", "partners", "offers", "events", "roster", "iss"},
+                            {});
+    if (!args.ok()) return Fail(args.status());
+    if (base::Status st = Build(*args); !st.ok()) return Fail(st);
+    return kExitOk;
+  }
+  if (sub == "inspect") {
+    auto args = Args::Parse(rest, {"trust"}, {});
+    if (!args.ok()) return Fail(args.status());
+    return Inspect(*args);
+  }
+  if (sub == "apply") {
+    auto args = Args::Parse(rest, {"data-dir", "trust"}, {"reinstall"});
+    if (!args.ok()) return Fail(args.status());
+    return Apply(*args);
+  }
+  return Fail("unknown bundle command '" + sub + "' (build, inspect, apply)");
+}
+
+}  // namespace cardctl
