@@ -11,5 +11,6 @@ int RunSecret(const std::vector<std::string>& args);
 int RunIssue(const std::vector<std::string>& args);
 int RunVerify(const std::vector<std::string>& args);
 int RunBundle(const std::vector<std::string>& args);
+int RunUsbWatch(const std::vector<std::string>& args);
 
 }  // namespace cardctl

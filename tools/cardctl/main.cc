@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   if (cmd == "issue") return cardctl::RunIssue(args);
   if (cmd == "verify") return cardctl::RunVerify(args);
   if (cmd == "bundle") return cardctl::RunBundle(args);
+  if (cmd == "usb-watch") return cardctl::RunUsbWatch(args);
   if (cmd == "version" || cmd == "--version") {
     std::printf("cardctl %s\n", CK_VERSION);
     return cardctl::kExitOk;
