@@ -4,21 +4,28 @@
 
 namespace base {
 
-int CsvReader::Get() { return std::getc(in_); }
+int CsvReader::Get() {
+  if (!pushed_.empty()) {
+    int c = pushed_.back();
+    pushed_.pop_back();
+    return c;
+  }
+  return std::getc(in_);
+}
 
 bool CsvReader::Next(CsvRecord* rec) {
   rec->fields.clear();
   rec->line = line_;
   if (!started_) {
     started_ = true;
-    int a = Get();
-    if (a == 0xef) {
-      if (Get() != 0xbb || Get() != 0xbf) {
-        status_ = InvalidArgument(name_ + ":1: bad byte-order mark");
-        return false;
+    // Skip a UTF-8 byte-order mark (EF BB BF); anything else is handed back untouched.
+    int b[3] = {Get(), EOF, EOF};
+    if (b[0] == 0xef) b[1] = Get();
+    if (b[1] == 0xbb) b[2] = Get();
+    if (!(b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf)) {
+      for (int i = 2; i >= 0; --i) {
+        if (b[i] != EOF) Unget(b[i]);
       }
-    } else if (a != EOF) {
-      std::ungetc(a, in_);
     }
   }
   std::string field;
@@ -46,7 +53,7 @@ bool CsvReader::Next(CsvRecord* rec) {
           field.push_back('"');
         } else {
           in_quotes = false;
-          if (d != EOF) std::ungetc(d, in_);
+          if (d != EOF) Unget(d);
         }
       } else {
         if (c == '\n') ++line_;
@@ -61,7 +68,7 @@ bool CsvReader::Next(CsvRecord* rec) {
       field.clear();
     } else if (c == '\r') {
       int d = Get();
-      if (d != '\n' && d != EOF) std::ungetc(d, in_);
+      if (d != '\n' && d != EOF) Unget(d);
       ++line_;
       break;
     } else if (c == '\n') {

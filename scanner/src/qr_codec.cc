@@ -57,7 +57,9 @@ base::Result<GrayImage> RenderQr(std::string_view text, const QrRenderOptions& o
 
 std::vector<QrSymbol> ReadQrCodes(const Frame& frame) {
   std::vector<QrSymbol> out;
-  if (frame.data == nullptr || frame.width <= 0 || frame.height <= 0) return out;
+  if (frame.data == nullptr || frame.width <= 0 || frame.height <= 0 || frame.stride < frame.width) {
+    return out;  // not a frame we can read safely
+  }
   try {
     ZXing::ImageView view(frame.data, frame.width, frame.height, ZXing::ImageFormat::Lum, frame.stride);
     ZXing::DecodeHints hints;

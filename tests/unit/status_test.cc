@@ -236,7 +236,7 @@ TEST_F(FileTest, ReadFileRefusesADirectory) {
 
 TEST_F(FileTest, WriteFileAtomicSetsTheModeExactly) {
   ASSERT_TRUE(base::WriteFileAtomic(Path("secret"), "k", 0600).ok());
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat(Path("secret").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 07777, 0600u);
 

@@ -22,7 +22,9 @@ int64_t ParseOk(const std::string& text) {
 void ExpectRefused(const std::string& text) {
   base::Result<int64_t> r = ParseIso8601(text);
   EXPECT_FALSE(r.ok()) << text << " parsed as " << (r.ok() ? *r : 0);
-  if (!r.ok()) EXPECT_EQ(r.status().code(), base::StatusCode::kInvalidArgument) << text;
+  if (!r.ok()) {
+    EXPECT_EQ(r.status().code(), base::StatusCode::kInvalidArgument) << text;
+  }
 }
 
 TEST(DaysFromCivilTest, KnownDates) {
@@ -137,10 +139,9 @@ TEST(FormatIso8601UtcTest, NegativeTimes) {
 }
 
 TEST(FormatIso8601UtcTest, RoundTripsThroughParse) {
-  const int64_t instants[] = {0,          1,         59,         86399,          86400,
-                              951782400,  951868799, kMay3,      1709164800,     -1,
-                              -86399,     -86400,    -31536000,  -2208988800,    4102444800,
-                              253402300799};
+  const int64_t instants[] = {0,         1,           59,         86399,       86400,  951782400,
+                              951868799, kMay3,       1709164800, -1,          -86399, -86400,
+                              -31536000, -2208988800, 4102444800, 253402300799};
   for (int64_t t : instants) {
     const std::string text = FormatIso8601Utc(t);
     EXPECT_EQ(ParseOk(text), t) << text;

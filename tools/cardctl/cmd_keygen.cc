@@ -18,6 +18,7 @@ bool Exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0;
 int RunKeygen(const std::vector<std::string>& argv) {
   auto args = Args::Parse(argv, {"alg", "out"}, {"force"});
   if (!args.ok()) return Fail(args.status());
+  if (!args->positional().empty()) return Fail("unexpected argument " + args->positional()[0]);
   auto alg_name = args->Require("alg");
   if (!alg_name.ok()) return Fail(alg_name.status());
   auto alg = card::ParseAlgName(*alg_name);
@@ -46,6 +47,7 @@ int RunKeygen(const std::vector<std::string>& argv) {
 int RunSecret(const std::vector<std::string>& argv) {
   auto args = Args::Parse(argv, {"out"}, {"force"});
   if (!args.ok()) return Fail(args.status());
+  if (!args->positional().empty()) return Fail("unexpected argument " + args->positional()[0]);
   auto out = args->Require("out");
   if (!out.ok()) return Fail(out.status());
   if (!args->Has("force") && Exists(*out)) {

@@ -28,7 +28,7 @@ void Print(const card::Verification& v) {
 base::Result<std::vector<std::string>> CollectInputs(const Args& args) {
   std::vector<std::string> texts;
   const bool from_stdin = !args.positional().empty() && args.positional()[0] == "-";
-  const int sources = (args.Has("text") ? 1 : 0) + (args.Has("image") ? 1 : 0) + (from_stdin ? 1 : 0);
+  const size_t sources = args.GetAll("text").size() + args.GetAll("image").size() + (from_stdin ? 1 : 0);
   if (sources != 1 || args.positional().size() > (from_stdin ? 1u : 0u)) {
     return base::InvalidArgument("give exactly one of --text TEXT, --image FILE or -");
   }

@@ -31,7 +31,9 @@ class CsvReader {
 
  private:
   int Get();
+  void Unget(int c) { pushed_.push_back(c); }
   std::FILE* in_;
+  std::vector<int> pushed_;  // read ahead and handed back, last in first out
   std::string name_;
   size_t line_ = 1;
   bool started_ = false;

@@ -20,6 +20,8 @@ base::Status CborReader::Error(std::string_view what) const {
 
 base::Result<CborType> CborReader::PeekType() const {
   if (pos_ >= data_.size()) return Error("unexpected end of input");
+  const uint8_t info = data_[pos_] & 0x1f;
+  if (info >= 28 && info <= 30) return Error("reserved additional information");
   return static_cast<CborType>(data_[pos_] >> 5);
 }
 

@@ -46,7 +46,7 @@ base::Status ReadTime(CborReader& r, const ClaimsRules& rules, std::string_view 
   if (t == CborType::kSimple && rules.allow_float_time) {
     double v = 0;
     CK_TRY(r.ReadFloat(&v));
-    if (!(v >= 0 && v <= static_cast<double>(uint64_t{1} << 40))) {  // NaN fails too
+    if (!(v >= 0 && v <= static_cast<double>(kMaxTime))) {  // NaN fails too
       return Malformed(std::string(field) + " out of range");
     }
     *out = static_cast<int64_t>(std::floor(v));
@@ -55,7 +55,7 @@ base::Status ReadTime(CborReader& r, const ClaimsRules& rules, std::string_view 
   if (t != CborType::kUint) return Malformed(std::string(field) + " must be an unsigned integer");
   uint64_t v = 0;
   CK_TRY(r.ReadUint(&v));
-  if (v > (uint64_t{1} << 40)) return Malformed(std::string(field) + " out of range");
+  if (v > static_cast<uint64_t>(kMaxTime)) return Malformed(std::string(field) + " out of range");
   *out = static_cast<int64_t>(v);
   return base::Status::Ok();
 }
@@ -201,7 +201,10 @@ base::Result<base::Bytes> EncodeClaims(const Claims& c) {
   if (card.org.empty() || bad_text(card.org, kMaxOrgBytes)) return base::InvalidArgument("org must be 1-32 bytes of text");
   if (card.name && bad_text(*card.name, kMaxNameBytes)) return base::InvalidArgument("name must be at most 40 bytes of text");
   if (card.number && bad_text(*card.number, kMaxNumberBytes)) return base::InvalidArgument("number must be at most 20 bytes of text");
-  if (c.iat < 0 || c.exp <= c.iat) return base::InvalidArgument("exp must be after iat");
+  if (c.iat < 0 || c.exp <= c.iat || c.exp > kMaxTime) {
+    return base::InvalidArgument("exp must be after iat and before 2^40");
+  }
+  if (static_cast<uint64_t>(card.category) > kMaxCategory) return base::InvalidArgument("unknown category");
 
   base::Bytes out;
   CborWriter w(&out);

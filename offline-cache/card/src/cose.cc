@@ -120,11 +120,13 @@ base::Status ParseSign1(base::ByteSpan cose, const CoseRules& rules, Sign1View* 
   } else {
     return Malformed("no kid");
   }
+  if (rules.kid_size > out->kid.size()) return Malformed("kid size rule above 8 bytes");
   if (kid.size() != rules.kid_size) {
     return Malformed("kid must be " + std::to_string(rules.kid_size) + " bytes, found " +
                      std::to_string(kid.size()));
   }
-  std::memcpy(out->kid.data(), kid.data(), out->kid.size());
+  out->kid = {};
+  std::memcpy(out->kid.data(), kid.data(), kid.size());
   return base::Status::Ok();
 }
 

@@ -22,6 +22,7 @@ inline constexpr size_t kMaxIssBytes = 32;
 inline constexpr size_t kMaxOrgBytes = 32;
 inline constexpr size_t kMaxNameBytes = 40;
 inline constexpr size_t kMaxNumberBytes = 20;
+inline constexpr int64_t kMaxTime = int64_t{1} << 40;  // iat/exp above this are refused
 
 // rid: the status ID (first 8 bytes of HMAC-SHA-256 of the member ID under the status secret).
 using Rid = std::array<uint8_t, 8>;
