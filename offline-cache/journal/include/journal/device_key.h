@@ -1,0 +1,18 @@
+// The device's own signing key (Ed25519): signs journal exports and uploads. Generated on first
+// start, private key stored with mode 0600.
+#pragma once
+
+#include <string>
+
+#include "base/status.h"
+#include "card/crypto.h"
+
+namespace journal {
+
+inline constexpr char kDeviceKeyFile[] = "device.key.pem";
+inline constexpr char kDevicePubFile[] = "device.pub.pem";
+
+// Loads DIR/device.key.pem, creating it (and device.pub.pem) on first use.
+base::Result<card::PrivateKey> LoadOrCreateDeviceKey(const std::string& data_dir);
+
+}  // namespace journal

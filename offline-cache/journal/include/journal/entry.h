@@ -1,0 +1,52 @@
+// One journal entry: a redemption, a check-in or a rejected scan (DESIGN.md section 6), and the
+// canonical bytes its hash covers.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "base/bytes.h"
+#include "base/status.h"
+#include "card/claims.h"
+
+namespace journal {
+
+using Hash = std::array<uint8_t, 32>;
+
+enum class Kind : uint8_t { kDiscount, kCheckin, kRejected };
+std::string_view KindName(Kind k);  // "discount", "checkin", "rejected"
+base::Result<Kind> ParseKind(std::string_view s);
+
+inline constexpr char kAccepted[] = "accepted";
+
+struct Entry {
+  int64_t seq = 0;           // 1, 2, 3 ... on this device
+  std::string uuid;          // idempotency key, RFC 4122 v4 text
+  Kind kind = Kind::kRejected;
+  int64_t time_utc = 0;      // Unix seconds
+  int64_t mono_ns = 0;       // monotonic clock, for ordering within a boot
+  std::optional<card::Rid> rid;
+  std::string partner_id;    // discount entries
+  std::string event_id;      // check-in entries
+  std::string offer_id;
+  int64_t purchase_minor = 0;
+  int64_t discount_minor = 0;
+  int64_t bundle_seq = 0;    // registry in use
+  std::string verdict;       // card verdict code (card/verdict.h)
+  std::string decision;      // "accepted" or a refusal code (rules/)
+  Hash prev_hash{};
+  Hash hash{};
+};
+
+// The canonical encoding of every field but `hash` (deterministic CBOR map, keys 1..15 in order);
+// see docs/journal.md. hash = SHA-256 of these bytes.
+base::Bytes CanonicalBytes(const Entry& e);
+Hash ComputeHash(const Entry& e);
+
+// The same map with `hash` added as key 16, for exports; and its strict parser.
+base::Bytes EncodeEntry(const Entry& e);
+base::Status DecodeEntry(base::ByteSpan cbor, Entry* out);
+
+}  // namespace journal

@@ -1,0 +1,86 @@
+// journal.db: the device's append-only, hash-chained log of redemptions, check-ins and rejected
+// scans (DESIGN.md section 6). Precious: never replaced, never edited; an entry is on disk (WAL
+// committed with synchronous=FULL) before Append returns.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "base/clock.h"
+#include "base/status.h"
+#include "journal/entry.h"
+#include "sqlite/db.h"
+
+namespace journal {
+
+inline constexpr char kJournalFile[] = "journal.db";
+
+// What the caller decides; the journal adds seq, uuid, times and the chain.
+struct NewEntry {
+  Kind kind = Kind::kRejected;
+  std::optional<card::Rid> rid;
+  std::string partner_id, event_id, offer_id;
+  int64_t purchase_minor = 0, discount_minor = 0, bundle_seq = 0;
+  std::string verdict, decision;
+};
+
+struct DiscountUsage {
+  int64_t count = 0;           // accepted discounts
+  int64_t discount_minor = 0;  // their total discount
+};
+
+struct ChainReport {
+  int64_t entries = 0;
+  int64_t first_bad_seq = 0;  // 0 when the chain verifies
+  std::string problem;        // why first_bad_seq is bad
+};
+
+// One writer per file (the kiosk process); readers may open the same file. Not thread-safe.
+class Journal {
+ public:
+  // Creates the file and schema if missing. `clock` must outlive the journal.
+  static base::Result<std::unique_ptr<Journal>> Open(const std::string& path, const base::Clock& clock);
+
+  // Appends durably and returns the complete entry (seq, uuid, time, hashes filled in).
+  base::Result<Entry> Append(const NewEntry& e);
+
+  int64_t last_seq() const { return last_seq_; }
+  int64_t last_time() const { return last_time_; }  // 0 when empty
+
+  base::Result<int64_t> AckedSeq();
+  // Records that entries up to `seq` reached the union (export collected or hub acknowledged).
+  // Never moves back; refuses a seq beyond the last entry.
+  base::Status Ack(int64_t seq);
+
+  // Entries with seq >= from, in order.
+  base::Status ForEach(int64_t from_seq, const std::function<base::Status(const Entry&)>& fn);
+
+  // Accepted discounts of this member under this offer with time in [from, to).
+  base::Result<DiscountUsage> Usage(const card::Rid& rid, const std::string& offer_id, int64_t from, int64_t to);
+  // Accepted check-ins of this member at this event: count and the time of the first.
+  base::Result<std::pair<int64_t, int64_t>> CheckinsOf(const card::Rid& rid, const std::string& event_id);
+  // Distinct members checked in at this event.
+  base::Result<int64_t> Attendance(const std::string& event_id);
+
+  // Recomputes every hash and link; names the first entry that does not fit.
+  base::Result<ChainReport> VerifyChain();
+
+ private:
+  Journal(sqlite::Db db, const base::Clock& clock) : db_(std::move(db)), clock_(clock) {}
+  base::Status Prepare();
+  base::Status LoadTail();
+
+  sqlite::Db db_;
+  const base::Clock& clock_;
+  sqlite::Stmt insert_, usage_, checkins_, attendance_;
+  int64_t last_seq_ = 0;
+  int64_t last_time_ = 0;
+  Hash last_hash_{};
+};
+
+// A random RFC 4122 version-4 UUID in its text form.
+std::string NewUuid();
+
+}  // namespace journal

@@ -1,0 +1,162 @@
+#include "journal/entry.h"
+
+#include <openssl/sha.h>
+
+#include <cstring>
+
+#include "card/cbor.h"
+
+namespace journal {
+namespace {
+
+void WriteFields(const Entry& e, card::CborWriter& w, bool with_hash) {
+  w.Map(with_hash ? 16 : 15);
+  w.Uint(1);
+  w.Int(e.seq);
+  w.Uint(2);
+  w.Text(e.uuid);
+  w.Uint(3);
+  w.Text(KindName(e.kind));
+  w.Uint(4);
+  w.Int(e.time_utc);
+  w.Uint(5);
+  w.Int(e.mono_ns);
+  w.Uint(6);
+  if (e.rid) {
+    w.ByteString(*e.rid);
+  } else {
+    w.ByteString({});
+  }
+  w.Uint(7);
+  w.Text(e.partner_id);
+  w.Uint(8);
+  w.Text(e.event_id);
+  w.Uint(9);
+  w.Text(e.offer_id);
+  w.Uint(10);
+  w.Int(e.purchase_minor);
+  w.Uint(11);
+  w.Int(e.discount_minor);
+  w.Uint(12);
+  w.Int(e.bundle_seq);
+  w.Uint(13);
+  w.Text(e.verdict);
+  w.Uint(14);
+  w.Text(e.decision);
+  w.Uint(15);
+  w.ByteString(e.prev_hash);
+  if (with_hash) {
+    w.Uint(16);
+    w.ByteString(e.hash);
+  }
+}
+
+base::Status Bad(const std::string& m) { return base::InvalidArgument("journal entry: " + m); }
+
+base::Status ReadHash(card::CborReader& r, Hash* h) {
+  base::ByteSpan b;
+  CK_TRY(r.ReadBytes(&b));
+  if (b.size() != h->size()) return Bad("hash must be 32 bytes");
+  std::memcpy(h->data(), b.data(), b.size());
+  return base::Status::Ok();
+}
+
+base::Status ReadString(card::CborReader& r, std::string* s) {
+  std::string_view v;
+  CK_TRY(r.ReadText(&v));
+  if (v.size() > 256) return Bad("text field too long");
+  s->assign(v);
+  return base::Status::Ok();
+}
+
+}  // namespace
+
+std::string_view KindName(Kind k) {
+  switch (k) {
+    case Kind::kDiscount: return "discount";
+    case Kind::kCheckin: return "checkin";
+    case Kind::kRejected: return "rejected";
+  }
+  return "rejected";
+}
+
+base::Result<Kind> ParseKind(std::string_view s) {
+  if (s == "discount") return Kind::kDiscount;
+  if (s == "checkin") return Kind::kCheckin;
+  if (s == "rejected") return Kind::kRejected;
+  return Bad("unknown kind '" + std::string(s) + "'");
+}
+
+base::Bytes CanonicalBytes(const Entry& e) {
+  base::Bytes out;
+  card::CborWriter w(&out);
+  WriteFields(e, w, false);
+  return out;
+}
+
+Hash ComputeHash(const Entry& e) {
+  base::Bytes bytes = CanonicalBytes(e);
+  Hash h{};
+  SHA256(bytes.data(), bytes.size(), h.data());
+  return h;
+}
+
+base::Bytes EncodeEntry(const Entry& e) {
+  base::Bytes out;
+  card::CborWriter w(&out);
+  WriteFields(e, w, true);
+  return out;
+}
+
+base::Status DecodeEntry(base::ByteSpan cbor, Entry* e) {
+  card::CborReader r(cbor, {.max_depth = 1, .allow_indefinite = false});
+  uint64_t pairs = 0;
+  CK_TRY(r.EnterMap(&pairs));
+  if (pairs != 16) return Bad("expected 16 fields");
+  for (uint64_t key = 1; key <= 16; ++key) {
+    uint64_t k = 0;
+    CK_TRY(r.ReadUint(&k));
+    if (k != key) return Bad("fields out of order");
+    switch (key) {
+      case 1: CK_TRY(r.ReadInt(&e->seq)); break;
+      case 2: CK_TRY(ReadString(r, &e->uuid)); break;
+      case 3: {
+        std::string kind;
+        CK_TRY(ReadString(r, &kind));
+        CK_ASSIGN_OR_RETURN(e->kind, ParseKind(kind));
+        break;
+      }
+      case 4: CK_TRY(r.ReadInt(&e->time_utc)); break;
+      case 5: CK_TRY(r.ReadInt(&e->mono_ns)); break;
+      case 6: {
+        base::ByteSpan rid;
+        CK_TRY(r.ReadBytes(&rid));
+        if (rid.empty()) {
+          e->rid.reset();
+        } else if (rid.size() == 8) {
+          e->rid.emplace();
+          std::memcpy(e->rid->data(), rid.data(), 8);
+        } else {
+          return Bad("rid must be 8 bytes or empty");
+        }
+        break;
+      }
+      case 7: CK_TRY(ReadString(r, &e->partner_id)); break;
+      case 8: CK_TRY(ReadString(r, &e->event_id)); break;
+      case 9: CK_TRY(ReadString(r, &e->offer_id)); break;
+      case 10: CK_TRY(r.ReadInt(&e->purchase_minor)); break;
+      case 11: CK_TRY(r.ReadInt(&e->discount_minor)); break;
+      case 12: CK_TRY(r.ReadInt(&e->bundle_seq)); break;
+      case 13: CK_TRY(ReadString(r, &e->verdict)); break;
+      case 14: CK_TRY(ReadString(r, &e->decision)); break;
+      case 15: CK_TRY(ReadHash(r, &e->prev_hash)); break;
+      case 16: CK_TRY(ReadHash(r, &e->hash)); break;
+      default: break;
+    }
+  }
+  r.Leave();
+  if (!r.AtEnd()) return Bad("trailing bytes");
+  return base::Status::Ok();
+}
+
+}  // namespace journal

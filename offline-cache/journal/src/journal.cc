@@ -1,0 +1,235 @@
+#include "journal/journal.h"
+
+#include <cstring>
+
+namespace journal {
+namespace {
+
+constexpr char kSchema[] = R"sql(
+CREATE TABLE IF NOT EXISTS entries(
+  seq INTEGER PRIMARY KEY,
+  uuid TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL,
+  time_utc INTEGER NOT NULL,
+  mono_ns INTEGER NOT NULL,
+  rid BLOB,
+  partner_id TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  offer_id TEXT NOT NULL,
+  purchase_minor INTEGER NOT NULL,
+  discount_minor INTEGER NOT NULL,
+  bundle_seq INTEGER NOT NULL,
+  verdict TEXT NOT NULL,
+  decision TEXT NOT NULL,
+  prev_hash BLOB NOT NULL,
+  hash BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS entries_by_member ON entries(rid, offer_id, event_id, time_utc) WHERE rid IS NOT NULL;
+CREATE TABLE IF NOT EXISTS state(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS entries_no_update BEFORE UPDATE ON entries
+  BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS entries_no_delete BEFORE DELETE ON entries
+  BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+)sql";
+
+constexpr char kColumns[] =
+    "seq, uuid, kind, time_utc, mono_ns, rid, partner_id, event_id, offer_id, purchase_minor, "
+    "discount_minor, bundle_seq, verdict, decision, prev_hash, hash";
+
+void CopyHash(base::ByteSpan b, Hash* h) {
+  *h = {};
+  std::memcpy(h->data(), b.data(), std::min(b.size(), h->size()));
+}
+
+base::Result<Entry> ReadRow(const sqlite::Stmt& st) {
+  Entry e;
+  e.seq = st.Int(0);
+  e.uuid = st.Text(1);
+  CK_ASSIGN_OR_RETURN(e.kind, ParseKind(st.Text(2)));
+  e.time_utc = st.Int(3);
+  e.mono_ns = st.Int(4);
+  if (!st.IsNull(5)) {
+    base::ByteSpan rid = st.Blob(5);
+    if (rid.size() != 8) return base::DataLoss("journal entry " + std::to_string(e.seq) + ": rid is not 8 bytes");
+    e.rid.emplace();
+    std::memcpy(e.rid->data(), rid.data(), 8);
+  }
+  e.partner_id = st.Text(6);
+  e.event_id = st.Text(7);
+  e.offer_id = st.Text(8);
+  e.purchase_minor = st.Int(9);
+  e.discount_minor = st.Int(10);
+  e.bundle_seq = st.Int(11);
+  e.verdict = st.Text(12);
+  e.decision = st.Text(13);
+  CopyHash(st.Blob(14), &e.prev_hash);
+  CopyHash(st.Blob(15), &e.hash);
+  return e;
+}
+
+}  // namespace
+
+base::Result<std::unique_ptr<Journal>> Journal::Open(const std::string& path, const base::Clock& clock) {
+  CK_ASSIGN_OR_RETURN(sqlite::Db db, sqlite::Db::Open(path, sqlite::Db::Mode::kReadWriteCreate));
+  std::unique_ptr<Journal> j(new Journal(std::move(db), clock));
+  // WAL: an append is one sequential write and one fsync; FULL: that fsync happens at every commit.
+  CK_TRY(j->db_.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=2000"));
+  CK_TRY(j->db_.Exec(kSchema));
+  CK_TRY(j->Prepare());
+  CK_TRY(j->LoadTail());
+  return j;
+}
+
+base::Status Journal::Prepare() {
+  CK_ASSIGN_OR_RETURN(insert_, db_.Prepare(std::string("INSERT INTO entries(") + kColumns +
+                                           ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+  CK_ASSIGN_OR_RETURN(usage_, db_.Prepare(
+      "SELECT count(*), coalesce(sum(discount_minor), 0) FROM entries WHERE rid = ? AND offer_id = ? "
+      "AND event_id = '' AND kind = 'discount' AND decision = 'accepted' AND time_utc >= ? AND time_utc < ?"));
+  CK_ASSIGN_OR_RETURN(checkins_, db_.Prepare(
+      "SELECT count(*), coalesce(min(time_utc), 0) FROM entries WHERE rid = ? AND offer_id = '' AND event_id = ? "
+      "AND kind = 'checkin' AND decision = 'accepted'"));
+  CK_ASSIGN_OR_RETURN(attendance_, db_.Prepare(
+      "SELECT count(DISTINCT rid) FROM entries WHERE event_id = ? AND kind = 'checkin' AND decision = 'accepted'"));
+  return base::Status::Ok();
+}
+
+base::Status Journal::LoadTail() {
+  CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare("SELECT seq, time_utc, hash FROM entries ORDER BY seq DESC LIMIT 1"));
+  CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, st.Step());
+  if (r == sqlite::Stmt::StepResult::kRow) {
+    last_seq_ = st.Int(0);
+    last_time_ = st.Int(1);
+    CopyHash(st.Blob(2), &last_hash_);
+  } else {
+    last_seq_ = 0;
+    last_time_ = 0;
+    last_hash_ = {};
+  }
+  return base::Status::Ok();
+}
+
+base::Result<Entry> Journal::Append(const NewEntry& n) {
+  Entry e;
+  e.seq = last_seq_ + 1;
+  e.uuid = NewUuid();
+  e.kind = n.kind;
+  e.time_utc = clock_.NowUnixSeconds();
+  e.mono_ns = clock_.MonotonicNanos();
+  e.rid = n.rid;
+  e.partner_id = n.partner_id;
+  e.event_id = n.event_id;
+  e.offer_id = n.offer_id;
+  e.purchase_minor = n.purchase_minor;
+  e.discount_minor = n.discount_minor;
+  e.bundle_seq = n.bundle_seq;
+  e.verdict = n.verdict;
+  e.decision = n.decision;
+  e.prev_hash = last_hash_;
+  e.hash = ComputeHash(e);
+  insert_.Bind(1, e.seq).Bind(2, e.uuid).Bind(3, KindName(e.kind)).Bind(4, e.time_utc).Bind(5, e.mono_ns);
+  if (e.rid) {
+    insert_.Bind(6, *e.rid);
+  } else {
+    insert_.BindNull(6);
+  }
+  insert_.Bind(7, e.partner_id).Bind(8, e.event_id).Bind(9, e.offer_id).Bind(10, e.purchase_minor);
+  insert_.Bind(11, e.discount_minor).Bind(12, e.bundle_seq).Bind(13, e.verdict).Bind(14, e.decision);
+  insert_.Bind(15, e.prev_hash).Bind(16, e.hash);
+  base::Status st = insert_.Run();  // autocommit: durable when it returns
+  if (!st.ok()) {
+    insert_.Reset();
+    // Another writer may have appended (a second process on the same file): reload and say so.
+    (void)LoadTail();
+    return st.WithContext("journal append");
+  }
+  last_seq_ = e.seq;
+  last_time_ = e.time_utc;
+  last_hash_ = e.hash;
+  return e;
+}
+
+base::Result<int64_t> Journal::AckedSeq() {
+  CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare("SELECT value FROM state WHERE key = 'acked_seq'"));
+  CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, st.Step());
+  return r == sqlite::Stmt::StepResult::kRow ? st.Int(0) : int64_t{0};
+}
+
+base::Status Journal::Ack(int64_t seq) {
+  if (seq > last_seq_) {
+    return base::OutOfRange("cannot acknowledge seq " + std::to_string(seq) + ": the journal ends at " +
+                            std::to_string(last_seq_));
+  }
+  CK_ASSIGN_OR_RETURN(int64_t current, AckedSeq());
+  if (seq <= current) return base::Status::Ok();  // acknowledgements never move back
+  CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare("INSERT OR REPLACE INTO state(key, value) VALUES('acked_seq', ?)"));
+  return st.Bind(1, seq).Run();
+}
+
+base::Status Journal::ForEach(int64_t from_seq, const std::function<base::Status(const Entry&)>& fn) {
+  CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare(std::string("SELECT ") + kColumns +
+                                                   " FROM entries WHERE seq >= ? ORDER BY seq"));
+  st.Bind(1, from_seq);
+  for (;;) {
+    CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, st.Step());
+    if (r == sqlite::Stmt::StepResult::kDone) return base::Status::Ok();
+    CK_ASSIGN_OR_RETURN(Entry e, ReadRow(st));
+    CK_TRY(fn(e));
+  }
+}
+
+base::Result<DiscountUsage> Journal::Usage(const card::Rid& rid, const std::string& offer_id, int64_t from,
+                                           int64_t to) {
+  usage_.Bind(1, rid).Bind(2, offer_id).Bind(3, from).Bind(4, to);
+  base::Result<sqlite::Stmt::StepResult> r = usage_.Step();
+  DiscountUsage u;
+  if (r.ok()) u = {usage_.Int(0), usage_.Int(1)};
+  usage_.Reset();
+  if (!r.ok()) return r.status();
+  return u;
+}
+
+base::Result<std::pair<int64_t, int64_t>> Journal::CheckinsOf(const card::Rid& rid, const std::string& event_id) {
+  checkins_.Bind(1, rid).Bind(2, event_id);
+  base::Result<sqlite::Stmt::StepResult> r = checkins_.Step();
+  std::pair<int64_t, int64_t> out;
+  if (r.ok()) out = {checkins_.Int(0), checkins_.Int(1)};
+  checkins_.Reset();
+  if (!r.ok()) return r.status();
+  return out;
+}
+
+base::Result<int64_t> Journal::Attendance(const std::string& event_id) {
+  attendance_.Bind(1, event_id);
+  base::Result<sqlite::Stmt::StepResult> r = attendance_.Step();
+  int64_t n = r.ok() ? attendance_.Int(0) : 0;
+  attendance_.Reset();
+  if (!r.ok()) return r.status();
+  return n;
+}
+
+base::Result<ChainReport> Journal::VerifyChain() {
+  ChainReport report;
+  Hash prev{};
+  int64_t expected_seq = 1;
+  base::Status st = ForEach(0, [&](const Entry& e) -> base::Status {
+    ++report.entries;
+    if (report.first_bad_seq != 0) return base::Status::Ok();
+    if (e.seq != expected_seq) {
+      report.first_bad_seq = expected_seq;
+      report.problem = "entry " + std::to_string(expected_seq) + " is missing";
+    } else if (e.prev_hash != prev) {
+      report.first_bad_seq = e.seq;
+      report.problem = "does not link to the entry before it (removed, inserted or reordered)";
+    } else if (ComputeHash(e) != e.hash) {
+      report.first_bad_seq = e.seq;
+      report.problem = "its contents do not match its hash (edited)";
+    }
+    prev = e.hash;
+    ++expected_seq;
+    return base::Status::Ok();
+  });
+  CK_TRY(st);
+  return report;
+}
+
+}  // namespace journal

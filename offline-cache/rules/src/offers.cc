@@ -1,0 +1,165 @@
+#include "rules/offers.h"
+
+#include <algorithm>
+
+namespace rules {
+namespace {
+
+std::string_view PeriodWord(registry::CapPeriod p) {
+  switch (p) {
+    case registry::CapPeriod::kDay: return "daily";
+    case registry::CapPeriod::kWeek: return "weekly";
+    case registry::CapPeriod::kMonth: return "monthly";
+  }
+  return "";
+}
+
+bool Eligible(uint32_t mask, card::Category c) { return mask == 0 || (mask & (1u << static_cast<unsigned>(c))) != 0; }
+
+OfferDecision Refuse(const registry::Offer& o, int64_t purchase, OfferCode code, std::string message) {
+  OfferDecision d;
+  d.code = code;
+  d.offer_id = o.offer_id;
+  d.title = o.title;
+  d.purchase_minor = purchase;
+  d.total_minor = purchase;
+  d.message = std::move(message);
+  return d;
+}
+
+std::string HhMm(int minute) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%02d:%02d", minute / 60 % 24, minute % 60);
+  return buf;
+}
+
+}  // namespace
+
+std::string_view OfferCodeName(OfferCode c) {
+  switch (c) {
+    case OfferCode::kAccepted: return "accepted";
+    case OfferCode::kNoOffer: return "NO_OFFER";
+    case OfferCode::kBadAmount: return "BAD_AMOUNT";
+    case OfferCode::kCategoryNotEligible: return "CATEGORY_NOT_ELIGIBLE";
+    case OfferCode::kOrgNotEligible: return "ORG_NOT_ELIGIBLE";
+    case OfferCode::kNotStarted: return "OFFER_NOT_STARTED";
+    case OfferCode::kEnded: return "OFFER_ENDED";
+    case OfferCode::kWrongDay: return "WRONG_DAY";
+    case OfferCode::kOutsideHours: return "OUTSIDE_HOURS";
+    case OfferCode::kBelowMinimum: return "BELOW_MINIMUM";
+    case OfferCode::kCountLimitReached: return "LIMIT_REACHED";
+    case OfferCode::kAmountLimitReached: return "AMOUNT_LIMIT_REACHED";
+  }
+  return "NO_OFFER";
+}
+
+int64_t PercentOf(int64_t purchase, int64_t bp) {
+  // purchase <= 1e10 and bp <= 1e4: the product fits easily in 64 bits.
+  return purchase * bp / 10000;
+}
+
+std::string FormatMinor(int64_t minor) {
+  const bool neg = minor < 0;
+  uint64_t v = neg ? static_cast<uint64_t>(-(minor + 1)) + 1 : static_cast<uint64_t>(minor);
+  std::string whole = std::to_string(v / 100);
+  std::string grouped;
+  for (size_t i = 0; i < whole.size(); ++i) {
+    if (i > 0 && (whole.size() - i) % 3 == 0) grouped += ' ';
+    grouped += whole[i];
+  }
+  char frac[4];
+  std::snprintf(frac, sizeof frac, "%02u", static_cast<unsigned>(v % 100));
+  return (neg ? "-" : "") + grouped + "." + frac;
+}
+
+OfferDecision EvaluateOffer(const registry::Offer& o, const card::MemberCard& card, int64_t purchase,
+                            const LocalTime& now, int64_t used_count, int64_t used_amount) {
+  if (purchase <= 0 || purchase > kMaxPurchaseMinor) {
+    return Refuse(o, purchase, OfferCode::kBadAmount, "enter the purchase amount");
+  }
+  if (!Eligible(o.categories, card.category)) {
+    return Refuse(o, purchase, OfferCode::kCategoryNotEligible,
+                  "offer not for " + std::string(card::CategoryName(card.category)) + " members");
+  }
+  if (!o.orgs.empty() && std::find(o.orgs.begin(), o.orgs.end(), card.org) == o.orgs.end()) {
+    return Refuse(o, purchase, OfferCode::kOrgNotEligible, "offer not for members of " + card.org);
+  }
+  if (o.valid_from_day && now.day < *o.valid_from_day) {
+    return Refuse(o, purchase, OfferCode::kNotStarted, "offer has not started yet");
+  }
+  if (o.valid_to_day && now.day > *o.valid_to_day) return Refuse(o, purchase, OfferCode::kEnded, "offer has ended");
+  if ((o.weekdays & (1u << (now.weekday - 1))) == 0) {
+    return Refuse(o, purchase, OfferCode::kWrongDay, "offer not valid today");
+  }
+  if (now.minute < o.hours_from || now.minute >= o.hours_to) {
+    return Refuse(o, purchase, OfferCode::kOutsideHours,
+                  "offer valid " + HhMm(o.hours_from) + "-" + HhMm(o.hours_to));
+  }
+  if (purchase < o.min_purchase_minor) {
+    return Refuse(o, purchase, OfferCode::kBelowMinimum,
+                  "minimum purchase " + FormatMinor(o.min_purchase_minor));
+  }
+  const std::string period = o.cap_period ? std::string(PeriodWord(*o.cap_period)) : "";
+  if (o.cap_count && used_count >= *o.cap_count) {
+    OfferDecision d = Refuse(o, purchase, OfferCode::kCountLimitReached,
+                             period + " limit reached: " + std::to_string(used_count) + " of " +
+                                 std::to_string(*o.cap_count) + " used");
+    d.used = used_count;
+    d.limit = *o.cap_count;
+    return d;
+  }
+  int64_t discount = o.kind == registry::OfferKind::kPercent ? PercentOf(purchase, o.value) : o.value;
+  if (o.max_discount_minor) discount = std::min(discount, *o.max_discount_minor);
+  discount = std::min(discount, purchase);
+  if (o.cap_amount_minor) {
+    const int64_t left = *o.cap_amount_minor - used_amount;
+    if (left <= 0) {
+      OfferDecision d = Refuse(o, purchase, OfferCode::kAmountLimitReached,
+                               period + " discount limit reached: " + FormatMinor(used_amount) + " of " +
+                                   FormatMinor(*o.cap_amount_minor) + " used");
+      d.used = used_amount;
+      d.limit = *o.cap_amount_minor;
+      return d;
+    }
+    discount = std::min(discount, left);  // the rest of the allowance, not nothing
+  }
+  OfferDecision d;
+  d.code = OfferCode::kAccepted;
+  d.offer_id = o.offer_id;
+  d.title = o.title;
+  d.purchase_minor = purchase;
+  d.discount_minor = discount;
+  d.total_minor = purchase - discount;
+  if (o.cap_count) {
+    d.used = used_count;
+    d.limit = *o.cap_count;
+  }
+  d.message = o.title;
+  return d;
+}
+
+OfferDecision ChooseOffer(const std::vector<registry::Offer>& offers, const card::MemberCard& card, int64_t purchase,
+                          const LocalTime& now, const UsageFn& usage) {
+  if (offers.empty()) {
+    OfferDecision d;
+    d.code = OfferCode::kNoOffer;
+    d.purchase_minor = purchase;
+    d.total_minor = purchase;
+    d.message = "this partner has no offer";
+    return d;
+  }
+  std::optional<OfferDecision> best, best_refusal;
+  for (const registry::Offer& o : offers) {
+    int64_t count = 0, amount = 0;
+    if (o.cap_period && usage) usage(o, &count, &amount);
+    OfferDecision d = EvaluateOffer(o, card, purchase, now, count, amount);
+    if (d.accepted()) {
+      if (!best || d.discount_minor > best->discount_minor) best = std::move(d);
+    } else if (!best_refusal || d.code > best_refusal->code) {
+      best_refusal = std::move(d);  // the refusal that got furthest through the checks
+    }
+  }
+  return best ? *best : *best_refusal;
+}
+
+}  // namespace rules
