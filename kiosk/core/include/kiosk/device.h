@@ -1,0 +1,29 @@
+// The parts of a kiosk that live in its data directory, opened together: the applied registry
+// (if any), the journal, the card verifier over them with its clock floor, and the device key.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "base/clock.h"
+#include "card/verifier.h"
+#include "journal/journal.h"
+#include "registry/registry.h"
+
+namespace kiosk {
+
+struct Device {
+  std::string data_dir;
+  std::unique_ptr<registry::Registry> registry;  // null when no bundle was applied yet
+  std::unique_ptr<journal::Journal> journal;
+  std::unique_ptr<card::Verifier> verifier;      // null with the registry
+  std::string open_problem;                      // why the registry could not be opened, if so
+
+  // Opens DIR (creating it and the journal if missing). A missing or unusable registry is not an
+  // error here: the kiosk starts and says so on screen. `clock` must outlive the device.
+  static base::Result<Device> Open(const std::string& data_dir, const base::Clock& clock);
+  // Reopens the registry after a bundle was applied.
+  void ReloadRegistry(const base::Clock& clock);
+};
+
+}  // namespace kiosk

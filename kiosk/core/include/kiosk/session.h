@@ -1,0 +1,99 @@
+// The kiosk's decision core: one session's state machine (idle, result, amount entry, confirm,
+// check-in result, admin), driven by events, with no SDL, camera or network in it. The SDL app and
+// the headless JSON-lines front end both drive this class.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "base/clock.h"
+#include "card/verifier.h"
+#include "journal/journal.h"
+#include "registry/registry.h"
+#include "rules/events.h"
+#include "rules/offers.h"
+
+namespace kiosk {
+
+enum class Mode : uint8_t { kShop, kEvent };
+enum class State : uint8_t { kIdle, kResult, kAmountEntry, kConfirm, kAdmin };
+std::string_view StateName(State s);  // "idle", "result", "amount", "confirm", "admin"
+
+enum class StalePolicy : uint8_t { kWarn, kRefuse };
+
+struct Config {
+  Mode mode = Mode::kShop;
+  std::string partner_id;  // shop mode
+  std::string event_id;    // event mode
+  int64_t utc_offset_seconds = 3 * 3600;
+  int64_t result_timeout_ms = 4000;   // a result screen closes by itself after this
+  int64_t doors_open_seconds = 3600;
+  StalePolicy stale_registry = StalePolicy::kWarn;
+};
+
+// What the screen shows now. Fields are meaningful in the states noted.
+struct Screen {
+  State state = State::kIdle;
+  // result / amount / confirm
+  std::string verdict;        // card verdict code, once a card was scanned
+  std::string decision;       // "accepted" or a refusal / error code (result)
+  std::string message;        // English, for logs and the headless protocol
+  std::string name, number_masked, org;  // from a verified card, when present
+  int64_t purchase_minor = 0, discount_minor = 0, total_minor = 0;
+  std::string offer_id, offer_title;
+  int64_t cap_used = 0, cap_limit = 0;
+  // event results
+  int64_t attendance = 0;
+  int64_t first_entry = 0;    // Unix seconds, for "already checked in at HH:MM"
+  int64_t entry_number = 0;
+  // journal
+  std::string entry_uuid;     // set only once the entry is durable
+  int64_t entry_seq = 0;
+  // device state
+  bool registry_stale = false;
+  int64_t registry_seq = 0;
+};
+
+// Not thread-safe: one UI thread drives it. All references must outlive the session; `registry`
+// may be null (no registry applied yet: every scan gives NO_REGISTRY).
+class Session {
+ public:
+  Session(const Config& config, const base::Clock& clock, card::Verifier* verifier, registry::Registry* registry,
+          journal::Journal& journal);
+
+  const Screen& screen() const { return screen_; }
+
+  void Scan(std::string_view text);
+  void Amount(int64_t purchase_minor);
+  void Confirm();
+  void Cancel();
+  void OpenAdmin();
+  // Lets time pass: closes a result screen after its timeout.
+  void Tick();
+
+ private:
+  void ShowResult();
+  void ScanInShop(const card::Verification& v);
+  void ScanAtEvent(const card::Verification& v);
+  bool Record(const journal::NewEntry& e);  // false (and an error screen) if the journal failed
+  void RecordRejected(const card::Verification& v, const std::string& decision);
+  void Fail(const std::string& code, const std::string& message);
+  void Reset();
+  bool DeviceReady();
+
+  Config config_;
+  const base::Clock& clock_;
+  card::Verifier* verifier_;
+  registry::Registry* registry_;
+  journal::Journal& journal_;
+  Screen screen_;
+  std::optional<card::MemberCard> card_;  // the verified card being served
+  std::string verdict_;
+  int64_t result_since_ns_ = 0;
+};
+
+// "6900012345" -> "******2345": the card number as a cashier may see it.
+std::string MaskNumber(std::string_view number);
+
+}  // namespace kiosk

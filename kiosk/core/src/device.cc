@@ -1,0 +1,35 @@
+#include "kiosk/device.h"
+
+#include <algorithm>
+
+#include "base/file.h"
+#include "journal/device_key.h"
+
+namespace kiosk {
+
+base::Result<Device> Device::Open(const std::string& data_dir, const base::Clock& clock) {
+  Device d;
+  d.data_dir = data_dir;
+  CK_TRY(base::MakeDirs(data_dir, 0700));
+  CK_ASSIGN_OR_RETURN(d.journal, journal::Journal::Open(data_dir + "/" + journal::kJournalFile, clock));
+  CK_TRY(journal::LoadOrCreateDeviceKey(data_dir).status());
+  d.ReloadRegistry(clock);
+  return d;
+}
+
+void Device::ReloadRegistry(const base::Clock& clock) {
+  verifier.reset();
+  registry.reset();
+  open_problem.clear();
+  base::Result<std::unique_ptr<registry::Registry>> r = registry::Registry::Open(data_dir + "/registry.db");
+  if (!r.ok()) {
+    open_problem = r.status().message();
+    return;
+  }
+  registry = std::move(r).value();
+  verifier = std::make_unique<card::Verifier>(*registry, registry.get(), clock);
+  // Never accept a wall clock earlier than the registry's creation or the last journal entry.
+  verifier->set_clock_floor(std::max(registry->meta().created, journal->last_time()));
+}
+
+}  // namespace kiosk

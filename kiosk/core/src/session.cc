@@ -1,0 +1,231 @@
+#include "kiosk/session.h"
+
+#include "rules/local_time.h"
+
+namespace kiosk {
+
+std::string_view StateName(State s) {
+  switch (s) {
+    case State::kIdle: return "idle";
+    case State::kResult: return "result";
+    case State::kAmountEntry: return "amount";
+    case State::kConfirm: return "confirm";
+    case State::kAdmin: return "admin";
+  }
+  return "idle";
+}
+
+std::string MaskNumber(std::string_view number) {
+  if (number.size() <= 4) return std::string(number);
+  return std::string(number.size() - 4, '*') + std::string(number.substr(number.size() - 4));
+}
+
+Session::Session(const Config& config, const base::Clock& clock, card::Verifier* verifier,
+                 registry::Registry* registry, journal::Journal& journal)
+    : config_(config), clock_(clock), verifier_(verifier), registry_(registry), journal_(journal) {
+  Reset();
+}
+
+void Session::Reset() {
+  screen_ = Screen();
+  card_.reset();
+  verdict_.clear();
+  if (registry_ != nullptr) {
+    screen_.registry_seq = registry_->meta().seq;
+    screen_.registry_stale = clock_.NowUnixSeconds() >= registry_->meta().not_after;
+  }
+}
+
+void Session::ShowResult() {
+  screen_.state = State::kResult;
+  result_since_ns_ = clock_.MonotonicNanos();
+}
+
+void Session::Fail(const std::string& code, const std::string& message) {
+  screen_.decision = code;
+  screen_.message = message;
+  ShowResult();
+}
+
+bool Session::DeviceReady() {
+  if (registry_ == nullptr || verifier_ == nullptr) {
+    Fail("NO_REGISTRY", "no registry on this device: import a bundle from USB");
+    return false;
+  }
+  if (screen_.registry_stale && config_.stale_registry == StalePolicy::kRefuse) {
+    Fail("REGISTRY_OUT_OF_DATE", "the registry is out of date: import a new bundle");
+    return false;
+  }
+  return true;
+}
+
+bool Session::Record(const journal::NewEntry& e) {
+  base::Result<journal::Entry> entry = journal_.Append(e);
+  if (!entry.ok()) {
+    // Nothing was recorded, so nothing may be shown as accepted.
+    Fail("JOURNAL_ERROR", "not recorded (" + entry.status().message() + "): do not give the discount or entry");
+    return false;
+  }
+  screen_.entry_uuid = entry->uuid;
+  screen_.entry_seq = entry->seq;
+  return true;
+}
+
+void Session::RecordRejected(const card::Verification& v, const std::string& decision) {
+  journal::NewEntry e;
+  e.kind = journal::Kind::kRejected;
+  if (v.signature_ok && v.claims && v.claims->card) e.rid = v.claims->card->rid;  // never a forged rid
+  e.partner_id = config_.mode == Mode::kShop ? config_.partner_id : "";
+  e.event_id = config_.mode == Mode::kEvent ? config_.event_id : "";
+  e.bundle_seq = screen_.registry_seq;
+  e.verdict = std::string(card::VerdictCode(v.verdict));
+  e.decision = decision;
+  screen_.decision = decision;
+  screen_.message = v.detail;
+  if (Record(e)) ShowResult();
+}
+
+void Session::Scan(std::string_view text) {
+  Reset();
+  if (!DeviceReady()) return;
+  // The journal's last entry is a clock floor too: time never runs backwards on the record.
+  if (clock_.NowUnixSeconds() < journal_.last_time()) {
+    screen_.verdict = std::string(card::VerdictCode(card::Verdict::kError));
+    Fail("CLOCK_BEHIND", "the device clock is earlier than the last journal entry; set the clock");
+    return;
+  }
+  card::Verification v = verifier_->Verify(text);
+  screen_.verdict = std::string(card::VerdictCode(v.verdict));
+  if (v.verdict == card::Verdict::kError) {
+    Fail(v.error_code.empty() ? "ERROR" : v.error_code, v.detail);  // the device, not the card
+    return;
+  }
+  if (v.verdict != card::Verdict::kValid) {
+    RecordRejected(v, screen_.verdict);
+    return;
+  }
+  const card::MemberCard& c = *v.claims->card;
+  screen_.name = c.name.value_or("");
+  screen_.number_masked = c.number ? MaskNumber(*c.number) : "";
+  screen_.org = c.org;
+  card_ = c;
+  verdict_ = screen_.verdict;
+  if (config_.mode == Mode::kShop) {
+    ScanInShop(v);
+  } else {
+    ScanAtEvent(v);
+  }
+}
+
+void Session::ScanInShop(const card::Verification&) {
+  screen_.state = State::kAmountEntry;
+  screen_.message = "enter the purchase amount";
+}
+
+void Session::Amount(int64_t purchase) {
+  if ((screen_.state != State::kAmountEntry && screen_.state != State::kConfirm) || !card_) return;
+  base::Result<std::vector<registry::Offer>> offers = registry_->OffersOf(config_.partner_id);
+  if (!offers.ok()) {
+    Fail("REGISTRY_ERROR", offers.status().message());
+    return;
+  }
+  const int64_t now = clock_.NowUnixSeconds();
+  const rules::LocalTime local = rules::ToLocal(now, config_.utc_offset_seconds);
+  std::string usage_error;
+  rules::OfferDecision d = rules::ChooseOffer(
+      *offers, *card_, purchase, local, [&](const registry::Offer& o, int64_t* count, int64_t* amount) {
+        const int64_t from = rules::PeriodStart(*o.cap_period, now, config_.utc_offset_seconds);
+        base::Result<journal::DiscountUsage> u = journal_.Usage(card_->rid, o.offer_id, from, now + 1);
+        if (!u.ok()) {
+          usage_error = u.status().message();
+          *count = INT64_MAX;  // unknown usage: refuse rather than risk exceeding a cap
+          *amount = INT64_MAX;
+          return;
+        }
+        *count = u->count;
+        *amount = u->discount_minor;
+      });
+  if (!usage_error.empty()) {
+    Fail("JOURNAL_ERROR", "cannot read this member's previous discounts: " + usage_error);
+    return;
+  }
+  screen_.purchase_minor = purchase;
+  screen_.discount_minor = d.discount_minor;
+  screen_.total_minor = d.total_minor;
+  screen_.offer_id = d.offer_id;
+  screen_.offer_title = d.title;
+  screen_.cap_used = d.used;
+  screen_.cap_limit = d.limit;
+  screen_.message = d.message;
+  if (d.accepted()) {
+    screen_.decision.clear();
+    screen_.state = State::kConfirm;
+    return;
+  }
+  screen_.decision = std::string(rules::OfferCodeName(d.code));
+  if (d.code == rules::OfferCode::kBadAmount || d.code == rules::OfferCode::kBelowMinimum) {
+    screen_.state = State::kAmountEntry;  // the cashier can correct the amount
+    return;
+  }
+  journal::NewEntry e{.kind = journal::Kind::kDiscount, .rid = card_->rid, .partner_id = config_.partner_id,
+                      .offer_id = d.offer_id, .purchase_minor = purchase, .bundle_seq = screen_.registry_seq,
+                      .verdict = verdict_, .decision = screen_.decision};
+  if (Record(e)) ShowResult();
+}
+
+void Session::Confirm() {
+  if (screen_.state != State::kConfirm || !card_) return;
+  journal::NewEntry e{.kind = journal::Kind::kDiscount, .rid = card_->rid, .partner_id = config_.partner_id,
+                      .offer_id = screen_.offer_id, .purchase_minor = screen_.purchase_minor,
+                      .discount_minor = screen_.discount_minor, .bundle_seq = screen_.registry_seq,
+                      .verdict = verdict_, .decision = journal::kAccepted};
+  if (!Record(e)) return;
+  screen_.decision = journal::kAccepted;
+  ShowResult();
+}
+
+void Session::ScanAtEvent(const card::Verification&) {
+  base::Result<std::optional<registry::Event>> ev = registry_->FindEvent(config_.event_id);
+  if (!ev.ok() || !ev->has_value()) {
+    Fail("NO_EVENT", ev.ok() ? "event " + config_.event_id + " is not in the registry" : ev.status().message());
+    return;
+  }
+  const registry::Event& event = **ev;
+  rules::CheckinFacts f;
+  f.now = clock_.NowUnixSeconds();
+  f.doors_open_seconds = config_.doors_open_seconds;
+  base::Result<bool> on = registry_->OnRoster(event.event_id, card_->rid);
+  base::Result<std::pair<int64_t, int64_t>> seen = journal_.CheckinsOf(card_->rid, event.event_id);
+  base::Result<int64_t> attendance = journal_.Attendance(event.event_id);
+  if (!on.ok() || !seen.ok() || !attendance.ok()) {
+    Fail("JOURNAL_ERROR", "cannot read previous check-ins");
+    return;
+  }
+  f.on_roster = *on;
+  f.entries = seen->first;
+  f.first_entry = seen->second;
+  f.attendance = *attendance;
+  rules::CheckinDecision d = rules::EvaluateCheckin(event, f, config_.utc_offset_seconds);
+  screen_.decision = std::string(rules::CheckinCodeName(d.code));
+  screen_.message = d.message;
+  screen_.attendance = d.attendance;
+  screen_.first_entry = d.first_entry;
+  screen_.entry_number = d.entry_number;
+  journal::NewEntry e{.kind = journal::Kind::kCheckin, .rid = card_->rid, .event_id = event.event_id,
+                      .bundle_seq = screen_.registry_seq, .verdict = verdict_, .decision = screen_.decision};
+  if (Record(e)) ShowResult();
+}
+
+void Session::Cancel() { Reset(); }
+
+void Session::OpenAdmin() {
+  Reset();
+  screen_.state = State::kAdmin;
+}
+
+void Session::Tick() {
+  if (screen_.state != State::kResult) return;
+  if (clock_.MonotonicNanos() - result_since_ns_ >= config_.result_timeout_ms * 1'000'000) Reset();
+}
+
+}  // namespace kiosk
