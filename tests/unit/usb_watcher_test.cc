@@ -1,0 +1,471 @@
+// The USB watcher against real files: a temporary directory stands for /media, plain directories
+// renamed into it stand for mounted sticks, and FaultInjectionFs pulls a stick out mid-read.
+#include "sync/usb_watcher.h"
+
+#include <gtest/gtest.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "base/clock.h"
+#include "base/file.h"
+#include "base/fs.h"
+#include "bundle/importer.h"
+#include "bundle_fixture.h"
+#include "fault_fs.h"
+#include "sync/device_id.h"
+
+namespace {
+
+using cktest::BundleSpec;
+
+constexpr char kDeviceId[] = "0123456789abcdef";
+constexpr auto kWait = std::chrono::seconds(10);
+
+bool Contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+std::string ReadText(const std::string& path) {
+  base::Result<std::string> text = base::ReadFile(path, 1 << 20);
+  return text.ok() ? *text : "<" + text.status().ToString() + ">";
+}
+
+class UsbWatcherTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(cktest::MakeDir(data_));
+    ASSERT_TRUE(cktest::MakeDir(mount_));
+    ASSERT_TRUE(cktest::MakeDir(staging_));
+  }
+
+  ck_sync::UsbWatcherOptions Options() { return {.mount_dir = mount_, .device_id = kDeviceId}; }
+  ck_sync::UsbWatcher Watcher(ck_sync::UsbWatcherOptions options) {
+    return ck_sync::UsbWatcher(fs_, clock_, importer_, factory_.trusted(), std::move(options));
+  }
+  ck_sync::VolumeResult Process(const std::string& volume) {
+    return Watcher(Options()).ProcessVolume(volume);
+  }
+
+  // Builds a bundle (once per name) and copies it into `dir` as `name`.
+  void PutBundle(const std::string& dir, BundleSpec spec, std::string name = "") {
+    if (name.empty()) name = "seq" + std::to_string(spec.seq) + ".ckbundle";
+    spec.file_name = "built-" + name;
+    base::Result<cktest::BuiltBundle> built = factory_.Build(spec);
+    ASSERT_TRUE(built.ok()) << built.status().ToString();
+    ASSERT_TRUE(cktest::MakeDir(dir));
+    ASSERT_TRUE(cktest::CopyFile(built->path, dir + "/" + name));
+  }
+  void ApplyDirectly(int64_t seq) {
+    PutBundle(staging_, {.seq = seq});
+    auto report = importer_.Apply(staging_ + "/seq" + std::to_string(seq) + ".ckbundle");
+    ASSERT_TRUE(report.ok()) << report.status().ToString();
+  }
+  std::string Receipt(const std::string& volume) {
+    return ReadText(volume + "/" + ck_sync::ReceiptFileName(kDeviceId));
+  }
+  int64_t RegistrySeq() {
+    cktest::RegistryState state = cktest::InspectDataDir(data_);
+    EXPECT_TRUE(state.ok()) << state.ToString();
+    EXPECT_FALSE(state.incoming_exists) << state.ToString();
+    return state.seq;
+  }
+
+  cktest::ScratchDir dir_;
+  cktest::BundleFactory factory_{dir_.File("build")};
+  std::string data_ = dir_.File("data");
+  std::string mount_ = dir_.File("media");
+  std::string staging_ = dir_.File("staging");
+  base::FakeClock clock_{cktest::kFixtureNow};
+  cktest::FaultInjectionFs fs_{base::PosixFs()};
+  bundle::Importer importer_{fs_, clock_, data_, factory_.trusted()};
+};
+
+TEST_F(UsbWatcherTest, AppliesTheNewestOfSeveral) {
+  const std::string stick = mount_ + "/stick";
+  for (int64_t seq : {1, 3, 2}) PutBundle(stick, {.seq = seq});
+  ck_sync::VolumeResult r = Process(stick);
+  ASSERT_NE(r.applied(), nullptr) << r.Summary();
+  EXPECT_EQ(r.applied()->file, "seq3.ckbundle");
+  EXPECT_EQ(r.previous_seq, std::nullopt);
+  EXPECT_EQ(r.current_seq, 3);
+  ASSERT_EQ(r.bundles.size(), 3u);
+  EXPECT_EQ(r.bundles[1].seq, 2);
+  EXPECT_EQ(r.bundles[2].seq, 1);
+  EXPECT_EQ(RegistrySeq(), 3);
+  const std::string receipt = Receipt(stick);
+  EXPECT_TRUE(Contains(receipt, "seq3.ckbundle: applied seq 3\n")) << receipt;
+  EXPECT_TRUE(Contains(receipt, "seq1.ckbundle: refused: not applied: seq 3 from seq3.ckbundle"))
+      << receipt;
+  EXPECT_TRUE(r.receipt_status.ok()) << r.receipt_status.ToString();
+}
+
+TEST_F(UsbWatcherTest, OlderBundleIsRefusedWithTheReason) {
+  ApplyDirectly(3);
+  const std::string stick = mount_ + "/stick";
+  PutBundle(stick, {.seq = 2});
+  ck_sync::VolumeResult r = Process(stick);
+  EXPECT_TRUE(r.all_refused());
+  EXPECT_EQ(r.previous_seq, 3);
+  EXPECT_EQ(r.current_seq, 3);
+  EXPECT_EQ(RegistrySeq(), 3);
+  const std::string receipt = Receipt(stick);
+  EXPECT_TRUE(Contains(receipt,
+                       "seq2.ckbundle: refused: bundle seq 2 is older than the applied "
+                       "seq 3"))
+      << receipt;
+  EXPECT_TRUE(Contains(receipt, "result: nothing applied (the only bundle was refused)"))
+      << receipt;
+}
+
+TEST_F(UsbWatcherTest, AlreadyAppliedBundleIsRefusedWithTheReason) {
+  ApplyDirectly(3);
+  const std::string stick = mount_ + "/stick";
+  PutBundle(stick, {.seq = 3});
+  ck_sync::VolumeResult r = Process(stick);
+  EXPECT_TRUE(r.all_refused());
+  EXPECT_TRUE(Contains(Receipt(stick), "seq3.ckbundle: refused: bundle seq 3 is already applied"))
+      << Receipt(stick);
+}
+
+TEST_F(UsbWatcherTest, ForgedNewestFallsBackToTheNextValid) {
+  const std::string stick = mount_ + "/stick";
+  PutBundle(stick, {.seq = 2});
+  cktest::BundleFactory other(dir_.File("other"));  // another bundle key: a forgery
+  auto forged = other.Build({.seq = 9});
+  ASSERT_TRUE(forged.ok()) << forged.status().ToString();
+  ASSERT_TRUE(cktest::CopyFile(forged->path, stick + "/seq9.ckbundle"));
+  ck_sync::VolumeResult r = Process(stick);
+  ASSERT_NE(r.applied(), nullptr) << r.Summary();
+  EXPECT_EQ(r.applied()->seq, 2);
+  EXPECT_EQ(RegistrySeq(), 2);
+  ASSERT_EQ(r.bundles.size(), 2u);
+  EXPECT_EQ(r.bundles[1].file, "seq9.ckbundle");
+  EXPECT_EQ(r.bundles[1].status.code(), base::StatusCode::kUnauthenticated);
+  EXPECT_TRUE(Contains(Receipt(stick), "seq9.ckbundle: refused: bundle signed by key"))
+      << Receipt(stick);
+}
+
+TEST_F(UsbWatcherTest, CorruptOrTruncatedNewestFallsBack) {
+  const std::string stick = mount_ + "/stick";
+  PutBundle(stick, {.seq = 2});
+  PutBundle(stick, {.seq = 5});
+  PutBundle(stick, {.seq = 4});
+  base::Bytes five = cktest::ReadBytes(stick + "/seq5.ckbundle");
+  five.back() ^= 0x55;  // content altered: the signed hash no longer matches
+  ASSERT_TRUE(cktest::WriteBytes(stick + "/seq5.ckbundle", five));
+  base::Bytes four = cktest::ReadBytes(stick + "/seq4.ckbundle");
+  four.resize(four.size() - 100);  // a copy cut short
+  ASSERT_TRUE(cktest::WriteBytes(stick + "/seq4.ckbundle", four));
+  ASSERT_TRUE(cktest::WriteText(stick + "/notes.ckbundle", "not a bundle"));
+
+  ck_sync::VolumeResult r = Process(stick);
+  ASSERT_NE(r.applied(), nullptr) << r.Summary();
+  EXPECT_EQ(r.applied()->seq, 2);
+  EXPECT_EQ(RegistrySeq(), 2);
+  const std::string receipt = Receipt(stick);
+  EXPECT_TRUE(Contains(receipt, "seq5.ckbundle: refused: ")) << receipt;
+  EXPECT_TRUE(Contains(receipt, "seq4.ckbundle: refused: bundle file is")) << receipt;
+  EXPECT_TRUE(Contains(receipt, "truncated or padded copy")) << receipt;
+  EXPECT_TRUE(Contains(receipt, "notes.ckbundle: refused: not a cardkiosk bundle")) << receipt;
+  EXPECT_FALSE(Contains(receipt, "seq2.ckbundle: refused")) << receipt;
+}
+
+TEST_F(UsbWatcherTest, ReceiptNameContentAndExtension) {
+  ApplyDirectly(1);
+  const std::string stick = mount_ + "/stick";
+  PutBundle(stick, {.seq = 2});
+  ck_sync::UsbWatcherOptions options = Options();
+  options.receipt_extension = [](const std::string&) {
+    return std::vector<std::string>{"journal: export not built yet"};
+  };
+  ck_sync::VolumeResult r = Watcher(std::move(options)).ProcessVolume(stick);
+  EXPECT_EQ(r.receipt_path, stick + "/cardkiosk-receipt-0123456789abcdef.txt");
+  EXPECT_EQ(Receipt(stick),
+            "cardkiosk receipt\n"
+            "time: 2027-01-15T08:00:00Z\n"
+            "device: 0123456789abcdef\n"
+            "registry before: seq 1\n"
+            "registry now: seq 2\n"
+            "result: applied seq 2 from seq2.ckbundle\n"
+            "bundles: 1\n"
+            "  seq2.ckbundle: applied seq 2\n"
+            "journal: export not built yet\n");
+  // Written through a temporary dotfile that is gone afterwards.
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(stick)) {
+    names.push_back(e.path().filename());
+  }
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"cardkiosk-receipt-0123456789abcdef.txt", "seq2.ckbundle"}));
+}
+
+TEST_F(UsbWatcherTest, ReceiptIsNotWrittenThroughASymlinkOnTheStick) {
+  const std::string stick = mount_ + "/stick";
+  ASSERT_TRUE(cktest::MakeDir(stick));
+  const std::string victim = dir_.File("victim.txt");
+  ASSERT_TRUE(cktest::WriteText(victim, "precious"));
+  std::filesystem::create_symlink(victim, stick + "/.cardkiosk-receipt-" + kDeviceId + ".txt.tmp");
+  std::filesystem::create_symlink(victim,
+                                  stick + "/cardkiosk-receipt-" + std::string(kDeviceId) + ".txt");
+  ck_sync::VolumeResult r = Process(stick);
+  EXPECT_TRUE(r.receipt_status.ok()) << r.receipt_status.ToString();
+  EXPECT_EQ(ReadText(victim), "precious");
+  EXPECT_TRUE(Contains(Receipt(stick), "bundles: none found")) << Receipt(stick);
+}
+
+TEST_F(UsbWatcherTest, NoBundleOnlyTopLevelRegularFilesCount) {
+  const std::string stick = mount_ + "/stick";
+  PutBundle(stick + "/sub", {.seq = 7});  // not at the top level
+  PutBundle(stick, {.seq = 8}, ".hidden.ckbundle");
+  ASSERT_TRUE(cktest::MakeDir(stick + "/dir.ckbundle"));
+  std::filesystem::create_symlink(stick + "/sub/seq7.ckbundle", stick + "/link.ckbundle");
+  ck_sync::VolumeResult r = Process(stick);
+  EXPECT_TRUE(r.bundles.empty());
+  EXPECT_FALSE(r.all_refused());
+  EXPECT_FALSE(cktest::InspectDataDir(data_).exists);
+  const std::string receipt = Receipt(stick);
+  EXPECT_TRUE(Contains(receipt, "result: nothing to do (no *.ckbundle file at the top level)"))
+      << receipt;
+  EXPECT_TRUE(Contains(receipt, "bundles: none found\n")) << receipt;
+}
+
+TEST_F(UsbWatcherTest, ConsidersAtMostMaxBundles) {
+  const std::string stick = mount_ + "/stick";
+  for (int64_t seq : {1, 2, 3}) PutBundle(stick, {.seq = seq});
+  ck_sync::UsbWatcherOptions options = Options();
+  options.max_bundles = 2;
+  ck_sync::VolumeResult r = Watcher(std::move(options)).ProcessVolume(stick);
+  EXPECT_EQ(r.bundles.size(), 2u);
+  EXPECT_EQ(r.ignored_bundles, 1u);
+  EXPECT_EQ(RegistrySeq(), 2);  // seq1 and seq2 by name
+}
+
+TEST_F(UsbWatcherTest, VanishedVolumeIsAnErrorInTheResult) {
+  ck_sync::VolumeResult r = Process(mount_ + "/gone");
+  EXPECT_FALSE(r.scan_status.ok());
+  EXPECT_FALSE(r.receipt_status.ok());
+  EXPECT_TRUE(r.volume_error());
+  EXPECT_TRUE(Contains(r.Summary(), "receipt NOT written")) << r.Summary();
+}
+
+// A read hook that fires once, during the content stream of `file` (past its first 64 KiB chunk).
+cktest::FaultInjectionFs::ReadHook MidContent(const std::string& file,
+                                              std::function<base::Status()> pull) {
+  auto fired = std::make_shared<bool>(false);
+  return [=](const cktest::FsReadInfo& info) {
+    if (*fired || !info.path.ends_with("/" + file) || info.offset < 64 * 1024) {
+      return base::Status::Ok();
+    }
+    *fired = true;
+    return pull();
+  };
+}
+
+TEST_F(UsbWatcherTest, StickPulledOutMidImportTruncatedFile) {
+  ApplyDirectly(1);
+  const std::string stick = mount_ + "/stick";
+  PutBundle(stick, {.seq = 3, .extra_members = 20000});
+  const std::string path = stick + "/seq3.ckbundle";
+  fs_.SetReadHook(MidContent("seq3.ckbundle", [path] {
+    std::filesystem::resize_file(path, 70 * 1024);  // the rest never arrives
+    return base::Status::Ok();
+  }));
+  ck_sync::VolumeResult r = Process(stick);
+  EXPECT_EQ(r.applied(), nullptr);
+  ASSERT_EQ(r.bundles.size(), 1u);
+  EXPECT_EQ(r.bundles[0].status.code(), base::StatusCode::kDataLoss) << r.Summary();
+  EXPECT_EQ(r.current_seq, 1);
+  EXPECT_EQ(RegistrySeq(), 1);
+  EXPECT_TRUE(Contains(Receipt(stick), "seq3.ckbundle: refused: bundle content is truncated"))
+      << Receipt(stick);
+}
+
+TEST_F(UsbWatcherTest, StickPulledOutMidImportVolumeGone) {
+  ApplyDirectly(1);
+  const std::string stick = mount_ + "/stick";
+  PutBundle(stick, {.seq = 2});
+  PutBundle(stick, {.seq = 3, .extra_members = 20000});
+  fs_.SetReadHook(MidContent("seq3.ckbundle", [stick] {
+    std::filesystem::remove_all(stick);
+    return base::IoError("reading " + stick + "/seq3.ckbundle", EIO);  // what a pulled stick gives
+  }));
+  ck_sync::VolumeResult r = Process(stick);
+  EXPECT_EQ(r.applied(), nullptr);
+  ASSERT_EQ(r.bundles.size(), 2u);
+  EXPECT_EQ(r.bundles[0].status.code(), base::StatusCode::kIo) << r.Summary();
+  EXPECT_EQ(r.bundles[1].status.code(), base::StatusCode::kNotFound) << r.Summary();
+  EXPECT_FALSE(r.receipt_status.ok());
+  EXPECT_EQ(r.current_seq, 1);
+  EXPECT_EQ(RegistrySeq(), 1);
+}
+
+// Runs UsbWatcher::Run on a thread; collects what the observer reports.
+class RunningWatcher {
+ public:
+  using MakeWatcher = std::function<ck_sync::UsbWatcher(ck_sync::UsbWatcherOptions)>;
+  RunningWatcher(ck_sync::UsbWatcherOptions options, const MakeWatcher& make)
+      : stop_(::eventfd(0, EFD_CLOEXEC)) {
+    options.on_volume = [this](const ck_sync::VolumeResult& r) {
+      std::lock_guard lock(mu_);
+      results_.push_back(r);
+      cv_.notify_all();
+    };
+    watcher_.emplace(make(std::move(options)));
+    thread_ = std::thread([this] {
+      base::Status st = watcher_->Run(stop_.get());
+      std::lock_guard lock(mu_);
+      status_ = st;
+      done_ = true;
+      cv_.notify_all();
+    });
+  }
+  ~RunningWatcher() {
+    Stop();
+    thread_.join();
+  }
+  void Stop() {
+    const uint64_t one = 1;
+    EXPECT_EQ(::write(stop_.get(), &one, sizeof one), 8);
+  }
+  // Waits until `n` volumes were reported; returns them (fewer on timeout).
+  std::vector<ck_sync::VolumeResult> WaitForVolumes(size_t n) {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, kWait, [&] { return results_.size() >= n || done_; });
+    return results_;
+  }
+  std::optional<base::Status> WaitForExit(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mu_);
+    if (!cv_.wait_for(lock, timeout, [&] { return done_; })) return std::nullopt;
+    return status_;
+  }
+
+ private:
+  base::UniqueFd stop_;
+  std::optional<ck_sync::UsbWatcher> watcher_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<ck_sync::VolumeResult> results_;
+  base::Status status_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+class UsbWatcherRunTest : public UsbWatcherTest {
+ protected:
+  std::unique_ptr<RunningWatcher> Start() {
+    return std::make_unique<RunningWatcher>(
+        Options(), [this](ck_sync::UsbWatcherOptions o) { return Watcher(std::move(o)); });
+  }
+  // Prepares a stick in the staging area and renames it into place, as a mount appears at once.
+  void Insert(const std::string& where, int64_t seq) {
+    const std::string staged = staging_ + "/stick-" + std::to_string(seq);
+    PutBundle(staged, {.seq = seq});
+    ASSERT_TRUE(cktest::MakeDir(base::DirName(where)));
+    std::filesystem::rename(staged, where);
+  }
+};
+
+TEST_F(UsbWatcherRunTest, ProcessesSticksAsTheyAppear) {
+  Insert(mount_ + "/first", 1);  // there before Run: processed by the first scan
+  auto running = Start();
+  auto results = running->WaitForVolumes(1);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].volume_dir, mount_ + "/first");
+  EXPECT_EQ(RegistrySeq(), 1);
+
+  Insert(mount_ + "/second", 2);  // seen through inotify
+  results = running->WaitForVolumes(2);
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[1].volume_dir, mount_ + "/second");
+  EXPECT_EQ(results[1].current_seq, 2);
+  EXPECT_TRUE(Contains(Receipt(mount_ + "/second"), "applied seq 2"))
+      << Receipt(mount_ + "/second");
+  EXPECT_EQ(RegistrySeq(), 2);
+}
+
+TEST_F(UsbWatcherRunTest, NestedUserLabelLayout) {
+  auto running = Start();
+  ASSERT_TRUE(cktest::MakeDir(mount_ + "/kiosk"));  // /media/USER, then /media/USER/LABEL
+  Insert(mount_ + "/kiosk/UNION-USB", 4);
+  auto results = running->WaitForVolumes(1);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].volume_dir, mount_ + "/kiosk/UNION-USB");
+  EXPECT_EQ(RegistrySeq(), 4);
+  EXPECT_FALSE(std::filesystem::exists(mount_ + "/kiosk/" + ck_sync::ReceiptFileName(kDeviceId)));
+}
+
+TEST_F(UsbWatcherRunTest, StickPulledAndReinsertedIsProcessedAgain) {
+  Insert(mount_ + "/a", 1);
+  auto running = Start();
+  ASSERT_EQ(running->WaitForVolumes(1).size(), 1u);
+  std::filesystem::rename(mount_ + "/a", staging_ + "/a-out");  // pulled out
+  // Once b is processed, a scan has seen the mount directory without a.
+  Insert(mount_ + "/b", 2);
+  ASSERT_EQ(running->WaitForVolumes(2).size(), 2u);
+  std::filesystem::rename(staging_ + "/a-out", mount_ + "/a");  // back, same identity
+  auto results = running->WaitForVolumes(3);
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results[2].volume_dir, mount_ + "/a");
+  EXPECT_TRUE(results[2].all_refused());  // seq 1 is older than 2 now
+}
+
+TEST_F(UsbWatcherRunTest, StopFdEndsRunPromptly) {
+  auto running = Start();
+  running->Stop();
+  auto status = running->WaitForExit(std::chrono::seconds(2));
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(status->ok()) << status->ToString();
+}
+
+TEST_F(UsbWatcherTest, RunFailsClearlyWithoutMountDir) {
+  ck_sync::UsbWatcherOptions options = Options();
+  options.mount_dir = dir_.File("no-such-media");
+  base::UniqueFd stop(::eventfd(0, EFD_CLOEXEC));
+  base::Status st = Watcher(options).Run(stop.get());
+  EXPECT_EQ(st.code(), base::StatusCode::kNotFound);
+  EXPECT_TRUE(Contains(st.message(), "no-such-media does not exist")) << st.ToString();
+  EXPECT_EQ(Watcher(options).ProcessAllOnce().status().code(), base::StatusCode::kNotFound);
+}
+
+TEST_F(UsbWatcherRunTest, ProcessAllOnceFindsEveryVolume) {
+  Insert(mount_ + "/x", 1);
+  PutBundle(mount_ + "/user/LABEL", {.seq = 2});
+  ASSERT_TRUE(cktest::MakeDir(mount_ + "/empty"));
+  auto results = Watcher(Options()).ProcessAllOnce();
+  ASSERT_TRUE(results.ok()) << results.status().ToString();
+  ASSERT_EQ(results->size(), 2u);
+  EXPECT_EQ((*results)[0].volume_dir, mount_ + "/user/LABEL");
+  EXPECT_EQ((*results)[1].volume_dir, mount_ + "/x");
+}
+
+TEST(DeviceIdTest, CreatedOnceThenReadBack) {
+  cktest::ScratchDir dir;
+  auto id = ck_sync::LoadOrCreateDeviceId(dir.path());
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  EXPECT_TRUE(ck_sync::IsValidDeviceId(*id)) << *id;
+  EXPECT_EQ(ReadText(dir.File("device-id")), *id + "\n");
+  auto again = ck_sync::LoadOrCreateDeviceId(dir.path());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *id);
+}
+
+TEST(DeviceIdTest, CorruptFileIsAClearError) {
+  cktest::ScratchDir dir;
+  for (const char* bad : {"", "0123\n", "0123456789ABCDEF\n", "0123456789abcdeg", "x\n\n"}) {
+    ASSERT_TRUE(cktest::WriteText(dir.File("device-id"), bad));
+    auto id = ck_sync::LoadOrCreateDeviceId(dir.path());
+    ASSERT_FALSE(id.ok()) << bad;
+    EXPECT_EQ(id.status().code(), base::StatusCode::kDataLoss);
+    EXPECT_TRUE(Contains(id.status().message(), "device-id is corrupt")) << id.status().ToString();
+  }
+}
+
+}  // namespace
