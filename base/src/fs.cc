@@ -62,7 +62,8 @@ class PosixWritableFile final : public WritableFile {
 class PosixFileSystem final : public FileSystem {
  public:
   Result<std::unique_ptr<SequentialFile>> OpenSequential(const std::string& path) override {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    // O_NONBLOCK: opening a FIFO planted under a bundle's name must not block; it is refused below.
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
     if (!fd.valid()) {
       if (errno == ENOENT) return NotFound(path + ": no such file");
       return IoError("opening " + path, errno);
@@ -70,11 +71,14 @@ class PosixFileSystem final : public FileSystem {
     struct stat st{};
     if (::fstat(fd.get(), &st) != 0) return IoError("stat " + path, errno);
     if (!S_ISREG(st.st_mode)) return InvalidArgument(path + ": not a regular file");
+    const int flags = ::fcntl(fd.get(), F_GETFL);
+    if (flags < 0 || ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK) != 0) return IoError("fcntl " + path, errno);
     return std::unique_ptr<SequentialFile>(
         new PosixSequentialFile(std::move(fd), path, static_cast<uint64_t>(st.st_size)));
   }
   Result<std::unique_ptr<WritableFile>> OpenWritable(const std::string& path, mode_t mode) override {
-    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
+    // O_NOFOLLOW: never write through a symlink (files written onto a USB stick).
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode));
     if (!fd.valid()) return IoError("creating " + path, errno);
     return std::unique_ptr<WritableFile>(new PosixWritableFile(std::move(fd), path));
   }

@@ -62,7 +62,8 @@ constexpr char kRosterCsv[] =
 
 ScratchDir::ScratchDir() {
   const char* tmp = std::getenv("TMPDIR");
-  std::string tmpl = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/ckbundle-XXXXXX";
+  std::string tmpl =
+      std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/ckbundle-XXXXXX";
   if (::mkdtemp(tmpl.data()) == nullptr) {
     ADD_FAILURE() << "mkdtemp " << tmpl << " failed";
     return;
@@ -76,7 +77,9 @@ ScratchDir::~ScratchDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-std::string ScratchDir::File(std::string_view name) const { return path_ + "/" + std::string(name); }
+std::string ScratchDir::File(std::string_view name) const {
+  return path_ + "/" + std::string(name);
+}
 
 ::testing::AssertionResult Contains(std::string_view text, std::string_view part) {
   if (text.find(part) != std::string_view::npos) return ::testing::AssertionSuccess();

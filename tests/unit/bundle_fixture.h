@@ -37,12 +37,12 @@ inline constexpr int64_t kFixtureNow = 1'800'000'000;
 inline constexpr char kFixtureIss[] = "RU-EDU-69";
 
 // Member IDs in the sample members.csv.
-inline constexpr char kActiveMember[] = "M-1001";     // active, min_serial 0
-inline constexpr char kSuspendedMember[] = "M-1002";  // suspended
-inline constexpr char kRevokedMember[] = "M-1003";    // revoked
+inline constexpr char kActiveMember[] = "M-1001";        // active, min_serial 0
+inline constexpr char kSuspendedMember[] = "M-1002";     // suspended
+inline constexpr char kRevokedMember[] = "M-1003";       // revoked
 inline constexpr char kReplacedCardMember[] = "M-1004";  // active, min_serial 5 (cards 1-4 lost)
-inline constexpr char kUnlistedMember[] = "M-9999";   // in no file
-inline constexpr size_t kSampleMembers = 5;           // rows in members.csv
+inline constexpr char kUnlistedMember[] = "M-9999";      // in no file
+inline constexpr size_t kSampleMembers = 5;              // rows in members.csv
 // Partners, offers and events in the sample files.
 inline constexpr char kBooksPartner[] = "P-BOOKS";  // one percent offer with every field set
 inline constexpr char kCafePartner[] = "P-CAFE";    // one fixed offer, weekends only
@@ -162,10 +162,10 @@ class BundleFactory {
 
 // What a data directory holds: the registry in use and any leftover of an interrupted apply.
 struct RegistryState {
-  bool exists = false;          // registry.db is there
-  bool readable = false;        // it opened and its meta was read
-  std::string quick_check;      // "ok", or what PRAGMA quick_check (or opening) said
-  int64_t seq = 0;              // meta seq when readable
+  bool exists = false;           // registry.db is there
+  bool readable = false;         // it opened and its meta was read
+  std::string quick_check;       // "ok", or what PRAGMA quick_check (or opening) said
+  int64_t seq = 0;               // meta seq when readable
   bool incoming_exists = false;  // registry.db.incoming is there
   bool ok() const { return exists && readable && quick_check == "ok"; }
   std::string ToString() const;  // for assertion messages

@@ -80,13 +80,20 @@ base::Status TruncateTo(base::FileSystem& fs, const std::string& path, uint64_t 
 
 std::string_view FsOpName(FsOp op) {
   switch (op) {
-    case FsOp::kCreate: return "create";
-    case FsOp::kAppend: return "append";
-    case FsOp::kSync: return "sync";
-    case FsOp::kClose: return "close";
-    case FsOp::kRename: return "rename";
-    case FsOp::kRemove: return "remove";
-    case FsOp::kSyncDir: return "syncdir";
+    case FsOp::kCreate:
+      return "create";
+    case FsOp::kAppend:
+      return "append";
+    case FsOp::kSync:
+      return "sync";
+    case FsOp::kClose:
+      return "close";
+    case FsOp::kRename:
+      return "rename";
+    case FsOp::kRemove:
+      return "remove";
+    case FsOp::kSyncDir:
+      return "syncdir";
   }
   return "?";
 }

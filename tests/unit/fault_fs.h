@@ -1,6 +1,6 @@
-// A base::FileSystem wrapper for storage tests, in the style of leveldb's SpecialEnv/FaultInjectionTestEnv
-// and SQLite's test_vfs.c: it forwards everything to another FileSystem, numbers every mutating
-// operation, and can
+// A base::FileSystem wrapper for storage tests, in the style of leveldb's
+// SpecialEnv/FaultInjectionTestEnv and SQLite's test_vfs.c: it forwards everything to another
+// FileSystem, numbers every mutating operation, and can
 //   - fail the Nth mutating operation with a kIo status (only that one, or that one and every later
 //     one, like a disk that died),
 //   - call a hook before every mutating operation (to SIGKILL the process, truncate a file, or fail
@@ -20,7 +20,8 @@
 //
 // Thread-safe: several threads may use the wrapper and its files. Hooks run on the thread doing
 // the operation, without any lock held, so a hook may itself call into the wrapper or the target.
-// The target FileSystem must outlive the wrapper, and the wrapper must outlive every file it opened.
+// The target FileSystem must outlive the wrapper, and the wrapper must outlive every file it
+// opened.
 #pragma once
 
 #include <cstdint>
@@ -44,10 +45,10 @@ std::string_view FsOpName(FsOp op);
 struct FsOpInfo {
   int64_t index = 0;  // 1-based, in the order attempted
   FsOp op = FsOp::kAppend;
-  std::string path;   // the file (for kRename: the source; for kSyncDir: the directory)
-  std::string to;     // kRename only: the destination
-  size_t bytes = 0;   // kAppend only: the size of the data
-  bool failed = false;  // set in the log when the operation was failed on purpose
+  std::string path;              // the file (for kRename: the source; for kSyncDir: the directory)
+  std::string to;                // kRename only: the destination
+  size_t bytes = 0;              // kAppend only: the size of the data
+  bool failed = false;           // set in the log when the operation was failed on purpose
   std::string ToString() const;  // "#12 append /tmp/x/registry.db.incoming (65536 bytes)"
 };
 
@@ -61,7 +62,7 @@ struct FsReadInfo {
 class FaultInjectionFs final : public base::FileSystem {
  public:
   enum class FailMode : uint8_t {
-    kOnlyThat,    // only the chosen operation fails; the disk then works again
+    kOnlyThat,      // only the chosen operation fails; the disk then works again
     kThatAndLater,  // the chosen operation and every later mutating one fail (a dead disk)
   };
 

@@ -341,7 +341,7 @@ class RunningWatcher {
     cv_.wait_for(lock, kWait, [&] { return results_.size() >= n || done_; });
     return results_;
   }
-  std::optional<base::Status> WaitForExit(std::chrono::milliseconds timeout) {
+  std::optional<base::Status> WaitForExit(std::chrono::seconds timeout) {
     std::unique_lock lock(mu_);
     if (!cv_.wait_for(lock, timeout, [&] { return done_; })) return std::nullopt;
     return status_;
@@ -423,6 +423,16 @@ TEST_F(UsbWatcherRunTest, StopFdEndsRunPromptly) {
   auto status = running->WaitForExit(std::chrono::seconds(2));
   ASSERT_TRUE(status.has_value());
   EXPECT_TRUE(status->ok()) << status->ToString();
+}
+
+TEST_F(UsbWatcherRunTest, MountDirRemovedEndsRunWithAnError) {
+  auto running = Start();
+  Insert(mount_ + "/first", 1);
+  ASSERT_EQ(running->WaitForVolumes(1).size(), 1u);  // Run is watching by now
+  std::filesystem::rename(mount_, dir_.File("media-moved"));
+  auto status = running->WaitForExit(kWait);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(status->code(), base::StatusCode::kUnavailable) << status->ToString();
 }
 
 TEST_F(UsbWatcherTest, RunFailsClearlyWithoutMountDir) {

@@ -12,5 +12,6 @@ int RunIssue(const std::vector<std::string>& args);
 int RunVerify(const std::vector<std::string>& args);
 int RunBundle(const std::vector<std::string>& args);
 int RunUsbWatch(const std::vector<std::string>& args);
+int RunJournal(const std::vector<std::string>& args);
 
 }  // namespace cardctl

@@ -32,6 +32,19 @@ constexpr char kUsage[] =
     "      show the manifest, check the signature and content, count rows per table\n"
     "  bundle apply --data-dir DIR --trust bundle.pub.pem [--reinstall] FILE.ckbundle\n"
     "      apply a bundle atomically; exit 0 applied, 1 refused, 2 usage or I/O error\n"
+    "  usb-watch --data-dir DIR --trust bundle.pub.pem [--mount-dir DIR] [--once]\n"
+    "      watch the mount dir (default /media) for USB sticks: apply the newest valid *.ckbundle\n"
+    "      on each and write a receipt back; a line per stick until SIGINT/SIGTERM; --once: the\n"
+    "      sticks there now, then exit 0 applied or nothing to do, 1 all refused, 2 I/O error\n"
+    "  journal export --data-dir DIR --out FILE.ckjournal\n"
+    "      write the entries not yet acknowledged as a batch signed by the device key\n"
+    "  journal verify FILE.ckjournal --device-pubkey FILE | journal verify --data-dir DIR\n"
+    "      check a batch (signature, body hash, chain; totals per partner and event) or the\n"
+    "      chain of DIR/journal.db; names the first bad seq; exit 0 OK, 1 bad, 2 usage or I/O\n"
+    "  journal ack --data-dir DIR --through SEQ\n"
+    "      record that entries up to SEQ reached the union (never moves back)\n"
+    "  journal list --data-dir DIR [--from SEQ]\n"
+    "      one JSON line per entry\n"
     "  version\n";
 
 }  // namespace
@@ -50,6 +63,7 @@ int main(int argc, char** argv) {
   if (cmd == "verify") return cardctl::RunVerify(args);
   if (cmd == "bundle") return cardctl::RunBundle(args);
   if (cmd == "usb-watch") return cardctl::RunUsbWatch(args);
+  if (cmd == "journal") return cardctl::RunJournal(args);
   if (cmd == "version" || cmd == "--version") {
     std::printf("cardctl %s\n", CK_VERSION);
     return cardctl::kExitOk;

@@ -1,5 +1,9 @@
 #include "bundle/importer.h"
 
+#include <algorithm>
+#include <charconv>
+
+#include "base/file.h"
 #include "base/time_format.h"
 #include "bundle/format.h"
 #include "sqlite/db.h"
@@ -16,6 +20,15 @@ base::Result<std::optional<registry::Meta>> Importer::AppliedMeta() const {
   base::Result<registry::Meta> meta = registry::ReadMeta(db);
   if (!meta.ok()) return meta.status().WithContext("applied registry");
   return std::optional<registry::Meta>(*meta);
+}
+
+int64_t Importer::AppliedSeqFloor() const {
+  base::Result<std::string> text = base::ReadFile(data_dir_ + "/" + kAppliedSeqFile, 64);
+  if (!text.ok()) return 0;
+  int64_t seq = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), seq);
+  (void)end;
+  return ec == std::errc() ? seq : 0;
 }
 
 base::Status Importer::CheckIncoming(const std::string& path, const Manifest& m) const {
@@ -40,6 +53,7 @@ base::Result<ApplyReport> Importer::Apply(const std::string& bundle_path, const 
   ApplyReport report{.manifest = m};
   base::Result<std::optional<registry::Meta>> applied = AppliedMeta();
   if (applied.ok() && applied->has_value()) report.previous_seq = (*applied)->seq;
+  report.previous_seq = std::max(report.previous_seq, AppliedSeqFloor());
   if (m.seq < report.previous_seq || (m.seq == report.previous_seq && !options.reinstall_same_seq)) {
     return base::FailedPrecondition(
         "bundle seq " + std::to_string(m.seq) + (m.seq == report.previous_seq ? " is already applied" : " is older than the applied seq " + std::to_string(report.previous_seq)) +
@@ -62,7 +76,10 @@ base::Result<ApplyReport> Importer::Apply(const std::string& bundle_path, const 
     }
     CK_TRY(CheckIncoming(incoming, m));
     CK_TRY(fs_.Rename(incoming, registry_path()));
-    return fs_.SyncDir(data_dir_);
+    CK_TRY(fs_.SyncDir(data_dir_));
+    // Best effort: the registry's own meta is the primary record of the applied seq.
+    (void)base::WriteFileAtomic(data_dir_ + "/" + kAppliedSeqFile, std::to_string(m.seq) + "\n");
+    return base::Status::Ok();
   }();
   if (!st.ok()) {
     (void)fs_.Remove(incoming);

@@ -33,6 +33,7 @@ std::string ResultLine(const VolumeResult& r) {
   }
   if (!r.scan_status.ok()) return "nothing applied (the stick could not be read)";
   if (r.bundles.empty()) return "nothing to do (no *.ckbundle file at the top level)";
+  if (r.bundles.size() == 1) return "nothing applied (the only bundle was refused)";
   return "nothing applied (all " + std::to_string(r.bundles.size()) + " bundles refused)";
 }
 
@@ -50,9 +51,8 @@ void AppendBundles(const VolumeResult& r, std::string* out) {
     *out += "  " + Clean(b.file) + ": " + Clean(OutcomeText(b)) + "\n";
   }
   if (r.ignored_bundles > 0) {
-    *out += "  (" + std::to_string(r.ignored_bundles) +
-            " more *.ckbundle files ignored: at most " + std::to_string(r.bundles.size()) +
-            " are considered)\n";
+    *out += "  (" + std::to_string(r.ignored_bundles) + " more *.ckbundle files ignored: at most " +
+            std::to_string(r.bundles.size()) + " are considered)\n";
   }
 }
 
@@ -70,7 +70,8 @@ std::string ReceiptFileName(const std::string& device_id) {
 }
 
 std::string FormatReceipt(const VolumeResult& r, int64_t now_unix_seconds,
-                          const std::string& device_id, const std::vector<std::string>& extra_lines) {
+                          const std::string& device_id,
+                          const std::vector<std::string>& extra_lines) {
   std::string out = "cardkiosk receipt\n";
   out += "time: " + base::FormatIso8601Utc(now_unix_seconds) + "\n";
   out += "device: " + Clean(device_id) + "\n";

@@ -88,9 +88,9 @@ void UsbWatcher::ApplyNewest(const std::vector<Candidate>& candidates, VolumeRes
       outcome.status = c.header_status;
     } else if (applied != nullptr) {
       outcome.seq = c.seq;
-      outcome.status = base::FailedPrecondition(
-          "not applied: seq " + std::to_string(applied->seq) + " from " + applied->name +
-          " is newer and was applied");
+      outcome.status =
+          base::FailedPrecondition("not applied: seq " + std::to_string(applied->seq) + " from " +
+                                   applied->name + " is newer and was applied");
     } else {
       outcome.seq = c.seq;
       base::Result<bundle::ApplyReport> report = importer_.Apply(c.path);
@@ -122,6 +122,9 @@ base::Status UsbWatcher::WriteReceipt(const std::string& volume_dir, const std::
   *path = volume_dir + "/" + ReceiptFileName(options_.device_id);
   const std::string tmp = volume_dir + "/." + ReceiptFileName(options_.device_id) + ".tmp";
   base::Status st = [&]() -> base::Status {
+    // A stick could carry a symlink by that name: opening it would write through it, onto any
+    // file of the kiosk. Unlinking removes the link itself.
+    CK_TRY(fs_.Remove(tmp));
     CK_ASSIGN_OR_RETURN(auto out, fs_.OpenWritable(tmp, 0644));
     CK_TRY(out->Append(base::AsBytes(text)));
     CK_TRY(out->Sync());
@@ -138,13 +141,10 @@ base::Status UsbWatcher::WriteReceipt(const std::string& volume_dir, const std::
 
 base::Result<std::vector<VolumeResult>> UsbWatcher::ProcessAllOnce() {
   const std::string& root = options_.mount_dir;
+  CK_TRY(internal::CheckMountDir(root));
   base::Result<std::string> canonical = internal::CanonicalPath(root);
   if (!canonical.ok()) return canonical.status().WithContext("mount directory");
-  base::Result<std::set<std::string>> mounts = internal::ReadMountPoints();
-  internal::ScanContext ctx{.root = root,
-                            .canonical_root = *canonical,
-                            .mounts = mounts.ok() ? std::move(mounts).value()
-                                                  : std::set<std::string>()};
+  const internal::ScanContext ctx = internal::ReadScanContext(root, *canonical);
   base::Result<internal::MountDirScan> scan = internal::ScanMountDir(ctx);
   if (!scan.ok()) return scan.status().WithContext("mount directory " + root);
   std::vector<VolumeResult> results;

@@ -72,9 +72,8 @@ base::Result<std::vector<Entry>> ReadEntries(const std::string& dir, NameFilter 
 }
 
 base::Result<std::vector<Entry>> ListSubdirs(const std::string& dir) {
-  CK_ASSIGN_OR_RETURN(std::vector<Entry> all, ReadEntries(dir, [](const std::string&) {
-                        return true;
-                      }));
+  CK_ASSIGN_OR_RETURN(std::vector<Entry> all,
+                      ReadEntries(dir, [](const std::string&) { return true; }));
   std::vector<Entry> dirs;
   for (Entry& e : all) {
     if (S_ISDIR(e.st.st_mode) && dirs.size() < kMaxSubdirs) dirs.push_back(std::move(e));
@@ -89,19 +88,12 @@ bool HasBundles(const std::string& dir) {
 
 DirId IdOf(const struct stat& st) { return DirId{.dev = st.st_dev, .ino = st.st_ino}; }
 
-bool IsNew(const ScanContext& ctx, const std::string& path, DirId id) {
-  if (ctx.baseline == nullptr) return true;
-  auto it = ctx.baseline->find(path);
-  return it == ctx.baseline->end() || it->second != id;
-}
-
 // A directory is a mount point if the mount table says so, or if it is on another device than
 // its parent (the mount table can lag behind, or be unreadable).
 bool IsVolume(const ScanContext& ctx, const std::string& rel, const Entry& e, dev_t parent_dev) {
   const bool mount = e.st.st_dev != parent_dev || ctx.mounts.count(ctx.canonical_root + "/" + rel);
   if (mount) return true;
-  const std::string path = ctx.root + "/" + rel;
-  return IsNew(ctx, path, IdOf(e.st)) && HasBundles(path);
+  return HasBundles(ctx.root + "/" + rel);
 }
 
 void ScanContainer(const ScanContext& ctx, const Entry& container, MountDirScan* out) {
@@ -198,6 +190,13 @@ base::Result<std::set<std::string>> ReadMountPoints() {
   return ParseMountInfo(text);
 }
 
+ScanContext ReadScanContext(const std::string& root, const std::string& canonical_root) {
+  base::Result<std::set<std::string>> mounts = ReadMountPoints();
+  return ScanContext{.root = root,
+                     .canonical_root = canonical_root,
+                     .mounts = mounts.ok() ? std::move(mounts).value() : std::set<std::string>()};
+}
+
 base::Result<MountDirScan> ScanMountDir(const ScanContext& ctx) {
   struct stat root_st {};
   if (::stat(ctx.root.c_str(), &root_st) != 0) return base::IoError("stat " + ctx.root, errno);
@@ -214,18 +213,16 @@ base::Result<MountDirScan> ScanMountDir(const ScanContext& ctx) {
   return out;
 }
 
-std::map<std::string, DirId> SnapshotDirs(const std::string& root) {
-  std::map<std::string, DirId> out;
-  base::Result<std::vector<Entry>> top = ListSubdirs(root);
-  if (!top.ok()) return out;
-  for (const Entry& e : *top) {
-    const std::string path = root + "/" + e.name;
-    out[path] = IdOf(e.st);
-    base::Result<std::vector<Entry>> children = ListSubdirs(path);
-    if (!children.ok()) continue;
-    for (const Entry& c : *children) out[path + "/" + c.name] = IdOf(c.st);
+base::Status CheckMountDir(const std::string& dir) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0) {
+    if (errno == ENOENT) return base::NotFound("mount directory " + dir + " does not exist");
+    return base::IoError("mount directory " + dir, errno);
   }
-  return out;
+  if (!S_ISDIR(st.st_mode)) {
+    return base::InvalidArgument("mount directory " + dir + " is not a directory");
+  }
+  return base::Status::Ok();
 }
 
 base::Result<std::string> CanonicalPath(const std::string& path) {

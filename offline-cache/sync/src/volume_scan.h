@@ -1,5 +1,5 @@
-// Directory listing for the USB watcher (private to ck_sync): the bundle files at the top level of a
-// volume, the volumes under a mount directory, and the mount table. base::FileSystem has no
+// Directory listing for the USB watcher (private to ck_sync): the bundle files at the top level of
+// a volume, the volumes under a mount directory, and the mount table. base::FileSystem has no
 // directory listing, so this is POSIX directly; errno is mapped to Status here.
 #pragma once
 
@@ -7,7 +7,6 @@
 
 #include <compare>
 #include <cstddef>
-#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -54,17 +53,20 @@ struct ScanContext {
   std::string root;              // mount_dir as given
   std::string canonical_root;    // realpath(mount_dir), to compare with the mount table
   std::set<std::string> mounts;  // canonical mount points
-  // Directories known before watching began (path -> identity): not "new". Null: all are new.
-  const std::map<std::string, DirId>* baseline = nullptr;
 };
 
+// A context with the mount table as it is now (empty when /proc/self/mountinfo cannot be read:
+// mount points are then recognised by their device number alone).
+ScanContext ReadScanContext(const std::string& root, const std::string& canonical_root);
+
 // Finds the volumes under ctx.root: directories at depth 1, or at depth 2 under a depth-1
-// directory that is not a volume, that are mount points, or new and holding a `*.ckbundle`.
+// directory that is not a volume, that are mount points or hold a `*.ckbundle` at their top
+// level. (A plain directory without bundles is not a volume: /media/USER must get no receipt.)
 // Fails only when ctx.root itself cannot be listed; unreadable subdirectories are skipped.
 base::Result<MountDirScan> ScanMountDir(const ScanContext& ctx);
 
-// Every directory at depth 1 and 2 under `root` (path -> identity); for ScanContext::baseline.
-std::map<std::string, DirId> SnapshotDirs(const std::string& root);
+// kNotFound "mount directory DIR does not exist", or kInvalidArgument when not a directory.
+base::Status CheckMountDir(const std::string& dir);
 
 // realpath(3), as a Result.
 base::Result<std::string> CanonicalPath(const std::string& path);

@@ -14,7 +14,8 @@ namespace ck_sync::internal {
 namespace {
 
 // Directory events only matter; files written inside a volume (our own receipts) do not.
-constexpr uint32_t kContainerMask = IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM | IN_ONLYDIR;
+constexpr uint32_t kContainerMask =
+    IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM | IN_ONLYDIR;
 constexpr uint32_t kRootMask = kContainerMask | IN_DELETE_SELF | IN_MOVE_SELF;
 constexpr uint32_t kRootGone = IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED | IN_UNMOUNT;
 // A scan that adds watches is repeated (a directory may have appeared before its parent was
@@ -34,16 +35,6 @@ bool StopRequested(int stop_fd) {
   return ::poll(&p, 1, 0) > 0 && CheckStop(p.revents) != StopState::kNone;
 }
 
-base::Status CheckMountDir(const std::string& dir) {
-  struct stat st {};
-  if (::stat(dir.c_str(), &st) != 0) {
-    if (errno == ENOENT) return base::NotFound("mount directory " + dir + " does not exist");
-    return base::IoError("mount directory " + dir, errno);
-  }
-  if (!S_ISDIR(st.st_mode)) return base::InvalidArgument("mount directory " + dir + " is not a directory");
-  return base::Status::Ok();
-}
-
 }  // namespace
 
 WatchLoop::WatchLoop(std::string mount_dir, ProcessFn process)
@@ -59,8 +50,6 @@ base::Status WatchLoop::Start() {
   // poll() on the mount table reports POLLPRI|POLLERR once per change: a mount completing on a
   // directory that already existed. Without /proc, new directories are still seen by inotify.
   mountinfo_ = base::UniqueFd(::open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC));
-  // Taken after the root watch exists, so nothing created from now on is missed or counted as old.
-  baseline_ = SnapshotDirs(mount_dir_);
   return base::Status::Ok();
 }
 
@@ -105,21 +94,19 @@ base::Result<bool> WatchLoop::Rescan(int stop_fd) {
 
 base::Result<MountDirScan> WatchLoop::ScanAndWatch() {
   for (int round = 1;; ++round) {
-    base::Result<std::set<std::string>> mounts = ReadMountPoints();
-    ScanContext ctx{.root = mount_dir_,
-                    .canonical_root = canonical_mount_dir_,
-                    .mounts = mounts.ok() ? std::move(mounts).value() : std::set<std::string>(),
-                    .baseline = &baseline_};
+    const ScanContext ctx = ReadScanContext(mount_dir_, canonical_mount_dir_);
     base::Result<MountDirScan> scan = ScanMountDir(ctx);
-    if (!scan.ok()) return base::Unavailable("mount directory " + mount_dir_ + ": " + scan.status().message());
-    CK_ASSIGN_OR_RETURN(bool added, AddWatches(*scan));
+    if (!scan.ok()) {
+      return base::Unavailable("mount directory " + mount_dir_ + ": " + scan.status().message());
+    }
+    CK_ASSIGN_OR_RETURN(bool added, UpdateWatches(*scan));
     if (!added || round == kMaxScanRounds) return scan;
   }
 }
 
 // Watches every container directory (/media/USER) so that volumes created inside it are seen, and
 // drops watches on directories that are gone or became volumes.
-base::Result<bool> WatchLoop::AddWatches(const MountDirScan& scan) {
+base::Result<bool> WatchLoop::UpdateWatches(const MountDirScan& scan) {
   std::map<std::string, DirId> wanted;
   for (const ScannedDir& c : scan.containers) wanted[c.path] = c.id;
   for (auto it = watches_.begin(); it != watches_.end();) {

@@ -36,7 +36,7 @@ class WatchLoop {
   // their current identity. Returns true when `stop_fd` asked to stop between two volumes.
   base::Result<bool> Rescan(int stop_fd);
   base::Result<MountDirScan> ScanAndWatch();
-  base::Result<bool> AddWatches(const MountDirScan& scan);
+  base::Result<bool> UpdateWatches(const MountDirScan& scan);
   void ForgetVanished(const MountDirScan& scan);
   // Reads every pending inotify event; true when a rescan is due.
   base::Result<bool> DrainInotify();
@@ -47,9 +47,8 @@ class WatchLoop {
   base::UniqueFd inotify_;
   base::UniqueFd mountinfo_;  // invalid when /proc is not there: inotify alone then
   int root_wd_ = -1;
-  std::map<int, Watch> watches_;                // container directories, by watch descriptor
-  std::map<std::string, DirId> baseline_;       // directories there before watching began
-  std::map<std::string, DirId> processed_;      // volume path -> identity it was processed in
+  std::map<int, Watch> watches_;            // container directories, by watch descriptor
+  std::map<std::string, DirId> processed_;  // volume path -> identity it was processed in
 };
 
 }  // namespace ck_sync::internal

@@ -17,6 +17,9 @@ namespace bundle {
 
 inline constexpr char kRegistryFile[] = "registry.db";
 inline constexpr char kIncomingFile[] = "registry.db.incoming";
+// The highest seq ever applied, kept beside the registry so that rollback protection survives a
+// registry file that became unreadable.
+inline constexpr char kAppliedSeqFile[] = "registry.seq";
 inline constexpr uint64_t kMaxRegistryBytes = uint64_t{4} << 30;
 
 struct ApplyOptions {
@@ -45,6 +48,7 @@ class Importer {
 
  private:
   base::Status CheckIncoming(const std::string& path, const Manifest& m) const;
+  int64_t AppliedSeqFloor() const;
 
   base::FileSystem& fs_;
   const base::Clock& clock_;

@@ -1,5 +1,6 @@
 // The device id: a random name for this kiosk, made once and kept in the data directory. It names
-// the receipts a kiosk writes to a USB stick, so that one stick can carry receipts from many kiosks.
+// the receipts a kiosk writes to a USB stick, so that one stick can carry receipts from many
+// kiosks.
 #pragma once
 
 #include <string>

@@ -76,7 +76,8 @@ std::string ReceiptFileName(const std::string& device_id);
 
 // The receipt text for `result`, as written to the stick.
 std::string FormatReceipt(const VolumeResult& result, int64_t now_unix_seconds,
-                          const std::string& device_id, const std::vector<std::string>& extra_lines);
+                          const std::string& device_id,
+                          const std::vector<std::string>& extra_lines);
 
 // Not thread-safe: call ProcessVolume, ProcessAllOnce and Run from one thread at a time (Run keeps
 // that thread until stopped). `fs`, `clock` and `importer` must outlive the watcher; `fs` should
@@ -95,20 +96,22 @@ class UsbWatcher {
   // is in the result.
   VolumeResult ProcessVolume(const std::string& volume_dir);
 
-  // Processes every volume under mount_dir once (see Run for what counts as a volume; here every
-  // directory counts as newly appeared). kNotFound / kInvalidArgument when mount_dir is missing
-  // or not a directory.
+  // Processes every volume under mount_dir once (see Run for what counts as a volume).
+  // kNotFound / kInvalidArgument when mount_dir is missing or not a directory.
   base::Result<std::vector<VolumeResult>> ProcessAllOnce();
 
   // Watches mount_dir until `stop_fd` (an eventfd, a signalfd or a pipe's read end) becomes
-  // readable or hangs up; returns OK then. Blocks in poll() on inotify, /proc/self/mountinfo and
-  // `stop_fd`; never busy-waits. A volume is a directory at depth 1, or at depth 2 under a
-  // depth-1 directory that is not itself a volume (/media/USER/LABEL), which is either a mount
-  // point, or appeared after Run started and holds a `*.ckbundle`. Mount points present at start
-  // are processed too. Each volume is processed once per identity (st_dev, st_ino); one that
+  // readable or hangs up, and returns OK then; Run never reads from `stop_fd`. Blocks in poll() on
+  // inotify, /proc/self/mountinfo and `stop_fd`; never busy-waits.
+  //
+  // A volume is a directory at depth 1, or at depth 2 under a depth-1 directory that is not itself
+  // a volume (Debian's /media/USER/LABEL), that is a mount point (in the mount table, or on
+  // another device than its parent) or holds a `*.ckbundle` at its top level (a plain directory
+  // renamed into place, as tests and staging do). Volumes already there when Run starts are
+  // processed first. Each volume is processed once per identity (st_dev, st_ino); one that
   // disappears and comes back is processed again. A stop request is seen between volumes, not
-  // during an apply. Errors: mount_dir missing (kNotFound), not a directory, inotify failures, or
-  // mount_dir removed while watching (kUnavailable).
+  // during an apply. Errors: mount_dir missing (kNotFound) or not a directory, inotify failures,
+  // mount_dir removed or moved while watching (kUnavailable).
   base::Status Run(int stop_fd);
 
  private:

@@ -1,0 +1,283 @@
+// cardctl journal export | verify | ack | list: the admin's view of a kiosk's journal.db and of
+// the signed .ckjournal batches it hands over (docs/journal.md).
+#include <unistd.h>
+
+#include <charconv>
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "args.h"
+#include "base/clock.h"
+#include "base/file.h"
+#include "base/hex.h"
+#include "base/time_format.h"
+#include "commands.h"
+#include "journal/device_key.h"
+#include "journal/export.h"
+#include "journal/journal.h"
+#include "sync/device_id.h"
+
+namespace cardctl {
+namespace {
+
+constexpr char kUsage[] =
+    "usage: cardctl journal export --data-dir DIR --out FILE.ckjournal\n"
+    "       cardctl journal verify FILE.ckjournal --device-pubkey FILE\n"
+    "       cardctl journal verify --data-dir DIR\n"
+    "       cardctl journal ack --data-dir DIR --through SEQ\n"
+    "       cardctl journal list --data-dir DIR [--from SEQ]";
+
+constexpr size_t kMaxExportBytes = size_t{1} << 30;
+
+base::Result<int64_t> ParseSeq(const Args& args, const std::string& name, int64_t min) {
+  CK_ASSIGN_OR_RETURN(std::string v, args.Require(name));
+  int64_t out = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  if (ec != std::errc() || end != v.data() + v.size() || out < min) {
+    return base::InvalidArgument("--" + name + " must be a whole number >= " + std::to_string(min));
+  }
+  return out;
+}
+
+// Journal::Open creates a missing file: refuse a directory without one instead, so that a typo
+// in --data-dir does not show an empty journal (or acknowledge into a new one).
+base::Result<std::unique_ptr<journal::Journal>> OpenExisting(const std::string& dir,
+                                                             const base::Clock& clock) {
+  const std::string path = dir + "/" + journal::kJournalFile;
+  if (::access(path.c_str(), F_OK) != 0) {
+    return base::NotFound(path + ": no journal here (is " + dir + " a kiosk's data directory?)");
+  }
+  return journal::Journal::Open(path, clock);
+}
+
+// The device key's kid in hex names the device when the data dir has no device id.
+int Export(const Args& args) {
+  auto dir = args.Require("data-dir");
+  if (!dir.ok()) return Fail(dir.status());
+  auto out = args.Require("out");
+  if (!out.ok()) return Fail(out.status());
+  base::SystemClock clock;
+  auto j = OpenExisting(*dir, clock);
+  if (!j.ok()) return Fail(j.status());
+  auto acked = (*j)->AckedSeq();
+  if (!acked.ok()) return Fail(acked.status());
+  auto key = journal::LoadOrCreateDeviceKey(*dir);
+  if (!key.ok()) return Fail(key.status());
+  auto device_id = ck_sync::LoadOrCreateDeviceId(*dir);
+  if (!device_id.ok()) return Fail(device_id.status());
+  auto bytes = journal::WriteExport(**j, *acked + 1, *device_id, *key, clock.NowUnixSeconds());
+  if (!bytes.ok()) return Fail(bytes.status());
+  if (base::Status st = base::WriteFileAtomic(*out, base::AsChars(*bytes), 0644); !st.ok()) {
+    return Fail(st);
+  }
+  // The header fields, read back from what was written.
+  auto pub = key->Public();
+  if (!pub.ok()) return Fail(pub.status());
+  auto check = journal::CheckExport(*bytes, *pub);
+  if (!check.ok()) return Fail(check.status());
+  const journal::ExportHeader& h = check->header;
+  std::printf("device: %s\nfirst_seq: %lld\nlast_seq: %lld\ncount: %lld\nwrote: %s\n",
+              device_id->c_str(), static_cast<long long>(h.first_seq),
+              static_cast<long long>(h.last_seq), static_cast<long long>(h.count), out->c_str());
+  if (h.count > 0) {
+    std::fprintf(stderr,
+                 "cardctl: once the union has it, record that with: cardctl journal ack "
+                 "--data-dir %s --through %lld\n",
+                 dir->c_str(), static_cast<long long>(h.last_seq));
+  }
+  return kExitOk;
+}
+
+void PrintTotals(const journal::ExportCheck& c) {
+  for (const auto& [partner, t] : c.per_partner) {
+    std::printf(
+        "partner %s: discounts %lld, discount_minor %lld, purchase_minor %lld, refused %lld\n",
+        partner.c_str(), static_cast<long long>(t.discounts),
+        static_cast<long long>(t.discount_minor), static_cast<long long>(t.purchase_minor),
+        static_cast<long long>(t.refused));
+  }
+  for (const auto& [event, t] : c.per_event) {
+    std::printf("event %s: checkins %lld, refused %lld\n", event.c_str(),
+                static_cast<long long>(t.checkins), static_cast<long long>(t.refused));
+  }
+  std::printf("rejected scans: %lld\n", static_cast<long long>(c.rejected_scans));
+}
+
+void PrintCheck(const journal::ExportCheck& c) {
+  const journal::ExportHeader& h = c.header;
+  std::printf("device: %s\ncreated: %s\nseq: %lld-%lld\ncount: %lld (%zu in the file)\n",
+              h.device_id.c_str(), base::FormatIso8601Utc(h.created).c_str(),
+              static_cast<long long>(h.first_seq), static_cast<long long>(h.last_seq),
+              static_cast<long long>(h.count), c.entries.size());
+  std::printf("signed by: %s\n", base::ToHex(c.signer).c_str());
+  std::printf("signature: %s\n", c.signature_ok ? "OK" : ("BAD: " + c.signature_problem).c_str());
+  std::printf("body hash: %s\n",
+              c.body_hash_ok ? "OK" : "BAD: the entries are not the ones signed");
+  if (c.first_bad_seq == 0) {
+    std::printf("entries: OK (hashes and links check)\n");
+  } else {
+    std::printf("entries: BAD: first bad seq %lld: %s\n", static_cast<long long>(c.first_bad_seq),
+                c.problem.c_str());
+  }
+  PrintTotals(c);
+}
+
+int VerifyFile(const std::string& path, const Args& args) {
+  auto pub_path = args.Require("device-pubkey");
+  if (!pub_path.ok()) return Fail(pub_path.status());
+  auto pem = base::ReadFile(*pub_path, 64 * 1024);
+  if (!pem.ok()) return Fail(pem.status());
+  auto pub = card::PublicKey::FromPem(*pem);
+  if (!pub.ok()) return Fail(pub.status().WithContext(*pub_path));
+  auto file = base::ReadFile(path, kMaxExportBytes);
+  if (!file.ok()) return Fail(file.status());
+  auto check = journal::CheckExport(base::AsBytes(*file), *pub);
+  if (!check.ok()) {
+    std::printf("result: BAD: %s\n", check.status().message().c_str());
+    return kExitRefused;
+  }
+  PrintCheck(*check);
+  if (check->ok()) {
+    std::printf("result: OK\n");
+    return kExitOk;
+  }
+  std::printf("result: BAD%s\n",
+              check->first_bad_seq != 0
+                  ? (" (first bad seq " + std::to_string(check->first_bad_seq) + ")").c_str()
+                  : "");
+  return kExitRefused;
+}
+
+// The chain of DIR/journal.db. A removed tail leaves a valid chain; it shows here only when the
+// acknowledged seq (kept beside the entries) points past the end.
+int VerifyDataDir(const std::string& dir) {
+  base::SystemClock clock;
+  auto j = OpenExisting(dir, clock);
+  if (!j.ok()) return Fail(j.status());
+  auto report = (*j)->VerifyChain();
+  if (!report.ok()) return Fail(report.status());
+  auto acked = (*j)->AckedSeq();
+  if (!acked.ok()) return Fail(acked.status());
+  std::printf("entries: %lld\nlast_seq: %lld\nacked_seq: %lld\n",
+              static_cast<long long>(report->entries), static_cast<long long>((*j)->last_seq()),
+              static_cast<long long>(*acked));
+  int64_t bad = report->first_bad_seq;
+  std::string problem = report->problem;
+  if (bad == 0 && *acked > (*j)->last_seq()) {
+    bad = (*j)->last_seq() + 1;
+    problem = "entries up to seq " + std::to_string(*acked) +
+              " were acknowledged but the journal ends before (entries removed)";
+  }
+  if (bad == 0) {
+    std::printf("chain: OK\n");
+    return kExitOk;
+  }
+  std::printf("chain: BAD: first bad seq %lld: %s\n", static_cast<long long>(bad), problem.c_str());
+  return kExitRefused;
+}
+
+int Verify(const Args& args) {
+  if (args.Has("data-dir")) {
+    if (!args.positional().empty() || args.Has("device-pubkey")) {
+      return Fail("give either FILE.ckjournal --device-pubkey FILE or --data-dir DIR\n" +
+                  std::string(kUsage));
+    }
+    return VerifyDataDir(*args.Get("data-dir"));
+  }
+  if (args.positional().size() != 1) return Fail(kUsage);
+  return VerifyFile(args.positional()[0], args);
+}
+
+int Ack(const Args& args) {
+  auto dir = args.Require("data-dir");
+  if (!dir.ok()) return Fail(dir.status());
+  auto seq = ParseSeq(args, "through", 1);
+  if (!seq.ok()) return Fail(seq.status());
+  base::SystemClock clock;
+  auto j = OpenExisting(*dir, clock);
+  if (!j.ok()) return Fail(j.status());
+  auto before = (*j)->AckedSeq();
+  if (!before.ok()) return Fail(before.status());
+  if (base::Status st = (*j)->Ack(*seq); !st.ok()) {
+    std::fprintf(stderr, "cardctl: ack refused: %s\n", st.message().c_str());
+    return st.code() == base::StatusCode::kOutOfRange ? kExitRefused : kExitUsage;
+  }
+  auto after = (*j)->AckedSeq();
+  if (!after.ok()) return Fail(after.status());
+  std::printf("acked_seq: %lld (was %lld)\n", static_cast<long long>(*after),
+              static_cast<long long>(*before));
+  return kExitOk;
+}
+
+nlohmann::json EntryJson(const journal::Entry& e) {
+  nlohmann::json j;
+  j["seq"] = e.seq;
+  j["uuid"] = e.uuid;
+  j["kind"] = std::string(journal::KindName(e.kind));
+  j["time"] = e.time_utc;
+  j["time_utc"] = base::FormatIso8601Utc(e.time_utc);
+  j["mono_ns"] = e.mono_ns;
+  j["rid"] = e.rid ? nlohmann::json(base::ToHex(*e.rid)) : nlohmann::json(nullptr);
+  j["partner_id"] = e.partner_id;
+  j["event_id"] = e.event_id;
+  j["offer_id"] = e.offer_id;
+  j["purchase_minor"] = e.purchase_minor;
+  j["discount_minor"] = e.discount_minor;
+  j["bundle_seq"] = e.bundle_seq;
+  j["verdict"] = e.verdict;
+  j["decision"] = e.decision;
+  j["prev_hash"] = base::ToHex(e.prev_hash);
+  j["hash"] = base::ToHex(e.hash);
+  return j;
+}
+
+int List(const Args& args) {
+  auto dir = args.Require("data-dir");
+  if (!dir.ok()) return Fail(dir.status());
+  int64_t from = 1;
+  if (args.Has("from")) {
+    auto f = ParseSeq(args, "from", 1);
+    if (!f.ok()) return Fail(f.status());
+    from = *f;
+  }
+  base::SystemClock clock;
+  auto j = OpenExisting(*dir, clock);
+  if (!j.ok()) return Fail(j.status());
+  base::Status st = (*j)->ForEach(from, [](const journal::Entry& e) {
+    const std::string line =
+        EntryJson(e).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::printf("%s\n", line.c_str());
+    return base::Status::Ok();
+  });
+  if (!st.ok()) return Fail(st);
+  return kExitOk;
+}
+
+}  // namespace
+
+int RunJournal(const std::vector<std::string>& argv) {
+  if (argv.empty()) return Fail(kUsage);
+  const std::string sub = argv[0];
+  std::vector<std::string> rest(argv.begin() + 1, argv.end());
+  auto parse = [&](const std::set<std::string>& valued) { return Args::Parse(rest, valued, {}); };
+  base::Result<Args> args = base::InvalidArgument("unknown journal command '" + sub +
+                                                  "' (export, verify, ack, list)\n" + kUsage);
+  if (sub == "export") args = parse({"data-dir", "out"});
+  if (sub == "verify") args = parse({"data-dir", "device-pubkey"});
+  if (sub == "ack") args = parse({"data-dir", "through"});
+  if (sub == "list") args = parse({"data-dir", "from"});
+  if (!args.ok()) return Fail(args.status());
+  if (sub != "verify" && !args->positional().empty()) {
+    return Fail("unexpected argument '" + args->positional()[0] + "'\n" + kUsage);
+  }
+  if (sub == "export") return Export(*args);
+  if (sub == "verify") return Verify(*args);
+  if (sub == "ack") return Ack(*args);
+  return List(*args);
+}
+
+}  // namespace cardctl
