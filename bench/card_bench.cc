@@ -23,8 +23,11 @@ struct Fixture {
   explicit Fixture(card::Alg alg)
       : key(card::PrivateKey::Generate(alg).value()), pub(key.Public().value()) {
     keys.Add({.kid = pub.kid(), .iss = "", .key = pub});
-    card::MemberCard c{.rid = {1, 2, 3, 4, 5, 6, 7, 8}, .serial = 3, .org = "RU-EDU-69-SCH12",
-                       .category = card::Category::kStudent, .name = "Anna I.",
+    card::MemberCard c{.rid = {1, 2, 3, 4, 5, 6, 7, 8},
+                       .serial = 3,
+                       .org = "RU-EDU-69-SCH12",
+                       .category = card::Category::kStudent,
+                       .name = "Anna I.",
                        .number = "6900012345"};
     card::Claims claims{.iss = "RU-EDU-69", .iat = kNow - 86400, .exp = kNow + 86400, .card = c};
     text = card::CardIssuer::Create(card::PrivateKey::FromPem(*key.ToPem()).value())
@@ -135,8 +138,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
       auto full = times_.find("BM_CardVerify" + suffix);
       if (bare == times_.end() || full == times_.end()) continue;
       std::printf("ratio card/bare %-6s %.3f  (card %.1f us, bare %.1f us)\n", alg,
-                  full->second / bare->second,
-                  full->second / 1000.0, bare->second / 1000.0);
+                  full->second / bare->second, full->second / 1000.0, bare->second / 1000.0);
     }
   }
 

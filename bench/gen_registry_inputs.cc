@@ -46,19 +46,25 @@ int main(int argc, char** argv) {
 
   f = Open(dir, "partners.csv");
   std::fputs("partner_id,name,city,address\n", f);
-  for (int i = 0; i < kPartners; ++i) std::fprintf(f, "P%04d,Partner %d,Tver,\"Street %d, 1\"\n", i, i, i);
+  for (int i = 0; i < kPartners; ++i)
+    std::fprintf(f, "P%04d,Partner %d,Tver,\"Street %d, 1\"\n", i, i, i);
   std::fclose(f);
 
   f = Open(dir, "offers.csv");
-  std::fputs("offer_id,partner_id,kind,value,min_purchase_minor,max_discount_minor,categories,orgs,valid_from,"
-             "valid_to,weekdays,hours,cap_count,cap_amount_minor,cap_period,title\n",
-             f);
+  std::fputs(
+      "offer_id,partner_id,kind,value,min_purchase_minor,max_discount_minor,categories,orgs,valid_"
+      "from,"
+      "valid_to,weekdays,hours,cap_count,cap_amount_minor,cap_period,title\n",
+      f);
   for (int i = 0; i < kOffers; ++i) {
     if (i % 2 == 0) {
-      std::fprintf(f, "O%05d,P%04d,percent,%d.5,10000,50000,0|1,,2026-01-01,2027-12-31,1-5,09:00-21:00,2,,month,Offer %d\n",
+      std::fprintf(f,
+                   "O%05d,P%04d,percent,%d.5,10000,50000,0|1,,2026-01-01,2027-12-31,1-5,09:00-21:"
+                   "00,2,,month,Offer %d\n",
                    i, i % kPartners, 5 + i % 10, i);
     } else {
-      std::fprintf(f, "O%05d,P%04d,fixed,%d00,,,,,,,,,,,,Offer %d\n", i, i % kPartners, 10 + i % 90, i);
+      std::fprintf(f, "O%05d,P%04d,fixed,%d00,,,,,,,,,,,,Offer %d\n", i, i % kPartners, 10 + i % 90,
+                   i);
     }
   }
   std::fclose(f);
@@ -66,8 +72,10 @@ int main(int argc, char** argv) {
   f = Open(dir, "events.csv");
   std::fputs("event_id,title,venue,starts,ends,mode,entries_per_member,capacity\n", f);
   for (int i = 0; i < kEvents; ++i) {
-    std::fprintf(f, "E%03d,Event %d,Hall %d,2026-12-%02dT09:00:00+03:00,2026-12-%02dT18:00:00+03:00,%s,1,%d\n", i, i, i,
-                 1 + i % 28, 1 + i % 28, i % 2 == 0 ? "roster" : "open", 1000);
+    std::fprintf(
+        f,
+        "E%03d,Event %d,Hall %d,2026-12-%02dT09:00:00+03:00,2026-12-%02dT18:00:00+03:00,%s,1,%d\n",
+        i, i, i, 1 + i % 28, 1 + i % 28, i % 2 == 0 ? "roster" : "open", 1000);
   }
   std::fclose(f);
 
@@ -75,7 +83,8 @@ int main(int argc, char** argv) {
   std::fputs("event_id,member_id\n", f);
   for (int e = 0; e < kEvents; ++e) {
     for (int k = 0; k < kRosterPerEvent; ++k) {
-      std::fprintf(f, "E%03d,EDU-%08ld\n", e, static_cast<long>(rng() % static_cast<unsigned long>(members)));
+      std::fprintf(f, "E%03d,EDU-%08ld\n", e,
+                   static_cast<long>(rng() % static_cast<unsigned long>(members)));
     }
   }
   std::fclose(f);

@@ -20,7 +20,8 @@ constexpr char kUsage[] =
     "usage: kiosk --headless --data-dir DIR --mode shop|event [--partner ID | --event ID]\n"
     "             [--utc-offset +03:00] [--stale-registry warn|refuse] [--fake-clock ISO-8601]\n"
     "Reads JSON-lines commands on stdin and writes one JSON line per screen on stdout:\n"
-    "  {\"cmd\":\"scan\",\"text\":\"UC1:...\"} {\"cmd\":\"amount\",\"minor\":125000} {\"cmd\":\"confirm\"}\n"
+    "  {\"cmd\":\"scan\",\"text\":\"UC1:...\"} {\"cmd\":\"amount\",\"minor\":125000} "
+    "{\"cmd\":\"confirm\"}\n"
     "  {\"cmd\":\"cancel\"} {\"cmd\":\"tick\"} {\"cmd\":\"status\"} {\"cmd\":\"quit\"}\n"
     "  with --fake-clock also {\"cmd\":\"advance\",\"seconds\":N}\n";
 
@@ -62,7 +63,8 @@ int main(int argc, char** argv) {
     } else if (a == "--event" && value(&event)) {
     } else if (a == "--fake-clock" && value(&fake_clock)) {
     } else if (a == "--utc-offset" && value(&v)) {
-      if (!ParseOffset(v, &config.utc_offset_seconds)) return Usage("bad --utc-offset " + v + " (use +03:00)");
+      if (!ParseOffset(v, &config.utc_offset_seconds))
+        return Usage("bad --utc-offset " + v + " (use +03:00)");
     } else if (a == "--stale-registry" && value(&v)) {
       if (v != "warn" && v != "refuse") return Usage("--stale-registry must be warn or refuse");
       config.stale_registry = v == "warn" ? kiosk::StalePolicy::kWarn : kiosk::StalePolicy::kRefuse;
@@ -96,10 +98,13 @@ int main(int argc, char** argv) {
   }
   base::Result<kiosk::Device> device = kiosk::Device::Open(data_dir, *clock);
   if (!device.ok()) {
-    std::fprintf(stderr, "kiosk: cannot open %s: %s\n", data_dir.c_str(), device.status().message().c_str());
+    std::fprintf(stderr, "kiosk: cannot open %s: %s\n", data_dir.c_str(),
+                 device.status().message().c_str());
     return 2;
   }
-  if (!device->open_problem.empty()) std::fprintf(stderr, "kiosk: no usable registry: %s\n", device->open_problem.c_str());
-  kiosk::Session session(config, *clock, device->verifier.get(), device->registry.get(), *device->journal);
+  if (!device->open_problem.empty())
+    std::fprintf(stderr, "kiosk: no usable registry: %s\n", device->open_problem.c_str());
+  kiosk::Session session(config, *clock, device->verifier.get(), device->registry.get(),
+                         *device->journal);
   return kiosk::RunHeadless(session, std::cin, stdout, fake);
 }

@@ -35,7 +35,8 @@ bool CsvReader::Next(CsvRecord* rec) {
     int c = Get();
     if (c == EOF) {
       if (in_quotes) {
-        status_ = InvalidArgument(name_ + ":" + std::to_string(rec->line) + ": unterminated quoted field");
+        status_ = InvalidArgument(name_ + ":" + std::to_string(rec->line) +
+                                  ": unterminated quoted field");
         return false;
       }
       if (!any) return false;
@@ -81,14 +82,16 @@ bool CsvReader::Next(CsvRecord* rec) {
   rec->fields.push_back(std::move(field));
   for (const std::string& f : rec->fields) {
     if (!IsValidUtf8(f)) {
-      status_ = InvalidArgument(name_ + ":" + std::to_string(rec->line) + ": text is not valid UTF-8");
+      status_ =
+          InvalidArgument(name_ + ":" + std::to_string(rec->line) + ": text is not valid UTF-8");
       return false;
     }
   }
   return true;
 }
 
-Result<CsvHeader> CsvHeader::Parse(const CsvRecord& header, const std::vector<std::string>& required,
+Result<CsvHeader> CsvHeader::Parse(const CsvRecord& header,
+                                   const std::vector<std::string>& required,
                                    std::string_view file_name) {
   CsvHeader h;
   h.width_ = header.fields.size();

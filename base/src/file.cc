@@ -1,13 +1,13 @@
 #include "base/file.h"
 
-#include "base/fs.h"
-
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <string>
+
+#include "base/fs.h"
 
 namespace base {
 namespace {
@@ -50,7 +50,7 @@ Result<std::string> ReadFile(const std::string& path, size_t max_bytes) {
     if (errno == ENOENT) return NotFound(path + ": no such file");
     return IoError("opening " + path, errno);
   }
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return IoError("stat " + path, errno);
   if (!S_ISREG(st.st_mode)) return InvalidArgument(path + ": not a regular file");
   if (static_cast<uint64_t>(st.st_size) > max_bytes) {
@@ -90,7 +90,8 @@ Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t mo
   if (st.ok() && ::fchmod(fd.get(), mode) != 0) st = IoError("chmod " + tmp, errno);
   if (st.ok() && sync && ::fsync(fd.get()) != 0) st = IoError("fsync " + tmp, errno);
   if (st.ok() && ::close(fd.Release()) != 0) st = IoError("closing " + tmp, errno);
-  if (st.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) st = IoError("renaming to " + path, errno);
+  if (st.ok() && ::rename(tmp.c_str(), path.c_str()) != 0)
+    st = IoError("renaming to " + path, errno);
   if (!st.ok()) {
     ::unlink(tmp.c_str());
     return st;
@@ -114,7 +115,7 @@ Status MakeDirs(const std::string& path, mode_t mode) {
       return IoError("creating directory " + part, errno);
     }
   }
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     return InvalidArgument(path + ": not a directory");
   }

@@ -68,22 +68,25 @@ class PosixFileSystem final : public FileSystem {
       if (errno == ENOENT) return NotFound(path + ": no such file");
       return IoError("opening " + path, errno);
     }
-    struct stat st{};
+    struct stat st {};
     if (::fstat(fd.get(), &st) != 0) return IoError("stat " + path, errno);
     if (!S_ISREG(st.st_mode)) return InvalidArgument(path + ": not a regular file");
     const int flags = ::fcntl(fd.get(), F_GETFL);
-    if (flags < 0 || ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK) != 0) return IoError("fcntl " + path, errno);
+    if (flags < 0 || ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK) != 0)
+      return IoError("fcntl " + path, errno);
     return std::unique_ptr<SequentialFile>(
         new PosixSequentialFile(std::move(fd), path, static_cast<uint64_t>(st.st_size)));
   }
-  Result<std::unique_ptr<WritableFile>> OpenWritable(const std::string& path, mode_t mode) override {
+  Result<std::unique_ptr<WritableFile>> OpenWritable(const std::string& path,
+                                                     mode_t mode) override {
     // O_NOFOLLOW: never write through a symlink (files written onto a USB stick).
     UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode));
     if (!fd.valid()) return IoError("creating " + path, errno);
     return std::unique_ptr<WritableFile>(new PosixWritableFile(std::move(fd), path));
   }
   Status Rename(const std::string& from, const std::string& to) override {
-    if (::rename(from.c_str(), to.c_str()) != 0) return IoError("renaming " + from + " to " + to, errno);
+    if (::rename(from.c_str(), to.c_str()) != 0)
+      return IoError("renaming " + from + " to " + to, errno);
     return Status::Ok();
   }
   Status Remove(const std::string& path) override {

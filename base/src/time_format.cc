@@ -75,7 +75,8 @@ Result<int64_t> ParseIso8601(std::string_view s) {
   }
   size_t pos = 16;
   if (pos < s.size() && s[pos] == ':') {
-    if (!Digits(s, pos + 1, 2, &ss)) return InvalidArgument("bad seconds in '" + std::string(s) + "'");
+    if (!Digits(s, pos + 1, 2, &ss))
+      return InvalidArgument("bad seconds in '" + std::string(s) + "'");
     pos += 3;
     if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
       ++pos;
@@ -84,7 +85,8 @@ Result<int64_t> ParseIso8601(std::string_view s) {
       if (pos == start) return InvalidArgument("bad fraction in '" + std::string(s) + "'");
     }
   }
-  if (hh > 23 || mi > 59 || ss > 60) return InvalidArgument("no such time: '" + std::string(s) + "'");
+  if (hh > 23 || mi > 59 || ss > 60)
+    return InvalidArgument("no such time: '" + std::string(s) + "'");
   Result<int64_t> offset = ParseOffset(s, pos);
   if (!offset.ok()) return offset.status().WithContext("'" + std::string(s) + "'");
   return days * 86400 + hh * 3600 + mi * 60 + ss - *offset;
@@ -105,9 +107,9 @@ std::string FormatIso8601Utc(int64_t t) {
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   y += m <= 2;
   char buf[96];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ", static_cast<long long>(y),
-                m, d, static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
-                static_cast<long long>(secs % 60));
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ",
+                static_cast<long long>(y), m, d, static_cast<long long>(secs / 3600),
+                static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60));
   return buf;
 }
 

@@ -1,7 +1,6 @@
 #include "headless.h"
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 
 namespace kiosk {
@@ -77,7 +76,8 @@ int RunHeadless(Session& session, std::istream& in, std::FILE* out, base::FakeCl
       session.Tick();
     } else if (name == "status") {
       // just report the screen
-    } else if (name == "advance" && fake != nullptr && cmd.contains("seconds") && cmd["seconds"].is_number_integer()) {
+    } else if (name == "advance" && fake != nullptr && cmd.contains("seconds") &&
+               cmd["seconds"].is_number_integer()) {
       fake->Advance(cmd["seconds"].get<int64_t>());
       session.Tick();
     } else if (name == "quit") {

@@ -1,7 +1,8 @@
+#include "scanner/image.h"
+
 #include <cstring>
 
 #include "base/file.h"
-#include "scanner/image.h"
 
 namespace scanner {
 

@@ -20,7 +20,8 @@ base::Result<GrayImage> DecodePng(base::ByteSpan encoded) {
       image.height > kMaxImageSide) {
     png_image_free(&image);
     return base::OutOfRange("PNG: image is " + std::to_string(image.width) + "x" +
-                            std::to_string(image.height) + ", limit " + std::to_string(kMaxImageSide));
+                            std::to_string(image.height) + ", limit " +
+                            std::to_string(kMaxImageSide));
   }
   image.format = PNG_FORMAT_GRAY;
   GrayImage out;
@@ -77,14 +78,15 @@ bool EncodeBilevel(const GrayImage& img, int dpi, const std::vector<std::vector<
 }  // namespace
 
 base::Status WriteBilevelPng(const std::string& path, const GrayImage& img, int dpi,
-                            base::Durability durability) {
+                             base::Durability durability) {
   if (img.width <= 0 || img.height <= 0) return base::InvalidArgument("empty image");
   std::vector<std::vector<png_byte>> rows(static_cast<size_t>(img.height));
   const size_t row_bytes = (static_cast<size_t>(img.width) + 7) / 8;
   for (int y = 0; y < img.height; ++y) {
     auto& row = rows[static_cast<size_t>(y)];
     row.assign(row_bytes, 0);
-    const uint8_t* src = img.pixels.data() + static_cast<size_t>(y) * static_cast<size_t>(img.width);
+    const uint8_t* src =
+        img.pixels.data() + static_cast<size_t>(y) * static_cast<size_t>(img.width);
     for (int x = 0; x < img.width; ++x) {
       if (src[x] >= 128) row[static_cast<size_t>(x) / 8] |= static_cast<png_byte>(0x80 >> (x % 8));
     }

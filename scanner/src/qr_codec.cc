@@ -12,10 +12,14 @@ namespace {
 // MultiFormatWriter maps its 0-8 scale onto L/M/Q/H as (level - 1) / 2.
 int ZxingEccLevel(EccLevel ecc) {
   switch (ecc) {
-    case EccLevel::kL: return 2;
-    case EccLevel::kM: return 4;
-    case EccLevel::kQ: return 6;
-    case EccLevel::kH: return 8;
+    case EccLevel::kL:
+      return 2;
+    case EccLevel::kM:
+      return 4;
+    case EccLevel::kQ:
+      return 6;
+    case EccLevel::kH:
+      return 8;
   }
   return 6;
 }
@@ -57,11 +61,13 @@ base::Result<GrayImage> RenderQr(std::string_view text, const QrRenderOptions& o
 
 std::vector<QrSymbol> ReadQrCodes(const Frame& frame) {
   std::vector<QrSymbol> out;
-  if (frame.data == nullptr || frame.width <= 0 || frame.height <= 0 || frame.stride < frame.width) {
+  if (frame.data == nullptr || frame.width <= 0 || frame.height <= 0 ||
+      frame.stride < frame.width) {
     return out;  // not a frame we can read safely
   }
   try {
-    ZXing::ImageView view(frame.data, frame.width, frame.height, ZXing::ImageFormat::Lum, frame.stride);
+    ZXing::ImageView view(frame.data, frame.width, frame.height, ZXing::ImageFormat::Lum,
+                          frame.stride);
     ZXing::DecodeHints hints;
     hints.setFormats(ZXing::BarcodeFormat::QRCode).setTryHarder(true).setTryRotate(true);
     for (const ZXing::Result& r : ZXing::ReadBarcodes(view, hints)) {

@@ -1,5 +1,6 @@
-// Test helper for bundle_kill_test: applies one bundle through a FaultInjectionFs that SIGKILLs this
-// process just before mutating operation number KILL_AT_OP (never when it is -1 or past the end).
+// Test helper for bundle_kill_test: applies one bundle through a FaultInjectionFs that SIGKILLs
+// this process just before mutating operation number KILL_AT_OP (never when it is -1 or past the
+// end).
 //
 //   bundle_apply_child DATA_DIR TRUSTED_PUBKEY_PEM BUNDLE KILL_AT_OP [NOW_UNIX_SECONDS]
 //

@@ -8,7 +8,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <random>
 #include <set>
 
@@ -87,12 +86,16 @@ std::string ScratchDir::File(std::string_view name) const {
 }
 
 base::Bytes ReadBytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) {
     ADD_FAILURE() << "cannot read " << path;
     return {};
   }
-  return base::Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  base::Bytes data(static_cast<size_t>(in.tellg()));
+  in.seekg(0);
+  in.read(reinterpret_cast<char*>(data.data()), static_cast<std::streamsize>(data.size()));
+  if (!in) ADD_FAILURE() << "cannot read " << path;
+  return data;
 }
 
 bool WriteBytes(const std::string& path, base::ByteSpan data) {

@@ -1,30 +1,180 @@
+// A bundle apply killed (SIGKILL) at many points: bundle_apply_child applies seq 2 over seq 1 and
+// kills itself just before mutating operation K. Whatever K, the registry left behind opens, passes
+// quick_check and is seq 1 or seq 2; a normal apply of seq 2 then succeeds and cleans up.
 #include <gtest/gtest.h>
-#include <chrono>
-#include <cstdlib>
+
+#include <algorithm>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+#include <set>
+#include <string>
+
 #include "base/clock.h"
 #include "base/fs.h"
 #include "bundle/importer.h"
 #include "bundle_fixture.h"
 #include "subprocess.h"
-TEST(Probe, Ops) {
-  const char* e = std::getenv("PROBE_MEMBERS");
-  if (!e) GTEST_SKIP();
-  size_t n = std::strtoul(e, nullptr, 10);
-  cktest::ScratchDir d;
-  cktest::BundleFactory f(d.File("b"));
-  auto t0 = std::chrono::steady_clock::now();
-  auto b1 = f.Build({.seq = 1, .not_after = 4000000000, .extra_members = n, .seed = 1});
-  auto b2 = f.Build({.seq = 2, .not_after = 4000000000, .extra_members = n, .seed = 2});
-  auto t1 = std::chrono::steady_clock::now();
-  ASSERT_TRUE(b1.ok() && b2.ok());
-  std::string data = d.File("data");
-  cktest::MakeDir(data);
-  base::FakeClock clock(cktest::kFixtureNow);
-  bundle::Importer imp(base::PosixFs(), clock, data, f.trusted());
-  ASSERT_TRUE(imp.Apply(b1->path).ok());
-  auto t2 = std::chrono::steady_clock::now();
-  auto r = cktest::RunProcess(CK_BUNDLE_CHILD_PATH, {data, f.WriteTrustedKeyPem(), b2->path, "-1"});
-  auto t3 = std::chrono::steady_clock::now();
-  auto ms = [](auto a, auto b) { return std::chrono::duration_cast<std::chrono::milliseconds>(b - a).count(); };
-  printf("content %llu, build %lld ms, apply %lld ms, child %lld ms: %s %s\n", (unsigned long long)b2->manifest.content_size, (long long)ms(t0,t1), (long long)ms(t1,t2), (long long)ms(t2,t3), r.out.c_str(), r.Describe().c_str());
+
+namespace {
+
+using cktest::kFixtureNow;
+
+// Members in the seq-2 bundle: about 16 bytes of registry each, written in 128 KiB appends, so
+// about 70 mutating operations per apply. Each run of the child takes a few tens of ms under ASan.
+constexpr size_t kMembers = 500'000;
+constexpr int kKillPoints = 50;  // at least, spread over [1, total], first and last included
+constexpr uint32_t kSeed = 20270115;
+
+// The bundles and the seq-1 registry, built once for the suite.
+struct KillCorpus {
+  cktest::ScratchDir dir;
+  cktest::BundleFactory factory{dir.File("build")};
+  std::string seq2, trusted_pem, golden = dir.File("golden");
+  base::Bytes expected[2];  // registry.db of seq 1 and of seq 2, byte for byte
+
+  KillCorpus() {
+    auto b1 = factory.Build({.seq = 1});
+    auto b2 = factory.Build({.seq = 2, .extra_members = kMembers, .seed = 2});
+    EXPECT_TRUE(b1.ok()) << b1.status().ToString();
+    EXPECT_TRUE(b2.ok()) << b2.status().ToString();
+    if (!b1.ok() || !b2.ok()) return;
+    seq2 = b2->path;
+    trusted_pem = factory.WriteTrustedKeyPem();
+    cktest::MakeDir(golden);
+    base::FakeClock clock(kFixtureNow);
+    bundle::Importer importer(base::PosixFs(), clock, golden, factory.trusted());
+    EXPECT_TRUE(importer.Apply(b1->path).ok());
+    expected[0] = cktest::ReadBytes(importer.registry_path());
+    const std::string golden2 = dir.File("golden2");
+    cktest::MakeDir(golden2);
+    bundle::Importer importer2(base::PosixFs(), clock, golden2, factory.trusted());
+    EXPECT_TRUE(importer2.Apply(b2->path).ok());
+    expected[1] = cktest::ReadBytes(importer2.registry_path());
+  }
+};
+
+class BundleKillTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { corpus_ = new KillCorpus(); }
+  static void TearDownTestSuite() {
+    delete corpus_;
+    corpus_ = nullptr;
+  }
+
+  BundleKillTest()
+      : data_(dir_.File("data")),
+        seq2_(corpus_->seq2),
+        trusted_pem_(corpus_->trusted_pem),
+        golden_(corpus_->golden),
+        clock_(kFixtureNow) {}
+
+  void SetUp() override { ASSERT_FALSE(seq2_.empty()) << "the bundles were not built"; }
+
+  void ResetDataDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(data_, ec);
+    cktest::MakeDir(data_);
+    cktest::CopyFile(golden_ + "/registry.db", data_ + "/registry.db");
+  }
+
+  cktest::ProcessResult RunChild(int64_t kill_at) {
+    return cktest::RunProcess(
+        CK_BUNDLE_CHILD_PATH,
+        {data_, trusted_pem_, seq2_, std::to_string(kill_at), std::to_string(kFixtureNow)},
+        {.timeout = std::chrono::milliseconds(60'000)});
+  }
+
+  // The "ops N" line of the child's output, or -1.
+  static int64_t OpsOf(const std::string& out) {
+    const size_t at = out.find("ops ");
+    return at == std::string::npos ? -1 : std::stoll(out.substr(at + 4));
+  }
+
+  // 1 and `total`, and random distinct points in between (fixed seed) up to kKillPoints.
+  static std::set<int64_t> KillPoints(int64_t total) {
+    std::set<int64_t> points = {1, total};
+    std::mt19937 rng(kSeed);
+    std::uniform_int_distribution<int64_t> pick(1, total);
+    while (static_cast<int>(points.size()) < std::min<int64_t>(kKillPoints, total)) {
+      points.insert(pick(rng));
+    }
+    return points;
+  }
+
+  static KillCorpus* corpus_;
+  cktest::ScratchDir dir_;
+  std::string data_, seq2_, trusted_pem_, golden_;
+  base::FakeClock clock_;
+};
+
+KillCorpus* BundleKillTest::corpus_ = nullptr;
+
+TEST_F(BundleKillTest, ChildWithoutAKillPointAppliesAndCountsItsOperations) {
+  ResetDataDir();
+  cktest::ProcessResult r = RunChild(-1);
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_EQ(r.out.rfind("applied 2\n", 0), 0u) << r.out;
+  EXPECT_GT(OpsOf(r.out), 0) << r.out;
+  EXPECT_EQ(cktest::InspectDataDir(data_).seq, 2);
 }
+
+TEST_F(BundleKillTest, KilledAtAnyOperationLeavesSeq1OrSeq2) {
+  ResetDataDir();
+  cktest::ProcessResult counting = RunChild(-1);
+  ASSERT_EQ(counting.exit_code, 0) << counting.Describe();
+  const int64_t total = OpsOf(counting.out);
+  ASSERT_GE(total, kKillPoints) << "too few operations per apply; raise kMembers";
+
+  std::set<int64_t> points = KillPoints(total);
+  points.insert(total + 1);  // past the end: the child must finish normally
+  int killed = 0, kept_old = 0, installed_new = 0, left_incoming = 0;
+  for (int64_t k : points) {
+    ResetDataDir();
+    cktest::ProcessResult r = RunChild(k);
+    SCOPED_TRACE("kill at op " + std::to_string(k) + " of " + std::to_string(total) + ": " +
+                 r.Describe() + " " + r.out);
+    ASSERT_FALSE(r.timed_out);
+    if (k <= total) {
+      EXPECT_EQ(r.term_signal, SIGKILL);
+      ++killed;
+    } else {
+      EXPECT_EQ(r.exit_code, 0);
+      EXPECT_EQ(r.out.rfind("applied 2\n", 0), 0u);
+    }
+    const cktest::RegistryState s = cktest::InspectDataDir(data_);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    ASSERT_TRUE(s.seq == 1 || s.seq == 2) << s.ToString();
+    EXPECT_TRUE(cktest::ReadBytes(data_ + "/registry.db") == corpus_->expected[s.seq - 1])
+        << "registry.db says seq " << s.seq << " but is not that registry byte for byte";
+    (s.seq == 1 ? kept_old : installed_new)++;
+    if (s.incoming_exists) ++left_incoming;
+
+    // A normal apply afterwards: seq 2 goes in (or is already in, and can be reinstalled).
+    bundle::Importer importer(base::PosixFs(), clock_, data_, corpus_->factory.trusted());
+    base::Result<bundle::ApplyReport> again = importer.Apply(seq2_);
+    if (s.seq == 1) {
+      EXPECT_TRUE(again.ok()) << again.status().ToString();
+    } else {
+      ASSERT_FALSE(again.ok());
+      EXPECT_TRUE(cktest::Contains(again.status().message(), "already applied"));
+      again = importer.Apply(seq2_, {.reinstall_same_seq = true});
+      EXPECT_TRUE(again.ok()) << again.status().ToString();
+    }
+    const cktest::RegistryState after = cktest::InspectDataDir(data_);
+    EXPECT_TRUE(after.ok()) << after.ToString();
+    EXPECT_EQ(after.seq, 2);
+    EXPECT_FALSE(after.incoming_exists);
+  }
+  std::printf(
+      "kill test: %d ops per apply, %d kill points (+1 past the end): %d kept seq 1, "
+      "%d had seq 2, %d left an incoming file\n",
+      static_cast<int>(total), killed, kept_old, installed_new, left_incoming);
+  EXPECT_GE(killed, kKillPoints);
+  EXPECT_GT(kept_old, 0);
+  EXPECT_GT(installed_new, 1);  // the kill at the final directory sync, and the run past the end
+  EXPECT_GT(left_incoming, 0);
+}
+
+}  // namespace

@@ -18,9 +18,9 @@
 
 namespace {
 
-using cktest::Contains;
 using cktest::BuiltBundle;
 using cktest::BundleSpec;
+using cktest::Contains;
 using cktest::kFixtureNow;
 
 constexpr uint64_t kMiB = uint64_t{1} << 20;
@@ -36,8 +36,11 @@ std::array<uint8_t, 32> Sha256(base::ByteSpan data) {
 // 128 KiB of output. `window_log` goes into the frame header (the decoder accepts at most 23).
 base::Bytes ZeroFrame(uint64_t total, unsigned window_log = 17) {
   constexpr uint32_t kBlock = 128 * 1024;
-  base::Bytes f = {0x28, 0xb5, 0x2f, 0xfd,  // magic
-                   0x00,                    // no content size, not single segment, no checksum
+  base::Bytes f = {0x28,
+                   0xb5,
+                   0x2f,
+                   0xfd,  // magic
+                   0x00,  // no content size, not single segment, no checksum
                    static_cast<uint8_t>((window_log - 10) << 3)};
   uint64_t left = total;
   while (left > 0) {
@@ -215,8 +218,9 @@ TEST_F(BundleTest, FirstApplyInstallsAReadableRegistry) {
 TEST_F(BundleTest, NewerSeqReplacesTheRegistry) {
   ASSERT_TRUE(Apply(Build({.seq = 1}).path).ok());
   BuiltBundle b2 = Build({.seq = 2, .edit = [](registry::RegistryContents* c) {
-    for (registry::MemberRecord& m : c->members) m.state = card::MemberState::kRevoked;
-  }});
+                            for (registry::MemberRecord& m : c->members)
+                              m.state = card::MemberState::kRevoked;
+                          }});
   base::Result<bundle::ApplyReport> r = Apply(b2.path);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->previous_seq, 1);
@@ -233,10 +237,10 @@ TEST_F(BundleTest, RegistryOpenBeforeAnApplyKeepsReadingItsOwnFile) {
   ASSERT_TRUE(Apply(Build({.seq = 1}).path).ok());
   auto before = registry::Registry::Open(data_ + "/registry.db");
   ASSERT_TRUE(before.ok());
-  ASSERT_TRUE(Apply(Build({.seq = 2, .edit = [](registry::RegistryContents* c) {
-                      c->members.clear();
-                    }}).path)
-                  .ok());
+  ASSERT_TRUE(
+      Apply(
+          Build({.seq = 2, .edit = [](registry::RegistryContents* c) { c->members.clear(); }}).path)
+          .ok());
   EXPECT_EQ((*before)->meta().seq, 1);
   auto member = (*before)->FindMember(RidOf(cktest::kActiveMember));
   ASSERT_TRUE(member.ok()) << member.status().ToString();
@@ -263,13 +267,21 @@ TEST_F(BundleTest, SameSeqIsReinstalledWhenAsked) {
   EXPECT_EQ(cktest::InspectDataDir(data_).seq, 2);
 }
 
-TEST_F(BundleTest, UnreadableRegistryIsReplacedByTheNextBundle) {
+// importer.h: the highest applied seq is also kept beside the registry (kAppliedSeqFile), so that
+// rollback protection survives a registry file that became unreadable.
+TEST_F(BundleTest, UnreadableRegistryKeepsRollbackProtection) {
+  BuiltBundle b1 = Build({.seq = 1});
   BuiltBundle b2 = Build({.seq = 2});
+  ASSERT_TRUE(Apply(b1.path).ok());
   ASSERT_TRUE(Apply(b2.path).ok());
   ASSERT_TRUE(cktest::WriteText(data_ + "/registry.db", "damaged"));
-  base::Result<bundle::ApplyReport> r = Apply(b2.path);
+  base::Result<bundle::ApplyReport> old = Apply(b1.path);
+  ASSERT_FALSE(old.ok());
+  EXPECT_TRUE(Contains(old.status().message(), "bundle seq 1 is older than the applied seq 2"));
+  // The admin repairs the kiosk by reinstalling the current bundle.
+  base::Result<bundle::ApplyReport> r = Apply(b2.path, {.reinstall_same_seq = true});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_EQ(r->previous_seq, 0);  // the damaged registry's seq is unknown
+  EXPECT_EQ(r->previous_seq, 2);
   cktest::RegistryState s = cktest::InspectDataDir(data_);
   EXPECT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(s.seq, 2);
@@ -343,8 +355,7 @@ TEST_F(BundleTest, MissingBundleFileIsNotFound) {
 }
 
 TEST_F(BundleTest, MissingDataDirIsALocalIoError) {
-  bundle::Importer importer(base::PosixFs(), clock_, dir_.File("no/such/dir"),
-                            factory_->trusted());
+  bundle::Importer importer(base::PosixFs(), clock_, dir_.File("no/such/dir"), factory_->trusted());
   base::Result<bundle::ApplyReport> r = importer.Apply(Build({.seq = 1}).path);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), base::StatusCode::kIo) << r.status().ToString();
@@ -355,16 +366,30 @@ TEST_F(BundleTest, RegistryWhoseSeqDisagreesWithTheManifestIsRefused) {
   base::Result<bundle::ApplyReport> r = Apply(b.path);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().code(), base::StatusCode::kIo);
-  EXPECT_TRUE(Contains(r.status().message(), "registry in the bundle says seq 2 but the manifest says seq 3"));
+  EXPECT_TRUE(Contains(r.status().message(),
+                       "registry in the bundle says seq 2 but the manifest says seq 3"));
   cktest::RegistryState s = cktest::InspectDataDir(data_);
   EXPECT_FALSE(s.exists);
   EXPECT_FALSE(s.incoming_exists);
 }
 
+// The importer also compares the creation times, but its message only speaks of seqs: here it
+// says "registry in the bundle says seq 2 but the manifest says seq 2".
+TEST_F(BundleTest, RegistryWhoseCreationTimeDisagreesWithTheManifestIsRefusedSayingSo) {
+  BuiltBundle b = Build({.seq = 2,
+                         .edit = [](registry::RegistryContents* c) { c->meta.created -= 60; },
+                         .file_name = "created.ckbundle"});
+  base::Result<bundle::ApplyReport> r = Apply(b.path);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), base::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(Contains(r.status().message(), "created"));
+  EXPECT_FALSE(cktest::InspectDataDir(data_).exists);
+}
+
 TEST_F(BundleTest, RegistryOfAnotherSchemaVersionIsRefused) {
   BuiltBundle b = Build({.seq = 2, .edit = [](registry::RegistryContents* c) {
-    c->meta.schema_version = registry::kSchemaVersion + 1;
-  }});
+                           c->meta.schema_version = registry::kSchemaVersion + 1;
+                         }});
   base::Result<bundle::ApplyReport> r = Apply(b.path);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), base::StatusCode::kFailedPrecondition) << r.status().ToString();
@@ -402,7 +427,7 @@ TEST_F(BundleTest, HandMadeZeroFrameDecompresses) {
 }
 
 TEST_F(BundleTest, ExtractContentRefusesToDecompressBeyondTheLimit) {
-  const base::Bytes frame = ZeroFrame(3 * kMiB);  // 96 bytes that inflate to 3 MiB
+  const base::Bytes frame = ZeroFrame(3 * kMiB);  // about 100 bytes that inflate to 3 MiB
   ASSERT_LT(frame.size(), 200u);
   const std::string path =
       WriteSigned(ManifestFor(frame, bundle::Compression::kZstd), frame, "bomb.ckbundle");

@@ -6,10 +6,30 @@
 namespace cktest {
 namespace {
 
-class FaultSequentialFile final : public base::SequentialFile {
+// Rewrites `path` with only its first `keep` bytes, through `fs`.
+base::Status TruncateTo(base::FileSystem& fs, const std::string& path, uint64_t keep) {
+  base::Bytes data(static_cast<size_t>(keep));
+  {
+    CK_ASSIGN_OR_RETURN(auto in, fs.OpenSequential(path));
+    size_t done = 0;
+    while (done < data.size()) {
+      CK_ASSIGN_OR_RETURN(size_t got, in->Read(data.data() + done, data.size() - done));
+      if (got == 0) break;
+      done += got;
+    }
+    data.resize(done);
+  }
+  CK_ASSIGN_OR_RETURN(auto out, fs.OpenWritable(path, 0644));
+  CK_TRY(out->Append(data));
+  CK_TRY(out->Sync());
+  return out->Close();
+}
+
+}  // namespace
+
+class FaultInjectionFs::Sequential final : public base::SequentialFile {
  public:
-  FaultSequentialFile(FaultInjectionFs* fs, std::unique_ptr<base::SequentialFile> target,
-                      std::string path)
+  Sequential(FaultInjectionFs* fs, std::unique_ptr<base::SequentialFile> target, std::string path)
       : fs_(fs), target_(std::move(target)), path_(std::move(path)) {}
 
   base::Result<size_t> Read(uint8_t* buf, size_t n) override {
@@ -27,10 +47,10 @@ class FaultSequentialFile final : public base::SequentialFile {
   uint64_t offset_ = 0;
 };
 
-class FaultWritableFile final : public base::WritableFile {
+class FaultInjectionFs::Writable final : public base::WritableFile {
  public:
-  FaultWritableFile(FaultInjectionFs* fs, std::unique_ptr<base::WritableFile> target,
-                    std::string path, std::shared_ptr<FaultInjectionFs::FileState> state)
+  Writable(FaultInjectionFs* fs, std::unique_ptr<base::WritableFile> target, std::string path,
+           std::shared_ptr<FileState> state)
       : fs_(fs), target_(std::move(target)), path_(std::move(path)), state_(std::move(state)) {}
 
   base::Status Append(base::ByteSpan data) override {
@@ -54,29 +74,8 @@ class FaultWritableFile final : public base::WritableFile {
   FaultInjectionFs* fs_;
   std::unique_ptr<base::WritableFile> target_;
   std::string path_;  // as opened (a later rename does not change it: the data follows the state)
-  std::shared_ptr<FaultInjectionFs::FileState> state_;
+  std::shared_ptr<FileState> state_;
 };
-
-// Rewrites `path` with only its first `keep` bytes, through `fs`.
-base::Status TruncateTo(base::FileSystem& fs, const std::string& path, uint64_t keep) {
-  base::Bytes data(static_cast<size_t>(keep));
-  {
-    CK_ASSIGN_OR_RETURN(auto in, fs.OpenSequential(path));
-    size_t done = 0;
-    while (done < data.size()) {
-      CK_ASSIGN_OR_RETURN(size_t got, in->Read(data.data() + done, data.size() - done));
-      if (got == 0) break;
-      done += got;
-    }
-    data.resize(done);
-  }
-  CK_ASSIGN_OR_RETURN(auto out, fs.OpenWritable(path, 0644));
-  CK_TRY(out->Append(data));
-  CK_TRY(out->Sync());
-  return out->Close();
-}
-
-}  // namespace
 
 std::string_view FsOpName(FsOp op) {
   switch (op) {
@@ -219,8 +218,7 @@ uint64_t FaultInjectionFs::UnsyncedBytes(const std::string& path) const {
 base::Result<std::unique_ptr<base::SequentialFile>> FaultInjectionFs::OpenSequential(
     const std::string& path) {
   CK_ASSIGN_OR_RETURN(auto file, target_.OpenSequential(path));
-  return std::unique_ptr<base::SequentialFile>(
-      new FaultSequentialFile(this, std::move(file), path));
+  return std::unique_ptr<base::SequentialFile>(new Sequential(this, std::move(file), path));
 }
 
 base::Result<std::unique_ptr<base::WritableFile>> FaultInjectionFs::OpenWritable(
@@ -233,7 +231,7 @@ base::Result<std::unique_ptr<base::WritableFile>> FaultInjectionFs::OpenWritable
     files_[path] = state;
   }
   return std::unique_ptr<base::WritableFile>(
-      new FaultWritableFile(this, std::move(file), path, std::move(state)));
+      new Writable(this, std::move(file), path, std::move(state)));
 }
 
 base::Status FaultInjectionFs::Rename(const std::string& from, const std::string& to) {

@@ -114,21 +114,22 @@ class FaultInjectionFs final : public base::FileSystem {
   base::Status SyncDir(const std::string& dir) override;
   bool Exists(const std::string& path) override;
 
-  // Bookkeeping for one file written through the wrapper (public for the file classes).
+ private:
+  class Sequential;  // the file classes, defined in fault_fs.cc
+  class Writable;
+
+  // Bookkeeping for one file written through the wrapper, shared by its open handle and the map.
   struct FileState {
     uint64_t written = 0;  // bytes appended since the file was created
     uint64_t synced = 0;   // `written` at the last successful Sync
   };
 
-  // Numbers an operation, runs the hook and the armed fault. Returns OK when the operation should
-  // go ahead. Used by the file classes; not for tests.
+  // Numbers an operation, runs the hook and the armed fault. OK means: go ahead.
   base::Status BeforeOp(FsOpInfo info);
   base::Status BeforeRead(const FsReadInfo& info);
-  // Called by files after a successful Append/Sync.
   void Appended(const std::shared_ptr<FileState>& state, size_t n);
   void Synced(const std::shared_ptr<FileState>& state);
 
- private:
   base::FileSystem& target_;
   mutable std::mutex mu_;
   int64_t ops_ = 0;

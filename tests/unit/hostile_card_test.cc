@@ -100,8 +100,8 @@ TEST_F(HostileCardTest, ZlibBombIsStoppedAtTheLimit) {
 }
 
 TEST_F(HostileCardTest, CorruptAndTruncatedZlib) {
-  auto cose = testing_cards::EncodeCose({.protected_bytes = testing_cards::ProtectedHeader(-7, kid_),
-                                         .payload = payload_});
+  auto cose = testing_cards::EncodeCose(
+      {.protected_bytes = testing_cards::ProtectedHeader(-7, kid_), .payload = payload_});
   base::Bytes z = *card::Deflate(cose);
   base::Bytes corrupt = z;
   corrupt[z.size() / 2] ^= 0xff;
@@ -238,7 +238,8 @@ TEST_F(HostileCardTest, MissingAlgOrKid) {
 
 TEST_F(HostileCardTest, NonEmptyUnprotectedHeader) {
   const base::Bytes prot = testing_cards::ProtectedHeader(-7, kid_);
-  CoseParts p{.protected_bytes = prot, .unprotected = {0xa1, 0x04, 0x41, 0x00}, .payload = payload_};
+  CoseParts p{
+      .protected_bytes = prot, .unprotected = {0xa1, 0x04, 0x41, 0x00}, .payload = payload_};
   p.signature = testing_cards::SignParts(key_, prot, payload_);
   ExpectMalformed(testing_cards::Wrap(testing_cards::EncodeCose(p)), Stage::kCose, "unprotected");
 }
@@ -370,9 +371,9 @@ TEST_F(HostileCardTest, ClaimLimitsAndTypes) {
   };
   ExpectMalformed(with_card_field(5, [](card::CborWriter& w) { w.Text(std::string(41, 'a')); }),
                   Stage::kClaims, "name is 41 bytes");
-  EXPECT_EQ(Verify(with_card_field(5, [](card::CborWriter& w) { w.Text(std::string(40, 'a')); }))
-                .verdict,
-            Verdict::kValid);
+  EXPECT_EQ(
+      Verify(with_card_field(5, [](card::CborWriter& w) { w.Text(std::string(40, 'a')); })).verdict,
+      Verdict::kValid);
   ExpectMalformed(with_card_field(6, [](card::CborWriter& w) { w.Text(std::string(21, '1')); }),
                   Stage::kClaims, "number is 21 bytes");
   ExpectMalformed(with_card_field(5, [](card::CborWriter& w) { w.Text("Anna\nI."); }),
@@ -444,7 +445,8 @@ TEST_F(HostileCardTest, RandomGarbageNeverCrashes) {
     std::string text = good;
     const int flips = 1 + static_cast<int>(rng() % 4);
     for (int f = 0; f < flips; ++f) {
-      text[4 + rng() % (text.size() - 4)] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"[rng() % 45];
+      text[4 + rng() % (text.size() - 4)] =
+          "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"[rng() % 45];
     }
     card::Verification v = Verify(text);
     EXPECT_NE(v.verdict, Verdict::kError);

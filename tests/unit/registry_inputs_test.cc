@@ -46,13 +46,13 @@ class TempDir {
 }
 
 const std::vector<std::string> kOfferColumns = {
-    "offer_id",   "partner_id", "kind",      "value",     "min_purchase_minor",
-    "max_discount_minor",       "categories", "orgs",     "valid_from",
-    "valid_to",   "weekdays",   "hours",     "cap_count", "cap_amount_minor",
-    "cap_period", "title"};
+    "offer_id",           "partner_id",         "kind",       "value",
+    "min_purchase_minor", "max_discount_minor", "categories", "orgs",
+    "valid_from",         "valid_to",           "weekdays",   "hours",
+    "cap_count",          "cap_amount_minor",   "cap_period", "title"};
 
-const std::vector<std::string> kEventColumns = {"event_id", "title", "venue", "starts",
-                                                "ends", "mode", "entries_per_member", "capacity"};
+const std::vector<std::string> kEventColumns = {
+    "event_id", "title", "venue", "starts", "ends", "mode", "entries_per_member", "capacity"};
 
 std::string Line(const std::vector<std::string>& columns, const Fields& f) {
   std::string out;
@@ -73,8 +73,11 @@ std::string Header(const std::vector<std::string>& columns) {
 
 // A valid offer row; tests override one field at a time.
 Fields GoodOffer(Fields overrides = {}) {
-  Fields f = {{"offer_id", "O-1"}, {"partner_id", "P-1"}, {"kind", "percent"},
-              {"value", "10"},     {"title", "Ten percent"}};
+  Fields f = {{"offer_id", "O-1"},
+              {"partner_id", "P-1"},
+              {"kind", "percent"},
+              {"value", "10"},
+              {"title", "Ten percent"}};
   for (const auto& [k, v] : overrides) f[k] = v;
   return f;
 }
@@ -211,8 +214,8 @@ TEST_F(InputsTest, DuplicateMemberNamesBothLines) {
       "M-3,active,0\n"
       "M-1,revoked,0\n");
   ASSERT_FALSE(m.ok());
-  EXPECT_TRUE(
-      Contains(m.status().message(), Path("members.csv") + ":5: member_id already listed on line 2"));
+  EXPECT_TRUE(Contains(m.status().message(),
+                       Path("members.csv") + ":5: member_id already listed on line 2"));
 }
 
 TEST_F(InputsTest, ManyBadRowsAreCappedButCounted) {
@@ -383,8 +386,7 @@ TEST_F(InputsTest, OfferErrorsSayWhy) {
 }
 
 TEST_F(InputsTest, CapPeriodsParse) {
-  for (const auto& [text, period] :
-       std::vector<std::pair<std::string, registry::CapPeriod>>{
+  for (const auto& [text, period] : std::vector<std::pair<std::string, registry::CapPeriod>>{
            {"day", registry::CapPeriod::kDay},
            {"week", registry::CapPeriod::kWeek},
            {"month", registry::CapPeriod::kMonth}}) {
@@ -395,11 +397,11 @@ TEST_F(InputsTest, CapPeriodsParse) {
 }
 
 TEST_F(InputsTest, EveryBadOfferRowIsListedAndNothingIsReturned) {
-  auto o = Offers({GoodOffer({{"offer_id", "O-1"}}),                            // 2
-                   GoodOffer({{"offer_id", "O-2"}, {"partner_id", "P-9"}}),     // 3
-                   GoodOffer({{"offer_id", "O-3"}, {"partner_id", "P-2"}}),     // 4
-                   GoodOffer({{"offer_id", "O-4"}, {"weekdays", "0-8"}}),       // 5
-                   GoodOffer({{"offer_id", "O-1"}}),                            // 6
+  auto o = Offers({GoodOffer({{"offer_id", "O-1"}}),                              // 2
+                   GoodOffer({{"offer_id", "O-2"}, {"partner_id", "P-9"}}),       // 3
+                   GoodOffer({{"offer_id", "O-3"}, {"partner_id", "P-2"}}),       // 4
+                   GoodOffer({{"offer_id", "O-4"}, {"weekdays", "0-8"}}),         // 5
+                   GoodOffer({{"offer_id", "O-1"}}),                              // 6
                    GoodOffer({{"offer_id", "O-6"}, {"hours", "21:00-09:00"}})});  // 7
   ASSERT_FALSE(o.ok());
   const std::string& msg = o.status().message();
@@ -503,16 +505,16 @@ TEST_F(InputsTest, RosterWithUnknownEventIsRefused) {
 // --- registry/offer_fields.h
 
 TEST(OfferFieldsTest, PercentIsParsedExactlyToBasisPoints) {
-  const std::pair<const char*, int64_t> good[] = {
-      {"7.5", 750}, {"7.55", 755}, {"7", 700}, {"0.01", 1}, {"100", 10000}, {"100.00", 10000},
-      {"007.5", 750}};
+  const std::pair<const char*, int64_t> good[] = {{"7.5", 750},  {"7.55", 755},  {"7", 700},
+                                                  {"0.01", 1},   {"100", 10000}, {"100.00", 10000},
+                                                  {"007.5", 750}};
   for (const auto& [text, bp] : good) {
     auto r = registry::ParsePercentBasisPoints(text);
     ASSERT_TRUE(r.ok()) << text << ": " << r.status().ToString();
     EXPECT_EQ(*r, bp) << text;
   }
-  for (const char* bad : {"7.555", "0", "0.00", "100.01", "101", "", ".5", "7.", "-5", "7,5",
-                          "1e2", " 7", "7.5%", "1000"}) {
+  for (const char* bad : {"7.555", "0", "0.00", "100.01", "101", "", ".5", "7.", "-5", "7,5", "1e2",
+                          " 7", "7.5%", "1000"}) {
     EXPECT_FALSE(registry::ParsePercentBasisPoints(bad).ok()) << bad;
   }
 }
@@ -576,8 +578,8 @@ TEST(OfferFieldsTest, DaysCountFromTheEpoch) {
   EXPECT_EQ(*registry::ParseDay("1970-01-02"), 1);
   EXPECT_EQ(*registry::ParseDay("2027-01-15"), 1'800'000'000 / 86400);
   EXPECT_EQ(*registry::ParseDay("2028-02-29"), base::DaysFromCivil(2028, 2, 29));
-  for (const char* bad : {"2027-02-29", "2027-13-01", "2027-1-15", "2027-01-15T00:00Z", "",
-                          "15.01.2027"}) {
+  for (const char* bad :
+       {"2027-02-29", "2027-13-01", "2027-1-15", "2027-01-15T00:00Z", "", "15.01.2027"}) {
     EXPECT_FALSE(registry::ParseDay(bad).ok()) << bad;
   }
 }

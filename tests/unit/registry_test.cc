@@ -96,10 +96,11 @@ class RegistryTest : public ::testing::Test {
                                             secret_, nullptr);
     EXPECT_TRUE(members.ok()) << members.status().ToString();
     if (members.ok()) c.members = *members;
-    auto partners = registry::ReadPartnersCsv(Write(dir_.File("partners.csv"),
-                                                    "partner_id,name,city,address\n"
-                                                    "P-BOOKS,Книжный дом,Тверь,\"ул. Советская, 1\"\n"
-                                                    "P-CAFE,Cafe Luna,Tver,\n"));
+    auto partners =
+        registry::ReadPartnersCsv(Write(dir_.File("partners.csv"),
+                                        "partner_id,name,city,address\n"
+                                        "P-BOOKS,Книжный дом,Тверь,\"ул. Советская, 1\"\n"
+                                        "P-CAFE,Cafe Luna,Tver,\n"));
     EXPECT_TRUE(partners.ok()) << partners.status().ToString();
     if (partners.ok()) c.partners = *partners;
     auto offers = registry::ReadOffersCsv(
@@ -178,8 +179,8 @@ class RegistryTest : public ::testing::Test {
                         .serial = serial,
                         .org = "RU-EDU-69-SCH12",
                         .category = card::Category::kEmployee};
-    auto text = issuer->Issue(
-        {.iss = kIss, .iat = kNow - 86400, .exp = kNow + 365 * 86400, .card = mc});
+    auto text =
+        issuer->Issue({.iss = kIss, .iat = kNow - 86400, .exp = kNow + 365 * 86400, .card = mc});
     EXPECT_TRUE(text.ok()) << text.status().ToString();
     return text.ok() ? *text : std::string();
   }

@@ -23,7 +23,8 @@ card::Claims DefaultClaims() {
   c.category = card::Category::kStudent;
   c.name = "Анна И.";
   c.number = "6900012345";
-  return card::Claims{.iss = "RU-EDU-69", .iat = kNow - 86400, .exp = kNow + 365 * 86400, .card = c};
+  return card::Claims{
+      .iss = "RU-EDU-69", .iat = kNow - 86400, .exp = kNow + 365 * 86400, .card = c};
 }
 
 base::Bytes ProtectedHeader(int64_t alg, base::ByteSpan kid) {

@@ -19,7 +19,7 @@ card::Claims DefaultClaims();
 // A COSE_Sign1 built field by field, so tests can break any part of it.
 struct CoseParts {
   std::optional<uint64_t> tag = 18;
-  base::Bytes protected_bytes;     // serialized protected header
+  base::Bytes protected_bytes;       // serialized protected header
   base::Bytes unprotected = {0xa0};  // raw CBOR for the unprotected header
   base::Bytes payload;
   std::optional<base::Bytes> signature;  // computed over the parts when not set

@@ -4,7 +4,8 @@
 
 namespace cardctl {
 
-base::Result<Args> Args::Parse(const std::vector<std::string>& argv, const std::set<std::string>& valued,
+base::Result<Args> Args::Parse(const std::vector<std::string>& argv,
+                               const std::set<std::string>& valued,
                                const std::set<std::string>& switches) {
   Args a;
   for (size_t i = 0; i < argv.size(); ++i) {

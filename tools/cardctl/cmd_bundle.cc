@@ -44,7 +44,8 @@ void Progress(const std::string& file, size_t rows) {
   std::fprintf(stderr, "cardctl: %s: %zu rows\n", file.c_str(), rows);
 }
 
-base::Status LoadOptionalTables(const Args& args, base::ByteSpan secret, registry::RegistryContents* c) {
+base::Status LoadOptionalTables(const Args& args, base::ByteSpan secret,
+                                registry::RegistryContents* c) {
   std::set<std::string> partner_ids, event_ids;
   if (auto f = args.Get("partners")) {
     CK_ASSIGN_OR_RETURN(c->partners, registry::ReadPartnersCsv(*f));
@@ -80,7 +81,8 @@ base::Status Build(const Args& args) {
   const std::string iss = args.Get("iss").value_or("");
   for (const std::string& path : issuer_keys) {
     CK_ASSIGN_OR_RETURN(card::PublicKey key, LoadPublicKey(path));
-    if (key.type() == card::KeyType::kRsa) return base::InvalidArgument(path + ": card keys are EC P-256 or Ed25519");
+    if (key.type() == card::KeyType::kRsa)
+      return base::InvalidArgument(path + ": card keys are EC P-256 or Ed25519");
     c.issuer_keys.push_back({.kid = key.kid(), .iss = iss, .key = key});
   }
   for (const std::string& path : args.GetAll("withdrawn-pubkey")) {
@@ -104,15 +106,19 @@ base::Status Build(const Args& args) {
   base::Status st = registry::BuildRegistry(db_path, c);
   base::Result<bundle::Manifest> m = base::InvalidArgument("not built");
   if (st.ok()) {
-    bundle::Manifest fields{.seq = seq, .created = c.meta.created, .not_after = c.meta.not_after, .issuer = iss};
+    bundle::Manifest fields{
+        .seq = seq, .created = c.meta.created, .not_after = c.meta.not_after, .issuer = iss};
     m = bundle::WriteBundle(db_path, fields, *sign_key, out);
   }
   (void)base::PosixFs().Remove(db_path);
   CK_TRY(st);
   if (!m.ok()) return m.status();
-  std::fprintf(stderr, "cardctl: wrote %s: seq %lld, %zu members, %zu partners, %zu offers, %zu events, %zu roster rows, %llu bytes\n",
-               out.c_str(), static_cast<long long>(seq), c.members.size(), c.partners.size(), c.offers.size(),
-               c.events.size(), c.roster.size(), static_cast<unsigned long long>(m->content_size));
+  std::fprintf(stderr,
+               "cardctl: wrote %s: seq %lld, %zu members, %zu partners, %zu offers, %zu events, "
+               "%zu roster rows, %llu bytes\n",
+               out.c_str(), static_cast<long long>(seq), c.members.size(), c.partners.size(),
+               c.offers.size(), c.events.size(), c.roster.size(),
+               static_cast<unsigned long long>(m->content_size));
   return base::Status::Ok();
 }
 
@@ -120,16 +126,19 @@ void PrintManifest(const bundle::Header& h) {
   const bundle::Manifest& m = h.manifest;
   std::printf("format version: %lld\nseq: %lld\ncreated: %s\nnot_after: %s\nissuer: %s\n",
               static_cast<long long>(m.version), static_cast<long long>(m.seq),
-              base::FormatIso8601Utc(m.created).c_str(), base::FormatIso8601Utc(m.not_after).c_str(),
-              m.issuer.c_str());
+              base::FormatIso8601Utc(m.created).c_str(),
+              base::FormatIso8601Utc(m.not_after).c_str(), m.issuer.c_str());
   std::printf("content: %llu bytes, %s, sha256 %s\nsigned by: %s (%s)\n",
-              static_cast<unsigned long long>(m.content_size), std::string(bundle::CompressionName(m.compression)).c_str(),
-              base::ToHex(m.content_sha256).c_str(), base::ToHex(h.kid).c_str(), std::string(card::AlgName(h.alg)).c_str());
+              static_cast<unsigned long long>(m.content_size),
+              std::string(bundle::CompressionName(m.compression)).c_str(),
+              base::ToHex(m.content_sha256).c_str(), base::ToHex(h.kid).c_str(),
+              std::string(card::AlgName(h.alg)).c_str());
 }
 
 // Inspect: manifest, signature (against --trust when given), then the content checked and counted.
 int Inspect(const Args& args) {
-  if (args.positional().size() != 1) return Fail("usage: cardctl bundle inspect FILE.ckbundle [--trust bundle.pub.pem]");
+  if (args.positional().size() != 1)
+    return Fail("usage: cardctl bundle inspect FILE.ckbundle [--trust bundle.pub.pem]");
   const std::string path = args.positional()[0];
   std::optional<card::PublicKey> trusted;
   if (auto t = args.Get("trust")) {
@@ -146,7 +155,8 @@ int Inspect(const Args& args) {
     return kExitRefused;
   }
   PrintManifest(*header);
-  std::printf("signature: %s\n", trusted ? "OK (matches the trusted key)" : "not checked (give --trust KEY)");
+  std::printf("signature: %s\n",
+              trusted ? "OK (matches the trusted key)" : "not checked (give --trust KEY)");
   char dir_template[] = "/tmp/ckinspect-XXXXXX";
   if (::mkdtemp(dir_template) == nullptr) return Fail(base::IoError("mkdtemp", errno));
   const std::string db = std::string(dir_template) + "/registry.db";
@@ -156,10 +166,14 @@ int Inspect(const Args& args) {
     CK_TRY(out->Close());
     CK_ASSIGN_OR_RETURN(auto reg, registry::Registry::Open(db));
     CK_ASSIGN_OR_RETURN(registry::Registry::Counts n, reg->CountRows());
-    std::printf("content: OK (hash matches)\nmode: %s-list\n", std::string(registry::ListModeName(reg->mode())).c_str());
-    std::printf("issuer_keys: %lld\nmember_status: %lld\npartners: %lld\noffers: %lld\nevents: %lld\nroster: %lld\n",
-                static_cast<long long>(n.issuer_keys), static_cast<long long>(n.members), static_cast<long long>(n.partners),
-                static_cast<long long>(n.offers), static_cast<long long>(n.events), static_cast<long long>(n.roster));
+    std::printf("content: OK (hash matches)\nmode: %s-list\n",
+                std::string(registry::ListModeName(reg->mode())).c_str());
+    std::printf(
+        "issuer_keys: %lld\nmember_status: %lld\npartners: %lld\noffers: %lld\nevents: "
+        "%lld\nroster: %lld\n",
+        static_cast<long long>(n.issuer_keys), static_cast<long long>(n.members),
+        static_cast<long long>(n.partners), static_cast<long long>(n.offers),
+        static_cast<long long>(n.events), static_cast<long long>(n.roster));
     return base::Status::Ok();
   }();
   (void)fs.Remove(db);
@@ -172,7 +186,8 @@ int Inspect(const Args& args) {
 }
 
 int Apply(const Args& args) {
-  if (args.positional().size() != 1) return Fail("usage: cardctl bundle apply --data-dir DIR --trust bundle.pub.pem FILE.ckbundle");
+  if (args.positional().size() != 1)
+    return Fail("usage: cardctl bundle apply --data-dir DIR --trust bundle.pub.pem FILE.ckbundle");
   auto dir = args.Require("data-dir");
   if (!dir.ok()) return Fail(dir.status());
   auto trust_path = args.Require("trust");
@@ -188,9 +203,12 @@ int Apply(const Args& args) {
     return report.status().code() == base::StatusCode::kIo ? kExitUsage : kExitRefused;
   }
   std::printf("applied bundle seq %lld (previous seq %lld), created %s, valid until %s\n",
-              static_cast<long long>(report->manifest.seq), static_cast<long long>(report->previous_seq),
+              static_cast<long long>(report->manifest.seq),
+              static_cast<long long>(report->previous_seq),
               base::FormatIso8601Utc(report->manifest.created).c_str(),
               base::FormatIso8601Utc(report->manifest.not_after).c_str());
+  if (!report->warning.empty())
+    std::fprintf(stderr, "cardctl: warning: %s\n", report->warning.c_str());
   return kExitOk;
 }
 
@@ -201,9 +219,11 @@ int RunBundle(const std::vector<std::string>& argv) {
   const std::string sub = argv[0];
   std::vector<std::string> rest(argv.begin() + 1, argv.end());
   if (sub == "build") {
-    auto args = Args::Parse(rest, {"members", "issuer-pubkey", "withdrawn-pubkey", "status-secret", "seq", "valid-days",
-                                   "mode", "sign", "out", "partners", "offers", "events", "roster", "iss"},
-                            {});
+    auto args = Args::Parse(
+        rest,
+        {"members", "issuer-pubkey", "withdrawn-pubkey", "status-secret", "seq", "valid-days",
+         "mode", "sign", "out", "partners", "offers", "events", "roster", "iss"},
+        {});
     if (!args.ok()) return Fail(args.status());
     if (base::Status st = Build(*args); !st.ok()) return Fail(st);
     return kExitOk;

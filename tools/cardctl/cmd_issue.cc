@@ -32,10 +32,12 @@ struct IssueOptions {
 };
 
 base::Result<IssueOptions> ParseOptions(const std::vector<std::string>& argv) {
-  CK_ASSIGN_OR_RETURN(Args args, Args::Parse(argv, {"key", "iss", "status-secret", "members", "out",
-                                                    "valid-days", "names"},
-                                             {}));
-  if (!args.positional().empty()) return base::InvalidArgument("unexpected argument " + args.positional()[0]);
+  CK_ASSIGN_OR_RETURN(
+      Args args,
+      Args::Parse(argv, {"key", "iss", "status-secret", "members", "out", "valid-days", "names"},
+                  {}));
+  if (!args.positional().empty())
+    return base::InvalidArgument("unexpected argument " + args.positional()[0]);
   IssueOptions o;
   CK_ASSIGN_OR_RETURN(o.key_path, args.Require("key"));
   CK_ASSIGN_OR_RETURN(o.iss, args.Require("iss"));
@@ -44,7 +46,8 @@ base::Result<IssueOptions> ParseOptions(const std::vector<std::string>& argv) {
   CK_ASSIGN_OR_RETURN(o.out_dir, args.Require("out"));
   if (auto days = args.Get("valid-days")) {
     auto [end, ec] = std::from_chars(days->data(), days->data() + days->size(), o.valid_days);
-    if (ec != std::errc() || end != days->data() + days->size() || o.valid_days < 1 || o.valid_days > 3660) {
+    if (ec != std::errc() || end != days->data() + days->size() || o.valid_days < 1 ||
+        o.valid_days > 3660) {
       return base::InvalidArgument("--valid-days must be 1-3660");
     }
   }
@@ -57,7 +60,8 @@ base::Result<IssueOptions> ParseOptions(const std::vector<std::string>& argv) {
       return base::InvalidArgument("--names must be none or short");
     }
   }
-  if (o.iss.empty() || o.iss.size() > card::kMaxIssBytes) return base::InvalidArgument("--iss must be 1-32 bytes");
+  if (o.iss.empty() || o.iss.size() > card::kMaxIssBytes)
+    return base::InvalidArgument("--iss must be 1-32 bytes");
   return o;
 }
 
@@ -71,7 +75,8 @@ base::Result<std::vector<MemberRow>> ReadMembers(const IssueOptions& o) {
     if (!reader.status().ok()) return reader.status();
     return base::InvalidArgument(o.members_path + ": empty file (expected a header row)");
   }
-  CK_ASSIGN_OR_RETURN(base::CsvHeader header, base::CsvHeader::Parse(rec, kIssueColumns, o.members_path));
+  CK_ASSIGN_OR_RETURN(base::CsvHeader header,
+                      base::CsvHeader::Parse(rec, kIssueColumns, o.members_path));
   std::vector<MemberRow> rows;
   std::set<std::string> seen;
   std::string errors;
@@ -136,7 +141,8 @@ int RunIssue(const std::vector<std::string>& argv) {
                         .exp = now + int64_t{opts->valid_days} * 86400,
                         .card = row.card};
     auto text = issuer->Issue(claims);
-    if (!text.ok()) return Fail(text.status().WithContext(opts->members_path + ":" + std::to_string(row.line)));
+    if (!text.ok())
+      return Fail(text.status().WithContext(opts->members_path + ":" + std::to_string(row.line)));
     auto png = scanner::RenderQr(*text);
     if (!png.ok()) return Fail(png.status().WithContext(row.member_id));
     outputs.push_back({row.member_id, std::move(text).value(), std::move(png).value()});
@@ -144,8 +150,11 @@ int RunIssue(const std::vector<std::string>& argv) {
   if (base::Status st = base::MakeDirs(opts->out_dir); !st.ok()) return Fail(st);
   for (const Output& o : outputs) {
     const std::string base_path = opts->out_dir + "/" + o.id;
-    base::Status st = base::WriteFileAtomic(base_path + ".txt", o.text, 0644, base::Durability::kDeferred);
-    if (st.ok()) st = scanner::WriteBilevelPng(base_path + ".png", o.png, kPrintDpi, base::Durability::kDeferred);
+    base::Status st =
+        base::WriteFileAtomic(base_path + ".txt", o.text, 0644, base::Durability::kDeferred);
+    if (st.ok())
+      st = scanner::WriteBilevelPng(base_path + ".png", o.png, kPrintDpi,
+                                    base::Durability::kDeferred);
     if (!st.ok()) return Fail(st);
   }
   if (base::Status st = base::SyncFilesystem(opts->out_dir); !st.ok()) return Fail(st);

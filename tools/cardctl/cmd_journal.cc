@@ -15,6 +15,7 @@
 #include "base/file.h"
 #include "base/hex.h"
 #include "base/time_format.h"
+#include "card/claims.h"
 #include "commands.h"
 #include "journal/device_key.h"
 #include "journal/export.h"
@@ -41,6 +42,13 @@ base::Result<int64_t> ParseSeq(const Args& args, const std::string& name, int64_
     return base::InvalidArgument("--" + name + " must be a whole number >= " + std::to_string(min));
   }
   return out;
+}
+
+// Times come from files that may be hostile: only a plausible one goes through the calendar
+// arithmetic (the range a card's times may take), anything else is printed as the raw number.
+std::string TimeText(int64_t t) {
+  if (t < -card::kMaxTime || t > card::kMaxTime) return std::to_string(t);
+  return base::FormatIso8601Utc(t);
 }
 
 // Journal::Open creates a missing file: refuse a directory without one instead, so that a typo
@@ -110,9 +118,9 @@ void PrintTotals(const journal::ExportCheck& c) {
 void PrintCheck(const journal::ExportCheck& c) {
   const journal::ExportHeader& h = c.header;
   std::printf("device: %s\ncreated: %s\nseq: %lld-%lld\ncount: %lld (%zu in the file)\n",
-              h.device_id.c_str(), base::FormatIso8601Utc(h.created).c_str(),
-              static_cast<long long>(h.first_seq), static_cast<long long>(h.last_seq),
-              static_cast<long long>(h.count), c.entries.size());
+              h.device_id.c_str(), TimeText(h.created).c_str(), static_cast<long long>(h.first_seq),
+              static_cast<long long>(h.last_seq), static_cast<long long>(h.count),
+              c.entries.size());
   std::printf("signed by: %s\n", base::ToHex(c.signer).c_str());
   std::printf("signature: %s\n", c.signature_ok ? "OK" : ("BAD: " + c.signature_problem).c_str());
   std::printf("body hash: %s\n",
@@ -152,6 +160,32 @@ int VerifyFile(const std::string& path, const Args& args) {
   return kExitRefused;
 }
 
+// Journal::VerifyChain gives up with an error at a row it cannot read back (a kind or a rid no
+// kiosk writes) instead of naming it. The same walk here, stopping there: the first bad seq is
+// the first one that does not fit before that row, else the row after the last readable one.
+journal::ChainReport WalkToUnreadable(journal::Journal& j, const base::Status& error) {
+  journal::ChainReport r;
+  journal::Hash prev{};
+  int64_t expected = 1;
+  auto bad = [&](int64_t seq, const std::string& why) {
+    if (r.first_bad_seq != 0) return;
+    r.first_bad_seq = seq;
+    r.problem = why;
+  };
+  (void)j.ForEach(0, [&](const journal::Entry& e) {
+    ++r.entries;
+    if (e.seq != expected) bad(expected, "entry " + std::to_string(expected) + " is missing");
+    if (e.prev_hash != prev) bad(e.seq, "does not link to the entry before it");
+    if (journal::ComputeHash(e) != e.hash) bad(e.seq, "its contents do not match its hash");
+    prev = e.hash;
+    if (r.first_bad_seq == 0) expected = e.seq + 1;  // == expected + 1: no overflow
+    return base::Status::Ok();
+  });
+  bad(expected, "the entry after seq " + std::to_string(expected - 1) +
+                    " cannot be read (edited): " + error.message());
+  return r;
+}
+
 // The chain of DIR/journal.db. A removed tail leaves a valid chain; it shows here only when the
 // acknowledged seq (kept beside the entries) points past the end.
 int VerifyDataDir(const std::string& dir) {
@@ -159,7 +193,13 @@ int VerifyDataDir(const std::string& dir) {
   auto j = OpenExisting(dir, clock);
   if (!j.ok()) return Fail(j.status());
   auto report = (*j)->VerifyChain();
-  if (!report.ok()) return Fail(report.status());
+  if (!report.ok()) {
+    const base::StatusCode code = report.status().code();
+    if (code != base::StatusCode::kDataLoss && code != base::StatusCode::kInvalidArgument) {
+      return Fail(report.status());
+    }
+    report = WalkToUnreadable(**j, report.status());
+  }
   auto acked = (*j)->AckedSeq();
   if (!acked.ok()) return Fail(acked.status());
   std::printf("entries: %lld\nlast_seq: %lld\nacked_seq: %lld\n",
@@ -219,7 +259,7 @@ nlohmann::json EntryJson(const journal::Entry& e) {
   j["uuid"] = e.uuid;
   j["kind"] = std::string(journal::KindName(e.kind));
   j["time"] = e.time_utc;
-  j["time_utc"] = base::FormatIso8601Utc(e.time_utc);
+  j["time_utc"] = TimeText(e.time_utc);
   j["mono_ns"] = e.mono_ns;
   j["rid"] = e.rid ? nlohmann::json(base::ToHex(*e.rid)) : nlohmann::json(nullptr);
   j["partner_id"] = e.partner_id;

@@ -39,7 +39,8 @@ int RunKeygen(const std::vector<std::string>& argv) {
   auto pub = key->Public();
   if (!pub.ok()) return Fail(pub.status());
   if (base::Status st = base::WriteFileAtomic(key_path, *pem, 0600); !st.ok()) return Fail(st);
-  if (base::Status st = base::WriteFileAtomic(pub_path, pub->ToPem(), 0644); !st.ok()) return Fail(st);
+  if (base::Status st = base::WriteFileAtomic(pub_path, pub->ToPem(), 0644); !st.ok())
+    return Fail(st);
   std::printf("%s\n", base::ToHex(pub->kid()).c_str());
   return kExitOk;
 }

@@ -8,9 +8,9 @@
 #include "base/file.h"
 #include "base/time_format.h"
 #include "bundle/importer.h"
-#include "registry/registry.h"
 #include "card/verifier.h"
 #include "commands.h"
+#include "registry/registry.h"
 #include "scanner/image.h"
 #include "scanner/qr_codec.h"
 #include "verification_json.h"
@@ -19,7 +19,8 @@ namespace cardctl {
 namespace {
 
 void Print(const card::Verification& v) {
-  std::string line = VerificationToJson(v).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string line =
+      VerificationToJson(v).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   std::printf("%s\n", line.c_str());
   std::fflush(stdout);
 }
@@ -28,7 +29,8 @@ void Print(const card::Verification& v) {
 base::Result<std::vector<std::string>> CollectInputs(const Args& args) {
   std::vector<std::string> texts;
   const bool from_stdin = !args.positional().empty() && args.positional()[0] == "-";
-  const size_t sources = args.GetAll("text").size() + args.GetAll("image").size() + (from_stdin ? 1 : 0);
+  const size_t sources =
+      args.GetAll("text").size() + args.GetAll("image").size() + (from_stdin ? 1 : 0);
   if (sources != 1 || args.positional().size() > (from_stdin ? 1u : 0u)) {
     return base::InvalidArgument("give exactly one of --text TEXT, --image FILE or -");
   }
@@ -55,7 +57,8 @@ int RunVerify(const std::vector<std::string>& argv) {
   auto args = Args::Parse(argv, {"pubkey", "at", "text", "image", "data-dir"}, {});
   if (!args.ok()) return Fail(args.status());
   std::vector<std::string> pubkeys = args->GetAll("pubkey");
-  if (pubkeys.empty() == !args->Has("data-dir")) return Fail("give --pubkey FILE (repeatable) or --data-dir DIR");
+  if (pubkeys.empty() == !args->Has("data-dir"))
+    return Fail("give --pubkey FILE (repeatable) or --data-dir DIR");
   std::unique_ptr<registry::Registry> reg;
   if (auto dir = args->Get("data-dir")) {
     auto opened = registry::Registry::Open(*dir + "/" + bundle::kRegistryFile);
@@ -83,7 +86,8 @@ int RunVerify(const std::vector<std::string>& argv) {
   if (texts->empty()) return Fail("no card text on standard input");
   if (reg && clock->NowUnixSeconds() >= reg->meta().not_after) {
     std::fprintf(stderr, "cardctl: warning: the registry (seq %lld) is out of date since %s\n",
-                 static_cast<long long>(reg->meta().seq), base::FormatIso8601Utc(reg->meta().not_after).c_str());
+                 static_cast<long long>(reg->meta().seq),
+                 base::FormatIso8601Utc(reg->meta().not_after).c_str());
   }
   card::Verifier verifier(reg ? static_cast<const card::KeyStore&>(*reg) : keys, reg.get(), *clock);
   if (reg) verifier.set_clock_floor(reg->meta().created);

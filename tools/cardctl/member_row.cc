@@ -55,8 +55,9 @@ base::Result<card::Category> ParseCategory(std::string_view v) {
   if (v == "1" || v == "student") return card::Category::kStudent;
   if (v == "2" || v == "retired") return card::Category::kRetired;
   if (v == "3" || v == "union_staff" || v == "staff") return card::Category::kUnionStaff;
-  return base::InvalidArgument("category must be 0-3 (employee, student, retired, union_staff), got '" +
-                               std::string(v) + "'");
+  return base::InvalidArgument(
+      "category must be 0-3 (employee, student, retired, union_staff), got '" + std::string(v) +
+      "'");
 }
 
 }  // namespace
@@ -95,11 +96,13 @@ base::Result<MemberRow> ParseMemberRow(const base::CsvRecord& rec, const base::C
   row.line = rec.line;
   row.member_id = field("member_id");
   if (!ValidMemberId(row.member_id)) {
-    return base::InvalidArgument("member_id '" + row.member_id +
-                                 "' must be 1-64 characters of A-Z a-z 0-9 . _ - (it names the card's files)");
+    return base::InvalidArgument(
+        "member_id '" + row.member_id +
+        "' must be 1-64 characters of A-Z a-z 0-9 . _ - (it names the card's files)");
   }
   row.card.org = field("org");
-  if (row.card.org.empty() || row.card.org.size() > card::kMaxOrgBytes || base::HasControlChars(row.card.org)) {
+  if (row.card.org.empty() || row.card.org.size() > card::kMaxOrgBytes ||
+      base::HasControlChars(row.card.org)) {
     return base::InvalidArgument("org must be 1-32 bytes of text");
   }
   CK_ASSIGN_OR_RETURN(row.card.category, ParseCategory(field("category")));
@@ -107,7 +110,8 @@ base::Result<MemberRow> ParseMemberRow(const base::CsvRecord& rec, const base::C
   uint32_t value = 0;
   auto [end, ec] = std::from_chars(serial.data(), serial.data() + serial.size(), value);
   if (serial.empty() || ec != std::errc() || end != serial.data() + serial.size()) {
-    return base::InvalidArgument("serial must be a whole number 0-4294967295, got '" + serial + "'");
+    return base::InvalidArgument("serial must be a whole number 0-4294967295, got '" + serial +
+                                 "'");
   }
   row.card.serial = value;
   const std::string number = field("number");

@@ -26,7 +26,8 @@ base::Result<MemberRow> ParseMemberRow(const base::CsvRecord& rec, const base::C
                                        NamePolicy names);
 
 // "Anna Ivanova" -> "Anna I."; "Ivanova Anna Petrovna" (surname first, as in Russian and Kazakh
-// registries) -> "Anna I."; "Ivanova, Anna" -> "Anna I."; a single word stays as it is. Cut to 40 bytes on a character boundary.
+// registries) -> "Anna I."; "Ivanova, Anna" -> "Anna I."; a single word stays as it is. Cut to 40
+// bytes on a character boundary.
 std::string ShortDisplayName(std::string_view full_name);
 
 }  // namespace cardctl

@@ -46,7 +46,9 @@ class CsvHeader {
   static Result<CsvHeader> Parse(const CsvRecord& header, const std::vector<std::string>& required,
                                  std::string_view file_name);
   // Index of a column known to exist (one of `required`).
-  size_t operator[](std::string_view column) const { return columns_.find(std::string(column))->second; }
+  size_t operator[](std::string_view column) const {
+    return columns_.find(std::string(column))->second;
+  }
   bool Has(std::string_view column) const { return columns_.count(std::string(column)) != 0; }
   size_t size() const { return width_; }
 

@@ -30,7 +30,8 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-// Reads a whole file; fails with kOutOfRange if it is larger than max_bytes (checked before reading).
+// Reads a whole file; fails with kOutOfRange if it is larger than max_bytes (checked before
+// reading).
 Result<std::string> ReadFile(const std::string& path, size_t max_bytes);
 
 enum class Durability {

@@ -1,7 +1,7 @@
 // Errors as values: Status and Result<T>.
 //
-// A Status carries a code that a user-facing layer maps to a message or exit code, plus a detail text
-// for logs and command-line output. Result<T> holds either a T or a non-OK Status.
+// A Status carries a code that a user-facing layer maps to a message or exit code, plus a detail
+// text for logs and command-line output. Result<T> holds either a T or a non-OK Status.
 #pragma once
 
 #include <cassert>
@@ -15,17 +15,17 @@ namespace base {
 
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,   // bad input from a caller or a file (usage, malformed data)
-  kNotFound,          // a named thing does not exist
-  kAlreadyExists,     // refused because it is already there
-  kFailedPrecondition,// the system is not in a state where this can run
-  kOutOfRange,        // a value outside its allowed range (e.g. a size limit)
-  kUnauthenticated,   // a signature or MAC did not verify
-  kPermissionDenied,  // the caller may not do this
-  kDataLoss,          // stored data is corrupt or truncated
-  kUnavailable,       // a resource is temporarily missing (device unplugged, network down)
-  kInternal,          // a bug or an unexpected library failure
-  kIo,                // an operating-system I/O error
+  kInvalidArgument,     // bad input from a caller or a file (usage, malformed data)
+  kNotFound,            // a named thing does not exist
+  kAlreadyExists,       // refused because it is already there
+  kFailedPrecondition,  // the system is not in a state where this can run
+  kOutOfRange,          // a value outside its allowed range (e.g. a size limit)
+  kUnauthenticated,     // a signature or MAC did not verify
+  kPermissionDenied,    // the caller may not do this
+  kDataLoss,            // stored data is corrupt or truncated
+  kUnavailable,         // a resource is temporarily missing (device unplugged, network down)
+  kInternal,            // a bug or an unexpected library failure
+  kIo,                  // an operating-system I/O error
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -51,14 +51,18 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-inline Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+inline Status InvalidArgument(std::string m) {
+  return {StatusCode::kInvalidArgument, std::move(m)};
+}
 inline Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
 inline Status AlreadyExists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
 inline Status FailedPrecondition(std::string m) {
   return {StatusCode::kFailedPrecondition, std::move(m)};
 }
 inline Status OutOfRange(std::string m) { return {StatusCode::kOutOfRange, std::move(m)}; }
-inline Status Unauthenticated(std::string m) { return {StatusCode::kUnauthenticated, std::move(m)}; }
+inline Status Unauthenticated(std::string m) {
+  return {StatusCode::kUnauthenticated, std::move(m)};
+}
 inline Status PermissionDenied(std::string m) {
   return {StatusCode::kPermissionDenied, std::move(m)};
 }
@@ -71,7 +75,7 @@ Status IoError(std::string_view what, int err);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : value_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
   Result(Status status) : status_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!status_.ok());
   }
@@ -98,10 +102,10 @@ class [[nodiscard]] Result {
 
 // Returns the Status from the enclosing function if `expr` is not OK.
 #define CK_TRY(expr) CK_TRY_IMPL(CK_CONCAT(ck_try_status_, __LINE__), expr)
-#define CK_TRY_IMPL(tmp, expr)          \
-  do {                                  \
-    ::base::Status tmp = (expr);        \
-    if (!tmp.ok()) return tmp;          \
+#define CK_TRY_IMPL(tmp, expr)   \
+  do {                           \
+    ::base::Status tmp = (expr); \
+    if (!tmp.ok()) return tmp;   \
   } while (false)
 
 // Declares `lhs` from a Result<T> expression, or returns its Status.

@@ -11,7 +11,8 @@ base::Result<Device> Device::Open(const std::string& data_dir, const base::Clock
   Device d;
   d.data_dir = data_dir;
   CK_TRY(base::MakeDirs(data_dir, 0700));
-  CK_ASSIGN_OR_RETURN(d.journal, journal::Journal::Open(data_dir + "/" + journal::kJournalFile, clock));
+  CK_ASSIGN_OR_RETURN(d.journal,
+                      journal::Journal::Open(data_dir + "/" + journal::kJournalFile, clock));
   CK_TRY(journal::LoadOrCreateDeviceKey(data_dir).status());
   d.ReloadRegistry(clock);
   return d;
@@ -21,7 +22,8 @@ void Device::ReloadRegistry(const base::Clock& clock) {
   verifier.reset();
   registry.reset();
   open_problem.clear();
-  base::Result<std::unique_ptr<registry::Registry>> r = registry::Registry::Open(data_dir + "/registry.db");
+  base::Result<std::unique_ptr<registry::Registry>> r =
+      registry::Registry::Open(data_dir + "/registry.db");
   if (!r.ok()) {
     open_problem = r.status().message();
     return;

@@ -6,11 +6,16 @@ namespace kiosk {
 
 std::string_view StateName(State s) {
   switch (s) {
-    case State::kIdle: return "idle";
-    case State::kResult: return "result";
-    case State::kAmountEntry: return "amount";
-    case State::kConfirm: return "confirm";
-    case State::kAdmin: return "admin";
+    case State::kIdle:
+      return "idle";
+    case State::kResult:
+      return "result";
+    case State::kAmountEntry:
+      return "amount";
+    case State::kConfirm:
+      return "confirm";
+    case State::kAdmin:
+      return "admin";
   }
   return "idle";
 }
@@ -60,10 +65,25 @@ bool Session::DeviceReady() {
 }
 
 bool Session::Record(const journal::NewEntry& e) {
-  base::Result<journal::Entry> entry = journal_.Append(e);
+  base::Result<journal::Entry> entry = base::FailedPrecondition("not written");
+  if (clock_.NowUnixSeconds() < journal_.last_time()) {
+    // Checked here, at the one place entries are written: time never runs backwards on the record.
+    entry = base::FailedPrecondition("the device clock is earlier than the last journal entry; set the clock");
+  } else {
+    entry = journal_.Append(e);
+  }
   if (!entry.ok()) {
-    // Nothing was recorded, so nothing may be shown as accepted.
-    Fail("JOURNAL_ERROR", "not recorded (" + entry.status().message() + "): do not give the discount or entry");
+    // Nothing was recorded, so nothing may be shown as given: no discount, no entry.
+    screen_.discount_minor = 0;
+    screen_.total_minor = screen_.purchase_minor;
+    screen_.entry_number = 0;
+    screen_.entry_uuid.clear();
+    screen_.entry_seq = 0;
+    if (entry.status().code() == base::StatusCode::kFailedPrecondition) {
+      Fail("CLOCK_BEHIND", entry.status().message());
+    } else {
+      Fail("JOURNAL_ERROR", "not recorded (" + entry.status().message() + "): do not give the discount or entry");
+    }
     return false;
   }
   screen_.entry_uuid = entry->uuid;
@@ -74,7 +94,8 @@ bool Session::Record(const journal::NewEntry& e) {
 void Session::RecordRejected(const card::Verification& v, const std::string& decision) {
   journal::NewEntry e;
   e.kind = journal::Kind::kRejected;
-  if (v.signature_ok && v.claims && v.claims->card) e.rid = v.claims->card->rid;  // never a forged rid
+  if (v.signature_ok && v.claims && v.claims->card)
+    e.rid = v.claims->card->rid;  // never a forged rid
   e.partner_id = config_.mode == Mode::kShop ? config_.partner_id : "";
   e.event_id = config_.mode == Mode::kEvent ? config_.event_id : "";
   e.bundle_seq = screen_.registry_seq;
@@ -133,9 +154,11 @@ void Session::Amount(int64_t purchase) {
   const rules::LocalTime local = rules::ToLocal(now, config_.utc_offset_seconds);
   std::string usage_error;
   rules::OfferDecision d = rules::ChooseOffer(
-      *offers, *card_, purchase, local, [&](const registry::Offer& o, int64_t* count, int64_t* amount) {
+      *offers, *card_, purchase, local,
+      [&](const registry::Offer& o, int64_t* count, int64_t* amount) {
         const int64_t from = rules::PeriodStart(*o.cap_period, now, config_.utc_offset_seconds);
-        base::Result<journal::DiscountUsage> u = journal_.Usage(card_->rid, o.offer_id, from, now + 1);
+        base::Result<journal::DiscountUsage> u =
+            journal_.Usage(card_->rid, o.offer_id, from, now + 1);
         if (!u.ok()) {
           usage_error = u.status().message();
           *count = INT64_MAX;  // unknown usage: refuse rather than risk exceeding a cap
@@ -167,18 +190,28 @@ void Session::Amount(int64_t purchase) {
     screen_.state = State::kAmountEntry;  // the cashier can correct the amount
     return;
   }
-  journal::NewEntry e{.kind = journal::Kind::kDiscount, .rid = card_->rid, .partner_id = config_.partner_id,
-                      .offer_id = d.offer_id, .purchase_minor = purchase, .bundle_seq = screen_.registry_seq,
-                      .verdict = verdict_, .decision = screen_.decision};
+  journal::NewEntry e{.kind = journal::Kind::kDiscount,
+                      .rid = card_->rid,
+                      .partner_id = config_.partner_id,
+                      .offer_id = d.offer_id,
+                      .purchase_minor = purchase,
+                      .bundle_seq = screen_.registry_seq,
+                      .verdict = verdict_,
+                      .decision = screen_.decision};
   if (Record(e)) ShowResult();
 }
 
 void Session::Confirm() {
   if (screen_.state != State::kConfirm || !card_) return;
-  journal::NewEntry e{.kind = journal::Kind::kDiscount, .rid = card_->rid, .partner_id = config_.partner_id,
-                      .offer_id = screen_.offer_id, .purchase_minor = screen_.purchase_minor,
-                      .discount_minor = screen_.discount_minor, .bundle_seq = screen_.registry_seq,
-                      .verdict = verdict_, .decision = journal::kAccepted};
+  journal::NewEntry e{.kind = journal::Kind::kDiscount,
+                      .rid = card_->rid,
+                      .partner_id = config_.partner_id,
+                      .offer_id = screen_.offer_id,
+                      .purchase_minor = screen_.purchase_minor,
+                      .discount_minor = screen_.discount_minor,
+                      .bundle_seq = screen_.registry_seq,
+                      .verdict = verdict_,
+                      .decision = journal::kAccepted};
   if (!Record(e)) return;
   screen_.decision = journal::kAccepted;
   ShowResult();
@@ -187,7 +220,8 @@ void Session::Confirm() {
 void Session::ScanAtEvent(const card::Verification&) {
   base::Result<std::optional<registry::Event>> ev = registry_->FindEvent(config_.event_id);
   if (!ev.ok() || !ev->has_value()) {
-    Fail("NO_EVENT", ev.ok() ? "event " + config_.event_id + " is not in the registry" : ev.status().message());
+    Fail("NO_EVENT",
+         ev.ok() ? "event " + config_.event_id + " is not in the registry" : ev.status().message());
     return;
   }
   const registry::Event& event = **ev;
@@ -208,12 +242,18 @@ void Session::ScanAtEvent(const card::Verification&) {
   rules::CheckinDecision d = rules::EvaluateCheckin(event, f, config_.utc_offset_seconds);
   screen_.decision = std::string(rules::CheckinCodeName(d.code));
   screen_.message = d.message;
-  screen_.attendance = d.attendance;
+  screen_.attendance = f.attendance;  // the count before this entry until it is recorded
   screen_.first_entry = d.first_entry;
+  journal::NewEntry e{.kind = journal::Kind::kCheckin,
+                      .rid = card_->rid,
+                      .event_id = event.event_id,
+                      .bundle_seq = screen_.registry_seq,
+                      .verdict = verdict_,
+                      .decision = screen_.decision};
+  if (!Record(e)) return;
+  screen_.attendance = d.attendance;
   screen_.entry_number = d.entry_number;
-  journal::NewEntry e{.kind = journal::Kind::kCheckin, .rid = card_->rid, .event_id = event.event_id,
-                      .bundle_seq = screen_.registry_seq, .verdict = verdict_, .decision = screen_.decision};
-  if (Record(e)) ShowResult();
+  ShowResult();
 }
 
 void Session::Cancel() { Reset(); }

@@ -20,7 +20,8 @@ base::Status ReadExact(base::SequentialFile& in, uint8_t* buf, size_t n, const c
   size_t done = 0;
   while (done < n) {
     CK_ASSIGN_OR_RETURN(size_t got, in.Read(buf + done, n - done));
-    if (got == 0) return base::DataLoss(std::string("bundle is truncated: ") + what + " incomplete");
+    if (got == 0)
+      return base::DataLoss(std::string("bundle is truncated: ") + what + " incomplete");
     done += got;
   }
   return base::Status::Ok();
@@ -47,7 +48,8 @@ base::Result<Header> ReadHeader(base::SequentialFile& in, const card::PublicKey*
   if (std::memcmp(head, kMagic, sizeof kMagic) != 0) {
     return base::InvalidArgument("not a cardkiosk bundle (the file does not start with CKBUNDLE)");
   }
-  const uint32_t len = (uint32_t{head[8]} << 24) | (uint32_t{head[9]} << 16) | (uint32_t{head[10]} << 8) | head[11];
+  const uint32_t len =
+      (uint32_t{head[8]} << 24) | (uint32_t{head[9]} << 16) | (uint32_t{head[10]} << 8) | head[11];
   if (len == 0 || len > kMaxManifestBytes) {
     return base::InvalidArgument("manifest length " + std::to_string(len) + " is outside 1.." +
                                  std::to_string(kMaxManifestBytes));
@@ -60,7 +62,8 @@ base::Result<Header> ReadHeader(base::SequentialFile& in, const card::PublicKey*
   }
   Header h;
   h.kid = view.kid;
-  if (view.alg != static_cast<int64_t>(card::Alg::kES256) && view.alg != static_cast<int64_t>(card::Alg::kEdDSA)) {
+  if (view.alg != static_cast<int64_t>(card::Alg::kES256) &&
+      view.alg != static_cast<int64_t>(card::Alg::kEdDSA)) {
     return base::InvalidArgument("manifest uses unsupported algorithm " + std::to_string(view.alg));
   }
   h.alg = static_cast<card::Alg>(view.alg);
@@ -73,7 +76,8 @@ base::Result<Header> ReadHeader(base::SequentialFile& in, const card::PublicKey*
     card::BuildSigStructure(view.protected_bytes, view.payload, &tbs);
     card::SignatureVerifier verifier;
     if (base::Status st = verifier.Verify(h.alg, *trusted, tbs, view.signature); !st.ok()) {
-      return base::Unauthenticated("manifest signature does not verify (the bundle was altered): " + st.message());
+      return base::Unauthenticated("manifest signature does not verify (the bundle was altered): " +
+                                   st.message());
     }
   }
   CK_TRY(ParseManifestPayload(view.payload, &h.manifest));
@@ -84,8 +88,10 @@ base::Result<Header> ReadHeader(base::SequentialFile& in, const card::PublicKey*
 base::Status ExtractContent(base::SequentialFile& in, const Manifest& m, base::WritableFile& out,
                             uint64_t max_output) {
   std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> md(EVP_MD_CTX_new());
-  if (!md || EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr) != 1) return base::Internal("SHA-256 init failed");
-  std::unique_ptr<ZSTD_DCtx, ZstdDeleter> z(m.compression == Compression::kZstd ? ZSTD_createDCtx() : nullptr);
+  if (!md || EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr) != 1)
+    return base::Internal("SHA-256 init failed");
+  std::unique_ptr<ZSTD_DCtx, ZstdDeleter> z(m.compression == Compression::kZstd ? ZSTD_createDCtx()
+                                                                                : nullptr);
   if (m.compression == Compression::kZstd) {
     if (!z) return base::Internal("zstd: cannot create context");
     // Refuse frames that need a window larger than 8 MiB: bounded memory on small devices.
@@ -94,53 +100,68 @@ base::Status ExtractContent(base::SequentialFile& in, const Manifest& m, base::W
   std::vector<uint8_t> inbuf(kChunk), outbuf(ZSTD_DStreamOutSize());
   uint64_t remaining = m.content_size, written = 0;
   size_t zret = 1;  // zstd: non-zero until a frame is complete
+  // A decoding problem is remembered, not returned at once: the whole content is still hashed so
+  // that altered content is reported as such (a hash mismatch) rather than as a zstd error.
+  base::Status decode_error;
+  auto emit = [&](const uint8_t* p, size_t n) -> base::Status {
+    written += n;
+    if (written > max_output) {
+      return base::OutOfRange("registry would exceed " + std::to_string(max_output >> 20) + " MiB");
+    }
+    return out.Append({p, n});
+  };
+  auto decompress = [&](ZSTD_inBuffer* zin) -> base::Status {
+    do {
+      ZSTD_outBuffer zout{outbuf.data(), outbuf.size(), 0};
+      zret = ZSTD_decompressStream(z.get(), &zout, zin);
+      if (ZSTD_isError(zret)) {
+        decode_error =
+            base::DataLoss(std::string("bundle content: zstd: ") + ZSTD_getErrorName(zret));
+        return base::Status::Ok();
+      }
+      CK_TRY(emit(outbuf.data(), zout.pos));
+      if (zin->size == 0 && zout.pos < zout.size) break;  // flushing: nothing more held back
+    } while (zin->pos < zin->size || zin->size == 0);
+    return base::Status::Ok();
+  };
   while (remaining > 0) {
-    CK_ASSIGN_OR_RETURN(size_t got, in.Read(inbuf.data(), static_cast<size_t>(std::min<uint64_t>(kChunk, remaining))));
+    CK_ASSIGN_OR_RETURN(
+        size_t got,
+        in.Read(inbuf.data(), static_cast<size_t>(std::min<uint64_t>(kChunk, remaining))));
     if (got == 0) {
-      return base::DataLoss("bundle content is truncated: " + std::to_string(m.content_size - remaining) + " of " +
-                            std::to_string(m.content_size) + " bytes (was the stick pulled out?)");
+      return base::DataLoss(
+          "bundle content is truncated: " + std::to_string(m.content_size - remaining) + " of " +
+          std::to_string(m.content_size) + " bytes (was the stick pulled out?)");
     }
     remaining -= got;
     EVP_DigestUpdate(md.get(), inbuf.data(), got);
+    if (!decode_error.ok()) continue;
     if (m.compression == Compression::kNone) {
-      written += got;
-      if (written > max_output) return base::OutOfRange("registry larger than the limit");
-      CK_TRY(out.Append({inbuf.data(), got}));
+      CK_TRY(emit(inbuf.data(), got));
       continue;
     }
     ZSTD_inBuffer zin{inbuf.data(), got, 0};
-    while (zin.pos < zin.size) {
-      ZSTD_outBuffer zout{outbuf.data(), outbuf.size(), 0};
-      zret = ZSTD_decompressStream(z.get(), &zout, &zin);
-      if (ZSTD_isError(zret)) return base::DataLoss(std::string("bundle content: zstd: ") + ZSTD_getErrorName(zret));
-      written += zout.pos;
-      if (written > max_output) {
-        return base::OutOfRange("registry would exceed " + std::to_string(max_output >> 20) + " MiB");
-      }
-      CK_TRY(out.Append({outbuf.data(), zout.pos}));
-    }
+    CK_TRY(decompress(&zin));
   }
-  // Flush what zstd still holds for a complete frame.
-  while (m.compression == Compression::kZstd && zret != 0) {
+  if (m.compression == Compression::kZstd && decode_error.ok() && zret != 0) {
     ZSTD_inBuffer zin{nullptr, 0, 0};
-    ZSTD_outBuffer zout{outbuf.data(), outbuf.size(), 0};
-    zret = ZSTD_decompressStream(z.get(), &zout, &zin);
-    if (ZSTD_isError(zret)) return base::DataLoss(std::string("bundle content: zstd: ") + ZSTD_getErrorName(zret));
-    if (zout.pos == 0 && zret != 0) return base::DataLoss("bundle content: zstd stream is incomplete");
-    written += zout.pos;
-    if (written > max_output) return base::OutOfRange("registry larger than the limit");
-    CK_TRY(out.Append({outbuf.data(), zout.pos}));
+    CK_TRY(decompress(&zin));
+    if (decode_error.ok() && zret != 0)
+      decode_error = base::DataLoss("bundle content: zstd stream is incomplete");
   }
   uint8_t extra = 0;
   CK_ASSIGN_OR_RETURN(size_t more, in.Read(&extra, 1));
-  if (more != 0) return base::InvalidArgument("bundle has bytes after its content (manifest size does not match)");
+  if (more != 0)
+    return base::InvalidArgument(
+        "bundle has bytes after its content (manifest size does not match)");
   std::array<uint8_t, 32> digest{};
   unsigned int dlen = 0;
   EVP_DigestFinal_ex(md.get(), digest.data(), &dlen);
   if (digest != m.content_sha256) {
-    return base::Unauthenticated("content hash does not match the manifest (content altered or from another bundle)");
+    return base::Unauthenticated(
+        "content hash does not match the manifest (content altered or from another bundle)");
   }
-  return base::Status::Ok();
+  return decode_error;
 }
 
 base::Result<base::Bytes> EncodeHeader(const Manifest& m, const card::PrivateKey& key) {

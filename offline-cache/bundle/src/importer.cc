@@ -10,7 +10,8 @@
 
 namespace bundle {
 
-Importer::Importer(base::FileSystem& fs, const base::Clock& clock, std::string data_dir, card::PublicKey trusted)
+Importer::Importer(base::FileSystem& fs, const base::Clock& clock, std::string data_dir,
+                   card::PublicKey trusted)
     : fs_(fs), clock_(clock), data_dir_(std::move(data_dir)), trusted_(std::move(trusted)) {}
 
 base::Result<std::optional<registry::Meta>> Importer::AppliedMeta() const {
@@ -23,27 +24,50 @@ base::Result<std::optional<registry::Meta>> Importer::AppliedMeta() const {
 }
 
 int64_t Importer::AppliedSeqFloor() const {
-  base::Result<std::string> text = base::ReadFile(data_dir_ + "/" + kAppliedSeqFile, 64);
-  if (!text.ok()) return 0;
+  base::Result<std::unique_ptr<base::SequentialFile>> f =
+      fs_.OpenSequential(data_dir_ + "/" + kAppliedSeqFile);
+  if (!f.ok()) return 0;
+  char buf[32] = {};
+  base::Result<size_t> n = (*f)->Read(reinterpret_cast<uint8_t*>(buf), sizeof buf - 1);
+  if (!n.ok()) return 0;
   int64_t seq = 0;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), seq);
+  auto [end, ec] = std::from_chars(buf, buf + *n, seq);
   (void)end;
   return ec == std::errc() ? seq : 0;
 }
 
+base::Status Importer::WriteAppliedSeq(int64_t seq) {
+  const std::string path = data_dir_ + "/" + kAppliedSeqFile;
+  const std::string tmp = path + ".tmp";
+  const std::string text = std::to_string(seq) + "\n";
+  CK_ASSIGN_OR_RETURN(auto f, fs_.OpenWritable(tmp, 0644));
+  CK_TRY(f->Append(base::AsBytes(text)));
+  CK_TRY(f->Sync());
+  CK_TRY(f->Close());
+  CK_TRY(fs_.Rename(tmp, path));
+  return fs_.SyncDir(data_dir_);
+}
+
 base::Status Importer::CheckIncoming(const std::string& path, const Manifest& m) const {
   CK_ASSIGN_OR_RETURN(sqlite::Db db, sqlite::Db::Open(path, sqlite::Db::Mode::kReadOnly));
-  if (base::Status st = db.QuickCheck(); !st.ok()) return base::DataLoss("registry in the bundle is corrupt: " + st.message());
+  if (base::Status st = db.QuickCheck(); !st.ok())
+    return base::DataLoss("registry in the bundle is corrupt: " + st.message());
   base::Result<registry::Meta> meta = registry::ReadMeta(db);
   if (!meta.ok()) return meta.status().WithContext("registry in the bundle");
-  if (meta->seq != m.seq || meta->created != m.created) {
+  if (meta->seq != m.seq) {
     return base::InvalidArgument("registry in the bundle says seq " + std::to_string(meta->seq) +
                                  " but the manifest says seq " + std::to_string(m.seq));
+  }
+  if (meta->created != m.created) {
+    return base::InvalidArgument("registry in the bundle was created " +
+                                 base::FormatIso8601Utc(meta->created) + " but the manifest says " +
+                                 base::FormatIso8601Utc(m.created));
   }
   return db.Close();
 }
 
-base::Result<ApplyReport> Importer::Apply(const std::string& bundle_path, const ApplyOptions& options) {
+base::Result<ApplyReport> Importer::Apply(const std::string& bundle_path,
+                                          const ApplyOptions& options) {
   const std::string incoming = data_dir_ + "/" + kIncomingFile;
   CK_TRY(fs_.Remove(incoming));  // left over from an apply that was cut short
   CK_ASSIGN_OR_RETURN(auto in, fs_.OpenSequential(bundle_path));
@@ -54,9 +78,13 @@ base::Result<ApplyReport> Importer::Apply(const std::string& bundle_path, const 
   base::Result<std::optional<registry::Meta>> applied = AppliedMeta();
   if (applied.ok() && applied->has_value()) report.previous_seq = (*applied)->seq;
   report.previous_seq = std::max(report.previous_seq, AppliedSeqFloor());
-  if (m.seq < report.previous_seq || (m.seq == report.previous_seq && !options.reinstall_same_seq)) {
+  if (m.seq < report.previous_seq ||
+      (m.seq == report.previous_seq && !options.reinstall_same_seq)) {
     return base::FailedPrecondition(
-        "bundle seq " + std::to_string(m.seq) + (m.seq == report.previous_seq ? " is already applied" : " is older than the applied seq " + std::to_string(report.previous_seq)) +
+        "bundle seq " + std::to_string(m.seq) +
+        (m.seq == report.previous_seq
+             ? " is already applied"
+             : " is older than the applied seq " + std::to_string(report.previous_seq)) +
         " (refusing to roll back)");
   }
   if (m.not_after <= clock_.NowUnixSeconds()) {
@@ -64,8 +92,9 @@ base::Result<ApplyReport> Importer::Apply(const std::string& bundle_path, const 
                                     base::FormatIso8601Utc(m.not_after));
   }
   if (in->size() != header.header_bytes + m.content_size) {
-    return base::DataLoss("bundle file is " + std::to_string(in->size()) + " bytes but its manifest says " +
-                          std::to_string(header.header_bytes + m.content_size) + " (truncated or padded copy)");
+    return base::DataLoss(
+        "bundle file is " + std::to_string(in->size()) + " bytes but its manifest says " +
+        std::to_string(header.header_bytes + m.content_size) + " (truncated or padded copy)");
   }
   base::Status st = [&]() -> base::Status {
     {
@@ -75,15 +104,20 @@ base::Result<ApplyReport> Importer::Apply(const std::string& bundle_path, const 
       CK_TRY(out->Close());
     }
     CK_TRY(CheckIncoming(incoming, m));
-    CK_TRY(fs_.Rename(incoming, registry_path()));
-    CK_TRY(fs_.SyncDir(data_dir_));
-    // Best effort: the registry's own meta is the primary record of the applied seq.
-    (void)base::WriteFileAtomic(data_dir_ + "/" + kAppliedSeqFile, std::to_string(m.seq) + "\n");
-    return base::Status::Ok();
+    return fs_.Rename(incoming, registry_path());
   }();
   if (!st.ok()) {
     (void)fs_.Remove(incoming);
     return st;
+  }
+  // From here the new registry is the one in use: later failures cannot undo that, so they are
+  // reported as warnings with the success, not as a failed apply.
+  if (base::Status sync = fs_.SyncDir(data_dir_); !sync.ok()) {
+    report.warning = "applied, but not yet confirmed on disk: " + sync.message();
+  }
+  // Best effort: the registry's own meta is the primary record of the applied seq.
+  if (base::Status floor = WriteAppliedSeq(m.seq); !floor.ok() && report.warning.empty()) {
+    report.warning = "applied, but the rollback floor was not saved: " + floor.message();
   }
   return report;
 }

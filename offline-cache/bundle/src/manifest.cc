@@ -12,7 +12,9 @@ base::Status Bad(const std::string& m) { return base::InvalidArgument("manifest:
 
 }  // namespace
 
-std::string_view CompressionName(Compression c) { return c == Compression::kZstd ? "zstd" : "none"; }
+std::string_view CompressionName(Compression c) {
+  return c == Compression::kZstd ? "zstd" : "none";
+}
 
 base::Bytes EncodeManifestPayload(const Manifest& m) {
   base::Bytes out;
@@ -50,10 +52,18 @@ base::Status ParseManifestPayload(base::ByteSpan payload, Manifest* m) {
     if (seen[key]) return Bad("field " + std::to_string(key) + " appears twice");
     seen[key] = true;
     switch (key) {
-      case 1: CK_TRY(r.ReadInt(&m->version)); break;
-      case 2: CK_TRY(r.ReadInt(&m->seq)); break;
-      case 3: CK_TRY(r.ReadInt(&m->created)); break;
-      case 4: CK_TRY(r.ReadInt(&m->not_after)); break;
+      case 1:
+        CK_TRY(r.ReadInt(&m->version));
+        break;
+      case 2:
+        CK_TRY(r.ReadInt(&m->seq));
+        break;
+      case 3:
+        CK_TRY(r.ReadInt(&m->created));
+        break;
+      case 4:
+        CK_TRY(r.ReadInt(&m->not_after));
+        break;
       case 5: {
         std::string_view v;
         CK_TRY(r.ReadText(&v));
@@ -68,16 +78,22 @@ base::Status ParseManifestPayload(base::ByteSpan payload, Manifest* m) {
         std::memcpy(m->content_sha256.data(), v.data(), v.size());
         break;
       }
-      case 7: CK_TRY(r.ReadUint(&m->content_size)); break;
+      case 7:
+        CK_TRY(r.ReadUint(&m->content_size));
+        break;
       case 8: {
         std::string_view v;
         CK_TRY(r.ReadText(&v));
-        if (v == "zstd") m->compression = Compression::kZstd;
-        else if (v == "none") m->compression = Compression::kNone;
-        else return Bad("unknown compression '" + std::string(v) + "'");
+        if (v == "zstd")
+          m->compression = Compression::kZstd;
+        else if (v == "none")
+          m->compression = Compression::kNone;
+        else
+          return Bad("unknown compression '" + std::string(v) + "'");
         break;
       }
-      default: break;
+      default:
+        break;
     }
   }
   r.Leave();

@@ -23,7 +23,8 @@ struct MdCtxDeleter {
 };
 
 // Compresses (or copies) `in` into `out`, hashing what is written.
-base::Status Pack(base::SequentialFile& in, base::WritableFile& out, Compression compression, Manifest* m) {
+base::Status Pack(base::SequentialFile& in, base::WritableFile& out, Compression compression,
+                  Manifest* m) {
   std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> md(EVP_MD_CTX_new());
   EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr);
   std::unique_ptr<ZSTD_CCtx, ZstdCDeleter> z(ZSTD_createCCtx());
@@ -74,8 +75,8 @@ base::Status CopyInto(base::SequentialFile& in, base::WritableFile& out) {
 
 }  // namespace
 
-base::Result<Manifest> WriteBundle(const std::string& registry_path, Manifest m, const card::PrivateKey& key,
-                                   const std::string& out_path) {
+base::Result<Manifest> WriteBundle(const std::string& registry_path, Manifest m,
+                                   const card::PrivateKey& key, const std::string& out_path) {
   base::FileSystem& fs = base::PosixFs();
   const std::string content_tmp = out_path + ".content.tmp";
   const std::string out_tmp = out_path + ".tmp";

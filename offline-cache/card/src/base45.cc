@@ -58,7 +58,8 @@ base::Status Base45Decode(std::string_view text, base::Bytes* out) {
       scale *= 45;
     }
     if (group == 3) {
-      if (n > 0xffff) return base::InvalidArgument("base45: group overflows at offset " + std::to_string(i));
+      if (n > 0xffff)
+        return base::InvalidArgument("base45: group overflows at offset " + std::to_string(i));
       out->push_back(static_cast<uint8_t>(n >> 8));
       out->push_back(static_cast<uint8_t>(n & 0xff));
     } else {

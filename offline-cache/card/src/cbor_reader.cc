@@ -109,8 +109,8 @@ base::Status CborReader::ReadFloat(double* v) {
     const int mant = half & 0x3ff;
     double val = exp == 0    ? std::ldexp(mant, -24)
                  : exp != 31 ? std::ldexp(mant + 1024, exp - 25)
-                 : (mant == 0 ? std::numeric_limits<double>::infinity()
-                              : std::numeric_limits<double>::quiet_NaN());
+                             : (mant == 0 ? std::numeric_limits<double>::infinity()
+                                          : std::numeric_limits<double>::quiet_NaN());
     *v = (half & 0x8000) != 0 ? -val : val;
   } else if (h.info == 26) {
     float f = 0;
@@ -160,7 +160,8 @@ base::Status CborReader::SkipIndefinite(uint8_t major, int depth) {
     }
     if (major == 2 || major == 3) {
       // Chunks must be definite strings of the same major type.
-      if ((data_[pos_] >> 5) != major || (data_[pos_] & 0x1f) == 31) return Error("bad string chunk");
+      if ((data_[pos_] >> 5) != major || (data_[pos_] & 0x1f) == 31)
+        return Error("bad string chunk");
       CK_TRY(SkipItem(depth));
     } else {
       CK_TRY(SkipItem(depth + 1));

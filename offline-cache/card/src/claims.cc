@@ -35,7 +35,8 @@ base::Status ReadDisplayText(CborReader& r, size_t max, std::string_view field, 
     return Malformed(std::string(field) + " is " + std::to_string(v.size()) + " bytes, limit " +
                      std::to_string(max));
   }
-  if (base::HasControlChars(v)) return Malformed(std::string(field) + " contains control characters");
+  if (base::HasControlChars(v))
+    return Malformed(std::string(field) + " contains control characters");
   out->assign(v);
   return base::Status::Ok();
 }
@@ -139,10 +140,14 @@ base::Status ReadDccHcert(CborReader& r) {
 
 std::string_view CategoryName(Category c) {
   switch (c) {
-    case Category::kEmployee: return "employee";
-    case Category::kStudent: return "student";
-    case Category::kRetired: return "retired";
-    case Category::kUnionStaff: return "union_staff";
+    case Category::kEmployee:
+      return "employee";
+    case Category::kStudent:
+      return "student";
+    case Category::kRetired:
+      return "retired";
+    case Category::kUnionStaff:
+      return "union_staff";
   }
   return "unknown";
 }
@@ -197,14 +202,19 @@ base::Result<base::Bytes> EncodeClaims(const Claims& c) {
   };
   if (!c.card) return base::InvalidArgument("card claim missing");
   const MemberCard& card = *c.card;
-  if (c.iss.empty() || bad_text(c.iss, kMaxIssBytes)) return base::InvalidArgument("iss must be 1-32 bytes of text");
-  if (card.org.empty() || bad_text(card.org, kMaxOrgBytes)) return base::InvalidArgument("org must be 1-32 bytes of text");
-  if (card.name && bad_text(*card.name, kMaxNameBytes)) return base::InvalidArgument("name must be at most 40 bytes of text");
-  if (card.number && bad_text(*card.number, kMaxNumberBytes)) return base::InvalidArgument("number must be at most 20 bytes of text");
+  if (c.iss.empty() || bad_text(c.iss, kMaxIssBytes))
+    return base::InvalidArgument("iss must be 1-32 bytes of text");
+  if (card.org.empty() || bad_text(card.org, kMaxOrgBytes))
+    return base::InvalidArgument("org must be 1-32 bytes of text");
+  if (card.name && bad_text(*card.name, kMaxNameBytes))
+    return base::InvalidArgument("name must be at most 40 bytes of text");
+  if (card.number && bad_text(*card.number, kMaxNumberBytes))
+    return base::InvalidArgument("number must be at most 20 bytes of text");
   if (c.iat < 0 || c.exp <= c.iat || c.exp > kMaxTime) {
     return base::InvalidArgument("exp must be after iat and before 2^40");
   }
-  if (static_cast<uint64_t>(card.category) > kMaxCategory) return base::InvalidArgument("unknown category");
+  if (static_cast<uint64_t>(card.category) > kMaxCategory)
+    return base::InvalidArgument("unknown category");
 
   base::Bytes out;
   CborWriter w(&out);

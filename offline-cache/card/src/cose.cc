@@ -75,13 +75,15 @@ base::Status ParseSign1(base::ByteSpan cose, const CoseRules& rules, Sign1View* 
     uint64_t tag = 0;
     CK_TRY(r.ReadTag(&tag));
     if (tag == kCwtTag && rules.allow_cwt_tag) CK_TRY(r.ReadTag(&tag));
-    if (tag != kCoseSign1Tag) return Malformed("expected COSE_Sign1 tag 18, found tag " + std::to_string(tag));
+    if (tag != kCoseSign1Tag)
+      return Malformed("expected COSE_Sign1 tag 18, found tag " + std::to_string(tag));
     tagged = true;
   }
   if (!tagged && rules.require_sign1_tag) return Malformed("missing COSE_Sign1 tag 18");
   uint64_t count = 0;
   CK_TRY(r.EnterArray(&count));
-  if (count != 4) return Malformed("COSE_Sign1 must be an array of 4, found " + std::to_string(count));
+  if (count != 4)
+    return Malformed("COSE_Sign1 must be an array of 4, found " + std::to_string(count));
   CK_TRY(r.ReadBytes(&out->protected_bytes));
 
   HeaderFields prot;
@@ -97,7 +99,8 @@ base::Status ParseSign1(base::ByteSpan cose, const CoseRules& rules, Sign1View* 
     }
   }
   CK_ASSIGN_OR_RETURN(CborType pt, r.PeekType());
-  if (pt != CborType::kBytes) return Malformed("payload must be a byte string (detached payloads are not supported)");
+  if (pt != CborType::kBytes)
+    return Malformed("payload must be a byte string (detached payloads are not supported)");
   CK_TRY(r.ReadBytes(&out->payload));
   CK_TRY(r.ReadBytes(&out->signature));
   r.Leave();

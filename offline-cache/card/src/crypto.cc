@@ -90,9 +90,12 @@ size_t RawEcdsaToDer(base::ByteSpan raw, uint8_t (&der)[72]) {
 
 std::string_view AlgName(Alg alg) {
   switch (alg) {
-    case Alg::kES256: return "ES256";
-    case Alg::kEdDSA: return "EdDSA";
-    case Alg::kPS256: return "PS256";
+    case Alg::kES256:
+      return "ES256";
+    case Alg::kEdDSA:
+      return "EdDSA";
+    case Alg::kPS256:
+      return "PS256";
   }
   return "?";
 }
@@ -100,14 +103,18 @@ std::string_view AlgName(Alg alg) {
 base::Result<Alg> ParseAlgName(std::string_view name) {
   if (name == "es256" || name == "ES256") return Alg::kES256;
   if (name == "ed25519" || name == "eddsa" || name == "EdDSA") return Alg::kEdDSA;
-  return base::InvalidArgument("unknown algorithm '" + std::string(name) + "' (use es256 or ed25519)");
+  return base::InvalidArgument("unknown algorithm '" + std::string(name) +
+                               "' (use es256 or ed25519)");
 }
 
 bool AlgMatchesKey(Alg alg, KeyType type) {
   switch (alg) {
-    case Alg::kES256: return type == KeyType::kEcP256;
-    case Alg::kEdDSA: return type == KeyType::kEd25519;
-    case Alg::kPS256: return type == KeyType::kRsa;
+    case Alg::kES256:
+      return type == KeyType::kEcP256;
+    case Alg::kEdDSA:
+      return type == KeyType::kEd25519;
+    case Alg::kPS256:
+      return type == KeyType::kRsa;
   }
   return false;
 }
@@ -191,7 +198,9 @@ base::Result<PrivateKey> PrivateKey::FromPem(std::string_view pem) {
   PkeyPtr pkey(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
   if (!pkey) return base::InvalidArgument(OpensslError("not a PEM private key"));
   CK_ASSIGN_OR_RETURN(KeyType type, TypeOf(pkey.get()));
-  Alg alg = type == KeyType::kEcP256 ? Alg::kES256 : type == KeyType::kEd25519 ? Alg::kEdDSA : Alg::kPS256;
+  Alg alg = type == KeyType::kEcP256    ? Alg::kES256
+            : type == KeyType::kEd25519 ? Alg::kEdDSA
+                                        : Alg::kPS256;
   return PrivateKey(std::move(pkey), alg);
 }
 
@@ -222,8 +231,9 @@ base::Result<base::Bytes> PrivateKey::Sign(base::ByteSpan tbs) const {
   if (!ctx || EVP_DigestSignInit(ctx.get(), &pctx, md, nullptr, pkey_.get()) != 1) {
     return base::Internal(OpensslError("EVP_DigestSignInit"));
   }
-  if (alg_ == Alg::kPS256 && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
-                              EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1)) {
+  if (alg_ == Alg::kPS256 &&
+      (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+       EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1)) {
     return base::Internal(OpensslError("setting PSS padding"));
   }
   size_t len = 0;
@@ -237,7 +247,8 @@ base::Result<base::Bytes> PrivateKey::Sign(base::ByteSpan tbs) const {
   sig.resize(len);
   if (alg_ != Alg::kES256) return sig;
   const uint8_t* p = sig.data();
-  std::unique_ptr<ECDSA_SIG, EcdsaSigDeleter> es(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(len)));
+  std::unique_ptr<ECDSA_SIG, EcdsaSigDeleter> es(
+      d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(len)));
   if (!es) return base::Internal(OpensslError("decoding ECDSA signature"));
   base::Bytes raw(64);
   if (BN_bn2binpad(ECDSA_SIG_get0_r(es.get()), raw.data(), 32) != 32 ||

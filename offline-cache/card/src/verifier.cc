@@ -16,13 +16,20 @@ void Refuse(Verification* out, Verdict v, std::string detail, Stage stage = Stag
 
 std::string_view StageName(Stage s) {
   switch (s) {
-    case Stage::kNone: return "none";
-    case Stage::kSize: return "size";
-    case Stage::kPrefix: return "prefix";
-    case Stage::kBase45: return "base45";
-    case Stage::kZlib: return "zlib";
-    case Stage::kCose: return "cose";
-    case Stage::kClaims: return "claims";
+    case Stage::kNone:
+      return "none";
+    case Stage::kSize:
+      return "size";
+    case Stage::kPrefix:
+      return "prefix";
+    case Stage::kBase45:
+      return "base45";
+    case Stage::kZlib:
+      return "zlib";
+    case Stage::kCose:
+      return "cose";
+    case Stage::kClaims:
+      return "claims";
   }
   return "none";
 }
@@ -52,7 +59,8 @@ bool Verifier::Decode(std::string_view text, Verification* out) {
     return false;
   }
   if (!text.starts_with(profile_.prefix)) {
-    Refuse(out, Verdict::kMalformed, "missing prefix " + std::string(profile_.prefix), Stage::kPrefix);
+    Refuse(out, Verdict::kMalformed, "missing prefix " + std::string(profile_.prefix),
+           Stage::kPrefix);
     return false;
   }
   text.remove_prefix(profile_.prefix.size());
@@ -98,7 +106,8 @@ bool Verifier::Decode(std::string_view text, Verification* out) {
 Verification Verifier::Verify(std::string_view text) {
   Verification out;
   if (clock_.NowUnixSeconds() < clock_floor_) {
-    Refuse(&out, Verdict::kError, "the device clock is earlier than the registry's creation time; set the clock");
+    Refuse(&out, Verdict::kError,
+           "the device clock is earlier than the registry's creation time; set the clock");
     out.error_code = "CLOCK_BEHIND";
     return out;
   }
@@ -124,8 +133,10 @@ Verification Verifier::Verify(std::string_view text) {
     return out;
   }
   BuildSigStructure(sign1_.protected_bytes, sign1_.payload, &tbs_);
-  if (base::Status st = sig_verifier_.Verify(*out.alg, key->key, tbs_, sign1_.signature); !st.ok()) {
-    Refuse(&out, st.code() == base::StatusCode::kInternal ? Verdict::kError : Verdict::kBadSignature,
+  if (base::Status st = sig_verifier_.Verify(*out.alg, key->key, tbs_, sign1_.signature);
+      !st.ok()) {
+    Refuse(&out,
+           st.code() == base::StatusCode::kInternal ? Verdict::kError : Verdict::kBadSignature,
            st.message());
     return out;
   }

@@ -40,13 +40,13 @@ base::Status Inflater::Inflate(base::ByteSpan in, size_t max_output, base::Bytes
   const size_t produced = out->size() - zs.avail_out;
   if (produced > max_output) {
     out->clear();
-    return base::OutOfRange("zlib: inflated size exceeds the limit of " + std::to_string(max_output) +
-                            " bytes");
+    return base::OutOfRange("zlib: inflated size exceeds the limit of " +
+                            std::to_string(max_output) + " bytes");
   }
   out->resize(produced);
   if (rc != Z_STREAM_END) {
     return base::InvalidArgument(rc == Z_BUF_ERROR || rc == Z_OK ? "zlib: stream is truncated"
-                                                                : "zlib: corrupt stream");
+                                                                 : "zlib: corrupt stream");
   }
   if (zs.avail_in != 0) return base::InvalidArgument("zlib: trailing bytes after the stream");
   return base::Status::Ok();
@@ -55,8 +55,8 @@ base::Status Inflater::Inflate(base::ByteSpan in, size_t max_output, base::Bytes
 base::Result<base::Bytes> Deflate(base::ByteSpan in) {
   base::Bytes out(compressBound(static_cast<uLong>(in.size())));
   uLongf out_len = static_cast<uLongf>(out.size());
-  if (compress2(out.data(), &out_len, in.data(), static_cast<uLong>(in.size()), Z_BEST_COMPRESSION) !=
-      Z_OK) {
+  if (compress2(out.data(), &out_len, in.data(), static_cast<uLong>(in.size()),
+                Z_BEST_COMPRESSION) != Z_OK) {
     return base::Internal("zlib: compress failed");
   }
   out.resize(out_len);

@@ -73,9 +73,12 @@ base::Status ReadString(card::CborReader& r, std::string* s) {
 
 std::string_view KindName(Kind k) {
   switch (k) {
-    case Kind::kDiscount: return "discount";
-    case Kind::kCheckin: return "checkin";
-    case Kind::kRejected: return "rejected";
+    case Kind::kDiscount:
+      return "discount";
+    case Kind::kCheckin:
+      return "checkin";
+    case Kind::kRejected:
+      return "rejected";
   }
   return "rejected";
 }
@@ -118,16 +121,24 @@ base::Status DecodeEntry(base::ByteSpan cbor, Entry* e) {
     CK_TRY(r.ReadUint(&k));
     if (k != key) return Bad("fields out of order");
     switch (key) {
-      case 1: CK_TRY(r.ReadInt(&e->seq)); break;
-      case 2: CK_TRY(ReadString(r, &e->uuid)); break;
+      case 1:
+        CK_TRY(r.ReadInt(&e->seq));
+        break;
+      case 2:
+        CK_TRY(ReadString(r, &e->uuid));
+        break;
       case 3: {
         std::string kind;
         CK_TRY(ReadString(r, &kind));
         CK_ASSIGN_OR_RETURN(e->kind, ParseKind(kind));
         break;
       }
-      case 4: CK_TRY(r.ReadInt(&e->time_utc)); break;
-      case 5: CK_TRY(r.ReadInt(&e->mono_ns)); break;
+      case 4:
+        CK_TRY(r.ReadInt(&e->time_utc));
+        break;
+      case 5:
+        CK_TRY(r.ReadInt(&e->mono_ns));
+        break;
       case 6: {
         base::ByteSpan rid;
         CK_TRY(r.ReadBytes(&rid));
@@ -141,17 +152,38 @@ base::Status DecodeEntry(base::ByteSpan cbor, Entry* e) {
         }
         break;
       }
-      case 7: CK_TRY(ReadString(r, &e->partner_id)); break;
-      case 8: CK_TRY(ReadString(r, &e->event_id)); break;
-      case 9: CK_TRY(ReadString(r, &e->offer_id)); break;
-      case 10: CK_TRY(r.ReadInt(&e->purchase_minor)); break;
-      case 11: CK_TRY(r.ReadInt(&e->discount_minor)); break;
-      case 12: CK_TRY(r.ReadInt(&e->bundle_seq)); break;
-      case 13: CK_TRY(ReadString(r, &e->verdict)); break;
-      case 14: CK_TRY(ReadString(r, &e->decision)); break;
-      case 15: CK_TRY(ReadHash(r, &e->prev_hash)); break;
-      case 16: CK_TRY(ReadHash(r, &e->hash)); break;
-      default: break;
+      case 7:
+        CK_TRY(ReadString(r, &e->partner_id));
+        break;
+      case 8:
+        CK_TRY(ReadString(r, &e->event_id));
+        break;
+      case 9:
+        CK_TRY(ReadString(r, &e->offer_id));
+        break;
+      case 10:
+        CK_TRY(r.ReadInt(&e->purchase_minor));
+        break;
+      case 11:
+        CK_TRY(r.ReadInt(&e->discount_minor));
+        break;
+      case 12:
+        CK_TRY(r.ReadInt(&e->bundle_seq));
+        break;
+      case 13:
+        CK_TRY(ReadString(r, &e->verdict));
+        break;
+      case 14:
+        CK_TRY(ReadString(r, &e->decision));
+        break;
+      case 15:
+        CK_TRY(ReadHash(r, &e->prev_hash));
+        break;
+      case 16:
+        CK_TRY(ReadHash(r, &e->hash));
+        break;
+      default:
+        break;
     }
   }
   r.Leave();

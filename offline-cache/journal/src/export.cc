@@ -53,24 +53,40 @@ base::Status DecodeHeader(base::ByteSpan b, ExportHeader* h) {
     base::ByteSpan bytes;
     std::string_view text;
     switch (key) {
-      case 1: CK_TRY(r.ReadInt(&h->version)); break;
-      case 2: CK_TRY(r.ReadText(&text)); h->device_id.assign(text); break;
-      case 3: CK_TRY(r.ReadInt(&h->created)); break;
-      case 4: CK_TRY(r.ReadInt(&h->first_seq)); break;
-      case 5: CK_TRY(r.ReadInt(&h->last_seq)); break;
+      case 1:
+        CK_TRY(r.ReadInt(&h->version));
+        break;
+      case 2:
+        CK_TRY(r.ReadText(&text));
+        h->device_id.assign(text);
+        break;
+      case 3:
+        CK_TRY(r.ReadInt(&h->created));
+        break;
+      case 4:
+        CK_TRY(r.ReadInt(&h->first_seq));
+        break;
+      case 5:
+        CK_TRY(r.ReadInt(&h->last_seq));
+        break;
       case 6:
       case 8:
         CK_TRY(r.ReadBytes(&bytes));
-        if (bytes.size() != 32) return base::InvalidArgument("export header: hash must be 32 bytes");
+        if (bytes.size() != 32)
+          return base::InvalidArgument("export header: hash must be 32 bytes");
         std::memcpy(key == 6 ? h->anchor.data() : h->body_sha256.data(), bytes.data(), 32);
         break;
-      case 7: CK_TRY(r.ReadInt(&h->count)); break;
-      default: break;
+      case 7:
+        CK_TRY(r.ReadInt(&h->count));
+        break;
+      default:
+        break;
     }
   }
   r.Leave();
   if (!r.AtEnd()) return base::InvalidArgument("export header: trailing bytes");
-  if (h->version != kExportVersion) return base::InvalidArgument("export format version " + std::to_string(h->version));
+  if (h->version != kExportVersion)
+    return base::InvalidArgument("export format version " + std::to_string(h->version));
   return base::Status::Ok();
 }
 
@@ -115,10 +131,11 @@ void CheckEntries(base::ByteSpan body, ExportCheck* c) {
       continue;
     }
     if (e.seq != expected) {
-      bad(expected, "expected entry " + std::to_string(expected) + ", found " + std::to_string(e.seq) +
-                        " (entries removed or reordered)");
+      bad(expected, "expected entry " + std::to_string(expected) + ", found " +
+                        std::to_string(e.seq) + " (entries removed or reordered)");
     } else if (e.prev_hash != prev) {
-      bad(e.seq, "does not link to the entry before it (that entry edited, or entries removed/reordered)");
+      bad(e.seq,
+          "does not link to the entry before it (that entry edited, or entries removed/reordered)");
     } else if (ComputeHash(e) != e.hash) {
       bad(e.seq, "its contents do not match its hash (edited)");
     }
@@ -128,15 +145,16 @@ void CheckEntries(base::ByteSpan body, ExportCheck* c) {
     c->entries.push_back(std::move(e));
   }
   if (c->header.count != static_cast<int64_t>(c->entries.size()) && c->first_bad_seq == 0) {
-    bad(expected, "the batch should hold " + std::to_string(c->header.count) + " entries, it holds " +
-                      std::to_string(c->entries.size()));
+    bad(expected, "the batch should hold " + std::to_string(c->header.count) +
+                      " entries, it holds " + std::to_string(c->entries.size()));
   }
 }
 
 }  // namespace
 
-base::Result<base::Bytes> WriteExport(Journal& journal, int64_t from_seq, const std::string& device_id,
-                                      const card::PrivateKey& key, int64_t created) {
+base::Result<base::Bytes> WriteExport(Journal& journal, int64_t from_seq,
+                                      const std::string& device_id, const card::PrivateKey& key,
+                                      int64_t created) {
   ExportHeader h;
   h.device_id = device_id;
   h.created = created;
@@ -167,10 +185,13 @@ base::Result<base::Bytes> WriteExport(Journal& journal, int64_t from_seq, const 
 
 base::Result<ExportCheck> CheckExport(base::ByteSpan file, const card::PublicKey& device_pub) {
   if (file.size() < 12 || std::memcmp(file.data(), kExportMagic, sizeof kExportMagic) != 0) {
-    return base::InvalidArgument("not a cardkiosk journal export (the file does not start with CKJOURNL)");
+    return base::InvalidArgument(
+        "not a cardkiosk journal export (the file does not start with CKJOURNL)");
   }
-  const uint32_t len = (uint32_t{file[8]} << 24) | (uint32_t{file[9]} << 16) | (uint32_t{file[10]} << 8) | file[11];
-  if (len == 0 || len > 4096 || len > file.size() - 12) return base::InvalidArgument("export header length is invalid");
+  const uint32_t len =
+      (uint32_t{file[8]} << 24) | (uint32_t{file[9]} << 16) | (uint32_t{file[10]} << 8) | file[11];
+  if (len == 0 || len > 4096 || len > file.size() - 12)
+    return base::InvalidArgument("export header length is invalid");
   base::ByteSpan cose = file.subspan(12, len);
   base::ByteSpan body = file.subspan(12 + len);
   card::Sign1View view;
@@ -181,13 +202,15 @@ base::Result<ExportCheck> CheckExport(base::ByteSpan file, const card::PublicKey
   if (view.kid != device_pub.kid()) {
     c.signature_problem = "signed by key " + base::ToHex(view.kid) + ", not by this device's key " +
                           base::ToHex(device_pub.kid());
-  } else if (view.alg != static_cast<int64_t>(card::Alg::kEdDSA) && view.alg != static_cast<int64_t>(card::Alg::kES256)) {
+  } else if (view.alg != static_cast<int64_t>(card::Alg::kEdDSA) &&
+             view.alg != static_cast<int64_t>(card::Alg::kES256)) {
     c.signature_problem = "unsupported algorithm";
   } else {
     base::Bytes tbs;
     card::BuildSigStructure(view.protected_bytes, view.payload, &tbs);
     card::SignatureVerifier verifier;
-    base::Status st = verifier.Verify(static_cast<card::Alg>(view.alg), device_pub, tbs, view.signature);
+    base::Status st =
+        verifier.Verify(static_cast<card::Alg>(view.alg), device_pub, tbs, view.signature);
     c.signature_ok = st.ok();
     if (!st.ok()) c.signature_problem = "signature does not verify: " + st.message();
   }

@@ -49,7 +49,8 @@ base::Result<Entry> ReadRow(const sqlite::Stmt& st) {
   e.mono_ns = st.Int(4);
   if (!st.IsNull(5)) {
     base::ByteSpan rid = st.Blob(5);
-    if (rid.size() != 8) return base::DataLoss("journal entry " + std::to_string(e.seq) + ": rid is not 8 bytes");
+    if (rid.size() != 8)
+      return base::DataLoss("journal entry " + std::to_string(e.seq) + ": rid is not 8 bytes");
     e.rid.emplace();
     std::memcpy(e.rid->data(), rid.data(), 8);
   }
@@ -68,7 +69,8 @@ base::Result<Entry> ReadRow(const sqlite::Stmt& st) {
 
 }  // namespace
 
-base::Result<std::unique_ptr<Journal>> Journal::Open(const std::string& path, const base::Clock& clock) {
+base::Result<std::unique_ptr<Journal>> Journal::Open(const std::string& path,
+                                                     const base::Clock& clock) {
   CK_ASSIGN_OR_RETURN(sqlite::Db db, sqlite::Db::Open(path, sqlite::Db::Mode::kReadWriteCreate));
   std::unique_ptr<Journal> j(new Journal(std::move(db), clock));
   // WAL: an append is one sequential write and one fsync; FULL: that fsync happens at every commit.
@@ -82,19 +84,24 @@ base::Result<std::unique_ptr<Journal>> Journal::Open(const std::string& path, co
 base::Status Journal::Prepare() {
   CK_ASSIGN_OR_RETURN(insert_, db_.Prepare(std::string("INSERT INTO entries(") + kColumns +
                                            ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
-  CK_ASSIGN_OR_RETURN(usage_, db_.Prepare(
-      "SELECT count(*), coalesce(sum(discount_minor), 0) FROM entries WHERE rid = ? AND offer_id = ? "
-      "AND event_id = '' AND kind = 'discount' AND decision = 'accepted' AND time_utc >= ? AND time_utc < ?"));
-  CK_ASSIGN_OR_RETURN(checkins_, db_.Prepare(
-      "SELECT count(*), coalesce(min(time_utc), 0) FROM entries WHERE rid = ? AND offer_id = '' AND event_id = ? "
-      "AND kind = 'checkin' AND decision = 'accepted'"));
-  CK_ASSIGN_OR_RETURN(attendance_, db_.Prepare(
-      "SELECT count(DISTINCT rid) FROM entries WHERE event_id = ? AND kind = 'checkin' AND decision = 'accepted'"));
+  CK_ASSIGN_OR_RETURN(usage_, db_.Prepare("SELECT count(*), coalesce(sum(discount_minor), 0) FROM "
+                                          "entries WHERE rid = ? AND offer_id = ? "
+                                          "AND event_id = '' AND kind = 'discount' AND decision = "
+                                          "'accepted' AND time_utc >= ? AND time_utc < ?"));
+  CK_ASSIGN_OR_RETURN(checkins_,
+                      db_.Prepare("SELECT count(*), coalesce(min(time_utc), 0) FROM entries WHERE "
+                                  "rid = ? AND offer_id = '' AND event_id = ? "
+                                  "AND kind = 'checkin' AND decision = 'accepted'"));
+  CK_ASSIGN_OR_RETURN(attendance_,
+                      db_.Prepare("SELECT count(DISTINCT rid) FROM entries WHERE event_id = ? AND "
+                                  "kind = 'checkin' AND decision = 'accepted'"));
   return base::Status::Ok();
 }
 
 base::Status Journal::LoadTail() {
-  CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare("SELECT seq, time_utc, hash FROM entries ORDER BY seq DESC LIMIT 1"));
+  CK_ASSIGN_OR_RETURN(
+      sqlite::Stmt st,
+      db_.Prepare("SELECT seq, time_utc, hash FROM entries ORDER BY seq DESC LIMIT 1"));
   CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, st.Step());
   if (r == sqlite::Stmt::StepResult::kRow) {
     last_seq_ = st.Int(0);
@@ -126,14 +133,21 @@ base::Result<Entry> Journal::Append(const NewEntry& n) {
   e.decision = n.decision;
   e.prev_hash = last_hash_;
   e.hash = ComputeHash(e);
-  insert_.Bind(1, e.seq).Bind(2, e.uuid).Bind(3, KindName(e.kind)).Bind(4, e.time_utc).Bind(5, e.mono_ns);
+  insert_.Bind(1, e.seq)
+      .Bind(2, e.uuid)
+      .Bind(3, KindName(e.kind))
+      .Bind(4, e.time_utc)
+      .Bind(5, e.mono_ns);
   if (e.rid) {
     insert_.Bind(6, *e.rid);
   } else {
     insert_.BindNull(6);
   }
   insert_.Bind(7, e.partner_id).Bind(8, e.event_id).Bind(9, e.offer_id).Bind(10, e.purchase_minor);
-  insert_.Bind(11, e.discount_minor).Bind(12, e.bundle_seq).Bind(13, e.verdict).Bind(14, e.decision);
+  insert_.Bind(11, e.discount_minor)
+      .Bind(12, e.bundle_seq)
+      .Bind(13, e.verdict)
+      .Bind(14, e.decision);
   insert_.Bind(15, e.prev_hash).Bind(16, e.hash);
   base::Status st = insert_.Run();  // autocommit: durable when it returns
   if (!st.ok()) {
@@ -149,23 +163,27 @@ base::Result<Entry> Journal::Append(const NewEntry& n) {
 }
 
 base::Result<int64_t> Journal::AckedSeq() {
-  CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare("SELECT value FROM state WHERE key = 'acked_seq'"));
+  CK_ASSIGN_OR_RETURN(sqlite::Stmt st,
+                      db_.Prepare("SELECT value FROM state WHERE key = 'acked_seq'"));
   CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, st.Step());
   return r == sqlite::Stmt::StepResult::kRow ? st.Int(0) : int64_t{0};
 }
 
 base::Status Journal::Ack(int64_t seq) {
   if (seq > last_seq_) {
-    return base::OutOfRange("cannot acknowledge seq " + std::to_string(seq) + ": the journal ends at " +
-                            std::to_string(last_seq_));
+    return base::OutOfRange("cannot acknowledge seq " + std::to_string(seq) +
+                            ": the journal ends at " + std::to_string(last_seq_));
   }
   CK_ASSIGN_OR_RETURN(int64_t current, AckedSeq());
   if (seq <= current) return base::Status::Ok();  // acknowledgements never move back
-  CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare("INSERT OR REPLACE INTO state(key, value) VALUES('acked_seq', ?)"));
+  CK_ASSIGN_OR_RETURN(
+      sqlite::Stmt st,
+      db_.Prepare("INSERT OR REPLACE INTO state(key, value) VALUES('acked_seq', ?)"));
   return st.Bind(1, seq).Run();
 }
 
-base::Status Journal::ForEach(int64_t from_seq, const std::function<base::Status(const Entry&)>& fn) {
+base::Status Journal::ForEach(int64_t from_seq,
+                              const std::function<base::Status(const Entry&)>& fn) {
   CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare(std::string("SELECT ") + kColumns +
                                                    " FROM entries WHERE seq >= ? ORDER BY seq"));
   st.Bind(1, from_seq);
@@ -177,8 +195,8 @@ base::Status Journal::ForEach(int64_t from_seq, const std::function<base::Status
   }
 }
 
-base::Result<DiscountUsage> Journal::Usage(const card::Rid& rid, const std::string& offer_id, int64_t from,
-                                           int64_t to) {
+base::Result<DiscountUsage> Journal::Usage(const card::Rid& rid, const std::string& offer_id,
+                                           int64_t from, int64_t to) {
   usage_.Bind(1, rid).Bind(2, offer_id).Bind(3, from).Bind(4, to);
   base::Result<sqlite::Stmt::StepResult> r = usage_.Step();
   DiscountUsage u;
@@ -188,7 +206,8 @@ base::Result<DiscountUsage> Journal::Usage(const card::Rid& rid, const std::stri
   return u;
 }
 
-base::Result<std::pair<int64_t, int64_t>> Journal::CheckinsOf(const card::Rid& rid, const std::string& event_id) {
+base::Result<std::pair<int64_t, int64_t>> Journal::CheckinsOf(const card::Rid& rid,
+                                                              const std::string& event_id) {
   checkins_.Bind(1, rid).Bind(2, event_id);
   base::Result<sqlite::Stmt::StepResult> r = checkins_.Step();
   std::pair<int64_t, int64_t> out;

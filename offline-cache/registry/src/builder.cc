@@ -5,7 +5,6 @@
 #include <limits>
 
 #include "base/file.h"
-
 #include "sqlite/db.h"
 
 namespace registry {
@@ -18,14 +17,22 @@ std::string JoinBar(const std::vector<std::string>& v) {
 }
 
 base::Status InsertKeys(sqlite::Db& db, const std::vector<card::IssuerKey>& keys) {
-  CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db.Prepare(
-      "INSERT INTO issuer_keys(kid, iss, alg, spki, not_before, not_after, withdrawn) VALUES(?,?,?,?,?,?,?)"));
+  CK_ASSIGN_OR_RETURN(sqlite::Stmt st,
+                      db.Prepare("INSERT INTO issuer_keys(kid, iss, alg, spki, not_before, "
+                                 "not_after, withdrawn) VALUES(?,?,?,?,?,?,?)"));
   for (const card::IssuerKey& k : keys) {
-    const int64_t alg = k.key.type() == card::KeyType::kEd25519 ? static_cast<int64_t>(card::Alg::kEdDSA)
-                                                                 : static_cast<int64_t>(card::Alg::kES256);
+    const int64_t alg = k.key.type() == card::KeyType::kEd25519
+                            ? static_cast<int64_t>(card::Alg::kEdDSA)
+                            : static_cast<int64_t>(card::Alg::kES256);
     st.Bind(1, k.kid).Bind(2, k.iss).Bind(3, alg).Bind(4, k.key.spki_der());
-    if (k.not_before == std::numeric_limits<int64_t>::min()) st.BindNull(5); else st.Bind(5, k.not_before);
-    if (k.not_after == std::numeric_limits<int64_t>::max()) st.BindNull(6); else st.Bind(6, k.not_after);
+    if (k.not_before == std::numeric_limits<int64_t>::min())
+      st.BindNull(5);
+    else
+      st.Bind(5, k.not_before);
+    if (k.not_after == std::numeric_limits<int64_t>::max())
+      st.BindNull(6);
+    else
+      st.Bind(6, k.not_after);
     st.Bind(7, int64_t{k.withdrawn ? 1 : 0});
     base::Status s = st.Run();
     if (!s.ok()) return s.WithContext("issuer key");
@@ -34,22 +41,33 @@ base::Status InsertKeys(sqlite::Db& db, const std::vector<card::IssuerKey>& keys
 }
 
 base::Status InsertMembers(sqlite::Db& db, const std::vector<MemberRecord>& members) {
-  CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db.Prepare("INSERT INTO member_status(rid, status, min_serial) VALUES(?,?,?)"));
+  CK_ASSIGN_OR_RETURN(
+      sqlite::Stmt st,
+      db.Prepare("INSERT INTO member_status(rid, status, min_serial) VALUES(?,?,?)"));
   for (const MemberRecord& m : members) {
-    CK_TRY(st.Bind(1, m.rid).Bind(2, MemberStateCode(m.state)).Bind(3, int64_t{m.min_serial}).Run());
+    CK_TRY(
+        st.Bind(1, m.rid).Bind(2, MemberStateCode(m.state)).Bind(3, int64_t{m.min_serial}).Run());
   }
   return base::Status::Ok();
 }
 
 base::Status InsertPartnersAndOffers(sqlite::Db& db, const RegistryContents& c) {
-  CK_ASSIGN_OR_RETURN(sqlite::Stmt p, db.Prepare("INSERT INTO partners(partner_id, name, city, address) VALUES(?,?,?,?)"));
-  for (const Partner& x : c.partners) CK_TRY(p.Bind(1, x.partner_id).Bind(2, x.name).Bind(3, x.city).Bind(4, x.address).Run());
-  CK_ASSIGN_OR_RETURN(sqlite::Stmt o, db.Prepare(
-      "INSERT INTO offers(partner_id, offer_id, kind, value, min_purchase_minor, max_discount_minor, categories, "
-      "orgs, valid_from, valid_to, weekdays, hours_from, hours_to, cap_count, cap_amount_minor, cap_period, title) "
-      "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+  CK_ASSIGN_OR_RETURN(
+      sqlite::Stmt p,
+      db.Prepare("INSERT INTO partners(partner_id, name, city, address) VALUES(?,?,?,?)"));
+  for (const Partner& x : c.partners)
+    CK_TRY(p.Bind(1, x.partner_id).Bind(2, x.name).Bind(3, x.city).Bind(4, x.address).Run());
+  CK_ASSIGN_OR_RETURN(sqlite::Stmt o,
+                      db.Prepare("INSERT INTO offers(partner_id, offer_id, kind, value, "
+                                 "min_purchase_minor, max_discount_minor, categories, "
+                                 "orgs, valid_from, valid_to, weekdays, hours_from, hours_to, "
+                                 "cap_count, cap_amount_minor, cap_period, title) "
+                                 "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
   auto opt = [&](int i, const std::optional<int64_t>& v) {
-    if (v) o.Bind(i, *v); else o.BindNull(i);
+    if (v)
+      o.Bind(i, *v);
+    else
+      o.BindNull(i);
   };
   for (const Offer& x : c.offers) {
     o.Bind(1, x.partner_id).Bind(2, x.offer_id).Bind(3, OfferKindName(x.kind)).Bind(4, x.value);
@@ -61,7 +79,10 @@ base::Status InsertPartnersAndOffers(sqlite::Db& db, const RegistryContents& c) 
     o.Bind(11, int64_t{x.weekdays}).Bind(12, int64_t{x.hours_from}).Bind(13, int64_t{x.hours_to});
     opt(14, x.cap_count);
     opt(15, x.cap_amount_minor);
-    if (x.cap_period) o.Bind(16, CapPeriodName(*x.cap_period)); else o.BindNull(16);
+    if (x.cap_period)
+      o.Bind(16, CapPeriodName(*x.cap_period));
+    else
+      o.BindNull(16);
     o.Bind(17, x.title);
     CK_TRY(o.Run());
   }
@@ -69,12 +90,16 @@ base::Status InsertPartnersAndOffers(sqlite::Db& db, const RegistryContents& c) 
 }
 
 base::Status InsertEvents(sqlite::Db& db, const RegistryContents& c) {
-  CK_ASSIGN_OR_RETURN(sqlite::Stmt e, db.Prepare(
-      "INSERT INTO events(event_id, title, venue, starts, ends, mode, entries_per_member, capacity) VALUES(?,?,?,?,?,?,?,?)"));
+  CK_ASSIGN_OR_RETURN(sqlite::Stmt e,
+                      db.Prepare("INSERT INTO events(event_id, title, venue, starts, ends, mode, "
+                                 "entries_per_member, capacity) VALUES(?,?,?,?,?,?,?,?)"));
   for (const Event& x : c.events) {
     e.Bind(1, x.event_id).Bind(2, x.title).Bind(3, x.venue).Bind(4, x.starts).Bind(5, x.ends);
     e.Bind(6, EventModeName(x.mode)).Bind(7, x.entries_per_member);
-    if (x.capacity) e.Bind(8, *x.capacity); else e.BindNull(8);
+    if (x.capacity)
+      e.Bind(8, *x.capacity);
+    else
+      e.BindNull(8);
     CK_TRY(e.Run());
   }
   CK_ASSIGN_OR_RETURN(sqlite::Stmt r, db.Prepare("INSERT INTO roster(event_id, rid) VALUES(?,?)"));
@@ -94,8 +119,9 @@ base::Status BuildRegistry(const std::string& path, const RegistryContents& c) {
   if (::access(path.c_str(), F_OK) == 0) return base::AlreadyExists(path + " already exists");
   CK_ASSIGN_OR_RETURN(sqlite::Db db, sqlite::Db::Open(path, sqlite::Db::Mode::kReadWriteCreate));
   // A fresh file that nobody reads until it is complete: no journal, sync once at the end.
-  CK_TRY(db.Exec("PRAGMA page_size=4096; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; "
-                 "PRAGMA cache_size=-65536; PRAGMA locking_mode=EXCLUSIVE"));
+  CK_TRY(
+      db.Exec("PRAGMA page_size=4096; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; "
+              "PRAGMA cache_size=-65536; PRAGMA locking_mode=EXCLUSIVE"));
   CK_TRY(CreateSchema(db));
   CK_TRY(db.Exec("BEGIN"));
   CK_TRY(WriteMeta(db, c.meta));

@@ -36,9 +36,11 @@ class Row {
     std::string v = Get(col);
     if (required && v.empty()) return base::InvalidArgument(std::string(col) + " is empty");
     if (v.size() > max) {
-      return base::InvalidArgument(std::string(col) + " is longer than " + std::to_string(max) + " bytes");
+      return base::InvalidArgument(std::string(col) + " is longer than " + std::to_string(max) +
+                                   " bytes");
     }
-    if (base::HasControlChars(v)) return base::InvalidArgument(std::string(col) + " contains control characters");
+    if (base::HasControlChars(v))
+      return base::InvalidArgument(std::string(col) + " contains control characters");
     return v;
   }
   base::Result<std::optional<int64_t>> OptionalMinor(std::string_view col) const {
@@ -61,7 +63,8 @@ base::Status ForEachRow(const std::string& path, const std::vector<std::string>&
                         const ProgressFn& progress = nullptr) {
   std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
   if (!f) {
-    return errno == ENOENT ? base::NotFound(path + ": no such file") : base::IoError("opening " + path, errno);
+    return errno == ENOENT ? base::NotFound(path + ": no such file")
+                           : base::IoError("opening " + path, errno);
   }
   base::CsvReader reader(f.get(), path);
   base::CsvRecord rec;
@@ -103,7 +106,8 @@ base::Result<std::string> MemberId(const Row& row) {
 
 }  // namespace
 
-base::Result<std::vector<MemberRecord>> ReadMembersCsv(const std::string& path, base::ByteSpan secret,
+base::Result<std::vector<MemberRecord>> ReadMembersCsv(const std::string& path,
+                                                       base::ByteSpan secret,
                                                        const ProgressFn& progress) {
   std::vector<MemberRecord> out;
   CK_TRY(ForEachRow(
@@ -117,7 +121,8 @@ base::Result<std::vector<MemberRecord>> ReadMembersCsv(const std::string& path, 
         if (!serial.empty()) {
           auto [end, ec] = std::from_chars(serial.data(), serial.data() + serial.size(), v);
           if (ec != std::errc() || end != serial.data() + serial.size()) {
-            return base::InvalidArgument("min_serial must be a whole number 0-4294967295, got '" + serial + "'");
+            return base::InvalidArgument("min_serial must be a whole number 0-4294967295, got '" +
+                                         serial + "'");
           }
         }
         m.min_serial = v;
@@ -127,13 +132,16 @@ base::Result<std::vector<MemberRecord>> ReadMembersCsv(const std::string& path, 
         return base::Status::Ok();
       },
       progress));
-  std::sort(out.begin(), out.end(), [](const MemberRecord& a, const MemberRecord& b) { return a.rid < b.rid; });
-  auto dup = std::adjacent_find(out.begin(), out.end(),
-                                [](const MemberRecord& a, const MemberRecord& b) { return a.rid == b.rid; });
+  std::sort(out.begin(), out.end(),
+            [](const MemberRecord& a, const MemberRecord& b) { return a.rid < b.rid; });
+  auto dup = std::adjacent_find(
+      out.begin(), out.end(),
+      [](const MemberRecord& a, const MemberRecord& b) { return a.rid == b.rid; });
   if (dup != out.end()) {
-    const uint32_t a = std::min(dup->line, (dup + 1)->line), b = std::max(dup->line, (dup + 1)->line);
-    return base::InvalidArgument(path + ":" + std::to_string(b) + ": member_id already listed on line " +
-                                 std::to_string(a));
+    const uint32_t a = std::min(dup->line, (dup + 1)->line),
+                   b = std::max(dup->line, (dup + 1)->line);
+    return base::InvalidArgument(path + ":" + std::to_string(b) +
+                                 ": member_id already listed on line " + std::to_string(a));
   }
   return out;
 }
@@ -141,16 +149,18 @@ base::Result<std::vector<MemberRecord>> ReadMembersCsv(const std::string& path, 
 base::Result<std::vector<Partner>> ReadPartnersCsv(const std::string& path) {
   std::vector<Partner> out;
   std::set<std::string> seen;
-  CK_TRY(ForEachRow(path, {"partner_id", "name", "city", "address"}, [&](const Row& row) -> base::Status {
-    Partner p;
-    CK_ASSIGN_OR_RETURN(p.partner_id, row.Text("partner_id", 64, true));
-    CK_ASSIGN_OR_RETURN(p.name, row.Text("name", 200, true));
-    CK_ASSIGN_OR_RETURN(p.city, row.Text("city", 100, false));
-    CK_ASSIGN_OR_RETURN(p.address, row.Text("address", 300, false));
-    if (!seen.insert(p.partner_id).second) return base::InvalidArgument("partner_id '" + p.partner_id + "' appears twice");
-    out.push_back(std::move(p));
-    return base::Status::Ok();
-  }));
+  CK_TRY(ForEachRow(
+      path, {"partner_id", "name", "city", "address"}, [&](const Row& row) -> base::Status {
+        Partner p;
+        CK_ASSIGN_OR_RETURN(p.partner_id, row.Text("partner_id", 64, true));
+        CK_ASSIGN_OR_RETURN(p.name, row.Text("name", 200, true));
+        CK_ASSIGN_OR_RETURN(p.city, row.Text("city", 100, false));
+        CK_ASSIGN_OR_RETURN(p.address, row.Text("address", 300, false));
+        if (!seen.insert(p.partner_id).second)
+          return base::InvalidArgument("partner_id '" + p.partner_id + "' appears twice");
+        out.push_back(std::move(p));
+        return base::Status::Ok();
+      }));
   return out;
 }
 
@@ -179,7 +189,8 @@ base::Status ParseOfferRow(const Row& row, const std::set<std::string>& partners
   CK_ASSIGN_OR_RETURN(o->categories, ParseCategories(row.Get("categories")));
   o->orgs = SplitBar(row.Get("orgs"));
   for (const std::string& org : o->orgs) {
-    if (org.empty() || org.size() > card::kMaxOrgBytes) return base::InvalidArgument("orgs must be like ORG-1|ORG-2");
+    if (org.empty() || org.size() > card::kMaxOrgBytes)
+      return base::InvalidArgument("orgs must be like ORG-1|ORG-2");
   }
   if (std::string v = row.Get("valid_from"); !v.empty()) {
     CK_ASSIGN_OR_RETURN(o->valid_from_day, ParseDay(v));
@@ -196,12 +207,17 @@ base::Status ParseOfferRow(const Row& row, const std::set<std::string>& partners
   o->cap_count = cap_count;
   CK_ASSIGN_OR_RETURN(o->cap_amount_minor, row.OptionalMinor("cap_amount_minor"));
   const std::string period = row.Get("cap_period");
-  if (period == "day") o->cap_period = CapPeriod::kDay;
-  else if (period == "week") o->cap_period = CapPeriod::kWeek;
-  else if (period == "month") o->cap_period = CapPeriod::kMonth;
-  else if (!period.empty()) return base::InvalidArgument("cap_period must be day, week or month");
+  if (period == "day")
+    o->cap_period = CapPeriod::kDay;
+  else if (period == "week")
+    o->cap_period = CapPeriod::kWeek;
+  else if (period == "month")
+    o->cap_period = CapPeriod::kMonth;
+  else if (!period.empty())
+    return base::InvalidArgument("cap_period must be day, week or month");
   if ((o->cap_count || o->cap_amount_minor) != o->cap_period.has_value()) {
-    return base::InvalidArgument("a cap needs cap_period, and cap_period needs cap_count or cap_amount_minor");
+    return base::InvalidArgument(
+        "a cap needs cap_period, and cap_period needs cap_count or cap_amount_minor");
   }
   CK_ASSIGN_OR_RETURN(o->title, row.Text("title", 200, true));
   return base::Status::Ok();
@@ -209,13 +225,14 @@ base::Status ParseOfferRow(const Row& row, const std::set<std::string>& partners
 
 }  // namespace
 
-base::Result<std::vector<Offer>> ReadOffersCsv(const std::string& path, const std::set<std::string>& partners) {
+base::Result<std::vector<Offer>> ReadOffersCsv(const std::string& path,
+                                               const std::set<std::string>& partners) {
   std::vector<Offer> out;
   std::set<std::string> seen;
   CK_TRY(ForEachRow(path,
-                    {"offer_id", "partner_id", "kind", "value", "min_purchase_minor", "max_discount_minor",
-                     "categories", "orgs", "valid_from", "valid_to", "weekdays", "hours", "cap_count",
-                     "cap_amount_minor", "cap_period", "title"},
+                    {"offer_id", "partner_id", "kind", "value", "min_purchase_minor",
+                     "max_discount_minor", "categories", "orgs", "valid_from", "valid_to",
+                     "weekdays", "hours", "cap_count", "cap_amount_minor", "cap_period", "title"},
                     [&](const Row& row) -> base::Status {
                       Offer o;
                       CK_TRY(ParseOfferRow(row, partners, &o));
@@ -231,33 +248,40 @@ base::Result<std::vector<Offer>> ReadOffersCsv(const std::string& path, const st
 base::Result<std::vector<Event>> ReadEventsCsv(const std::string& path) {
   std::vector<Event> out;
   std::set<std::string> seen;
-  CK_TRY(ForEachRow(path, {"event_id", "title", "venue", "starts", "ends", "mode", "entries_per_member", "capacity"},
-                    [&](const Row& row) -> base::Status {
-                      Event e;
-                      CK_ASSIGN_OR_RETURN(e.event_id, row.Text("event_id", 64, true));
-                      CK_ASSIGN_OR_RETURN(e.title, row.Text("title", 200, true));
-                      CK_ASSIGN_OR_RETURN(e.venue, row.Text("venue", 200, false));
-                      base::Result<int64_t> starts = base::ParseIso8601(row.Get("starts"));
-                      if (!starts.ok()) return starts.status().WithContext("starts");
-                      base::Result<int64_t> ends = base::ParseIso8601(row.Get("ends"));
-                      if (!ends.ok()) return ends.status().WithContext("ends");
-                      e.starts = *starts;
-                      e.ends = *ends;
-                      if (e.ends <= e.starts) return base::InvalidArgument("ends must be after starts");
-                      const std::string mode = row.Get("mode");
-                      if (mode == "open") e.mode = EventMode::kOpen;
-                      else if (mode == "roster") e.mode = EventMode::kRoster;
-                      else return base::InvalidArgument("mode must be open or roster, got '" + mode + "'");
-                      CK_ASSIGN_OR_RETURN(std::optional<int64_t> entries, row.OptionalMinor("entries_per_member"));
-                      e.entries_per_member = entries.value_or(1);
-                      if (e.entries_per_member < 1) return base::InvalidArgument("entries_per_member must be at least 1");
-                      CK_ASSIGN_OR_RETURN(e.capacity, row.OptionalMinor("capacity"));
-                      if (!seen.insert(e.event_id).second) {
-                        return base::InvalidArgument("event_id '" + e.event_id + "' appears twice");
-                      }
-                      out.push_back(std::move(e));
-                      return base::Status::Ok();
-                    }));
+  CK_TRY(ForEachRow(
+      path,
+      {"event_id", "title", "venue", "starts", "ends", "mode", "entries_per_member", "capacity"},
+      [&](const Row& row) -> base::Status {
+        Event e;
+        CK_ASSIGN_OR_RETURN(e.event_id, row.Text("event_id", 64, true));
+        CK_ASSIGN_OR_RETURN(e.title, row.Text("title", 200, true));
+        CK_ASSIGN_OR_RETURN(e.venue, row.Text("venue", 200, false));
+        base::Result<int64_t> starts = base::ParseIso8601(row.Get("starts"));
+        if (!starts.ok()) return starts.status().WithContext("starts");
+        base::Result<int64_t> ends = base::ParseIso8601(row.Get("ends"));
+        if (!ends.ok()) return ends.status().WithContext("ends");
+        e.starts = *starts;
+        e.ends = *ends;
+        if (e.ends <= e.starts) return base::InvalidArgument("ends must be after starts");
+        const std::string mode = row.Get("mode");
+        if (mode == "open")
+          e.mode = EventMode::kOpen;
+        else if (mode == "roster")
+          e.mode = EventMode::kRoster;
+        else
+          return base::InvalidArgument("mode must be open or roster, got '" + mode + "'");
+        CK_ASSIGN_OR_RETURN(std::optional<int64_t> entries,
+                            row.OptionalMinor("entries_per_member"));
+        e.entries_per_member = entries.value_or(1);
+        if (e.entries_per_member < 1)
+          return base::InvalidArgument("entries_per_member must be at least 1");
+        CK_ASSIGN_OR_RETURN(e.capacity, row.OptionalMinor("capacity"));
+        if (!seen.insert(e.event_id).second) {
+          return base::InvalidArgument("event_id '" + e.event_id + "' appears twice");
+        }
+        out.push_back(std::move(e));
+        return base::Status::Ok();
+      }));
   return out;
 }
 

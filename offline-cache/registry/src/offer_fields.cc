@@ -43,7 +43,8 @@ base::Result<int64_t> ParsePercentBasisPoints(std::string_view s) {
   }
   if (frac.size() == 1) f *= 10;
   const int64_t bp = w * 100 + f;
-  if (bp <= 0 || bp > 10000) return base::InvalidArgument("percent must be above 0 and at most 100");
+  if (bp <= 0 || bp > 10000)
+    return base::InvalidArgument("percent must be above 0 and at most 100");
   return bp;
 }
 
@@ -60,7 +61,8 @@ base::Result<uint32_t> ParseCategories(std::string_view s) {
   uint32_t mask = 0;
   for (const std::string& part : SplitBar(s)) {
     if (part.size() != 1 || part[0] < '0' || part[0] > '3') {
-      return base::InvalidArgument("categories must be like 0|1 (0-3), got '" + std::string(s) + "'");
+      return base::InvalidArgument("categories must be like 0|1 (0-3), got '" + std::string(s) +
+                                   "'");
     }
     mask |= 1u << (part[0] - '0');
   }
@@ -96,8 +98,10 @@ base::Status ParseHours(std::string_view s, int* from, int* to) {
   if (s.empty()) return base::Status::Ok();
   auto minutes = [](std::string_view t, int* out) {
     int64_t h = 0, m = 0;
-    if (t.size() != 5 || t[2] != ':' || !ParseInt(t.substr(0, 2), &h) || !ParseInt(t.substr(3), &m) ||
-        h > 24 || m > 59 || (h == 24 && m != 0)) {
+    auto digit = [&](size_t i) { return t[i] >= '0' && t[i] <= '9'; };
+    if (t.size() != 5 || t[2] != ':' || !digit(0) || !digit(1) || !digit(3) || !digit(4) ||
+        !ParseInt(t.substr(0, 2), &h) || !ParseInt(t.substr(3), &m) || h > 24 || m > 59 ||
+        (h == 24 && m != 0)) {
       return false;
     }
     *out = static_cast<int>(h * 60 + m);
@@ -112,7 +116,8 @@ base::Status ParseHours(std::string_view s, int* from, int* to) {
 }
 
 base::Result<int64_t> ParseDay(std::string_view s) {
-  if (s.size() != 10) return base::InvalidArgument("expected a date YYYY-MM-DD, got '" + std::string(s) + "'");
+  if (s.size() != 10)
+    return base::InvalidArgument("expected a date YYYY-MM-DD, got '" + std::string(s) + "'");
   CK_ASSIGN_OR_RETURN(int64_t t, base::ParseIso8601(s));
   return t / 86400;
 }

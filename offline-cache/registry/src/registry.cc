@@ -15,13 +15,15 @@ base::Result<std::unique_ptr<Registry>> Registry::Open(const std::string& path) 
 }
 
 base::Status Registry::LoadKeys() {
-  CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare(
-      "SELECT kid, iss, alg, spki, not_before, not_after, withdrawn FROM issuer_keys"));
+  CK_ASSIGN_OR_RETURN(
+      sqlite::Stmt st,
+      db_.Prepare("SELECT kid, iss, alg, spki, not_before, not_after, withdrawn FROM issuer_keys"));
   for (;;) {
     CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, st.Step());
     if (r == sqlite::Stmt::StepResult::kDone) break;
     base::Result<card::PublicKey> key = card::PublicKey::FromSpkiDer(st.Blob(3));
-    if (!key.ok()) return base::DataLoss("registry holds an unreadable issuer key: " + key.status().message());
+    if (!key.ok())
+      return base::DataLoss("registry holds an unreadable issuer key: " + key.status().message());
     card::IssuerKey k{.kid = key->kid(), .iss = st.Text(1), .key = *key};
     base::ByteSpan kid = st.Blob(0);
     if (kid.size() != k.kid.size() || !std::equal(kid.begin(), kid.end(), k.kid.begin())) {
@@ -53,8 +55,8 @@ base::Result<std::optional<card::MemberStatus>> Registry::FindMember(const card:
 }
 
 base::Result<std::optional<Partner>> Registry::FindPartner(const std::string& id) const {
-  CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare(
-      "SELECT name, city, address FROM partners WHERE partner_id = ?"));
+  CK_ASSIGN_OR_RETURN(sqlite::Stmt st,
+                      db_.Prepare("SELECT name, city, address FROM partners WHERE partner_id = ?"));
   st.Bind(1, id);
   CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, st.Step());
   if (r == sqlite::Stmt::StepResult::kDone) return std::optional<Partner>();
@@ -62,13 +64,17 @@ base::Result<std::optional<Partner>> Registry::FindPartner(const std::string& id
 }
 
 base::Result<std::vector<Offer>> Registry::OffersOf(const std::string& partner_id) const {
-  CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare(
-      "SELECT offer_id, kind, value, min_purchase_minor, max_discount_minor, categories, orgs, "
-      "valid_from, valid_to, weekdays, hours_from, hours_to, cap_count, cap_amount_minor, "
-      "cap_period, title FROM offers WHERE partner_id = ? ORDER BY offer_id"));
+  CK_ASSIGN_OR_RETURN(
+      sqlite::Stmt st,
+      db_.Prepare(
+          "SELECT offer_id, kind, value, min_purchase_minor, max_discount_minor, categories, orgs, "
+          "valid_from, valid_to, weekdays, hours_from, hours_to, cap_count, cap_amount_minor, "
+          "cap_period, title FROM offers WHERE partner_id = ? ORDER BY offer_id"));
   st.Bind(1, partner_id);
   std::vector<Offer> out;
-  auto opt = [&](int col) { return st.IsNull(col) ? std::optional<int64_t>() : std::optional<int64_t>(st.Int(col)); };
+  auto opt = [&](int col) {
+    return st.IsNull(col) ? std::optional<int64_t>() : std::optional<int64_t>(st.Int(col));
+  };
   for (;;) {
     CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, st.Step());
     if (r == sqlite::Stmt::StepResult::kDone) break;
@@ -106,12 +112,17 @@ base::Result<std::vector<Offer>> Registry::OffersOf(const std::string& partner_i
 }
 
 base::Result<std::optional<Event>> Registry::FindEvent(const std::string& id) const {
-  CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare(
-      "SELECT title, venue, starts, ends, mode, entries_per_member, capacity FROM events WHERE event_id = ?"));
+  CK_ASSIGN_OR_RETURN(sqlite::Stmt st,
+                      db_.Prepare("SELECT title, venue, starts, ends, mode, entries_per_member, "
+                                  "capacity FROM events WHERE event_id = ?"));
   st.Bind(1, id);
   CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, st.Step());
   if (r == sqlite::Stmt::StepResult::kDone) return std::optional<Event>();
-  Event e{.event_id = id, .title = st.Text(0), .venue = st.Text(1), .starts = st.Int(2), .ends = st.Int(3)};
+  Event e{.event_id = id,
+          .title = st.Text(0),
+          .venue = st.Text(1),
+          .starts = st.Int(2),
+          .ends = st.Int(3)};
   e.mode = st.Text(4) == "roster" ? EventMode::kRoster : EventMode::kOpen;
   e.entries_per_member = st.Int(5);
   if (!st.IsNull(6)) e.capacity = st.Int(6);
@@ -119,8 +130,8 @@ base::Result<std::optional<Event>> Registry::FindEvent(const std::string& id) co
 }
 
 base::Result<bool> Registry::OnRoster(const std::string& event_id, const card::Rid& rid) const {
-  CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare(
-      "SELECT 1 FROM roster WHERE event_id = ? AND rid = ?"));
+  CK_ASSIGN_OR_RETURN(sqlite::Stmt st,
+                      db_.Prepare("SELECT 1 FROM roster WHERE event_id = ? AND rid = ?"));
   st.Bind(1, event_id).Bind(2, rid);
   CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, st.Step());
   return r == sqlite::Stmt::StepResult::kRow;
@@ -129,8 +140,7 @@ base::Result<bool> Registry::OnRoster(const std::string& event_id, const card::R
 base::Result<Registry::Counts> Registry::CountRows() const {
   Counts c{};
   auto count = [&](const char* table, int64_t* out) -> base::Status {
-    CK_ASSIGN_OR_RETURN(sqlite::Stmt st,
-                        db_.Prepare(std::string("SELECT count(*) FROM ") + table));
+    CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare(std::string("SELECT count(*) FROM ") + table));
     CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, st.Step());
     (void)r;
     *out = st.Int(0);

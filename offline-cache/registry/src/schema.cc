@@ -71,7 +71,8 @@ base::Result<card::ListMode> ParseListMode(std::string_view s) {
 int64_t MemberStateCode(card::MemberState s) { return static_cast<int64_t>(s); }
 
 base::Result<card::MemberState> MemberStateFromCode(int64_t code) {
-  if (code < 0 || code > 2) return base::DataLoss("unknown member status code " + std::to_string(code));
+  if (code < 0 || code > 2)
+    return base::DataLoss("unknown member status code " + std::to_string(code));
   return static_cast<card::MemberState>(code);
 }
 
@@ -79,11 +80,13 @@ base::Result<card::MemberState> ParseMemberState(std::string_view s) {
   if (s == "active") return card::MemberState::kActive;
   if (s == "suspended") return card::MemberState::kSuspended;
   if (s == "revoked") return card::MemberState::kRevoked;
-  return base::InvalidArgument("status must be active, suspended or revoked, got '" + std::string(s) + "'");
+  return base::InvalidArgument("status must be active, suspended or revoked, got '" +
+                               std::string(s) + "'");
 }
 
 base::Status WriteMeta(sqlite::Db& db, const Meta& m) {
-  CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db.Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"));
+  CK_ASSIGN_OR_RETURN(sqlite::Stmt st,
+                      db.Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"));
   auto put_int = [&](std::string_view k, int64_t v) { return st.Bind(1, k).Bind(2, v).Run(); };
   CK_TRY(put_int("schema_version", m.schema_version));
   CK_TRY(put_int("seq", m.seq));
@@ -115,7 +118,8 @@ base::Result<Meta> ReadMeta(sqlite::Db& db) {
   }
   if (m.schema_version != kSchemaVersion) {
     return base::FailedPrecondition("registry schema version " + std::to_string(m.schema_version) +
-                                    ", this device reads version " + std::to_string(kSchemaVersion));
+                                    ", this device reads version " +
+                                    std::to_string(kSchemaVersion));
   }
   if (!has_seq || !has_mode) return base::DataLoss("registry meta table lacks seq or mode");
   return m;

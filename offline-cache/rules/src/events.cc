@@ -18,12 +18,18 @@ std::string HhMm(int64_t utc, int64_t offset) {
 
 std::string_view CheckinCodeName(CheckinCode c) {
   switch (c) {
-    case CheckinCode::kAccepted: return "accepted";
-    case CheckinCode::kNotRegistered: return "NOT_REGISTERED";
-    case CheckinCode::kAlreadyCheckedIn: return "ALREADY_CHECKED_IN";
-    case CheckinCode::kEventFull: return "EVENT_FULL";
-    case CheckinCode::kDoorsNotOpen: return "DOORS_NOT_OPEN";
-    case CheckinCode::kEventOver: return "EVENT_OVER";
+    case CheckinCode::kAccepted:
+      return "accepted";
+    case CheckinCode::kNotRegistered:
+      return "NOT_REGISTERED";
+    case CheckinCode::kAlreadyCheckedIn:
+      return "ALREADY_CHECKED_IN";
+    case CheckinCode::kEventFull:
+      return "EVENT_FULL";
+    case CheckinCode::kDoorsNotOpen:
+      return "DOORS_NOT_OPEN";
+    case CheckinCode::kEventOver:
+      return "EVENT_OVER";
   }
   return "NOT_REGISTERED";
 }
@@ -54,7 +60,8 @@ CheckinDecision EvaluateCheckin(const registry::Event& e, const CheckinFacts& f,
   }
   if (f.entries == 0 && e.capacity && f.attendance >= *e.capacity) {
     d.code = CheckinCode::kEventFull;
-    d.message = "event full: " + std::to_string(f.attendance) + " of " + std::to_string(*e.capacity);
+    d.message =
+        "event full: " + std::to_string(f.attendance) + " of " + std::to_string(*e.capacity);
     return d;
   }
   d.code = CheckinCode::kAccepted;
@@ -62,7 +69,8 @@ CheckinDecision EvaluateCheckin(const registry::Event& e, const CheckinFacts& f,
   d.attendance = f.entries == 0 ? f.attendance + 1 : f.attendance;
   d.message = f.entries == 0 ? "welcome"
                              : "re-entry " + std::to_string(d.entry_number) + " of " +
-                                   std::to_string(e.entries_per_member) + ", first at " + HhMm(f.first_entry, offset);
+                                   std::to_string(e.entries_per_member) + ", first at " +
+                                   HhMm(f.first_entry, offset);
   return d;
 }
 

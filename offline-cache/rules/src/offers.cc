@@ -7,16 +7,22 @@ namespace {
 
 std::string_view PeriodWord(registry::CapPeriod p) {
   switch (p) {
-    case registry::CapPeriod::kDay: return "daily";
-    case registry::CapPeriod::kWeek: return "weekly";
-    case registry::CapPeriod::kMonth: return "monthly";
+    case registry::CapPeriod::kDay:
+      return "daily";
+    case registry::CapPeriod::kWeek:
+      return "weekly";
+    case registry::CapPeriod::kMonth:
+      return "monthly";
   }
   return "";
 }
 
-bool Eligible(uint32_t mask, card::Category c) { return mask == 0 || (mask & (1u << static_cast<unsigned>(c))) != 0; }
+bool Eligible(uint32_t mask, card::Category c) {
+  return mask == 0 || (mask & (1u << static_cast<unsigned>(c))) != 0;
+}
 
-OfferDecision Refuse(const registry::Offer& o, int64_t purchase, OfferCode code, std::string message) {
+OfferDecision Refuse(const registry::Offer& o, int64_t purchase, OfferCode code,
+                     std::string message) {
   OfferDecision d;
   d.code = code;
   d.offer_id = o.offer_id;
@@ -29,7 +35,7 @@ OfferDecision Refuse(const registry::Offer& o, int64_t purchase, OfferCode code,
 
 std::string HhMm(int minute) {
   char buf[24];
-  std::snprintf(buf, sizeof buf, "%02d:%02d", minute / 60 % 24, minute % 60);
+  std::snprintf(buf, sizeof buf, "%02d:%02d", minute / 60, minute % 60);  // 1440 reads 24:00
   return buf;
 }
 
@@ -37,18 +43,30 @@ std::string HhMm(int minute) {
 
 std::string_view OfferCodeName(OfferCode c) {
   switch (c) {
-    case OfferCode::kAccepted: return "accepted";
-    case OfferCode::kNoOffer: return "NO_OFFER";
-    case OfferCode::kBadAmount: return "BAD_AMOUNT";
-    case OfferCode::kCategoryNotEligible: return "CATEGORY_NOT_ELIGIBLE";
-    case OfferCode::kOrgNotEligible: return "ORG_NOT_ELIGIBLE";
-    case OfferCode::kNotStarted: return "OFFER_NOT_STARTED";
-    case OfferCode::kEnded: return "OFFER_ENDED";
-    case OfferCode::kWrongDay: return "WRONG_DAY";
-    case OfferCode::kOutsideHours: return "OUTSIDE_HOURS";
-    case OfferCode::kBelowMinimum: return "BELOW_MINIMUM";
-    case OfferCode::kCountLimitReached: return "LIMIT_REACHED";
-    case OfferCode::kAmountLimitReached: return "AMOUNT_LIMIT_REACHED";
+    case OfferCode::kAccepted:
+      return "accepted";
+    case OfferCode::kNoOffer:
+      return "NO_OFFER";
+    case OfferCode::kBadAmount:
+      return "BAD_AMOUNT";
+    case OfferCode::kCategoryNotEligible:
+      return "CATEGORY_NOT_ELIGIBLE";
+    case OfferCode::kOrgNotEligible:
+      return "ORG_NOT_ELIGIBLE";
+    case OfferCode::kNotStarted:
+      return "OFFER_NOT_STARTED";
+    case OfferCode::kEnded:
+      return "OFFER_ENDED";
+    case OfferCode::kWrongDay:
+      return "WRONG_DAY";
+    case OfferCode::kOutsideHours:
+      return "OUTSIDE_HOURS";
+    case OfferCode::kBelowMinimum:
+      return "BELOW_MINIMUM";
+    case OfferCode::kCountLimitReached:
+      return "LIMIT_REACHED";
+    case OfferCode::kAmountLimitReached:
+      return "AMOUNT_LIMIT_REACHED";
   }
   return "NO_OFFER";
 }
@@ -72,8 +90,9 @@ std::string FormatMinor(int64_t minor) {
   return (neg ? "-" : "") + grouped + "." + frac;
 }
 
-OfferDecision EvaluateOffer(const registry::Offer& o, const card::MemberCard& card, int64_t purchase,
-                            const LocalTime& now, int64_t used_count, int64_t used_amount) {
+OfferDecision EvaluateOffer(const registry::Offer& o, const card::MemberCard& card,
+                            int64_t purchase, const LocalTime& now, int64_t used_count,
+                            int64_t used_amount) {
   if (purchase <= 0 || purchase > kMaxPurchaseMinor) {
     return Refuse(o, purchase, OfferCode::kBadAmount, "enter the purchase amount");
   }
@@ -87,7 +106,8 @@ OfferDecision EvaluateOffer(const registry::Offer& o, const card::MemberCard& ca
   if (o.valid_from_day && now.day < *o.valid_from_day) {
     return Refuse(o, purchase, OfferCode::kNotStarted, "offer has not started yet");
   }
-  if (o.valid_to_day && now.day > *o.valid_to_day) return Refuse(o, purchase, OfferCode::kEnded, "offer has ended");
+  if (o.valid_to_day && now.day > *o.valid_to_day)
+    return Refuse(o, purchase, OfferCode::kEnded, "offer has ended");
   if ((o.weekdays & (1u << (now.weekday - 1))) == 0) {
     return Refuse(o, purchase, OfferCode::kWrongDay, "offer not valid today");
   }
@@ -108,20 +128,25 @@ OfferDecision EvaluateOffer(const registry::Offer& o, const card::MemberCard& ca
     d.limit = *o.cap_count;
     return d;
   }
-  int64_t discount = o.kind == registry::OfferKind::kPercent ? PercentOf(purchase, o.value) : o.value;
+  int64_t discount =
+      o.kind == registry::OfferKind::kPercent ? PercentOf(purchase, o.value) : o.value;
   if (o.max_discount_minor) discount = std::min(discount, *o.max_discount_minor);
   discount = std::min(discount, purchase);
   if (o.cap_amount_minor) {
     const int64_t left = *o.cap_amount_minor - used_amount;
     if (left <= 0) {
       OfferDecision d = Refuse(o, purchase, OfferCode::kAmountLimitReached,
-                               period + " discount limit reached: " + FormatMinor(used_amount) + " of " +
-                                   FormatMinor(*o.cap_amount_minor) + " used");
+                               period + " discount limit reached: " + FormatMinor(used_amount) +
+                                   " of " + FormatMinor(*o.cap_amount_minor) + " used");
       d.used = used_amount;
       d.limit = *o.cap_amount_minor;
       return d;
     }
     discount = std::min(discount, left);  // the rest of the allowance, not nothing
+  }
+  if (discount <= 0) {
+    // e.g. 7.5% of 0.10: nothing to give, and it must not use up one of the member's discounts.
+    return Refuse(o, purchase, OfferCode::kBelowMinimum, "purchase too small for a discount");
   }
   OfferDecision d;
   d.code = OfferCode::kAccepted;
@@ -138,8 +163,8 @@ OfferDecision EvaluateOffer(const registry::Offer& o, const card::MemberCard& ca
   return d;
 }
 
-OfferDecision ChooseOffer(const std::vector<registry::Offer>& offers, const card::MemberCard& card, int64_t purchase,
-                          const LocalTime& now, const UsageFn& usage) {
+OfferDecision ChooseOffer(const std::vector<registry::Offer>& offers, const card::MemberCard& card,
+                          int64_t purchase, const LocalTime& now, const UsageFn& usage) {
   if (offers.empty()) {
     OfferDecision d;
     d.code = OfferCode::kNoOffer;
@@ -154,7 +179,10 @@ OfferDecision ChooseOffer(const std::vector<registry::Offer>& offers, const card
     if (o.cap_period && usage) usage(o, &count, &amount);
     OfferDecision d = EvaluateOffer(o, card, purchase, now, count, amount);
     if (d.accepted()) {
-      if (!best || d.discount_minor > best->discount_minor) best = std::move(d);
+      if (!best || d.discount_minor > best->discount_minor ||
+          (d.discount_minor == best->discount_minor && d.offer_id < best->offer_id)) {
+        best = std::move(d);
+      }
     } else if (!best_refusal || d.code > best_refusal->code) {
       best_refusal = std::move(d);  // the refusal that got furthest through the checks
     }

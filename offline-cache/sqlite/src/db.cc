@@ -27,9 +27,15 @@ base::Status Error(sqlite3* db, int rc, std::string_view what) {
 base::Result<Db> Db::Open(const std::string& path, Mode mode, const char* vfs) {
   int flags = SQLITE_OPEN_NOMUTEX;
   switch (mode) {
-    case Mode::kReadOnly: flags |= SQLITE_OPEN_READONLY; break;
-    case Mode::kReadWrite: flags |= SQLITE_OPEN_READWRITE; break;
-    case Mode::kReadWriteCreate: flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE; break;
+    case Mode::kReadOnly:
+      flags |= SQLITE_OPEN_READONLY;
+      break;
+    case Mode::kReadWrite:
+      flags |= SQLITE_OPEN_READWRITE;
+      break;
+    case Mode::kReadWriteCreate:
+      flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+      break;
   }
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags, vfs);
@@ -71,8 +77,8 @@ base::Status Db::Exec(std::string_view sql) {
 
 base::Result<Stmt> Db::Prepare(std::string_view sql) {
   sqlite3_stmt* s = nullptr;
-  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
-                              &s, nullptr);
+  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                              SQLITE_PREPARE_PERSISTENT, &s, nullptr);
   if (rc != SQLITE_OK) return Error(db_, rc, "preparing SQL");
   return Stmt(s);
 }
@@ -141,7 +147,8 @@ void Stmt::Reset() {
 std::string Stmt::Text(int col) const {
   const auto* p = sqlite3_column_text(stmt_, col);
   int n = sqlite3_column_bytes(stmt_, col);
-  return p == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(n));
+  return p == nullptr ? std::string()
+                      : std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(n));
 }
 
 base::ByteSpan Stmt::Blob(int col) const {

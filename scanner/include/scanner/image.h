@@ -44,6 +44,6 @@ base::Result<GrayImage> DecodeJpeg(base::ByteSpan encoded);
 // Writes a 1-bit grayscale PNG (pixels < 128 are black) with its print resolution set to `dpi`.
 // Crash-safe: the file is replaced atomically.
 base::Status WriteBilevelPng(const std::string& path, const GrayImage& image, int dpi,
-                            base::Durability durability = base::Durability::kSync);
+                             base::Durability durability = base::Durability::kSync);
 
 }  // namespace scanner

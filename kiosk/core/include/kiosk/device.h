@@ -16,8 +16,8 @@ struct Device {
   std::string data_dir;
   std::unique_ptr<registry::Registry> registry;  // null when no bundle was applied yet
   std::unique_ptr<journal::Journal> journal;
-  std::unique_ptr<card::Verifier> verifier;      // null with the registry
-  std::string open_problem;                      // why the registry could not be opened, if so
+  std::unique_ptr<card::Verifier> verifier;  // null with the registry
+  std::string open_problem;                  // why the registry could not be opened, if so
 
   // Opens DIR (creating it and the journal if missing). A missing or unusable registry is not an
   // error here: the kiosk starts and says so on screen. `clock` must outlive the device.

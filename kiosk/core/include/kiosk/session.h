@@ -27,7 +27,7 @@ struct Config {
   std::string partner_id;  // shop mode
   std::string event_id;    // event mode
   int64_t utc_offset_seconds = 3 * 3600;
-  int64_t result_timeout_ms = 4000;   // a result screen closes by itself after this
+  int64_t result_timeout_ms = 4000;  // a result screen closes by itself after this
   int64_t doors_open_seconds = 3600;
   StalePolicy stale_registry = StalePolicy::kWarn;
 };
@@ -36,19 +36,19 @@ struct Config {
 struct Screen {
   State state = State::kIdle;
   // result / amount / confirm
-  std::string verdict;        // card verdict code, once a card was scanned
-  std::string decision;       // "accepted" or a refusal / error code (result)
-  std::string message;        // English, for logs and the headless protocol
+  std::string verdict;                   // card verdict code, once a card was scanned
+  std::string decision;                  // "accepted" or a refusal / error code (result)
+  std::string message;                   // English, for logs and the headless protocol
   std::string name, number_masked, org;  // from a verified card, when present
   int64_t purchase_minor = 0, discount_minor = 0, total_minor = 0;
   std::string offer_id, offer_title;
   int64_t cap_used = 0, cap_limit = 0;
   // event results
   int64_t attendance = 0;
-  int64_t first_entry = 0;    // Unix seconds, for "already checked in at HH:MM"
+  int64_t first_entry = 0;  // Unix seconds, for "already checked in at HH:MM"
   int64_t entry_number = 0;
   // journal
-  std::string entry_uuid;     // set only once the entry is durable
+  std::string entry_uuid;  // set only once the entry is durable
   int64_t entry_seq = 0;
   // device state
   bool registry_stale = false;
@@ -59,8 +59,8 @@ struct Screen {
 // may be null (no registry applied yet: every scan gives NO_REGISTRY).
 class Session {
  public:
-  Session(const Config& config, const base::Clock& clock, card::Verifier* verifier, registry::Registry* registry,
-          journal::Journal& journal);
+  Session(const Config& config, const base::Clock& clock, card::Verifier* verifier,
+          registry::Registry* registry, journal::Journal& journal);
 
   const Screen& screen() const { return screen_; }
 

@@ -29,13 +29,15 @@ struct ApplyOptions {
 struct ApplyReport {
   Manifest manifest;
   int64_t previous_seq = 0;  // 0 when there was no registry
+  std::string warning;       // set when the registry is in use but a later step failed
 };
 
 // Not thread-safe; one apply at a time per data directory (the caller serialises).
 class Importer {
  public:
   // `fs`, `clock` must outlive the importer. `trusted` is the pinned bundle key.
-  Importer(base::FileSystem& fs, const base::Clock& clock, std::string data_dir, card::PublicKey trusted);
+  Importer(base::FileSystem& fs, const base::Clock& clock, std::string data_dir,
+           card::PublicKey trusted);
 
   // Refusals (bad signature, rollback, hash, truncation, ...) come back with a message that says
   // exactly why; the code is kIo only for local I/O failures.
@@ -49,6 +51,7 @@ class Importer {
  private:
   base::Status CheckIncoming(const std::string& path, const Manifest& m) const;
   int64_t AppliedSeqFloor() const;
+  base::Status WriteAppliedSeq(int64_t seq);
 
   base::FileSystem& fs_;
   const base::Clock& clock_;

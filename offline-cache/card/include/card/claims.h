@@ -51,7 +51,8 @@ struct ClaimsRules {
   CborLimits cbor;
   bool require_iss = true;
   bool require_card = true;
-  bool allow_float_time = false;  // iat/exp as a float NumericDate (RFC 8392 allows it; DCCs use it)
+  bool allow_float_time =
+      false;  // iat/exp as a float NumericDate (RFC 8392 allows it; DCCs use it)
   bool require_dcc_hcert = false;  // claim -260 must be a map holding map 1 (EU DCC)
 };
 

@@ -15,10 +15,10 @@ inline constexpr uint64_t kCwtTag = 61;
 
 struct CoseRules {
   CborLimits cbor;
-  bool require_sign1_tag = true;        // tag 18 must wrap the array
-  bool allow_cwt_tag = false;           // tag 61 may wrap tag 18 (EU DCC)
+  bool require_sign1_tag = true;           // tag 18 must wrap the array
+  bool allow_cwt_tag = false;              // tag 61 may wrap tag 18 (EU DCC)
   bool allow_unprotected_headers = false;  // else the unprotected map must be empty
-  size_t kid_size = 8;                  // exact kid length required
+  size_t kid_size = 8;                     // exact kid length required
 };
 
 // Views into the COSE bytes, which must outlive this struct.
@@ -26,7 +26,7 @@ struct Sign1View {
   base::ByteSpan protected_bytes;  // the serialized protected header (contents of the bstr)
   base::ByteSpan payload;
   base::ByteSpan signature;
-  int64_t alg = 0;                 // as found; the caller checks it against what it supports
+  int64_t alg = 0;  // as found; the caller checks it against what it supports
   Kid kid{};
   bool kid_from_unprotected = false;
 };

@@ -16,7 +16,7 @@ struct Profile {
   std::string_view prefix;
   size_t max_text_bytes;
   size_t max_inflated_bytes;
-  bool require_zlib;      // else an uncompressed COSE_Sign1 is accepted (detected by its header)
+  bool require_zlib;  // else an uncompressed COSE_Sign1 is accepted (detected by its header)
   CoseRules cose;
   ClaimsRules claims;
   bool allow_es256;

@@ -19,7 +19,7 @@ enum class Verdict : uint8_t {
   kSuspended,     // member suspended (e.g. dues unpaid)
   kNotAMember,    // allow-list registry without this rid
   kValid,
-  kError,         // the device could not decide (e.g. its registry could not be read); never valid
+  kError,  // the device could not decide (e.g. its registry could not be read); never valid
 };
 
 std::string_view VerdictCode(Verdict v);

@@ -26,10 +26,11 @@ struct Verification {
   std::string detail;          // why, in English, for logs and tools; empty when VALID
   std::optional<Kid> kid;      // once the COSE header was read
   std::optional<Alg> alg;
-  std::optional<Claims> claims;  // once the payload was parsed (not yet trusted before the signature)
-  std::string error_code;        // with verdict kError: CLOCK_BEHIND or REGISTRY_UNREADABLE
-  bool signature_ok = false;     // the signature verified: claims can be trusted
-  bool status_checked = false;   // a status store was consulted
+  std::optional<Claims>
+      claims;                 // once the payload was parsed (not yet trusted before the signature)
+  std::string error_code;     // with verdict kError: CLOCK_BEHIND or REGISTRY_UNREADABLE
+  bool signature_ok = false;  // the signature verified: claims can be trusted
+  bool status_checked = false;  // a status store was consulted
 };
 
 // Verifies cards. Keeps its scratch buffers, zlib stream and OpenSSL context between calls, so a

@@ -22,20 +22,20 @@ base::Result<Kind> ParseKind(std::string_view s);
 inline constexpr char kAccepted[] = "accepted";
 
 struct Entry {
-  int64_t seq = 0;           // 1, 2, 3 ... on this device
-  std::string uuid;          // idempotency key, RFC 4122 v4 text
+  int64_t seq = 0;   // 1, 2, 3 ... on this device
+  std::string uuid;  // idempotency key, RFC 4122 v4 text
   Kind kind = Kind::kRejected;
-  int64_t time_utc = 0;      // Unix seconds
-  int64_t mono_ns = 0;       // monotonic clock, for ordering within a boot
+  int64_t time_utc = 0;  // Unix seconds
+  int64_t mono_ns = 0;   // monotonic clock, for ordering within a boot
   std::optional<card::Rid> rid;
-  std::string partner_id;    // discount entries
-  std::string event_id;      // check-in entries
+  std::string partner_id;  // discount entries
+  std::string event_id;    // check-in entries
   std::string offer_id;
   int64_t purchase_minor = 0;
   int64_t discount_minor = 0;
-  int64_t bundle_seq = 0;    // registry in use
-  std::string verdict;       // card verdict code (card/verdict.h)
-  std::string decision;      // "accepted" or a refusal code (rules/)
+  int64_t bundle_seq = 0;  // registry in use
+  std::string verdict;     // card verdict code (card/verdict.h)
+  std::string decision;    // "accepted" or a refusal code (rules/)
   Hash prev_hash{};
   Hash hash{};
 };

@@ -28,7 +28,8 @@ struct ExportHeader {
 };
 
 // Entries from `from_seq` on, signed with `device_key`.
-base::Result<base::Bytes> WriteExport(Journal& journal, int64_t from_seq, const std::string& device_id,
+base::Result<base::Bytes> WriteExport(Journal& journal, int64_t from_seq,
+                                      const std::string& device_id,
                                       const card::PrivateKey& device_key, int64_t created);
 
 struct Totals {
@@ -41,9 +42,9 @@ struct ExportCheck {
   bool signature_ok = false;
   std::string signature_problem;
   bool body_hash_ok = false;
-  std::vector<Entry> entries;   // as parsed, in file order
-  int64_t first_bad_seq = 0;    // 0 when every entry checks; else the first that does not
-  std::string problem;          // why
+  std::vector<Entry> entries;  // as parsed, in file order
+  int64_t first_bad_seq = 0;   // 0 when every entry checks; else the first that does not
+  std::string problem;         // why
   std::map<std::string, Totals> per_partner, per_event;
   int64_t rejected_scans = 0;
   bool ok() const { return signature_ok && body_hash_ok && first_bad_seq == 0; }

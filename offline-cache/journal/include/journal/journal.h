@@ -41,7 +41,8 @@ struct ChainReport {
 class Journal {
  public:
   // Creates the file and schema if missing. `clock` must outlive the journal.
-  static base::Result<std::unique_ptr<Journal>> Open(const std::string& path, const base::Clock& clock);
+  static base::Result<std::unique_ptr<Journal>> Open(const std::string& path,
+                                                     const base::Clock& clock);
 
   // Appends durably and returns the complete entry (seq, uuid, time, hashes filled in).
   base::Result<Entry> Append(const NewEntry& e);
@@ -58,9 +59,11 @@ class Journal {
   base::Status ForEach(int64_t from_seq, const std::function<base::Status(const Entry&)>& fn);
 
   // Accepted discounts of this member under this offer with time in [from, to).
-  base::Result<DiscountUsage> Usage(const card::Rid& rid, const std::string& offer_id, int64_t from, int64_t to);
+  base::Result<DiscountUsage> Usage(const card::Rid& rid, const std::string& offer_id, int64_t from,
+                                    int64_t to);
   // Accepted check-ins of this member at this event: count and the time of the first.
-  base::Result<std::pair<int64_t, int64_t>> CheckinsOf(const card::Rid& rid, const std::string& event_id);
+  base::Result<std::pair<int64_t, int64_t>> CheckinsOf(const card::Rid& rid,
+                                                       const std::string& event_id);
   // Distinct members checked in at this event.
   base::Result<int64_t> Attendance(const std::string& event_id);
 

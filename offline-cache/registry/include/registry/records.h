@@ -25,11 +25,11 @@ struct Offer {
   int64_t value = 0;  // percent: basis points (7.5% = 750); fixed: minor units
   int64_t min_purchase_minor = 0;
   std::optional<int64_t> max_discount_minor;
-  uint32_t categories = 0;         // bit c set = category c eligible; 0 = all
-  std::vector<std::string> orgs;   // empty = all
+  uint32_t categories = 0;                              // bit c set = category c eligible; 0 = all
+  std::vector<std::string> orgs;                        // empty = all
   std::optional<int64_t> valid_from_day, valid_to_day;  // days since 1970-01-01, inclusive
-  uint8_t weekdays = 0x7f;         // bit 0 = Monday ... bit 6 = Sunday
-  int hours_from = 0, hours_to = 1440;  // minutes of the local day, [from, to)
+  uint8_t weekdays = 0x7f;                              // bit 0 = Monday ... bit 6 = Sunday
+  int hours_from = 0, hours_to = 1440;                  // minutes of the local day, [from, to)
   std::optional<int64_t> cap_count, cap_amount_minor;
   std::optional<CapPeriod> cap_period;
   std::string title;

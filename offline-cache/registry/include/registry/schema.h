@@ -24,7 +24,7 @@ struct Meta {
   int64_t created = 0;    // Unix seconds
   int64_t not_after = 0;  // Unix seconds: past it the registry is out of date
   card::ListMode mode = card::ListMode::kDenyList;
-  std::string issuer;     // issuer code of the bundle's author
+  std::string issuer;  // issuer code of the bundle's author
 };
 
 base::Status WriteMeta(sqlite::Db& db, const Meta& meta);

@@ -10,9 +10,9 @@
 namespace rules {
 
 struct LocalTime {
-  int64_t day = 0;     // days since 1970-01-01 in local time
-  int weekday = 1;     // ISO: 1 = Monday ... 7 = Sunday
-  int minute = 0;      // minute of the local day, 0..1439
+  int64_t day = 0;  // days since 1970-01-01 in local time
+  int weekday = 1;  // ISO: 1 = Monday ... 7 = Sunday
+  int minute = 0;   // minute of the local day, 0..1439
   int year = 1970, month = 1, mday = 1;
 };
 

@@ -17,17 +17,17 @@ namespace rules {
 // Decision codes, stable: logged in the journal and mapped to screen texts by the kiosk.
 enum class OfferCode : uint8_t {
   kAccepted,
-  kNoOffer,              // the partner has no offer at all
-  kBadAmount,            // purchase amount zero, negative or absurd
+  kNoOffer,    // the partner has no offer at all
+  kBadAmount,  // purchase amount zero, negative or absurd
   kCategoryNotEligible,
   kOrgNotEligible,
-  kNotStarted,           // before valid_from
-  kEnded,                // after valid_to
-  kWrongDay,             // weekday not in the offer
+  kNotStarted,  // before valid_from
+  kEnded,       // after valid_to
+  kWrongDay,    // weekday not in the offer
   kOutsideHours,
-  kBelowMinimum,         // purchase below min_purchase_minor
-  kCountLimitReached,    // per-member cap on the number of discounts
-  kAmountLimitReached,   // per-member cap on the total discount
+  kBelowMinimum,        // purchase below min_purchase_minor
+  kCountLimitReached,   // per-member cap on the number of discounts
+  kAmountLimitReached,  // per-member cap on the total discount
 };
 std::string_view OfferCodeName(OfferCode c);  // "accepted", "BELOW_MINIMUM", ...
 
@@ -36,9 +36,9 @@ struct OfferDecision {
   std::string offer_id, title;
   int64_t purchase_minor = 0;
   int64_t discount_minor = 0;
-  int64_t total_minor = 0;  // to pay: purchase - discount
+  int64_t total_minor = 0;      // to pay: purchase - discount
   int64_t used = 0, limit = 0;  // for the cap codes, and for a cap that applied
-  std::string message;      // for a cashier, in English: "monthly limit reached: 2 of 2 used"
+  std::string message;          // for a cashier, in English: "monthly limit reached: 2 of 2 used"
   bool accepted() const { return code == OfferCode::kAccepted; }
 };
 
@@ -48,18 +48,20 @@ inline constexpr int64_t kMaxPurchaseMinor = 100'000'000'00;  // 100 million rou
 using UsageFn = std::function<void(const registry::Offer& offer, int64_t* count, int64_t* amount)>;
 
 // One offer. `count`/`amount`: the member's accepted discounts under this offer in its cap period.
-OfferDecision EvaluateOffer(const registry::Offer& offer, const card::MemberCard& card, int64_t purchase_minor,
-                            const LocalTime& now, int64_t used_count, int64_t used_amount);
+OfferDecision EvaluateOffer(const registry::Offer& offer, const card::MemberCard& card,
+                            int64_t purchase_minor, const LocalTime& now, int64_t used_count,
+                            int64_t used_amount);
 
 // All of a partner's offers: the accepted one with the largest discount (ties: lowest offer_id);
 // when none is accepted, the refusal of the offer that got furthest through the checks.
 OfferDecision ChooseOffer(const std::vector<registry::Offer>& offers, const card::MemberCard& card,
                           int64_t purchase_minor, const LocalTime& now, const UsageFn& usage);
 
-// floor(purchase * basis_points / 10000), without overflow for any purchase up to kMaxPurchaseMinor.
+// floor(purchase * basis_points / 10000), without overflow for any purchase up to
+// kMaxPurchaseMinor.
 int64_t PercentOf(int64_t purchase_minor, int64_t basis_points);
 
-// "1 234,50" style amounts for messages (minor units; 2 decimals).
+// "1 234.50" style amounts for messages (minor units; 2 decimals).
 std::string FormatMinor(int64_t minor);
 
 }  // namespace rules
