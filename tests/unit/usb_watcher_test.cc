@@ -19,7 +19,11 @@
 #include "bundle/importer.h"
 #include "bundle_fixture.h"
 #include "fault_fs.h"
+#include "journal/device_key.h"
+#include "journal/export.h"
+#include "journal/journal.h"
 #include "sync/device_id.h"
+#include "sync/journal_to_stick.h"
 
 namespace {
 
@@ -476,6 +480,55 @@ TEST(DeviceIdTest, CorruptFileIsAClearError) {
     EXPECT_EQ(id.status().code(), base::StatusCode::kDataLoss);
     EXPECT_TRUE(Contains(id.status().message(), "device-id is corrupt")) << id.status().ToString();
   }
+}
+
+// Journal collection by stick: the export lands on the stick, signed by the device key, holding
+// the entries after the last acknowledged one, and the receipt says which.
+TEST_F(UsbWatcherTest, JournalExportIsWrittenToTheStickAndNamedInTheReceipt) {
+  {
+    auto j = journal::Journal::Open(data_ + "/" + journal::kJournalFile, clock_);
+    ASSERT_TRUE(j.ok()) << j.status().ToString();
+    for (int i = 0; i < 3; ++i) {
+      journal::NewEntry e{.kind = journal::Kind::kDiscount,
+                          .partner_id = "P1",
+                          .purchase_minor = 1000,
+                          .discount_minor = 75,
+                          .verdict = "VALID",
+                          .decision = journal::kAccepted};
+      ASSERT_TRUE((*j)->Append(e).ok());
+    }
+    ASSERT_TRUE((*j)->Ack(1).ok());
+  }
+  const std::string stick = mount_ + "/STICK";
+  PutBundle(stick, {.seq = 1});
+  ck_sync::UsbWatcherOptions options = Options();
+  options.receipt_extension = ck_sync::MakeJournalExportExtension(fs_, clock_, data_, kDeviceId);
+  ck_sync::VolumeResult r = Watcher(std::move(options)).ProcessVolume(stick);
+  EXPECT_TRUE(Contains(Receipt(stick), "journal: exported entries 2..3 (2)")) << Receipt(stick);
+  base::Result<std::string> file =
+      base::ReadFile(stick + "/" + ck_sync::JournalExportFileName(kDeviceId), 1 << 20);
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  base::Result<std::string> pub_pem = base::ReadFile(data_ + "/" + journal::kDevicePubFile, 4096);
+  ASSERT_TRUE(pub_pem.ok());
+  base::Result<journal::ExportCheck> check =
+      journal::CheckExport(base::AsBytes(*file), *card::PublicKey::FromPem(*pub_pem));
+  ASSERT_TRUE(check.ok()) << check.status().ToString();
+  EXPECT_TRUE(check->ok()) << check->problem << check->signature_problem;
+  EXPECT_EQ(check->header.first_seq, 2);
+  EXPECT_EQ(check->header.last_seq, 3);
+  EXPECT_EQ(check->per_partner["P1"].discounts, 2);
+}
+
+TEST_F(UsbWatcherTest, JournalExportFailureIsInTheReceiptNotACrash) {
+  const std::string stick = mount_ + "/STICK";
+  PutBundle(stick, {.seq = 1});
+  ck_sync::UsbWatcherOptions options = Options();
+  // The data dir's journal cannot be opened: a directory stands where journal.db should be.
+  ASSERT_TRUE(cktest::MakeDir(data_ + "/" + journal::kJournalFile));
+  options.receipt_extension = ck_sync::MakeJournalExportExtension(fs_, clock_, data_, kDeviceId);
+  ck_sync::VolumeResult r = Watcher(std::move(options)).ProcessVolume(stick);
+  EXPECT_TRUE(Contains(Receipt(stick), "journal: export failed")) << Receipt(stick);
+  EXPECT_NE(r.applied(), nullptr);
 }
 
 }  // namespace

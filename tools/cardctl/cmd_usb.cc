@@ -12,13 +12,15 @@
 #include "bundle/importer.h"
 #include "commands.h"
 #include "sync/device_id.h"
+#include "sync/journal_to_stick.h"
 #include "sync/usb_watcher.h"
 
 namespace cardctl {
 namespace {
 
 constexpr char kUsage[] =
-    "usage: cardctl usb-watch --data-dir DIR --trust bundle.pub.pem [--mount-dir DIR] [--once]";
+    "usage: cardctl usb-watch --data-dir DIR --trust bundle.pub.pem [--mount-dir DIR] [--once]\n"
+    "                         [--export-journal]";
 
 base::Result<card::PublicKey> LoadTrustedKey(const std::string& path) {
   CK_ASSIGN_OR_RETURN(std::string pem, base::ReadFile(path, 64 * 1024));
@@ -82,6 +84,10 @@ int Watch(const Args& args) {
   bundle::Importer importer(base::PosixFs(), clock, *dir, *trusted);
   ck_sync::UsbWatcherOptions options{.device_id = *device_id, .on_volume = PrintSummary};
   if (auto mount_dir = args.Get("mount-dir")) options.mount_dir = *mount_dir;
+  if (args.Has("export-journal")) {
+    options.receipt_extension =
+        ck_sync::MakeJournalExportExtension(base::PosixFs(), clock, *dir, *device_id);
+  }
   ck_sync::UsbWatcher watcher(base::PosixFs(), clock, importer, *trusted, std::move(options));
   return args.Has("once") ? RunOnce(watcher) : RunUntilSignal(watcher);
 }
@@ -89,7 +95,7 @@ int Watch(const Args& args) {
 }  // namespace
 
 int RunUsbWatch(const std::vector<std::string>& argv) {
-  auto args = Args::Parse(argv, {"data-dir", "trust", "mount-dir"}, {"once"});
+  auto args = Args::Parse(argv, {"data-dir", "trust", "mount-dir"}, {"once", "export-journal"});
   if (!args.ok()) return Fail(args.status().WithContext(kUsage));
   if (!args->positional().empty()) return Fail(kUsage);
   return Watch(*args);
