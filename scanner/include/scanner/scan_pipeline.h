@@ -1,0 +1,84 @@
+// Frames -> QR texts on their own threads: a capture thread pulls from the FrameSource into a
+// one-frame mailbox (the latest frame wins, never a growing queue), a decoding thread decodes
+// what is in the mailbox, and the same text seen again within a window is reported once.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/clock.h"
+#include "scanner/frame_source.h"
+#include "scanner/qr_decoder.h"
+
+namespace scanner {
+
+struct ScanResult {
+  std::string text;
+  int64_t frame_index = 0;
+  int64_t capture_ns = 0;  // when the frame was captured (monotonic)
+  int64_t decoded_ns = 0;  // when decoding finished (monotonic)
+};
+
+struct PipelineOptions {
+  int64_t dedupe_window_ms = 3000;  // the same text again within this is not reported
+  bool drop_stale_frames = true;    // false: hand every frame to the decoder (recordings, tests)
+  DecoderOptions decoder;
+};
+
+struct PipelineStats {
+  int64_t frames_captured = 0, frames_decoded = 0, frames_dropped = 0, codes_reported = 0;
+};
+
+// Starts its threads in the constructor and stops them in the destructor (or Stop()). `source`
+// and `clock` must outlive it. `on_result` and `on_state` are called on the decoding and capture
+// threads respectively and must be thread-safe and quick.
+class ScanPipeline {
+ public:
+  ScanPipeline(FrameSource& source, const base::Clock& clock, PipelineOptions options,
+               std::function<void(const ScanResult&)> on_result,
+               std::function<void(SourceState)> on_state = nullptr);
+  ~ScanPipeline();
+  ScanPipeline(const ScanPipeline&) = delete;
+  ScanPipeline& operator=(const ScanPipeline&) = delete;
+
+  void Stop();
+  // Waits until the source ended and every captured frame was decoded (recordings), or
+  // `timeout_ms`.
+  bool WaitUntilDrained(int timeout_ms);
+  PipelineStats stats() const;
+
+ private:
+  void CaptureLoop();
+  void DecodeLoop();
+  bool ShouldReport(const std::string& text, int64_t now_ns);
+
+  FrameSource& source_;
+  const base::Clock& clock_;
+  PipelineOptions options_;
+  std::function<void(const ScanResult&)> on_result_;
+  std::function<void(SourceState)> on_state_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  // The mailbox: at most one frame waiting for the decoder.
+  std::vector<uint8_t> slot_pixels_;
+  Frame slot_frame_;
+  int64_t slot_index_ = 0, slot_capture_ns_ = 0;
+  bool slot_full_ = false;
+  bool source_done_ = false;
+  bool decoding_ = false;
+  bool stop_ = false;
+  PipelineStats stats_;
+  std::map<std::string, int64_t> last_reported_ns_;
+
+  std::thread capture_thread_, decode_thread_;
+};
+
+}  // namespace scanner

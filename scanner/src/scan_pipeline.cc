@@ -1,0 +1,142 @@
+#include "scanner/scan_pipeline.h"
+
+#include <chrono>
+#include <cstring>
+
+namespace scanner {
+
+ScanPipeline::ScanPipeline(FrameSource& source, const base::Clock& clock, PipelineOptions options,
+                           std::function<void(const ScanResult&)> on_result,
+                           std::function<void(SourceState)> on_state)
+    : source_(source),
+      clock_(clock),
+      options_(options),
+      on_result_(std::move(on_result)),
+      on_state_(std::move(on_state)) {
+  capture_thread_ = std::thread([this] { CaptureLoop(); });
+  decode_thread_ = std::thread([this] { DecodeLoop(); });
+}
+
+ScanPipeline::~ScanPipeline() { Stop(); }
+
+void ScanPipeline::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (capture_thread_.joinable()) capture_thread_.join();
+  if (decode_thread_.joinable()) decode_thread_.join();
+}
+
+PipelineStats ScanPipeline::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stats_;
+}
+
+bool ScanPipeline::WaitUntilDrained(int timeout_ms) {
+  std::unique_lock<std::mutex> lock(mu_);
+  return cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                      [this] { return source_done_ && !slot_full_ && !decoding_; });
+}
+
+void ScanPipeline::CaptureLoop() {
+  SourceState last_state = SourceState::kRunning;
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stop_) return;
+    }
+    base::Result<std::optional<CapturedFrame>> next = source_.Next(100);
+    const SourceState state = next.ok() ? source_.state() : SourceState::kEnded;
+    if (state != last_state) {
+      last_state = state;
+      if (on_state_) on_state_(state);
+    }
+    if (!next.ok() || state == SourceState::kEnded) {
+      std::lock_guard<std::mutex> lock(mu_);
+      source_done_ = true;
+      cv_.notify_all();
+      return;
+    }
+    if (!next->has_value()) continue;  // timeout, or the camera is away: Next() blocks, no spinning
+    const CapturedFrame& cf = **next;
+    std::unique_lock<std::mutex> lock(mu_);
+    ++stats_.frames_captured;
+    if (!options_.drop_stale_frames) {
+      cv_.wait(lock, [this] { return !slot_full_ || stop_; });
+      if (stop_) return;
+    } else if (slot_full_) {
+      ++stats_.frames_dropped;  // the decoder is behind: the newer frame replaces the older one
+    }
+    const size_t w = static_cast<size_t>(cf.frame.width), h = static_cast<size_t>(cf.frame.height);
+    slot_pixels_.resize(w * h);
+    for (size_t y = 0; y < h; ++y) {
+      std::memcpy(slot_pixels_.data() + y * w,
+                  cf.frame.data + y * static_cast<size_t>(cf.frame.stride), w);
+    }
+    slot_frame_ = Frame{slot_pixels_.data(), cf.frame.width, cf.frame.height, cf.frame.width,
+                        PixelFormat::kGray8};
+    slot_index_ = cf.index;
+    slot_capture_ns_ = cf.capture_ns;
+    slot_full_ = true;
+    cv_.notify_all();
+  }
+}
+
+bool ScanPipeline::ShouldReport(const std::string& text, int64_t now_ns) {
+  auto it = last_reported_ns_.find(text);
+  const bool report =
+      it == last_reported_ns_.end() || now_ns - it->second >= options_.dedupe_window_ms * 1'000'000;
+  last_reported_ns_[text] = now_ns;  // a code held in view keeps its window open
+  for (auto i = last_reported_ns_.begin(); i != last_reported_ns_.end();) {
+    i = now_ns - i->second > 4 * options_.dedupe_window_ms * 1'000'000 ? last_reported_ns_.erase(i)
+                                                                       : std::next(i);
+  }
+  return report;
+}
+
+void ScanPipeline::DecodeLoop() {
+  QrDecoder decoder(options_.decoder);
+  std::vector<uint8_t> pixels;
+  for (;;) {
+    Frame frame;
+    int64_t index = 0, capture_ns = 0;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return slot_full_ || stop_ || source_done_; });
+      if (stop_ || (!slot_full_ && source_done_)) {
+        cv_.notify_all();
+        return;
+      }
+      pixels.swap(slot_pixels_);
+      frame = slot_frame_;
+      frame.data = pixels.data();
+      index = slot_index_;
+      capture_ns = slot_capture_ns_;
+      slot_full_ = false;
+      decoding_ = true;
+      cv_.notify_all();
+    }
+    std::vector<std::string> texts = decoder.Decode(frame);
+    const int64_t done_ns = clock_.MonotonicNanos();
+    std::vector<ScanResult> report;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++stats_.frames_decoded;
+      for (std::string& t : texts) {
+        if (!ShouldReport(t, capture_ns)) continue;
+        ++stats_.codes_reported;
+        report.push_back({std::move(t), index, capture_ns, done_ns});
+      }
+    }
+    for (const ScanResult& r : report) on_result_(r);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      decoding_ = false;
+    }
+    cv_.notify_all();
+  }
+}
+
+}  // namespace scanner
