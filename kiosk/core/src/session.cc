@@ -68,7 +68,8 @@ bool Session::Record(const journal::NewEntry& e) {
   base::Result<journal::Entry> entry = base::FailedPrecondition("not written");
   if (clock_.NowUnixSeconds() < journal_.last_time()) {
     // Checked here, at the one place entries are written: time never runs backwards on the record.
-    entry = base::FailedPrecondition("the device clock is earlier than the last journal entry; set the clock");
+    entry = base::FailedPrecondition(
+        "the device clock is earlier than the last journal entry; set the clock");
   } else {
     entry = journal_.Append(e);
   }
@@ -82,7 +83,8 @@ bool Session::Record(const journal::NewEntry& e) {
     if (entry.status().code() == base::StatusCode::kFailedPrecondition) {
       Fail("CLOCK_BEHIND", entry.status().message());
     } else {
-      Fail("JOURNAL_ERROR", "not recorded (" + entry.status().message() + "): do not give the discount or entry");
+      Fail("JOURNAL_ERROR",
+           "not recorded (" + entry.status().message() + "): do not give the discount or entry");
     }
     return false;
   }
