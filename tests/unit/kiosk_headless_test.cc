@@ -1,0 +1,269 @@
+// `kiosk --headless` against its documented protocol (docs/kiosk-protocol.md): the real binary
+// (CK_KIOSK_PATH) on a data directory built by kiosk_fixture, fed JSON lines on stdin, with
+// --fake-clock so that time moves only when the test says so.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "base/time_format.h"
+#include "kiosk_fixture.h"
+#include "subprocess.h"
+
+namespace {
+
+using nlohmann::json;
+
+constexpr char kMember[] = "M-1001";
+constexpr char kSuspended[] = "M-1002";
+
+class KioskHeadlessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    kiosktest::RegistrySpec spec;
+    spec.members = {{kMember}, {kSuspended, card::MemberState::kSuspended}};
+    spec.partners = {kiosktest::MakePartner()};
+    spec.offers = {kiosktest::PercentOffer("O-10", 1000)};
+    spec.events = {
+        kiosktest::MakeEvent(kiosktest::kEvent, kiosktest::kNow - 3600, kiosktest::kNow + 3600)};
+    ASSERT_TRUE(fx_.WriteRegistry(spec));
+  }
+
+  std::vector<std::string> ShopArgs(int64_t now = kiosktest::kNow) const {
+    return {"--headless",
+            "--data-dir",
+            fx_.data_dir(),
+            "--mode",
+            "shop",
+            "--partner",
+            kiosktest::kPartner,
+            "--fake-clock",
+            base::FormatIso8601Utc(now)};
+  }
+
+  // Runs the kiosk with `commands` (one JSON line each) and parses every output line.
+  std::vector<json> Run(const std::vector<std::string>& args,
+                        const std::vector<std::string>& commands, int expected_exit = 0) {
+    std::string input;
+    for (const std::string& c : commands) input += c + "\n";
+    cktest::ProcessResult r = cktest::RunProcess(CK_KIOSK_PATH, args, {.stdin_text = input});
+    EXPECT_EQ(r.exit_code, expected_exit) << r.Describe();
+    std::vector<json> out;
+    std::istringstream lines(r.out);
+    std::string line;
+    while (std::getline(lines, line)) {
+      json j = json::parse(line, nullptr, false);
+      EXPECT_TRUE(j.is_object()) << "not a JSON object: " << line;
+      EXPECT_TRUE(j.contains("state")) << "no state: " << line;
+      out.push_back(std::move(j));
+    }
+    return out;
+  }
+
+  static std::string Scan(const std::string& text) {
+    return json{{"cmd", "scan"}, {"text", text}}.dump();
+  }
+  static std::string Amount(int64_t minor) {
+    return json{{"cmd", "amount"}, {"minor", minor}}.dump();
+  }
+
+  kiosktest::KioskFixture fx_;
+};
+
+TEST_F(KioskHeadlessTest, FirstLineIsTheIdleScreen) {
+  std::vector<json> out = Run(ShopArgs(), {});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0]["state"], "idle");
+  EXPECT_EQ(out[0]["registry_seq"], 1);
+  EXPECT_FALSE(out[0].contains("error"));
+}
+
+TEST_F(KioskHeadlessTest, ShopFlowGivesAResultOnceDurable) {
+  std::vector<json> out = Run(
+      ShopArgs(), {Scan(fx_.Card({.member_id = kMember})), Amount(125000), R"({"cmd":"confirm"})"});
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_EQ(out[1]["state"], "amount");
+  EXPECT_EQ(out[1]["verdict"], "VALID");
+  EXPECT_EQ(out[1]["number"], "******2345");
+  EXPECT_FALSE(out[1].contains("entry_uuid"));
+  EXPECT_EQ(out[2]["state"], "confirm");
+  EXPECT_EQ(out[2]["discount_minor"], 12500);
+  EXPECT_EQ(out[2]["total_minor"], 112500);
+  EXPECT_EQ(out[2]["offer_id"], "O-10");
+  EXPECT_FALSE(out[2].contains("entry_uuid"));  // nothing recorded yet
+  const json& result = out[3];
+  EXPECT_EQ(result["state"], "result");
+  EXPECT_EQ(result["verdict"], "VALID");
+  EXPECT_EQ(result["decision"], "accepted");
+  EXPECT_EQ(result["purchase_minor"], 125000);
+  EXPECT_EQ(result["discount_minor"], 12500);
+  EXPECT_EQ(result["total_minor"], 112500);
+  ASSERT_TRUE(result.contains("entry_uuid"));
+  EXPECT_EQ(result["entry_seq"], 1);
+
+  std::vector<journal::Entry> entries = fx_.ReadJournal();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].uuid, result["entry_uuid"]);
+  EXPECT_EQ(entries[0].kind, journal::Kind::kDiscount);
+  EXPECT_EQ(entries[0].decision, "accepted");
+  EXPECT_EQ(entries[0].partner_id, kiosktest::kPartner);
+  EXPECT_EQ(entries[0].offer_id, "O-10");
+  EXPECT_EQ(entries[0].purchase_minor, 125000);
+  EXPECT_EQ(entries[0].discount_minor, 12500);
+  EXPECT_EQ(entries[0].rid, fx_.RidOf(kMember));
+  EXPECT_EQ(entries[0].time_utc, kiosktest::kNow);
+  EXPECT_EQ(entries[0].bundle_seq, 1);
+}
+
+TEST_F(KioskHeadlessTest, CancelRecordsNothing) {
+  std::vector<json> out = Run(
+      ShopArgs(), {Scan(fx_.Card({.member_id = kMember})), Amount(1000), R"({"cmd":"cancel"})"});
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_EQ(out[3]["state"], "idle");
+  EXPECT_TRUE(fx_.ReadJournal().empty());
+}
+
+TEST_F(KioskHeadlessTest, RejectedScanIsAJournalledResult) {
+  std::vector<json> out = Run(ShopArgs(), {Scan(fx_.Card({.member_id = kSuspended}))});
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[1]["state"], "result");
+  EXPECT_EQ(out[1]["verdict"], "SUSPENDED");
+  EXPECT_EQ(out[1]["decision"], "SUSPENDED");
+  EXPECT_TRUE(out[1].contains("discount_minor"));
+  EXPECT_TRUE(out[1].contains("total_minor"));
+  ASSERT_TRUE(out[1].contains("entry_uuid"));
+  std::vector<journal::Entry> entries = fx_.ReadJournal();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].uuid, out[1]["entry_uuid"]);
+  EXPECT_EQ(entries[0].kind, journal::Kind::kRejected);
+}
+
+TEST_F(KioskHeadlessTest, BadLinesGetAnErrorAndTheKioskKeepsServing) {
+  const std::vector<std::string> bad = {"not json",
+                                        "[1,2]",
+                                        R"({"cmd":42})",
+                                        R"({"text":"x"})",
+                                        R"({"cmd":"fly"})",
+                                        R"({"cmd":"amount"})",
+                                        R"({"cmd":"amount","minor":"12"})",
+                                        R"({"cmd":"advance"})",
+                                        "{\"cmd\":\"scan\",\"text\":\"\xff\xfe\"}"};
+  std::vector<std::string> commands = bad;
+  commands.push_back(R"({"cmd":"status"})");
+  commands.push_back(Scan(fx_.Card({.member_id = kSuspended})));
+  std::vector<json> out = Run(ShopArgs(), commands);
+  ASSERT_EQ(out.size(), 1 + bad.size() + 2);
+  for (size_t i = 1; i <= bad.size(); ++i) {
+    ASSERT_TRUE(out[i].contains("error")) << bad[i - 1] << " -> " << out[i].dump();
+    EXPECT_EQ(out[i]["error"].get<std::string>().rfind("BAD_COMMAND", 0), 0u) << out[i].dump();
+    EXPECT_EQ(out[i]["state"], "idle");
+  }
+  EXPECT_FALSE(out[bad.size() + 1].contains("error"));
+  EXPECT_EQ(out[bad.size() + 1]["state"], "idle");
+  EXPECT_FALSE(out[bad.size() + 2].contains("error"));
+  EXPECT_EQ(out[bad.size() + 2]["state"], "result");
+  EXPECT_EQ(out[bad.size() + 2]["decision"], "SUSPENDED");
+}
+
+// Without --fake-clock there is no clock to move: "advance" is an unknown command.
+TEST_F(KioskHeadlessTest, AdvanceNeedsTheFakeClock) {
+  std::vector<json> out = Run({"--headless", "--data-dir", fx_.data_dir(), "--mode", "shop",
+                               "--partner", kiosktest::kPartner},
+                              {R"({"cmd":"advance","seconds":5})", R"({"cmd":"status"})"});
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_TRUE(out[1].contains("error"));
+  EXPECT_FALSE(out[2].contains("error"));
+}
+
+TEST_F(KioskHeadlessTest, QuitStopsReading) {
+  std::vector<json> out = Run(ShopArgs(), {R"({"cmd":"quit"})", R"({"cmd":"status"})"});
+  EXPECT_EQ(out.size(), 1u);
+}
+
+TEST_F(KioskHeadlessTest, UsageErrorsExit2) {
+  const std::string dir = fx_.data_dir();
+  const std::vector<std::vector<std::string>> cases = {
+      {"--headless", "--mode", "shop", "--partner", "P-1"},  // no --data-dir
+      {"--headless", "--data-dir", dir, "--mode", "bazaar", "--partner", "P-1"},
+      {"--headless", "--data-dir", dir},                          // no --mode
+      {"--headless", "--data-dir", dir, "--mode", "shop"},        // shop without --partner
+      {"--headless", "--data-dir", dir, "--mode", "event"},       // event without --event
+      {"--data-dir", dir, "--mode", "shop", "--partner", "P-1"},  // not headless
+      {"--headless", "--data-dir", dir, "--mode", "shop", "--partner", "P-1", "--fake-clock",
+       "yesterday"},
+      {"--headless", "--data-dir", dir, "--mode", "shop", "--partner", "P-1", "--utc-offset",
+       "east"},
+      {"--headless", "--data-dir", dir, "--mode", "shop", "--partner", "P-1", "--frobnicate"},
+      {"--headless", "--data-dir"},  // a value missing
+  };
+  for (const std::vector<std::string>& args : cases) {
+    cktest::ProcessResult r = cktest::RunProcess(CK_KIOSK_PATH, args, {.stdin_text = ""});
+    std::string joined;
+    for (const std::string& a : args) joined += a + " ";
+    EXPECT_EQ(r.exit_code, 2) << joined << r.Describe();
+    EXPECT_NE(r.err.find("usage:"), std::string::npos) << joined << r.err;
+    EXPECT_TRUE(r.out.empty()) << joined << r.out;
+  }
+}
+
+TEST_F(KioskHeadlessTest, AdvanceClosesTheResultScreen) {
+  std::vector<json> out =
+      Run(ShopArgs(), {Scan(fx_.Card({.member_id = kSuspended})), R"({"cmd":"tick"})",
+                       R"({"cmd":"advance","seconds":3})", R"({"cmd":"advance","seconds":1})",
+                       R"({"cmd":"tick"})"});
+  ASSERT_EQ(out.size(), 6u);
+  EXPECT_EQ(out[1]["state"], "result");
+  EXPECT_EQ(out[2]["state"], "result");  // no time passed
+  EXPECT_EQ(out[3]["state"], "result");  // 3 s of 4
+  EXPECT_EQ(out[4]["state"], "idle");    // 4 s: closed
+  EXPECT_FALSE(out[4].contains("decision"));
+  EXPECT_EQ(out[5]["state"], "idle");
+}
+
+TEST_F(KioskHeadlessTest, EventModeCountsAndRemembers) {
+  const std::string card = fx_.Card({.member_id = kMember});
+  std::vector<std::string> args = {
+      "--headless",      "--data-dir",   fx_.data_dir(),
+      "--mode",          "event",        "--event",
+      kiosktest::kEvent, "--fake-clock", base::FormatIso8601Utc(kiosktest::kNow)};
+  std::vector<json> out = Run(args, {Scan(card), R"({"cmd":"advance","seconds":60})", Scan(card)});
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_EQ(out[1]["state"], "result");
+  EXPECT_EQ(out[1]["decision"], "accepted");
+  EXPECT_EQ(out[1]["attendance"], 1);
+  EXPECT_EQ(out[1]["entry_number"], 1);
+  EXPECT_TRUE(out[1].contains("entry_uuid"));
+  EXPECT_EQ(out[3]["decision"], "ALREADY_CHECKED_IN");
+  EXPECT_EQ(out[3]["first_entry"], kiosktest::kNow);
+  EXPECT_TRUE(out[3].contains("entry_uuid"));  // a refused check-in is journalled too
+  EXPECT_EQ(fx_.ReadJournal().size(), 2u);
+}
+
+TEST_F(KioskHeadlessTest, NoRegistryStartsAndRefusesEveryScan) {
+  kiosktest::TempDir empty;
+  std::vector<std::string> args = {
+      "--headless", "--data-dir",   empty.File("d"),
+      "--mode",     "shop",         "--partner",
+      "P-1",        "--fake-clock", base::FormatIso8601Utc(kiosktest::kNow)};
+  std::vector<json> out = Run(args, {Scan(fx_.Card())});
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[1]["decision"], "NO_REGISTRY");
+  EXPECT_FALSE(out[1].contains("entry_uuid"));  // a device error is not journalled
+}
+
+// The journal's last entry is a clock floor: a kiosk restarted with its clock set back refuses
+// to record anything earlier.
+TEST_F(KioskHeadlessTest, ClockBehindTheJournalIsRefused) {
+  std::vector<json> out = Run(ShopArgs(), {Scan(fx_.Card({.member_id = kSuspended}))});
+  ASSERT_EQ(out.size(), 2u);
+  ASSERT_TRUE(out[1].contains("entry_uuid"));
+  out = Run(ShopArgs(kiosktest::kNow - 60), {Scan(fx_.Card({.member_id = kSuspended}))});
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[1]["decision"], "CLOCK_BEHIND");
+  EXPECT_FALSE(out[1].contains("entry_uuid"));
+  EXPECT_EQ(fx_.ReadJournal().size(), 1u);
+}
+
+}  // namespace
