@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libssl-dev zlib1g-dev libzxing-dev libpng-dev libturbojpeg0-dev nlohmann-json3-dev
+  libsqlite3-dev libzstd-dev time
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format clang-tidy
 )
