@@ -74,6 +74,8 @@ int main(int argc, char** argv) {
   }
   if (!headless) return Usage("this build runs with --headless only");
   if (data_dir.empty()) return Usage("--data-dir is required");
+  if (partner.size() > 64 || event.size() > 64)
+    return Usage("--partner and --event are at most 64 bytes");
   if (mode == "shop") {
     config.mode = kiosk::Mode::kShop;
     if (partner.empty()) return Usage("shop mode needs --partner ID");

@@ -107,7 +107,9 @@ class JournalTamperTest : public ::testing::Test {
   void Tamper(const std::string& sql) {
     auto db = sqlite::Db::Open(db_path(), sqlite::Db::Mode::kReadWrite);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
-    ASSERT_TRUE(db->Exec("DROP TRIGGER entries_no_update; DROP TRIGGER entries_no_delete").ok());
+    ASSERT_TRUE(db->Exec("DROP TRIGGER entries_no_update; DROP TRIGGER entries_no_delete; "
+                         "DROP TRIGGER entries_append_only")
+                    .ok());
     base::Status st = db->Exec(sql);
     ASSERT_TRUE(st.ok()) << st.ToString() << "\n" << sql;
     ASSERT_TRUE(db->Close().ok());

@@ -62,7 +62,8 @@ base::Result<std::unique_ptr<journal::Journal>> OpenExisting(const std::string& 
   return journal::Journal::Open(path, clock);
 }
 
-// The device key's kid in hex names the device when the data dir has no device id.
+// Entries after the acknowledged seq, signed by the device key and named by the device id the
+// USB receipts carry (DIR/device-id, made if missing). Acknowledges nothing.
 int Export(const Args& args) {
   auto dir = args.Require("data-dir");
   if (!dir.ok()) return Fail(dir.status());

@@ -147,16 +147,19 @@ void Session::ScanInShop(const card::Verification&) {
 
 void Session::Amount(int64_t purchase) {
   if ((screen_.state != State::kAmountEntry && screen_.state != State::kConfirm) || !card_) return;
-  base::Result<std::vector<registry::Offer>> offers = registry_->OffersOf(config_.partner_id);
-  if (!offers.ok()) {
-    Fail("REGISTRY_ERROR", offers.status().message());
-    return;
+  if (!offers_) {
+    base::Result<std::vector<registry::Offer>> offers = registry_->OffersOf(config_.partner_id);
+    if (!offers.ok()) {
+      Fail("REGISTRY_ERROR", offers.status().message());
+      return;
+    }
+    offers_ = std::move(offers).value();
   }
   const int64_t now = clock_.NowUnixSeconds();
   const rules::LocalTime local = rules::ToLocal(now, config_.utc_offset_seconds);
   std::string usage_error;
   rules::OfferDecision d = rules::ChooseOffer(
-      *offers, *card_, purchase, local,
+      *offers_, *card_, purchase, local,
       [&](const registry::Offer& o, int64_t* count, int64_t* amount) {
         const int64_t from = rules::PeriodStart(*o.cap_period, now, config_.utc_offset_seconds);
         base::Result<journal::DiscountUsage> u =

@@ -64,7 +64,7 @@ base::Status ReadHash(card::CborReader& r, Hash* h) {
 base::Status ReadString(card::CborReader& r, std::string* s) {
   std::string_view v;
   CK_TRY(r.ReadText(&v));
-  if (v.size() > 256) return Bad("text field too long");
+  if (v.size() > kMaxTextBytes) return Bad("text field too long");
   s->assign(v);
   return base::Status::Ok();
 }
@@ -188,6 +188,13 @@ base::Status DecodeEntry(base::ByteSpan cbor, Entry* e) {
   }
   r.Leave();
   if (!r.AtEnd()) return Bad("trailing bytes");
+  // Bounds, so that whoever adds up or follows entries from a file cannot overflow.
+  if (e->seq < 1 || e->seq > kMaxSeq) return Bad("seq out of range");
+  if (e->purchase_minor < 0 || e->purchase_minor > kMaxAmountMinor || e->discount_minor < 0 ||
+      e->discount_minor > kMaxAmountMinor) {
+    return Bad("amount out of range");
+  }
+  if (e->bundle_seq < 0 || e->bundle_seq > kMaxSeq) return Bad("bundle seq out of range");
   return base::Status::Ok();
 }
 

@@ -100,8 +100,11 @@ void AddTotals(const Entry& e, ExportCheck* c) {
     ++t.refused;
   } else if (e.kind == Kind::kDiscount) {
     ++t.discounts;
-    t.discount_minor += e.discount_minor;
-    t.purchase_minor += e.purchase_minor;
+    // Saturating: a hostile file cannot make the totals wrap around.
+    if (__builtin_add_overflow(t.discount_minor, e.discount_minor, &t.discount_minor))
+      t.discount_minor = INT64_MAX;
+    if (__builtin_add_overflow(t.purchase_minor, e.purchase_minor, &t.purchase_minor))
+      t.purchase_minor = INT64_MAX;
   } else {
     ++t.checkins;
   }

@@ -25,6 +25,11 @@ CREATE TABLE IF NOT EXISTS entries(
   hash BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS entries_by_member ON entries(rid, offer_id, event_id, time_utc) WHERE rid IS NOT NULL;
 CREATE TABLE IF NOT EXISTS state(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS entries_checkins ON entries(event_id, rid)
+  WHERE kind = 'checkin' AND decision = 'accepted';
+CREATE TRIGGER IF NOT EXISTS entries_append_only BEFORE INSERT ON entries
+  WHEN NEW.seq <= (SELECT coalesce(max(seq), 0) FROM entries)
+  BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS entries_no_update BEFORE UPDATE ON entries
   BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS entries_no_delete BEFORE DELETE ON entries
@@ -116,6 +121,17 @@ base::Status Journal::LoadTail() {
 }
 
 base::Result<Entry> Journal::Append(const NewEntry& n) {
+  for (const std::string* text :
+       {&n.partner_id, &n.event_id, &n.offer_id, &n.verdict, &n.decision}) {
+    if (text->size() > kMaxTextBytes) {
+      return base::InvalidArgument("journal: a text field is longer than " +
+                                   std::to_string(kMaxTextBytes) + " bytes");
+    }
+  }
+  if (n.purchase_minor < 0 || n.discount_minor < 0 || n.purchase_minor > kMaxAmountMinor ||
+      n.discount_minor > kMaxAmountMinor) {
+    return base::InvalidArgument("journal: amount out of range");
+  }
   Entry e;
   e.seq = last_seq_ + 1;
   e.uuid = NewUuid();
@@ -230,24 +246,37 @@ base::Result<ChainReport> Journal::VerifyChain() {
   ChainReport report;
   Hash prev{};
   int64_t expected_seq = 1;
-  base::Status st = ForEach(0, [&](const Entry& e) -> base::Status {
+  CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare(std::string("SELECT ") + kColumns +
+                                                   " FROM entries ORDER BY seq"));
+  auto bad = [&](int64_t seq, std::string why) {
+    if (report.first_bad_seq != 0) return;
+    report.first_bad_seq = seq;
+    report.problem = std::move(why);
+  };
+  for (;;) {
+    CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, st.Step());
+    if (r == sqlite::Stmt::StepResult::kDone) break;
     ++report.entries;
-    if (report.first_bad_seq != 0) return base::Status::Ok();
+    const int64_t seq = st.Int(0);
+    base::Result<Entry> row = ReadRow(st);
+    if (!row.ok()) {
+      // A row no kiosk could have written: name it rather than give up.
+      bad(seq, "unreadable: " + row.status().message());
+      expected_seq = seq + 1;
+      continue;
+    }
+    const Entry& e = *row;
     if (e.seq != expected_seq) {
-      report.first_bad_seq = expected_seq;
-      report.problem = "entry " + std::to_string(expected_seq) + " is missing";
+      bad(expected_seq, "entry " + std::to_string(expected_seq) + " is missing");
     } else if (e.prev_hash != prev) {
-      report.first_bad_seq = e.seq;
-      report.problem = "does not link to the entry before it (removed, inserted or reordered)";
+      bad(e.seq,
+          "does not link to the entry before it (that entry edited, or entries removed/reordered)");
     } else if (ComputeHash(e) != e.hash) {
-      report.first_bad_seq = e.seq;
-      report.problem = "its contents do not match its hash (edited)";
+      bad(e.seq, "its contents do not match its hash (edited)");
     }
     prev = e.hash;
-    ++expected_seq;
-    return base::Status::Ok();
-  });
-  CK_TRY(st);
+    expected_seq = e.seq + 1;
+  }
   return report;
 }
 

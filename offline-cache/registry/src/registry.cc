@@ -37,6 +37,15 @@ base::Status Registry::LoadKeys() {
   return base::Status::Ok();
 }
 
+base::Result<sqlite::Stmt*> Registry::Cached(const char* sql) const {
+  auto it = stmts_.find(sql);
+  if (it == stmts_.end()) {
+    CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare(sql));
+    it = stmts_.emplace(sql, std::move(st)).first;
+  }
+  return &it->second;
+}
+
 base::Result<std::optional<card::MemberStatus>> Registry::FindMember(const card::Rid& rid) const {
   member_stmt_.Bind(1, rid);
   base::Result<sqlite::Stmt::StepResult> r = member_stmt_.Step();
@@ -55,8 +64,10 @@ base::Result<std::optional<card::MemberStatus>> Registry::FindMember(const card:
 }
 
 base::Result<std::optional<Partner>> Registry::FindPartner(const std::string& id) const {
-  CK_ASSIGN_OR_RETURN(sqlite::Stmt st,
-                      db_.Prepare("SELECT name, city, address FROM partners WHERE partner_id = ?"));
+  CK_ASSIGN_OR_RETURN(sqlite::Stmt * stp,
+                      Cached("SELECT name, city, address FROM partners WHERE partner_id = ?"));
+  sqlite::Stmt& st = *stp;
+  sqlite::ResetOnExit reset(st);
   st.Bind(1, id);
   CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, st.Step());
   if (r == sqlite::Stmt::StepResult::kDone) return std::optional<Partner>();
@@ -65,11 +76,13 @@ base::Result<std::optional<Partner>> Registry::FindPartner(const std::string& id
 
 base::Result<std::vector<Offer>> Registry::OffersOf(const std::string& partner_id) const {
   CK_ASSIGN_OR_RETURN(
-      sqlite::Stmt st,
-      db_.Prepare(
+      sqlite::Stmt * stp,
+      Cached(
           "SELECT offer_id, kind, value, min_purchase_minor, max_discount_minor, categories, orgs, "
           "valid_from, valid_to, weekdays, hours_from, hours_to, cap_count, cap_amount_minor, "
           "cap_period, title FROM offers WHERE partner_id = ? ORDER BY offer_id"));
+  sqlite::Stmt& st = *stp;
+  sqlite::ResetOnExit reset(st);
   st.Bind(1, partner_id);
   std::vector<Offer> out;
   auto opt = [&](int col) {
@@ -112,9 +125,11 @@ base::Result<std::vector<Offer>> Registry::OffersOf(const std::string& partner_i
 }
 
 base::Result<std::optional<Event>> Registry::FindEvent(const std::string& id) const {
-  CK_ASSIGN_OR_RETURN(sqlite::Stmt st,
-                      db_.Prepare("SELECT title, venue, starts, ends, mode, entries_per_member, "
-                                  "capacity FROM events WHERE event_id = ?"));
+  CK_ASSIGN_OR_RETURN(sqlite::Stmt * stp,
+                      Cached("SELECT title, venue, starts, ends, mode, entries_per_member, "
+                             "capacity FROM events WHERE event_id = ?"));
+  sqlite::Stmt& st = *stp;
+  sqlite::ResetOnExit reset(st);
   st.Bind(1, id);
   CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, st.Step());
   if (r == sqlite::Stmt::StepResult::kDone) return std::optional<Event>();
@@ -130,8 +145,10 @@ base::Result<std::optional<Event>> Registry::FindEvent(const std::string& id) co
 }
 
 base::Result<bool> Registry::OnRoster(const std::string& event_id, const card::Rid& rid) const {
-  CK_ASSIGN_OR_RETURN(sqlite::Stmt st,
-                      db_.Prepare("SELECT 1 FROM roster WHERE event_id = ? AND rid = ?"));
+  CK_ASSIGN_OR_RETURN(sqlite::Stmt * stp,
+                      Cached("SELECT 1 FROM roster WHERE event_id = ? AND rid = ?"));
+  sqlite::Stmt& st = *stp;
+  sqlite::ResetOnExit reset(st);
   st.Bind(1, event_id).Bind(2, rid);
   CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, st.Step());
   return r == sqlite::Stmt::StepResult::kRow;

@@ -89,6 +89,8 @@ class Session {
   journal::Journal& journal_;
   Screen screen_;
   std::optional<card::MemberCard> card_;  // the verified card being served
+  // The partner's offers, read once: the registry does not change under a session.
+  std::optional<std::vector<registry::Offer>> offers_;
   std::string verdict_;
   int64_t result_since_ns_ = 0;
 };

@@ -20,6 +20,9 @@ std::string_view KindName(Kind k);  // "discount", "checkin", "rejected"
 base::Result<Kind> ParseKind(std::string_view s);
 
 inline constexpr char kAccepted[] = "accepted";
+inline constexpr size_t kMaxTextBytes = 256;                   // ids, codes
+inline constexpr int64_t kMaxAmountMinor = 1'000'000'000'000;  // 10 billion roubles
+inline constexpr int64_t kMaxSeq = int64_t{1} << 53;
 
 struct Entry {
   int64_t seq = 0;   // 1, 2, 3 ... on this device

@@ -2,6 +2,7 @@
 // status stores, plus the partner, offer and event lookups the rules need.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,11 +44,14 @@ class Registry final : public card::KeyStore, public card::StatusStore {
  private:
   Registry() = default;
   base::Status LoadKeys();
+  // A statement prepared once per SQL text (string literals: the pointer is the key).
+  base::Result<sqlite::Stmt*> Cached(const char* sql) const;
 
   mutable sqlite::Db db_;  // lookups prepare statements; reading does not change it
   Meta meta_;
   card::MemoryKeyStore keys_;
   mutable sqlite::Stmt member_stmt_;
+  mutable std::map<const char*, sqlite::Stmt> stmts_;
 };
 
 }  // namespace registry

@@ -82,4 +82,16 @@ class Stmt {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+// Resets a reused statement when the scope ends, on every path.
+class ResetOnExit {
+ public:
+  explicit ResetOnExit(Stmt& st) : st_(st) {}
+  ~ResetOnExit() { st_.Reset(); }
+  ResetOnExit(const ResetOnExit&) = delete;
+  ResetOnExit& operator=(const ResetOnExit&) = delete;
+
+ private:
+  Stmt& st_;
+};
+
 }  // namespace sqlite
