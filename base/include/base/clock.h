@@ -33,10 +33,18 @@ class FakeClock final : public Clock {
     now_ += seconds;
     mono_ += seconds * 1'000'000'000;
   }
+  // Moves the monotonic clock by less than a second (the wall clock follows in whole seconds).
+  void AdvanceNanos(int64_t nanos) {
+    sub_second_ += nanos;
+    mono_ += nanos;
+    now_ += sub_second_ / 1'000'000'000;
+    sub_second_ %= 1'000'000'000;
+  }
 
  private:
   int64_t now_;
   int64_t mono_ = 0;
+  int64_t sub_second_ = 0;
 };
 
 }  // namespace base

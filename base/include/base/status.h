@@ -102,6 +102,7 @@ class [[nodiscard]] Result {
 
 // Returns the Status from the enclosing function if `expr` is not OK.
 #define CK_TRY(expr) CK_TRY_IMPL(CK_CONCAT(ck_try_status_, __LINE__), expr)
+// NOLINTNEXTLINE(bugprone-macro-parentheses): `tmp` names a variable.
 #define CK_TRY_IMPL(tmp, expr)   \
   do {                           \
     ::base::Status tmp = (expr); \
@@ -111,6 +112,8 @@ class [[nodiscard]] Result {
 // Declares `lhs` from a Result<T> expression, or returns its Status.
 #define CK_ASSIGN_OR_RETURN(lhs, expr) \
   CK_ASSIGN_OR_RETURN_IMPL(CK_CONCAT(ck_result_, __LINE__), lhs, expr)
+// NOLINTNEXTLINE(bugprone-macro-parentheses): `lhs` may be a declaration, it cannot be
+// parenthesized.
 #define CK_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                             \
   if (!tmp.ok()) return tmp.status();            \
