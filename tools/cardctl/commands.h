@@ -12,6 +12,8 @@ int RunIssue(const std::vector<std::string>& args);
 int RunVerify(const std::vector<std::string>& args);
 int RunBundle(const std::vector<std::string>& args);
 int RunUsbWatch(const std::vector<std::string>& args);
+int RunSync(const std::vector<std::string>& args);
+int RunDevice(const std::vector<std::string>& args);
 int RunJournal(const std::vector<std::string>& args);
 
 }  // namespace cardctl

@@ -65,6 +65,8 @@ int main(int argc, char** argv) {
   if (cmd == "verify") return cardctl::RunVerify(args);
   if (cmd == "bundle") return cardctl::RunBundle(args);
   if (cmd == "usb-watch") return cardctl::RunUsbWatch(args);
+  if (cmd == "sync") return cardctl::RunSync(args);
+  if (cmd == "device") return cardctl::RunDevice(args);
   if (cmd == "journal") return cardctl::RunJournal(args);
   if (cmd == "version" || cmd == "--version") {
     std::printf("cardctl %s\n", CK_VERSION);
