@@ -90,6 +90,31 @@ base::Result<Kind> ParseKind(std::string_view s) {
   return Bad("unknown kind '" + std::string(s) + "'");
 }
 
+void ChainChecker::Bad(int64_t seq, std::string why) {
+  if (first_bad_ != 0) return;
+  first_bad_ = seq;
+  problem_ = std::move(why);
+}
+
+void ChainChecker::Unreadable(int64_t seq, const std::string& why) {
+  Bad(seq, "entry " + std::to_string(seq) + " is unreadable: " + why);
+  expected_ = seq + 1;
+}
+
+void ChainChecker::Add(const Entry& e) {
+  if (e.seq != expected_) {
+    Bad(expected_, "entry " + std::to_string(expected_) + " is missing or out of order (found " +
+                       std::to_string(e.seq) + "): entries removed or reordered");
+  } else if (e.prev_hash != prev_) {
+    Bad(e.seq,
+        "does not link to the entry before it (that entry edited, or entries removed/reordered)");
+  } else if (ComputeHash(e) != e.hash) {
+    Bad(e.seq, "its contents do not match its hash (edited)");
+  }
+  prev_ = e.hash;
+  expected_ = e.seq + 1;
+}
+
 base::Bytes CanonicalBytes(const Entry& e) {
   base::Bytes out;
   card::CborWriter w(&out);

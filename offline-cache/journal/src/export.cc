@@ -113,43 +113,28 @@ void AddTotals(const Entry& e, ExportCheck* c) {
 // Walks the entries, checking each hash and link; records the first that does not fit.
 void CheckEntries(base::ByteSpan body, ExportCheck* c) {
   card::CborReader r(body, {.max_depth = 1, .allow_indefinite = false});
-  Hash prev = c->header.anchor;
-  int64_t expected = c->header.first_seq;
-  auto bad = [&](int64_t seq, std::string why) {
-    if (c->first_bad_seq == 0) {
-      c->first_bad_seq = seq;
-      c->problem = std::move(why);
-    }
-  };
+  ChainChecker chain(c->header.first_seq, c->header.anchor);
   while (!r.AtEnd()) {
     const size_t start = r.offset();
     if (!r.Skip().ok()) {
-      bad(expected, "entry " + std::to_string(expected) + " is unreadable (truncated or garbled)");
-      return;
+      chain.Unreadable(chain.expected_seq(), "truncated or garbled");
+      break;
     }
     Entry e;
-    if (!DecodeEntry(body.subspan(start, r.offset() - start), &e).ok()) {
-      bad(expected, "entry " + std::to_string(expected) + " is unreadable");
-      ++expected;
+    if (base::Status st = DecodeEntry(body.subspan(start, r.offset() - start), &e); !st.ok()) {
+      chain.Unreadable(chain.expected_seq(), st.message());
       continue;
     }
-    if (e.seq != expected) {
-      bad(expected, "expected entry " + std::to_string(expected) + ", found " +
-                        std::to_string(e.seq) + " (entries removed or reordered)");
-    } else if (e.prev_hash != prev) {
-      bad(e.seq,
-          "does not link to the entry before it (that entry edited, or entries removed/reordered)");
-    } else if (ComputeHash(e) != e.hash) {
-      bad(e.seq, "its contents do not match its hash (edited)");
-    }
-    prev = e.hash;
-    expected = e.seq + 1;
+    chain.Add(e);
     AddTotals(e, c);
     c->entries.push_back(std::move(e));
   }
+  c->first_bad_seq = chain.first_bad_seq();
+  c->problem = chain.problem();
   if (c->header.count != static_cast<int64_t>(c->entries.size()) && c->first_bad_seq == 0) {
-    bad(expected, "the batch should hold " + std::to_string(c->header.count) +
-                      " entries, it holds " + std::to_string(c->entries.size()));
+    c->first_bad_seq = chain.expected_seq();
+    c->problem = "the batch should hold " + std::to_string(c->header.count) +
+                 " entries, it holds " + std::to_string(c->entries.size());
   }
 }
 

@@ -244,39 +244,22 @@ base::Result<int64_t> Journal::Attendance(const std::string& event_id) {
 
 base::Result<ChainReport> Journal::VerifyChain() {
   ChainReport report;
-  Hash prev{};
-  int64_t expected_seq = 1;
+  ChainChecker chain(1, Hash{});
   CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare(std::string("SELECT ") + kColumns +
                                                    " FROM entries ORDER BY seq"));
-  auto bad = [&](int64_t seq, std::string why) {
-    if (report.first_bad_seq != 0) return;
-    report.first_bad_seq = seq;
-    report.problem = std::move(why);
-  };
   for (;;) {
     CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, st.Step());
     if (r == sqlite::Stmt::StepResult::kDone) break;
     ++report.entries;
-    const int64_t seq = st.Int(0);
     base::Result<Entry> row = ReadRow(st);
-    if (!row.ok()) {
-      // A row no kiosk could have written: name it rather than give up.
-      bad(seq, "unreadable: " + row.status().message());
-      expected_seq = seq + 1;
-      continue;
+    if (row.ok()) {
+      chain.Add(*row);
+    } else {
+      chain.Unreadable(st.Int(0), row.status().message());  // a row no kiosk could have written
     }
-    const Entry& e = *row;
-    if (e.seq != expected_seq) {
-      bad(expected_seq, "entry " + std::to_string(expected_seq) + " is missing");
-    } else if (e.prev_hash != prev) {
-      bad(e.seq,
-          "does not link to the entry before it (that entry edited, or entries removed/reordered)");
-    } else if (ComputeHash(e) != e.hash) {
-      bad(e.seq, "its contents do not match its hash (edited)");
-    }
-    prev = e.hash;
-    expected_seq = e.seq + 1;
   }
+  report.first_bad_seq = chain.first_bad_seq();
+  report.problem = chain.problem();
   return report;
 }
 

@@ -48,6 +48,27 @@ struct Entry {
 base::Bytes CanonicalBytes(const Entry& e);
 Hash ComputeHash(const Entry& e);
 
+// Follows entries in seq order from `first_seq`, whose prev_hash must be `anchor`, and remembers
+// the first one that does not fit: a gap or reordering, a broken link, or contents that do not
+// match their hash. Used on journal.db and on exports alike.
+class ChainChecker {
+ public:
+  ChainChecker(int64_t first_seq, const Hash& anchor) : expected_(first_seq), prev_(anchor) {}
+  void Add(const Entry& e);
+  // A record that could not be read where entry `seq` was expected.
+  void Unreadable(int64_t seq, const std::string& why);
+  int64_t first_bad_seq() const { return first_bad_; }
+  const std::string& problem() const { return problem_; }
+  int64_t expected_seq() const { return expected_; }
+
+ private:
+  void Bad(int64_t seq, std::string why);
+  int64_t expected_;
+  Hash prev_;
+  int64_t first_bad_ = 0;
+  std::string problem_;
+};
+
 // The same map with `hash` added as key 16, for exports; and its strict parser.
 base::Bytes EncodeEntry(const Entry& e);
 base::Status DecodeEntry(base::ByteSpan cbor, Entry* out);
