@@ -33,13 +33,6 @@ base::Result<int64_t> ParsePositive(const Args& args, const std::string& name, i
   return out;
 }
 
-base::Result<card::PublicKey> LoadPublicKey(const std::string& path) {
-  CK_ASSIGN_OR_RETURN(std::string pem, base::ReadFile(path, 64 * 1024));
-  base::Result<card::PublicKey> key = card::PublicKey::FromPem(pem);
-  if (!key.ok()) return key.status().WithContext(path);
-  return key;
-}
-
 void Progress(const std::string& file, size_t rows) {
   std::fprintf(stderr, "cardctl: %s: %zu rows\n", file.c_str(), rows);
 }
@@ -80,18 +73,17 @@ base::Status Build(const Args& args) {
   if (issuer_keys.empty()) return base::InvalidArgument("give at least one --issuer-pubkey FILE");
   const std::string iss = args.Get("iss").value_or("");
   for (const std::string& path : issuer_keys) {
-    CK_ASSIGN_OR_RETURN(card::PublicKey key, LoadPublicKey(path));
+    CK_ASSIGN_OR_RETURN(card::PublicKey key, card::PublicKey::FromPemFile(path));
     if (key.type() == card::KeyType::kRsa)
       return base::InvalidArgument(path + ": card keys are EC P-256 or Ed25519");
     c.issuer_keys.push_back({.kid = key.kid(), .iss = iss, .key = key});
   }
   for (const std::string& path : args.GetAll("withdrawn-pubkey")) {
-    CK_ASSIGN_OR_RETURN(card::PublicKey key, LoadPublicKey(path));
+    CK_ASSIGN_OR_RETURN(card::PublicKey key, card::PublicKey::FromPemFile(path));
     c.issuer_keys.push_back({.kid = key.kid(), .iss = iss, .key = key, .withdrawn = true});
   }
-  CK_ASSIGN_OR_RETURN(std::string sign_pem, base::ReadFile(sign_path, 64 * 1024));
-  base::Result<card::PrivateKey> sign_key = card::PrivateKey::FromPem(sign_pem);
-  if (!sign_key.ok()) return sign_key.status().WithContext(sign_path);
+  base::Result<card::PrivateKey> sign_key = card::PrivateKey::FromPemFile(sign_path);
+  if (!sign_key.ok()) return sign_key.status();
   CK_ASSIGN_OR_RETURN(base::Bytes secret, card::LoadStatusSecret(secret_path));
   CK_ASSIGN_OR_RETURN(c.members, registry::ReadMembersCsv(members, secret, Progress));
   CK_TRY(LoadOptionalTables(args, secret, &c));
@@ -142,7 +134,7 @@ int Inspect(const Args& args) {
   const std::string path = args.positional()[0];
   std::optional<card::PublicKey> trusted;
   if (auto t = args.Get("trust")) {
-    auto key = LoadPublicKey(*t);
+    auto key = card::PublicKey::FromPemFile(*t);
     if (!key.ok()) return Fail(key.status());
     trusted = *key;
   }
@@ -192,7 +184,7 @@ int Apply(const Args& args) {
   if (!dir.ok()) return Fail(dir.status());
   auto trust_path = args.Require("trust");
   if (!trust_path.ok()) return Fail(trust_path.status());
-  auto trusted = LoadPublicKey(*trust_path);
+  auto trusted = card::PublicKey::FromPemFile(*trust_path);
   if (!trusted.ok()) return Fail(trusted.status());
   if (base::Status st = base::MakeDirs(*dir, 0700); !st.ok()) return Fail(st);
   base::SystemClock clock;

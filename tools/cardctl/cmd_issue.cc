@@ -114,10 +114,8 @@ base::Result<std::vector<MemberRow>> ReadMembers(const IssueOptions& o) {
 int RunIssue(const std::vector<std::string>& argv) {
   auto opts = ParseOptions(argv);
   if (!opts.ok()) return Fail(opts.status());
-  auto pem = base::ReadFile(opts->key_path, 64 * 1024);
-  if (!pem.ok()) return Fail(pem.status());
-  auto key = card::PrivateKey::FromPem(*pem);
-  if (!key.ok()) return Fail(key.status().WithContext(opts->key_path));
+  auto key = card::PrivateKey::FromPemFile(opts->key_path);
+  if (!key.ok()) return Fail(key.status());
   auto issuer = card::CardIssuer::Create(std::move(key).value());
   if (!issuer.ok()) return Fail(issuer.status().WithContext(opts->key_path));
   auto secret = card::LoadStatusSecret(opts->secret_path);

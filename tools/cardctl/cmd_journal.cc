@@ -138,10 +138,8 @@ void PrintCheck(const journal::ExportCheck& c) {
 int VerifyFile(const std::string& path, const Args& args) {
   auto pub_path = args.Require("device-pubkey");
   if (!pub_path.ok()) return Fail(pub_path.status());
-  auto pem = base::ReadFile(*pub_path, 64 * 1024);
-  if (!pem.ok()) return Fail(pem.status());
-  auto pub = card::PublicKey::FromPem(*pem);
-  if (!pub.ok()) return Fail(pub.status().WithContext(*pub_path));
+  auto pub = card::PublicKey::FromPemFile(*pub_path);
+  if (!pub.ok()) return Fail(pub.status());
   auto file = base::ReadFile(path, kMaxExportBytes);
   if (!file.ok()) return Fail(file.status());
   auto check = journal::CheckExport(base::AsBytes(*file), *pub);

@@ -22,13 +22,6 @@ constexpr char kUsage[] =
     "usage: cardctl usb-watch --data-dir DIR --trust bundle.pub.pem [--mount-dir DIR] [--once]\n"
     "                         [--export-journal]";
 
-base::Result<card::PublicKey> LoadTrustedKey(const std::string& path) {
-  CK_ASSIGN_OR_RETURN(std::string pem, base::ReadFile(path, 64 * 1024));
-  base::Result<card::PublicKey> key = card::PublicKey::FromPem(pem);
-  if (!key.ok()) return key.status().WithContext(path);
-  return key;
-}
-
 void PrintSummary(const ck_sync::VolumeResult& r) {
   std::printf("%s\n", r.Summary().c_str());
   std::fflush(stdout);
@@ -74,7 +67,7 @@ int Watch(const Args& args) {
   if (!dir.ok()) return Fail(dir.status());
   auto trust_path = args.Require("trust");
   if (!trust_path.ok()) return Fail(trust_path.status());
-  auto trusted = LoadTrustedKey(*trust_path);
+  auto trusted = card::PublicKey::FromPemFile(*trust_path);
   if (!trusted.ok()) return Fail(trusted.status());
   if (base::Status st = base::MakeDirs(*dir, 0700); !st.ok()) return Fail(st);
   auto device_id = ck_sync::LoadOrCreateDeviceId(*dir);

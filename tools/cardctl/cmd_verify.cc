@@ -67,10 +67,8 @@ int RunVerify(const std::vector<std::string>& argv) {
   }
   card::MemoryKeyStore keys;
   for (const std::string& path : pubkeys) {
-    auto pem = base::ReadFile(path, 64 * 1024);
-    if (!pem.ok()) return Fail(pem.status());
-    auto key = card::PublicKey::FromPem(*pem);
-    if (!key.ok()) return Fail(key.status().WithContext(path));
+    auto key = card::PublicKey::FromPemFile(path);
+    if (!key.ok()) return Fail(key.status());
     keys.Add({.kid = key->kid(), .iss = "", .key = *key});
   }
   std::unique_ptr<base::Clock> clock;

@@ -123,10 +123,8 @@ int main(int argc, char** argv) {
       verifier->set_clock_floor(reg->meta().created);
     } else {
       for (const std::string& path : o.pubkeys) {
-        auto pem = base::ReadFile(path, 64 * 1024);
-        if (!pem.ok()) return Usage(pem.status().message());
-        auto key = card::PublicKey::FromPem(*pem);
-        if (!key.ok()) return Usage(path + ": " + key.status().message());
+        auto key = card::PublicKey::FromPemFile(path);
+        if (!key.ok()) return Usage(key.status().message());
         keys.Add({.kid = key->kid(), .iss = "", .key = *key});
       }
       verifier = std::make_unique<card::Verifier>(keys, nullptr, clock);

@@ -12,6 +12,8 @@
 
 #include <cstring>
 
+#include "base/file.h"
+
 namespace card {
 namespace {
 
@@ -165,6 +167,20 @@ base::Result<PublicKey> PublicKey::FromCertificateDer(base::ByteSpan der) {
   EVP_PKEY* pkey = X509_get_pubkey(cert.get());
   if (pkey == nullptr) return base::InvalidArgument(OpensslError("certificate has no usable key"));
   return FromPkey(pkey);
+}
+
+base::Result<PublicKey> PublicKey::FromPemFile(const std::string& path) {
+  CK_ASSIGN_OR_RETURN(std::string pem, base::ReadFile(path, 64 * 1024));
+  base::Result<PublicKey> key = FromPem(pem);
+  if (!key.ok()) return key.status().WithContext(path);
+  return key;
+}
+
+base::Result<PrivateKey> PrivateKey::FromPemFile(const std::string& path) {
+  CK_ASSIGN_OR_RETURN(std::string pem, base::ReadFile(path, 64 * 1024));
+  base::Result<PrivateKey> key = FromPem(pem);
+  if (!key.ok()) return key.status().WithContext(path);
+  return key;
 }
 
 std::string PublicKey::ToPem() const {

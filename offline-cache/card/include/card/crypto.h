@@ -38,6 +38,8 @@ using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
 class PublicKey {
  public:
   static base::Result<PublicKey> FromPem(std::string_view pem);
+  // Reads a PEM file (at most 64 KiB); errors name the file.
+  static base::Result<PublicKey> FromPemFile(const std::string& path);
   static base::Result<PublicKey> FromSpkiDer(base::ByteSpan der);
   // The subject key of an X.509 certificate (DER).
   static base::Result<PublicKey> FromCertificateDer(base::ByteSpan der);
@@ -63,6 +65,7 @@ class PrivateKey {
  public:
   static base::Result<PrivateKey> Generate(Alg alg);
   static base::Result<PrivateKey> FromPem(std::string_view pem);
+  static base::Result<PrivateKey> FromPemFile(const std::string& path);
 
   Alg alg() const { return alg_; }
   // PKCS#8 PEM, unencrypted: the caller stores it with mode 0600.
