@@ -1,0 +1,360 @@
+#include "hub_fixture.h"
+
+#include <fcntl.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "base/file.h"
+#include "bundle/writer.h"
+#include "card/rid.h"
+#include "hub/auth.h"
+#include "journal/device_key.h"
+#include "journal/export.h"
+#include "registry/builder.h"
+#include "sync/device_id.h"
+
+extern char** environ;
+
+namespace hubtest {
+namespace {
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+base::Bytes FixedSecret() { return base::Bytes(32, 0x42); }
+
+}  // namespace
+
+bool MakeSelfSignedCert(const std::string& dir, TlsFiles* out) {
+  EVP_PKEY* pkey = EVP_EC_gen("P-256");
+  X509* x = X509_new();
+  bool ok = pkey != nullptr && x != nullptr;
+  if (ok) {
+    X509_set_version(x, 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+    X509_gmtime_adj(X509_getm_notBefore(x), -3600);
+    X509_gmtime_adj(X509_getm_notAfter(x), 86400L * 30);
+    X509_set_pubkey(x, pkey);
+    X509_NAME* name = X509_get_subject_name(x);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                               reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1, 0);
+    X509_set_issuer_name(x, name);
+    X509V3_CTX ctx;
+    X509V3_set_ctx(&ctx, x, x, nullptr, nullptr, 0);
+    X509_EXTENSION* ext =
+        X509V3_EXT_conf_nid(nullptr, &ctx, NID_subject_alt_name, "IP:127.0.0.1,DNS:localhost");
+    ok = ext != nullptr && X509_add_ext(x, ext, -1) == 1;
+    X509_EXTENSION_free(ext);
+    ok = ok && X509_sign(x, pkey, EVP_sha256()) > 0;
+  }
+  if (ok) {
+    out->cert_path = dir + "/hub-cert.pem";
+    out->key_path = dir + "/hub-key.pem";
+    BIO* cb = BIO_new_file(out->cert_path.c_str(), "w");
+    BIO* kb = BIO_new_file(out->key_path.c_str(), "w");
+    ok = cb != nullptr && kb != nullptr && PEM_write_bio_X509(cb, x) == 1 &&
+         PEM_write_bio_PrivateKey(kb, pkey, nullptr, nullptr, 0, nullptr, nullptr) == 1;
+    BIO_free(cb);
+    BIO_free(kb);
+    unsigned char* der = nullptr;
+    int len = i2d_PUBKEY(pkey, &der);
+    if (len > 0) out->spki_der.assign(der, der + len);
+    OPENSSL_free(der);
+    out->cert_pem = ReadAll(out->cert_path);
+  }
+  X509_free(x);
+  EVP_PKEY_free(pkey);
+  if (!ok) ADD_FAILURE() << "making a self-signed certificate failed";
+  return ok;
+}
+
+HubProcess::~HubProcess() { Stop(); }
+
+bool HubProcess::Start(const std::string& data_dir, const std::string& stderr_path,
+                       const std::optional<TlsFiles>& tls) {
+  Stop();
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    ADD_FAILURE() << "pipe failed";
+    return false;
+  }
+  std::vector<std::string> args = {CK_CARDHUB_PATH, "serve",      "--listen",
+                                   "127.0.0.1:0",   "--data-dir", data_dir};
+  if (tls) {
+    args.insert(args.end(), {"--tls-cert", tls->cert_path, "--tls-key", tls->key_path});
+  }
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+  posix_spawn_file_actions_addopen(&fa, 2, stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                   0644);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  close(fds[1]);
+  if (rc != 0) {
+    close(fds[0]);
+    ADD_FAILURE() << "spawning cardhub failed";
+    return false;
+  }
+  pid_ = pid;
+  stdout_fd_ = fds[0];
+  tls_ = tls.has_value();
+  // Wait for the first line.
+  std::string line;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (line.find('\n') == std::string::npos) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    pollfd p{stdout_fd_, POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+    char buf[256];
+    ssize_t n = read(stdout_fd_, buf, sizeof buf);
+    if (n <= 0) break;
+    line.append(buf, static_cast<size_t>(n));
+  }
+  const std::string prefix = "listening on 127.0.0.1:";
+  if (line.rfind(prefix, 0) != 0 || line.find('\n') == std::string::npos) {
+    ADD_FAILURE() << "cardhub did not start: stdout '" << line
+                  << "', stderr: " << ReadAll(stderr_path);
+    Kill();
+    return false;
+  }
+  port_ = std::stoi(line.substr(prefix.size()));
+  return port_ > 0;
+}
+
+void HubProcess::Reap(int sig) {
+  if (pid_ > 0) {
+    kill(pid_, sig);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+  if (stdout_fd_ >= 0) {
+    close(stdout_fd_);
+    stdout_fd_ = -1;
+  }
+}
+
+void HubProcess::Stop() { Reap(SIGTERM); }
+void HubProcess::Kill() { Reap(SIGKILL); }
+
+std::string HubProcess::base_url() const {
+  return std::string(tls_ ? "https://" : "http://") + host_ + ":" + std::to_string(port_);
+}
+
+HubFixture::HubFixture()
+    : clock_(kEntryTime), bundle_key_(card::PrivateKey::Generate(card::Alg::kES256).value()) {
+  base::Status st = base::MakeDirs(hub_dir());
+  if (st.ok()) st = base::MakeDirs(dir_.File("kiosks"));
+  if (st.ok()) st = base::MakeDirs(dir_.File("bundles"));
+  if (!st.ok()) ADD_FAILURE() << st.ToString();
+  base::Result<card::PublicKey> pub = bundle_key_.Public();
+  if (!pub.ok() || !base::WriteFileAtomic(bundle_pub_path(), pub->ToPem()).ok()) {
+    ADD_FAILURE() << "writing the bundle public key failed";
+  }
+}
+
+HubFixture::~HubFixture() { hub_.Stop(); }
+
+std::string HubFixture::HubStderr() const { return ReadAll(hub_stderr_path()); }
+
+cktest::ProcessResult HubFixture::Cardhub(const std::vector<std::string>& args) {
+  return cktest::RunProcess(CK_CARDHUB_PATH, args);
+}
+
+std::string HubFixture::NewKiosk(const std::string& name) {
+  std::string dir = dir_.File("kiosks/" + name);
+  base::Status st = base::MakeDirs(dir);
+  if (!st.ok()) {
+    ADD_FAILURE() << st.ToString();
+    return "";
+  }
+  base::Result<card::PrivateKey> key = journal::LoadOrCreateDeviceKey(dir);
+  base::Result<std::string> id = ck_sync::LoadOrCreateDeviceId(dir);
+  base::Result<std::unique_ptr<journal::Journal>> j =
+      journal::Journal::Open(dir + "/" + journal::kJournalFile, clock_);
+  if (!key.ok() || !id.ok() || !j.ok()) {
+    ADD_FAILURE() << "setting up kiosk " << name;
+    return "";
+  }
+  return dir;
+}
+
+std::string HubFixture::DeviceId(const std::string& kiosk_dir) {
+  base::Result<std::string> id = ck_sync::LoadOrCreateDeviceId(kiosk_dir);
+  if (!id.ok()) ADD_FAILURE() << id.status().ToString();
+  return id.ok() ? *id : "";
+}
+
+card::PrivateKey HubFixture::DeviceKey(const std::string& kiosk_dir) {
+  return journal::LoadOrCreateDeviceKey(kiosk_dir).value();
+}
+
+bool HubFixture::Enroll(const std::string& kiosk_dir, const std::string& name) {
+  cktest::ProcessResult r = Cardhub({"enroll", "--data-dir", hub_dir(), "--device-pubkey",
+                                     kiosk_dir + "/" + journal::kDevicePubFile, "--name", name});
+  if (r.exit_code != 0) ADD_FAILURE() << "enroll: " << r.Describe();
+  return r.exit_code == 0;
+}
+
+namespace {
+
+bool Append(const std::string& kiosk_dir, base::FakeClock& clock, int n, journal::NewEntry e) {
+  base::Result<std::unique_ptr<journal::Journal>> j =
+      journal::Journal::Open(kiosk_dir + "/" + journal::kJournalFile, clock);
+  if (!j.ok()) {
+    ADD_FAILURE() << j.status().ToString();
+    return false;
+  }
+  for (int i = 0; i < n; ++i) {
+    clock.Advance(60);
+    base::Result<journal::Entry> r = (*j)->Append(e);
+    if (!r.ok()) {
+      ADD_FAILURE() << r.status().ToString();
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool HubFixture::AppendDiscounts(const std::string& kiosk_dir, int n, const std::string& member) {
+  journal::NewEntry e;
+  e.kind = journal::Kind::kDiscount;
+  e.rid = card::ComputeRid(FixedSecret(), member);
+  e.partner_id = kPartner;
+  e.offer_id = kCappedOffer;
+  e.purchase_minor = 100000;
+  e.discount_minor = 10000;
+  e.bundle_seq = 1;
+  e.verdict = "VALID";
+  e.decision = journal::kAccepted;
+  return Append(kiosk_dir, clock_, n, e);
+}
+
+bool HubFixture::AppendCheckins(const std::string& kiosk_dir, int n, const std::string& member) {
+  journal::NewEntry e;
+  e.kind = journal::Kind::kCheckin;
+  e.rid = card::ComputeRid(FixedSecret(), member);
+  e.event_id = kEvent;
+  e.bundle_seq = 1;
+  e.verdict = "VALID";
+  e.decision = journal::kAccepted;
+  return Append(kiosk_dir, clock_, n, e);
+}
+
+base::Bytes HubFixture::ExportBatch(const std::string& kiosk_dir, int64_t from_seq) {
+  base::Result<std::unique_ptr<journal::Journal>> j =
+      journal::Journal::Open(kiosk_dir + "/" + journal::kJournalFile, clock_);
+  if (!j.ok()) {
+    ADD_FAILURE() << j.status().ToString();
+    return {};
+  }
+  card::PrivateKey key = DeviceKey(kiosk_dir);
+  base::Result<base::Bytes> b =
+      journal::WriteExport(**j, from_seq, DeviceId(kiosk_dir), key, clock_.NowUnixSeconds());
+  if (!b.ok()) {
+    ADD_FAILURE() << b.status().ToString();
+    return {};
+  }
+  return *b;
+}
+
+std::string HubFixture::Sign(const std::string& kiosk_dir, const std::string& method,
+                             const std::string& path, base::ByteSpan body) {
+  card::PrivateKey key = DeviceKey(kiosk_dir);
+  base::SystemClock real;
+  base::Result<std::string> h = hub::SignRequest(key, method, path, real.NowUnixSeconds(), body);
+  if (!h.ok()) ADD_FAILURE() << h.status().ToString();
+  return h.ok() ? *h : "";
+}
+
+std::string HubFixture::BuildBundle(int64_t seq) {
+  registry::RegistryContents c;
+  c.meta.seq = seq;
+  c.meta.created = kEntryTime - 86400;
+  c.meta.not_after = kEntryTime + 30 * 86400;
+  c.meta.issuer = "RU-EDU-69";
+  registry::Partner p;
+  p.partner_id = kPartner;
+  p.name = "Shop";
+  c.partners.push_back(p);
+  registry::Offer o;
+  o.offer_id = kCappedOffer;
+  o.partner_id = kPartner;
+  o.kind = registry::OfferKind::kPercent;
+  o.value = 1000;
+  o.cap_count = kCap;
+  o.cap_period = registry::CapPeriod::kDay;
+  o.title = "10%";
+  c.offers.push_back(o);
+  registry::Event ev;
+  ev.event_id = kEvent;
+  ev.title = "Meeting";
+  ev.starts = kEntryTime - 3600;
+  ev.ends = kEntryTime + 86400;
+  c.events.push_back(ev);
+  std::string reg = dir_.File("bundles/registry" + std::to_string(seq) + ".db");
+  std::string out = dir_.File("bundles/seq" + std::to_string(seq) + ".ckbundle");
+  (void)unlink(reg.c_str());
+  base::Status st = registry::BuildRegistry(reg, c);
+  if (!st.ok()) {
+    ADD_FAILURE() << st.ToString();
+    return "";
+  }
+  bundle::Manifest m;
+  m.seq = seq;
+  m.created = c.meta.created;
+  m.not_after = c.meta.not_after;
+  m.issuer = c.meta.issuer;
+  base::Result<bundle::Manifest> w = bundle::WriteBundle(reg, m, bundle_key_, out);
+  if (!w.ok()) {
+    ADD_FAILURE() << w.status().ToString();
+    return "";
+  }
+  return out;
+}
+
+bool HubFixture::PublishBundle(int64_t seq) {
+  std::string path = BuildBundle(seq);
+  if (path.empty()) return false;
+  cktest::ProcessResult r =
+      Cardhub({"publish", "--data-dir", hub_dir(), "--trust", bundle_pub_path(), path});
+  if (r.exit_code != 0) ADD_FAILURE() << "publish: " << r.Describe();
+  return r.exit_code == 0;
+}
+
+bool HubFixture::StartHub(bool tls) {
+  if (tls && !tls_) {
+    TlsFiles f;
+    if (!MakeSelfSignedCert(root(), &f)) return false;
+    tls_ = f;
+  }
+  return hub_.Start(hub_dir(), hub_stderr_path(), tls ? tls_ : std::optional<TlsFiles>());
+}
+
+}  // namespace hubtest

@@ -1,0 +1,135 @@
+// Test helpers for the hub (hub_test) and the kiosk's network client (net_sync_test): a real
+// `cardhub serve` child process on 127.0.0.1 with an ephemeral port and a temporary data
+// directory, kiosk data directories with their device keys and journals, enrolment and bundle
+// publishing through the cardhub command line, and a self-signed TLS certificate.
+//
+// Typical use:
+//   hubtest::HubFixture fx;
+//   std::string kiosk = fx.NewKiosk("k1");          // device key + id + journal.db
+//   ASSERT_TRUE(fx.Enroll(kiosk, "k1"));
+//   fx.AppendEntries(kiosk, 5);
+//   ASSERT_TRUE(fx.PublishBundle(1));
+//   ASSERT_TRUE(fx.StartHub());                     // or StartHub(/*tls=*/true)
+//   httplib::Client cli(fx.hub().host(), fx.hub().port());
+//   ... fx.Sign(kiosk, "POST", "/v1/journal", body) gives the Authorization header value.
+//
+// Helper failures are reported with ADD_FAILURE and a false/empty result.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/bytes.h"
+#include "base/clock.h"
+#include "card/crypto.h"
+#include "journal/journal.h"
+#include "registry/records.h"
+#include "subprocess.h"
+
+namespace hubtest {
+
+// 2027-01-13T09:00:00Z, a Wednesday: the time of kiosk journal entries made here.
+inline constexpr int64_t kEntryTime = 1'799'830'800;
+inline constexpr char kPartner[] = "P-1";
+inline constexpr char kCappedOffer[] = "O-CAP";  // percent offer, 2 per day per member
+inline constexpr int64_t kCap = 2;
+inline constexpr char kEvent[] = "E-1";
+
+// A self-signed certificate (ECDSA P-256, SAN IP:127.0.0.1 and DNS:localhost) and its key.
+struct TlsFiles {
+  std::string cert_path, key_path;
+  std::string cert_pem;
+  base::Bytes spki_der;  // the certificate's SubjectPublicKeyInfo, for pinning
+};
+bool MakeSelfSignedCert(const std::string& dir, TlsFiles* out);
+
+// One `cardhub serve` child process. Stops it (SIGTERM, then waits) on destruction.
+class HubProcess {
+ public:
+  HubProcess() = default;
+  ~HubProcess();
+  HubProcess(const HubProcess&) = delete;
+  HubProcess& operator=(const HubProcess&) = delete;
+
+  // Starts `cardhub serve --listen 127.0.0.1:0 --data-dir DIR [--tls-cert --tls-key]` and waits
+  // (up to 20 s, no sleeping) for its "listening on 127.0.0.1:PORT" line. stderr goes to
+  // `stderr_path`.
+  bool Start(const std::string& data_dir, const std::string& stderr_path,
+             const std::optional<TlsFiles>& tls = std::nullopt);
+  void Stop();  // SIGTERM and reap
+  void Kill();  // SIGKILL and reap
+  bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
+  int port() const { return port_; }
+  const std::string& host() const { return host_; }
+  bool tls() const { return tls_; }
+  std::string base_url() const;  // "http://127.0.0.1:PORT" or "https://..."
+
+ private:
+  void Reap(int sig);
+  pid_t pid_ = -1;
+  int stdout_fd_ = -1;
+  int port_ = 0;
+  std::string host_ = "127.0.0.1";
+  bool tls_ = false;
+};
+
+class HubFixture {
+ public:
+  HubFixture();
+  ~HubFixture();
+  HubFixture(const HubFixture&) = delete;
+  HubFixture& operator=(const HubFixture&) = delete;
+
+  const std::string& root() const { return dir_.path(); }
+  std::string hub_dir() const { return dir_.File("hub"); }
+  std::string hub_stderr_path() const { return dir_.File("hub.stderr"); }
+  std::string HubStderr() const;  // what the hub logged so far
+  HubProcess& hub() { return hub_; }
+  base::FakeClock& clock() { return clock_; }
+
+  // Runs the cardhub binary with `args` (--data-dir is not added).
+  cktest::ProcessResult Cardhub(const std::vector<std::string>& args);
+
+  // A kiosk data directory root()/kiosks/NAME with its device key, device id and journal.db.
+  std::string NewKiosk(const std::string& name);
+  std::string DeviceId(const std::string& kiosk_dir);
+  card::PrivateKey DeviceKey(const std::string& kiosk_dir);
+  // `cardhub enroll` of the kiosk's device.pub.pem under `name`.
+  bool Enroll(const std::string& kiosk_dir, const std::string& name);
+
+  // Appends `n` accepted discount entries (partner kPartner, offer kCappedOffer, purchase 100000,
+  // discount 10000, member `member`) to the kiosk's journal, one a minute from kEntryTime.
+  bool AppendDiscounts(const std::string& kiosk_dir, int n, const std::string& member = "M-1");
+  bool AppendCheckins(const std::string& kiosk_dir, int n, const std::string& member = "M-1");
+  // A signed .ckjournal batch of the kiosk's entries from `from_seq` on.
+  base::Bytes ExportBatch(const std::string& kiosk_dir, int64_t from_seq);
+  // The Authorization header value for a request from this kiosk (ts = now).
+  std::string Sign(const std::string& kiosk_dir, const std::string& method, const std::string& path,
+                   base::ByteSpan body);
+
+  // Builds root()/bundles/seqN.ckbundle (a registry with partner kPartner, offer kCappedOffer,
+  // event kEvent) signed by the fixture's bundle key; returns its path.
+  std::string BuildBundle(int64_t seq);
+  // BuildBundle + `cardhub publish`.
+  bool PublishBundle(int64_t seq);
+  const card::PrivateKey& bundle_key() const { return bundle_key_; }
+  std::string bundle_pub_path() const { return dir_.File("bundle.pub.pem"); }
+
+  bool StartHub(bool tls = false);
+  const std::optional<TlsFiles>& tls_files() const { return tls_; }
+
+ private:
+  cktest::TempDir dir_;
+  base::FakeClock clock_;
+  card::PrivateKey bundle_key_;
+  std::optional<TlsFiles> tls_;
+  HubProcess hub_;
+};
+
+}  // namespace hubtest

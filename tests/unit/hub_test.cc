@@ -1,0 +1,584 @@
+// cardhub: the store directly, then the HTTP endpoints and the admin commands through a real
+// `cardhub serve` process on loopback (hub_fixture.h).
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "hub/auth.h"
+#include "hub/store.h"
+#include "hub_fixture.h"
+#include "journal/journal.h"
+
+namespace {
+
+using json = nlohmann::json;
+
+std::string FileText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream ss(text);
+  std::string line;
+  while (std::getline(ss, line)) {
+    if (!line.empty()) out.push_back(line);
+  }
+  return out;
+}
+
+// ---- auth.h -----------------------------------------------------------------------------------
+
+TEST(HubAuthTest, SigningStringAndHeaderRoundTrip) {
+  std::string s = hub::SigningString("GET", "/v1/bundle?x=1", 1700000000, {});
+  EXPECT_EQ(s,
+            "ckhub-v1\nGET\n/v1/bundle\n1700000000\n"
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  card::PrivateKey key = card::PrivateKey::Generate(card::Alg::kEdDSA).value();
+  card::PublicKey pub = key.Public().value();
+  std::string body = "abc";
+  base::Result<std::string> h =
+      hub::SignRequest(key, "POST", "/v1/journal", 1700000000, base::AsBytes(body));
+  ASSERT_TRUE(h.ok());
+  base::Result<hub::DeviceAuth> a = hub::ParseAuthHeader(*h);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->kid, pub.kid());
+  EXPECT_EQ(hub::FormatAuthHeader(*a), *h);
+  EXPECT_TRUE(
+      hub::VerifyRequest(pub, *a, "POST", "/v1/journal", base::AsBytes(body), 1700000100).ok());
+  EXPECT_FALSE(
+      hub::VerifyRequest(pub, *a, "POST", "/v1/journal", base::AsBytes(body), 1700000301).ok());
+  EXPECT_FALSE(hub::VerifyRequest(pub, *a, "POST", "/v1/journal", base::AsBytes(std::string("x")),
+                                  1700000000)
+                   .ok());
+  EXPECT_FALSE(hub::ParseAuthHeader("Bearer x").ok());
+  EXPECT_FALSE(hub::ParseAuthHeader("CK-Device kid=00, ts=1, sig=AA").ok());
+  EXPECT_FALSE(hub::ParseAuthHeader("CK-Device kid=0011223344556677, ts=1").ok());
+  for (size_t n = 0; n < 10; ++n) {
+    base::Bytes b(n, 0xa5);
+    EXPECT_EQ(hub::Base64UrlDecode(hub::Base64UrlEncode(b)).value(), b);
+  }
+  EXPECT_FALSE(hub::Base64UrlDecode("AB=").ok());
+}
+
+// ---- the store ----------------------------------------------------------------------------------
+
+journal::Entry MakeEntry(int64_t seq, const std::string& uuid) {
+  journal::Entry e;
+  e.seq = seq;
+  e.uuid = uuid;
+  e.kind = journal::Kind::kDiscount;
+  e.time_utc = hubtest::kEntryTime + seq;
+  e.partner_id = "P-1";
+  e.offer_id = "O-1";
+  e.purchase_minor = 1000;
+  e.discount_minor = 100;
+  e.verdict = "VALID";
+  e.decision = journal::kAccepted;
+  e.rid = card::Rid{1, 2, 3, 4, 5, 6, 7, 8};
+  return e;
+}
+
+std::vector<journal::Entry> Range(int64_t from, int64_t to) {
+  std::vector<journal::Entry> v;
+  for (int64_t s = from; s <= to; ++s) v.push_back(MakeEntry(s, "uuid-" + std::to_string(s)));
+  return v;
+}
+
+// Every store backend runs the same tests: "sqlite" (PostgreSQL is not built yet).
+class HubStoreTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(GetParam(), "sqlite");
+    base::Result<std::unique_ptr<hub::HubStore>> s =
+        hub::OpenSqliteStore(dir_.File(hub::kHubDbFile));
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(s).value();
+  }
+  int64_t AddDevice(const std::string& name, const std::string& kid) {
+    base::Result<hub::Device> d = store_->AddDevice(name, kid, "PEM", 100);
+    EXPECT_TRUE(d.ok()) << d.status().ToString();
+    return d.ok() ? d->id : 0;
+  }
+  cktest::TempDir dir_;
+  std::unique_ptr<hub::HubStore> store_;
+};
+
+TEST_P(HubStoreTest, DevicesRefuseDuplicateNameOrKey) {
+  AddDevice("k1", "0000000000000001");
+  EXPECT_EQ(store_->AddDevice("k1", "0000000000000002", "PEM", 1).status().code(),
+            base::StatusCode::kAlreadyExists);
+  EXPECT_EQ(store_->AddDevice("k2", "0000000000000001", "PEM", 1).status().code(),
+            base::StatusCode::kAlreadyExists);
+  AddDevice("k2", "0000000000000002");
+  ASSERT_TRUE(store_->WithdrawDevice("k2").ok());
+  EXPECT_EQ(store_->WithdrawDevice("nope").code(), base::StatusCode::kNotFound);
+  base::Result<std::vector<hub::Device>> all = store_->ListDevices();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_FALSE((*all)[0].withdrawn);
+  EXPECT_TRUE((*all)[1].withdrawn);
+  base::Result<std::optional<hub::Device>> byk = store_->FindDeviceByKid("0000000000000002");
+  ASSERT_TRUE(byk.ok() && byk->has_value());
+  EXPECT_EQ((*byk)->name, "k2");
+  EXPECT_FALSE(store_->FindDeviceByKid("ffffffffffffffff")->has_value());
+}
+
+TEST_P(HubStoreTest, EntriesAreIdempotentByDeviceAndUuid) {
+  int64_t a = AddDevice("a", "00000000000000aa");
+  int64_t b = AddDevice("b", "00000000000000bb");
+  base::Result<hub::PutResult> r = store_->PutEntries(a, Range(1, 5), 200);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->stored, 5);
+  EXPECT_EQ(r->duplicates, 0);
+  EXPECT_EQ(r->acked_seq, 5);
+  r = store_->PutEntries(a, Range(1, 5), 201);
+  EXPECT_EQ(r->stored, 0);
+  EXPECT_EQ(r->duplicates, 5);
+  EXPECT_EQ(r->acked_seq, 5);
+  r = store_->PutEntries(a, Range(4, 8), 202);
+  EXPECT_EQ(r->stored, 3);
+  EXPECT_EQ(r->duplicates, 2);
+  EXPECT_EQ(r->acked_seq, 8);
+  // The same uuids from another device are that device's entries.
+  r = store_->PutEntries(b, Range(1, 2), 203);
+  EXPECT_EQ(r->stored, 2);
+  EXPECT_EQ(r->acked_seq, 2);
+  int64_t n = 0;
+  ASSERT_TRUE(store_
+                  ->ForEachEntry(a,
+                                 [&](const hub::StoredEntry& se) {
+                                   EXPECT_EQ(se.device, "a");
+                                   ++n;
+                                   return base::Status::Ok();
+                                 })
+                  .ok());
+  EXPECT_EQ(n, 8);
+  n = 0;
+  ASSERT_TRUE(store_
+                  ->ForEachEntry(std::nullopt,
+                                 [&](const hub::StoredEntry& se) {
+                                   EXPECT_EQ(se.entry.discount_minor, 100);
+                                   EXPECT_TRUE(se.entry.rid.has_value());
+                                   ++n;
+                                   return base::Status::Ok();
+                                 })
+                  .ok());
+  EXPECT_EQ(n, 10);
+}
+
+TEST_P(HubStoreTest, AckedSeqStopsAtTheFirstGap) {
+  int64_t a = AddDevice("a", "00000000000000aa");
+  base::Result<hub::PutResult> r = store_->PutEntries(a, Range(1, 3), 1);
+  EXPECT_EQ(r->acked_seq, 3);
+  r = store_->PutEntries(a, Range(6, 9), 2);  // 4 and 5 missing
+  EXPECT_EQ(r->stored, 4);
+  EXPECT_EQ(r->acked_seq, 3);
+  EXPECT_EQ(store_->AckedSeq(a).value(), 3);
+  r = store_->PutEntries(a, Range(4, 5), 3);  // the gap filled
+  EXPECT_EQ(r->acked_seq, 9);
+  EXPECT_EQ(store_->AckedSeq(a).value(), 9);
+  // A device whose first batch starts after 1 acks nothing.
+  int64_t b = AddDevice("b", "00000000000000bb");
+  r = store_->PutEntries(b, Range(2, 4), 4);
+  EXPECT_EQ(r->stored, 3);
+  EXPECT_EQ(r->acked_seq, 0);
+}
+
+TEST_P(HubStoreTest, BundlesOnlyMoveForward) {
+  EXPECT_FALSE(store_->LatestBundle()->has_value());
+  ASSERT_TRUE(store_->AddBundle({2, "bundles/seq2.ckbundle", 10, 1}).ok());
+  EXPECT_EQ(store_->AddBundle({2, "x", 1, 1}).code(), base::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store_->AddBundle({1, "x", 1, 1}).code(), base::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(store_->AddBundle({3, "bundles/seq3.ckbundle", 11, 2}).ok());
+  EXPECT_EQ((*store_->LatestBundle())->seq, 3);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, HubStoreTest, ::testing::Values("sqlite"));
+
+// ---- HTTP through a real cardhub process ------------------------------------------------------
+
+class HubServeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    kiosk_ = fx_.NewKiosk("k1");
+    ASSERT_FALSE(kiosk_.empty());
+    ASSERT_TRUE(fx_.Enroll(kiosk_, "k1"));
+  }
+
+  std::unique_ptr<httplib::Client> Client() {
+    auto cli = std::make_unique<httplib::Client>(fx_.hub().base_url());
+    cli->set_connection_timeout(10, 0);
+    cli->set_read_timeout(20, 0);
+    if (fx_.hub().tls()) {
+      cli->set_ca_cert_path(fx_.tls_files()->cert_path.c_str());
+      cli->enable_server_certificate_verification(true);
+    }
+    return cli;
+  }
+
+  httplib::Result Get(const std::string& path, httplib::Headers extra = {},
+                      const std::string& kiosk = "") {
+    extra.emplace("Authorization",
+                  fx_.Sign(kiosk.empty() ? kiosk_ : kiosk, "GET", path, base::ByteSpan()));
+    return Client()->Get(path.c_str(), extra);
+  }
+
+  httplib::Result Push(const base::Bytes& body, const std::string& kiosk = "") {
+    httplib::Headers h = {
+        {"Authorization", fx_.Sign(kiosk.empty() ? kiosk_ : kiosk, "POST", "/v1/journal", body)}};
+    return Client()->Post("/v1/journal", h, std::string(base::AsChars(body)),
+                          "application/octet-stream");
+  }
+
+  // {"acked_seq","stored","duplicates"} of a 200 answer.
+  json PushOk(const base::Bytes& body, const std::string& kiosk = "") {
+    httplib::Result r = Push(body, kiosk);
+    EXPECT_TRUE(r) << httplib::to_string(r.error());
+    if (!r) return json();
+    EXPECT_EQ(r->status, 200) << r->body;
+    return json::parse(r->body, nullptr, false);
+  }
+
+  void ExpectError(const httplib::Result& r, int status, const std::string& code) {
+    ASSERT_TRUE(r) << httplib::to_string(r.error());
+    EXPECT_EQ(r->status, status) << r->body;
+    json j = json::parse(r->body, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << r->body;
+    EXPECT_EQ(j.value("error", ""), code) << r->body;
+    EXPECT_FALSE(j.value("message", "").empty());
+  }
+
+  void ExpectHealthy() {
+    httplib::Result r = Client()->Get("/v1/health");
+    ASSERT_TRUE(r) << httplib::to_string(r.error());
+    EXPECT_EQ(r->status, 200);
+    json j = json::parse(r->body, nullptr, false);
+    EXPECT_EQ(j.value("ok", false), true) << r->body;
+  }
+
+  size_t EntryLines(const std::string& device = "") {
+    std::vector<std::string> args = {"entries", "--data-dir", fx_.hub_dir()};
+    if (!device.empty()) args.insert(args.end(), {"--device", device});
+    cktest::ProcessResult r = fx_.Cardhub(args);
+    EXPECT_EQ(r.exit_code, 0) << r.Describe();
+    return Lines(r.out).size();
+  }
+
+  hubtest::HubFixture fx_;
+  std::string kiosk_;
+};
+
+TEST_F(HubServeTest, HealthAnswersWithoutAuthentication) {
+  ASSERT_TRUE(fx_.StartHub());
+  httplib::Result r = Client()->Get("/v1/health");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  json j = json::parse(r->body);
+  EXPECT_EQ(j["ok"], true);
+  EXPECT_EQ(j["bundle_seq"], 0);
+  EXPECT_TRUE(j["version"].is_string());
+  ExpectError(Client()->Get("/v1/nothing"), 404, "NOT_FOUND");
+}
+
+TEST_F(HubServeTest, BundleEtagRangeAndIfRange) {
+  ASSERT_TRUE(fx_.StartHub());
+  ExpectError(Get("/v1/bundle"), 404, "NOT_FOUND");
+  ASSERT_TRUE(fx_.PublishBundle(1));
+  const std::string bytes = FileText(fx_.root() + "/bundles/seq1.ckbundle");
+  ASSERT_GT(bytes.size(), 100u);
+
+  httplib::Result r = Get("/v1/bundle");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->get_header_value("ETag"), "\"1\"");
+  EXPECT_EQ(r->body, bytes);
+
+  r = Get("/v1/bundle", {{"If-None-Match", "\"1\""}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 304);
+  EXPECT_TRUE(r->body.empty());
+
+  r = Get("/v1/bundle", {{"Range", "bytes=100-"}, {"If-Range", "\"1\""}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 206);
+  EXPECT_EQ(r->body, bytes.substr(100));
+  EXPECT_EQ(r->get_header_value("Content-Range"),
+            "bytes 100-" + std::to_string(bytes.size() - 1) + "/" + std::to_string(bytes.size()));
+
+  ExpectError(Get("/v1/bundle", {{"Range", "bytes=" + std::to_string(bytes.size()) + "-"}}), 416,
+              "BAD_RANGE");
+
+  // A newer bundle: the old ETag no longer matches, and If-Range with the old seq gets it whole.
+  ASSERT_TRUE(fx_.PublishBundle(2));
+  const std::string bytes2 = FileText(fx_.root() + "/bundles/seq2.ckbundle");
+  r = Get("/v1/bundle", {{"If-None-Match", "\"1\""}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->get_header_value("ETag"), "\"2\"");
+  r = Get("/v1/bundle", {{"Range", "bytes=100-"}, {"If-Range", "\"1\""}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, bytes2);
+
+  // Publishing an older or equal seq is refused.
+  cktest::ProcessResult p =
+      fx_.Cardhub({"publish", "--data-dir", fx_.hub_dir(), fx_.BuildBundle(2)});
+  EXPECT_NE(p.exit_code, 0);
+  EXPECT_NE(p.err.find("not above"), std::string::npos) << p.err;
+  httplib::Result h = Client()->Get("/v1/health");
+  EXPECT_EQ(json::parse(h->body)["bundle_seq"], 2);
+}
+
+TEST_F(HubServeTest, JournalPushIsIdempotent) {
+  ASSERT_TRUE(fx_.StartHub());
+  ASSERT_TRUE(fx_.AppendDiscounts(kiosk_, 5));
+  base::Bytes batch = fx_.ExportBatch(kiosk_, 1);
+  json j = PushOk(batch);
+  EXPECT_EQ(j["stored"], 5);
+  EXPECT_EQ(j["duplicates"], 0);
+  EXPECT_EQ(j["acked_seq"], 5);
+  j = PushOk(batch);  // replay
+  EXPECT_EQ(j["stored"], 0);
+  EXPECT_EQ(j["duplicates"], 5);
+  EXPECT_EQ(j["acked_seq"], 5);
+  ASSERT_TRUE(fx_.AppendDiscounts(kiosk_, 3));
+  j = PushOk(fx_.ExportBatch(kiosk_, 4));  // overlapping: 4..8
+  EXPECT_EQ(j["stored"], 3);
+  EXPECT_EQ(j["duplicates"], 2);
+  EXPECT_EQ(j["acked_seq"], 8);
+  EXPECT_EQ(EntryLines(), 8u);
+  EXPECT_EQ(EntryLines("k1"), 8u);
+  // An empty batch is fine and acks what is held.
+  j = PushOk(fx_.ExportBatch(kiosk_, 9));
+  EXPECT_EQ(j["stored"], 0);
+  EXPECT_EQ(j["acked_seq"], 8);
+
+  cktest::ProcessResult d = fx_.Cardhub({"devices", "--data-dir", fx_.hub_dir()});
+  ASSERT_EQ(d.exit_code, 0) << d.Describe();
+  std::vector<std::string> lines = Lines(d.out);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("k1\t"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("\t8\tactive"), std::string::npos) << lines[0];
+  EXPECT_EQ(lines[0].find("never"), std::string::npos) << lines[0];
+
+  cktest::ProcessResult e = fx_.Cardhub({"entries", "--data-dir", fx_.hub_dir()});
+  json first = json::parse(Lines(e.out).at(0));
+  EXPECT_EQ(first["device"], "k1");
+  EXPECT_EQ(first["seq"], 1);
+  EXPECT_EQ(first["kind"], "discount");
+  EXPECT_EQ(first["partner"], hubtest::kPartner);
+  EXPECT_EQ(first["decision"], "accepted");
+  EXPECT_EQ(first["discount_minor"], 10000);
+  EXPECT_EQ(first["uuid"].get<std::string>().size(), 36u);
+}
+
+TEST_F(HubServeTest, RefusalsAndTheServerKeepsServing) {
+  ASSERT_TRUE(fx_.StartHub());
+  ASSERT_TRUE(fx_.AppendDiscounts(kiosk_, 3));
+  base::Bytes batch = fx_.ExportBatch(kiosk_, 1);
+
+  // The batch's header signature broken: 422.
+  {
+    base::Bytes bad = batch;
+    uint32_t hlen =
+        (uint32_t{bad[8]} << 24) | (uint32_t{bad[9]} << 16) | (uint32_t{bad[10]} << 8) | bad[11];
+    bad[12 + hlen - 1] ^= 1;
+    ExpectError(Push(bad), 422, "BAD_BATCH");
+  }
+  // An entry changed in the body: 422.
+  {
+    base::Bytes bad = batch;
+    bad[bad.size() - 40] ^= 1;
+    ExpectError(Push(bad), 422, "BAD_BATCH");
+  }
+  // Garbage: 422 with the JSON body.
+  ExpectError(Push(base::Bytes{'h', 'e', 'l', 'l', 'o'}), 422, "BAD_BATCH");
+
+  // Another enrolled device's batch sent under this device's authentication: 403.
+  std::string other = fx_.NewKiosk("k2");
+  ASSERT_TRUE(fx_.Enroll(other, "k2"));
+  ASSERT_TRUE(fx_.AppendDiscounts(other, 1));
+  ExpectError(Push(fx_.ExportBatch(other, 1)), 403, "FORBIDDEN");
+
+  // Unknown device: 401. Withdrawn: 403.
+  std::string stranger = fx_.NewKiosk("k3");
+  ASSERT_TRUE(fx_.AppendDiscounts(stranger, 1));
+  ExpectError(Push(fx_.ExportBatch(stranger, 1), stranger), 401, "UNAUTHENTICATED");
+  cktest::ProcessResult w = fx_.Cardhub({"withdraw", "--data-dir", fx_.hub_dir(), "--name", "k2"});
+  ASSERT_EQ(w.exit_code, 0) << w.Describe();
+  ExpectError(Push(fx_.ExportBatch(other, 1), other), 403, "FORBIDDEN");
+  ExpectError(Get("/v1/bundle", {}, other), 403, "FORBIDDEN");
+
+  // Request authentication: missing, malformed, stale, signed over another body.
+  ExpectError(
+      Client()->Post("/v1/journal", std::string(base::AsChars(batch)), "application/octet-stream"),
+      401, "UNAUTHENTICATED");
+  ExpectError(Client()->Get("/v1/bundle", {{"Authorization", "CK-Device kid=zz"}}), 401,
+              "UNAUTHENTICATED");
+  {
+    card::PrivateKey key = fx_.DeviceKey(kiosk_);
+    base::SystemClock real;
+    std::string stale =
+        hub::SignRequest(key, "GET", "/v1/bundle", real.NowUnixSeconds() - 1000, {}).value();
+    ExpectError(Client()->Get("/v1/bundle", {{"Authorization", stale}}), 401, "UNAUTHENTICATED");
+    httplib::Headers h = {{"Authorization", fx_.Sign(kiosk_, "POST", "/v1/journal", {})}};
+    ExpectError(Client()->Post("/v1/journal", h, std::string(base::AsChars(batch)),
+                               "application/octet-stream"),
+                401, "UNAUTHENTICATED");
+  }
+
+  // Over 8 MiB: 413.
+  {
+    std::string big((size_t{8} << 20) + 1024, 'x');
+    httplib::Headers h = {
+        {"Authorization", fx_.Sign(kiosk_, "POST", "/v1/journal", base::AsBytes(big))}};
+    ExpectError(Client()->Post("/v1/journal", h, big, "application/octet-stream"), 413,
+                "TOO_LARGE");
+  }
+
+  // Nothing got stored by any of that, the refusals were logged, and the hub still answers.
+  EXPECT_EQ(EntryLines(), 0u);
+  ExpectHealthy();
+  json j = PushOk(batch);
+  EXPECT_EQ(j["stored"], 3);
+  std::string log = fx_.HubStderr();
+  EXPECT_NE(log.find("unknown device"), std::string::npos) << log;
+  EXPECT_NE(log.find("withdrawn"), std::string::npos) << log;
+  EXPECT_NE(log.find("127.0.0.1"), std::string::npos) << log;
+}
+
+TEST_F(HubServeTest, ServesHttpsWithTheGeneratedCertificate) {
+  ASSERT_TRUE(fx_.StartHub(/*tls=*/true));
+  EXPECT_EQ(fx_.hub().base_url().rfind("https://", 0), 0u);
+  ExpectHealthy();
+  ASSERT_TRUE(fx_.AppendDiscounts(kiosk_, 2));
+  json j = PushOk(fx_.ExportBatch(kiosk_, 1));
+  EXPECT_EQ(j["stored"], 2);
+  // Plain HTTP to the TLS port gets nowhere.
+  httplib::Client plain("http://127.0.0.1:" + std::to_string(fx_.hub().port()));
+  plain.set_read_timeout(5, 0);
+  httplib::Result r = plain.Get("/v1/health");
+  EXPECT_TRUE(!r || r->status != 200);
+}
+
+TEST_F(HubServeTest, RefusesPlainHttpOffLoopback) {
+  cktest::ProcessResult r =
+      fx_.Cardhub({"serve", "--listen", "0.0.0.0:0", "--data-dir", fx_.hub_dir()});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_NE(r.err.find("loopback"), std::string::npos) << r.err;
+  r = fx_.Cardhub(
+      {"serve", "--listen", "127.0.0.1:0", "--data-dir", fx_.hub_dir(), "--tls-cert", "x.pem"});
+  EXPECT_EQ(r.exit_code, 2) << r.Describe();
+}
+
+TEST_F(HubServeTest, KilledMidUploadThenEveryEntryStoredOnce) {
+  ASSERT_TRUE(fx_.StartHub());
+  ASSERT_TRUE(fx_.AppendDiscounts(kiosk_, 20));
+  json j = PushOk(fx_.ExportBatch(kiosk_, 1));
+  EXPECT_EQ(j["acked_seq"], 20);
+  ASSERT_TRUE(fx_.AppendDiscounts(kiosk_, 20));
+  base::Bytes all = fx_.ExportBatch(kiosk_, 1);
+  // Half of an upload of 1..40, then SIGKILL.
+  {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(fx_.hub().port()));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    std::string head = "POST /v1/journal HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " +
+                       fx_.Sign(kiosk_, "POST", "/v1/journal", all) +
+                       "\r\nContent-Type: application/octet-stream\r\nContent-Length: " +
+                       std::to_string(all.size()) + "\r\n\r\n";
+    head.append(base::AsChars(all).substr(0, all.size() / 2));
+    ASSERT_EQ(write(fd, head.data(), head.size()), static_cast<ssize_t>(head.size()));
+    fx_.hub().Kill();
+    close(fd);
+  }
+  ASSERT_TRUE(fx_.StartHub());
+  j = PushOk(all);
+  EXPECT_EQ(j["stored"], 20);
+  EXPECT_EQ(j["duplicates"], 20);
+  EXPECT_EQ(j["acked_seq"], 40);
+  j = PushOk(all);
+  EXPECT_EQ(j["stored"], 0);
+  cktest::ProcessResult e = fx_.Cardhub({"entries", "--data-dir", fx_.hub_dir()});
+  std::vector<std::string> lines = Lines(e.out);
+  std::set<std::string> uuids;
+  for (const std::string& l : lines) uuids.insert(json::parse(l)["uuid"].get<std::string>());
+  EXPECT_EQ(lines.size(), 40u);
+  EXPECT_EQ(uuids.size(), lines.size());
+}
+
+TEST_F(HubServeTest, ReportTotalsPerPartnerAndEvent) {
+  ASSERT_TRUE(fx_.StartHub());
+  ASSERT_TRUE(fx_.AppendDiscounts(kiosk_, 3));
+  ASSERT_TRUE(fx_.AppendCheckins(kiosk_, 2));
+  std::string k2 = fx_.NewKiosk("k2");
+  ASSERT_TRUE(fx_.Enroll(k2, "k2"));
+  ASSERT_TRUE(fx_.AppendDiscounts(k2, 1));
+  PushOk(fx_.ExportBatch(kiosk_, 1));
+  PushOk(fx_.ExportBatch(k2, 1), k2);
+  cktest::ProcessResult r = fx_.Cardhub(
+      {"report", "--data-dir", fx_.hub_dir(), "--from", "2027-01-13", "--to", "2027-01-13"});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_EQ(r.out,
+            "scope,id,redemptions,discount_minor,purchase_minor\n"
+            "partner,P-1,4,40000,400000\n"
+            "event,E-1,2,0,0\n");
+  r = fx_.Cardhub(
+      {"report", "--data-dir", fx_.hub_dir(), "--from", "2027-01-14", "--to", "2027-01-20"});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_EQ(Lines(r.out).size(), 1u) << r.out;
+}
+
+TEST_F(HubServeTest, FlagsMembersOverTheCapAcrossKiosks) {
+  ASSERT_TRUE(fx_.PublishBundle(1));
+  ASSERT_TRUE(fx_.StartHub());
+  std::string k2 = fx_.NewKiosk("k2");
+  ASSERT_TRUE(fx_.Enroll(k2, "k2"));
+  // M-1: 2 at each kiosk on the same day (cap 2 a day). M-2: 2 at one kiosk (within the cap).
+  ASSERT_TRUE(fx_.AppendDiscounts(kiosk_, 2, "M-1"));
+  ASSERT_TRUE(fx_.AppendDiscounts(k2, 2, "M-1"));
+  ASSERT_TRUE(fx_.AppendDiscounts(k2, 2, "M-2"));
+  PushOk(fx_.ExportBatch(kiosk_, 1));
+  PushOk(fx_.ExportBatch(k2, 1), k2);
+  cktest::ProcessResult r = fx_.Cardhub({"flags", "--data-dir", fx_.hub_dir()});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  std::vector<std::string> lines = Lines(r.out);
+  ASSERT_EQ(lines.size(), 1u) << r.out;
+  EXPECT_NE(lines[0].find("offer=O-CAP"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("count=4 cap=2"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("devices=k1,k2"), std::string::npos) << lines[0];
+}
+
+TEST_F(HubServeTest, EnrollRefusesDuplicates) {
+  std::string k2 = fx_.NewKiosk("k2");
+  cktest::ProcessResult r = fx_.Cardhub({"enroll", "--data-dir", fx_.hub_dir(), "--device-pubkey",
+                                         k2 + "/device.pub.pem", "--name", "k1"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("already enrolled"), std::string::npos) << r.err;
+  r = fx_.Cardhub({"enroll", "--data-dir", fx_.hub_dir(), "--device-pubkey",
+                   kiosk_ + "/device.pub.pem", "--name", "k9"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("already enrolled"), std::string::npos) << r.err;
+  r = fx_.Cardhub({"withdraw", "--data-dir", fx_.hub_dir(), "--name", "nobody"});
+  EXPECT_NE(r.exit_code, 0);
+}
+
+}  // namespace

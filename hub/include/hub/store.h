@@ -1,0 +1,96 @@
+// The hub's storage behind one interface (devices, journal entries, published bundles, acks), so
+// that the SQLite store (one hub instance) and a PostgreSQL store (several instances) are
+// interchangeable. Implementations are thread-safe: the server calls them from its worker threads.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "journal/entry.h"
+
+namespace hub {
+
+struct Device {
+  int64_t id = 0;
+  std::string name;
+  std::string kid_hex;       // 16 lower-case hex digits
+  std::string pubkey_pem;    // SubjectPublicKeyInfo PEM
+  int64_t enrolled = 0;      // Unix seconds
+  int64_t last_contact = 0;  // 0 = never
+  int64_t acked_seq = 0;
+  bool withdrawn = false;
+};
+
+struct PutResult {
+  int64_t stored = 0;      // new entries
+  int64_t duplicates = 0;  // already held (same device and uuid)
+  int64_t acked_seq = 0;   // highest N such that 1..N are all held
+};
+
+struct BundleRecord {
+  int64_t seq = 0;
+  std::string file;  // path relative to the data directory
+  int64_t size = 0;
+  int64_t published = 0;
+};
+
+struct StoredEntry {
+  std::string device;  // device name
+  journal::Entry entry;
+  int64_t received = 0;
+};
+
+class HubStore {
+ public:
+  virtual ~HubStore() = default;
+
+  // kAlreadyExists when the name or the key (kid) is already enrolled.
+  virtual base::Result<Device> AddDevice(const std::string& name, const std::string& kid_hex,
+                                         const std::string& pubkey_pem, int64_t now) = 0;
+  // kNotFound for an unknown name.
+  virtual base::Status WithdrawDevice(const std::string& name) = 0;
+  virtual base::Result<std::optional<Device>> FindDeviceByKid(const std::string& kid_hex) = 0;
+  virtual base::Result<std::optional<Device>> FindDeviceByName(const std::string& name) = 0;
+  virtual base::Result<std::vector<Device>> ListDevices() = 0;
+  virtual base::Status TouchDevice(int64_t device_id, int64_t now) = 0;
+
+  // Stores entries idempotently by (device, uuid) in one transaction and recomputes acked_seq.
+  virtual base::Result<PutResult> PutEntries(int64_t device_id,
+                                             const std::vector<journal::Entry>& entries,
+                                             int64_t now) = 0;
+  virtual base::Result<int64_t> AckedSeq(int64_t device_id) = 0;
+  // Every stored entry (of one device when device_id is set), by device then seq.
+  virtual base::Status ForEachEntry(std::optional<int64_t> device_id,
+                                    const std::function<base::Status(const StoredEntry&)>& fn) = 0;
+
+  // kFailedPrecondition unless seq is above every published one.
+  virtual base::Status AddBundle(const BundleRecord& bundle) = 0;
+  virtual base::Result<std::optional<BundleRecord>> LatestBundle() = 0;
+};
+
+inline constexpr char kHubDbFile[] = "hub.db";
+
+// SQLite (WAL): creates the file and schema if missing.
+base::Result<std::unique_ptr<HubStore>> OpenSqliteStore(const std::string& path);
+
+// Hub configuration (--config FILE): "key = value" lines, '#' comments.
+//   store = sqlite | postgres
+//   postgres = <libpq connection string>
+//   utc_offset_minutes = 180   (the kiosks' local time, for cap periods in `flags`)
+struct Config {
+  std::string store = "sqlite";
+  std::string postgres_conninfo;
+  int64_t utc_offset_seconds = 3 * 3600;
+};
+base::Result<Config> LoadConfig(const std::string& path);
+
+// The store the config selects, for the data directory.
+base::Result<std::unique_ptr<HubStore>> OpenStore(const std::string& data_dir,
+                                                  const Config& config);
+
+}  // namespace hub

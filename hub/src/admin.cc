@@ -1,0 +1,244 @@
+#include "hub/admin.h"
+
+#include <cinttypes>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "base/file.h"
+#include "base/fs.h"
+#include "base/hex.h"
+#include "base/time_format.h"
+#include "bundle/format.h"
+#include "bundle/importer.h"
+#include "card/crypto.h"
+#include "registry/registry.h"
+#include "rules/local_time.h"
+
+namespace hub {
+
+base::Status Enroll(HubStore& store, const std::string& pubkey_file, const std::string& name,
+                    int64_t now, std::FILE* out) {
+  if (name.empty() || name.size() > 128) return base::InvalidArgument("--name: 1 to 128 chars");
+  CK_ASSIGN_OR_RETURN(std::string pem, base::ReadFile(pubkey_file, 64 * 1024));
+  base::Result<card::PublicKey> key = card::PublicKey::FromPem(pem);
+  if (!key.ok()) return key.status().WithContext(pubkey_file);
+  if (key->type() != card::KeyType::kEd25519 && key->type() != card::KeyType::kEcP256) {
+    return base::InvalidArgument(pubkey_file + ": a device key is Ed25519 or P-256");
+  }
+  std::string kid = base::ToHex(key->kid());
+  CK_ASSIGN_OR_RETURN(Device d, store.AddDevice(name, kid, key->ToPem(), now));
+  std::fprintf(out, "enrolled %s kid %s\n", d.name.c_str(), d.kid_hex.c_str());
+  return base::Status::Ok();
+}
+
+base::Status Withdraw(HubStore& store, const std::string& name, std::FILE* out) {
+  CK_TRY(store.WithdrawDevice(name));
+  std::fprintf(out, "withdrawn %s\n", name.c_str());
+  return base::Status::Ok();
+}
+
+base::Status Publish(HubStore& store, const std::string& data_dir, const std::string& bundle_file,
+                     const std::optional<std::string>& trust_key_file, int64_t now,
+                     std::FILE* out) {
+  std::optional<card::PublicKey> trusted;
+  if (trust_key_file) {
+    CK_ASSIGN_OR_RETURN(std::string pem, base::ReadFile(*trust_key_file, 64 * 1024));
+    CK_ASSIGN_OR_RETURN(trusted, card::PublicKey::FromPem(pem));
+  }
+  base::FileSystem& fs = base::PosixFs();
+  CK_ASSIGN_OR_RETURN(std::unique_ptr<base::SequentialFile> in, fs.OpenSequential(bundle_file));
+  base::Result<bundle::Header> header = bundle::ReadHeader(*in, trusted ? &*trusted : nullptr);
+  if (!header.ok()) return header.status().WithContext(bundle_file);
+  const int64_t seq = header->manifest.seq;
+  CK_ASSIGN_OR_RETURN(std::optional<BundleRecord> latest, store.LatestBundle());
+  if (latest && seq <= latest->seq) {
+    return base::FailedPrecondition("bundle seq " + std::to_string(seq) +
+                                    " is not above the published seq " +
+                                    std::to_string(latest->seq));
+  }
+  CK_TRY(base::MakeDirs(data_dir + "/bundles", 0755));
+  // The registry it carries, checked against the manifest's hash while it is unpacked.
+  const std::string incoming = data_dir + "/" + bundle::kIncomingFile;
+  {
+    CK_ASSIGN_OR_RETURN(std::unique_ptr<base::WritableFile> reg, fs.OpenWritable(incoming, 0644));
+    base::Status st =
+        bundle::ExtractContent(*in, header->manifest, *reg, bundle::kMaxRegistryBytes);
+    if (st.ok()) st = reg->Sync();
+    base::Status closed = reg->Close();
+    if (st.ok()) st = closed;
+    if (!st.ok()) {
+      (void)fs.Remove(incoming);
+      return st.WithContext(bundle_file);
+    }
+  }
+  {
+    base::Result<std::unique_ptr<registry::Registry>> reg = registry::Registry::Open(incoming);
+    if (!reg.ok()) {
+      (void)fs.Remove(incoming);
+      return reg.status().WithContext(bundle_file + ": registry inside");
+    }
+  }
+  CK_ASSIGN_OR_RETURN(std::string bytes, base::ReadFile(bundle_file, uint64_t{1} << 32));
+  BundleRecord rec;
+  rec.seq = seq;
+  rec.file = "bundles/seq" + std::to_string(seq) + ".ckbundle";
+  rec.size = static_cast<int64_t>(bytes.size());
+  rec.published = now;
+  CK_TRY(base::WriteFileAtomic(data_dir + "/" + rec.file, bytes, 0644));
+  CK_TRY(fs.Rename(incoming, data_dir + "/" + bundle::kRegistryFile));
+  CK_TRY(fs.SyncDir(data_dir));
+  CK_TRY(store.AddBundle(rec));
+  std::fprintf(out, "published seq %" PRId64 " (%" PRId64 " bytes)\n", seq, rec.size);
+  return base::Status::Ok();
+}
+
+base::Status ListDevices(HubStore& store, std::FILE* out) {
+  CK_ASSIGN_OR_RETURN(std::vector<Device> devices, store.ListDevices());
+  for (const Device& d : devices) {
+    std::string last = d.last_contact ? base::FormatIso8601Utc(d.last_contact) : "never";
+    std::fprintf(out, "%s\t%s\t%s\t%s\t%" PRId64 "\t%s\n", d.name.c_str(), d.kid_hex.c_str(),
+                 base::FormatIso8601Utc(d.enrolled).c_str(), last.c_str(), d.acked_seq,
+                 d.withdrawn ? "withdrawn" : "active");
+  }
+  return base::Status::Ok();
+}
+
+base::Status ListEntries(HubStore& store, const std::optional<std::string>& device_name,
+                         std::FILE* out) {
+  std::optional<int64_t> id;
+  if (device_name) {
+    CK_ASSIGN_OR_RETURN(std::optional<Device> d, store.FindDeviceByName(*device_name));
+    if (!d) return base::NotFound("no device named '" + *device_name + "'");
+    id = d->id;
+  }
+  return store.ForEachEntry(id, [out](const StoredEntry& se) {
+    const journal::Entry& e = se.entry;
+    nlohmann::json j = {{"device", se.device},
+                        {"seq", e.seq},
+                        {"uuid", e.uuid},
+                        {"kind", journal::KindName(e.kind)},
+                        {"time", base::FormatIso8601Utc(e.time_utc)},
+                        {"time_utc", e.time_utc},
+                        {"rid", e.rid ? base::ToHex(*e.rid) : ""},
+                        {"partner", e.partner_id},
+                        {"event", e.event_id},
+                        {"offer", e.offer_id},
+                        {"purchase_minor", e.purchase_minor},
+                        {"discount_minor", e.discount_minor},
+                        {"bundle_seq", e.bundle_seq},
+                        {"verdict", e.verdict},
+                        {"decision", e.decision}};
+    std::fprintf(out, "%s\n", j.dump().c_str());
+    return base::Status::Ok();
+  });
+}
+
+namespace {
+
+struct Sums {
+  int64_t count = 0, discount = 0, purchase = 0;
+};
+
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+base::Status Report(HubStore& store, int64_t from, int64_t to, std::FILE* out) {
+  std::map<std::string, Sums> partners, events;
+  CK_TRY(store.ForEachEntry(std::nullopt, [&](const StoredEntry& se) {
+    const journal::Entry& e = se.entry;
+    if (e.decision != journal::kAccepted || e.time_utc < from || e.time_utc >= to) {
+      return base::Status::Ok();
+    }
+    if (e.kind == journal::Kind::kDiscount) {
+      Sums& s = partners[e.partner_id];
+      ++s.count;
+      s.discount += e.discount_minor;
+      s.purchase += e.purchase_minor;
+    } else if (e.kind == journal::Kind::kCheckin) {
+      ++events[e.event_id].count;
+    }
+    return base::Status::Ok();
+  }));
+  std::fprintf(out, "scope,id,redemptions,discount_minor,purchase_minor\n");
+  for (const auto& [id, s] : partners) {
+    std::fprintf(out, "partner,%s,%" PRId64 ",%" PRId64 ",%" PRId64 "\n", CsvField(id).c_str(),
+                 s.count, s.discount, s.purchase);
+  }
+  for (const auto& [id, s] : events) {
+    std::fprintf(out, "event,%s,%" PRId64 ",0,0\n", CsvField(id).c_str(), s.count);
+  }
+  return base::Status::Ok();
+}
+
+base::Status Flags(HubStore& store, const std::string& data_dir, int64_t utc_offset_seconds,
+                   std::FILE* out) {
+  const std::string path = data_dir + "/" + bundle::kRegistryFile;
+  if (!base::PosixFs().Exists(path)) {
+    return base::FailedPrecondition("no published bundle: the offers' caps are unknown");
+  }
+  CK_ASSIGN_OR_RETURN(std::unique_ptr<registry::Registry> reg, registry::Registry::Open(path));
+  std::map<std::string, std::map<std::string, registry::Offer>> offers;  // partner -> id -> offer
+  struct Use {
+    int64_t count = 0;
+    std::set<std::string> devices;
+  };
+  // (rid, offer, period start) -> use
+  std::map<std::tuple<std::string, std::string, int64_t>, Use> uses;
+  base::Status st = store.ForEachEntry(std::nullopt, [&](const StoredEntry& se) {
+    const journal::Entry& e = se.entry;
+    if (e.kind != journal::Kind::kDiscount || e.decision != journal::kAccepted || !e.rid ||
+        e.offer_id.empty()) {
+      return base::Status::Ok();
+    }
+    auto it = offers.find(e.partner_id);
+    if (it == offers.end()) {
+      CK_ASSIGN_OR_RETURN(std::vector<registry::Offer> list, reg->OffersOf(e.partner_id));
+      auto& m = offers[e.partner_id];
+      for (registry::Offer& o : list) m[o.offer_id] = std::move(o);
+      it = offers.find(e.partner_id);
+    }
+    auto o = it->second.find(e.offer_id);
+    if (o == it->second.end() || !o->second.cap_count || !o->second.cap_period) {
+      return base::Status::Ok();
+    }
+    int64_t start = rules::PeriodStart(*o->second.cap_period, e.time_utc, utc_offset_seconds);
+    Use& u = uses[{base::ToHex(*e.rid), e.offer_id, start}];
+    ++u.count;
+    u.devices.insert(se.device);
+    return base::Status::Ok();
+  });
+  CK_TRY(st);
+  for (const auto& [key, u] : uses) {
+    const auto& [rid, offer_id, start] = key;
+    // Find the offer's cap again (any partner holding this offer id).
+    int64_t cap = 0;
+    std::string period;
+    for (const auto& [partner, m] : offers) {
+      auto o = m.find(offer_id);
+      if (o != m.end() && o->second.cap_count) {
+        cap = *o->second.cap_count;
+        period = std::string(registry::CapPeriodName(*o->second.cap_period));
+      }
+    }
+    if (u.count <= cap || u.devices.size() < 2) continue;
+    std::string devs;
+    for (const std::string& d : u.devices) devs += (devs.empty() ? "" : ",") + d;
+    std::fprintf(out,
+                 "rid=%s offer=%s period=%s from=%s count=%" PRId64 " cap=%" PRId64 " devices=%s\n",
+                 rid.c_str(), offer_id.c_str(), period.c_str(),
+                 base::FormatIso8601Utc(start).c_str(), u.count, cap, devs.c_str());
+  }
+  return base::Status::Ok();
+}
+
+}  // namespace hub

@@ -1,0 +1,382 @@
+#include "hub/server.h"
+
+#include <httplib.h>
+
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "base/file.h"
+#include "base/hex.h"
+#include "card/crypto.h"
+#include "hub/auth.h"
+#include "journal/export.h"
+
+namespace hub {
+namespace {
+
+using json = nlohmann::json;
+
+std::string_view CodeForStatus(int status) {
+  switch (status) {
+    case 401:
+      return "UNAUTHENTICATED";
+    case 403:
+      return "FORBIDDEN";
+    case 404:
+    case 405:
+      return "NOT_FOUND";
+    case 413:
+      return "TOO_LARGE";
+    case 416:
+      return "BAD_RANGE";
+    default:
+      return status >= 500 ? "INTERNAL" : "BAD_BATCH";
+  }
+}
+
+void SetError(httplib::Response& res, int status, std::string_view message,
+              const json& extra = json::object()) {
+  json body = extra;
+  body["error"] = CodeForStatus(status);
+  body["message"] = message;
+  res.status = status;
+  res.set_content(body.dump(), "application/json");
+}
+
+// Accepts "bytes=N-" and "bytes=N-M"; nullopt when malformed.
+std::optional<std::pair<uint64_t, std::optional<uint64_t>>> ParseRange(std::string_view v) {
+  constexpr std::string_view kPrefix = "bytes=";
+  if (v.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
+  v.remove_prefix(kPrefix.size());
+  size_t dash = v.find('-');
+  if (dash == 0 || dash == std::string_view::npos) return std::nullopt;
+  auto number = [](std::string_view s) -> std::optional<uint64_t> {
+    if (s.empty() || s.size() > 18) return std::nullopt;
+    uint64_t n = 0;
+    for (char c : s) {
+      if (c < '0' || c > '9') return std::nullopt;
+      n = n * 10 + static_cast<uint64_t>(c - '0');
+    }
+    return n;
+  };
+  std::optional<uint64_t> first = number(v.substr(0, dash));
+  if (!first) return std::nullopt;
+  std::string_view last_text = v.substr(dash + 1);
+  if (last_text.empty()) return std::make_pair(*first, std::optional<uint64_t>());
+  std::optional<uint64_t> last = number(last_text);
+  if (!last || *last < *first) return std::nullopt;
+  return std::make_pair(*first, last);
+}
+
+bool EtagMatches(const std::string& header, const std::string& etag) {
+  if (header == "*") return true;
+  size_t pos = 0;
+  while (pos < header.size()) {
+    size_t comma = header.find(',', pos);
+    if (comma == std::string::npos) comma = header.size();
+    std::string part = header.substr(pos, comma - pos);
+    size_t b = part.find_first_not_of(" \t");
+    size_t e = part.find_last_not_of(" \t");
+    if (b != std::string::npos) {
+      part = part.substr(b, e - b + 1);
+      if (part.rfind("W/", 0) == 0) part = part.substr(2);
+      if (part == etag) return true;
+    }
+    pos = comma + 1;
+  }
+  return false;
+}
+
+class Hub {
+ public:
+  Hub(const ServeOptions& options, HubStore& store, const base::Clock& clock)
+      : options_(options), store_(store), clock_(clock) {}
+
+  void Install(httplib::Server& svr) {
+    svr.set_payload_max_length(kMaxJournalBody);
+    svr.set_read_timeout(kIoTimeoutSeconds, 0);
+    svr.set_write_timeout(kIoTimeoutSeconds, 0);
+    svr.set_keep_alive_timeout(5);
+    svr.set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
+      // Ranges are handled by the bundle endpoint itself, never by httplib (which would also cut
+      // error bodies and whole-bundle answers to If-Range mismatches).
+      const_cast<httplib::Request&>(req).ranges.clear();
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
+    svr.set_error_handler(httplib::Server::HandlerWithResponse(
+        [this](const httplib::Request& req, httplib::Response& res) {
+          if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+          std::string msg = res.status == 413   ? "body larger than 8 MiB"
+                            : res.status == 404 ? "no such endpoint"
+                                                : "request refused";
+          Log(req, res.status, "", msg);
+          SetError(res, res.status, msg);
+          return httplib::Server::HandlerResponse::Handled;
+        }));
+    svr.set_exception_handler(
+        [this](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+          std::string what = "unexpected error";
+          try {
+            if (ep) std::rethrow_exception(ep);
+          } catch (const std::exception& e) {
+            what = e.what();
+          } catch (...) {
+          }
+          Log(req, 500, "", what);
+          SetError(res, 500, "internal error");
+        });
+    svr.Get("/v1/health", [this](const httplib::Request&, httplib::Response& res) {
+      json body = {{"ok", true}, {"version", kHubVersion}, {"bundle_seq", 0}};
+      base::Result<std::optional<BundleRecord>> latest = store_.LatestBundle();
+      if (!latest.ok()) {
+        SetError(res, 500, "store: " + latest.status().message());
+        return;
+      }
+      if (*latest) body["bundle_seq"] = (*latest)->seq;
+      res.set_content(body.dump(), "application/json");
+    });
+    svr.Get("/v1/bundle",
+            [this](const httplib::Request& req, httplib::Response& res) { GetBundle(req, res); });
+    svr.Post("/v1/journal", [this](const httplib::Request& req, httplib::Response& res) {
+      PostJournal(req, res);
+    });
+  }
+
+ private:
+  void Log(const httplib::Request& req, int status, const std::string& kid,
+           const std::string& msg) {
+    std::fprintf(stderr, "cardhub: refused %s %s from %s:%d kid=%s: %d %s\n", req.method.c_str(),
+                 req.path.c_str(), req.remote_addr.c_str(), req.remote_port,
+                 kid.empty() ? "-" : kid.c_str(), status, msg.c_str());
+    std::fflush(stderr);
+  }
+
+  void Refuse(const httplib::Request& req, httplib::Response& res, int status,
+              const std::string& kid, const std::string& msg, const json& extra = json::object()) {
+    Log(req, status, kid, msg);
+    SetError(res, status, msg, extra);
+  }
+
+  // The enrolled, active device that signed this request; or an error answer already set.
+  std::optional<Device> Authenticate(const httplib::Request& req, httplib::Response& res) {
+    if (!req.has_header("Authorization")) {
+      Refuse(req, res, 401, "", "missing Authorization header");
+      return std::nullopt;
+    }
+    base::Result<DeviceAuth> auth = ParseAuthHeader(req.get_header_value("Authorization"));
+    if (!auth.ok()) {
+      Refuse(req, res, 401, "", auth.status().message());
+      return std::nullopt;
+    }
+    std::string kid = base::ToHex(auth->kid);
+    base::Result<std::optional<Device>> dev = store_.FindDeviceByKid(kid);
+    if (!dev.ok()) {
+      Refuse(req, res, 500, kid, "store: " + dev.status().message());
+      return std::nullopt;
+    }
+    if (!*dev) {
+      Refuse(req, res, 401, kid, "unknown device");
+      return std::nullopt;
+    }
+    if ((*dev)->withdrawn) {
+      Refuse(req, res, 403, kid, "device '" + (*dev)->name + "' is withdrawn");
+      return std::nullopt;
+    }
+    base::Result<card::PublicKey> pub = card::PublicKey::FromPem((*dev)->pubkey_pem);
+    if (!pub.ok()) {
+      Refuse(req, res, 500, kid, "enrolled key unreadable: " + pub.status().message());
+      return std::nullopt;
+    }
+    base::Status st = VerifyRequest(*pub, *auth, req.method, req.path, base::AsBytes(req.body),
+                                    clock_.NowUnixSeconds());
+    if (!st.ok()) {
+      Refuse(req, res, 401, kid, st.message());
+      return std::nullopt;
+    }
+    (void)store_.TouchDevice((*dev)->id, clock_.NowUnixSeconds());
+    return *dev;
+  }
+
+  // The latest bundle's bytes, cached until a newer one is published.
+  std::shared_ptr<const std::string> LoadBundle(const BundleRecord& b, std::string* error) {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    if (cached_ && cached_seq_ == b.seq) return cached_;
+    base::Result<std::string> data =
+        base::ReadFile(options_.data_dir + "/" + b.file, uint64_t{1} << 32);
+    if (!data.ok()) {
+      *error = data.status().ToString();
+      return nullptr;
+    }
+    cached_ = std::make_shared<const std::string>(std::move(data).value());
+    cached_seq_ = b.seq;
+    return cached_;
+  }
+
+  void GetBundle(const httplib::Request& req, httplib::Response& res) {
+    std::optional<Device> dev = Authenticate(req, res);
+    if (!dev) return;
+    base::Result<std::optional<BundleRecord>> latest = store_.LatestBundle();
+    if (!latest.ok()) {
+      Refuse(req, res, 500, dev->kid_hex, "store: " + latest.status().message());
+      return;
+    }
+    if (!*latest) {
+      SetError(res, 404, "no bundle published yet");
+      return;
+    }
+    std::string error;
+    std::shared_ptr<const std::string> data = LoadBundle(**latest, &error);
+    if (!data) {
+      Refuse(req, res, 500, dev->kid_hex, "bundle file: " + error);
+      return;
+    }
+    std::string etag = "\"" + std::to_string((*latest)->seq) + "\"";
+    res.set_header("ETag", etag);
+    res.set_header("Accept-Ranges", "bytes");
+    if (req.has_header("If-None-Match") &&
+        EtagMatches(req.get_header_value("If-None-Match"), etag)) {
+      res.status = 304;
+      return;
+    }
+    const uint64_t size = data->size();
+    bool use_range = req.has_header("Range");
+    if (use_range && req.has_header("If-Range") && req.get_header_value("If-Range") != etag) {
+      use_range = false;  // the bundle changed: the whole new one
+    }
+    if (use_range) {
+      auto range = ParseRange(req.get_header_value("Range"));
+      if (!range || range->first >= size) {
+        res.set_header("Content-Range", "bytes */" + std::to_string(size));
+        Refuse(req, res, 416, dev->kid_hex,
+               "unsatisfiable range '" + req.get_header_value("Range") + "' for " +
+                   std::to_string(size) + " bytes");
+        return;
+      }
+      uint64_t last = range->second ? std::min(*range->second, size - 1) : size - 1;
+      res.status = 206;
+      res.set_header("Content-Range", "bytes " + std::to_string(range->first) + "-" +
+                                          std::to_string(last) + "/" + std::to_string(size));
+      res.set_content(data->substr(range->first, last - range->first + 1),
+                      "application/octet-stream");
+      return;
+    }
+    res.status = 200;
+    res.set_content(*data, "application/octet-stream");
+  }
+
+  void PostJournal(const httplib::Request& req, httplib::Response& res) {
+    std::optional<Device> dev = Authenticate(req, res);
+    if (!dev) return;
+    const std::string& kid = dev->kid_hex;
+    base::Result<card::PublicKey> pub = card::PublicKey::FromPem(dev->pubkey_pem);
+    if (!pub.ok()) {
+      Refuse(req, res, 500, kid, "enrolled key unreadable");
+      return;
+    }
+    base::Result<journal::ExportCheck> check = journal::CheckExport(base::AsBytes(req.body), *pub);
+    if (!check.ok()) {
+      Refuse(req, res, 422, kid, "not a journal batch: " + check.status().message());
+      return;
+    }
+    if (base::ToHex(check->signer) != kid) {
+      Refuse(
+          req, res, 403, kid,
+          "batch signed by kid " + base::ToHex(check->signer) + ", not by the requesting device");
+      return;
+    }
+    if (!check->signature_ok) {
+      Refuse(req, res, 422, kid, "batch signature: " + check->signature_problem);
+      return;
+    }
+    if (!check->body_hash_ok) {
+      Refuse(req, res, 422, kid, "batch body does not match its signed hash");
+      return;
+    }
+    if (check->first_bad_seq != 0) {
+      Refuse(req, res, 422, kid,
+             "entry seq " + std::to_string(check->first_bad_seq) + ": " + check->problem,
+             json{{"first_bad_seq", check->first_bad_seq}});
+      return;
+    }
+    base::Result<PutResult> put =
+        store_.PutEntries(dev->id, check->entries, clock_.NowUnixSeconds());
+    if (!put.ok()) {
+      Refuse(req, res, 500, kid, "store: " + put.status().message());
+      return;
+    }
+    json body = {
+        {"acked_seq", put->acked_seq}, {"stored", put->stored}, {"duplicates", put->duplicates}};
+    res.set_content(body.dump(), "application/json");
+  }
+
+  const ServeOptions& options_;
+  HubStore& store_;
+  const base::Clock& clock_;
+  std::mutex cache_mu_;
+  std::shared_ptr<const std::string> cached_;
+  int64_t cached_seq_ = -1;
+};
+
+}  // namespace
+
+bool IsLoopbackHost(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+base::Status ParseListen(const std::string& text, std::string* host, int* port) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return base::InvalidArgument("--listen wants HOST:PORT, got '" + text + "'");
+  }
+  std::string h = text.substr(0, colon);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  std::string p = text.substr(colon + 1);
+  if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoi(p) > 65535) {
+    return base::InvalidArgument("--listen: bad port '" + p + "'");
+  }
+  *host = h;
+  *port = std::stoi(p);
+  return base::Status::Ok();
+}
+
+base::Status Serve(const ServeOptions& options, HubStore& store, const base::Clock& clock) {
+  const bool tls = !options.tls_cert.empty() || !options.tls_key.empty();
+  if (tls && (options.tls_cert.empty() || options.tls_key.empty())) {
+    return base::InvalidArgument("--tls-cert and --tls-key go together");
+  }
+  if (!tls && !IsLoopbackHost(options.host)) {
+    return base::FailedPrecondition("refusing to serve plain HTTP on " + options.host +
+                                    ": without --tls-cert/--tls-key only a loopback address "
+                                    "(127.0.0.1, ::1) is allowed");
+  }
+  std::unique_ptr<httplib::Server> svr;
+  if (tls) {
+    auto ssl =
+        std::make_unique<httplib::SSLServer>(options.tls_cert.c_str(), options.tls_key.c_str());
+    if (!ssl->is_valid()) {
+      return base::InvalidArgument("cannot load the TLS certificate/key (" + options.tls_cert +
+                                   ", " + options.tls_key + ")");
+    }
+    svr = std::move(ssl);
+  } else {
+    svr = std::make_unique<httplib::Server>();
+  }
+  Hub hub(options, store, clock);
+  hub.Install(*svr);
+  int port = options.port;
+  if (port == 0) {
+    port = svr->bind_to_any_port(options.host);
+    if (port < 0) return base::Unavailable("cannot bind " + options.host);
+  } else if (!svr->bind_to_port(options.host, port)) {
+    return base::Unavailable("cannot bind " + options.host + ":" + std::to_string(port));
+  }
+  std::printf("listening on %s:%d\n", options.host.c_str(), port);
+  std::fflush(stdout);
+  if (!svr->listen_after_bind()) return base::Internal("the server stopped unexpectedly");
+  return base::Status::Ok();
+}
+
+}  // namespace hub
