@@ -148,17 +148,23 @@ class Y4mSource final : public FrameSource {
     }
     std::string colour = "420jpeg";
     int fn = 30, fd = 1;
-    for (char* tok = std::strtok(line + 10, " \n"); tok != nullptr;
-         tok = std::strtok(nullptr, " \n")) {
-      if (tok[0] == 'W') width_ = std::atoi(tok + 1);
-      if (tok[0] == 'H') height_ = std::atoi(tok + 1);
-      if (tok[0] == 'F') std::sscanf(tok + 1, "%d:%d", &fn, &fd);
-      if (tok[0] == 'C') colour = tok + 1;
+    // Space-separated parameters; parsed without strtok, which is not thread-safe.
+    std::string_view params(line + 10);
+    while (!params.empty()) {
+      const size_t end = params.find_first_of(" \n");
+      const std::string tok(params.substr(0, end));
+      params.remove_prefix(end == std::string_view::npos ? params.size() : end + 1);
+      if (tok.empty()) continue;
+      if (tok[0] == 'W') width_ = std::atoi(tok.c_str() + 1);
+      if (tok[0] == 'H') height_ = std::atoi(tok.c_str() + 1);
+      if (tok[0] == 'F') std::sscanf(tok.c_str() + 1, "%d:%d", &fn, &fd);
+      if (tok[0] == 'C') colour = tok.substr(1);
     }
     if (width_ <= 0 || height_ <= 0 || width_ > kMaxImageSide || height_ > kMaxImageSide) {
       return base::InvalidArgument(path_ + ": bad frame size");
     }
-    if (colour.rfind("420", 0) == 0) {
+    // 8-bit 4:2:0 only: "420p10"/"420p12" have 2-byte samples and would read as garbage.
+    if (colour == "420" || colour == "420jpeg" || colour == "420paldv" || colour == "420mpeg2") {
       chroma_bytes_ =
           2 * (static_cast<size_t>((width_ + 1) / 2) * static_cast<size_t>((height_ + 1) / 2));
     } else if (colour == "mono") {

@@ -29,6 +29,11 @@ void ScanPipeline::Stop() {
   if (decode_thread_.joinable()) decode_thread_.join();
 }
 
+base::Status ScanPipeline::source_status() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return source_status_;
+}
+
 PipelineStats ScanPipeline::stats() const {
   std::lock_guard<std::mutex> lock(mu_);
   return stats_;
@@ -53,13 +58,21 @@ void ScanPipeline::CaptureLoop() {
       last_state = state;
       if (on_state_) on_state_(state);
     }
-    if (!next.ok() || state == SourceState::kEnded) {
+    if (!next.ok()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      source_status_ = next.status();  // kept for the caller: a recording that is corrupt, ...
+      source_done_ = true;
+      cv_.notify_all();
+      return;
+    }
+    if (!next->has_value()) {
+      if (state != SourceState::kEnded) continue;  // timeout, or the camera is away
       std::lock_guard<std::mutex> lock(mu_);
       source_done_ = true;
       cv_.notify_all();
       return;
     }
-    if (!next->has_value()) continue;  // timeout, or the camera is away: Next() blocks, no spinning
+    // A frame delivered together with "ended" is still decoded below; the loop ends next time.
     const CapturedFrame& cf = **next;
     std::unique_lock<std::mutex> lock(mu_);
     ++stats_.frames_captured;

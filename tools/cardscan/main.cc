@@ -163,9 +163,13 @@ int main(int argc, char** argv) {
   pipeline.WaitUntilDrained(24 * 3600 * 1000);  // a camera runs until killed
   pipeline.Stop();
   const scanner::PipelineStats st = pipeline.stats();
+  if (!pipeline.source_status().ok()) {
+    std::fprintf(stderr, "cardscan: source failed: %s\n",
+                 pipeline.source_status().message().c_str());
+  }
   std::fprintf(stderr, "cardscan: %lld frames captured, %lld decoded, %lld dropped, %lld codes\n",
                static_cast<long long>(st.frames_captured),
                static_cast<long long>(st.frames_decoded), static_cast<long long>(st.frames_dropped),
                static_cast<long long>(st.codes_reported));
-  return 0;
+  return pipeline.source_status().ok() ? 0 : 2;
 }

@@ -1,7 +1,11 @@
-// The live-path QR decoder: ZXing-cpp on the luminance plane, QR only, options tuned for latency
-// with a second, contrast-normalised pass for low-contrast frames (docs/scanner.md has figures).
+// The live-path QR decoder: ZXing-cpp 1.4 on the luminance plane, QR only, options tuned for
+// latency. One ZXing pass reads most frames; a cheap scan for finder patterns then finds codes the
+// pass did not read and reads each cut out, enlarged, stretched or inverted; whole-frame fallbacks
+// (contrast, glare, dark mode) run only when nothing was read and finder patterns were seen.
+// docs/scanner.md has the figures (tests/data/frames, bench/scan_bench).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -9,29 +13,55 @@
 
 namespace scanner {
 
-struct DecoderOptions {
-  bool try_harder = false;    // ZXing's exhaustive search: slower; off on the live path
-  bool try_rotate = false;    // QR codes are rotation invariant already
-  bool contrast_pass = true;  // if nothing found, stretch the histogram and try again
-  int max_symbols = 4;        // codes returned from one frame
+enum class Binarizer : uint8_t {
+  kLocalAverage,     // ZXing's HybridBinarizer: a threshold per 8x8 block; copes with gradients
+  kGlobalHistogram,  // one threshold for the frame: faster, lost under glare and shadows
 };
 
-// Not thread-safe (keeps a scratch buffer): one per decoding thread.
+struct DecoderOptions {
+  bool try_harder = false;     // ZXing's exhaustive search: slower; off on the live path
+  bool try_rotate = false;     // QR codes are rotation invariant already
+  bool try_downscale = false;  // ZXing's pyramid: its 1/3 layer finds no card code at 640x480
+  Binarizer binarizer = Binarizer::kLocalAverage;
+  bool second_binarizer = false;  // if nothing read, the other binarizer on the same pixels
+  // Codes the first pass did not read although their three finder patterns are there (a cheap
+  // scan of every second row, both polarities): each is cut out, stretched to its own ink and
+  // paper levels, inverted if light on dark, enlarged to zoom_percent if its modules are under
+  // 4 px, and read again (at most three per frame). ZXing 1.4 loses version 11-12 codes (61-65
+  // modules: a card's) at 2-3 px per module under a few degrees of tilt; enlarged, it reads them.
+  bool region_pass = true;
+  int zoom_percent = 200;
+  int scan_step = 2;             // rows between scan lines
+  int scan_step_after_read = 4;  // ... when the first pass read a code (only more codes matter)
+  // Levels squared, which spreads the highlights where glare washed modules towards white: a
+  // region not read is read so once more, and the whole frame when nothing was read, 0.5% of it
+  // is clipped (>= 250) and the scan saw two finder patterns that may belong together.
+  bool glare_pass = true;
+  // Whole-frame fallbacks when nothing was read and the scan saw two finder patterns (of that
+  // polarity) that may belong together: contrast-stretched if the frame's 2nd..98th percentiles
+  // span less than 160 levels, inverted for light on dark. Without region_pass they always run.
+  bool contrast_pass = true;
+  bool invert_pass = true;
+  int max_symbols = 4;  // codes returned from one frame
+};
+
+// Not thread-safe (keeps scratch buffers): one per decoding thread.
 class QrDecoder {
  public:
   explicit QrDecoder(DecoderOptions options = {}) : options_(options) {}
-  // Texts of the QR codes in the frame; empty when none. Never throws, never crashes on a bad
-  // frame (null data, strides shorter than the width: nothing found).
+  // Texts of the QR codes in the frame, each once; empty when none. Never throws, never crashes
+  // on a bad frame (null data, strides shorter than the width: nothing found).
   std::vector<std::string> Decode(const Frame& frame);
 
   const DecoderOptions& options() const { return options_; }
 
  private:
   DecoderOptions options_;
-  std::vector<uint8_t> scratch_;
+  std::vector<uint8_t> scratch_, zoomed_, region_;
 };
 
 // Stretches the frame's luminance so that its 2nd..98th percentiles span 0..255, into `out`.
-void NormaliseContrast(const Frame& in, std::vector<uint8_t>* out);
+// Returns the width of that percentile range before stretching (255: nothing to gain).
+int NormaliseContrast(const Frame& in, std::vector<uint8_t>* out);
 
 }  // namespace scanner

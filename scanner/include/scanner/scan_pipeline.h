@@ -53,6 +53,8 @@ class ScanPipeline {
   // `timeout_ms`.
   bool WaitUntilDrained(int timeout_ms);
   PipelineStats stats() const;
+  // The error that ended the source (a corrupt recording, ...), or OK.
+  base::Status source_status() const;
 
  private:
   void CaptureLoop();
@@ -76,6 +78,7 @@ class ScanPipeline {
   bool decoding_ = false;
   bool stop_ = false;
   PipelineStats stats_;
+  base::Status source_status_;
   std::map<std::string, int64_t> last_reported_ns_;
 
   std::thread capture_thread_, decode_thread_;
