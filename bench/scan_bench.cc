@@ -111,6 +111,10 @@ bool ParseOurs(const std::string& spec, scanner::DecoderOptions* o) {
       o->second_binarizer = n != 0;
     } else if (k == "region") {
       o->region_pass = n != 0;
+    } else if (k == "first") {
+      o->regions_first = n != 0;
+    } else if (k == "wafter") {
+      o->whole_after_failed_region = n != 0;
     } else if (k == "step") {
       o->scan_step = n;
     } else if (k == "step2") {

@@ -34,6 +34,7 @@ struct Region {
   double module = 0;   // pixels per module
   bool light = false;  // light on dark
   int support = 0;     // rows that matched its finder patterns: how sure we are
+  std::array<std::array<int, 2>, 3> finders{};  // their centres
 };
 
 ZXing::DecodeHints Hints(const DecoderOptions& o, Binarizer binarizer) {
@@ -48,9 +49,16 @@ ZXing::DecodeHints Hints(const DecoderOptions& o, Binarizer binarizer) {
   return hints;
 }
 
-// Valid texts into *texts, each once; the centres of the symbols read into *centres.
+// Where a symbol read in an image cut out at (x0, y0) and enlarged by percent/100 lies in the
+// frame.
+struct Placement {
+  int x0 = 0, y0 = 0, percent = 100;
+};
+
+// Valid texts into *texts, each once; the centres of the symbols read (in frame coordinates, by
+// `at`) into *centres.
 void Read(const Frame& f, const ZXing::DecodeHints& hints, std::vector<std::string>* texts,
-          std::vector<std::array<int, 2>>* centres = nullptr) {
+          std::vector<Box>* centres = nullptr, Placement at = {}) {
   try {
     ZXing::ImageView view(f.data, f.width, f.height, ZXing::ImageFormat::Lum, f.stride);
     for (const ZXing::Result& r : ZXing::ReadBarcodes(view, hints)) {
@@ -59,8 +67,12 @@ void Read(const Frame& f, const ZXing::DecodeHints& hints, std::vector<std::stri
         texts->push_back(r.text());
       }
       if (centres != nullptr) {
-        const ZXing::PointI c = ZXing::Center(r.position());
-        centres->push_back({c.x, c.y});
+        Box b{1 << 30, 1 << 30, -(1 << 30), -(1 << 30)};
+        for (const ZXing::PointI& p : r.position()) {
+          const int x = at.x0 + p.x * 100 / at.percent, y = at.y0 + p.y * 100 / at.percent;
+          b = {std::min(b.x0, x), std::min(b.y0, y), std::max(b.x1, x + 1), std::max(b.y1, y + 1)};
+        }
+        centres->push_back(b);
       }
     }
   } catch (const std::exception&) {
@@ -91,49 +103,38 @@ bool FinderRatio(const int* r, double* module) {
   return true;
 }
 
-// Pixel i of the row is dark if more than 2 levels below the mean of the 2 * radius + 1 pixels
-// around it (fewer at the ends).
-void Threshold(const uint8_t* row, int n, int radius, std::vector<uint8_t>* dark,
-               std::vector<int>* prefix) {
-  prefix->resize(static_cast<size_t>(n) + 1);
-  int* p = prefix->data();
-  p[0] = 0;
-  for (int i = 0; i < n; ++i) p[i + 1] = p[i] + row[i];
-  dark->resize(static_cast<size_t>(n));
-  uint8_t* d = dark->data();
-  const auto edge = [&](int i) {
-    const int a = std::max(0, i - radius), b = std::min(n, i + radius + 1);
-    d[i] = (row[i] + 2) * (b - a) < p[b] - p[a];
-  };
-  const int middle_start = std::min(n, radius), middle_end = std::max(middle_start, n - radius);
-  const int window = 2 * radius + 1;
-  for (int i = 0; i < middle_start; ++i) edge(i);
-  for (int i = middle_start; i < middle_end; ++i) {
-    d[i] = (row[i] + 2) * window < p[i + radius + 1] - p[i - radius];
-  }
-  for (int i = middle_end; i < n; ++i) edge(i);
-}
-
-// Calls hit(centre, module, light) for every finder-like run pattern in the thresholded line, of
-// either polarity (`light`: light centre).
+// Calls hit(centre, module, light) for every finder-like run pattern of either polarity (`light`:
+// light centre) in the row, pixel i being dark if more than 2 levels below the mean of the
+// 2 * radius + 1 pixels around it (fewer at the ends). One pass, integers only: a sliding window
+// sum for the threshold, runs counted as they end.
 template <typename Hit>
-void ScanLine(const std::vector<uint8_t>& dark, Hit hit) {
+void ScanRow(const uint8_t* row, int n, int radius, Hit hit) {
   int runs[5] = {0, 0, 0, 0, 0};
   int count = 0;
-  const int n = static_cast<int>(dark.size());
-  int i = 0;
-  while (i < n) {
-    const uint8_t colour = dark[static_cast<size_t>(i)];
-    int len = 0;
-    while (i < n && dark[static_cast<size_t>(i)] == colour) ++i, ++len;
+  int sum = 0, a = 0, b = std::min(n, radius + 1);  // the window [a, b) around pixel i
+  for (int i = 0; i < b; ++i) sum += row[i];
+  const auto end_run = [&](int end, int len, bool dark) {
     if (count == 5) {
-      std::copy(runs + 1, runs + 5, runs);
+      runs[0] = runs[1], runs[1] = runs[2], runs[2] = runs[3], runs[3] = runs[4];
       count = 4;
     }
     runs[count++] = len;
     double m = 0;
-    if (count == 5 && FinderRatio(runs, &m)) hit(i - runs[4] - runs[3] - runs[2] / 2.0, m, !colour);
+    if (count == 5 && FinderRatio(runs, &m)) hit(end - runs[4] - runs[3] - runs[2] / 2.0, m, !dark);
+  };
+  bool colour = (row[0] + 2) * (b - a) < sum;
+  int start = 0;
+  for (int i = 0; i < n; ++i) {
+    const bool dark = (row[i] + 2) * (b - a) < sum;
+    if (dark != colour) {
+      end_run(i, i - start, colour);
+      colour = dark;
+      start = i;
+    }
+    if (b < n) sum += row[b++];
+    if (i - radius >= 0) sum -= row[a++];
   }
+  end_run(n, n - start, colour);
 }
 
 // Confirms a finder candidate with the same pattern down the column through its centre.
@@ -179,12 +180,9 @@ bool ConfirmColumn(const Frame& f, const Finder& c) {
 std::vector<Finder> FindFinders(const Frame& f, int step) {
   constexpr int kRadius = 16;
   std::vector<Finder> open, done;
-  std::vector<uint8_t> dark;
-  std::vector<int> prefix;
   for (int y = 0; y < f.height; y += step) {
     const uint8_t* row = f.data + static_cast<size_t>(y) * static_cast<size_t>(f.stride);
-    Threshold(row, f.width, kRadius, &dark, &prefix);
-    ScanLine(dark, [&](double x, double m, bool light) {
+    ScanRow(row, f.width, kRadius, [&](double x, double m, bool light) {
       for (Finder& c : open) {
         if (c.light == light && std::fabs(c.x - x) < std::max(1.5, c.module) &&
             std::fabs(c.module - m) < c.module / 2 && y - c.last_row <= 2 * step) {
@@ -284,8 +282,11 @@ std::vector<Region> QrRegions(const Frame& f, int step, Seen* seen) {
           });
         };
         if (std::none_of(regions.begin(), regions.end(), covers)) {
-          regions.push_back(
-              {b, m, finders[i].light, finders[i].hits + finders[j].hits + finders[k].hits});
+          Region r{b, m, finders[i].light, finders[i].hits + finders[j].hits + finders[k].hits, {}};
+          for (size_t q = 0; q < 3; ++q) {
+            r.finders[q] = {static_cast<int>(t[q]->x), static_cast<int>(t[q]->y)};
+          }
+          regions.push_back(r);
         }
       }
     }
@@ -394,45 +395,45 @@ Frame Stretch(const Frame& in, LevelRange range, Tone tone, std::vector<uint8_t>
 // --- Passes
 
 // Reads one region: cut out, enlarged when its modules are small, stretched to its own ink and
-// paper levels, inverted if light on dark.
+// paper levels, inverted if light on dark. The centres of the symbols read go to *read_at.
 void ReadRegion(const Frame& f, const Region& r, const DecoderOptions& o,
                 const ZXing::DecodeHints& hints, const ZXing::DecodeHints& other,
                 std::vector<uint8_t>* cut_pixels, std::vector<uint8_t>* pixels,
-                std::vector<std::string>* texts) {
+                std::vector<std::string>* texts, std::vector<Box>* read_at) {
   const int percent = r.module < kZoomBelowModule ? std::max(100, o.zoom_percent) : 100;
   const Frame cut = Enlarge(f, r.box, percent, cut_pixels);
   if (cut.data == nullptr) return;
+  const Placement at{r.box.x0, r.box.y0, percent};
   const LevelRange range = PercentileRange(cut);
   const size_t before = texts->size();
   const Frame g = Stretch(cut, range, r.light ? Tone::kInvert : Tone::kLinear, pixels);
-  Read(g, hints, texts);
-  if (texts->size() == before && o.second_binarizer) Read(g, other, texts);
+  Read(g, hints, texts, read_at, at);
+  if (texts->size() == before && o.second_binarizer) Read(g, other, texts, read_at, at);
   if (texts->size() == before && o.glare_pass && !r.light) {
-    Read(Stretch(cut, range, Tone::kSquare, pixels), hints, texts);
+    Read(Stretch(cut, range, Tone::kSquare, pixels), hints, texts, read_at, at);
   }
 }
 
-// The regions the first pass did not read, the best supported first and at most
-// kMaxRegionReads of them (noise makes finder-like patterns). Returns what the scan saw.
-Seen ReadRegions(const Frame& f, const DecoderOptions& o, const ZXing::DecodeHints& hints,
-                 const ZXing::DecodeHints& other, const std::vector<std::array<int, 2>>& read_at,
-                 std::vector<uint8_t>* cut_pixels, std::vector<uint8_t>* pixels,
-                 std::vector<std::string>* texts) {
-  // After a read, a coarser scan: it is only for more codes beside the one read (recall for
-  // small or tilted ones drops, the cost halves).
-  const int step = texts->empty() ? o.scan_step : o.scan_step_after_read;
-  Seen seen;
-  int reads = 0;
-  for (const Region& r : QrRegions(f, std::max(1, step), &seen)) {
-    if (reads == kMaxRegionReads || static_cast<int>(texts->size()) >= o.max_symbols) continue;
-    if (std::any_of(read_at.begin(), read_at.end(),
-                    [&r](const auto& c) { return r.box.Contains(c[0], c[1]); })) {
+// The regions not read yet, the best supported first and at most kMaxRegionReads of them (noise
+// makes finder-like patterns). Returns how many were read and gave nothing.
+int ReadRegions(const Frame& f, const std::vector<Region>& regions, const DecoderOptions& o,
+                const ZXing::DecodeHints& hints, const ZXing::DecodeHints& other, int* tried,
+                std::vector<Box>* read_at, std::vector<uint8_t>* cut_pixels,
+                std::vector<uint8_t>* pixels, std::vector<std::string>* texts) {
+  int failed = 0;
+  for (const Region& r : regions) {
+    if (*tried >= kMaxRegionReads || static_cast<int>(texts->size()) >= o.max_symbols) break;
+    if (std::any_of(read_at->begin(), read_at->end(), [&r](const Box& c) {
+          return r.box.Contains((c.x0 + c.x1) / 2, (c.y0 + c.y1) / 2);
+        })) {
       continue;  // read already
     }
-    ReadRegion(f, r, o, hints, other, cut_pixels, pixels, texts);
-    ++reads;
+    const size_t before = texts->size();
+    ReadRegion(f, r, o, hints, other, cut_pixels, pixels, texts, read_at);
+    ++*tried;
+    failed += texts->size() == before ? 1 : 0;
   }
-  return seen;
+  return failed;
 }
 
 }  // namespace
@@ -450,17 +451,38 @@ std::vector<std::string> QrDecoder::Decode(const Frame& f) {
       Hints(options_, options_.binarizer == Binarizer::kLocalAverage ? Binarizer::kGlobalHistogram
                                                                      : Binarizer::kLocalAverage);
   std::vector<std::string> texts;
-  std::vector<std::array<int, 2>> read_at;  // centres of the symbols read
-  Read(f, hints, &texts, &read_at);
-  if (texts.empty() && options_.second_binarizer) Read(f, other, &texts, &read_at);
+  std::vector<Box> read_at;  // where the symbols read are
   // Without the scan, no code can be ruled out.
   Seen seen{!options_.region_pass, !options_.region_pass};
-  if (options_.region_pass) {
-    seen = ReadRegions(f, options_, hints, other, read_at, &zoomed_, &region_, &texts);
+  const LevelRange range = PercentileRange(f);
+  if (!options_.region_pass) {
+    Read(f, hints, &texts, &read_at);
+    if (texts.empty() && options_.second_binarizer) Read(f, other, &texts, &read_at);
+  } else if (options_.regions_first || range.hi - range.lo < kNarrowRange) {
+    // Where the whole-frame pass is bound to fail (low contrast: HybridBinarizer takes 8x8 blocks
+    // under 24 levels for flat) the scan comes first and the regions it found are read cut out,
+    // which costs less than a frame; the whole frame is read only if they gave nothing or one
+    // failed.
+    int tried = 0;
+    const std::vector<Region> regions = QrRegions(f, std::max(1, options_.scan_step), &seen);
+    const int failed = ReadRegions(f, regions, options_, hints, other, &tried, &read_at, &zoomed_,
+                                   &region_, &texts);
+    if (texts.empty() || (options_.whole_after_failed_region && failed > 0)) {
+      Read(f, hints, &texts, &read_at);
+      if (texts.empty() && options_.second_binarizer) Read(f, other, &texts, &read_at);
+    }
+  } else {
+    Read(f, hints, &texts, &read_at);
+    if (texts.empty() && options_.second_binarizer) Read(f, other, &texts, &read_at);
+    // After a read, a coarser scan: it is only for more codes beside the one read (recall for
+    // small or tilted ones drops, the cost halves).
+    const int step = texts.empty() ? options_.scan_step : options_.scan_step_after_read;
+    int tried = 0;
+    ReadRegions(f, QrRegions(f, std::max(1, step), &seen), options_, hints, other, &tried, &read_at,
+                &zoomed_, &region_, &texts);
   }
   if (!texts.empty()) return texts;
   // Whole-frame fallbacks, each only where it can help and finder patterns were seen.
-  const LevelRange range = PercentileRange(f);
   if (options_.contrast_pass && seen.dark_pair && range.hi - range.lo < kNarrowRange) {
     Read(Stretch(f, range, Tone::kLinear, &scratch_), hints, &texts);
     if (!texts.empty()) return texts;

@@ -30,6 +30,11 @@ struct DecoderOptions {
   // 4 px, and read again (at most three per frame). ZXing 1.4 loses version 11-12 codes (61-65
   // modules: a card's) at 2-3 px per module under a few degrees of tilt; enlarged, it reads them.
   bool region_pass = true;
+  // Scan and region reads before the whole-frame pass: always on low-contrast frames (2nd..98th
+  // percentiles < 160 levels apart, where the whole-frame pass reads nothing); on every frame if
+  // set.
+  bool regions_first = false;
+  bool whole_after_failed_region = true;  // ... which then also runs if a region read failed
   int zoom_percent = 200;
   int scan_step = 2;             // rows between scan lines
   int scan_step_after_read = 4;  // ... when the first pass read a code (only more codes matter)
