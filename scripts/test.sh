@@ -12,8 +12,21 @@ files=$(git ls-files '*.cc' '*.h')
 clang-format --dry-run -Werror $files
 
 echo "== tests (ASan+UBSan)"
+# A throwaway PostgreSQL server (unix socket only) for the hub's "postgres" backend tests; stopped
+# and removed on exit, whatever happens.
+PG_TEST_DIR="$(mktemp -d /tmp/ck-pg.XXXXXX)"
+cleanup_pg() {
+  bash scripts/pg_test_server.sh stop "$PG_TEST_DIR" || true
+  rm -rf "$PG_TEST_DIR"
+}
+trap cleanup_pg EXIT
+CK_TEST_PG_CONNINFO="$(bash scripts/pg_test_server.sh start "$PG_TEST_DIR")"
+export CK_TEST_PG_CONNINFO
+echo "PostgreSQL for the tests: $CK_TEST_PG_CONNINFO"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/asan --output-on-failure -j "$(nproc)"
+cleanup_pg
+trap - EXIT
 
 echo "== fuzzers (${FUZZ_SECONDS}s each)"
 bash scripts/setup.sh fuzz

@@ -36,7 +36,11 @@ base::Result<Config> LoadConfig(const std::string& path) {
         return base::InvalidArgument(where + "store must be sqlite or postgres");
       }
       c.store = value;
-    } else if (key == "postgres") {
+    } else if (key == "postgres_conninfo" || key == "postgres") {
+      if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+        value = value.substr(1, value.size() - 2);
+      }
+      if (value.empty()) return base::InvalidArgument(where + key + " must not be empty");
       c.postgres_conninfo = value;
     } else if (key == "utc_offset_minutes") {
       char* end = nullptr;
@@ -55,8 +59,14 @@ base::Result<Config> LoadConfig(const std::string& path) {
 base::Result<std::unique_ptr<HubStore>> OpenStore(const std::string& data_dir,
                                                   const Config& config) {
   if (config.store == "postgres") {
-    return base::FailedPrecondition(
-        "store = postgres: the PostgreSQL store is not built into this cardhub yet");
+    if (config.postgres_conninfo.empty()) {
+      return base::InvalidArgument(
+          "store = postgres needs postgres_conninfo = \"host=... dbname=... user=...\" in the "
+          "config");
+    }
+    // The data directory still holds the published bundle files and registry.db.
+    CK_TRY(base::MakeDirs(data_dir, 0700));
+    return OpenPostgresStore(config.postgres_conninfo);
   }
   CK_TRY(base::MakeDirs(data_dir, 0700));
   return OpenSqliteStore(data_dir + "/" + kHubDbFile);

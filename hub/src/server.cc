@@ -95,6 +95,8 @@ class Hub {
       : options_(options), store_(store), clock_(clock) {}
 
   void Install(httplib::Server& svr) {
+    svr.new_task_queue = [] { return new httplib::ThreadPool(64); };  // a worker per connection
+    svr.set_tcp_nodelay(true);  // small JSON answers: do not wait out Nagle's 40 ms
     svr.set_payload_max_length(kMaxJournalBody);
     svr.set_read_timeout(kIoTimeoutSeconds, 0);
     svr.set_write_timeout(kIoTimeoutSeconds, 0);

@@ -1,6 +1,7 @@
 #include "hub_fixture.h"
 
 #include <fcntl.h>
+#include <libpq-fe.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -12,7 +13,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -87,7 +90,7 @@ bool MakeSelfSignedCert(const std::string& dir, TlsFiles* out) {
 HubProcess::~HubProcess() { Stop(); }
 
 bool HubProcess::Start(const std::string& data_dir, const std::string& stderr_path,
-                       const std::optional<TlsFiles>& tls) {
+                       const std::optional<TlsFiles>& tls, const std::string& config_path) {
   Stop();
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) {
@@ -96,6 +99,7 @@ bool HubProcess::Start(const std::string& data_dir, const std::string& stderr_pa
   }
   std::vector<std::string> args = {CK_CARDHUB_PATH, "serve",      "--listen",
                                    "127.0.0.1:0",   "--data-dir", data_dir};
+  if (!config_path.empty()) args.insert(args.end(), {"--config", config_path});
   if (tls) {
     args.insert(args.end(), {"--tls-cert", tls->cert_path, "--tls-key", tls->key_path});
   }
@@ -182,7 +186,29 @@ HubFixture::~HubFixture() { hub_.Stop(); }
 std::string HubFixture::HubStderr() const { return ReadAll(hub_stderr_path()); }
 
 cktest::ProcessResult HubFixture::Cardhub(const std::vector<std::string>& args) {
-  return cktest::RunProcess(CK_CARDHUB_PATH, args);
+  if (config_path_.empty()) return cktest::RunProcess(CK_CARDHUB_PATH, args);
+  std::vector<std::string> with = args;
+  with.insert(with.end(), {"--config", config_path_});
+  return cktest::RunProcess(CK_CARDHUB_PATH, with);
+}
+
+bool HubFixture::UseBackend(const std::string& backend) {
+  if (backend == "sqlite") return true;
+  if (backend != "postgres") {
+    ADD_FAILURE() << "unknown hub store backend '" << backend << "'";
+    return false;
+  }
+  pg_ = std::make_unique<PgTestSchema>();
+  if (!pg_->Create()) return false;
+  std::string path = dir_.File("hub.conf");
+  std::string text = "store = postgres\npostgres_conninfo = \"" + pg_->conninfo() + "\"\n";
+  base::Status st = base::WriteFileAtomic(path, text);
+  if (!st.ok()) {
+    ADD_FAILURE() << st.ToString();
+    return false;
+  }
+  config_path_ = path;
+  return true;
 }
 
 std::string HubFixture::NewKiosk(const std::string& name) {
@@ -354,7 +380,70 @@ bool HubFixture::StartHub(bool tls) {
     if (!MakeSelfSignedCert(root(), &f)) return false;
     tls_ = f;
   }
-  return hub_.Start(hub_dir(), hub_stderr_path(), tls ? tls_ : std::optional<TlsFiles>());
+  return hub_.Start(hub_dir(), hub_stderr_path(), tls ? tls_ : std::optional<TlsFiles>(),
+                    config_path_);
+}
+
+namespace {
+
+struct PgConnCloser {
+  void operator()(PGconn* c) const { PQfinish(c); }
+};
+using PgConn = std::unique_ptr<PGconn, PgConnCloser>;
+
+// Runs one statement without parameters (the schema name is generated here, never input).
+bool PgExec(const std::string& conninfo, const std::string& sql, std::string* error) {
+  PgConn conn(PQconnectdb(conninfo.c_str()));
+  if (!conn || PQstatus(conn.get()) != CONNECTION_OK) {
+    *error = conn ? PQerrorMessage(conn.get()) : "out of memory";
+    return false;
+  }
+  PQsetNoticeProcessor(
+      conn.get(), [](void*, const char*) {}, nullptr);  // "drop cascades to..."
+  PGresult* r = PQexecParams(conn.get(), sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0);
+  bool ok = r != nullptr && PQresultStatus(r) == PGRES_COMMAND_OK;
+  if (!ok) *error = r ? PQresultErrorMessage(r) : PQerrorMessage(conn.get());
+  PQclear(r);
+  return ok;
+}
+
+}  // namespace
+
+bool PgTestSchema::Create() {
+  const char* env = std::getenv(kPgConninfoEnv);
+  if (env == nullptr || *env == '\0') {
+    ADD_FAILURE() << kPgConninfoEnv
+                  << " is not set: the \"postgres\" backend tests need a PostgreSQL server. "
+                     "Run them through scripts/test.sh (which starts one), or start one with\n"
+                     "  export "
+                  << kPgConninfoEnv
+                  << "=\"$(bash scripts/pg_test_server.sh start /tmp/ck-pg)\"\n"
+                     "(stop it with `bash scripts/pg_test_server.sh stop /tmp/ck-pg`), or leave "
+                     "those tests out with --gtest_filter=-*postgres*";
+    return false;
+  }
+  static std::atomic<int> counter{0};
+  base_conninfo_ = env;
+  name_ = "ck_test_" + std::to_string(getpid()) + "_" + std::to_string(counter++) + "_" +
+          std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 1000000);
+  std::string error;
+  if (!PgExec(base_conninfo_, "CREATE SCHEMA " + name_, &error)) {
+    ADD_FAILURE() << "creating schema " << name_ << " with " << kPgConninfoEnv << "='"
+                  << base_conninfo_ << "' failed: " << error
+                  << "(is the server running? scripts/pg_test_server.sh start DIR)";
+    name_.clear();
+    return false;
+  }
+  conninfo_ = base_conninfo_ + " options='-csearch_path=" + name_ + "'";
+  return true;
+}
+
+PgTestSchema::~PgTestSchema() {
+  if (name_.empty()) return;
+  std::string error;
+  if (!PgExec(base_conninfo_, "DROP SCHEMA " + name_ + " CASCADE", &error)) {
+    ADD_FAILURE() << "dropping schema " << name_ << ": " << error;
+  }
 }
 
 }  // namespace hubtest

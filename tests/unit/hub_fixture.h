@@ -20,6 +20,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,6 +49,30 @@ struct TlsFiles {
 };
 bool MakeSelfSignedCert(const std::string& dir, TlsFiles* out);
 
+// A fresh schema in the test PostgreSQL database, for the "postgres" backend of the hub tests, so
+// that tests can run in parallel. The database is given by the environment variable
+// CK_TEST_PG_CONNINFO (a libpq key=value connection string), which scripts/test.sh sets after
+// starting a throwaway server with scripts/pg_test_server.sh. The schema is dropped on
+// destruction.
+inline constexpr char kPgConninfoEnv[] = "CK_TEST_PG_CONNINFO";
+class PgTestSchema {
+ public:
+  PgTestSchema() = default;
+  ~PgTestSchema();
+  PgTestSchema(const PgTestSchema&) = delete;
+  PgTestSchema& operator=(const PgTestSchema&) = delete;
+
+  // Creates the schema; false (after ADD_FAILURE saying how to start the server) when
+  // CK_TEST_PG_CONNINFO is not set or the server cannot be reached.
+  bool Create();
+  // CK_TEST_PG_CONNINFO with the schema as the search_path.
+  const std::string& conninfo() const { return conninfo_; }
+  const std::string& name() const { return name_; }
+
+ private:
+  std::string base_conninfo_, conninfo_, name_;
+};
+
 // One `cardhub serve` child process. Stops it (SIGTERM, then waits) on destruction.
 class HubProcess {
  public:
@@ -59,8 +84,10 @@ class HubProcess {
   // Starts `cardhub serve --listen 127.0.0.1:0 --data-dir DIR [--tls-cert --tls-key]` and waits
   // (up to 20 s, no sleeping) for its "listening on 127.0.0.1:PORT" line. stderr goes to
   // `stderr_path`.
+  // `config_path`, when not empty, is passed as --config.
   bool Start(const std::string& data_dir, const std::string& stderr_path,
-             const std::optional<TlsFiles>& tls = std::nullopt);
+             const std::optional<TlsFiles>& tls = std::nullopt,
+             const std::string& config_path = "");
   void Stop();  // SIGTERM and reap
   void Kill();  // SIGKILL and reap
   bool running() const { return pid_ > 0; }
@@ -93,7 +120,15 @@ class HubFixture {
   HubProcess& hub() { return hub_; }
   base::FakeClock& clock() { return clock_; }
 
-  // Runs the cardhub binary with `args` (--data-dir is not added).
+  // Selects the hub's store for every later cardhub command and StartHub: "sqlite" (the default,
+  // nothing to do) or "postgres" (a fresh PgTestSchema and a --config file naming it). False,
+  // after ADD_FAILURE, when that fails (e.g. CK_TEST_PG_CONNINFO is not set).
+  bool UseBackend(const std::string& backend);
+  // The --config file given to every cardhub command, or "" (none).
+  const std::string& config_path() const { return config_path_; }
+
+  // Runs the cardhub binary with `args` (--data-dir is not added; --config is, when the fixture
+  // has one).
   cktest::ProcessResult Cardhub(const std::vector<std::string>& args);
 
   // A kiosk data directory root()/kiosks/NAME with its device key, device id and journal.db.
@@ -129,7 +164,9 @@ class HubFixture {
   base::FakeClock clock_;
   card::PrivateKey bundle_key_;
   std::optional<TlsFiles> tls_;
-  HubProcess hub_;
+  std::unique_ptr<PgTestSchema> pg_;
+  std::string config_path_;
+  HubProcess hub_;  // last: stopped before the schema is dropped
 };
 
 }  // namespace hubtest

@@ -7,12 +7,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <thread>
 
+#include "base/file.h"
 #include "hub/auth.h"
 #include "hub/store.h"
 #include "hub_fixture.h"
@@ -97,22 +101,32 @@ std::vector<journal::Entry> Range(int64_t from, int64_t to) {
   return v;
 }
 
-// Every store backend runs the same tests: "sqlite" (PostgreSQL is not built yet).
+// Test names end in the backend: .../sqlite, .../postgres.
+std::string BackendName(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
+
+// Every store backend runs the same tests: "sqlite" and "postgres" (in a fresh schema of the
+// database CK_TEST_PG_CONNINFO names; see hubtest::PgTestSchema).
 class HubStoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    ASSERT_EQ(GetParam(), "sqlite");
-    base::Result<std::unique_ptr<hub::HubStore>> s =
-        hub::OpenSqliteStore(dir_.File(hub::kHubDbFile));
+    hub::Config config;
+    config.store = GetParam();
+    if (GetParam() == "postgres") {
+      ASSERT_TRUE(pg_.Create());
+      config.postgres_conninfo = pg_.conninfo();
+    }
+    base::Result<std::unique_ptr<hub::HubStore>> s = hub::OpenStore(dir_.path(), config);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(s).value();
   }
+  void TearDown() override { store_.reset(); }  // disconnects before the schema is dropped
   int64_t AddDevice(const std::string& name, const std::string& kid) {
     base::Result<hub::Device> d = store_->AddDevice(name, kid, "PEM", 100);
     EXPECT_TRUE(d.ok()) << d.status().ToString();
     return d.ok() ? d->id : 0;
   }
   cktest::TempDir dir_;
+  hubtest::PgTestSchema pg_;
   std::unique_ptr<hub::HubStore> store_;
 };
 
@@ -206,13 +220,51 @@ TEST_P(HubStoreTest, BundlesOnlyMoveForward) {
   EXPECT_EQ((*store_->LatestBundle())->seq, 3);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, HubStoreTest, ::testing::Values("sqlite"));
+// Two stores on one database (two hub instances): concurrent overlapping batches of one device
+// store each entry once, and acked_seq ends at the top.
+TEST_P(HubStoreTest, TwoInstancesOnOneDatabase) {
+  hub::Config config;
+  config.store = GetParam();
+  config.postgres_conninfo = pg_.conninfo();
+  base::Result<std::unique_ptr<hub::HubStore>> other = hub::OpenStore(dir_.path(), config);
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  int64_t a = AddDevice("k1", "0000000000000001");
+  std::atomic<int64_t> stored{0};
+  std::atomic<int> failures{0};
+  auto push = [&](hub::HubStore* s, int64_t from) {
+    for (int64_t i = from; i <= 40; i += 2) {
+      base::Result<hub::PutResult> r = s->PutEntries(a, Range(std::max<int64_t>(1, i - 3), i), i);
+      if (r.ok()) {
+        stored += r->stored;
+      } else {
+        ++failures;
+        ADD_FAILURE() << r.status().ToString();
+      }
+    }
+  };
+  std::thread t1(push, store_.get(), 1);
+  std::thread t2(push, other->get(), 2);
+  t1.join();
+  t2.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(stored.load(), 40);
+  EXPECT_EQ(store_->AckedSeq(a).value(), 40);
+  EXPECT_EQ((*other)->AckedSeq(a).value(), 40);
+  ASSERT_TRUE((*other)->AddBundle({5, "bundles/seq5.ckbundle", 1, 1}).ok());
+  EXPECT_EQ((*store_->LatestBundle())->seq, 5);  // no stale cache in the first instance
+  EXPECT_EQ(store_->AddBundle({5, "x", 1, 1}).code(), base::StatusCode::kFailedPrecondition);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, HubStoreTest, ::testing::Values("sqlite", "postgres"),
+                         BackendName);
 
 // ---- HTTP through a real cardhub process ------------------------------------------------------
 
-class HubServeTest : public ::testing::Test {
+// Every test runs against both store backends (the hub and its commands get --config).
+class HubServeTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
+    ASSERT_TRUE(fx_.UseBackend(GetParam()));
     kiosk_ = fx_.NewKiosk("k1");
     ASSERT_FALSE(kiosk_.empty());
     ASSERT_TRUE(fx_.Enroll(kiosk_, "k1"));
@@ -281,7 +333,7 @@ class HubServeTest : public ::testing::Test {
   std::string kiosk_;
 };
 
-TEST_F(HubServeTest, HealthAnswersWithoutAuthentication) {
+TEST_P(HubServeTest, HealthAnswersWithoutAuthentication) {
   ASSERT_TRUE(fx_.StartHub());
   httplib::Result r = Client()->Get("/v1/health");
   ASSERT_TRUE(r);
@@ -293,7 +345,7 @@ TEST_F(HubServeTest, HealthAnswersWithoutAuthentication) {
   ExpectError(Client()->Get("/v1/nothing"), 404, "NOT_FOUND");
 }
 
-TEST_F(HubServeTest, BundleEtagRangeAndIfRange) {
+TEST_P(HubServeTest, BundleEtagRangeAndIfRange) {
   ASSERT_TRUE(fx_.StartHub());
   ExpectError(Get("/v1/bundle"), 404, "NOT_FOUND");
   ASSERT_TRUE(fx_.PublishBundle(1));
@@ -342,7 +394,7 @@ TEST_F(HubServeTest, BundleEtagRangeAndIfRange) {
   EXPECT_EQ(json::parse(h->body)["bundle_seq"], 2);
 }
 
-TEST_F(HubServeTest, JournalPushIsIdempotent) {
+TEST_P(HubServeTest, JournalPushIsIdempotent) {
   ASSERT_TRUE(fx_.StartHub());
   ASSERT_TRUE(fx_.AppendDiscounts(kiosk_, 5));
   base::Bytes batch = fx_.ExportBatch(kiosk_, 1);
@@ -385,7 +437,7 @@ TEST_F(HubServeTest, JournalPushIsIdempotent) {
   EXPECT_EQ(first["uuid"].get<std::string>().size(), 36u);
 }
 
-TEST_F(HubServeTest, RefusalsAndTheServerKeepsServing) {
+TEST_P(HubServeTest, RefusalsAndTheServerKeepsServing) {
   ASSERT_TRUE(fx_.StartHub());
   ASSERT_TRUE(fx_.AppendDiscounts(kiosk_, 3));
   base::Bytes batch = fx_.ExportBatch(kiosk_, 1);
@@ -460,7 +512,7 @@ TEST_F(HubServeTest, RefusalsAndTheServerKeepsServing) {
   EXPECT_NE(log.find("127.0.0.1"), std::string::npos) << log;
 }
 
-TEST_F(HubServeTest, ServesHttpsWithTheGeneratedCertificate) {
+TEST_P(HubServeTest, ServesHttpsWithTheGeneratedCertificate) {
   ASSERT_TRUE(fx_.StartHub(/*tls=*/true));
   EXPECT_EQ(fx_.hub().base_url().rfind("https://", 0), 0u);
   ExpectHealthy();
@@ -474,7 +526,7 @@ TEST_F(HubServeTest, ServesHttpsWithTheGeneratedCertificate) {
   EXPECT_TRUE(!r || r->status != 200);
 }
 
-TEST_F(HubServeTest, RefusesPlainHttpOffLoopback) {
+TEST_P(HubServeTest, RefusesPlainHttpOffLoopback) {
   cktest::ProcessResult r =
       fx_.Cardhub({"serve", "--listen", "0.0.0.0:0", "--data-dir", fx_.hub_dir()});
   EXPECT_NE(r.exit_code, 0);
@@ -485,7 +537,7 @@ TEST_F(HubServeTest, RefusesPlainHttpOffLoopback) {
   EXPECT_EQ(r.exit_code, 2) << r.Describe();
 }
 
-TEST_F(HubServeTest, KilledMidUploadThenEveryEntryStoredOnce) {
+TEST_P(HubServeTest, KilledMidUploadThenEveryEntryStoredOnce) {
   ASSERT_TRUE(fx_.StartHub());
   ASSERT_TRUE(fx_.AppendDiscounts(kiosk_, 20));
   json j = PushOk(fx_.ExportBatch(kiosk_, 1));
@@ -525,7 +577,7 @@ TEST_F(HubServeTest, KilledMidUploadThenEveryEntryStoredOnce) {
   EXPECT_EQ(uuids.size(), lines.size());
 }
 
-TEST_F(HubServeTest, ReportTotalsPerPartnerAndEvent) {
+TEST_P(HubServeTest, ReportTotalsPerPartnerAndEvent) {
   ASSERT_TRUE(fx_.StartHub());
   ASSERT_TRUE(fx_.AppendDiscounts(kiosk_, 3));
   ASSERT_TRUE(fx_.AppendCheckins(kiosk_, 2));
@@ -547,7 +599,7 @@ TEST_F(HubServeTest, ReportTotalsPerPartnerAndEvent) {
   EXPECT_EQ(Lines(r.out).size(), 1u) << r.out;
 }
 
-TEST_F(HubServeTest, FlagsMembersOverTheCapAcrossKiosks) {
+TEST_P(HubServeTest, FlagsMembersOverTheCapAcrossKiosks) {
   ASSERT_TRUE(fx_.PublishBundle(1));
   ASSERT_TRUE(fx_.StartHub());
   std::string k2 = fx_.NewKiosk("k2");
@@ -567,7 +619,7 @@ TEST_F(HubServeTest, FlagsMembersOverTheCapAcrossKiosks) {
   EXPECT_NE(lines[0].find("devices=k1,k2"), std::string::npos) << lines[0];
 }
 
-TEST_F(HubServeTest, EnrollRefusesDuplicates) {
+TEST_P(HubServeTest, EnrollRefusesDuplicates) {
   std::string k2 = fx_.NewKiosk("k2");
   cktest::ProcessResult r = fx_.Cardhub({"enroll", "--data-dir", fx_.hub_dir(), "--device-pubkey",
                                          k2 + "/device.pub.pem", "--name", "k1"});
@@ -579,6 +631,38 @@ TEST_F(HubServeTest, EnrollRefusesDuplicates) {
   EXPECT_NE(r.err.find("already enrolled"), std::string::npos) << r.err;
   r = fx_.Cardhub({"withdraw", "--data-dir", fx_.hub_dir(), "--name", "nobody"});
   EXPECT_NE(r.exit_code, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, HubServeTest, ::testing::Values("sqlite", "postgres"),
+                         BackendName);
+
+TEST(HubConfigTest, SelectsPostgresWithAConninfo) {
+  cktest::TempDir dir;
+  std::string path = dir.File("hub.conf");
+  ASSERT_TRUE(base::WriteFileAtomic(path,
+                                    "# the shared store\n"
+                                    "store = postgres\n"
+                                    "postgres_conninfo = \"host=/tmp/pg dbname=cardhub\"\n"
+                                    "utc_offset_minutes = 60\n")
+                  .ok());
+  base::Result<hub::Config> c = hub::LoadConfig(path);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->store, "postgres");
+  EXPECT_EQ(c->postgres_conninfo, "host=/tmp/pg dbname=cardhub");
+  EXPECT_EQ(c->utc_offset_seconds, 3600);
+
+  // Without a conninfo the store is refused with a clear error.
+  ASSERT_TRUE(base::WriteFileAtomic(path, "store = postgres\n").ok());
+  c = hub::LoadConfig(path);
+  ASSERT_TRUE(c.ok());
+  base::Result<std::unique_ptr<hub::HubStore>> s = hub::OpenStore(dir.File("hub"), *c);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("postgres_conninfo"), std::string::npos)
+      << s.status().ToString();
+  // An unreachable server is an error, not a hang or a crash.
+  c->postgres_conninfo = "host=" + dir.File("nosocket") + " dbname=x connect_timeout=2";
+  s = hub::OpenStore(dir.File("hub"), *c);
+  EXPECT_FALSE(s.ok());
 }
 
 }  // namespace

@@ -78,9 +78,14 @@ inline constexpr char kHubDbFile[] = "hub.db";
 // SQLite (WAL): creates the file and schema if missing.
 base::Result<std::unique_ptr<HubStore>> OpenSqliteStore(const std::string& path);
 
+// PostgreSQL (libpq): connects with the libpq connection string (e.g. "host=/run/postgresql
+// dbname=cardhub user=cardhub") and creates the schema if missing, in the first schema of the
+// search_path. Several hub instances may share one database.
+base::Result<std::unique_ptr<HubStore>> OpenPostgresStore(const std::string& conninfo);
+
 // Hub configuration (--config FILE): "key = value" lines, '#' comments.
 //   store = sqlite | postgres
-//   postgres = <libpq connection string>
+//   postgres_conninfo = "<libpq connection string>"   (quotes optional; `postgres` is an alias)
 //   utc_offset_minutes = 180   (the kiosks' local time, for cap periods in `flags`)
 struct Config {
   std::string store = "sqlite";
