@@ -488,6 +488,18 @@ TEST_F(NetSyncTest, PushSendsUnackedEntriesAndRecordsTheAck) {
   EXPECT_EQ(hub_.seen().stored_entries, 8u);
 }
 
+// A kiosk back from a long offline period: the backlog goes up in batches, all in one cycle.
+TEST_F(NetSyncTest, ALongBacklogGoesUpInBatchesInOneCycle) {
+  kiosk_.AddEntries(static_cast<int>(ck_sync::kBatchEntries) * 2 + 7);
+  auto r = kiosk_.Sync(hub_.url(), 4, false, true);
+  ASSERT_EQ(r.push.state, PushReport::State::kPushed) << Describe(r);
+  EXPECT_EQ(r.push.first_seq, 1);
+  EXPECT_EQ(r.push.last_seq, ck_sync::kBatchEntries * 2 + 7);
+  EXPECT_EQ(kiosk_.Acked(), ck_sync::kBatchEntries * 2 + 7);
+  EXPECT_EQ(hub_.seen().journal_posts, 3);
+  EXPECT_EQ(hub_.seen().stored_entries, static_cast<size_t>(ck_sync::kBatchEntries * 2 + 7));
+}
+
 TEST_F(NetSyncTest, EntriesCollectedByUsbDoNotBlockTheAck) {
   kiosk_.AddEntries(6);
   ASSERT_TRUE(kiosk_.journal().Ack(4).ok());  // 1..4 went out on a USB stick

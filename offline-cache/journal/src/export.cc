@@ -2,6 +2,7 @@
 
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "base/hex.h"
@@ -142,24 +143,27 @@ void CheckEntries(base::ByteSpan body, ExportCheck* c) {
 
 base::Result<base::Bytes> WriteExport(Journal& journal, int64_t from_seq,
                                       const std::string& device_id, const card::PrivateKey& key,
-                                      int64_t created) {
+                                      int64_t created, int64_t max_entries) {
   ExportHeader h;
   h.device_id = device_id;
   h.created = created;
   base::Bytes body;
   bool first = true;
-  CK_TRY(journal.ForEach(from_seq, [&](const Entry& e) -> base::Status {
-    if (first) {
-      h.first_seq = e.seq;
-      h.anchor = e.prev_hash;
-      first = false;
-    }
-    h.last_seq = e.seq;
-    ++h.count;
-    base::Bytes enc = EncodeEntry(e);
-    body.insert(body.end(), enc.begin(), enc.end());
-    return base::Status::Ok();
-  }));
+  CK_TRY(journal.ForEach(
+      from_seq,
+      [&](const Entry& e) -> base::Status {
+        if (first) {
+          h.first_seq = e.seq;
+          h.anchor = e.prev_hash;
+          first = false;
+        }
+        h.last_seq = e.seq;
+        ++h.count;
+        base::Bytes enc = EncodeEntry(e);
+        body.insert(body.end(), enc.begin(), enc.end());
+        return base::Status::Ok();
+      },
+      from_seq + std::max<int64_t>(max_entries, 1) - 1));
   SHA256(body.data(), body.size(), h.body_sha256.data());
   CK_ASSIGN_OR_RETURN(card::PublicKey pub, key.Public());
   CK_ASSIGN_OR_RETURN(base::Bytes cose, card::SignCose(key, pub.kid(), EncodeHeader(h)));

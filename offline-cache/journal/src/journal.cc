@@ -198,11 +198,12 @@ base::Status Journal::Ack(int64_t seq) {
   return st.Bind(1, seq).Run();
 }
 
-base::Status Journal::ForEach(int64_t from_seq,
-                              const std::function<base::Status(const Entry&)>& fn) {
-  CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare(std::string("SELECT ") + kColumns +
-                                                   " FROM entries WHERE seq >= ? ORDER BY seq"));
-  st.Bind(1, from_seq);
+base::Status Journal::ForEach(int64_t from_seq, const std::function<base::Status(const Entry&)>& fn,
+                              int64_t to_seq) {
+  CK_ASSIGN_OR_RETURN(sqlite::Stmt st,
+                      db_.Prepare(std::string("SELECT ") + kColumns +
+                                  " FROM entries WHERE seq >= ? AND seq <= ? ORDER BY seq"));
+  st.Bind(1, from_seq).Bind(2, to_seq);
   for (;;) {
     CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, st.Step());
     if (r == sqlite::Stmt::StepResult::kDone) return base::Status::Ok();

@@ -27,10 +27,11 @@ struct ExportHeader {
   Hash body_sha256{};
 };
 
-// Entries from `from_seq` on, signed with `device_key`.
+// Entries from `from_seq` on, at most `max_entries` of them (a batch), signed with `device_key`.
 base::Result<base::Bytes> WriteExport(Journal& journal, int64_t from_seq,
                                       const std::string& device_id,
-                                      const card::PrivateKey& device_key, int64_t created);
+                                      const card::PrivateKey& device_key, int64_t created,
+                                      int64_t max_entries = kMaxSeq);
 
 struct Totals {
   int64_t discounts = 0, discount_minor = 0, purchase_minor = 0, checkins = 0, refused = 0;

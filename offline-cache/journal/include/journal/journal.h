@@ -55,8 +55,9 @@ class Journal {
   // Never moves back; refuses a seq beyond the last entry.
   base::Status Ack(int64_t seq);
 
-  // Entries with seq >= from, in order.
-  base::Status ForEach(int64_t from_seq, const std::function<base::Status(const Entry&)>& fn);
+  // Entries with from_seq <= seq <= to_seq, in order.
+  base::Status ForEach(int64_t from_seq, const std::function<base::Status(const Entry&)>& fn,
+                       int64_t to_seq = kMaxSeq);
 
   // Accepted discounts of this member under this offer with time in [from, to).
   base::Result<DiscountUsage> Usage(const card::Rid& rid, const std::string& offer_id, int64_t from,

@@ -33,6 +33,9 @@ inline constexpr char kBundleDownloadEtagFile[] = "bundle.download.etag";
 inline constexpr uint64_t kDefaultMaxBundleBytes = uint64_t{512} << 20;
 // The hub refuses batches above 8 MiB (413).
 inline constexpr size_t kMaxBatchBytes = size_t{8} << 20;
+// Entries per POST, and POSTs per cycle (500,000 entries: months of a busy kiosk).
+inline constexpr int64_t kBatchEntries = 5000;
+inline constexpr int kMaxBatchesPerCycle = 100;
 
 // Requests are signed with hub::SignRequest (hub/auth.h), the same code the hub verifies with.
 
@@ -177,6 +180,7 @@ class NetSync {
  private:
   PullReport Pull(HubClient& client);
   PushReport Push(HubClient& client);
+  PushReport PushBatch(HubClient& client);
   // Runs `attempt` until it says it is done or the attempts are used up.
   template <typename Fn>
   void Retry(Fn&& attempt, int* attempts);
