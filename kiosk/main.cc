@@ -1,6 +1,8 @@
 // kiosk: the verifier at a partner shop or an event desk. This revision runs headless: JSON-lines
 // commands on stdin, screens on stdout (docs/kiosk-protocol.md). main() is where real parts are
 // wired: the system clock (or a fake one for tests), the data directory, the session.
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -13,12 +15,15 @@
 #include "headless/headless.h"
 #include "kiosk/device.h"
 #include "kiosk/session.h"
+#include "sync/background_sync.h"
+#include "sync/device_id.h"
 
 namespace {
 
 constexpr char kUsage[] =
     "usage: kiosk --headless --data-dir DIR --mode shop|event [--partner ID | --event ID]\n"
     "             [--utc-offset +03:00] [--stale-registry warn|refuse] [--fake-clock ISO-8601]\n"
+    "             [--hub URL [--hub-cert FILE] --trust bundle.pub.pem [--sync-interval SECONDS]]\n"
     "Reads JSON-lines commands on stdin and writes one JSON line per screen on stdout:\n"
     "  {\"cmd\":\"scan\",\"text\":\"UC1:...\"} {\"cmd\":\"amount\",\"minor\":125000} "
     "{\"cmd\":\"confirm\"}\n"
@@ -42,7 +47,8 @@ bool ParseOffset(const std::string& s, int64_t* out) {
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   bool headless = false;
-  std::string data_dir, mode, partner, event, fake_clock;
+  std::string data_dir, mode, partner, event, fake_clock, hub, hub_cert, trust;
+  int64_t sync_interval = 300;
   kiosk::Config config;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -62,6 +68,13 @@ int main(int argc, char** argv) {
     } else if (a == "--partner" && value(&partner)) {
     } else if (a == "--event" && value(&event)) {
     } else if (a == "--fake-clock" && value(&fake_clock)) {
+    } else if (a == "--hub" && value(&hub)) {
+    } else if (a == "--hub-cert" && value(&hub_cert)) {
+    } else if (a == "--trust" && value(&trust)) {
+    } else if (a == "--sync-interval" && value(&v)) {
+      sync_interval = std::atoll(v.c_str());
+      if (sync_interval < 1 || sync_interval > 86400)
+        return Usage("--sync-interval must be 1-86400");
     } else if (a == "--utc-offset" && value(&v)) {
       if (!ParseOffset(v, &config.utc_offset_seconds))
         return Usage("bad --utc-offset " + v + " (use +03:00)");
@@ -106,7 +119,50 @@ int main(int argc, char** argv) {
   }
   if (!device->open_problem.empty())
     std::fprintf(stderr, "kiosk: no usable registry: %s\n", device->open_problem.c_str());
-  kiosk::Session session(config, *clock, device->verifier.get(), device->registry.get(),
-                         *device->journal);
-  return kiosk::RunHeadless(session, std::cin, stdout, fake);
+  if (!hub.empty() && trust.empty()) return Usage("--hub needs --trust bundle.pub.pem");
+  // Network sync in the background (docs/network-sync.md): its own thread and journal connection.
+  // A bundle it applies is picked up by rebuilding the session between customers.
+  std::atomic<bool> registry_changed{false};
+  std::unique_ptr<ck_sync::BackgroundSync> sync;
+  if (!hub.empty()) {
+    base::Result<card::PublicKey> trusted = card::PublicKey::FromPemFile(trust);
+    if (!trusted.ok()) return Usage(trusted.status().message());
+    base::Result<std::string> device_id = ck_sync::LoadOrCreateDeviceId(data_dir);
+    if (!device_id.ok()) return Usage(device_id.status().message());
+    ck_sync::BackgroundSyncOptions options{.trusted = *trusted,
+                                           .interval = std::chrono::seconds(sync_interval)};
+    options.net.data_dir = data_dir;
+    options.net.device_id = *device_id;
+    options.net.transport.hub_url = hub;
+    options.net.transport.hub_cert_path = hub_cert;
+    sync = std::make_unique<ck_sync::BackgroundSync>(
+        base::PosixFs(), *clock, std::move(options), [&](const ck_sync::SyncReport& r) {
+          if (r.pull.state == ck_sync::PullReport::State::kApplied) registry_changed = true;
+          for (const std::string& line : r.Lines())
+            std::fprintf(stderr, "kiosk: sync: %s\n", line.c_str());
+        });
+    sync->Start();
+  }
+  auto make_session = [&] {
+    return std::make_unique<kiosk::Session>(config, *clock, device->verifier.get(),
+                                            device->registry.get(), *device->journal);
+  };
+  std::unique_ptr<kiosk::Session> session = make_session();
+  auto current = [&]() -> kiosk::Session& {
+    const kiosk::State state = session->screen().state;
+    // Never in the middle of a customer: only between them.
+    if ((state == kiosk::State::kIdle || state == kiosk::State::kResult) &&
+        registry_changed.exchange(false)) {
+      session.reset();
+      device->ReloadRegistry(*clock);
+      session = make_session();
+    }
+    return *session;
+  };
+  auto decorate = [&](nlohmann::json& j) {
+    if (sync) j["last_sync"] = sync->last_success();
+  };
+  const int rc = kiosk::RunHeadless(current, std::cin, stdout, fake, decorate);
+  if (sync) sync->Stop();
+  return rc;
 }

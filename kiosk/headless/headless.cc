@@ -53,11 +53,18 @@ void EmitError(std::FILE* out, const Screen& s, const std::string& why) {
 
 }  // namespace
 
-int RunHeadless(Session& session, std::istream& in, std::FILE* out, base::FakeClock* fake) {
-  Emit(out, ScreenJson(session.screen()));
+int RunHeadless(const std::function<Session&()>& current, std::istream& in, std::FILE* out,
+                base::FakeClock* fake, const std::function<void(nlohmann::json&)>& decorate) {
+  auto screen = [&](const Screen& s) {
+    nlohmann::json j = ScreenJson(s);
+    if (decorate) decorate(j);
+    return j;
+  };
+  Emit(out, screen(current().screen()));
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty()) continue;
+    Session& session = current();
     nlohmann::json cmd = nlohmann::json::parse(line, nullptr, false);
     if (cmd.is_discarded() || !cmd.is_object() || !cmd.contains("cmd") || !cmd["cmd"].is_string()) {
       EmitError(out, session.screen(), "BAD_COMMAND: expected a JSON object with \"cmd\"");
@@ -86,7 +93,7 @@ int RunHeadless(Session& session, std::istream& in, std::FILE* out, base::FakeCl
       EmitError(out, session.screen(), "BAD_COMMAND: unknown command or missing field: " + name);
       continue;
     }
-    Emit(out, ScreenJson(session.screen()));
+    Emit(out, screen(session.screen()));
   }
   return 0;
 }
