@@ -150,9 +150,8 @@ int main(int argc, char** argv) {
   std::unique_ptr<kiosk::Session> session = make_session();
   auto current = [&]() -> kiosk::Session& {
     const kiosk::State state = session->screen().state;
-    // Never in the middle of a customer: only between them.
-    if ((state == kiosk::State::kIdle || state == kiosk::State::kResult) &&
-        registry_changed.exchange(false)) {
+    // Never in the middle of a customer, nor over a result still on screen: only when idle.
+    if (state == kiosk::State::kIdle && registry_changed.exchange(false)) {
       session.reset();
       device->ReloadRegistry(*clock);
       session = make_session();

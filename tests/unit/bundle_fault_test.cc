@@ -321,7 +321,10 @@ TEST_F(BundleFaultTest, ApplyWritesOnlyThroughTheInjectedFileSystem) {
   ResetDataDir();
   FaultInjectionFs fs(base::PosixFs());
   ASSERT_TRUE(ApplyThrough(fs).ok());
-  std::set<std::string> written = {data_ + "/registry.db"};  // there before the apply
+  std::set<std::string> written = {
+      data_ + "/registry.db",  // there before the apply
+                               // an empty file flock()ed to serialise applies: holds no data
+      data_ + "/" + bundle::kLockFile};
   for (const cktest::FsOpInfo& op : fs.log()) {
     if (op.op == FsOp::kCreate) written.insert(op.path);
     if (op.op == FsOp::kRename) written.insert(op.to);

@@ -193,6 +193,31 @@ TEST_F(SessionTest, ResultClosesAfterTheTimeoutOfMonotonicTime) {
   EXPECT_TRUE(screen().entry_uuid.empty());
 }
 
+// A cashier who walks away from the amount or confirm screen: after entry_timeout_ms the screen
+// is abandoned and nothing is recorded, so an old decision cannot be confirmed later.
+TEST_F(SessionTest, AbandonedAmountAndConfirmScreensTimeOutWithoutRecording) {
+  Config config = kiosktest::ShopConfig();
+  config.entry_timeout_ms = 120'000;
+  ASSERT_NO_FATAL_FAILURE(Start(ShopSpec(TenPercent()), config));
+  s().Scan(Card(kAnna));
+  ASSERT_EQ(screen().state, State::kAmountEntry);
+  fx_.clock().Advance(119);
+  s().Tick();
+  EXPECT_EQ(screen().state, State::kAmountEntry);
+  s().Amount(10'000);  // activity restarts the wait
+  ASSERT_EQ(screen().state, State::kConfirm);
+  fx_.clock().Advance(119);
+  s().Tick();
+  EXPECT_EQ(screen().state, State::kConfirm);
+  fx_.clock().Advance(1);
+  s().Tick();
+  EXPECT_EQ(screen().state, State::kIdle);
+  s().Confirm();
+  EXPECT_EQ(screen().state, State::kIdle);
+  EXPECT_TRUE(screen().entry_uuid.empty());
+  EXPECT_EQ(Journal().size(), 0u);
+}
+
 TEST_F(SessionTest, WallClockJumpsDoNotCloseTheResult) {
   ASSERT_NO_FATAL_FAILURE(Start(ShopSpec(TenPercent()), kiosktest::ShopConfig()));
   ASSERT_EQ(Buy(kAnna, 10'000), "accepted");

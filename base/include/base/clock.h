@@ -2,6 +2,7 @@
 // SystemClock, tests a FakeClock.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 
 namespace base {
@@ -22,7 +23,8 @@ class SystemClock final : public Clock {
   int64_t MonotonicNanos() const override;
 };
 
-// A clock that only moves when told to. Not thread-safe.
+// A clock that only moves when told to. Reads are safe from other threads while one thread moves it
+// (a background thread may read the time a test advances).
 class FakeClock final : public Clock {
  public:
   explicit FakeClock(int64_t unix_seconds = 0) : now_(unix_seconds) {}
@@ -42,9 +44,9 @@ class FakeClock final : public Clock {
   }
 
  private:
-  int64_t now_;
-  int64_t mono_ = 0;
-  int64_t sub_second_ = 0;
+  std::atomic<int64_t> now_;
+  std::atomic<int64_t> mono_ = 0;
+  int64_t sub_second_ = 0;  // only touched by the thread that moves the clock
 };
 
 }  // namespace base

@@ -110,6 +110,7 @@ void Session::RecordRejected(const card::Verification& v, const std::string& dec
 
 void Session::Scan(std::string_view text) {
   Reset();
+  activity_ns_ = clock_.MonotonicNanos();
   if (!DeviceReady()) return;
   // The journal's last entry is a clock floor too: time never runs backwards on the record.
   if (clock_.NowUnixSeconds() < journal_.last_time()) {
@@ -147,6 +148,7 @@ void Session::ScanInShop(const card::Verification&) {
 
 void Session::Amount(int64_t purchase) {
   if ((screen_.state != State::kAmountEntry && screen_.state != State::kConfirm) || !card_) return;
+  activity_ns_ = clock_.MonotonicNanos();
   if (!offers_) {
     base::Result<std::vector<registry::Offer>> offers = registry_->OffersOf(config_.partner_id);
     if (!offers.ok()) {
@@ -269,8 +271,12 @@ void Session::OpenAdmin() {
 }
 
 void Session::Tick() {
-  if (screen_.state != State::kResult) return;
-  if (clock_.MonotonicNanos() - result_since_ns_ >= config_.result_timeout_ms * 1'000'000) Reset();
+  const int64_t now = clock_.MonotonicNanos();
+  if (screen_.state == State::kResult) {
+    if (now - result_since_ns_ >= config_.result_timeout_ms * 1'000'000) Reset();
+  } else if (screen_.state == State::kAmountEntry || screen_.state == State::kConfirm) {
+    if (now - activity_ns_ >= config_.entry_timeout_ms * 1'000'000) Reset();
+  }
 }
 
 }  // namespace kiosk

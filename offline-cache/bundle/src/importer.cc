@@ -1,11 +1,16 @@
 #include "bundle/importer.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 
 #include "base/file.h"
 #include "base/time_format.h"
 #include "bundle/format.h"
+#include "registry/registry.h"
 #include "sqlite/db.h"
 
 namespace bundle {
@@ -63,11 +68,22 @@ base::Status Importer::CheckIncoming(const std::string& path, const Manifest& m)
                                  base::FormatIso8601Utc(meta->created) + " but the manifest says " +
                                  base::FormatIso8601Utc(m.created));
   }
-  return db.Close();
+  CK_TRY(db.Close());
+  // What the kiosk will do with it: if it cannot open it (keys that do not parse, ...), refuse now
+  // rather than replace a working registry with one the kiosk cannot use.
+  base::Result<std::unique_ptr<registry::Registry>> reg = registry::Registry::Open(path);
+  if (!reg.ok()) return reg.status().WithContext("registry in the bundle cannot be used");
+  return base::Status::Ok();
 }
 
 base::Result<ApplyReport> Importer::Apply(const std::string& bundle_path,
                                           const ApplyOptions& options) {
+  // One apply at a time per data directory, across processes (USB watcher, network sync,
+  // cardctl): they share registry.db.incoming.
+  base::UniqueFd lock(
+      ::open((data_dir_ + "/" + kLockFile).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (!lock.valid()) return base::IoError("opening " + data_dir_ + "/" + kLockFile, errno);
+  if (::flock(lock.get(), LOCK_EX) != 0) return base::IoError("locking " + data_dir_, errno);
   const std::string incoming = data_dir_ + "/" + kIncomingFile;
   CK_TRY(fs_.Remove(incoming));  // left over from an apply that was cut short
   CK_ASSIGN_OR_RETURN(auto in, fs_.OpenSequential(bundle_path));

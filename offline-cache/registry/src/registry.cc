@@ -118,6 +118,9 @@ base::Result<std::vector<Offer>> Registry::OffersOf(const std::string& partner_i
     if (period == "day") o.cap_period = CapPeriod::kDay;
     if (period == "week") o.cap_period = CapPeriod::kWeek;
     if (period == "month") o.cap_period = CapPeriod::kMonth;
+    if ((o.cap_count || o.cap_amount_minor) && !o.cap_period) {
+      return base::DataLoss("offer " + o.offer_id + " has a cap without a valid period");
+    }
     o.title = st.Text(15);
     out.push_back(std::move(o));
   }

@@ -28,6 +28,9 @@ struct Config {
   std::string event_id;    // event mode
   int64_t utc_offset_seconds = 3 * 3600;
   int64_t result_timeout_ms = 4000;  // a result screen closes by itself after this
+  // An amount or confirm screen left alone this long is abandoned (nothing recorded): an hour-old
+  // decision must not be confirmed after the offer's hours or the cap period have moved on.
+  int64_t entry_timeout_ms = 120'000;
   int64_t doors_open_seconds = 3600;
   StalePolicy stale_registry = StalePolicy::kWarn;
 };
@@ -93,6 +96,7 @@ class Session {
   std::optional<std::vector<registry::Offer>> offers_;
   std::string verdict_;
   int64_t result_since_ns_ = 0;
+  int64_t activity_ns_ = 0;  // last scan or amount, for entry_timeout_ms
 };
 
 // "6900012345" -> "******2345": the card number as a cashier may see it.

@@ -20,6 +20,7 @@ inline constexpr char kIncomingFile[] = "registry.db.incoming";
 // The highest seq ever applied, kept beside the registry so that rollback protection survives a
 // registry file that became unreadable.
 inline constexpr char kAppliedSeqFile[] = "registry.seq";
+inline constexpr char kLockFile[] = "registry.lock";  // flock()ed during an apply
 inline constexpr uint64_t kMaxRegistryBytes = uint64_t{4} << 30;
 
 struct ApplyOptions {
