@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The demo: builds cardkiosk, makes demo keys, issues demo cards as QR PNGs from the embedded member
-# list, then verifies them from the PNGs (and a few that must fail) and prints the verdicts.
+# list, verifies them from the PNGs (and a few that must fail) and prints the verdicts; then builds a
+# signed registry bundle, applies it to a kiosk data directory, serves a purchase and two refused
+# cards through `kiosk --headless`, and shows the journal.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh release >/dev/null
@@ -52,4 +54,37 @@ $cardctl issue --key "$out/forger.key.pem" --iss RU-EDU-69 --status-secret "$out
   --members demo/members.csv --out "$out/forged" 2>/dev/null
 verify "signed by an unknown key" --image "$(ls "$out"/forged/*.png | head -n 1)"
 echo "(full JSON: $cardctl verify --pubkey $out/issuer.pub.pem --image $first_png)"
+echo "== a registry bundle, applied as a kiosk would, and a purchase at a partner shop"
+kiosk=build/release/kiosk/kiosk
+$cardctl keygen --alg ed25519 --out "$out/bundle" >/dev/null
+$cardctl bundle build --members demo/registry-members.csv --issuer-pubkey "$out/issuer.pub.pem" \
+  --issuer-pubkey "$out/issuer-ed.pub.pem" --status-secret "$out/status.secret" --seq 1 \
+  --valid-days 30 --mode allow --sign "$out/bundle.key.pem" --out "$out/registry.ckbundle" \
+  --partners demo/partners.csv --offers demo/offers.csv 2>/dev/null
+$cardctl bundle apply --data-dir "$out/kiosk" --trust "$out/bundle.pub.pem" "$out/registry.ckbundle"
+card_of() { cat "$out/cards/$1.txt"; }
+{
+  printf '{"cmd":"scan","text":"%s"}\n{"cmd":"amount","minor":125000}\n{"cmd":"confirm"}\n' "$(card_of EDU-690001)"
+  printf '{"cmd":"scan","text":"%s"}\n' "$(card_of EDU-690002)"
+  printf '{"cmd":"scan","text":"%s"}\n' "$(card_of EDU-690004)"
+} | $kiosk --headless --data-dir "$out/kiosk" --mode shop --partner P0001 |
+  while IFS= read -r line; do
+    state=$(field state <<<"$line")
+    case "$state" in
+      amount) printf '%-40s %s\n' "scanned $(field name <<<"$line")" "enter the amount" ;;
+      confirm)
+        printf '%-40s discount %s of %s kopecks\n' "amount 1250.00" \
+          "$(sed -nE 's/.*"discount_minor":([0-9]+).*/\1/p' <<<"$line")" \
+          "$(sed -nE 's/.*"purchase_minor":([0-9]+).*/\1/p' <<<"$line")" ;;
+      result) printf '%-40s %-14s %s\n' "result" "$(field decision <<<"$line")" \
+        "$(field entry_uuid <<<"$line")$(field message <<<"$line" | sed 's/^/ /')" ;;
+    esac
+  done
+echo "== the journal (cardctl journal list)"
+num() { sed -nE "s/.*\"$1\":([0-9]+).*/\1/p"; }
+$cardctl journal list --data-dir "$out/kiosk" | while IFS= read -r line; do
+  printf 'seq %-3s %-9s %-10s discount %-6s %s\n' "$(num seq <<<"$line")" "$(field kind <<<"$line")" \
+    "$(field decision <<<"$line")" "$(num discount_minor <<<"$line")" "$(field time_utc <<<"$line")"
+done
+$cardctl journal verify --data-dir "$out/kiosk" | tail -n 1
 echo "demo output in $out/"
