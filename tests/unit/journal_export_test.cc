@@ -282,10 +282,6 @@ TEST_F(JournalExportTest, EveryFieldRoundTrips) {
   EXPECT_EQ(c.rejected_scans, 3);
 }
 
-// A journal entry the kiosk could write must come back out of an export: a shop kiosk records
-// its --partner id (any length) in every rejected scan, and registry ids are up to 64 bytes.
-// DecodeEntry refuses text over 256 bytes, so such an entry makes every later batch unreadable
-// (and never acknowledged). Kept failing: library bug, see the report.
 // What Append accepts, an export reads back: the longest id round-trips, a longer one is refused
 // at the source instead of making every later batch unreadable.
 TEST_F(JournalExportTest, LongestIdsRoundTripAndLongerAreRefusedAtAppend) {

@@ -235,8 +235,8 @@ TEST_F(JournalTest, UpdateAndDeleteAreRefusedByTriggers) {
 }
 
 // INSERT OR REPLACE deletes the row it conflicts with without firing DELETE triggers (unless the
-// connection turned on recursive_triggers), so it overwrites an entry past both triggers. Kept
-// failing: library bug (a BEFORE INSERT trigger refusing seq <= max(seq) would close it).
+// connection turned on recursive_triggers); the BEFORE INSERT trigger refusing seq <= max(seq)
+// stops it from overwriting an entry.
 TEST_F(JournalTest, ReplaceIsRefusedToo) {
   for (int i = 0; i < 3; ++i) Append(Discount(kAnna, "O-1", 1000, 70));
   auto db = sqlite::Db::Open(path(), sqlite::Db::Mode::kReadWrite);

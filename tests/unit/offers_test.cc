@@ -707,7 +707,7 @@ TEST(FormatMinor, ZeroAndSmallAmounts) {
 }
 
 TEST(FormatMinor, GroupsThousandsWithSpaces) {
-  // The header comment says "1 234,50" style; the code writes a decimal point (reported).
+  // Thousands grouped with spaces, a decimal point before the kopecks.
   EXPECT_EQ(FormatMinor(123450), "1 234.50");
   EXPECT_EQ(FormatMinor(99'999'999), "999 999.99");
   EXPECT_EQ(FormatMinor(100'000'000), "1 000 000.00");

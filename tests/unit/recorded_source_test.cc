@@ -342,8 +342,7 @@ TEST_F(Y4mTest, RefusesBadHeaders) {
 }
 
 // 10- and 12-bit 4:2:0 ("C420p10", "C420p12") have two bytes per sample; read as 8-bit they give
-// garbage frames at the wrong offsets. The header parser accepts any colour space starting with
-// "420". KNOWN BUG (scanner/src/recorded_source.cc, Y4mSource::ReadHeader): this test fails.
+// garbage frames at the wrong offsets: only the 8-bit 4:2:0 colour spaces are accepted.
 TEST_F(Y4mTest, RefusesHighBitDepth420) {
   EXPECT_FALSE(OpenStatus("YUV4MPEG2 W4 H4 F30:1 C420p10\n").ok());
   EXPECT_FALSE(OpenStatus("YUV4MPEG2 W4 H4 F30:1 C420p12\n").ok());

@@ -837,7 +837,7 @@ TEST_F(SessionTest, ClockBehindTheLastJournalEntryIsRefusedWithoutRecording) {
 
 TEST_F(SessionTest, ClockSetBackBeforeConfirmIsNotRecorded) {
   // DESIGN.md section 6: the kiosk never accepts a wall clock earlier than the last journal entry.
-  // Scan() checks that, but Confirm() appends without checking again (reported bug).
+  // The check is made where entries are written, so it holds at Confirm() too, not only at Scan().
   ASSERT_NO_FATAL_FAILURE(Start(ShopSpec(TenPercent()), kiosktest::ShopConfig()));
   fx_.clock().Set(kNow + 3600);
   ASSERT_EQ(Buy(kAnna, 10'000), "accepted");
@@ -921,8 +921,7 @@ TEST_F(SessionTest, UnwritableJournalNeverShowsADiscountAsAccepted) {
 
 TEST_F(SessionTest, UnwritableJournalShowsNoDiscountedTotal) {
   // The discount was not recorded and must not be given, so the screen (and the headless line,
-  // which prints discount_minor/total_minor in the result state) must not show a discounted total
-  // (reported bug: Record() leaves the amounts of the decision it failed to record).
+  // which prints discount_minor/total_minor in the result state) must not show a discounted total.
   ASSERT_NO_FATAL_FAILURE(Start(ShopSpec(TenPercent()), kiosktest::ShopConfig()));
   s().Scan(Card(kAnna));
   s().Amount(10'000);
@@ -936,7 +935,7 @@ TEST_F(SessionTest, UnwritableJournalShowsNoDiscountedTotal) {
 }
 
 TEST_F(SessionTest, UnwritableJournalShowsNoEntryAtTheDoor) {
-  // Same bug at an event: the failed check-in still shows entry 1 and counts the member in.
+  // The same at an event: a check-in that was not recorded shows no entry and counts nobody in.
   ASSERT_NO_FATAL_FAILURE(Start(Spec(), kiosktest::EventConfig()));
   kiosktest::FailingJournalAppends fault(fx_.journal_path());
   ASSERT_TRUE(fault.ok());
