@@ -10,21 +10,7 @@
 #include "base/fs.h"
 
 namespace base {
-namespace {
-
-Status WriteAll(int fd, std::string_view data, const std::string& path) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return IoError("writing " + path, errno);
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return Status::Ok();
-}
-
-}  // namespace
+namespace {}  // namespace
 
 UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
   if (this != &other) {
@@ -44,8 +30,21 @@ int UniqueFd::Release() {
   return fd;
 }
 
-Result<std::string> ReadFile(const std::string& path, size_t max_bytes) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+Status WriteAll(int fd, std::string_view data, const std::string& path) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return IoError("writing " + path, errno);
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return Status::Ok();
+}
+
+Result<UniqueFd> OpenRegularFile(const std::string& path, uint64_t* size) {
+  // O_NONBLOCK: opening a FIFO would otherwise block until a writer shows up.
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   if (!fd.valid()) {
     if (errno == ENOENT) return NotFound(path + ": no such file");
     return IoError("opening " + path, errno);
@@ -53,12 +52,23 @@ Result<std::string> ReadFile(const std::string& path, size_t max_bytes) {
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return IoError("stat " + path, errno);
   if (!S_ISREG(st.st_mode)) return InvalidArgument(path + ": not a regular file");
-  if (static_cast<uint64_t>(st.st_size) > max_bytes) {
-    return OutOfRange(path + ": file is " + std::to_string(st.st_size) + " bytes, limit " +
+  const int flags = ::fcntl(fd.get(), F_GETFL);
+  if (flags < 0 || ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK) != 0) {
+    return IoError("fcntl " + path, errno);
+  }
+  *size = static_cast<uint64_t>(st.st_size);
+  return fd;
+}
+
+Result<std::string> ReadFile(const std::string& path, size_t max_bytes) {
+  uint64_t size = 0;
+  CK_ASSIGN_OR_RETURN(UniqueFd fd, OpenRegularFile(path, &size));
+  if (size > max_bytes) {
+    return OutOfRange(path + ": file is " + std::to_string(size) + " bytes, limit " +
                       std::to_string(max_bytes));
   }
   std::string out;
-  out.resize(static_cast<size_t>(st.st_size));
+  out.resize(static_cast<size_t>(size));
   size_t done = 0;
   while (done < out.size()) {
     ssize_t n = ::read(fd.get(), out.data() + done, out.size() - done);

@@ -33,17 +33,7 @@ class PosixSequentialFile final : public SequentialFile {
 class PosixWritableFile final : public WritableFile {
  public:
   PosixWritableFile(UniqueFd fd, std::string path) : fd_(std::move(fd)), path_(std::move(path)) {}
-  Status Append(ByteSpan data) override {
-    while (!data.empty()) {
-      ssize_t n = ::write(fd_.get(), data.data(), data.size());
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return IoError("writing " + path_, errno);
-      }
-      data = data.subspan(static_cast<size_t>(n));
-    }
-    return Status::Ok();
-  }
+  Status Append(ByteSpan data) override { return WriteAll(fd_.get(), AsChars(data), path_); }
   Status Sync() override {
     if (::fdatasync(fd_.get()) != 0) return IoError("fdatasync " + path_, errno);
     return Status::Ok();
@@ -62,20 +52,9 @@ class PosixWritableFile final : public WritableFile {
 class PosixFileSystem final : public FileSystem {
  public:
   Result<std::unique_ptr<SequentialFile>> OpenSequential(const std::string& path) override {
-    // O_NONBLOCK: opening a FIFO planted under a bundle's name must not block; it is refused below.
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-    if (!fd.valid()) {
-      if (errno == ENOENT) return NotFound(path + ": no such file");
-      return IoError("opening " + path, errno);
-    }
-    struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) return IoError("stat " + path, errno);
-    if (!S_ISREG(st.st_mode)) return InvalidArgument(path + ": not a regular file");
-    const int flags = ::fcntl(fd.get(), F_GETFL);
-    if (flags < 0 || ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK) != 0)
-      return IoError("fcntl " + path, errno);
-    return std::unique_ptr<SequentialFile>(
-        new PosixSequentialFile(std::move(fd), path, static_cast<uint64_t>(st.st_size)));
+    uint64_t size = 0;
+    CK_ASSIGN_OR_RETURN(UniqueFd fd, OpenRegularFile(path, &size));
+    return std::unique_ptr<SequentialFile>(new PosixSequentialFile(std::move(fd), path, size));
   }
   Result<std::unique_ptr<WritableFile>> OpenWritable(const std::string& path,
                                                      mode_t mode) override {

@@ -30,6 +30,13 @@ class UniqueFd {
   int fd_ = -1;
 };
 
+// Opens an existing regular file for reading and reports its size. A FIFO or device planted under
+// the name is refused without blocking on it.
+Result<UniqueFd> OpenRegularFile(const std::string& path, uint64_t* size);
+
+// Writes all of `data` to `fd` (retrying short writes and EINTR); `path` names it in errors.
+Status WriteAll(int fd, std::string_view data, const std::string& path);
+
 // Reads a whole file; fails with kOutOfRange if it is larger than max_bytes (checked before
 // reading).
 Result<std::string> ReadFile(const std::string& path, size_t max_bytes);
