@@ -1,6 +1,7 @@
-// kiosk: the verifier at a partner shop or an event desk. This revision runs headless: JSON-lines
-// commands on stdin, screens on stdout (docs/kiosk-protocol.md). main() is where real parts are
-// wired: the system clock (or a fake one for tests), the data directory, the session.
+// kiosk: the verifier at a partner shop or an event desk. By default the fullscreen SDL2 app
+// (docs/kiosk-app.md); with --headless, JSON-lines commands on stdin and screens on stdout
+// (docs/kiosk-protocol.md). main() is where real parts are wired: the system clock (or a fake one
+// for tests), the data directory, the session.
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -10,17 +11,34 @@
 #include <string>
 #include <vector>
 
+#include "app.h"
 #include "base/clock.h"
 #include "base/time_format.h"
 #include "headless/headless.h"
 #include "kiosk/device.h"
 #include "kiosk/session.h"
+#include "kiosk_app/config.h"
 #include "sync/background_sync.h"
 #include "sync/device_id.h"
 
 namespace {
 
 constexpr char kUsage[] =
+    "usage: kiosk [--config FILE] [--data-dir DIR] [--mode shop|event] [--partner ID | --event "
+    "ID]\n"
+    "             [--camera DIR|FILE.y4m|/dev/videoN] [--scanner /dev/input/eventN]\n"
+    "             [--language ru|en|kk] [--windowed] [--size WxH] [--screenshot-dir DIR]\n"
+    "             [--script FILE] [--quit-after SECONDS] [--fake-clock ISO-8601]\n"
+    "             [--utc-offset +03:00] [--stale-registry warn|refuse]\n"
+    "             [--hub URL [--hub-cert FILE]] [--trust bundle.pub.pem] [--sync-interval S]\n"
+    "   or: kiosk --print-config   (the config file with every key and its default)\n"
+    "The app: fullscreen, touch, keyboard, keyboard-wedge scanner and camera (docs/kiosk-app.md).\n"
+    "Flags override the config file (default /etc/cardkiosk/kiosk.conf when it exists).\n"
+    "  --camera       frames to scan: a V4L2 camera, or a recording (image directory, Y4M)\n"
+    "  --screenshot-dir  writes NNNN-SCREEN.png each time the screen changes\n"
+    "  --script       scripted input: scan, type, key, press, tap, wait, expect, screenshot, quit\n"
+    "  --quit-after   ends the app after SECONDS (demos, tests)\n"
+    "\n"
     "usage: kiosk --headless --data-dir DIR --mode shop|event [--partner ID | --event ID]\n"
     "             [--utc-offset +03:00] [--stale-registry warn|refuse] [--fake-clock ISO-8601]\n"
     "             [--hub URL [--hub-cert FILE] --trust bundle.pub.pem [--sync-interval SECONDS]]\n"
@@ -44,9 +62,20 @@ bool ParseOffset(const std::string& s, int64_t* out) {
 
 }  // namespace
 
+int RunApp(const std::vector<std::string>& args);
+
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   bool headless = false;
+  for (const std::string& a : args) headless = headless || a == "--headless";
+  if (!headless) {
+    for (const std::string& a : args)
+      if (a == "--help" || a == "-h") {
+        std::fputs(kUsage, stdout);
+        return 0;
+      }
+    return RunApp(args);
+  }
   std::string data_dir, mode, partner, event, fake_clock, hub, hub_cert, trust;
   int64_t sync_interval = 300;
   kiosk::Config config;
@@ -85,7 +114,6 @@ int main(int argc, char** argv) {
       return Usage("unknown or incomplete option " + a);
     }
   }
-  if (!headless) return Usage("this build runs with --headless only");
   if (data_dir.empty()) return Usage("--data-dir is required");
   if (partner.size() > 64 || event.size() > 64)
     return Usage("--partner and --event are at most 64 bytes");
@@ -164,4 +192,97 @@ int main(int argc, char** argv) {
   const int rc = kiosk::RunHeadless(current, std::cin, stdout, fake, decorate);
   if (sync) sync->Stop();
   return rc;
+}
+
+namespace {
+
+bool ParseSize(const std::string& s, int* w, int* h) {
+  return std::sscanf(s.c_str(), "%dx%d", w, h) == 2 && *w >= 320 && *w <= 7680 && *h >= 240 &&
+         *h <= 4320;
+}
+
+}  // namespace
+
+// The SDL app: the config file first, then the flags over it.
+int RunApp(const std::vector<std::string>& args) {
+  std::string config_path;
+  bool explicit_config = false;
+  for (size_t i = 0; i + 1 < args.size(); ++i)
+    if (args[i] == "--config") {
+      config_path = args[i + 1];
+      explicit_config = true;
+    }
+  for (const std::string& a : args)
+    if (a == "--print-config") {
+      std::fputs(kiosk_app::DefaultConfigText().c_str(), stdout);
+      return 0;
+    }
+  if (config_path.empty()) config_path = "/etc/cardkiosk/kiosk.conf";
+  kiosk_sdl::AppOptions o;
+  base::Result<kiosk_app::AppConfig> cfg = kiosk_app::LoadAppConfig(config_path);
+  if (cfg.ok()) {
+    o.config = std::move(*cfg);
+  } else if (explicit_config || cfg.status().code() != base::StatusCode::kNotFound) {
+    std::fprintf(stderr, "kiosk: %s\n", cfg.status().message().c_str());
+    return 2;
+  }
+  kiosk_app::AppConfig& c = o.config;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](std::string* out) {
+      if (i + 1 >= args.size()) return false;
+      *out = args[++i];
+      return true;
+    };
+    std::string v;
+    if (a == "--config" && value(&v)) {
+    } else if (a == "--data-dir" && value(&c.data_dir)) {
+    } else if (a == "--mode" && value(&c.mode)) {
+      if (c.mode != "shop" && c.mode != "event") return Usage("--mode must be shop or event");
+      o.mode_fixed = true;
+    } else if (a == "--partner" && value(&c.partner)) {
+      o.mode_fixed = true;
+    } else if (a == "--event" && value(&c.event)) {
+      o.mode_fixed = true;
+    } else if (a == "--camera" && value(&c.camera)) {
+    } else if (a == "--scanner" && value(&c.scanner_device)) {
+    } else if (a == "--language" && value(&c.language)) {
+      if (c.language != "ru" && c.language != "en" && c.language != "kk")
+        return Usage("--language must be ru, en or kk");
+      o.language_fixed = true;
+    } else if (a == "--windowed") {
+      c.fullscreen = false;
+    } else if (a == "--size" && value(&v)) {
+      if (!ParseSize(v, &c.window_width, &c.window_height))
+        return Usage("bad --size " + v + " (use 800x480)");
+    } else if (a == "--screenshot-dir" && value(&o.screenshot_dir)) {
+    } else if (a == "--script" && value(&o.script_path)) {
+    } else if (a == "--quit-after" && value(&v)) {
+      o.quit_after_seconds = std::atof(v.c_str());
+      if (!(o.quit_after_seconds > 0 && o.quit_after_seconds <= 86400 * 365))
+        return Usage("--quit-after must be a positive number of seconds");
+    } else if (a == "--fake-clock" && value(&o.fake_clock)) {
+    } else if (a == "--utc-offset" && value(&v)) {
+      base::Result<int64_t> off = kiosk_app::ParseUtcOffset(v);
+      if (!off.ok()) return Usage("bad --utc-offset " + v + " (use +03:00)");
+      c.utc_offset_seconds = *off;
+    } else if (a == "--stale-registry" && value(&v)) {
+      if (v != "warn" && v != "refuse") return Usage("--stale-registry must be warn or refuse");
+      c.stale_registry = v;
+    } else if (a == "--hub" && value(&c.hub)) {
+    } else if (a == "--hub-cert" && value(&c.hub_cert)) {
+    } else if (a == "--trust" && value(&c.trust)) {
+    } else if (a == "--assets" && value(&c.assets_dir)) {
+    } else if (a == "--sync-interval" && value(&v)) {
+      c.sync_interval_seconds = std::atoll(v.c_str());
+      if (c.sync_interval_seconds < 1 || c.sync_interval_seconds > 86400)
+        return Usage("--sync-interval must be 1-86400");
+    } else {
+      return Usage("unknown or incomplete option " + a);
+    }
+  }
+  if (c.partner.size() > 64 || c.event.size() > 64)
+    return Usage("--partner and --event are at most 64 bytes");
+  o.version = CK_VERSION;
+  return kiosk_sdl::RunApp(o);
 }

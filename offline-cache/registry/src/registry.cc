@@ -127,6 +127,44 @@ base::Result<std::vector<Offer>> Registry::OffersOf(const std::string& partner_i
   return out;
 }
 
+base::Result<std::vector<Partner>> Registry::ListPartners(int limit) const {
+  CK_ASSIGN_OR_RETURN(
+      sqlite::Stmt * stp,
+      Cached("SELECT partner_id, name, city, address FROM partners ORDER BY partner_id LIMIT ?"));
+  sqlite::Stmt& st = *stp;
+  sqlite::ResetOnExit reset(st);
+  st.Bind(1, static_cast<int64_t>(limit));
+  std::vector<Partner> out;
+  for (;;) {
+    CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, st.Step());
+    if (r == sqlite::Stmt::StepResult::kDone) break;
+    out.push_back(Partner{st.Text(0), st.Text(1), st.Text(2), st.Text(3)});
+  }
+  return out;
+}
+
+base::Result<std::vector<Event>> Registry::ListEvents(int limit) const {
+  CK_ASSIGN_OR_RETURN(sqlite::Stmt * stp,
+                      Cached("SELECT event_id FROM events ORDER BY event_id LIMIT ?"));
+  std::vector<std::string> ids;
+  {
+    sqlite::Stmt& st = *stp;
+    sqlite::ResetOnExit reset(st);
+    st.Bind(1, static_cast<int64_t>(limit));
+    for (;;) {
+      CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, st.Step());
+      if (r == sqlite::Stmt::StepResult::kDone) break;
+      ids.push_back(st.Text(0));
+    }
+  }
+  std::vector<Event> out;
+  for (const std::string& id : ids) {
+    CK_ASSIGN_OR_RETURN(std::optional<Event> e, FindEvent(id));
+    if (e) out.push_back(std::move(*e));
+  }
+  return out;
+}
+
 base::Result<std::optional<Event>> Registry::FindEvent(const std::string& id) const {
   CK_ASSIGN_OR_RETURN(sqlite::Stmt * stp,
                       Cached("SELECT title, venue, starts, ends, mode, entries_per_member, "

@@ -35,6 +35,9 @@ class Registry final : public card::KeyStore, public card::StatusStore {
   base::Result<std::vector<Offer>> OffersOf(const std::string& partner_id) const;
   base::Result<std::optional<Event>> FindEvent(const std::string& event_id) const;
   base::Result<bool> OnRoster(const std::string& event_id, const card::Rid& rid) const;
+  // For the admin screen's choice of partner or event: the first `limit` by id.
+  base::Result<std::vector<Partner>> ListPartners(int limit) const;
+  base::Result<std::vector<Event>> ListEvents(int limit) const;
 
   struct Counts {
     int64_t issuer_keys, members, partners, offers, events, roster;

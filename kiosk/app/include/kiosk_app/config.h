@@ -1,0 +1,60 @@
+// The kiosk app's configuration file (docs/kiosk-app.md): `key = value` lines, '#' comments,
+// blank lines ignored, UTF-8. Every key has a default; an unknown key, a repeated key, a value
+// out of range or a line that is not `key = value` is an error naming the file, the line and the
+// key. Command-line flags override the file.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+
+namespace kiosk_app {
+
+struct AppConfig {
+  std::string data_dir = "/var/lib/cardkiosk";  // data_dir
+  std::string mode = "shop";                    // mode: shop | event
+  std::string partner;                          // partner: id (shop mode)
+  std::string event;                            // event: id (event mode)
+  std::string camera;                           // camera: /dev/videoN | DIR | FILE.y4m | "" (none)
+  int camera_width = 640;                       // camera_width: 160..4096
+  int camera_height = 480;                      // camera_height: 120..4096
+  int camera_fps = 30;                          // camera_fps: 1..120
+  std::string scanner_device;  // scanner_device: /dev/input/eventN (keyboard wedge), "" none
+  std::string usb_mount_dir = "/media";  // usb_mount_dir
+  std::string language = "ru";           // language: ru | en | kk
+  std::string assets_dir;                // assets_dir: "" = the directory installed with the binary
+  std::string theme;  // theme: a directory with theme.conf (and logo.png); "" = assets/theme
+  int64_t result_timeout_ms = 4000;                // result_timeout_ms: 500..60000
+  int64_t entry_timeout_ms = 120000;               // entry_timeout_ms: 5000..3600000
+  int64_t utc_offset_seconds = int64_t{3} * 3600;  // utc_offset: +HH:MM | -HH:MM, within +-14:00
+  std::string stale_registry = "warn";             // stale_registry: warn | refuse
+  int sound_volume = 60;                           // sound_volume: 0..100 (0 = silent)
+  bool fullscreen = true;                          // fullscreen: true | false
+  int window_width = 800;               // window_width: 320..7680 (windowed, screenshots)
+  int window_height = 480;              // window_height: 240..4320
+  int64_t idle_dim_seconds = 0;         // not used yet
+  std::string hub;                      // hub: https://... (network sync), "" = USB only
+  std::string hub_cert;                 // hub_cert: CA/cert file for the hub
+  std::string trust;                    // trust: bundle signing public key (PEM) for imports
+  int64_t sync_interval_seconds = 300;  // sync_interval: 10..86400
+
+  bool operator==(const AppConfig&) const = default;
+};
+
+// Parses the text of a config file. `source` names it in messages ("kiosk.conf"); an error reads
+// "kiosk.conf:7: key 'sound_volume': must be 0..100, got 140" (InvalidArgument).
+base::Result<AppConfig> ParseAppConfig(std::string_view text, std::string_view source);
+// Reads and parses `path` (a missing file is NotFound with the path in the message).
+base::Result<AppConfig> LoadAppConfig(const std::string& path);
+// The documented defaults as a config file, every key commented with its meaning (for
+// `kiosk --print-config` and docs): parsing it back gives AppConfig{}.
+std::string DefaultConfigText();
+
+// "+03:00" -> 10800; nullopt-like error for anything else (shared with the command line).
+base::Result<int64_t> ParseUtcOffset(std::string_view text);
+// 10800 -> "+03:00" (the form ParseUtcOffset reads back).
+std::string FormatUtcOffset(int64_t seconds);
+
+}  // namespace kiosk_app

@@ -1,0 +1,135 @@
+#include "kiosk_app/strings.h"
+
+#include <algorithm>
+
+#include "key_value.h"
+
+namespace kiosk_app {
+namespace {
+
+constexpr std::string_view kReferenceLanguage = "en";  // the file every key is defined in
+
+std::string Unescape(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (size_t i = 0; i < value.size(); ++i) {
+    if (value[i] == '\\' && i + 1 < value.size() && value[i + 1] == 'n') {
+      out += '\n';
+      ++i;
+    } else {
+      out += value[i];
+    }
+  }
+  return out;
+}
+
+// "assets/i18n/ru.txt" -> "ru".
+std::string_view Stem(std::string_view name) {
+  if (const size_t slash = name.rfind('/'); slash != std::string_view::npos) {
+    name.remove_prefix(slash + 1);
+  }
+  if (name.ends_with(".txt")) name.remove_suffix(4);
+  return name;
+}
+
+bool IsLanguage(std::string_view lang) {
+  return std::find(std::begin(kLanguages), std::end(kLanguages), lang) != std::end(kLanguages);
+}
+
+base::Result<Strings> LoadFile(const std::string& dir, std::string_view lang) {
+  const std::string path = dir + "/" + std::string(lang) + ".txt";
+  CK_ASSIGN_OR_RETURN(std::string text, kv::ReadTextFile(path));
+  return Strings::Parse(text, path);
+}
+
+}  // namespace
+
+base::Result<Strings> Strings::Parse(std::string_view text, std::string_view name) {
+  Strings s;
+  s.language_ = std::string(Stem(name));
+  std::map<std::string, int, std::less<>> lines;  // key -> line it was defined on
+  CK_TRY(kv::ForEachLine(text, name, [&](int line_no, std::string_view line) -> base::Status {
+    CK_ASSIGN_OR_RETURN(kv::KeyValue kv, kv::SplitKeyValue(line, name, line_no));
+    const auto [it, inserted] = lines.emplace(kv.key, line_no);
+    if (!inserted) {
+      return base::InvalidArgument(kv::Where(name, line_no) + "key '" + std::string(kv.key) +
+                                   "' defined twice (first on line " + std::to_string(it->second) +
+                                   ")");
+    }
+    s.values_.emplace(kv.key, Unescape(kv.value));
+    return base::Status::Ok();
+  }));
+  return s;
+}
+
+base::Result<Strings> Strings::Load(const std::string& dir, std::string_view lang) {
+  if (!IsLanguage(lang)) {
+    return base::InvalidArgument(dir + ": unknown language '" + std::string(lang) +
+                                 "' (ru, en or kk)");
+  }
+  CK_ASSIGN_OR_RETURN(Strings s, LoadFile(dir, lang));
+  s.language_ = std::string(lang);
+  if (lang == kReferenceLanguage) return s;
+  // A translation that lags behind en.txt still shows every screen, partly in English.
+  CK_ASSIGN_OR_RETURN(Strings en, LoadFile(dir, kReferenceLanguage));
+  for (auto& [key, value] : en.values_) {
+    if (s.values_.emplace(key, value).second) s.missing_.push_back(key);
+  }
+  return s;
+}
+
+const std::string& Strings::Get(std::string_view key) const {
+  if (auto it = values_.find(key); it != values_.end()) return it->second;
+  miss_ = "[" + std::string(key) + "]";
+  return miss_;
+}
+
+bool Strings::Has(std::string_view key) const { return values_.find(key) != values_.end(); }
+
+std::string Strings::Format(
+    std::string_view key,
+    std::initializer_list<std::pair<std::string_view, std::string>> args) const {
+  const std::string& pattern = Get(key);
+  std::string out;
+  out.reserve(pattern.size());
+  size_t pos = 0;
+  // One pass over the pattern: text substituted in (a member's name, say) is never scanned for
+  // placeholders itself.
+  while (pos < pattern.size()) {
+    const size_t open = pattern.find('{', pos);
+    const size_t close = open == std::string::npos ? open : pattern.find('}', open + 1);
+    if (close == std::string::npos) break;
+    out.append(pattern, pos, open - pos);
+    const std::string_view name = std::string_view(pattern).substr(open + 1, close - open - 1);
+    const auto arg =
+        std::find_if(args.begin(), args.end(), [name](const auto& a) { return a.first == name; });
+    if (arg != args.end()) {
+      out += arg->second;
+    } else {
+      out.append(pattern, open, close - open + 1);  // left visible: a missing argument shows
+    }
+    pos = close + 1;
+  }
+  if (pos < pattern.size()) out.append(pattern, pos);
+  return out;
+}
+
+std::string FormatMoney(int64_t minor, std::string_view lang) {
+  const bool english = lang == "en";
+  // Unsigned magnitude: -INT64_MIN does not fit an int64_t.
+  const uint64_t magnitude =
+      minor < 0 ? 0 - static_cast<uint64_t>(minor) : static_cast<uint64_t>(minor);
+  const std::string units = std::to_string(magnitude / 100);
+  const uint64_t cents = magnitude % 100;
+  std::string out = minor < 0 ? "-" : "";
+  for (size_t i = 0; i < units.size(); ++i) {
+    if (i > 0 && (units.size() - i) % 3 == 0) out += english ? ',' : ' ';
+    out += units[i];
+  }
+  out += english ? '.' : ',';
+  out += static_cast<char>('0' + cents / 10);
+  out += static_cast<char>('0' + cents % 10);
+  return out;
+}
+
+}  // namespace kiosk_app

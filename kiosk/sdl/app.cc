@@ -1,0 +1,1301 @@
+#include "app.h"
+
+#include <SDL2/SDL.h>
+#include <SDL2/SDL_ttf.h>
+#include <poll.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/file.h"
+#include "base/hex.h"
+#include "base/time_format.h"
+#include "bundle/importer.h"
+#include "journal/device_key.h"
+#include "kiosk/device.h"
+#include "kiosk/session.h"
+#include "kiosk_app/admin_pin.h"
+#include "kiosk_app/script.h"
+#include "kiosk_app/strings.h"
+#include "kiosk_app/theme.h"
+#include "kiosk_ui/view.h"
+#include "png_rgb.h"
+#include "renderer.h"
+#include "scanner/frame_source.h"
+#include "scanner/keyboard_wedge.h"
+#include "scanner/recorded_source.h"
+#include "scanner/scan_pipeline.h"
+#include "scanner/v4l2_source.h"
+#include "sound.h"
+#include "sync/background_sync.h"
+#include "sync/device_id.h"
+#include "sync/journal_to_stick.h"
+#include "sync/usb_watcher.h"
+
+namespace kiosk_sdl {
+namespace {
+
+using kiosk_ui::AppScreen;
+
+constexpr int kExitStartup = 2;
+constexpr int kExitScript = 3;
+constexpr int64_t kMs = 1'000'000;
+
+// A FrameSource in front of the camera that keeps a copy of the newest frame for the preview
+// (halved when large: the preview is a few hundred pixels wide) and wakes the UI thread.
+class PreviewTap final : public scanner::FrameSource {
+ public:
+  PreviewTap(std::unique_ptr<scanner::FrameSource> inner, uint32_t wake_event)
+      : inner_(std::move(inner)), wake_event_(wake_event) {}
+
+  base::Result<std::optional<scanner::CapturedFrame>> Next(int timeout_ms) override {
+    base::Result<std::optional<scanner::CapturedFrame>> f = inner_->Next(timeout_ms);
+    if (f.ok() && f->has_value()) Keep((*f)->frame);
+    return f;
+  }
+  scanner::SourceState state() const override { return inner_->state(); }
+  std::string Describe() const override { return inner_->Describe(); }
+
+  // Copies the newest frame out if there is one the UI has not taken yet.
+  bool Take(std::vector<uint8_t>* pixels, int* w, int* h) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!fresh_) return false;
+    fresh_ = false;
+    pixels->swap(pixels_);
+    *w = w_;
+    *h = h_;
+    return true;
+  }
+
+ private:
+  void Keep(const scanner::Frame& f) {
+    const int step = f.width > 800 ? 4 : 2;
+    const int w = f.width / step, h = f.height / step;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      pixels_.resize(static_cast<size_t>(w) * static_cast<size_t>(h));
+      for (int y = 0; y < h; ++y) {
+        const uint8_t* row = f.data + static_cast<ptrdiff_t>(y * step) * f.stride;
+        uint8_t* out = pixels_.data() + static_cast<ptrdiff_t>(y) * w;
+        for (int x = 0; x < w; ++x) out[x] = row[x * step];
+      }
+      w_ = w;
+      h_ = h;
+      if (fresh_) return;  // the UI has not drawn the last one: no second wake-up
+      fresh_ = true;
+    }
+    SDL_Event ev{};
+    ev.type = wake_event_;
+    SDL_PushEvent(&ev);
+  }
+
+  std::unique_ptr<scanner::FrameSource> inner_;
+  uint32_t wake_event_;
+  std::mutex mu_;
+  std::vector<uint8_t> pixels_;
+  int w_ = 0, h_ = 0;
+  bool fresh_ = false;
+};
+
+struct PendingScan {
+  std::string text;
+  int64_t capture_ns = 0;  // camera frames only (SystemClock monotonic)
+};
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const size_t i = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())));
+  return v[i];
+}
+
+class App {
+ public:
+  explicit App(const AppOptions& options) : opt_(options), cfg_(options.config) {}
+  ~App();
+  int Run();
+
+ private:
+  int Start();
+  std::string AssetsDir() const;
+  void LoadDeviceState();
+  void SaveDeviceState();
+  void RebuildSession();
+  void RefreshStatus();
+  void OpenCamera();
+  void OpenScannerDevice();
+
+  void Handle(const SDL_Event& ev);
+  void HandleKey(const SDL_KeyboardEvent& key);
+  void HandleTouch(int x, int y);
+  void HandleButton(const std::string& id);
+  void HandleWedge();
+  void HandleTyped(const std::string& text);
+  void HandleScan(const PendingScan& scan);
+  void KeypadKey(const std::string& key);
+  void Ok();
+  void Back();
+  void AfterSession(kiosk::State before);
+  void StartAdminJob(const std::string& what);
+  void FinishAdminJob();
+  void OpenSelect();
+
+  void RunScript();
+  bool ScriptStepDone();
+  int ScriptFail(const std::string& why);
+  void PushText(const std::string& text);
+  void PushKey(SDL_Keycode key);
+  void PushTouch(int x, int y);
+
+  kiosk_ui::Model MakeModel() const;
+  std::string StateName() const;
+  void Present(bool force);
+  void Screenshot(const std::string& name);
+  int NextTimeoutMs();
+  int64_t Now() const { return sys_.MonotonicNanos(); }
+  int64_t TicksNs() const { return static_cast<int64_t>(SDL_GetTicks64()) * kMs; }
+
+  AppOptions opt_;
+  kiosk_app::AppConfig cfg_;
+  base::SystemClock sys_;
+  std::unique_ptr<base::Clock> clock_;
+  base::FakeClock* fake_ = nullptr;
+  std::optional<kiosk::Device> device_;
+  kiosk::Config session_cfg_;
+  std::unique_ptr<kiosk::Session> session_;
+  kiosk_app::Strings strings_;
+  kiosk_app::Theme theme_;
+  std::optional<kiosk_app::AdminPin> pin_;
+  std::string device_id_, key_fingerprint_;
+  std::optional<card::PublicKey> trusted_;
+
+  SDL_Window* window_ = nullptr;
+  SDL_Renderer* sdl_renderer_ = nullptr;
+  std::unique_ptr<Renderer> gfx_;
+  std::unique_ptr<Sound> sound_;
+  int width_ = 0, height_ = 0;
+  uint32_t wake_event_ = 0;
+
+  std::unique_ptr<PreviewTap> camera_;
+  std::unique_ptr<scanner::ScanPipeline> pipeline_;
+  std::atomic<bool> camera_running_{false};
+  std::vector<uint8_t> preview_pixels_;
+  bool preview_dirty_ = false;
+  scanner::WedgeAssembler wedge_;
+  std::unique_ptr<scanner::EvdevWedgeReader> evdev_;
+  std::thread evdev_thread_;
+  std::atomic<bool> stop_{false};
+  std::mutex scans_mu_;
+  std::deque<PendingScan> scans_;
+
+  std::unique_ptr<ck_sync::BackgroundSync> sync_;
+  std::atomic<bool> registry_changed_{false};
+
+  // App screens and their state.
+  AppScreen app_ = AppScreen::kSession;
+  std::string entry_;
+  std::string notice_;
+  bool notice_error_ = false;
+  int64_t app_activity_ns_ = 0;
+  std::vector<kiosk_ui::Choice> choices_;
+  kiosk_ui::Status status_;
+
+  std::thread job_;
+  std::atomic<bool> job_done_{false};
+  bool job_running_ = false;
+  std::string job_message_;
+  bool job_error_ = false;
+
+  // What was drawn last, for change detection, screenshots and script checks.
+  kiosk_ui::View view_;
+  bool drawn_ = false;
+  std::string drawn_state_;  // StateName() when view_ was drawn
+  int shots_ = 0;
+  std::vector<double> draw_ms_;
+  std::vector<double> latency_ms_;
+  int64_t pending_capture_ns_ = 0;  // a camera scan waiting for its verdict to be drawn
+  int64_t start_ns_ = 0;
+
+  std::vector<kiosk_app::ScriptCommand> script_;
+  size_t script_pos_ = 0;
+  bool script_started_ = false;
+  int64_t script_deadline_ns_ = 0;
+  size_t type_pos_ = 0;
+  int64_t next_key_ns_ = 0;
+  int exit_code_ = -1;
+};
+
+App::~App() {
+  stop_ = true;
+  if (evdev_thread_.joinable()) evdev_thread_.join();
+  if (job_.joinable()) job_.join();
+  pipeline_.reset();
+  camera_.reset();
+  if (sync_) sync_->Stop();
+  sound_.reset();
+  gfx_.reset();
+  if (sdl_renderer_ != nullptr) SDL_DestroyRenderer(sdl_renderer_);
+  if (window_ != nullptr) SDL_DestroyWindow(window_);
+  TTF_Quit();
+  SDL_Quit();
+}
+
+std::string App::AssetsDir() const {
+  if (!cfg_.assets_dir.empty()) return cfg_.assets_dir;
+  // Installed: <prefix>/bin/kiosk and <prefix>/share/cardkiosk/assets; in a build tree: the
+  // source's assets/.
+  const char* base = SDL_GetBasePath();
+  std::string installed = base != nullptr ? std::string(base) + "../share/cardkiosk/assets" : "";
+  if (base != nullptr) SDL_free(const_cast<char*>(base));
+  struct stat st {};
+  if (!installed.empty() && stat(installed.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    return installed;
+  return CK_SOURCE_ASSETS_DIR;
+}
+
+// Mode, partner/event and language chosen in the admin menu survive a restart: they are kept in
+// <data_dir>/kiosk-state.conf, in the config file's syntax. Command-line flags still win.
+void App::LoadDeviceState() {
+  const std::string path = cfg_.data_dir + "/kiosk-state.conf";
+  base::Result<kiosk_app::AppConfig> st = kiosk_app::LoadAppConfig(path);
+  if (!st.ok()) {
+    if (st.status().code() != base::StatusCode::kNotFound)
+      std::fprintf(stderr, "kiosk: ignoring %s\n", st.status().message().c_str());
+    return;
+  }
+  if (!opt_.mode_fixed) {
+    cfg_.mode = st->mode;
+    if (!st->partner.empty()) cfg_.partner = st->partner;
+    if (!st->event.empty()) cfg_.event = st->event;
+  }
+  if (!opt_.language_fixed) cfg_.language = st->language;
+}
+
+void App::SaveDeviceState() {
+  std::string text = "# Chosen in the admin menu; overrides the config file.\nmode = " + cfg_.mode +
+                     "\nlanguage = " + cfg_.language + "\n";
+  if (!cfg_.partner.empty()) text += "partner = " + cfg_.partner + "\n";
+  if (!cfg_.event.empty()) text += "event = " + cfg_.event + "\n";
+  base::Status st = base::WriteFileAtomic(cfg_.data_dir + "/kiosk-state.conf", text);
+  if (!st.ok()) std::fprintf(stderr, "kiosk: %s\n", st.message().c_str());
+}
+
+void App::RebuildSession() {
+  session_.reset();
+  session_cfg_.mode = cfg_.mode == "event" ? kiosk::Mode::kEvent : kiosk::Mode::kShop;
+  session_cfg_.partner_id = cfg_.partner;
+  session_cfg_.event_id = cfg_.event;
+  session_ = std::make_unique<kiosk::Session>(session_cfg_, *clock_, device_->verifier.get(),
+                                              device_->registry.get(), *device_->journal);
+  RefreshStatus();
+}
+
+void App::RefreshStatus() {
+  status_.has_registry = device_->registry != nullptr;
+  status_.place.clear();
+  status_.attendance = -1;
+  if (device_->registry) {
+    const registry::Meta& m = device_->registry->meta();
+    status_.registry_seq = m.seq;
+    status_.registry_created = m.created;
+    status_.registry_not_after = m.not_after;
+    if (session_cfg_.mode == kiosk::Mode::kShop) {
+      auto p = device_->registry->FindPartner(cfg_.partner);
+      if (p.ok() && p->has_value()) status_.place = (*p)->name;
+    } else {
+      auto e = device_->registry->FindEvent(cfg_.event);
+      if (e.ok() && e->has_value()) status_.place = (*e)->title;
+    }
+  }
+  if (status_.place.empty())
+    status_.place = session_cfg_.mode == kiosk::Mode::kShop ? cfg_.partner : cfg_.event;
+  if (session_cfg_.mode == kiosk::Mode::kEvent) {
+    auto n = device_->journal->Attendance(cfg_.event);
+    status_.attendance = n.ok() ? *n : -1;
+  }
+  status_.network = sync_ != nullptr;
+  status_.camera = !cfg_.camera.empty();
+  status_.device_id = device_id_;
+  status_.key_fingerprint = key_fingerprint_;
+  status_.version = opt_.version;
+  status_.journal_entries = device_->journal->last_seq();
+  auto acked = device_->journal->AckedSeq();
+  status_.journal_pending = status_.journal_entries - (acked.ok() ? *acked : 0);
+}
+
+void App::OpenCamera() {
+  if (cfg_.camera.empty()) return;
+  base::Result<std::unique_ptr<scanner::FrameSource>> src =
+      base::Status(base::StatusCode::kNotFound, "");
+  if (cfg_.camera.rfind("/dev/video", 0) == 0) {
+    scanner::V4l2Options o;
+    o.device = cfg_.camera;
+    o.width = cfg_.camera_width;
+    o.height = cfg_.camera_height;
+    o.fps = cfg_.camera_fps;
+    o.wait_for_device = true;  // a kiosk may boot before its camera is plugged in
+    src = scanner::OpenV4l2Camera(o, sys_);
+  } else {
+    src = scanner::OpenRecording(cfg_.camera, cfg_.camera_fps, scanner::Pacing::kRealTime, sys_);
+  }
+  if (!src.ok()) {
+    std::fprintf(stderr, "kiosk: camera: %s\n", src.status().message().c_str());
+    return;
+  }
+  std::fprintf(stderr, "kiosk: %s\n", (*src)->Describe().c_str());
+  camera_ = std::make_unique<PreviewTap>(std::move(*src), wake_event_);
+  camera_running_ = true;
+  const uint32_t wake = wake_event_;
+  pipeline_ = std::make_unique<scanner::ScanPipeline>(
+      *camera_, sys_, scanner::PipelineOptions{},
+      [this, wake](const scanner::ScanResult& r) {
+        {
+          std::lock_guard<std::mutex> lock(scans_mu_);
+          scans_.push_back({r.text, r.capture_ns});
+        }
+        SDL_Event ev{};
+        ev.type = wake;
+        SDL_PushEvent(&ev);
+      },
+      [this, wake](scanner::SourceState s) {
+        camera_running_ = s == scanner::SourceState::kRunning;
+        SDL_Event ev{};
+        ev.type = wake;
+        SDL_PushEvent(&ev);
+      });
+}
+
+void App::OpenScannerDevice() {
+  if (cfg_.scanner_device.empty()) return;
+  scanner::EvdevOptions o;
+  base::Result<std::unique_ptr<scanner::EvdevWedgeReader>> r =
+      scanner::EvdevWedgeReader::Open(cfg_.scanner_device, o, sys_);
+  if (!r.ok()) {
+    std::fprintf(stderr, "kiosk: scanner: %s\n", r.status().message().c_str());
+    return;
+  }
+  evdev_ = std::move(*r);
+  evdev_thread_ = std::thread([this] {
+    // The scanner's own thread: poll its fd, hand finished scans to the UI thread.
+    while (!stop_) {
+      if (evdev_->state() != scanner::SourceState::kRunning) {
+        for (int i = 0; i < 10 && !stop_; ++i)
+          std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        (void)evdev_->Reopen();
+        continue;
+      }
+      pollfd p{evdev_->fd(), POLLIN, 0};
+      const int t = evdev_->PollTimeoutMs();
+      ::poll(&p, 1, t < 0 || t > 200 ? 200 : t);
+      if (base::Status st = evdev_->Service(); !st.ok()) {
+        std::fprintf(stderr, "kiosk: scanner: %s\n", st.message().c_str());
+        return;
+      }
+      bool any = false;
+      for (scanner::WedgeEvent& e : evdev_->TakeEvents()) {
+        if (e.kind != scanner::WedgeEventKind::kScan) continue;
+        std::lock_guard<std::mutex> lock(scans_mu_);
+        scans_.push_back({std::move(e.text), 0});
+        any = true;
+      }
+      if (any) {
+        SDL_Event ev{};
+        ev.type = wake_event_;
+        SDL_PushEvent(&ev);
+      }
+    }
+  });
+}
+
+int App::Start() {
+  start_ns_ = Now();
+  if (!opt_.fake_clock.empty()) {
+    base::Result<int64_t> t = base::ParseIso8601(opt_.fake_clock);
+    if (!t.ok()) {
+      std::fprintf(stderr, "kiosk: bad --fake-clock: %s\n", t.status().message().c_str());
+      return kExitStartup;
+    }
+    auto f = std::make_unique<base::FakeClock>(*t);
+    fake_ = f.get();
+    clock_ = std::move(f);
+  } else {
+    clock_ = std::make_unique<base::SystemClock>();
+  }
+  LoadDeviceState();
+  const std::string assets = AssetsDir();
+  base::Result<kiosk_app::Strings> strings =
+      kiosk_app::Strings::Load(assets + "/i18n", cfg_.language);
+  if (!strings.ok()) {
+    std::fprintf(stderr, "kiosk: %s\n", strings.status().message().c_str());
+    return kExitStartup;
+  }
+  strings_ = std::move(*strings);
+  const std::string theme_dir = cfg_.theme.empty() ? assets + "/theme" : cfg_.theme;
+  base::Result<kiosk_app::Theme> theme = kiosk_app::LoadTheme(theme_dir);
+  if (!theme.ok()) {
+    std::fprintf(stderr, "kiosk: %s\n", theme.status().message().c_str());
+    return kExitStartup;
+  }
+  theme_ = std::move(*theme);
+  if (cfg_.mode == "shop" && cfg_.partner.empty()) {
+    std::fprintf(stderr, "kiosk: shop mode needs a partner (--partner or `partner =`)\n");
+    return kExitStartup;
+  }
+  if (cfg_.mode == "event" && cfg_.event.empty()) {
+    std::fprintf(stderr, "kiosk: event mode needs an event (--event or `event =`)\n");
+    return kExitStartup;
+  }
+  if (!opt_.script_path.empty()) {
+    base::Result<std::vector<kiosk_app::ScriptCommand>> s = kiosk_app::LoadScript(opt_.script_path);
+    if (!s.ok()) {
+      std::fprintf(stderr, "kiosk: %s\n", s.status().message().c_str());
+      return kExitStartup;
+    }
+    script_ = std::move(*s);
+  }
+  if (!opt_.screenshot_dir.empty()) {
+    if (base::Status st = base::MakeDirs(opt_.screenshot_dir, 0755); !st.ok()) {
+      std::fprintf(stderr, "kiosk: %s\n", st.message().c_str());
+      return kExitStartup;
+    }
+  }
+
+  base::Result<kiosk::Device> device = kiosk::Device::Open(cfg_.data_dir, *clock_);
+  if (!device.ok()) {
+    std::fprintf(stderr, "kiosk: cannot open %s: %s\n", cfg_.data_dir.c_str(),
+                 device.status().message().c_str());
+    return kExitStartup;
+  }
+  device_.emplace(std::move(*device));
+  if (!device_->open_problem.empty())
+    std::fprintf(stderr, "kiosk: no usable registry: %s\n", device_->open_problem.c_str());
+  base::Result<kiosk_app::AdminPin> pin = kiosk_app::AdminPin::Open(cfg_.data_dir, *clock_);
+  if (!pin.ok()) {
+    std::fprintf(stderr, "kiosk: %s\n", pin.status().message().c_str());
+    return kExitStartup;
+  }
+  pin_.emplace(std::move(*pin));
+  if (auto id = ck_sync::LoadOrCreateDeviceId(cfg_.data_dir); id.ok()) device_id_ = *id;
+  if (auto key = journal::LoadOrCreateDeviceKey(cfg_.data_dir); key.ok()) {
+    if (auto pub = key->Public(); pub.ok()) {
+      const card::Kid kid = pub->kid();
+      key_fingerprint_ = base::ToHex(base::ByteSpan(kid.data(), kid.size()));
+    }
+  }
+  if (!cfg_.trust.empty()) {
+    base::Result<card::PublicKey> trusted = card::PublicKey::FromPemFile(cfg_.trust);
+    if (!trusted.ok()) {
+      std::fprintf(stderr, "kiosk: trust: %s\n", trusted.status().message().c_str());
+      return kExitStartup;
+    }
+    trusted_ = std::move(*trusted);
+  }
+  session_cfg_.utc_offset_seconds = cfg_.utc_offset_seconds;
+  session_cfg_.result_timeout_ms = cfg_.result_timeout_ms;
+  session_cfg_.entry_timeout_ms = cfg_.entry_timeout_ms;
+  session_cfg_.stale_registry =
+      cfg_.stale_registry == "refuse" ? kiosk::StalePolicy::kRefuse : kiosk::StalePolicy::kWarn;
+
+  // Video: SDL picks kmsdrm, x11, wayland or offscreen (SDL_VIDEODRIVER) as the system offers.
+  SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");
+  SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");  // touches come as touches, not also as clicks
+  if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
+    std::fprintf(stderr, "kiosk: cannot start video: %s\n", SDL_GetError());
+    return kExitStartup;
+  }
+  if (TTF_Init() != 0) {
+    std::fprintf(stderr, "kiosk: fonts: %s\n", TTF_GetError());
+    return kExitStartup;
+  }
+  wake_event_ = SDL_RegisterEvents(1);
+  Uint32 flags = SDL_WINDOW_SHOWN | SDL_WINDOW_ALLOW_HIGHDPI;
+  if (cfg_.fullscreen) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+  window_ = SDL_CreateWindow("cardkiosk", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
+                             cfg_.window_width, cfg_.window_height, flags);
+  if (window_ == nullptr) {
+    std::fprintf(stderr, "kiosk: cannot open a window: %s\n", SDL_GetError());
+    return kExitStartup;
+  }
+  sdl_renderer_ = SDL_CreateRenderer(window_, -1, SDL_RENDERER_ACCELERATED);
+  if (sdl_renderer_ == nullptr) sdl_renderer_ = SDL_CreateRenderer(window_, -1, 0);
+  if (sdl_renderer_ == nullptr) {
+    std::fprintf(stderr, "kiosk: cannot draw: %s\n", SDL_GetError());
+    return kExitStartup;
+  }
+  SDL_GetRendererOutputSize(sdl_renderer_, &width_, &height_);
+  SDL_RendererInfo info{};
+  SDL_GetRendererInfo(sdl_renderer_, &info);
+  std::fprintf(stderr, "kiosk: video %s, renderer %s, %dx%d\n", SDL_GetCurrentVideoDriver(),
+               info.name, width_, height_);
+  const std::string logo = theme_.logo_path;
+  base::Result<std::unique_ptr<Renderer>> gfx = Renderer::Create(
+      sdl_renderer_, assets + "/fonts/DejaVuSans.ttf", assets + "/fonts/DejaVuSans-Bold.ttf", logo);
+  if (!gfx.ok()) {
+    std::fprintf(stderr, "kiosk: %s\n", gfx.status().message().c_str());
+    return kExitStartup;
+  }
+  gfx_ = std::move(*gfx);
+  sound_ = std::make_unique<Sound>(cfg_.sound_volume);
+  if (!sound_->available()) std::fprintf(stderr, "kiosk: %s\n", sound_->problem().c_str());
+  SDL_StartTextInput();
+
+  if (!cfg_.hub.empty()) {
+    if (!trusted_) {
+      std::fprintf(stderr, "kiosk: network sync (hub) needs `trust` (the bundle key)\n");
+      return kExitStartup;
+    }
+    ck_sync::BackgroundSyncOptions o{.trusted = *trusted_,
+                                     .interval = std::chrono::seconds(cfg_.sync_interval_seconds)};
+    o.net.data_dir = cfg_.data_dir;
+    o.net.device_id = device_id_;
+    o.net.transport.hub_url = cfg_.hub;
+    o.net.transport.hub_cert_path = cfg_.hub_cert;
+    const uint32_t wake = wake_event_;
+    sync_ = std::make_unique<ck_sync::BackgroundSync>(
+        base::PosixFs(), *clock_, std::move(o), [this, wake](const ck_sync::SyncReport& r) {
+          if (r.pull.state == ck_sync::PullReport::State::kApplied) registry_changed_ = true;
+          for (const std::string& line : r.Lines())
+            std::fprintf(stderr, "kiosk: sync: %s\n", line.c_str());
+          SDL_Event ev{};
+          ev.type = wake;
+          SDL_PushEvent(&ev);
+        });
+    sync_->Start();
+  }
+  RebuildSession();
+  OpenCamera();
+  OpenScannerDevice();
+  return 0;
+}
+
+// ---- input -------------------------------------------------------------------------------
+
+void App::Handle(const SDL_Event& ev) {
+  switch (ev.type) {
+    case SDL_QUIT:
+      exit_code_ = 0;
+      break;
+    case SDL_TEXTINPUT:
+      wedge_.OnText(ev.text.text, static_cast<int64_t>(ev.text.timestamp) * kMs);
+      break;
+    case SDL_KEYDOWN:
+      HandleKey(ev.key);
+      break;
+    case SDL_MOUSEBUTTONDOWN:
+      if (ev.button.which != SDL_TOUCH_MOUSEID && ev.button.button == SDL_BUTTON_LEFT)
+        HandleTouch(ev.button.x, ev.button.y);
+      break;
+    case SDL_FINGERDOWN:
+      HandleTouch(static_cast<int>(ev.tfinger.x * static_cast<float>(width_)),
+                  static_cast<int>(ev.tfinger.y * static_cast<float>(height_)));
+      break;
+    case SDL_WINDOWEVENT:
+      if (ev.window.event == SDL_WINDOWEVENT_SIZE_CHANGED ||
+          ev.window.event == SDL_WINDOWEVENT_EXPOSED) {
+        SDL_GetRendererOutputSize(sdl_renderer_, &width_, &height_);
+        drawn_ = false;
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+void App::HandleKey(const SDL_KeyboardEvent& key) {
+  const int64_t t = static_cast<int64_t>(key.timestamp) * kMs;
+  switch (key.keysym.sym) {
+    case SDLK_RETURN:
+    case SDLK_KP_ENTER:
+      wedge_.OnEnter(t);  // the '\n' of the typed text (or the end of a scan) acts
+      break;
+    case SDLK_TAB:
+      wedge_.OnTab(t);
+      break;
+    case SDLK_BACKSPACE:
+      wedge_.Flush(t);
+      HandleWedge();
+      KeypadKey("back");
+      break;
+    case SDLK_ESCAPE:
+      wedge_.Flush(t);
+      HandleWedge();
+      Back();
+      break;
+    case SDLK_F2:
+      wedge_.Flush(t);
+      HandleWedge();
+      HandleButton("admin");
+      break;
+    default:
+      break;
+  }
+}
+
+void App::HandleTouch(int x, int y) {
+  const kiosk_ui::Element* b = view_.ButtonAt(x, y);
+  if (b != nullptr) HandleButton(b->id);
+}
+
+void App::HandleWedge() {
+  for (scanner::WedgeEvent& e : wedge_.TakeEvents()) {
+    if (e.kind == scanner::WedgeEventKind::kScan) {
+      HandleScan({std::move(e.text), 0});
+    } else if (e.kind == scanner::WedgeEventKind::kTypedText) {
+      HandleTyped(e.text);
+    } else {
+      std::fprintf(stderr, "kiosk: scan discarded: %s\n", e.status.message().c_str());
+    }
+  }
+}
+
+void App::HandleTyped(const std::string& text) {
+  for (char c : text) {
+    if (c >= '0' && c <= '9') {
+      KeypadKey(std::string(1, c));
+    } else if (c == ',' || c == '.') {
+      KeypadKey(",");
+    } else if (c == '\n') {
+      Ok();
+    }
+  }
+}
+
+void App::HandleScan(const PendingScan& scan) {
+  // A card shown while a customer is being served (amount, confirm) or while the admin works is
+  // not for this screen: only an idle or result screen takes the next card.
+  const kiosk::State s = session_->screen().state;
+  if (app_ != AppScreen::kSession || (s != kiosk::State::kIdle && s != kiosk::State::kResult))
+    return;
+  entry_.clear();
+  notice_.clear();
+  const kiosk::State before = s;
+  session_->Scan(scan.text);
+  pending_capture_ns_ = scan.capture_ns;
+  AfterSession(before);
+}
+
+// Sounds and bookkeeping after the session moved.
+void App::AfterSession(kiosk::State before) {
+  const kiosk::Screen& sc = session_->screen();
+  if (sc.state == kiosk::State::kResult) {
+    sound_->Play(kiosk_ui::ResultTone(sc));
+    if (session_cfg_.mode == kiosk::Mode::kEvent && sc.attendance >= 0)
+      status_.attendance = sc.attendance;
+    if (sc.entry_seq > 0) status_.journal_entries = sc.entry_seq;
+  } else if (sc.state == kiosk::State::kAmountEntry && before != kiosk::State::kAmountEntry) {
+    sound_->Play(kiosk_ui::Tone::kValid);
+  }
+}
+
+void App::KeypadKey(const std::string& key) {
+  app_activity_ns_ = Now();
+  if (app_ == AppScreen::kPin || app_ == AppScreen::kSetPin) {
+    if (key == "back") {
+      if (!entry_.empty()) entry_.pop_back();
+    } else if (key == "clear") {
+      entry_.clear();
+    } else if (key.size() == 1 && key[0] >= '0' && key[0] <= '9' && entry_.size() < 12) {
+      entry_ += key;
+    }
+    return;
+  }
+  if (app_ == AppScreen::kSession && session_->screen().state == kiosk::State::kAmountEntry)
+    kiosk_ui::EditAmount(&entry_, key);
+}
+
+void App::Ok() {
+  app_activity_ns_ = Now();
+  if (app_ == AppScreen::kPin) {
+    base::Result<kiosk_app::PinCheck> r = pin_->Check(entry_);
+    entry_.clear();
+    if (!r.ok()) {
+      notice_ = r.status().message();
+      notice_error_ = true;
+    } else if (*r == kiosk_app::PinCheck::kOk) {
+      app_ = AppScreen::kAdmin;
+      notice_.clear();
+      RefreshStatus();
+    } else if (*r == kiosk_app::PinCheck::kLockedOut || pin_->LockedForSeconds() > 0) {
+      notice_ =
+          strings_.Format("pin.locked", {{"seconds", std::to_string(pin_->LockedForSeconds())}});
+      notice_error_ = true;
+    } else {
+      notice_ = strings_.Format("pin.wrong",
+                                {{"left", std::to_string(std::max(0, 3 - pin_->failures()))}});
+      notice_error_ = true;
+    }
+    return;
+  }
+  if (app_ == AppScreen::kSetPin) {
+    base::Status st = pin_->Set(entry_);
+    entry_.clear();
+    app_ = AppScreen::kAdmin;
+    notice_ = st.ok() ? strings_.Get("admin.pin_changed") : st.message();
+    notice_error_ = !st.ok();
+    return;
+  }
+  if (app_ != AppScreen::kSession) return;
+  const kiosk::State before = session_->screen().state;
+  if (before == kiosk::State::kAmountEntry) {
+    const int64_t minor = kiosk_ui::AmountMinor(entry_);
+    if (minor < 0) return;
+    session_->Amount(minor);
+    AfterSession(before);
+  } else if (before == kiosk::State::kConfirm) {
+    session_->Confirm();
+    entry_.clear();
+    AfterSession(before);
+  } else if (before == kiosk::State::kResult) {
+    session_->Cancel();
+  }
+}
+
+void App::Back() {
+  app_activity_ns_ = Now();
+  entry_.clear();
+  switch (app_) {
+    case AppScreen::kPin:
+      app_ = AppScreen::kSession;
+      notice_.clear();
+      return;
+    case AppScreen::kAdmin:
+      if (job_running_) return;
+      app_ = AppScreen::kSession;
+      notice_.clear();
+      session_->Cancel();
+      return;
+    case AppScreen::kAdminSelect:
+    case AppScreen::kSetPin:
+      app_ = AppScreen::kAdmin;
+      notice_.clear();
+      return;
+    case AppScreen::kSession:
+      if (session_->screen().state != kiosk::State::kIdle) session_->Cancel();
+      return;
+  }
+}
+
+void App::HandleButton(const std::string& id) {
+  app_activity_ns_ = Now();
+  if (id.rfind("key_", 0) == 0) {
+    KeypadKey(id.substr(4));
+    return;
+  }
+  if (id == "ok" || id == "confirm") return Ok();
+  if (id == "cancel" || id == "back" || id == "close") return Back();
+  if (id == "admin") {
+    if (app_ != AppScreen::kSession) return;
+    const kiosk::State s = session_->screen().state;
+    if (s == kiosk::State::kAmountEntry || s == kiosk::State::kConfirm) return;  // customer first
+    app_ = AppScreen::kPin;
+    entry_.clear();
+    notice_.clear();
+    if (pin_->LockedForSeconds() > 0) {
+      notice_ =
+          strings_.Format("pin.locked", {{"seconds", std::to_string(pin_->LockedForSeconds())}});
+      notice_error_ = true;
+    }
+    return;
+  }
+  if (app_ == AppScreen::kAdminSelect && id.rfind("choice_", 0) == 0) {
+    const std::string choice = id.substr(7);
+    if (session_cfg_.mode == kiosk::Mode::kShop) {
+      cfg_.partner = choice;
+    } else {
+      cfg_.event = choice;
+    }
+    SaveDeviceState();
+    RebuildSession();
+    app_ = AppScreen::kAdmin;
+    notice_.clear();
+    return;
+  }
+  // One admin action at a time: nothing changes under a running import or export.
+  if (app_ != AppScreen::kAdmin || job_running_) return;
+  if (id == "import_usb" || id == "export_usb") {
+    StartAdminJob(id);
+  } else if (id == "sync_now") {
+    if (sync_) {
+      sync_->Wake();
+      notice_ = strings_.Get("admin.sync_done");
+    } else {
+      notice_ = strings_.Get("admin.sync_off");
+    }
+    notice_error_ = false;
+  } else if (id == "mode") {
+    cfg_.mode = cfg_.mode == "shop" ? "event" : "shop";
+    session_cfg_.mode = cfg_.mode == "event" ? kiosk::Mode::kEvent : kiosk::Mode::kShop;
+    OpenSelect();
+  } else if (id == "select") {
+    OpenSelect();
+  } else if (id == "language") {
+    size_t i = 0;
+    while (i < std::size(kiosk_app::kLanguages) && kiosk_app::kLanguages[i] != cfg_.language) ++i;
+    const std::string next(kiosk_app::kLanguages[(i + 1) % std::size(kiosk_app::kLanguages)]);
+    base::Result<kiosk_app::Strings> s = kiosk_app::Strings::Load(AssetsDir() + "/i18n", next);
+    if (s.ok()) {
+      strings_ = std::move(*s);
+      cfg_.language = next;
+      SaveDeviceState();
+      notice_.clear();
+    } else {
+      notice_ = s.status().message();
+      notice_error_ = true;
+    }
+  } else if (id == "set_pin") {
+    app_ = AppScreen::kSetPin;
+    entry_.clear();
+    notice_.clear();
+  }
+}
+
+void App::OpenSelect() {
+  choices_.clear();
+  notice_.clear();
+  if (device_->registry) {
+    if (session_cfg_.mode == kiosk::Mode::kShop) {
+      if (auto list = device_->registry->ListPartners(10); list.ok())
+        for (const registry::Partner& p : *list)
+          choices_.push_back({p.partner_id, p.name + " (" + p.partner_id + ")"});
+    } else {
+      if (auto list = device_->registry->ListEvents(10); list.ok())
+        for (const registry::Event& e : *list)
+          choices_.push_back({e.event_id, e.title + " (" + e.event_id + ")"});
+    }
+  }
+  if (choices_.empty()) {
+    notice_ = strings_.Get("admin.registry_none");
+    notice_error_ = true;
+  }
+  app_ = AppScreen::kAdminSelect;
+}
+
+// Import from / export to every USB stick under usb_mount_dir, on a worker thread so the screen
+// stays alive; the registry is switched on the UI thread when the job is done.
+void App::StartAdminJob(const std::string& what) {
+  if (job_running_) return;
+  if (!trusted_) {
+    notice_ = strings_.Format("admin.usb_failed", {{"why", "no `trust` key in the config"}});
+    notice_error_ = true;
+    return;
+  }
+  if (job_.joinable()) job_.join();
+  job_running_ = true;
+  job_done_ = false;
+  notice_ = strings_.Get("admin.usb_working");
+  notice_error_ = false;
+  const bool do_export = what == "export_usb";
+  job_ = std::thread([this, do_export] {
+    bundle::Importer importer(base::PosixFs(), *clock_, cfg_.data_dir, *trusted_);
+    ck_sync::UsbWatcherOptions o{.mount_dir = cfg_.usb_mount_dir, .device_id = device_id_};
+    auto exported = std::make_shared<std::vector<std::string>>();
+    if (do_export) {
+      ck_sync::ReceiptExtension inner =
+          ck_sync::MakeJournalExportExtension(base::PosixFs(), *clock_, cfg_.data_dir, device_id_);
+      o.receipt_extension = [inner, exported](const std::string& dir) {
+        std::vector<std::string> lines = inner(dir);
+        exported->insert(exported->end(), lines.begin(), lines.end());
+        return lines;
+      };
+    }
+    ck_sync::UsbWatcher watcher(base::PosixFs(), *clock_, importer, *trusted_, std::move(o));
+    base::Result<std::vector<ck_sync::VolumeResult>> r = watcher.ProcessAllOnce();
+    std::string message;
+    bool error = false;
+    if (!r.ok() || r->empty()) {
+      message = strings_.Format("admin.usb_no_stick", {{"dir", cfg_.usb_mount_dir}});
+      error = true;
+    } else {
+      for (const ck_sync::VolumeResult& v : *r) {
+        std::fprintf(stderr, "kiosk: usb: %s\n", v.Summary().c_str());
+        if (const ck_sync::BundleOutcome* a = v.applied()) {
+          registry_changed_ = true;
+          message = strings_.Format("admin.usb_imported", {{"seq", std::to_string(*a->seq)}});
+        } else if (v.all_refused() && message.empty()) {
+          message =
+              strings_.Format("admin.usb_failed", {{"why", v.bundles.front().status.message()}});
+          error = true;
+        }
+      }
+      if (do_export) {
+        for (const std::string& line : *exported)
+          std::fprintf(stderr, "kiosk: usb: %s\n", line.c_str());
+        const bool ok =
+            !exported->empty() && exported->front().find("exported") != std::string::npos;
+        message = ok ? strings_.Format("admin.export_done",
+                                       {{"file", ck_sync::JournalExportFileName(device_id_)}})
+                     : strings_.Format("admin.export_failed",
+                                       {{"why", exported->empty() ? "-" : exported->front()}});
+        error = !ok;
+      } else if (message.empty()) {
+        message = strings_.Get("admin.usb_nothing");
+      }
+    }
+    job_message_ = std::move(message);
+    job_error_ = error;
+    job_done_ = true;
+    SDL_Event ev{};
+    ev.type = wake_event_;
+    SDL_PushEvent(&ev);
+  });
+}
+
+void App::FinishAdminJob() {
+  if (!job_running_ || !job_done_) return;
+  job_.join();
+  job_running_ = false;
+  notice_ = job_message_;
+  notice_error_ = job_error_;
+  RefreshStatus();
+}
+
+// ---- script ------------------------------------------------------------------------------
+
+void App::PushText(const std::string& text) {
+  // One event per character, as a scanner types them; SDL stamps each with the time it is
+  // queued, so the assembler sees machine-speed gaps.
+  for (char c : text) {
+    SDL_Event ev{};
+    ev.type = SDL_TEXTINPUT;
+    ev.text.timestamp = static_cast<Uint32>(SDL_GetTicks64());
+    ev.text.text[0] = c;
+    SDL_PushEvent(&ev);
+  }
+}
+
+void App::PushKey(SDL_Keycode key) {
+  SDL_Event ev{};
+  ev.type = SDL_KEYDOWN;
+  ev.key.timestamp = static_cast<Uint32>(SDL_GetTicks64());
+  ev.key.state = SDL_PRESSED;
+  ev.key.keysym.sym = key;
+  SDL_PushEvent(&ev);
+}
+
+void App::PushTouch(int x, int y) {
+  SDL_Event ev{};
+  ev.type = SDL_MOUSEBUTTONDOWN;
+  ev.button.timestamp = static_cast<Uint32>(SDL_GetTicks64());
+  ev.button.button = SDL_BUTTON_LEFT;
+  ev.button.state = SDL_PRESSED;
+  ev.button.x = x;
+  ev.button.y = y;
+  SDL_PushEvent(&ev);
+}
+
+int App::ScriptFail(const std::string& why) {
+  const kiosk_app::ScriptCommand& c = script_[script_pos_];
+  std::fprintf(stderr, "kiosk: script line %d: %s (screen %s)\n", c.line, why.c_str(),
+               view_.name.c_str());
+  exit_code_ = kExitScript;
+  return kExitScript;
+}
+
+std::string App::StateName() const {
+  switch (app_) {
+    case AppScreen::kPin:
+      return "pin";
+    case AppScreen::kSetPin:
+      return "set-pin";
+    case AppScreen::kAdmin:
+      return "admin";
+    case AppScreen::kAdminSelect:
+      return "admin-select";
+    case AppScreen::kSession:
+      break;
+  }
+  return std::string(kiosk::StateName(session_->screen().state));
+}
+
+// Runs script commands while they complete at once; a wait or sleep holds the script until a
+// later turn of the loop.
+void App::RunScript() {
+  using kiosk_app::ScriptOp;
+  while (exit_code_ < 0 && script_pos_ < script_.size()) {
+    const kiosk_app::ScriptCommand& c = script_[script_pos_];
+    if (c.op == ScriptOp::kWait || c.op == ScriptOp::kSleep) {
+      const int64_t now = Now();
+      if (!script_started_) {
+        script_started_ = true;
+        script_deadline_ns_ = now + static_cast<int64_t>(c.seconds * 1e9);
+      }
+      if (c.op == ScriptOp::kWait) {
+        // The state must be on screen (drawn), not only decided.
+        bool scans_waiting = false;
+        {
+          std::lock_guard<std::mutex> lock(scans_mu_);
+          scans_waiting = !scans_.empty();
+        }
+        if (drawn_ && (drawn_state_ == c.text || view_.name == c.text) && !scans_waiting &&
+            wedge_.idle()) {
+          script_started_ = false;
+          ++script_pos_;
+          continue;
+        }
+        if (now >= script_deadline_ns_) {
+          ScriptFail("timed out waiting for " + c.text);
+          return;
+        }
+        return;
+      }
+      if (now < script_deadline_ns_) return;
+      script_started_ = false;
+      ++script_pos_;
+      continue;
+    }
+    switch (c.op) {
+      case ScriptOp::kScan:
+        PushText(c.text);
+        PushKey(SDLK_RETURN);
+        break;
+      case ScriptOp::kType:
+        // A person types: one key per turn, a person's gap (150 ms) apart, each stamped by SDL
+        // with the time it was queued, so the assembler sees typing, not a scan.
+        if (type_pos_ < c.text.size()) {
+          const int64_t now = Now();
+          if (now < next_key_ns_) return;
+          PushText(c.text.substr(type_pos_++, 1));
+          next_key_ns_ = now + 150 * kMs;
+          return;
+        }
+        type_pos_ = 0;
+        break;
+      case ScriptOp::kKey: {
+        const SDL_Keycode k = SDL_GetKeyFromName(c.text.c_str());
+        if (k == SDLK_UNKNOWN) {
+          ScriptFail("unknown key " + c.text);
+          return;
+        }
+        if (c.text.size() == 1) {
+          // A printable key types its character too, as on a real keyboard.
+          PushKey(k);
+          PushText(c.text);
+        } else {
+          PushKey(k);
+        }
+        break;
+      }
+      case ScriptOp::kPress: {
+        const kiosk_ui::Element* b = view_.Button(c.text);
+        if (b == nullptr) {
+          ScriptFail("no button " + c.text + " on screen");
+          return;
+        }
+        PushTouch(b->rect.x + b->rect.w / 2, b->rect.y + b->rect.h / 2);
+        break;
+      }
+      case ScriptOp::kTap:
+        PushTouch(c.x, c.y);
+        break;
+      case ScriptOp::kAdvance:
+        if (fake_ == nullptr) {
+          ScriptFail("advance needs --fake-clock");
+          return;
+        }
+        fake_->AdvanceNanos(static_cast<int64_t>(c.seconds * 1e9));
+        break;
+      case ScriptOp::kScreenshot:
+        Present(true);
+        Screenshot(c.text);
+        break;
+      case ScriptOp::kExpect:
+        if (!view_.Shows(c.text)) {
+          ScriptFail("expected \"" + c.text + "\" on screen; it shows:\n" + view_.AllText());
+          return;
+        }
+        break;
+      case ScriptOp::kQuit:
+        exit_code_ = 0;
+        return;
+      case ScriptOp::kWait:
+      case ScriptOp::kSleep:
+        break;
+    }
+    ++script_pos_;
+    // Input was queued: let the loop handle it before the next command looks at the screen.
+    if (c.op != ScriptOp::kAdvance && c.op != ScriptOp::kExpect && c.op != ScriptOp::kScreenshot)
+      return;
+  }
+}
+
+// ---- drawing -----------------------------------------------------------------------------
+
+kiosk_ui::Model App::MakeModel() const {
+  kiosk_ui::Model m;
+  m.screen = session_->screen();
+  m.mode = session_cfg_.mode;
+  m.app = app_;
+  m.entry = entry_;
+  m.notice = notice_;
+  m.notice_is_error = notice_error_;
+  m.busy = job_running_;
+  m.pin_is_default = pin_->is_default();
+  m.choices = choices_;
+  m.status = status_;
+  m.status.registry_stale =
+      status_.has_registry && clock_->NowUnixSeconds() >= status_.registry_not_after;
+  m.status.last_sync = sync_ ? sync_->last_success() : 0;
+  m.status.camera_running = camera_running_;
+  m.now = clock_->NowUnixSeconds();
+  m.utc_offset_seconds = cfg_.utc_offset_seconds;
+  m.has_logo = gfx_->has_logo();
+  return m;
+}
+
+void App::Screenshot(const std::string& name) {
+  if (opt_.screenshot_dir.empty()) return;
+  std::vector<uint8_t> rgb(static_cast<size_t>(width_) * static_cast<size_t>(height_) * 3);
+  if (SDL_RenderReadPixels(sdl_renderer_, nullptr, SDL_PIXELFORMAT_RGB24, rgb.data(), width_ * 3) !=
+      0) {
+    std::fprintf(stderr, "kiosk: screenshot: %s\n", SDL_GetError());
+    return;
+  }
+  const std::string path = opt_.screenshot_dir + "/" + name + ".png";
+  base::Status st = WriteRgbPng(path, width_, height_, rgb.data(), width_ * 3);
+  if (!st.ok()) std::fprintf(stderr, "kiosk: %s\n", st.message().c_str());
+}
+
+void App::Present(bool force) {
+  kiosk_ui::View view = kiosk_ui::BuildView(MakeModel(), strings_, theme_, width_, height_);
+  const bool changed = !drawn_ || !(view == view_);
+  if (!changed && !preview_dirty_ && !force) return;
+  const int64_t t0 = Now();
+  gfx_->Draw(view);
+  view_ = std::move(view);
+  drawn_ = true;
+  drawn_state_ = StateName();
+  preview_dirty_ = false;
+  if (changed && !opt_.screenshot_dir.empty()) {
+    char name[96];
+    std::snprintf(name, sizeof name, "%04d-%s", ++shots_, view_.name.c_str());
+    Screenshot(name);
+  }
+  SDL_RenderPresent(sdl_renderer_);
+  const int64_t t1 = Now();
+  draw_ms_.push_back(static_cast<double>(t1 - t0) / 1e6);
+  if (changed) {
+    const kiosk::Screen& sc = session_->screen();
+    nlohmann::json j = {{"t_ms", (t1 - start_ns_) / kMs},
+                        {"screen", view_.name},
+                        {"state", StateName()},
+                        {"draw_ms", static_cast<double>(t1 - t0) / 1e6}};
+    if (!sc.verdict.empty()) j["verdict"] = sc.verdict;
+    if (!sc.decision.empty()) j["decision"] = sc.decision;
+    if (sc.entry_seq > 0) j["entry_seq"] = sc.entry_seq;
+    if (sc.discount_minor > 0) j["discount_minor"] = sc.discount_minor;
+    if (pending_capture_ns_ > 0 && app_ == AppScreen::kSession && sc.state != kiosk::State::kIdle) {
+      const double ms = static_cast<double>(t1 - pending_capture_ns_) / 1e6;
+      latency_ms_.push_back(ms);
+      j["frame_to_screen_ms"] = ms;
+      pending_capture_ns_ = 0;
+    }
+    std::printf("%s\n", j.dump().c_str());
+    std::fflush(stdout);
+  }
+}
+
+int App::NextTimeoutMs() {
+  const int64_t now = TicksNs();
+  int timeout = 1000 - static_cast<int>(SDL_GetTicks64() % 1000);  // the clock on screen, Tick()
+  const int wedge = wedge_.PollTimeoutMs(now);
+  if (wedge >= 0) timeout = std::min(timeout, wedge);
+  if (session_->screen().state == kiosk::State::kResult) timeout = std::min(timeout, 100);
+  if (job_running_) timeout = std::min(timeout, 100);
+  if (script_pos_ < script_.size()) {
+    const kiosk_app::ScriptCommand& c = script_[script_pos_];
+    const bool waiting = c.op == kiosk_app::ScriptOp::kWait ||
+                         c.op == kiosk_app::ScriptOp::kSleep || c.op == kiosk_app::ScriptOp::kType;
+    timeout = std::min(timeout, waiting ? 10 : 0);
+  }
+  if (opt_.quit_after_seconds > 0) {
+    const int64_t left = start_ns_ + static_cast<int64_t>(opt_.quit_after_seconds * 1e9) - Now();
+    timeout = static_cast<int>(std::min<int64_t>(timeout, std::max<int64_t>(0, left / kMs + 1)));
+  }
+  return std::max(0, timeout);
+}
+
+int App::Run() {
+  if (int rc = Start(); rc != 0) return rc;
+  while (exit_code_ < 0) {
+    SDL_Event ev;
+    if (SDL_WaitEventTimeout(&ev, NextTimeoutMs()) != 0) {
+      do {
+        if (ev.type != wake_event_) Handle(ev);
+      } while (exit_code_ < 0 && SDL_PollEvent(&ev) != 0);
+    }
+    wedge_.Poll(TicksNs());
+    HandleWedge();
+    std::deque<PendingScan> scans;
+    {
+      std::lock_guard<std::mutex> lock(scans_mu_);
+      scans.swap(scans_);
+    }
+    for (const PendingScan& s : scans) HandleScan(s);
+    if (camera_) {
+      int w = 0, h = 0;
+      if (camera_->Take(&preview_pixels_, &w, &h)) {
+        gfx_->SetPreview(preview_pixels_.data(), w, h, w);
+        preview_dirty_ = true;
+      }
+    }
+    FinishAdminJob();
+    const kiosk::State before = session_->screen().state;
+    session_->Tick();
+    if (before != kiosk::State::kIdle && session_->screen().state == kiosk::State::kIdle) {
+      entry_.clear();
+      RefreshStatus();
+    }
+    // Admin screens left alone close by themselves (the device goes back to serving).
+    if (app_ != AppScreen::kSession && !job_running_ &&
+        Now() - app_activity_ns_ > cfg_.entry_timeout_ms * kMs) {
+      app_ = AppScreen::kSession;
+      entry_.clear();
+      notice_.clear();
+    }
+    // A new registry (USB import, network sync) is switched in between customers only.
+    if (app_ != AppScreen::kPin && session_->screen().state == kiosk::State::kIdle &&
+        registry_changed_.exchange(false)) {
+      session_.reset();
+      device_->ReloadRegistry(*clock_);
+      RebuildSession();
+    }
+    if (opt_.quit_after_seconds > 0 &&
+        Now() - start_ns_ >= static_cast<int64_t>(opt_.quit_after_seconds * 1e9) && exit_code_ < 0)
+      exit_code_ = 0;
+    if (exit_code_ < 0 || exit_code_ == 0) Present(false);
+    // After drawing: a script step sees (and touches) what is on screen now.
+    RunScript();
+  }
+  nlohmann::json stats = {{"frames_drawn", draw_ms_.size()},
+                          {"draw_ms_p50", Percentile(draw_ms_, 0.5)},
+                          {"draw_ms_p95", Percentile(draw_ms_, 0.95)},
+                          {"draw_ms_max", Percentile(draw_ms_, 1.0)},
+                          {"scans_from_camera", latency_ms_.size()},
+                          {"frame_to_screen_ms_p50", Percentile(latency_ms_, 0.5)},
+                          {"frame_to_screen_ms_p95", Percentile(latency_ms_, 0.95)},
+                          {"screenshots", shots_}};
+  std::printf("%s\n", nlohmann::json({{"stats", stats}}).dump().c_str());
+  std::fflush(stdout);
+  return exit_code_;
+}
+
+}  // namespace
+
+int RunApp(const AppOptions& options) {
+  App app(options);
+  return app.Run();
+}
+
+}  // namespace kiosk_sdl

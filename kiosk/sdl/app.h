@@ -1,0 +1,27 @@
+// The fullscreen kiosk app (docs/kiosk-app.md): SDL2 window, touch/mouse/keyboard, keyboard-wedge
+// scanners, a camera, sound; the same kiosk::Session as `kiosk --headless` decides.
+#pragma once
+
+#include <string>
+
+#include "kiosk_app/config.h"
+
+namespace kiosk_sdl {
+
+struct AppOptions {
+  kiosk_app::AppConfig config;
+  std::string screenshot_dir;  // a PNG each time the screen changes
+  std::string script_path;     // scripted input (kiosk_app/script.h)
+  double quit_after_seconds = 0;
+  std::string fake_clock;  // ISO-8601: time stands still unless the script advances it
+  std::string version;
+  // Set when the command line chose these: the admin menu's saved choice does not override them.
+  bool mode_fixed = false;
+  bool language_fixed = false;
+};
+
+// Runs until the window is closed, the script quits or quit_after passes. Exit status: 0, 2 for a
+// start-up problem (printed), 3 for a failed script step.
+int RunApp(const AppOptions& options);
+
+}  // namespace kiosk_sdl

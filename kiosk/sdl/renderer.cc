@@ -1,0 +1,193 @@
+#include "renderer.h"
+
+#include <algorithm>
+
+#include "png_rgb.h"
+
+namespace kiosk_sdl {
+
+using kiosk_ui::Align;
+using kiosk_ui::Element;
+using kiosk_ui::Kind;
+
+namespace {
+
+SDL_Rect ToSdl(const kiosk_ui::Rect& r) { return {r.x, r.y, r.w, r.h}; }
+
+void SetColor(SDL_Renderer* r, kiosk_app::Rgb c) { SDL_SetRenderDrawColor(r, c.r, c.g, c.b, 255); }
+
+}  // namespace
+
+base::Result<std::unique_ptr<Renderer>> Renderer::Create(SDL_Renderer* renderer,
+                                                         const std::string& font_regular,
+                                                         const std::string& font_bold,
+                                                         const std::string& logo) {
+  std::unique_ptr<Renderer> out(new Renderer(renderer));
+  out->font_path_[0] = font_regular;
+  out->font_path_[1] = font_bold;
+  // Open both now so a missing font is a clear start-up error, not a blank screen later.
+  for (bool bold : {false, true})
+    if (out->Font(24, bold) == nullptr)
+      return base::NotFound("cannot open font " + out->font_path_[bold ? 1 : 0] + ": " +
+                            TTF_GetError());
+  if (!logo.empty()) {
+    base::Result<RgbaImage> img = ReadRgbaPng(logo);
+    if (!img.ok()) return img.status();
+    SDL_Surface* s = SDL_CreateRGBSurfaceWithFormatFrom(
+        img->pixels.data(), img->width, img->height, 32, img->width * 4, SDL_PIXELFORMAT_ABGR8888);
+    if (s == nullptr) return base::Internal(std::string("logo surface: ") + SDL_GetError());
+    out->logo_ = SDL_CreateTextureFromSurface(renderer, s);
+    SDL_FreeSurface(s);
+    if (out->logo_ == nullptr) return base::Internal(std::string("logo: ") + SDL_GetError());
+    out->logo_w_ = img->width;
+    out->logo_h_ = img->height;
+  }
+  return out;
+}
+
+Renderer::~Renderer() {
+  for (auto& [key, t] : texts_) SDL_DestroyTexture(t.texture);
+  for (auto& [key, f] : fonts_) TTF_CloseFont(f);
+  if (preview_ != nullptr) SDL_DestroyTexture(preview_);
+  if (logo_ != nullptr) SDL_DestroyTexture(logo_);
+}
+
+TTF_Font* Renderer::Font(int px, bool bold) {
+  auto it = fonts_.find({px, bold});
+  if (it != fonts_.end()) return it->second;
+  TTF_Font* f = TTF_OpenFont(font_path_[bold ? 1 : 0].c_str(), px);
+  if (f == nullptr) return nullptr;
+  TTF_SetFontHinting(f, TTF_HINTING_LIGHT);
+  fonts_[{px, bold}] = f;
+  return f;
+}
+
+const Renderer::TextTexture* Renderer::Text(const std::string& text, int px, bool bold,
+                                            kiosk_app::Rgb color, int wrap_width, Align align) {
+  const uint32_t rgb =
+      static_cast<uint32_t>(color.r) << 16 | static_cast<uint32_t>(color.g) << 8 | color.b;
+  TextKey key{text, px, wrap_width, bold, rgb};
+  auto it = texts_.find(key);
+  if (it != texts_.end()) {
+    it->second.used = true;
+    return &it->second;
+  }
+  TTF_Font* font = Font(px, bold);
+  if (font == nullptr) return nullptr;
+  TTF_SetFontWrappedAlign(font, align == Align::kCenter  ? TTF_WRAPPED_ALIGN_CENTER
+                                : align == Align::kRight ? TTF_WRAPPED_ALIGN_RIGHT
+                                                         : TTF_WRAPPED_ALIGN_LEFT);
+  SDL_Surface* s =
+      TTF_RenderUTF8_Blended_Wrapped(font, text.c_str(), {color.r, color.g, color.b, 255},
+                                     static_cast<uint32_t>(std::max(wrap_width, 1)));
+  if (s == nullptr) return nullptr;
+  TextTexture t;
+  t.texture = SDL_CreateTextureFromSurface(r_, s);
+  t.w = s->w;
+  t.h = s->h;
+  t.used = true;
+  SDL_FreeSurface(s);
+  if (t.texture == nullptr) return nullptr;
+  return &texts_.emplace(std::move(key), t).first->second;
+}
+
+void Renderer::DrawText(const std::string& text, const kiosk_ui::Rect& r, int px, bool bold,
+                        kiosk_app::Rgb color, Align align) {
+  // Longer translations shrink until they fit their box (down to 60%), rather than overflow it.
+  const TextTexture* t = nullptr;
+  for (int size = px;; size = size * 9 / 10) {
+    t = Text(text, size, bold, color, r.w, align);
+    if (t == nullptr || (t->h <= r.h && t->w <= r.w) || size * 10 < px * 6) break;
+  }
+  if (t == nullptr) return;
+  const int w = std::min(t->w, r.w), h = std::min(t->h, r.h);
+  int x = r.x;
+  if (align == Align::kCenter) x = r.x + (r.w - w) / 2;
+  if (align == Align::kRight) x = r.x + r.w - w;
+  const SDL_Rect src{0, 0, w, h};
+  const SDL_Rect dst{x, r.y + (r.h - h) / 2, w, h};
+  SDL_RenderCopy(r_, t->texture, &src, &dst);
+}
+
+void Renderer::SetPreview(const uint8_t* gray, int width, int height, int stride) {
+  if (preview_ == nullptr || width != preview_w_ || height != preview_h_) {
+    if (preview_ != nullptr) SDL_DestroyTexture(preview_);
+    preview_ =
+        SDL_CreateTexture(r_, SDL_PIXELFORMAT_IYUV, SDL_TEXTUREACCESS_STREAMING, width, height);
+    preview_w_ = width;
+    preview_h_ = height;
+    chroma_.assign(static_cast<size_t>((width + 1) / 2) * static_cast<size_t>((height + 1) / 2),
+                   128);  // gray: neutral chroma
+  }
+  if (preview_ == nullptr) return;
+  SDL_UpdateYUVTexture(preview_, nullptr, gray, stride, chroma_.data(), (width + 1) / 2,
+                       chroma_.data(), (width + 1) / 2);
+}
+
+void Renderer::Draw(const kiosk_ui::View& view) {
+  for (auto& [key, t] : texts_) t.used = false;
+  SetColor(r_, view.background);
+  SDL_RenderClear(r_);
+  for (const Element& e : view.elements) {
+    const SDL_Rect rect = ToSdl(e.rect);
+    switch (e.kind) {
+      case Kind::kFill:
+        SetColor(r_, e.color);
+        SDL_RenderFillRect(r_, &rect);
+        break;
+      case Kind::kOutline:
+        SetColor(r_, e.color);
+        for (int i = 0; i < std::max(1, e.thickness); ++i) {
+          const SDL_Rect in{rect.x + i, rect.y + i, rect.w - 2 * i, rect.h - 2 * i};
+          SDL_RenderDrawRect(r_, &in);
+        }
+        break;
+      case Kind::kText:
+        DrawText(e.text, e.rect, e.font_px, e.bold, e.color, e.align);
+        break;
+      case Kind::kButton:
+        SetColor(r_, e.color);
+        SDL_RenderFillRect(r_, &rect);
+        if (!e.text.empty()) {
+          const int pad = std::max(2, e.rect.h / 10);
+          DrawText(e.text, {e.rect.x + pad, e.rect.y + pad, e.rect.w - 2 * pad, e.rect.h - 2 * pad},
+                   e.font_px, e.bold, e.text_color, Align::kCenter);
+        }
+        break;
+      case Kind::kPreview:
+        if (preview_ != nullptr) {
+          // Keep the camera's aspect ratio inside the box.
+          int w = rect.w, h = rect.w * preview_h_ / std::max(1, preview_w_);
+          if (h > rect.h) {
+            h = rect.h;
+            w = rect.h * preview_w_ / std::max(1, preview_h_);
+          }
+          const SDL_Rect dst{rect.x + (rect.w - w) / 2, rect.y + (rect.h - h) / 2, w, h};
+          SDL_RenderCopy(r_, preview_, nullptr, &dst);
+        }
+        break;
+      case Kind::kLogo:
+        if (logo_ != nullptr) {
+          int w = rect.w, h = rect.w * logo_h_ / std::max(1, logo_w_);
+          if (h > rect.h) {
+            h = rect.h;
+            w = rect.h * logo_w_ / std::max(1, logo_h_);
+          }
+          const SDL_Rect dst{rect.x + (rect.w - w) / 2, rect.y + (rect.h - h) / 2, w, h};
+          SDL_RenderCopy(r_, logo_, nullptr, &dst);
+        }
+        break;
+    }
+  }
+  // Drop textures of texts that left the screen (the clock, amounts being typed).
+  for (auto it = texts_.begin(); it != texts_.end();) {
+    if (!it->second.used) {
+      SDL_DestroyTexture(it->second.texture);
+      it = texts_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+}  // namespace kiosk_sdl

@@ -1,0 +1,129 @@
+// What the kiosk app shows, as data: BuildView() turns the session's screen, the app's own screens
+// (PIN entry, admin) and the device status into a list of rectangles, texts and buttons. Pure: no
+// SDL, no I/O, so tests can check what a user would see and touch without pixels, and the SDL
+// renderer only draws what is here.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kiosk/session.h"
+#include "kiosk_app/strings.h"
+#include "kiosk_app/theme.h"
+
+namespace kiosk_ui {
+
+using kiosk_app::Rgb;
+
+// The app's screens on top of the session's states.
+enum class AppScreen : uint8_t {
+  kSession,      // whatever the session shows (idle, result, amount, confirm)
+  kPin,          // admin PIN entry
+  kAdmin,        // admin menu
+  kAdminSelect,  // choose the partner (shop) or event for this device
+  kSetPin,       // enter a new admin PIN
+};
+
+struct Choice {
+  std::string id, label;
+};
+
+// Device state shown on the idle and admin screens.
+struct Status {
+  bool has_registry = false;
+  int64_t registry_seq = 0, registry_created = 0, registry_not_after = 0;
+  bool registry_stale = false;
+  bool network = false;   // a hub is configured
+  int64_t last_sync = 0;  // Unix seconds of the last successful sync, 0 never
+  bool camera = false;    // a camera is configured
+  bool camera_running = false;
+  std::string place;        // partner name (shop) or event title (event)
+  int64_t attendance = -1;  // event mode: checked in so far
+  // admin screen
+  int64_t journal_entries = 0, journal_pending = 0;
+  std::string device_id, key_fingerprint, version;
+};
+
+struct Model {
+  kiosk::Screen screen;  // the session's screen
+  kiosk::Mode mode = kiosk::Mode::kShop;
+  AppScreen app = AppScreen::kSession;
+  std::string entry;   // digits typed on the keypad (amount: "1250,5"; PIN: digits)
+  std::string notice;  // one line of feedback (wrong PIN, import result), already translated
+  bool notice_is_error = false;
+  bool busy = false;  // an admin action is running
+  bool pin_is_default = false;
+  std::vector<Choice> choices;  // kAdminSelect
+  Status status;
+  int64_t now = 0;  // Unix seconds
+  int64_t utc_offset_seconds = 0;
+  bool has_logo = false;
+};
+
+struct Rect {
+  int x = 0, y = 0, w = 0, h = 0;
+  bool Contains(int px, int py) const { return px >= x && py >= y && px < x + w && py < y + h; }
+};
+
+enum class Kind : uint8_t {
+  kFill,     // a filled rectangle
+  kOutline,  // a rectangle's border, `thickness` px
+  kText,     // text wrapped inside rect
+  kButton,   // a filled, touchable rectangle with a centred label; `id` names it
+  kPreview,  // the camera picture, scaled into rect
+  kLogo,     // the theme's logo, scaled into rect keeping its aspect
+};
+enum class Align : uint8_t { kLeft, kCenter, kRight };
+
+struct Element {
+  Kind kind = Kind::kFill;
+  Rect rect;
+  Rgb color;       // fill, outline or text colour
+  Rgb text_color;  // button label
+  std::string text;
+  int font_px = 0;
+  bool bold = false;
+  Align align = Align::kLeft;
+  int thickness = 0;
+  std::string id;  // buttons
+};
+
+struct View {
+  std::string name;  // "idle", "result-VALID", "amount", "pin" ...: screenshots and tests
+  Rgb background;
+  std::vector<Element> elements;
+
+  // The button under (x, y), topmost first; nullptr if none.
+  const Element* ButtonAt(int x, int y) const;
+  const Element* Button(std::string_view id) const;
+  // True if some text or button label contains `needle`.
+  bool Shows(std::string_view needle) const;
+  // Every visible text, one per line (for logs and tests).
+  std::string AllText() const;
+  // Equal views draw the same picture, camera picture aside.
+  bool operator==(const View&) const;
+};
+
+View BuildView(const Model& model, const kiosk_app::Strings& strings, const kiosk_app::Theme& theme,
+               int width, int height);
+
+// How a result is presented: its colour family and the big word above the reason.
+enum class Tone : uint8_t { kValid, kInvalid, kWarning };
+Tone ResultTone(const kiosk::Screen& screen);
+
+// Keypad entry: appends a key ("0".."9", ",", "back", "clear") to an amount being typed in
+// roubles with up to two decimals; refuses keys that would make it invalid or above the maximum.
+// Returns false if the key was refused.
+bool EditAmount(std::string* entry, std::string_view key);
+// "1250,5" -> 125050 kopecks; -1 when empty or invalid.
+int64_t AmountMinor(std::string_view entry);
+inline constexpr int64_t kMaxPurchaseMinor = 99'999'999;  // 999 999,99
+
+// "HH:MM" in local time.
+std::string LocalClock(int64_t unix_seconds, int64_t utc_offset_seconds);
+// "YYYY-MM-DD" in local time.
+std::string LocalDate(int64_t unix_seconds, int64_t utc_offset_seconds);
+
+}  // namespace kiosk_ui

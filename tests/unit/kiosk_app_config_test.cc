@@ -1,0 +1,256 @@
+// kiosk.conf: every key, the defaults, and error messages that name file, line and key.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "kiosk_app/config.h"
+
+namespace {
+
+using kiosk_app::AppConfig;
+using kiosk_app::ParseAppConfig;
+
+std::string ErrorOf(std::string_view text) {
+  base::Result<AppConfig> c = ParseAppConfig(text, "kiosk.conf");
+  if (c.ok()) return "<parsed>";
+  EXPECT_EQ(c.status().code(), base::StatusCode::kInvalidArgument);
+  return c.status().message();
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "kiosk_conf_test.XXXXXX").string();
+    if (::mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string Write(const std::string& name, const std::string& text) const {
+    std::string file = path_ + "/" + name;
+    std::ofstream(file, std::ios::binary) << text;
+    return file;
+  }
+
+ private:
+  std::string path_;
+};
+
+TEST(AppConfigTest, DefaultTextParsesBackToDefaults) {
+  const std::string text = kiosk_app::DefaultConfigText();
+  base::Result<AppConfig> c = ParseAppConfig(text, "default");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(*c, AppConfig{});
+}
+
+TEST(AppConfigTest, DefaultTextCommentsEveryKey) {
+  const std::string text = kiosk_app::DefaultConfigText();
+  for (const char* line : {"\ndata_dir = /var/lib/cardkiosk\n",
+                           "\nmode = shop\n",
+                           "\npartner =\n",
+                           "\nevent =\n",
+                           "\ncamera =\n",
+                           "\ncamera_width = 640\n",
+                           "\ncamera_height = 480\n",
+                           "\ncamera_fps = 30\n",
+                           "\nscanner_device =\n",
+                           "\nusb_mount_dir = /media\n",
+                           "\nlanguage = ru\n",
+                           "\nassets_dir =\n",
+                           "\ntheme =\n",
+                           "\nresult_timeout_ms = 4000\n",
+                           "\nentry_timeout_ms = 120000\n",
+                           "\nutc_offset = +03:00\n",
+                           "\nstale_registry = warn\n",
+                           "\nsound_volume = 60\n",
+                           "\nfullscreen = true\n",
+                           "\nwindow_width = 800\n",
+                           "\nwindow_height = 480\n",
+                           "\nhub =\n",
+                           "\nhub_cert =\n",
+                           "\ntrust =\n",
+                           "\nsync_interval = 300\n"}) {
+    const size_t at = text.find(line);
+    ASSERT_NE(at, std::string::npos) << line;
+    // The line before the key is its comment.
+    const size_t comment = text.rfind('\n', at - 1);
+    ASSERT_NE(comment, std::string::npos) << line;
+    EXPECT_EQ(text.substr(comment + 1, 2), "# ") << line;
+  }
+}
+
+TEST(AppConfigTest, EveryKeyIsRead) {
+  base::Result<AppConfig> c = ParseAppConfig(
+      "data_dir = /srv/kiosk\n"
+      "mode = event\n"
+      "partner = shop-7\n"
+      "event = congress-2025\n"
+      "camera = /dev/video2\n"
+      "camera_width = 1280\n"
+      "camera_height = 720\n"
+      "camera_fps = 15\n"
+      "scanner_device = /dev/input/event3\n"
+      "usb_mount_dir = /run/media\n"
+      "language = kk\n"
+      "assets_dir = /opt/cardkiosk/assets\n"
+      "theme = /etc/cardkiosk/theme\n"
+      "result_timeout_ms = 500\n"
+      "entry_timeout_ms = 3600000\n"
+      "utc_offset = +05:00\n"
+      "stale_registry = refuse\n"
+      "sound_volume = 0\n"
+      "fullscreen = false\n"
+      "window_width = 1024\n"
+      "window_height = 600\n"
+      "hub = https://hub.example.org/ck\n"
+      "hub_cert = /etc/cardkiosk/hub.pem\n"
+      "trust = /etc/cardkiosk/trust.pem\n"
+      "sync_interval = 86400\n",
+      "kiosk.conf");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->data_dir, "/srv/kiosk");
+  EXPECT_EQ(c->mode, "event");
+  EXPECT_EQ(c->partner, "shop-7");
+  EXPECT_EQ(c->event, "congress-2025");
+  EXPECT_EQ(c->camera, "/dev/video2");
+  EXPECT_EQ(c->camera_width, 1280);
+  EXPECT_EQ(c->camera_height, 720);
+  EXPECT_EQ(c->camera_fps, 15);
+  EXPECT_EQ(c->scanner_device, "/dev/input/event3");
+  EXPECT_EQ(c->usb_mount_dir, "/run/media");
+  EXPECT_EQ(c->language, "kk");
+  EXPECT_EQ(c->assets_dir, "/opt/cardkiosk/assets");
+  EXPECT_EQ(c->theme, "/etc/cardkiosk/theme");
+  EXPECT_EQ(c->result_timeout_ms, 500);
+  EXPECT_EQ(c->entry_timeout_ms, 3600000);
+  EXPECT_EQ(c->utc_offset_seconds, 5 * 3600);
+  EXPECT_EQ(c->stale_registry, "refuse");
+  EXPECT_EQ(c->sound_volume, 0);
+  EXPECT_FALSE(c->fullscreen);
+  EXPECT_EQ(c->window_width, 1024);
+  EXPECT_EQ(c->window_height, 600);
+  EXPECT_EQ(c->hub, "https://hub.example.org/ck");
+  EXPECT_EQ(c->hub_cert, "/etc/cardkiosk/hub.pem");
+  EXPECT_EQ(c->trust, "/etc/cardkiosk/trust.pem");
+  EXPECT_EQ(c->sync_interval_seconds, 86400);
+}
+
+TEST(AppConfigTest, CommentsBlankLinesQuotesAndLineEndings) {
+  base::Result<AppConfig> c = ParseAppConfig(
+      "\xEF\xBB\xBF# written on Windows\r\n"
+      "\r\n"
+      "   # indented comment\r\n"
+      "\tpartner   =  \"Coffee & Co\"  \r\n"
+      "camera = \"\"\r\n"
+      "usb_mount_dir=/mnt/usb\r\n"
+      "sound_volume = +40",  // no final newline
+      "kiosk.conf");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->partner, "Coffee & Co");
+  EXPECT_EQ(c->camera, "");
+  EXPECT_EQ(c->usb_mount_dir, "/mnt/usb");
+  EXPECT_EQ(c->sound_volume, 40);
+  EXPECT_EQ(c->mode, "shop");  // untouched keys keep their defaults
+}
+
+TEST(AppConfigTest, ErrorsNameFileLineAndKey) {
+  EXPECT_EQ(ErrorOf("# volume\n\nsound_volume = 140\n"),
+            "kiosk.conf:3: key 'sound_volume': must be 0..100, got 140");
+  EXPECT_EQ(ErrorOf("mode = shop\nvolume = 3\n"), "kiosk.conf:2: unknown key 'volume'");
+  EXPECT_EQ(ErrorOf("mode = shop\nlanguage = en\nmode = event\n"),
+            "kiosk.conf:3: key 'mode': repeated (first set on line 1)");
+  EXPECT_EQ(ErrorOf("\nsound_volume 40\n"),
+            "kiosk.conf:2: expected 'key = value', got 'sound_volume 40'");
+  EXPECT_EQ(ErrorOf("= 4\n"), "kiosk.conf:1: missing key before '=' in '= 4'");
+  EXPECT_EQ(ErrorOf("camera_fps = 0\n"), "kiosk.conf:1: key 'camera_fps': must be 1..120, got 0");
+  EXPECT_EQ(ErrorOf("camera_width = 4097\n"),
+            "kiosk.conf:1: key 'camera_width': must be 160..4096, got 4097");
+  EXPECT_EQ(ErrorOf("sync_interval = 9\n"),
+            "kiosk.conf:1: key 'sync_interval': must be 10..86400, got 9");
+  EXPECT_EQ(ErrorOf("entry_timeout_ms = 99999999999999999999\n"),
+            "kiosk.conf:1: key 'entry_timeout_ms': must be a whole number 5000..3600000, got "
+            "'99999999999999999999'");
+  EXPECT_EQ(ErrorOf("sound_volume = 5.5\n"),
+            "kiosk.conf:1: key 'sound_volume': must be a whole number 0..100, got '5.5'");
+  EXPECT_EQ(ErrorOf("sound_volume =\n"),
+            "kiosk.conf:1: key 'sound_volume': must be a whole number 0..100, got ''");
+  EXPECT_EQ(ErrorOf("fullscreen = yes\n"),
+            "kiosk.conf:1: key 'fullscreen': must be true or false, got 'yes'");
+  EXPECT_EQ(ErrorOf("mode = market\n"),
+            "kiosk.conf:1: key 'mode': must be shop | event, got 'market'");
+  EXPECT_EQ(ErrorOf("language = de\n"),
+            "kiosk.conf:1: key 'language': must be ru | en | kk, got 'de'");
+  EXPECT_EQ(ErrorOf("stale_registry = ignore\n"),
+            "kiosk.conf:1: key 'stale_registry': must be warn | refuse, got 'ignore'");
+  EXPECT_EQ(ErrorOf("utc_offset = 3\n"),
+            "kiosk.conf:1: key 'utc_offset': must be +HH:MM or -HH:MM within -14:00..+14:00, "
+            "got '3'");
+  EXPECT_EQ(ErrorOf("data_dir =\n"), "kiosk.conf:1: key 'data_dir': must not be empty");
+  EXPECT_EQ(ErrorOf("hub = hub.example.org\n"),
+            "kiosk.conf:1: key 'hub': must be an https:// URL or empty, got 'hub.example.org'");
+  EXPECT_EQ(ErrorOf("partner = " + std::string(65, 'p') + "\n"),
+            "kiosk.conf:1: key 'partner': at most 64 bytes");
+  EXPECT_EQ(ErrorOf("partner = a\x01z\n"),
+            "kiosk.conf:1: key 'partner': control character in the value");
+  EXPECT_EQ(ErrorOf("mode = shop\npartner = caf\xE9\n"), "kiosk.conf:2: not UTF-8");
+  EXPECT_EQ(ErrorOf("sound volume = 4\n"),
+            "kiosk.conf:1: bad key 'sound volume' (letters, digits, '.', '_' and '-' only)");
+}
+
+TEST(AppConfigTest, UtcOffset) {
+  struct Case {
+    const char* text;
+    int64_t seconds;
+  };
+  for (const Case& c :
+       {Case{"+03:00", 10800}, Case{"-05:30", -19800}, Case{"+00:00", 0}, Case{"-00:00", 0},
+        Case{"+14:00", 50400}, Case{"-14:00", -50400}, Case{"+05:45", 5 * 3600 + 45 * 60}}) {
+    base::Result<int64_t> s = kiosk_app::ParseUtcOffset(c.text);
+    ASSERT_TRUE(s.ok()) << c.text << ": " << s.status().ToString();
+    EXPECT_EQ(*s, c.seconds) << c.text;
+  }
+  for (const char* bad : {"", "3", "03:00", "+3:00", "+03:0", "+0300", "+03:60", "+14:01", "-15:00",
+                          "+03:00 ", "Z", "+ab:cd"}) {
+    EXPECT_FALSE(kiosk_app::ParseUtcOffset(bad).ok()) << bad;
+  }
+  EXPECT_EQ(kiosk_app::FormatUtcOffset(10800), "+03:00");
+  EXPECT_EQ(kiosk_app::FormatUtcOffset(-19800), "-05:30");
+  EXPECT_EQ(kiosk_app::FormatUtcOffset(0), "+00:00");
+  EXPECT_EQ(kiosk_app::FormatUtcOffset(-50400), "-14:00");
+}
+
+TEST(AppConfigTest, LoadReadsFileAndNamesItInErrors) {
+  TempDir dir;
+  ASSERT_FALSE(dir.path().empty());
+  const std::string good = dir.Write("kiosk.conf", "mode = event\nevent = e1\n");
+  base::Result<AppConfig> c = kiosk_app::LoadAppConfig(good);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->mode, "event");
+  EXPECT_EQ(c->event, "e1");
+
+  const std::string bad = dir.Write("bad.conf", "mode = event\ncamera_fps = 500\n");
+  c = kiosk_app::LoadAppConfig(bad);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().message(), bad + ":2: key 'camera_fps': must be 1..120, got 500");
+
+  const std::string missing = dir.path() + "/nope.conf";
+  c = kiosk_app::LoadAppConfig(missing);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), base::StatusCode::kNotFound);
+  EXPECT_NE(c.status().message().find(missing), std::string::npos) << c.status().message();
+
+  const std::string huge = dir.Write("huge.conf", std::string((1 << 20) + 1, '#'));
+  c = kiosk_app::LoadAppConfig(huge);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), base::StatusCode::kOutOfRange);
+  EXPECT_NE(c.status().message().find("1 MiB"), std::string::npos) << c.status().message();
+}
+
+}  // namespace

@@ -1,0 +1,253 @@
+// What each kiosk screen shows and where its buttons are, checked on the view data (no pixels):
+// the words a cashier or a volunteer reads, colour never the only signal, keypad editing.
+#include <gtest/gtest.h>
+
+#include "kiosk_app/strings.h"
+#include "kiosk_app/theme.h"
+#include "kiosk_ui/view.h"
+
+namespace kiosk_ui {
+namespace {
+
+class ViewTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (std::string_view lang : kiosk_app::kLanguages) {
+      auto s = kiosk_app::Strings::Load(std::string(CK_ASSETS_DIR) + "/i18n", lang);
+      ASSERT_TRUE(s.ok()) << s.status().message();
+      strings_.push_back(std::move(*s));
+    }
+    model_.now = 1'790'000'000;
+    model_.utc_offset_seconds = 3 * 3600;
+    model_.status.has_registry = true;
+    model_.status.registry_seq = 7;
+    model_.status.registry_created = model_.now - 2 * 3600;
+    model_.status.registry_not_after = model_.now + 30 * 86400;
+    model_.status.place = "Book House";
+  }
+  const kiosk_app::Strings& En() { return strings_[1]; }
+  const kiosk_app::Strings& Ru() { return strings_[0]; }
+  View Build(const kiosk_app::Strings& s, int w = 800, int h = 480) {
+    return BuildView(model_, s, theme_, w, h);
+  }
+
+  std::vector<kiosk_app::Strings> strings_;
+  kiosk_app::Theme theme_;
+  Model model_;
+};
+
+TEST_F(ViewTest, IdleShowsInstructionsPlaceAndRegistryFreshness) {
+  View v = Build(En());
+  EXPECT_EQ(v.name, "idle");
+  EXPECT_TRUE(v.Shows("Show your membership card")) << v.AllText();
+  EXPECT_TRUE(v.Shows("Book House"));
+  EXPECT_TRUE(v.Shows("Registry #7")) << v.AllText();
+  EXPECT_TRUE(v.Shows("2 h ago")) << v.AllText();
+  EXPECT_TRUE(v.Shows("USB sync"));  // no hub configured
+  EXPECT_NE(v.Button("admin"), nullptr);
+}
+
+TEST_F(ViewTest, IdleWarnsWithoutRegistryOrWhenStale) {
+  model_.status.has_registry = false;
+  EXPECT_TRUE(Build(En()).Shows("No registry")) << Build(En()).AllText();
+  model_.status.has_registry = true;
+  model_.status.registry_stale = true;
+  EXPECT_TRUE(Build(En()).Shows("out of date"));
+}
+
+TEST_F(ViewTest, IdleShowsOnlineOrOffline) {
+  model_.status.network = true;
+  model_.status.last_sync = 0;
+  EXPECT_TRUE(Build(En()).Shows("Offline"));
+  model_.status.last_sync = model_.now - 60;
+  EXPECT_TRUE(Build(En()).Shows("Online")) << Build(En()).AllText();
+}
+
+TEST_F(ViewTest, CameraPreviewWithAimingFrameOnlyWhileTheCameraRuns) {
+  model_.status.camera = true;
+  model_.status.camera_running = true;
+  View v = Build(En());
+  int previews = 0, outlines = 0;
+  for (const Element& e : v.elements) {
+    previews += e.kind == Kind::kPreview;
+    outlines += e.kind == Kind::kOutline;
+  }
+  EXPECT_EQ(previews, 1);
+  EXPECT_EQ(outlines, 1);
+  model_.status.camera_running = false;
+  v = Build(En());
+  EXPECT_TRUE(v.Shows("Camera not available")) << v.AllText();
+}
+
+TEST_F(ViewTest, RefusedCardIsRedWithWordsAndCode) {
+  model_.screen.state = kiosk::State::kResult;
+  model_.screen.verdict = "EXPIRED";
+  model_.screen.decision = "EXPIRED";
+  View v = Build(En());
+  EXPECT_EQ(v.name, "result-EXPIRED");
+  EXPECT_EQ(v.background, theme_.invalid);
+  EXPECT_TRUE(v.Shows("INVALID"));
+  EXPECT_TRUE(v.Shows("Card expired"));
+  EXPECT_TRUE(v.Shows("Code: EXPIRED"));
+  View ru = Build(Ru());
+  EXPECT_FALSE(ru.Shows("Card expired"));
+  EXPECT_TRUE(ru.Shows("EXPIRED"));  // the code stays the same in every language
+}
+
+TEST_F(ViewTest, AcceptedDiscountShowsTotalsNameAndRecord) {
+  model_.screen.state = kiosk::State::kResult;
+  model_.screen.verdict = "VALID";
+  model_.screen.decision = "accepted";
+  model_.screen.name = "Anna I.";
+  model_.screen.number_masked = "******2345";
+  model_.screen.purchase_minor = 125000;
+  model_.screen.discount_minor = 12500;
+  model_.screen.total_minor = 112500;
+  model_.screen.entry_seq = 42;
+  model_.screen.entry_uuid = "u";
+  View v = Build(En());
+  EXPECT_EQ(v.background, theme_.valid);
+  EXPECT_TRUE(v.Shows("VALID"));
+  EXPECT_TRUE(v.Shows("Discount applied"));
+  EXPECT_TRUE(v.Shows("Anna I."));
+  EXPECT_TRUE(v.Shows("******2345"));
+  EXPECT_TRUE(v.Shows("1,125.00")) << v.AllText();
+  EXPECT_TRUE(v.Shows("no. 42"));
+  EXPECT_NE(v.Button("close"), nullptr);
+}
+
+TEST_F(ViewTest, DeviceProblemsAreAmberNotRed) {
+  model_.screen.state = kiosk::State::kResult;
+  model_.screen.decision = "NO_REGISTRY";
+  View v = Build(En());
+  EXPECT_EQ(v.background, theme_.warning);
+  EXPECT_TRUE(v.Shows("CANNOT CHECK"));
+  EXPECT_TRUE(v.Shows("No registry on this device"));
+}
+
+TEST_F(ViewTest, EventScreensWelcomeRepeatAndCount) {
+  model_.mode = kiosk::Mode::kEvent;
+  model_.status.attendance = 41;
+  EXPECT_TRUE(Build(En()).Shows("Checked in: 41"));
+  model_.screen.state = kiosk::State::kResult;
+  model_.screen.verdict = "VALID";
+  model_.screen.decision = "accepted";
+  model_.screen.name = "Boris K.";
+  model_.screen.attendance = 42;
+  EXPECT_TRUE(Build(En()).Shows("Welcome, Boris K.!"));
+  EXPECT_TRUE(Build(En()).Shows("Checked in: 42"));
+  model_.screen.decision = "ALREADY_CHECKED_IN";
+  model_.screen.first_entry = 1'790'000'000 - 600;  // 10 minutes earlier, UTC+3
+  View v = Build(En());
+  EXPECT_TRUE(v.Shows("Already checked in at " + LocalClock(model_.screen.first_entry, 3 * 3600)))
+      << v.AllText();
+  EXPECT_EQ(v.background, theme_.warning);
+  model_.screen.decision = "NOT_REGISTERED";
+  EXPECT_EQ(Build(En()).background, theme_.invalid);
+  EXPECT_TRUE(Build(En()).Shows("Not registered"));
+}
+
+TEST_F(ViewTest, AmountScreenHasKeypadOkCancelAndTypedAmount) {
+  model_.screen.state = kiosk::State::kAmountEntry;
+  model_.entry = "1250,5";
+  View v = Build(En());
+  for (const char* id : {"key_0", "key_1", "key_9", "key_,", "key_back", "ok", "cancel"})
+    EXPECT_NE(v.Button(id), nullptr) << id;
+  EXPECT_TRUE(v.Shows("1250,5"));
+  // Buttons do not overlap: each centre hits its own button.
+  for (const Element& e : v.elements) {
+    if (e.kind != Kind::kButton) continue;
+    const Element* hit = v.ButtonAt(e.rect.x + e.rect.w / 2, e.rect.y + e.rect.h / 2);
+    ASSERT_NE(hit, nullptr);
+    EXPECT_EQ(hit->id, e.id);
+  }
+}
+
+TEST_F(ViewTest, ConfirmShowsPurchaseDiscountAndTotal) {
+  model_.screen.state = kiosk::State::kConfirm;
+  model_.screen.purchase_minor = 100000;
+  model_.screen.discount_minor = 10000;
+  model_.screen.total_minor = 90000;
+  View v = Build(Ru());
+  EXPECT_TRUE(v.Shows("1 000,00")) << v.AllText();
+  EXPECT_TRUE(v.Shows("900,00"));
+  EXPECT_NE(v.Button("confirm"), nullptr);
+  EXPECT_NE(v.Button("cancel"), nullptr);
+}
+
+TEST_F(ViewTest, PinScreenHidesDigits) {
+  model_.app = AppScreen::kPin;
+  model_.entry = "1234";
+  View v = Build(En());
+  EXPECT_EQ(v.name, "pin");
+  EXPECT_FALSE(v.Shows("1234"));
+  EXPECT_TRUE(v.Shows("\u25CF \u25CF \u25CF \u25CF"));
+}
+
+TEST_F(ViewTest, AdminShowsDeviceAndActions) {
+  model_.app = AppScreen::kAdmin;
+  model_.status.device_id = "dev-1";
+  model_.status.key_fingerprint = "0011223344556677";
+  model_.status.version = "0.1.0";
+  model_.status.journal_entries = 12;
+  model_.status.journal_pending = 5;
+  View v = Build(En());
+  EXPECT_TRUE(v.Shows("dev-1"));
+  EXPECT_TRUE(v.Shows("0011223344556677"));
+  EXPECT_TRUE(v.Shows("12 entries, 5 not uploaded")) << v.AllText();
+  for (const char* id :
+       {"import_usb", "export_usb", "sync_now", "mode", "select", "language", "set_pin", "close"})
+    EXPECT_NE(v.Button(id), nullptr) << id;
+}
+
+TEST_F(ViewTest, EveryScreenFitsSmallAndLargeDisplays) {
+  for (auto [w, h] : {std::pair{480, 320}, {800, 480}, {1920, 1080}}) {
+    for (int s = 0; s < 6; ++s) {
+      model_.app = s < 4 ? AppScreen::kSession : s == 4 ? AppScreen::kPin : AppScreen::kAdmin;
+      model_.screen.state = static_cast<kiosk::State>(s < 4 ? s : 0);
+      View v = Build(En(), w, h);
+      for (const Element& e : v.elements) {
+        EXPECT_GE(e.rect.x, 0) << v.name;
+        EXPECT_GE(e.rect.y, 0) << v.name;
+        EXPECT_LE(e.rect.x + e.rect.w, w) << v.name << " " << e.text << " " << e.id;
+        EXPECT_LE(e.rect.y + e.rect.h, h) << v.name << " " << e.text << " " << e.id;
+      }
+    }
+  }
+}
+
+TEST(AmountEntry, EditsLikeACashRegister) {
+  std::string e;
+  EXPECT_FALSE(EditAmount(&e, "back"));
+  EXPECT_TRUE(EditAmount(&e, "0"));
+  EXPECT_TRUE(EditAmount(&e, "1"));  // no leading zero
+  EXPECT_EQ(e, "1");
+  EXPECT_TRUE(EditAmount(&e, "2"));
+  EXPECT_TRUE(EditAmount(&e, ","));
+  EXPECT_FALSE(EditAmount(&e, ","));
+  EXPECT_TRUE(EditAmount(&e, "5"));
+  EXPECT_TRUE(EditAmount(&e, "0"));
+  EXPECT_FALSE(EditAmount(&e, "1"));  // two decimals at most
+  EXPECT_EQ(e, "12,50");
+  EXPECT_EQ(AmountMinor(e), 1250);
+  EXPECT_TRUE(EditAmount(&e, "back"));
+  EXPECT_EQ(AmountMinor(e), 1250);  // "12,5"
+  EXPECT_TRUE(EditAmount(&e, "clear"));
+  EXPECT_EQ(AmountMinor(e), -1);
+  for (int i = 0; i < 6; ++i) EXPECT_TRUE(EditAmount(&e, "9"));
+  EXPECT_FALSE(EditAmount(&e, "9"));  // above 999 999,99
+  EXPECT_EQ(AmountMinor(e), 99'999'900);
+  EXPECT_EQ(AmountMinor(",5"), 50);
+  EXPECT_EQ(AmountMinor("1,2,3"), -1);
+  EXPECT_EQ(AmountMinor("12a"), -1);
+}
+
+TEST(Clock, LocalTimeAndDate) {
+  EXPECT_EQ(LocalClock(0, 3 * 3600), "03:00");
+  EXPECT_EQ(LocalClock(86399, 0), "23:59");
+  EXPECT_EQ(LocalClock(3600, -5 * 3600), "20:00");
+  EXPECT_EQ(LocalDate(1'790'000'000, 0), "2026-09-21");
+}
+
+}  // namespace
+}  // namespace kiosk_ui
