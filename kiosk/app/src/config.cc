@@ -258,7 +258,14 @@ std::string DefaultConfigText() {
     out += "\n# ";
     for (char c : spec.help) out += c == '\n' ? std::string("\n# ") : std::string(1, c);
     const std::string value = FormatValue(spec, defaults);
-    out += "\n" + std::string(spec.key) + " =" + (value.empty() ? "" : " " + value) + "\n";
+    out += '\n';
+    out += spec.key;
+    out += " =";
+    if (!value.empty()) {
+      out += ' ';
+      out += value;
+    }
+    out += '\n';
   }
   return out;
 }

@@ -38,10 +38,19 @@ inline std::string Where(std::string_view source, int line) {
 // A line quoted in an error message, shortened so that a binary file does not flood the log.
 inline std::string Quote(std::string_view s) {
   constexpr size_t kMax = 40;
-  if (s.size() <= kMax) return "'" + std::string(s) + "'";
-  size_t cut = kMax;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // whole chars
-  return "'" + std::string(s.substr(0, cut)) + "...'";
+  size_t cut = s.size();
+  if (cut > kMax) {
+    cut = kMax;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // whole chars
+  }
+  // Built by append: GCC 12's -Wrestrict misfires on "'" + std::string(...) at -O3.
+  std::string out;
+  out.reserve(cut + 5);
+  out += '\'';
+  out.append(s.substr(0, cut));
+  if (cut < s.size()) out += "...";
+  out += '\'';
+  return out;
 }
 
 // Calls `fn(line_no, line)` for each line that is neither blank nor a comment, with the line

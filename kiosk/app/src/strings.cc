@@ -80,7 +80,9 @@ base::Result<Strings> Strings::Load(const std::string& dir, std::string_view lan
 
 const std::string& Strings::Get(std::string_view key) const {
   if (auto it = values_.find(key); it != values_.end()) return it->second;
-  miss_ = "[" + std::string(key) + "]";
+  miss_.assign(1, '[');  // by append: GCC 12's -Wrestrict misfires on "[" + std::string at -O3
+  miss_.append(key);
+  miss_ += ']';
   return miss_;
 }
 
