@@ -18,6 +18,6 @@ if [ "$options" = 1 ]; then
   # One option changed at a time from the default ("ours"); zx: is ZXing-cpp alone, QR only.
   "$build/bench/scan_bench" --repeat 3 --no-latency --decoders \
 "ours,ours:region=0/contrast=0/glare=0/invert=0/down=1,ours:region=0,ours:glare=0,\
-ours:invert=0,ours:second=1,ours:global=1,ours:zoom=150,ours:step=4/step2=8,ours:down=1,\
+ours:invert=0,ours:second=1,ours:global=1,ours:zoom=150,ours:step=4,ours:down=1,\
 ours:harder=1,zx:harder=0/down=0,zx:harder=0/down=0/bin=global,zbar-qr"
 fi

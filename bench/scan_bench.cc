@@ -5,10 +5,11 @@
 // verification at 640x480.
 //
 //   build/release/bench/scan_bench [--corpus DIR] [--repeat N] [--decoders a,b,...]
-//                                  [--failures] [--fps N] [--no-latency]
+//                                  [--failures] [--times] [--fps N] [--no-latency]
 //
 // A frame passes when the set of texts decoded equals the set expected (its golden NAME.txt); a
-// decoded text that is not expected counts as "wrong" (a garbled read or a false positive).
+// decoded text that is not expected counts as "wrong" (a garbled read or a false positive);
+// --times prints every frame's time and verdict per decoder.
 // Decoders: ours, zxing-all, zxing-qr, zbar-qr, zbar-all, and for experiments
 // ours:KEY=V/... (DecoderOptions fields) or zx:KEY=V/... (raw ZXing QR-only hints, see ParseZx).
 #include <ZXing/ReadBarcode.h>
@@ -91,7 +92,7 @@ bool ParseZx(const std::string& spec, ZXing::DecodeHints* h) {
   return true;
 }
 
-// ours:harder=0/rotate=0/down=0/global=0/second=0/region=1/step=2/step2=4/zoom=200/contrast=1/glare=1/invert=1/max=4
+// ours:harder=0/rotate=0/down=0/global=0/second=0/region=1/step=2/zoom=200/contrast=1/glare=1/invert=1/max=4
 bool ParseOurs(const std::string& spec, scanner::DecoderOptions* o) {
   for (const std::string& kv : Split(spec, '/')) {
     const size_t eq = kv.find('=');
@@ -111,14 +112,8 @@ bool ParseOurs(const std::string& spec, scanner::DecoderOptions* o) {
       o->second_binarizer = n != 0;
     } else if (k == "region") {
       o->region_pass = n != 0;
-    } else if (k == "first") {
-      o->regions_first = n != 0;
-    } else if (k == "wafter") {
-      o->whole_after_failed_region = n != 0;
     } else if (k == "step") {
       o->scan_step = n;
-    } else if (k == "step2") {
-      o->scan_step_after_read = n;
     } else if (k == "zoom") {
       o->zoom_percent = n;
     } else if (k == "contrast") {
@@ -183,7 +178,7 @@ struct Args {
   std::string corpus = CK_FRAMES_DIR;
   std::vector<std::string> decoders = {"ours", "zxing-qr", "zxing-all", "zbar-qr", "zbar-all"};
   int repeat = 3;
-  bool failures = false, latency = true;
+  bool failures = false, latency = true, times = false;
   double fps = 30;
 };
 
@@ -201,6 +196,8 @@ bool ParseArgs(int argc, char** argv, Args* a) {
       a->fps = std::atof(argv[++i]);
     else if (s == "--failures")
       a->failures = true;
+    else if (s == "--times")
+      a->times = true;
     else if (s == "--no-latency")
       a->latency = false;
     else
@@ -234,6 +231,10 @@ std::map<std::string, std::map<std::string, Cell>> RunDecoders(const bench::Corp
         c->passed += found == expected ? 1 : 0;
         c->wrong += wrong;
         c->ms.push_back(best);
+      }
+      if (args.times) {
+        std::printf("TIME %-10s %s/%s %.3f %s\n", d.name.c_str(), f.tier.c_str(), f.name.c_str(),
+                    best, found == expected ? "ok" : "fail");
       }
       if (args.failures && found != expected) {
         std::printf("FAIL %-10s %s/%s found %zu of %zu%s\n", d.name.c_str(), f.tier.c_str(),
@@ -290,7 +291,7 @@ int main(int argc, char** argv) {
   if (!ParseArgs(argc, argv, &args)) {
     std::fprintf(stderr,
                  "usage: scan_bench [--corpus DIR] [--repeat N] [--decoders a,b,...] "
-                 "[--failures] [--fps N] [--no-latency]\n");
+                 "[--failures] [--times] [--fps N] [--no-latency]\n");
     return 2;
   }
   base::Result<bench::Corpus> corpus = bench::LoadCorpus(args.corpus);

@@ -15,11 +15,15 @@ namespace {
 constexpr int kNarrowRange = 160;
 // Regions whose modules are smaller than this many pixels are enlarged before reading.
 constexpr double kZoomBelowModule = 4.0;
+// Regions whose modules are at least this many pixels are first read at their own scale.
+constexpr double kNativeMinModule = 3.0;
+constexpr double kTargetModule = 4.5;
 // Finder candidates: a row hit confirmed down its column is enough (small, blurred or tilted
 // finders give one or two rows); past kMaxFinders (noise) the best supported are kept.
 constexpr int kMinHits = 1;
 constexpr size_t kMaxFinders = 24;
 constexpr int kMaxRegionReads = 3;
+constexpr double kRegionBudget = 2.5;
 // The whole-frame glare pass needs one pixel in kClippedOneIn at 250 or above.
 constexpr uint32_t kClippedOneIn = 200;
 
@@ -35,7 +39,25 @@ struct Region {
   bool light = false;  // light on dark
   int support = 0;     // rows that matched its finder patterns: how sure we are
   std::array<std::array<int, 2>, 3> finders{};  // their centres
+  std::array<size_t, 3> ids{};                  // ... and indices in the scan's list
 };
+
+// A symbol read: its corners in the frame, in order around it.
+using Quad = std::array<std::array<int, 2>, 4>;
+
+bool Inside(const Quad& q, int x, int y) {
+  int sign = 0;
+  for (size_t i = 0; i < 4; ++i) {
+    const auto& a = q[i];
+    const auto& b = q[(i + 1) % 4];
+    const long cross =
+        static_cast<long>(b[0] - a[0]) * (y - a[1]) - static_cast<long>(b[1] - a[1]) * (x - a[0]);
+    const int s = cross > 0 ? 1 : cross < 0 ? -1 : 0;
+    if (s != 0 && sign != 0 && s != sign) return false;
+    if (s != 0) sign = s;
+  }
+  return true;
+}
 
 ZXing::DecodeHints Hints(const DecoderOptions& o, Binarizer binarizer) {
   ZXing::DecodeHints hints;
@@ -58,7 +80,7 @@ struct Placement {
 // Valid texts into *texts, each once; the centres of the symbols read (in frame coordinates, by
 // `at`) into *centres.
 void Read(const Frame& f, const ZXing::DecodeHints& hints, std::vector<std::string>* texts,
-          std::vector<Box>* centres = nullptr, Placement at = {}) {
+          std::vector<Quad>* centres = nullptr, Placement at = {}) {
   try {
     ZXing::ImageView view(f.data, f.width, f.height, ZXing::ImageFormat::Lum, f.stride);
     for (const ZXing::Result& r : ZXing::ReadBarcodes(view, hints)) {
@@ -67,12 +89,12 @@ void Read(const Frame& f, const ZXing::DecodeHints& hints, std::vector<std::stri
         texts->push_back(r.text());
       }
       if (centres != nullptr) {
-        Box b{1 << 30, 1 << 30, -(1 << 30), -(1 << 30)};
-        for (const ZXing::PointI& p : r.position()) {
-          const int x = at.x0 + p.x * 100 / at.percent, y = at.y0 + p.y * 100 / at.percent;
-          b = {std::min(b.x0, x), std::min(b.y0, y), std::max(b.x1, x + 1), std::max(b.y1, y + 1)};
+        Quad q{};
+        for (size_t i = 0; i < 4; ++i) {
+          const ZXing::PointI& p = r.position()[i];
+          q[i] = {at.x0 + p.x * 100 / at.percent, at.y0 + p.y * 100 / at.percent};
         }
-        centres->push_back(b);
+        centres->push_back(q);
       }
     }
   } catch (const std::exception&) {
@@ -103,38 +125,60 @@ bool FinderRatio(const int* r, double* module) {
   return true;
 }
 
+// Scratch for ScanRow: prefix sums and the thresholded row.
+struct RowScratch {
+  std::vector<int> prefix;
+  std::vector<uint8_t> dark;
+};
+
 // Calls hit(centre, module, light) for every finder-like run pattern of either polarity (`light`:
 // light centre) in the row, pixel i being dark if more than 2 levels below the mean of the
-// 2 * radius + 1 pixels around it (fewer at the ends). One pass, integers only: a sliding window
-// sum for the threshold, runs counted as they end.
+// 2 * radius + 1 pixels around it (fewer at the ends). Thresholds first (prefix sums, no branches:
+// the compiler vectorises it), then counts the runs.
 template <typename Hit>
-void ScanRow(const uint8_t* row, int n, int radius, Hit hit) {
+void ScanRow(const uint8_t* row, int n, int radius, RowScratch* scratch, Hit hit) {
+  if (n <= 0) return;
+  const auto un = static_cast<size_t>(n);
+  scratch->prefix.resize(un + 1);
+  scratch->dark.resize(un);
+  int* prefix = scratch->prefix.data();
+  uint8_t* dark = scratch->dark.data();
+  prefix[0] = 0;
+  for (size_t i = 0; i < un; ++i) prefix[i + 1] = prefix[i] + row[i];
+  const auto threshold = [&](int i) {
+    const int a = std::max(0, i - radius), b = std::min(n, i + radius + 1);
+    dark[i] = (row[i] + 2) * (b - a) < prefix[b] - prefix[a] ? 1 : 0;
+  };
+  const int lo = std::min(n, radius), hi = std::max(lo, n - radius - 1);
+  for (int i = 0; i < lo; ++i) threshold(i);
+  const int window = 2 * radius + 1;
+  for (int i = lo; i < hi; ++i) {
+    dark[i] = (row[i] + 2) * window < prefix[i + radius + 1] - prefix[i - radius] ? 1 : 0;
+  }
+  for (int i = hi; i < n; ++i) threshold(i);
   int runs[5] = {0, 0, 0, 0, 0};
   int count = 0;
-  int sum = 0, a = 0, b = std::min(n, radius + 1);  // the window [a, b) around pixel i
-  for (int i = 0; i < b; ++i) sum += row[i];
-  const auto end_run = [&](int end, int len, bool dark) {
+  const auto end_run = [&](int end, int len, bool is_dark) {
     if (count == 5) {
       runs[0] = runs[1], runs[1] = runs[2], runs[2] = runs[3], runs[3] = runs[4];
       count = 4;
     }
     runs[count++] = len;
     double m = 0;
-    if (count == 5 && FinderRatio(runs, &m)) hit(end - runs[4] - runs[3] - runs[2] / 2.0, m, !dark);
+    if (count == 5 && FinderRatio(runs, &m)) {
+      hit(end - runs[4] - runs[3] - runs[2] / 2.0, m, !is_dark);
+    }
   };
-  bool colour = (row[0] + 2) * (b - a) < sum;
+  uint8_t colour = dark[0];
   int start = 0;
-  for (int i = 0; i < n; ++i) {
-    const bool dark = (row[i] + 2) * (b - a) < sum;
-    if (dark != colour) {
-      end_run(i, i - start, colour);
-      colour = dark;
+  for (int i = 1; i < n; ++i) {
+    if (dark[i] != colour) {
+      end_run(i, i - start, colour != 0);
+      colour = dark[i];
       start = i;
     }
-    if (b < n) sum += row[b++];
-    if (i - radius >= 0) sum -= row[a++];
   }
-  end_run(n, n - start, colour);
+  end_run(n, n - start, colour != 0);
 }
 
 // Confirms a finder candidate with the same pattern down the column through its centre.
@@ -180,9 +224,10 @@ bool ConfirmColumn(const Frame& f, const Finder& c) {
 std::vector<Finder> FindFinders(const Frame& f, int step) {
   constexpr int kRadius = 16;
   std::vector<Finder> open, done;
+  RowScratch scratch;
   for (int y = 0; y < f.height; y += step) {
     const uint8_t* row = f.data + static_cast<size_t>(y) * static_cast<size_t>(f.stride);
-    ScanRow(row, f.width, kRadius, [&](double x, double m, bool light) {
+    ScanRow(row, f.width, kRadius, &scratch, [&](double x, double m, bool light) {
       for (Finder& c : open) {
         if (c.light == light && std::fabs(c.x - x) < std::max(1.5, c.module) &&
             std::fabs(c.module - m) < c.module / 2 && y - c.last_row <= 2 * step) {
@@ -241,8 +286,10 @@ struct Seen {
 };
 
 // Every triple of finder patterns that may be one symbol.
-std::vector<Region> QrRegions(const Frame& f, int step, Seen* seen) {
-  std::vector<Finder> finders = FindFinders(f, step);
+std::vector<Region> QrRegions(const Frame& f, int step, Seen* seen,
+                              std::vector<Finder>* finders_out) {
+  std::vector<Finder>& finders = *finders_out;
+  finders = FindFinders(f, step);
   if (finders.size() > kMaxFinders) {  // noise or clutter: keep the best supported, cap the search
     std::stable_sort(finders.begin(), finders.end(),
                      [](const Finder& a, const Finder& b) { return a.hits > b.hits; });
@@ -255,7 +302,7 @@ std::vector<Region> QrRegions(const Frame& f, int step, Seen* seen) {
       (finders[i].light ? seen->light_pair : seen->dark_pair) = true;
     }
   }
-  std::vector<Region> regions;
+  std::vector<Region> triples;
   for (size_t i = 0; i < n; ++i) {
     for (size_t j = 0; j < n; ++j) {
       for (size_t k = j + 1; k < n; ++k) {
@@ -276,23 +323,28 @@ std::vector<Region> QrRegions(const Frame& f, int step, Seen* seen) {
                     std::max(0, static_cast<int>(y0 - pad)),
                     std::min(f.width, static_cast<int>(x1 + pad) + 1),
                     std::min(f.height, static_cast<int>(y1 + pad) + 1)};
-        const auto covers = [&t](const Region& o) {  // already a region for these three
-          return std::all_of(t, t + 3, [&o](const Finder* p) {
-            return o.box.Contains(static_cast<int>(p->x), static_cast<int>(p->y));
-          });
-        };
-        if (std::none_of(regions.begin(), regions.end(), covers)) {
-          Region r{b, m, finders[i].light, finders[i].hits + finders[j].hits + finders[k].hits, {}};
-          for (size_t q = 0; q < 3; ++q) {
-            r.finders[q] = {static_cast<int>(t[q]->x), static_cast<int>(t[q]->y)};
-          }
-          regions.push_back(r);
+        Region r{b, m, finders[i].light, finders[i].hits + finders[j].hits + finders[k].hits, {}};
+        for (size_t q = 0; q < 3; ++q) {
+          r.finders[q] = {static_cast<int>(t[q]->x), static_cast<int>(t[q]->y)};
         }
+        r.ids = {i, j, k};
+        triples.push_back(r);
       }
     }
   }
-  std::stable_sort(regions.begin(), regions.end(),
+  // The best supported first; a triple sharing two finder patterns with one kept is the same code
+  // with a spurious pattern beside it.
+  std::stable_sort(triples.begin(), triples.end(),
                    [](const Region& a, const Region& b) { return a.support > b.support; });
+  std::vector<Region> regions;
+  for (const Region& r : triples) {
+    const auto same = [&r](const Region& o) {
+      int shared = 0;
+      for (size_t a : r.ids) shared += std::count(o.ids.begin(), o.ids.end(), a) > 0 ? 1 : 0;
+      return shared >= 2;
+    };
+    if (std::none_of(regions.begin(), regions.end(), same)) regions.push_back(r);
+  }
   return regions;
 }
 
@@ -394,46 +446,34 @@ Frame Stretch(const Frame& in, LevelRange range, Tone tone, std::vector<uint8_t>
 
 // --- Passes
 
-// Reads one region: cut out, enlarged when its modules are small, stretched to its own ink and
-// paper levels, inverted if light on dark. The centres of the symbols read go to *read_at.
-void ReadRegion(const Frame& f, const Region& r, const DecoderOptions& o,
-                const ZXing::DecodeHints& hints, const ZXing::DecodeHints& other,
-                std::vector<uint8_t>* cut_pixels, std::vector<uint8_t>* pixels,
-                std::vector<std::string>* texts, std::vector<Box>* read_at) {
-  const int percent = r.module < kZoomBelowModule ? std::max(100, o.zoom_percent) : 100;
-  const Frame cut = Enlarge(f, r.box, percent, cut_pixels);
-  if (cut.data == nullptr) return;
-  const Placement at{r.box.x0, r.box.y0, percent};
-  const LevelRange range = PercentileRange(cut);
-  const size_t before = texts->size();
-  const Frame g = Stretch(cut, range, r.light ? Tone::kInvert : Tone::kLinear, pixels);
-  Read(g, hints, texts, read_at, at);
-  if (texts->size() == before && o.second_binarizer) Read(g, other, texts, read_at, at);
-  if (texts->size() == before && o.glare_pass && !r.light) {
-    Read(Stretch(cut, range, Tone::kSquare, pixels), hints, texts, read_at, at);
-  }
+// The box of the frame, a view of the same pixels.
+Frame Cut(const Frame& f, const Box& b) {
+  const auto offset =
+      static_cast<size_t>(b.y0) * static_cast<size_t>(f.stride) + static_cast<size_t>(b.x0);
+  return {f.data + offset, b.x1 - b.x0, b.y1 - b.y0, f.stride, PixelFormat::kGray8};
 }
 
-// The regions not read yet, the best supported first and at most kMaxRegionReads of them (noise
-// makes finder-like patterns). Returns how many were read and gave nothing.
-int ReadRegions(const Frame& f, const std::vector<Region>& regions, const DecoderOptions& o,
-                const ZXing::DecodeHints& hints, const ZXing::DecodeHints& other, int* tried,
-                std::vector<Box>* read_at, std::vector<uint8_t>* cut_pixels,
-                std::vector<uint8_t>* pixels, std::vector<std::string>* texts) {
-  int failed = 0;
-  for (const Region& r : regions) {
-    if (*tried >= kMaxRegionReads || static_cast<int>(texts->size()) >= o.max_symbols) break;
-    if (std::any_of(read_at->begin(), read_at->end(), [&r](const Box& c) {
-          return r.box.Contains((c.x0 + c.x1) / 2, (c.y0 + c.y1) / 2);
-        })) {
-      continue;  // read already
-    }
-    const size_t before = texts->size();
-    ReadRegion(f, r, o, hints, other, cut_pixels, pixels, texts, read_at);
-    ++*tried;
-    failed += texts->size() == before ? 1 : 0;
-  }
-  return failed;
+// A region is read when two of its finder patterns lie in a symbol read.
+bool IsRead(const Region& r, const std::vector<Quad>& read_at) {
+  return std::any_of(read_at.begin(), read_at.end(), [&r](const Quad& q) {
+    int inside = 0;
+    for (const auto& p : r.finders) inside += Inside(q, p[0], p[1]) ? 1 : 0;
+    return inside >= 2;
+  });
+}
+
+// Reads one region cut out, enlarged by percent/100, its levels mapped by `tone` from its own ink
+// and paper levels. The symbols read go to *read_at. Returns whether it read something.
+bool ReadRegion(const Frame& f, const Region& r, int percent, Tone tone,
+                const ZXing::DecodeHints& hints, std::vector<uint8_t>* cut_pixels,
+                std::vector<uint8_t>* pixels, std::vector<std::string>* texts,
+                std::vector<Quad>* read_at) {
+  const Frame cut = percent == 100 ? Cut(f, r.box) : Enlarge(f, r.box, percent, cut_pixels);
+  if (cut.data == nullptr || cut.width < 2 || cut.height < 2) return false;
+  const size_t before = texts->size();
+  Read(Stretch(cut, PercentileRange(cut), tone, pixels), hints, texts, read_at,
+       {r.box.x0, r.box.y0, percent});
+  return texts->size() > before;
 }
 
 }  // namespace
@@ -451,35 +491,113 @@ std::vector<std::string> QrDecoder::Decode(const Frame& f) {
       Hints(options_, options_.binarizer == Binarizer::kLocalAverage ? Binarizer::kGlobalHistogram
                                                                      : Binarizer::kLocalAverage);
   std::vector<std::string> texts;
-  std::vector<Box> read_at;  // where the symbols read are
+  std::vector<Quad> read_at;  // where the symbols read are
+  const LevelRange range = PercentileRange(f);
+  const auto whole = [&] {
+    Read(f, hints, &texts, &read_at);
+    if (texts.empty() && options_.second_binarizer) Read(f, other, &texts, &read_at);
+  };
   // Without the scan, no code can be ruled out.
   Seen seen{!options_.region_pass, !options_.region_pass};
-  const LevelRange range = PercentileRange(f);
   if (!options_.region_pass) {
-    Read(f, hints, &texts, &read_at);
-    if (texts.empty() && options_.second_binarizer) Read(f, other, &texts, &read_at);
-  } else if (options_.regions_first || range.hi - range.lo < kNarrowRange) {
-    // Where the whole-frame pass is bound to fail (low contrast: HybridBinarizer takes 8x8 blocks
-    // under 24 levels for flat) the scan comes first and the regions it found are read cut out,
-    // which costs less than a frame; the whole frame is read only if they gave nothing or one
-    // failed.
-    int tried = 0;
-    const std::vector<Region> regions = QrRegions(f, std::max(1, options_.scan_step), &seen);
-    const int failed = ReadRegions(f, regions, options_, hints, other, &tried, &read_at, &zoomed_,
-                                   &region_, &texts);
-    if (texts.empty() || (options_.whole_after_failed_region && failed > 0)) {
-      Read(f, hints, &texts, &read_at);
-      if (texts.empty() && options_.second_binarizer) Read(f, other, &texts, &read_at);
-    }
+    whole();
   } else {
-    Read(f, hints, &texts, &read_at);
-    if (texts.empty() && options_.second_binarizer) Read(f, other, &texts, &read_at);
-    // After a read, a coarser scan: it is only for more codes beside the one read (recall for
-    // small or tilted ones drops, the cost halves).
-    const int step = texts.empty() ? options_.scan_step : options_.scan_step_after_read;
+    std::vector<Finder> finders;
+    const std::vector<Region> regions =
+        QrRegions(f, std::max(1, options_.scan_step), &seen, &finders);
+    // 1. Each region cut out, at its own scale where its modules are large enough (a fraction of
+    // a frame's cost), else enlarged.
+    const auto zoom = [&](const Region& r, double below) {
+      return r.module < below ? std::max(100, options_.zoom_percent) : 100;
+    };
+    const auto tone = [](const Region& r) { return r.light ? Tone::kInvert : Tone::kLinear; };
+    std::vector<int> done(regions.size(), 0);  // the enlargement it was read at
+    // Region reads cost about their pixels: at most kRegionBudget frames' worth per frame (triples
+    // across the cards of a multi-card frame make large boxes).
+    double budget = kRegionBudget * f.width * f.height;
+    const auto afford = [&budget](const Region& r, int percent) {
+      const double px = static_cast<double>(r.box.x1 - r.box.x0) * (r.box.y1 - r.box.y0) * percent *
+                        percent / 10000.0;
+      if (px > budget) return false;
+      budget -= px;
+      return true;
+    };
+    bool all_read = true;
     int tried = 0;
-    ReadRegions(f, QrRegions(f, std::max(1, step), &seen), options_, hints, other, &tried, &read_at,
-                &zoomed_, &region_, &texts);
+    // Once a code is read, only codes of its polarity are looked for (a frame shows printed
+    // cards or a phone screen): light-on-dark triples in a card's print are spurious.
+    int polarity = 0;  // 1: a dark-on-light code was read, 2: light-on-dark
+    const auto wanted = [&polarity](bool light) {
+      return polarity == 0 || polarity == (light ? 2 : 1);
+    };
+    const auto note = [&polarity, &texts](size_t before, bool light) {
+      if (polarity == 0 && texts.size() > before) polarity = light ? 2 : 1;
+    };
+    for (size_t i = 0; i < regions.size(); ++i) {
+      const Region& r = regions[i];
+      if (static_cast<int>(texts.size()) >= options_.max_symbols) break;
+      if (IsRead(r, read_at) || !wanted(r.light)) continue;
+      if (tried++ >= kMaxRegionReads) {
+        all_read = false;
+        break;
+      }
+      // Enough to bring the modules to kTargetModule pixels, at most zoom_percent.
+      done[i] = r.module >= kNativeMinModule
+                    ? 100
+                    : std::clamp(static_cast<int>(std::ceil(kTargetModule * 10 / r.module)) * 10,
+                                 100, std::max(100, options_.zoom_percent));
+      if (!afford(r, done[i])) {
+        done[i] = 0;
+        all_read = false;
+        continue;
+      }
+      const size_t before = texts.size();
+      if (!ReadRegion(f, r, done[i], tone(r), hints, &zoomed_, &region_, &texts, &read_at)) {
+        all_read = false;
+      }
+      note(before, r.light);
+    }
+    // 2. The whole frame, unless every region found was read and no two finder patterns outside
+    // the symbols read may belong together (a code whose triple the scan missed).
+    const auto unexplained = [&] {
+      const auto outside = [&read_at](const Finder& c) {
+        return std::none_of(read_at.begin(), read_at.end(), [&c](const Quad& q) {
+          return Inside(q, static_cast<int>(c.x), static_cast<int>(c.y));
+        });
+      };
+      for (size_t i = 0; i < finders.size(); ++i) {
+        if (!wanted(finders[i].light) || finders[i].hits < 2 || !outside(finders[i])) continue;
+        for (size_t j = i + 1; j < finders.size(); ++j) {
+          if (finders[j].hits >= 2 && IsPair(finders[i], finders[j]) && outside(finders[j])) {
+            return true;
+          }
+        }
+      }
+      return false;
+    };
+    if (texts.empty() || !all_read || unexplained()) {
+      const size_t before = texts.size();
+      whole();
+      if (polarity == 0 && texts.size() > before) polarity = 1;  // ZXing reads dark on light
+    }
+    // 3. Regions still not read: enlarged where their modules are small, then squared (glare).
+    tried = 0;
+    for (size_t i = 0; i < regions.size(); ++i) {
+      const Region& r = regions[i];
+      if (static_cast<int>(texts.size()) >= options_.max_symbols || tried >= kMaxRegionReads) break;
+      if (IsRead(r, read_at) || !wanted(r.light)) continue;
+      ++tried;
+      const int percent = zoom(r, kZoomBelowModule);
+      if (done[i] == 0 && !afford(r, percent)) continue;
+      if (done[i] != percent && afford(r, percent) &&
+          ReadRegion(f, r, percent, tone(r), hints, &zoomed_, &region_, &texts, &read_at)) {
+        continue;
+      }
+      if (options_.glare_pass && !r.light && PercentileRange(Cut(f, r.box)).clipped &&
+          afford(r, percent)) {
+        ReadRegion(f, r, percent, Tone::kSquare, hints, &zoomed_, &region_, &texts, &read_at);
+      }
+    }
   }
   if (!texts.empty()) return texts;
   // Whole-frame fallbacks, each only where it can help and finder patterns were seen.

@@ -1,7 +1,8 @@
 // The live-path QR decoder: ZXing-cpp 1.4 on the luminance plane, QR only, options tuned for
-// latency. One ZXing pass reads most frames; a cheap scan for finder patterns then finds codes the
-// pass did not read and reads each cut out, enlarged, stretched or inverted; whole-frame fallbacks
-// (contrast, glare, dark mode) run only when nothing was read and finder patterns were seen.
+// latency. A cheap scan for finder patterns finds where codes may be and each is read cut out
+// (stretched, inverted, enlarged where its modules are small); ZXing reads the whole frame only
+// where the scan cannot vouch for having found every code; whole-frame fallbacks (contrast, glare,
+// dark mode) run only when nothing was read and finder patterns were seen.
 // docs/scanner.md has the figures (tests/data/frames, bench/scan_bench).
 #pragma once
 
@@ -23,24 +24,23 @@ struct DecoderOptions {
   bool try_rotate = false;     // QR codes are rotation invariant already
   bool try_downscale = false;  // ZXing's pyramid: its 1/3 layer finds no card code at 640x480
   Binarizer binarizer = Binarizer::kLocalAverage;
-  bool second_binarizer = false;  // if nothing read, the other binarizer on the same pixels
-  // Codes the first pass did not read although their three finder patterns are there (a cheap
-  // scan of every second row, both polarities): each is cut out, stretched to its own ink and
-  // paper levels, inverted if light on dark, enlarged to zoom_percent if its modules are under
-  // 4 px, and read again (at most three per frame). ZXing 1.4 loses version 11-12 codes (61-65
-  // modules: a card's) at 2-3 px per module under a few degrees of tilt; enlarged, it reads them.
+  bool second_binarizer = false;  // if the whole frame read nothing, the other binarizer on it
+  // A scan for finder patterns (every scan_step-th row, both polarities) comes first; each triple
+  // that may be a code is cut out, stretched to its own ink and paper levels, inverted if light on
+  // dark, and read: at its own scale when its modules are >= 3 px (a fraction of a frame's cost),
+  // else enlarged to ~4.5 px modules (at most zoom_percent). At most three per frame; once a code
+  // is read, only triples of its polarity. The whole frame is read only when a triple was not
+  // read, none was found, or two finder patterns outside the codes read may belong together.
+  // Then the triples still not read are read enlarged to zoom_percent if their modules are under
+  // 4 px (ZXing 1.4 loses version 11-12 codes, a card's, at 2-3 px per module under a few degrees
+  // of tilt; enlarged, it reads them), and squared where the crop is clipped (glare).
   bool region_pass = true;
-  // Scan and region reads before the whole-frame pass: always on low-contrast frames (2nd..98th
-  // percentiles < 160 levels apart, where the whole-frame pass reads nothing); on every frame if
-  // set.
-  bool regions_first = false;
-  bool whole_after_failed_region = true;  // ... which then also runs if a region read failed
   int zoom_percent = 200;
-  int scan_step = 2;             // rows between scan lines
-  int scan_step_after_read = 4;  // ... when the first pass read a code (only more codes matter)
+  int scan_step = 2;  // rows between scan lines
   // Levels squared, which spreads the highlights where glare washed modules towards white: a
-  // region not read is read so once more, and the whole frame when nothing was read, 0.5% of it
-  // is clipped (>= 250) and the scan saw two finder patterns that may belong together.
+  // region not read whose crop is clipped (0.5% at >= 250) is read so once more, and the whole
+  // frame when nothing was read, 0.5% of it is clipped and the scan saw two finder patterns that
+  // may belong together.
   bool glare_pass = true;
   // Whole-frame fallbacks when nothing was read and the scan saw two finder patterns (of that
   // polarity) that may belong together: contrast-stretched if the frame's 2nd..98th percentiles
