@@ -52,6 +52,9 @@ using kiosk_ui::AppScreen;
 constexpr int kExitStartup = 2;
 constexpr int kExitScript = 3;
 constexpr int64_t kMs = 1'000'000;
+constexpr int64_t kPreviewFps = 15;
+constexpr int64_t kStillRetryMs = 100;
+constexpr int64_t kPreviewIntervalNs = 1'000'000'000 / kPreviewFps;
 
 // A FrameSource in front of the camera that keeps a copy of the newest frame for the preview
 // (halved when large: the preview is a few hundred pixels wide) and wakes the UI thread.
@@ -68,6 +71,10 @@ class PreviewTap final : public scanner::FrameSource {
   scanner::SourceState state() const override { return inner_->state(); }
   std::string Describe() const override { return inner_->Describe(); }
 
+  bool HasFresh() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return fresh_;
+  }
   // Copies the newest frame out if there is one the UI has not taken yet.
   bool Take(std::vector<uint8_t>* pixels, int* w, int* h) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -93,7 +100,11 @@ class PreviewTap final : public scanner::FrameSource {
       }
       w_ = w;
       h_ = h;
-      if (fresh_) return;  // the UI has not drawn the last one: no second wake-up
+      // A still picture (nobody at the counter) needs no redrawing: it looks the same.
+      scanner::SceneSignature({pixels_.data(), w, h, w}, &signature_);
+      const bool same = scanner::SameScene(signature_, drawn_signature_);
+      if (fresh_ || same) return;  // nothing new to show, or the UI has not drawn the last one
+      drawn_signature_ = signature_;
       fresh_ = true;
     }
     SDL_Event ev{};
@@ -105,6 +116,7 @@ class PreviewTap final : public scanner::FrameSource {
   uint32_t wake_event_;
   std::mutex mu_;
   std::vector<uint8_t> pixels_;
+  std::vector<uint8_t> signature_, drawn_signature_;
   int w_ = 0, h_ = 0;
   bool fresh_ = false;
 };
@@ -193,6 +205,7 @@ class App {
   std::atomic<bool> camera_running_{false};
   std::vector<uint8_t> preview_pixels_;
   bool preview_dirty_ = false;
+  int64_t last_preview_ns_ = 0;
   scanner::WedgeAssembler wedge_;
   std::unique_ptr<scanner::EvdevWedgeReader> evdev_;
   std::thread evdev_thread_;
@@ -358,8 +371,12 @@ void App::OpenCamera() {
   camera_ = std::make_unique<PreviewTap>(std::move(*src), wake_event_);
   camera_running_ = true;
   const uint32_t wake = wake_event_;
+  // A still scene with no card in it (the idle counter) is decoded 10 times a second instead of
+  // at the camera's rate; any change in the picture is decoded at once.
+  scanner::PipelineOptions po;
+  po.still_retry_ms = kStillRetryMs;
   pipeline_ = std::make_unique<scanner::ScanPipeline>(
-      *camera_, sys_, scanner::PipelineOptions{},
+      *camera_, sys_, po,
       [this, wake](const scanner::ScanResult& r) {
         {
           std::lock_guard<std::mutex> lock(scans_mu_);
@@ -1213,6 +1230,10 @@ int App::NextTimeoutMs() {
   if (wedge >= 0) timeout = std::min(timeout, wedge);
   if (session_->screen().state == kiosk::State::kResult) timeout = std::min(timeout, 100);
   if (job_running_) timeout = std::min(timeout, 100);
+  if (camera_ && camera_->HasFresh()) {
+    const int64_t due = last_preview_ns_ + kPreviewIntervalNs - Now();
+    timeout = std::min(timeout, static_cast<int>(std::max<int64_t>(0, due / kMs + 1)));
+  }
   if (script_pos_ < script_.size()) {
     const kiosk_app::ScriptCommand& c = script_[script_pos_];
     const bool waiting = c.op == kiosk_app::ScriptOp::kWait ||
@@ -1243,11 +1264,14 @@ int App::Run() {
       scans.swap(scans_);
     }
     for (const PendingScan& s : scans) HandleScan(s);
-    if (camera_) {
+    // The preview is redrawn at most kPreviewFps times a second: enough to aim a card, and
+    // half the drawing of a 30 fps camera (the decoder still sees every frame).
+    if (camera_ && Now() - last_preview_ns_ >= kPreviewIntervalNs) {
       int w = 0, h = 0;
       if (camera_->Take(&preview_pixels_, &w, &h)) {
         gfx_->SetPreview(preview_pixels_.data(), w, h, w);
         preview_dirty_ = true;
+        last_preview_ns_ = Now();
       }
     }
     FinishAdminJob();

@@ -1,6 +1,7 @@
 #include "scanner/scan_pipeline.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 
 namespace scanner {
@@ -109,9 +110,40 @@ bool ScanPipeline::ShouldReport(const std::string& text, int64_t now_ns) {
   return report;
 }
 
+constexpr int kSignatureCols = 16, kSignatureRows = 12;
+
+// About 20 000 reads for a 640x480 frame: every 4th pixel of every 4th row.
+void SceneSignature(const Frame& f, std::vector<uint8_t>* out) {
+  out->assign(kSignatureCols * kSignatureRows, 0);
+  if (f.width < kSignatureCols || f.height < kSignatureRows) return;
+  for (int by = 0; by < kSignatureRows; ++by) {
+    const int y0 = by * f.height / kSignatureRows, y1 = (by + 1) * f.height / kSignatureRows;
+    for (int bx = 0; bx < kSignatureCols; ++bx) {
+      const int x0 = bx * f.width / kSignatureCols, x1 = (bx + 1) * f.width / kSignatureCols;
+      uint32_t sum = 0, n = 0;
+      for (int y = y0; y < y1; y += 4) {
+        const uint8_t* row = f.data + static_cast<ptrdiff_t>(y) * f.stride;
+        for (int x = x0; x < x1; x += 4, ++n) sum += row[x];
+      }
+      (*out)[static_cast<size_t>(by * kSignatureCols + bx)] =
+          static_cast<uint8_t>(n == 0 ? 0 : sum / n);
+    }
+  }
+}
+
+bool SameScene(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b) {
+  if (a.size() != b.size() || a.empty()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (std::abs(static_cast<int>(a[i]) - static_cast<int>(b[i])) > 2) return false;
+  return true;
+}
+
 void ScanPipeline::DecodeLoop() {
   QrDecoder decoder(options_.decoder);
   std::vector<uint8_t> pixels;
+  std::vector<uint8_t> signature, last_signature;
+  int64_t last_decode_ns = 0;
+  bool last_had_nothing = false;
   for (;;) {
     Frame frame;
     int64_t index = 0, capture_ns = 0;
@@ -131,7 +163,23 @@ void ScanPipeline::DecodeLoop() {
       decoding_ = true;
       cv_.notify_all();
     }
+    if (options_.still_retry_ms > 0) {
+      SceneSignature(frame, &signature);
+      const bool still = !last_signature.empty() && last_had_nothing &&
+                         SameScene(signature, last_signature) &&
+                         capture_ns - last_decode_ns < options_.still_retry_ms * 1'000'000;
+      if (still) {
+        std::lock_guard<std::mutex> lock(mu_);
+        ++stats_.frames_still;
+        decoding_ = false;
+        cv_.notify_all();
+        continue;
+      }
+      last_signature.swap(signature);
+      last_decode_ns = capture_ns;
+    }
     std::vector<std::string> texts = decoder.Decode(frame);
+    last_had_nothing = texts.empty();
     const int64_t done_ns = clock_.MonotonicNanos();
     std::vector<ScanResult> report;
     {

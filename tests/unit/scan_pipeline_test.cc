@@ -345,3 +345,48 @@ TEST(ScanPipelineTest, DestructorStopsAPipelineMidStream) {
 
 }  // namespace
 }  // namespace scanner
+
+namespace scanner {
+namespace {
+
+GrayImage Blank(int w, int h) {
+  return GrayImage{w, h, std::vector<uint8_t>(static_cast<size_t>(w * h), 190)};
+}
+
+TEST(ScanPipelineTest, StillSceneIsDecodedOnlyEveryRetryIntervalButAChangeAtOnce) {
+  GrayImage code = Code("UC1:STILL-SCENE-TEST");
+  std::vector<GrayImage> frames;
+  for (int i = 0; i < 5; ++i) frames.push_back(Blank(code.width, code.height));
+  frames.push_back(code);
+  for (int i = 0; i < 5; ++i) frames.push_back(Blank(code.width, code.height));
+  // Frames 0-9 come 1 ms apart; frame 10 comes 200 ms after the start, past the retry interval.
+  ScriptedSource source(std::move(frames),
+                        [](int64_t i) { return i < 10 ? i * 1'000'000 : int64_t{200'000'000}; });
+  base::FakeClock clock(0);
+  PipelineOptions o = KeepEveryFrame();
+  o.still_retry_ms = 100;
+  Collector got;
+  ScanPipeline pipeline(source, clock, o, got.OnResult(), got.OnState());
+  ASSERT_TRUE(pipeline.WaitUntilDrained(kLongWaitMs));
+  EXPECT_EQ(got.Texts(), std::vector<std::string>{"UC1:STILL-SCENE-TEST"});
+  const PipelineStats st = pipeline.stats();
+  // Decoded: the first blank, the code (the scene changed), the first blank after it (changed
+  // back), and the blank at 200 ms (retry). The other seven blanks are the same still scene.
+  EXPECT_EQ(st.frames_decoded, 4);
+  EXPECT_EQ(st.frames_still, 7);
+}
+
+TEST(ScanPipelineTest, WithoutStillRetryEveryFrameIsDecoded) {
+  std::vector<GrayImage> frames;
+  for (int i = 0; i < 6; ++i) frames.push_back(Blank(64, 48));
+  ScriptedSource source(std::move(frames), [](int64_t i) { return i * 1'000'000; });
+  base::FakeClock clock(0);
+  Collector got;
+  ScanPipeline pipeline(source, clock, KeepEveryFrame(), got.OnResult(), got.OnState());
+  ASSERT_TRUE(pipeline.WaitUntilDrained(kLongWaitMs));
+  EXPECT_EQ(pipeline.stats().frames_decoded, 6);
+  EXPECT_EQ(pipeline.stats().frames_still, 0);
+}
+
+}  // namespace
+}  // namespace scanner
