@@ -5,6 +5,12 @@
 // expected in it one per line (empty: no code), like zxing-cpp's test/samples.
 //
 //   gen_frames OUT_DIR [--per-tier N] [--tier NAME] [--quality Q]
+//
+// A camera recording of given cards instead (the demo's, kiosk --camera DIR): each line of FILE
+// is a card's text, rendered as a clean QR code in the middle of a white 640x480 frame; an empty
+// line is a blank frame. Frames are OUT_DIR/0001.jpg, 0002.jpg ... in the order of the lines.
+//
+//   gen_frames --texts FILE --out OUT_DIR [--quality Q]
 #include <openssl/evp.h>
 
 #include <cstdio>
@@ -16,6 +22,7 @@
 #include "card/issuer.h"
 #include "card/rid.h"
 #include "frame_scenes.h"
+#include "scanner/qr_codec.h"
 
 namespace {
 
@@ -120,10 +127,93 @@ base::Status WriteFrame(const std::string& dir, const std::string& name, const s
 
 }  // namespace
 
+// Text mode: one clean 640x480 frame per line of `texts_path` (a QR code, or blank when empty).
+int WriteTextFrames(const std::string& texts_path, const std::string& out, int quality) {
+  base::Result<std::string> texts = base::ReadFile(texts_path, size_t{1} << 20);
+  if (!texts.ok()) {
+    std::fprintf(stderr, "gen_frames: %s\n", texts.status().ToString().c_str());
+    return 1;
+  }
+  if (base::Status st = base::MakeDirs(out); !st.ok()) {
+    std::fprintf(stderr, "gen_frames: %s\n", st.ToString().c_str());
+    return 1;
+  }
+  constexpr int kWidth = 640, kHeight = 480;
+  int n = 0;
+  size_t pos = 0;
+  while (pos < texts->size()) {
+    size_t end = texts->find('\n', pos);
+    if (end == std::string::npos) end = texts->size();
+    std::string text = texts->substr(pos, end - pos);
+    pos = end + 1;
+    if (!text.empty() && text.back() == '\r') text.pop_back();
+    std::vector<uint8_t> gray(static_cast<size_t>(kWidth) * kHeight, 255);
+    if (!text.empty()) {
+      // The largest whole module size that fits the frame with room around the code.
+      base::Result<scanner::GrayImage> qr = base::InvalidArgument("too long for 640x480");
+      for (int module_px = 8; module_px >= 2; --module_px) {
+        qr = scanner::RenderQr(text, {.module_px = module_px});
+        if (!qr.ok() || (qr->width <= kHeight - 40 && qr->height <= kHeight - 40)) break;
+      }
+      if (!qr.ok() || qr->width > kWidth || qr->height > kHeight) {
+        std::fprintf(stderr, "gen_frames: %s line %d: %s\n", texts_path.c_str(), n + 1,
+                     qr.ok() ? "code too large for 640x480" : qr.status().ToString().c_str());
+        return 1;
+      }
+      const int ox = (kWidth - qr->width) / 2, oy = (kHeight - qr->height) / 2;
+      for (int y = 0; y < qr->height; ++y)
+        for (int x = 0; x < qr->width; ++x)
+          gray[static_cast<size_t>(oy + y) * kWidth + static_cast<size_t>(ox + x)] =
+              qr->pixels[static_cast<size_t>(y) * static_cast<size_t>(qr->width) +
+                         static_cast<size_t>(x)];
+    }
+    base::Result<std::string> jpeg = synth::EncodeJpeg(gray, kWidth, kHeight, quality);
+    char name[32];
+    std::snprintf(name, sizeof name, "/%04d.jpg", ++n);
+    base::Status st =
+        jpeg.ok() ? base::WriteFileAtomic(out + name, *jpeg, 0644, base::Durability::kDeferred)
+                  : jpeg.status();
+    if (!st.ok()) {
+      std::fprintf(stderr, "gen_frames: %s\n", st.ToString().c_str());
+      return 1;
+    }
+  }
+  if (base::Status st = base::SyncFilesystem(out); !st.ok()) {
+    std::fprintf(stderr, "gen_frames: %s\n", st.ToString().c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "gen_frames: %d frames into %s\n", n, out.c_str());
+  return 0;
+}
+
 int main(int argc, char** argv) {
+  if (argc > 1 && std::strcmp(argv[1], "--texts") == 0) {
+    std::string texts, out;
+    int quality = 92;
+    bool ok = true;
+    for (int i = 1; i < argc; ++i) {
+      const std::string s = argv[i];
+      if (s == "--texts" && i + 1 < argc) {
+        texts = argv[++i];
+      } else if (s == "--out" && i + 1 < argc) {
+        out = argv[++i];
+      } else if (s == "--quality" && i + 1 < argc) {
+        quality = std::atoi(argv[++i]);
+      } else {
+        ok = false;
+      }
+    }
+    if (!ok || texts.empty() || out.empty() || quality < 50 || quality > 100) {
+      std::fprintf(stderr, "usage: gen_frames --texts FILE --out OUT_DIR [--quality Q]\n");
+      return 2;
+    }
+    return WriteTextFrames(texts, out, quality);
+  }
   Args args;
   if (!ParseArgs(argc, argv, &args)) {
-    std::fprintf(stderr, "usage: gen_frames OUT_DIR [--per-tier N] [--tier NAME] [--quality Q]\n");
+    std::fprintf(stderr,
+                 "usage: gen_frames OUT_DIR [--per-tier N] [--tier NAME] [--quality Q]\n"
+                 "   or: gen_frames --texts FILE --out OUT_DIR [--quality Q]\n");
     return 2;
   }
   if (base::Status st = base::MakeDirs(args.out); !st.ok()) {

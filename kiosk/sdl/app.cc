@@ -3,6 +3,7 @@
 #include <SDL2/SDL.h>
 #include <SDL2/SDL_ttf.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -125,6 +126,25 @@ struct PendingScan {
   std::string text;
   int64_t capture_ns = 0;  // camera frames only (SystemClock monotonic)
 };
+
+// Peak resident memory of the process so far.
+long MaxRssKb() {
+  rusage ru{};
+  return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
+}
+
+// Memory the process itself owns now (heap, stacks, caches), without the shared libraries that
+// RSS also counts (software GL alone maps ~60 MB of LLVM under Xvfb).
+long AnonymousKb() {
+  FILE* f = std::fopen("/proc/self/smaps_rollup", "r");
+  if (f == nullptr) return 0;
+  char line[256];
+  long kb = 0;
+  while (std::fgets(line, sizeof line, f) != nullptr)
+    if (std::sscanf(line, "Anonymous: %ld kB", &kb) == 1) break;
+  std::fclose(f);
+  return kb;
+}
 
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
@@ -1309,7 +1329,9 @@ int App::Run() {
                           {"scans_from_camera", latency_ms_.size()},
                           {"frame_to_screen_ms_p50", Percentile(latency_ms_, 0.5)},
                           {"frame_to_screen_ms_p95", Percentile(latency_ms_, 0.95)},
-                          {"screenshots", shots_}};
+                          {"screenshots", shots_},
+                          {"max_rss_kb", MaxRssKb()},
+                          {"anon_kb", AnonymousKb()}};
   std::printf("%s\n", nlohmann::json({{"stats", stats}}).dump().c_str());
   std::fflush(stdout);
   return exit_code_;

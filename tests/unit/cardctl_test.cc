@@ -698,6 +698,38 @@ TEST_F(CardctlIssueTest, ValidDaysSetsExpiryAfterIssue) {
   EXPECT_EQ(Field(j, "iss"), "RU-EDU-69");
 }
 
+TEST_F(CardctlIssueTest, IatSetsTheIssueTimeSoACardCanBeIssuedAlreadyExpired) {
+  cktest::TempDir dir;
+  ASSERT_FALSE(dir.path().empty());
+  cktest::ProcessResult r = Issue(dir, std::string(kHeader) + "X1,Ann Lee,ORG,0,1,\n",
+                                  {"--iat", "2025-01-01T00:00:00Z", "--valid-days", "30"});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  const std::optional<std::string> text = ReadFileBytes(dir.File("cards/X1.txt"));
+  ASSERT_TRUE(text);
+  // Verified now: expired since 2025-01-31.
+  cktest::ProcessResult v = VerifyText(*text);
+  EXPECT_EQ(v.exit_code, 1) << v.Describe();
+  json j = OneJsonLine(v.out);
+  EXPECT_EQ(Field(j, "verdict"), "EXPIRED");
+  ASSERT_TRUE(j["iat"].is_number_integer() && j["exp"].is_number_integer()) << j;
+  EXPECT_EQ(j["iat"].get<int64_t>(), 1'735'689'600);  // 2025-01-01T00:00:00Z
+  EXPECT_EQ(j["exp"].get<int64_t>(), 1'735'689'600 + 30 * 86400);
+  // Verified within its 30 days: valid.
+  cktest::ProcessResult in_time = VerifyText(*text, {"--at", "2025-01-15T12:00:00Z"});
+  EXPECT_EQ(in_time.exit_code, 0) << in_time.Describe();
+  EXPECT_EQ(Field(OneJsonLine(in_time.out), "verdict"), "VALID");
+}
+
+TEST_F(CardctlIssueTest, BadIatIsAUsageErrorAndWritesNothing) {
+  cktest::TempDir dir;
+  ASSERT_FALSE(dir.path().empty());
+  cktest::ProcessResult r =
+      Issue(dir, std::string(kHeader) + "X1,Ann Lee,ORG,0,1,\n", {"--iat", "yesterday"});
+  EXPECT_EQ(r.exit_code, 2) << r.Describe();
+  EXPECT_NE(r.err.find("--iat"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.File("cards/X1.txt")));
+}
+
 TEST_F(CardctlIssueTest, ShortNamesUseGivenNameAndFamilyInitial) {
   for (const Member& m : SharedMembers()) {
     cktest::ProcessResult r = VerifyText(Text(m.id));

@@ -1,6 +1,7 @@
 #include <charconv>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include "args.h"
@@ -8,6 +9,7 @@
 #include "base/csv.h"
 #include "base/file.h"
 #include "base/hex.h"
+#include "base/time_format.h"
 #include "card/issuer.h"
 #include "card/rid.h"
 #include "commands.h"
@@ -28,14 +30,15 @@ struct FileCloser {
 struct IssueOptions {
   std::string key_path, iss, secret_path, members_path, out_dir;
   int valid_days = 365;
+  std::optional<int64_t> iat;  // --iat: the issue time (default: now)
   NamePolicy names = NamePolicy::kNone;
 };
 
 base::Result<IssueOptions> ParseOptions(const std::vector<std::string>& argv) {
-  CK_ASSIGN_OR_RETURN(
-      Args args,
-      Args::Parse(argv, {"key", "iss", "status-secret", "members", "out", "valid-days", "names"},
-                  {}));
+  CK_ASSIGN_OR_RETURN(Args args, Args::Parse(argv,
+                                             {"key", "iss", "status-secret", "members", "out",
+                                              "valid-days", "names", "iat"},
+                                             {}));
   if (!args.positional().empty())
     return base::InvalidArgument("unexpected argument " + args.positional()[0]);
   IssueOptions o;
@@ -50,6 +53,12 @@ base::Result<IssueOptions> ParseOptions(const std::vector<std::string>& argv) {
         o.valid_days > 3660) {
       return base::InvalidArgument("--valid-days must be 1-3660");
     }
+  }
+  if (auto iat = args.Get("iat")) {
+    base::Result<int64_t> t = base::ParseIso8601(*iat);
+    if (!t.ok() || *t < 0)
+      return base::InvalidArgument("--iat must be an ISO 8601 time (2027-01-15T10:00:00Z)");
+    o.iat = *t;
   }
   if (auto names = args.Get("names")) {
     if (*names == "none") {
@@ -125,7 +134,7 @@ int RunIssue(const std::vector<std::string>& argv) {
 
   // Everything is signed and rendered in memory first: a failure writes nothing.
   base::SystemClock clock;
-  const int64_t now = clock.NowUnixSeconds();
+  const int64_t now = opts->iat.value_or(clock.NowUnixSeconds());
   struct Output {
     std::string id, text;
     scanner::GrayImage png;

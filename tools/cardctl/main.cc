@@ -18,7 +18,7 @@ constexpr char kUsage[] =
     "  secret --out FILE [--force]\n"
     "      make a status secret (32 random bytes, mode 0600) for issuing cards and bundles\n"
     "  issue --key K.key.pem --iss CODE --status-secret FILE --members members.csv --out DIR\n"
-    "        [--valid-days N] [--names none|short]\n"
+    "        [--valid-days N] [--iat ISO-8601-TIME] [--names none|short]\n"
     "      issue cards: DIR/<member_id>.txt (QR text) and DIR/<member_id>.png (QR, 300 dpi)\n"
     "  verify (--pubkey FILE [--pubkey FILE...] | --data-dir DIR) [--at ISO-8601-TIME]\n"
     "         (--text TEXT | --image FILE | -)\n"
