@@ -182,7 +182,7 @@ class App {
   void AfterSession(kiosk::State before);
   void StartAdminJob(const std::string& what);
   void FinishAdminJob();
-  void OpenSelect();
+  void OpenSelect(kiosk::Mode mode);
 
   void RunScript();
   bool ScriptStepDone();
@@ -243,6 +243,7 @@ class App {
   bool notice_error_ = false;
   int64_t app_activity_ns_ = 0;
   std::vector<kiosk_ui::Choice> choices_;
+  kiosk::Mode select_mode_ = kiosk::Mode::kShop;  // the mode whose choices are on screen
   kiosk_ui::Status status_;
 
   std::thread job_;
@@ -848,9 +849,11 @@ void App::HandleButton(const std::string& id) {
   }
   if (app_ == AppScreen::kAdminSelect && id.rfind("choice_", 0) == 0) {
     const std::string choice = id.substr(7);
-    if (session_cfg_.mode == kiosk::Mode::kShop) {
+    if (select_mode_ == kiosk::Mode::kShop) {
+      cfg_.mode = "shop";
       cfg_.partner = choice;
     } else {
+      cfg_.mode = "event";
       cfg_.event = choice;
     }
     SaveDeviceState();
@@ -866,17 +869,16 @@ void App::HandleButton(const std::string& id) {
   } else if (id == "sync_now") {
     if (sync_) {
       sync_->Wake();
-      notice_ = strings_.Get("admin.sync_done");
+      notice_ = strings_.Get("admin.sync_started");
     } else {
       notice_ = strings_.Get("admin.sync_off");
     }
     notice_error_ = false;
   } else if (id == "mode") {
-    cfg_.mode = cfg_.mode == "shop" ? "event" : "shop";
-    session_cfg_.mode = cfg_.mode == "event" ? kiosk::Mode::kEvent : kiosk::Mode::kShop;
-    OpenSelect();
+    // The other mode takes effect when its partner or event is chosen; Back keeps this one.
+    OpenSelect(session_cfg_.mode == kiosk::Mode::kShop ? kiosk::Mode::kEvent : kiosk::Mode::kShop);
   } else if (id == "select") {
-    OpenSelect();
+    OpenSelect(session_cfg_.mode);
   } else if (id == "language") {
     size_t i = 0;
     while (i < std::size(kiosk_app::kLanguages) && kiosk_app::kLanguages[i] != cfg_.language) ++i;
@@ -898,11 +900,12 @@ void App::HandleButton(const std::string& id) {
   }
 }
 
-void App::OpenSelect() {
+void App::OpenSelect(kiosk::Mode mode) {
+  select_mode_ = mode;
   choices_.clear();
   notice_.clear();
   if (device_->registry) {
-    if (session_cfg_.mode == kiosk::Mode::kShop) {
+    if (mode == kiosk::Mode::kShop) {
       if (auto list = device_->registry->ListPartners(10); list.ok())
         for (const registry::Partner& p : *list)
           choices_.push_back({p.partner_id, p.name + " (" + p.partner_id + ")"});
@@ -1062,11 +1065,24 @@ void App::RunScript() {
   using kiosk_app::ScriptOp;
   while (exit_code_ < 0 && script_pos_ < script_.size()) {
     const kiosk_app::ScriptCommand& c = script_[script_pos_];
-    if (c.op == ScriptOp::kWait || c.op == ScriptOp::kSleep) {
+    if (c.op == ScriptOp::kWait || c.op == ScriptOp::kWaitText || c.op == ScriptOp::kSleep) {
       const int64_t now = Now();
       if (!script_started_) {
         script_started_ = true;
         script_deadline_ns_ = now + static_cast<int64_t>(c.seconds * 1e9);
+      }
+      if (c.op == ScriptOp::kWaitText) {
+        if (drawn_ && view_.Shows(c.text)) {
+          script_started_ = false;
+          ++script_pos_;
+          continue;
+        }
+        if (now >= script_deadline_ns_) {
+          ScriptFail("timed out waiting for \"" + c.text + "\" on screen; it shows:\n" +
+                     view_.AllText());
+          return;
+        }
+        return;
       }
       if (c.op == ScriptOp::kWait) {
         // The state must be on screen (drawn), not only decided.
@@ -1157,6 +1173,7 @@ void App::RunScript() {
         exit_code_ = 0;
         return;
       case ScriptOp::kWait:
+      case ScriptOp::kWaitText:
       case ScriptOp::kSleep:
         break;
     }
@@ -1172,7 +1189,7 @@ void App::RunScript() {
 kiosk_ui::Model App::MakeModel() const {
   kiosk_ui::Model m;
   m.screen = session_->screen();
-  m.mode = session_cfg_.mode;
+  m.mode = app_ == AppScreen::kAdminSelect ? select_mode_ : session_cfg_.mode;
   m.app = app_;
   m.entry = entry_;
   m.notice = notice_;
@@ -1257,6 +1274,7 @@ int App::NextTimeoutMs() {
   if (script_pos_ < script_.size()) {
     const kiosk_app::ScriptCommand& c = script_[script_pos_];
     const bool waiting = c.op == kiosk_app::ScriptOp::kWait ||
+                         c.op == kiosk_app::ScriptOp::kWaitText ||
                          c.op == kiosk_app::ScriptOp::kSleep || c.op == kiosk_app::ScriptOp::kType;
     timeout = std::min(timeout, waiting ? 10 : 0);
   }

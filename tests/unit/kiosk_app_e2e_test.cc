@@ -39,11 +39,14 @@
 #include <vector>
 
 #include "base/time_format.h"
+#include "bundle_fixture.h"
 #include "kiosk_fixture.h"
 #include "scanner/image.h"
 #include "scanner/qr_codec.h"
 #include "subprocess.h"
 #include "sync/device_id.h"
+#include "sync/journal_to_stick.h"
+#include "sync/usb_watcher.h"
 
 namespace {
 
@@ -745,6 +748,78 @@ TEST_F(KioskAppE2eTest, AssetsWithoutFontsAreAStartupErrorNotACrash) {
       << run.process.err;
   EXPECT_EQ(run.process.err.find("Sanitizer"), std::string::npos) << run.process.err;
   EXPECT_TRUE(run.screens.empty());
+}
+
+// ---- 8. the admin's USB stick: import a registry, export the journal, choose the partner -----
+
+TEST_F(KioskAppE2eTest, AdminImportsARegistryFromUsbExportsTheJournalAndChoosesThePartner) {
+  // A kiosk with no registry yet, and a stick carrying a signed bundle.
+  const std::string data = fx_.temp().File("fresh");
+  const std::string media = fx_.temp().File("media");
+  const std::string stick = media + "/STICK";
+  ASSERT_TRUE(cktest::MakeDir(data));
+  ASSERT_TRUE(cktest::MakeDir(stick));
+  cktest::BundleFactory factory(fx_.temp().File("bundles"));
+  cktest::BundleSpec spec;
+  spec.created = kiosktest::kNow - 3600;
+  spec.not_after = kiosktest::kNow + 30 * kiosktest::kDay;
+  base::Result<cktest::BuiltBundle> built = factory.Build(spec);
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  ASSERT_TRUE(cktest::CopyFile(built->path, stick + "/registry-1.ckbundle"));
+  ASSERT_TRUE(WriteText(config_path(), "usb_mount_dir = " + media +
+                                           "\ntrust = " + factory.WriteTrustedKeyPem() + "\n"));
+  base::Result<std::string> device_id = ck_sync::LoadOrCreateDeviceId(data);
+  ASSERT_TRUE(device_id.ok()) << device_id.status().ToString();
+  const std::string pin = "press key_0\npress key_0\npress key_0\npress key_0\npress ok\n";
+  const std::string card = fx_.CardSignedBy(factory.issuer_key(), {.member_id = "M-1"});
+
+  const KioskRun run = Run(Shop(),
+                           "wait idle 30\n"
+                           "expect No registry\n"
+                           "key F2\n"
+                           "wait pin 20\n" +
+                               pin +
+                               "wait admin 20\n"
+                               "press import_usb\n"
+                               "wait-text 30 Imported registry #1\n"
+                               // The partner of this device, from the new registry.
+                               "press select\n"
+                               "wait admin-select 20\n"
+                               "expect Cafe Luna (P-CAFE)\n"
+                               "press choice_P-BOOKS\n"
+                               "wait admin 20\n"
+                               "press close\n"
+                               "wait idle 20\n"
+                               "expect Registry #1\n"
+                               "expect Книжный дом\n"
+                               "scan " +
+                               card +
+                               "\n"
+                               "wait amount 20\n"
+                               "press cancel\n"
+                               "wait idle 20\n"
+                               "scan NOT-A-CARD\n"
+                               "wait result-MALFORMED 20\n"
+                               "key Escape\n"
+                               "wait idle 20\n"
+                               "key F2\n"
+                               "wait pin 20\n" +
+                               pin +
+                               "wait admin 20\n"
+                               "expect 1 entries, 1 not uploaded\n"
+                               "press export_usb\n"
+                               "wait-text 30 Journal written\n"
+                               "quit\n",
+                           {"--data-dir", data, "--language", "en"});
+  ASSERT_EQ(run.process.exit_code, 0) << run.Describe();
+  EXPECT_EQ(cktest::InspectDataDir(data).seq, 1) << cktest::InspectDataDir(data).ToString();
+  // The stick got the journal export and the receipt; the choice of partner was kept.
+  EXPECT_TRUE(std::filesystem::exists(stick + "/" + ck_sync::JournalExportFileName(*device_id)));
+  EXPECT_TRUE(std::filesystem::exists(stick + "/" + ck_sync::ReceiptFileName(*device_id)));
+  std::ifstream state(data + "/kiosk-state.conf");
+  std::stringstream text;
+  text << state.rdbuf();
+  EXPECT_NE(text.str().find("partner = P-BOOKS"), std::string::npos) << text.str();
 }
 
 }  // namespace

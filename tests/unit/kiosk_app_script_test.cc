@@ -92,6 +92,14 @@ TEST(ScriptTest, WaitStatesAndSpacing) {
   EXPECT_EQ(more[0].text, "result-REVOKED");
   EXPECT_EQ(more[1].text, "admin-select");
   EXPECT_EQ(more[2].text, "set-pin");
+  const std::vector<ScriptCommand> wt = Parse("wait-text 2.5 Imported registry #3\n");
+  ASSERT_EQ(wt.size(), 1u);
+  EXPECT_EQ(wt[0].op, ScriptOp::kWaitText);
+  EXPECT_EQ(wt[0].seconds, 2.5);
+  EXPECT_EQ(wt[0].text, "Imported registry #3");
+  EXPECT_EQ(ErrorOf("wait-text 5\n"), "demo.script:1: wait-text: expected SECONDS TEXT, got '5'");
+  EXPECT_EQ(ErrorOf("wait-text soon Done\n"),
+            "demo.script:1: wait-text: expected seconds, got 'soon'");
 }
 
 TEST(ScriptTest, ErrorsNameTheLine) {

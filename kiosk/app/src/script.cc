@@ -151,6 +151,15 @@ base::Result<ScriptCommand> ParseCommand(const Line& l, const std::string& base_
     if (!seconds.empty()) {
       CK_ASSIGN_OR_RETURN(c.seconds, Seconds(l, seconds, kMaxPauseSeconds));
     }
+  } else if (cmd == "wait-text") {
+    std::string_view rest = l.args;
+    const std::string_view seconds = NextWord(&rest);
+    if (seconds.empty() || rest.empty()) {
+      return l.Error("expected SECONDS TEXT, got " + kv::Quote(l.args));
+    }
+    c.op = ScriptOp::kWaitText;
+    CK_ASSIGN_OR_RETURN(c.seconds, Seconds(l, seconds, kMaxPauseSeconds));
+    c.text = std::string(rest);
   } else if (cmd == "sleep" || cmd == "advance") {
     c.op = cmd == "sleep" ? ScriptOp::kSleep : ScriptOp::kAdvance;
     CK_ASSIGN_OR_RETURN(c.seconds,

@@ -11,6 +11,8 @@
 //                        pin, set-pin, admin-select) or shows a result with that code
 //                        (result-VALID, result-REVOKED, result-accepted ...); fails the
 //                        script after SECONDS (default 10)
+//   wait-text SECONDS TEXT  until TEXT is on screen (an admin action's outcome); fails the
+//                        script after SECONDS
 //   sleep SECONDS        wall-clock pause (fractions allowed), for demos only
 //   advance SECONDS      moves the fake clock (only with --fake-clock)
 //   screenshot NAME      writes NAME.png into --screenshot-dir
@@ -29,21 +31,31 @@
 namespace kiosk_app {
 
 enum class ScriptOp : uint8_t {
-  kScan, kType, kKey, kPress, kTap, kWait, kSleep, kAdvance, kScreenshot, kExpect, kQuit,
+  kScan,
+  kType,
+  kKey,
+  kPress,
+  kTap,
+  kWait,
+  kWaitText,
+  kSleep,
+  kAdvance,
+  kScreenshot,
+  kExpect,
+  kQuit,
 };
 
 struct ScriptCommand {
   ScriptOp op = ScriptOp::kQuit;
   int line = 0;
-  std::string text;      // scan (scan-file is resolved at parse time), type, key, press, wait
-                         // state, screenshot name, expect
-  int x = 0, y = 0;      // tap
-  double seconds = 0;    // wait timeout (default 10), sleep, advance
+  std::string text;    // scan (scan-file is resolved at parse time), type, key, press, wait
+                       // state, screenshot name, expect
+  int x = 0, y = 0;    // tap
+  double seconds = 0;  // wait timeout (default 10), sleep, advance
 };
 
 // Parses a script; `base_dir` resolves relative scan-file paths. Errors name the line.
-base::Result<std::vector<ScriptCommand>> ParseScript(std::string_view text,
-                                                     std::string_view source,
+base::Result<std::vector<ScriptCommand>> ParseScript(std::string_view text, std::string_view source,
                                                      const std::string& base_dir);
 base::Result<std::vector<ScriptCommand>> LoadScript(const std::string& path);
 
