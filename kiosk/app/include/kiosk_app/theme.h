@@ -17,7 +17,7 @@ struct Rgb {
 };
 
 struct Theme {
-  std::string name = "cardkiosk";  // name
+  std::string name = "cardkiosk";    // name
   Rgb background{0x1E, 0x2A, 0x3A};  // background: idle and admin screens
   Rgb panel{0x2C, 0x3E, 0x55};       // panel: status bar, keypad
   Rgb text{0xFF, 0xFF, 0xFF};        // text
