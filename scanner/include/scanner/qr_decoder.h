@@ -1,9 +1,10 @@
 // The live-path QR decoder: ZXing-cpp 1.4 on the luminance plane, QR only, options tuned for
-// latency. A cheap scan for finder patterns finds where codes may be and each is read cut out
-// (stretched, inverted, enlarged where its modules are small); ZXing reads the whole frame only
-// where the scan cannot vouch for having found every code; whole-frame fallbacks (contrast, glare,
-// dark mode) run only when nothing was read and finder patterns were seen.
-// docs/scanner.md has the figures (tests/data/frames, bench/scan_bench).
+// latency. A cheap scan for finder patterns finds where codes may be; each is first read by
+// sampling its module grid from the finder geometry into a pure image (ZXing's isPure mode), else
+// cut out (stretched, inverted, enlarged where its modules are small); ZXing reads the whole frame
+// only where the scan cannot vouch for having found every code; whole-frame fallbacks (contrast,
+// glare, dark mode) run only when nothing was read and finder patterns were seen. docs/scanner.md
+// has the figures (tests/data/frames, bench/scan_bench).
 #pragma once
 
 #include <cstdint>
@@ -26,14 +27,18 @@ struct DecoderOptions {
   Binarizer binarizer = Binarizer::kLocalAverage;
   bool second_binarizer = false;  // if the whole frame read nothing, the other binarizer on it
   // A scan for finder patterns (every scan_step-th row, both polarities) comes first; each triple
-  // that may be a code is cut out, stretched to its own ink and paper levels, inverted if light on
-  // dark, and read: at its own scale when its modules are >= 3 px (a fraction of a frame's cost),
-  // else enlarged to ~4.5 px modules (at most zoom_percent). At most three per frame; once a code
-  // is read, only triples of its polarity. The whole frame is read only when a triple was not
-  // read, none was found, or two finder patterns outside the codes read may belong together.
-  // Then the triples still not read are read enlarged to zoom_percent if their modules are under
-  // 4 px (ZXing 1.4 loses version 11-12 codes, a card's, at 2-3 px per module under a few degrees
-  // of tilt; enlarged, it reads them), and squared where the crop is clipped (glare).
+  // that may be a code is first read from its module grid, sampled through the perspective the
+  // three finder patterns and the alignment pattern near the fourth corner give (dimension from
+  // the runs of the timing patterns; only where the other alignment patterns are found where the
+  // grid puts them), one pixel per module, by ZXing in its isPure mode; else it is cut out,
+  // stretched to its own ink and paper levels, inverted if light on dark, and read: at its own
+  // scale when its modules are >= 3 px (a fraction of a frame's cost), else enlarged to ~4.5 px
+  // modules (at most zoom_percent). At most three per frame; once a code is read, only triples of
+  // its polarity. The whole frame is read only when a triple was not read, none was found, or two
+  // finder patterns outside the codes read may belong together. Then the triples still not read are
+  // read enlarged to zoom_percent if their modules are under 4 px (ZXing 1.4 loses version 11-12
+  // codes, a card's, at 2-3 px per module under a few degrees of tilt; enlarged, it reads them),
+  // and squared where the crop is clipped (glare).
   bool region_pass = true;
   int zoom_percent = 200;
   int scan_step = 2;  // rows between scan lines
@@ -62,7 +67,7 @@ class QrDecoder {
 
  private:
   DecoderOptions options_;
-  std::vector<uint8_t> scratch_, zoomed_, region_;
+  std::vector<uint8_t> scratch_, zoomed_, region_, grey_, grid_, pure_;
 };
 
 // Stretches the frame's luminance so that its 2nd..98th percentiles span 0..255, into `out`.
