@@ -104,7 +104,7 @@ frames() { local n=$1 text=${2:-}; for ((i = 0; i < n; i++)); do printf '%s\n' "
 {
   frames 4
   frames 4 "$(cat "$out/cards/EDU-690001.txt")"
-  frames 32
+  frames 44
   frames 4 "$(cat "$out/cards-expired/EDU-690003.txt")"
   frames 16
   frames 4 "$(cat "$out/cards/EDU-690004.txt")"
