@@ -11,11 +11,15 @@
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -55,6 +59,12 @@ constexpr int kExitScript = 3;
 constexpr int64_t kMs = 1'000'000;
 constexpr int64_t kPreviewFps = 15;
 constexpr int64_t kStillRetryMs = 100;
+constexpr int kMaxChoices = 400;  // partners or events offered in the admin menu, by id
+// A touch or Enter this soon after the screen changed is not taken: a double tap on OK must not
+// also press what appears under the finger on the next screen (Confirm).
+constexpr int64_t kInputSettleNs = 250 * kMs;
+// Draw times and latencies kept for the exit statistics (a ring: the app runs for months).
+constexpr size_t kMaxSamples = 1 << 16;
 constexpr int64_t kPreviewIntervalNs = 1'000'000'000 / kPreviewFps;
 
 // A FrameSource in front of the camera that keeps a copy of the newest frame for the preview
@@ -146,6 +156,20 @@ long AnonymousKb() {
   return kb;
 }
 
+// Keeps the last kMaxSamples values: statistics over a bounded window, not a growing vector.
+struct Samples {
+  std::vector<double> values;
+  size_t count = 0;
+  void Add(double v) {
+    if (values.size() < kMaxSamples) {
+      values.push_back(v);
+    } else {
+      values[count % kMaxSamples] = v;  // the oldest goes
+    }
+    ++count;
+  }
+};
+
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -172,6 +196,19 @@ class App {
   void Handle(const SDL_Event& ev);
   void HandleKey(const SDL_KeyboardEvent& key);
   void HandleTouch(int x, int y);
+  bool InputSettling() const;
+  bool PreviewShown() const {
+    return std::any_of(
+        view_.elements.begin(), view_.elements.end(),
+        [](const kiosk_ui::Element& e) { return e.kind == kiosk_ui::Kind::kPreview; });
+  }
+  // An SDL event's 32-bit millisecond timestamp on the 64-bit SDL_GetTicks64() time line (the
+  // 32-bit one wraps after 49.7 days of uptime).
+  static int64_t EventNs(uint32_t timestamp) {
+    const uint64_t now = SDL_GetTicks64();
+    const uint32_t age = static_cast<uint32_t>(now) - timestamp;
+    return static_cast<int64_t>(now - age) * kMs;
+  }
   void HandleButton(const std::string& id);
   void HandleWedge();
   void HandleTyped(const std::string& text);
@@ -193,7 +230,7 @@ class App {
 
   kiosk_ui::Model MakeModel() const;
   std::string StateName() const;
-  void Present(bool force);
+  void Present(bool force, const std::string& shot = "");
   void Screenshot(const std::string& name);
   int NextTimeoutMs();
   int64_t Now() const { return sys_.MonotonicNanos(); }
@@ -243,23 +280,32 @@ class App {
   bool notice_error_ = false;
   int64_t app_activity_ns_ = 0;
   std::vector<kiosk_ui::Choice> choices_;
-  kiosk::Mode select_mode_ = kiosk::Mode::kShop;  // the mode whose choices are on screen
+  int page_ = 0;
+  std::map<std::string, std::string> menu_state_;  // kiosk-state.conf: what the admin chose
+  std::string new_pin_;                            // kSetPin: the first entry of the new PIN
+  kiosk::Mode select_mode_ = kiosk::Mode::kShop;   // the mode whose choices are on screen
   kiosk_ui::Status status_;
 
   std::thread job_;
   std::atomic<bool> job_done_{false};
   bool job_running_ = false;
-  std::string job_message_;
-  bool job_error_ = false;
+  struct JobOutcome {
+    std::string key, arg, value;  // a translation key and its one placeholder
+    bool error = false;
+  };
+  std::mutex job_mu_;
+  JobOutcome job_outcome_;
 
   // What was drawn last, for change detection, screenshots and script checks.
   kiosk_ui::View view_;
   bool drawn_ = false;
-  std::string drawn_state_;  // StateName() when view_ was drawn
+  std::string drawn_state_;        // StateName() when view_ was drawn
+  int64_t screen_changed_ns_ = 0;  // when a view with another name was first drawn
   int shots_ = 0;
-  std::vector<double> draw_ms_;
-  std::vector<double> latency_ms_;
-  int64_t pending_capture_ns_ = 0;  // a camera scan waiting for its verdict to be drawn
+  Samples draw_ms_;
+  Samples latency_ms_;
+  int64_t pending_capture_ns_ = 0;
+  std::string last_scan_text_;  // a camera scan waiting for its verdict to be drawn
   int64_t start_ns_ = 0;
 
   std::vector<kiosk_app::ScriptCommand> script_;
@@ -303,25 +349,45 @@ std::string App::AssetsDir() const {
 // <data_dir>/kiosk-state.conf, in the config file's syntax. Command-line flags still win.
 void App::LoadDeviceState() {
   const std::string path = cfg_.data_dir + "/kiosk-state.conf";
-  base::Result<kiosk_app::AppConfig> st = kiosk_app::LoadAppConfig(path);
-  if (!st.ok()) {
-    if (st.status().code() != base::StatusCode::kNotFound)
-      std::fprintf(stderr, "kiosk: ignoring %s\n", st.status().message().c_str());
+  base::Result<std::string> text = base::ReadFile(path, 64 * 1024);
+  if (!text.ok()) {
+    if (text.status().code() != base::StatusCode::kNotFound)
+      std::fprintf(stderr, "kiosk: ignoring %s\n", text.status().message().c_str());
     return;
   }
-  if (!opt_.mode_fixed) {
-    cfg_.mode = st->mode;
-    if (!st->partner.empty()) cfg_.partner = st->partner;
-    if (!st->event.empty()) cfg_.event = st->event;
+  // Same syntax and checks as the config file; only the keys the file names are taken.
+  base::Result<kiosk_app::AppConfig> st = kiosk_app::ParseAppConfig(*text, path);
+  if (!st.ok()) {
+    std::fprintf(stderr, "kiosk: ignoring %s\n", st.status().message().c_str());
+    return;
   }
-  if (!opt_.language_fixed) cfg_.language = st->language;
+  std::istringstream lines(*text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    const size_t eq = line.find('=');
+    if (eq == std::string::npos || line.find('#') == line.find_first_not_of(" \t")) continue;
+    std::string key = line.substr(0, eq);
+    key.erase(std::remove_if(key.begin(), key.end(), [](char c) { return c == ' ' || c == '\t'; }),
+              key.end());
+    if (key == "mode") menu_state_["mode"] = st->mode;
+    if (key == "partner") menu_state_["partner"] = st->partner;
+    if (key == "event") menu_state_["event"] = st->event;
+    if (key == "language") menu_state_["language"] = st->language;
+  }
+  if (!opt_.mode_fixed) {
+    if (menu_state_.count("mode")) cfg_.mode = menu_state_["mode"];
+    if (menu_state_.count("partner")) cfg_.partner = menu_state_["partner"];
+    if (menu_state_.count("event")) cfg_.event = menu_state_["event"];
+  }
+  if (!opt_.language_fixed && menu_state_.count("language"))
+    cfg_.language = menu_state_["language"];
 }
 
+// Writes what the admin chose in the menu, and only that: values from the config file or the
+// command line are not frozen into the device's state.
 void App::SaveDeviceState() {
-  std::string text = "# Chosen in the admin menu; overrides the config file.\nmode = " + cfg_.mode +
-                     "\nlanguage = " + cfg_.language + "\n";
-  if (!cfg_.partner.empty()) text += "partner = " + cfg_.partner + "\n";
-  if (!cfg_.event.empty()) text += "event = " + cfg_.event + "\n";
+  std::string text = "# Chosen in the kiosk's admin menu; overrides the config file.\n";
+  for (const auto& [key, value] : menu_state_) text += key + " = " + value + "\n";
   base::Status st = base::WriteFileAtomic(cfg_.data_dir + "/kiosk-state.conf", text);
   if (!st.ok()) std::fprintf(stderr, "kiosk: %s\n", st.message().c_str());
 }
@@ -557,6 +623,17 @@ int App::Start() {
     std::fprintf(stderr, "kiosk: fonts: %s\n", TTF_GetError());
     return kExitStartup;
   }
+  // SDL falls back to its offscreen driver when there is no display at all: a kiosk nobody can
+  // see is a mistake unless asked for (tests, the demo without a display).
+  const char* asked = std::getenv("SDL_VIDEODRIVER");
+  if (std::string_view(SDL_GetCurrentVideoDriver()) == "offscreen" &&
+      (asked == nullptr || std::string_view(asked) != "offscreen")) {
+    std::fprintf(stderr,
+                 "kiosk: no display found (no X11 or Wayland session, no usable KMS device); "
+                 "run it on the device's console or in a desktop session, or set "
+                 "SDL_VIDEODRIVER=offscreen to run without a screen\n");
+    return kExitStartup;
+  }
   wake_event_ = SDL_RegisterEvents(1);
   Uint32 flags = SDL_WINDOW_SHOWN | SDL_WINDOW_ALLOW_HIGHDPI;
   if (cfg_.fullscreen) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
@@ -626,14 +703,19 @@ void App::Handle(const SDL_Event& ev) {
       exit_code_ = 0;
       break;
     case SDL_TEXTINPUT:
-      wedge_.OnText(ev.text.text, static_cast<int64_t>(ev.text.timestamp) * kMs);
+      wedge_.OnText(ev.text.text, EventNs(ev.text.timestamp));
       break;
     case SDL_KEYDOWN:
       HandleKey(ev.key);
       break;
     case SDL_MOUSEBUTTONDOWN:
-      if (ev.button.which != SDL_TOUCH_MOUSEID && ev.button.button == SDL_BUTTON_LEFT)
-        HandleTouch(ev.button.x, ev.button.y);
+      if (ev.button.which != SDL_TOUCH_MOUSEID && ev.button.button == SDL_BUTTON_LEFT) {
+        // Mouse positions are in window points; the layout is in drawable pixels (HiDPI).
+        int ww = 0, wh = 0;
+        SDL_GetWindowSize(window_, &ww, &wh);
+        HandleTouch(ww > 0 ? ev.button.x * width_ / ww : ev.button.x,
+                    wh > 0 ? ev.button.y * height_ / wh : ev.button.y);
+      }
       break;
     case SDL_FINGERDOWN:
       HandleTouch(static_cast<int>(ev.tfinger.x * static_cast<float>(width_)),
@@ -652,7 +734,10 @@ void App::Handle(const SDL_Event& ev) {
 }
 
 void App::HandleKey(const SDL_KeyboardEvent& key) {
-  const int64_t t = static_cast<int64_t>(key.timestamp) * kMs;
+  const int64_t t = EventNs(key.timestamp);
+  // A held key repeats: only Backspace may (deleting several digits); a held Enter must not walk
+  // through amount, confirm and result.
+  if (key.repeat != 0 && key.keysym.sym != SDLK_BACKSPACE) return;
   switch (key.keysym.sym) {
     case SDLK_RETURN:
     case SDLK_KP_ENTER:
@@ -669,7 +754,7 @@ void App::HandleKey(const SDL_KeyboardEvent& key) {
     case SDLK_ESCAPE:
       wedge_.Flush(t);
       HandleWedge();
-      Back();
+      if (!InputSettling()) Back();
       break;
     case SDLK_F2:
       wedge_.Flush(t);
@@ -681,7 +766,15 @@ void App::HandleKey(const SDL_KeyboardEvent& key) {
   }
 }
 
+// True while what is on screen is not what the next touch or Enter would act on: the state moved
+// since the last drawing (a second tap in the same batch of events), or the screen changed less
+// than kInputSettleNs ago.
+bool App::InputSettling() const {
+  return !drawn_ || StateName() != drawn_state_ || Now() - screen_changed_ns_ < kInputSettleNs;
+}
+
 void App::HandleTouch(int x, int y) {
+  if (InputSettling()) return;
   const kiosk_ui::Element* b = view_.ButtonAt(x, y);
   if (b != nullptr) HandleButton(b->id);
 }
@@ -699,12 +792,16 @@ void App::HandleWedge() {
 }
 
 void App::HandleTyped(const std::string& text) {
+  // A person types digits, a comma and Enter here. Anything else (a scanner burst cut in two by
+  // a stalled UI, letters) is not an amount: none of it is taken, its Enter included.
+  for (char c : text)
+    if (!((c >= '0' && c <= '9') || c == ',' || c == '.' || c == '\n' || c == ' ')) return;
   for (char c : text) {
     if (c >= '0' && c <= '9') {
       KeypadKey(std::string(1, c));
     } else if (c == ',' || c == '.') {
       KeypadKey(",");
-    } else if (c == '\n') {
+    } else if (c == '\n' && !InputSettling()) {
       Ok();
     }
   }
@@ -716,6 +813,10 @@ void App::HandleScan(const PendingScan& scan) {
   const kiosk::State s = session_->screen().state;
   if (app_ != AppScreen::kSession || (s != kiosk::State::kIdle && s != kiosk::State::kResult))
     return;
+  // A scanner in continuous mode reads the card again and again: the same card while its own
+  // result is on screen is the same customer, not a second check-in.
+  if (s == kiosk::State::kResult && scan.text == last_scan_text_) return;
+  last_scan_text_ = scan.text;
   entry_.clear();
   notice_.clear();
   const kiosk::State before = s;
@@ -728,7 +829,7 @@ void App::HandleScan(const PendingScan& scan) {
 void App::AfterSession(kiosk::State before) {
   const kiosk::Screen& sc = session_->screen();
   if (sc.state == kiosk::State::kResult) {
-    sound_->Play(kiosk_ui::ResultTone(sc));
+    sound_->Play(kiosk_ui::ToneOf(kiosk_ui::ResultOutcome(sc)));
     if (session_cfg_.mode == kiosk::Mode::kEvent && sc.attendance >= 0)
       status_.attendance = sc.attendance;
     if (sc.entry_seq > 0) status_.journal_entries = sc.entry_seq;
@@ -749,12 +850,21 @@ void App::KeypadKey(const std::string& key) {
     }
     return;
   }
-  if (app_ == AppScreen::kSession && session_->screen().state == kiosk::State::kAmountEntry)
+  if (app_ == AppScreen::kSession && session_->screen().state == kiosk::State::kAmountEntry) {
     kiosk_ui::EditAmount(&entry_, key);
+    session_->KeepAlive();  // typing the amount is activity: the screen must not time out
+  }
 }
 
 void App::Ok() {
   app_activity_ns_ = Now();
+  if ((app_ == AppScreen::kPin || app_ == AppScreen::kSetPin) && entry_.size() < 4) {
+    // Too short to be a PIN: not a try (a passer-by tapping OK must not lock the admin out).
+    notice_ = strings_.Get("pin.too_short");
+    notice_error_ = true;
+    entry_.clear();
+    return;
+  }
   if (app_ == AppScreen::kPin) {
     base::Result<kiosk_app::PinCheck> r = pin_->Check(entry_);
     entry_.clear();
@@ -777,11 +887,22 @@ void App::Ok() {
     return;
   }
   if (app_ == AppScreen::kSetPin) {
-    base::Status st = pin_->Set(entry_);
+    // Typed twice: one slip must not set a PIN nobody knows.
+    if (new_pin_.empty()) {
+      new_pin_ = entry_;
+      entry_.clear();
+      notice_.clear();
+      return;
+    }
+    const bool same = new_pin_ == entry_;
+    base::Status st = same ? pin_->Set(entry_) : base::Status();
     entry_.clear();
+    new_pin_.clear();
     app_ = AppScreen::kAdmin;
-    notice_ = st.ok() ? strings_.Get("admin.pin_changed") : st.message();
-    notice_error_ = !st.ok();
+    notice_ = !same     ? strings_.Get("admin.pin_mismatch")
+              : st.ok() ? strings_.Get("admin.pin_changed")
+                        : st.message();
+    notice_error_ = !same || !st.ok();
     return;
   }
   if (app_ != AppScreen::kSession) return;
@@ -817,6 +938,7 @@ void App::Back() {
     case AppScreen::kAdminSelect:
     case AppScreen::kSetPin:
       app_ = AppScreen::kAdmin;
+      new_pin_.clear();
       notice_.clear();
       return;
     case AppScreen::kSession:
@@ -847,15 +969,24 @@ void App::HandleButton(const std::string& id) {
     }
     return;
   }
+  if (app_ == AppScreen::kAdminSelect && (id == "prev" || id == "next")) {
+    const int pages = (static_cast<int>(choices_.size()) + kiosk_ui::kChoicesPerPage - 1) /
+                      kiosk_ui::kChoicesPerPage;
+    page_ = std::clamp(page_ + (id == "next" ? 1 : -1), 0, std::max(0, pages - 1));
+    return;
+  }
   if (app_ == AppScreen::kAdminSelect && id.rfind("choice_", 0) == 0) {
     const std::string choice = id.substr(7);
     if (select_mode_ == kiosk::Mode::kShop) {
       cfg_.mode = "shop";
       cfg_.partner = choice;
+      menu_state_["partner"] = choice;
     } else {
       cfg_.mode = "event";
       cfg_.event = choice;
+      menu_state_["event"] = choice;
     }
+    menu_state_["mode"] = cfg_.mode;
     SaveDeviceState();
     RebuildSession();
     app_ = AppScreen::kAdmin;
@@ -887,6 +1018,7 @@ void App::HandleButton(const std::string& id) {
     if (s.ok()) {
       strings_ = std::move(*s);
       cfg_.language = next;
+      menu_state_["language"] = next;
       SaveDeviceState();
       notice_.clear();
     } else {
@@ -896,21 +1028,23 @@ void App::HandleButton(const std::string& id) {
   } else if (id == "set_pin") {
     app_ = AppScreen::kSetPin;
     entry_.clear();
+    new_pin_.clear();
     notice_.clear();
   }
 }
 
 void App::OpenSelect(kiosk::Mode mode) {
   select_mode_ = mode;
+  page_ = 0;
   choices_.clear();
   notice_.clear();
   if (device_->registry) {
     if (mode == kiosk::Mode::kShop) {
-      if (auto list = device_->registry->ListPartners(10); list.ok())
+      if (auto list = device_->registry->ListPartners(kMaxChoices); list.ok())
         for (const registry::Partner& p : *list)
           choices_.push_back({p.partner_id, p.name + " (" + p.partner_id + ")"});
     } else {
-      if (auto list = device_->registry->ListEvents(10); list.ok())
+      if (auto list = device_->registry->ListEvents(kMaxChoices); list.ok())
         for (const registry::Event& e : *list)
           choices_.push_back({e.event_id, e.title + " (" + e.event_id + ")"});
     }
@@ -926,8 +1060,11 @@ void App::OpenSelect(kiosk::Mode mode) {
 // stays alive; the registry is switched on the UI thread when the job is done.
 void App::StartAdminJob(const std::string& what) {
   if (job_running_) return;
+  const bool do_export = what == "export_usb";
   if (!trusted_) {
-    notice_ = strings_.Format("admin.usb_failed", {{"why", "no `trust` key in the config"}});
+    // Without the bundle key the stick's bundles cannot be checked, so nothing is read from it.
+    notice_ = strings_.Format(do_export ? "admin.export_failed" : "admin.usb_failed",
+                              {{"why", "no `trust` key in the config"}});
     notice_error_ = true;
     return;
   }
@@ -936,55 +1073,59 @@ void App::StartAdminJob(const std::string& what) {
   job_done_ = false;
   notice_ = strings_.Get("admin.usb_working");
   notice_error_ = false;
-  const bool do_export = what == "export_usb";
-  job_ = std::thread([this, do_export] {
-    bundle::Importer importer(base::PosixFs(), *clock_, cfg_.data_dir, *trusted_);
-    ck_sync::UsbWatcherOptions o{.mount_dir = cfg_.usb_mount_dir, .device_id = device_id_};
+  // The worker gets copies of what it needs and reports plain data; the UI thread words it.
+  job_ = std::thread([this, do_export, data_dir = cfg_.data_dir, mount_dir = cfg_.usb_mount_dir,
+                      device_id = device_id_, trusted = *trusted_] {
+    bundle::Importer importer(base::PosixFs(), *clock_, data_dir, trusted);
+    ck_sync::UsbWatcherOptions o{.mount_dir = mount_dir, .device_id = device_id};
     auto exported = std::make_shared<std::vector<std::string>>();
     if (do_export) {
       ck_sync::ReceiptExtension inner =
-          ck_sync::MakeJournalExportExtension(base::PosixFs(), *clock_, cfg_.data_dir, device_id_);
+          ck_sync::MakeJournalExportExtension(base::PosixFs(), *clock_, data_dir, device_id);
       o.receipt_extension = [inner, exported](const std::string& dir) {
         std::vector<std::string> lines = inner(dir);
         exported->insert(exported->end(), lines.begin(), lines.end());
         return lines;
       };
     }
-    ck_sync::UsbWatcher watcher(base::PosixFs(), *clock_, importer, *trusted_, std::move(o));
+    ck_sync::UsbWatcher watcher(base::PosixFs(), *clock_, importer, trusted, std::move(o));
     base::Result<std::vector<ck_sync::VolumeResult>> r = watcher.ProcessAllOnce();
-    std::string message;
-    bool error = false;
+    JobOutcome out;
     if (!r.ok() || r->empty()) {
-      message = strings_.Format("admin.usb_no_stick", {{"dir", cfg_.usb_mount_dir}});
-      error = true;
+      out = {"admin.usb_no_stick", "dir", mount_dir, true};
     } else {
       for (const ck_sync::VolumeResult& v : *r) {
         std::fprintf(stderr, "kiosk: usb: %s\n", v.Summary().c_str());
         if (const ck_sync::BundleOutcome* a = v.applied()) {
           registry_changed_ = true;
-          message = strings_.Format("admin.usb_imported", {{"seq", std::to_string(*a->seq)}});
-        } else if (v.all_refused() && message.empty()) {
-          message =
-              strings_.Format("admin.usb_failed", {{"why", v.bundles.front().status.message()}});
-          error = true;
+          out = {"admin.usb_imported", "seq", std::to_string(*a->seq), false};
+        } else if (v.all_refused() && out.key.empty()) {
+          out = {"admin.usb_failed", "why", v.bundles.front().status.message(), true};
         }
       }
       if (do_export) {
-        for (const std::string& line : *exported)
+        std::string failure;
+        bool written = false;
+        for (const std::string& line : *exported) {
           std::fprintf(stderr, "kiosk: usb: %s\n", line.c_str());
-        const bool ok =
-            !exported->empty() && exported->front().find("exported") != std::string::npos;
-        message = ok ? strings_.Format("admin.export_done",
-                                       {{"file", ck_sync::JournalExportFileName(device_id_)}})
-                     : strings_.Format("admin.export_failed",
-                                       {{"why", exported->empty() ? "-" : exported->front()}});
-        error = !ok;
-      } else if (message.empty()) {
-        message = strings_.Get("admin.usb_nothing");
+          if (line.rfind("journal: exported", 0) == 0) {
+            written = true;
+          } else if (failure.empty()) {
+            failure = line;
+          }
+        }
+        out = written
+                  ? JobOutcome{"admin.export_done", "file",
+                               ck_sync::JournalExportFileName(device_id), false}
+                  : JobOutcome{"admin.export_failed", "why", failure.empty() ? "-" : failure, true};
+      } else if (out.key.empty()) {
+        out = {"admin.usb_nothing", "", "", false};
       }
     }
-    job_message_ = std::move(message);
-    job_error_ = error;
+    {
+      std::lock_guard<std::mutex> lock(job_mu_);
+      job_outcome_ = std::move(out);
+    }
     job_done_ = true;
     SDL_Event ev{};
     ev.type = wake_event_;
@@ -996,8 +1137,15 @@ void App::FinishAdminJob() {
   if (!job_running_ || !job_done_) return;
   job_.join();
   job_running_ = false;
-  notice_ = job_message_;
-  notice_error_ = job_error_;
+  JobOutcome out;
+  {
+    std::lock_guard<std::mutex> lock(job_mu_);
+    out = job_outcome_;
+  }
+  notice_ =
+      out.arg.empty() ? strings_.Get(out.key) : strings_.Format(out.key, {{out.arg, out.value}});
+  notice_error_ = out.error;
+  app_activity_ns_ = Now();  // the admin gets to read the outcome
   RefreshStatus();
 }
 
@@ -1006,12 +1154,17 @@ void App::FinishAdminJob() {
 void App::PushText(const std::string& text) {
   // One event per character, as a scanner types them; SDL stamps each with the time it is
   // queued, so the assembler sees machine-speed gaps.
-  for (char c : text) {
+  for (size_t i = 0; i < text.size();) {
+    // Whole UTF-8 characters (1-4 bytes), never a character cut in two.
+    const auto lead = static_cast<unsigned char>(text[i]);
+    const size_t len = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
     SDL_Event ev{};
     ev.type = SDL_TEXTINPUT;
     ev.text.timestamp = static_cast<Uint32>(SDL_GetTicks64());
-    ev.text.text[0] = c;
+    const size_t n = std::min(len, text.size() - i);
+    std::memcpy(ev.text.text, text.data() + i, n);
     SDL_PushEvent(&ev);
+    i += n;
   }
 }
 
@@ -1108,6 +1261,10 @@ void App::RunScript() {
       ++script_pos_;
       continue;
     }
+    // Scripted touches and keys wait until the screen has settled, as a person's would.
+    const bool input = c.op == ScriptOp::kPress || c.op == ScriptOp::kTap ||
+                       c.op == ScriptOp::kKey || c.op == ScriptOp::kType;
+    if (input && InputSettling()) return;
     switch (c.op) {
       case ScriptOp::kScan:
         PushText(c.text);
@@ -1160,8 +1317,7 @@ void App::RunScript() {
         fake_->AdvanceNanos(static_cast<int64_t>(c.seconds * 1e9));
         break;
       case ScriptOp::kScreenshot:
-        Present(true);
-        Screenshot(c.text);
+        Present(true, c.text);
         break;
       case ScriptOp::kExpect:
         if (!view_.Shows(c.text)) {
@@ -1197,6 +1353,8 @@ kiosk_ui::Model App::MakeModel() const {
   m.busy = job_running_;
   m.pin_is_default = pin_->is_default();
   m.choices = choices_;
+  m.page = page_;
+  m.pin_repeat = app_ == AppScreen::kSetPin && !new_pin_.empty();
   m.status = status_;
   m.status.registry_stale =
       status_.has_registry && clock_->NowUnixSeconds() >= status_.registry_not_after;
@@ -1221,24 +1379,27 @@ void App::Screenshot(const std::string& name) {
   if (!st.ok()) std::fprintf(stderr, "kiosk: %s\n", st.message().c_str());
 }
 
-void App::Present(bool force) {
+void App::Present(bool force, const std::string& shot) {
   kiosk_ui::View view = kiosk_ui::BuildView(MakeModel(), strings_, theme_, width_, height_);
   const bool changed = !drawn_ || !(view == view_);
   if (!changed && !preview_dirty_ && !force) return;
   const int64_t t0 = Now();
   gfx_->Draw(view);
+  if (!drawn_ || view.name != view_.name) screen_changed_ns_ = Now();
   view_ = std::move(view);
   drawn_ = true;
   drawn_state_ = StateName();
   preview_dirty_ = false;
+  // Read back before presenting: after SDL_RenderPresent the back buffer is undefined.
   if (changed && !opt_.screenshot_dir.empty()) {
     char name[96];
     std::snprintf(name, sizeof name, "%04d-%s", ++shots_, view_.name.c_str());
     Screenshot(name);
   }
+  if (!shot.empty()) Screenshot(shot);
   SDL_RenderPresent(sdl_renderer_);
   const int64_t t1 = Now();
-  draw_ms_.push_back(static_cast<double>(t1 - t0) / 1e6);
+  draw_ms_.Add(static_cast<double>(t1 - t0) / 1e6);
   if (changed) {
     const kiosk::Screen& sc = session_->screen();
     nlohmann::json j = {{"t_ms", (t1 - start_ns_) / kMs},
@@ -1251,7 +1412,7 @@ void App::Present(bool force) {
     if (sc.discount_minor > 0) j["discount_minor"] = sc.discount_minor;
     if (pending_capture_ns_ > 0 && app_ == AppScreen::kSession && sc.state != kiosk::State::kIdle) {
       const double ms = static_cast<double>(t1 - pending_capture_ns_) / 1e6;
-      latency_ms_.push_back(ms);
+      latency_ms_.Add(ms);
       j["frame_to_screen_ms"] = ms;
       pending_capture_ns_ = 0;
     }
@@ -1267,7 +1428,7 @@ int App::NextTimeoutMs() {
   if (wedge >= 0) timeout = std::min(timeout, wedge);
   if (session_->screen().state == kiosk::State::kResult) timeout = std::min(timeout, 100);
   if (job_running_) timeout = std::min(timeout, 100);
-  if (camera_ && camera_->HasFresh()) {
+  if (camera_ && PreviewShown() && camera_->HasFresh()) {
     const int64_t due = last_preview_ns_ + kPreviewIntervalNs - Now();
     timeout = std::min(timeout, static_cast<int>(std::max<int64_t>(0, due / kMs + 1)));
   }
@@ -1276,7 +1437,7 @@ int App::NextTimeoutMs() {
     const bool waiting = c.op == kiosk_app::ScriptOp::kWait ||
                          c.op == kiosk_app::ScriptOp::kWaitText ||
                          c.op == kiosk_app::ScriptOp::kSleep || c.op == kiosk_app::ScriptOp::kType;
-    timeout = std::min(timeout, waiting ? 10 : 0);
+    timeout = std::min(timeout, waiting || InputSettling() ? 10 : 0);
   }
   if (opt_.quit_after_seconds > 0) {
     const int64_t left = start_ns_ + static_cast<int64_t>(opt_.quit_after_seconds * 1e9) - Now();
@@ -1304,7 +1465,7 @@ int App::Run() {
     for (const PendingScan& s : scans) HandleScan(s);
     // The preview is redrawn at most kPreviewFps times a second: enough to aim a card, and
     // half the drawing of a 30 fps camera (the decoder still sees every frame).
-    if (camera_ && Now() - last_preview_ns_ >= kPreviewIntervalNs) {
+    if (camera_ && PreviewShown() && Now() - last_preview_ns_ >= kPreviewIntervalNs) {
       int w = 0, h = 0;
       if (camera_->Take(&preview_pixels_, &w, &h)) {
         gfx_->SetPreview(preview_pixels_.data(), w, h, w);
@@ -1340,13 +1501,13 @@ int App::Run() {
     // After drawing: a script step sees (and touches) what is on screen now.
     RunScript();
   }
-  nlohmann::json stats = {{"frames_drawn", draw_ms_.size()},
-                          {"draw_ms_p50", Percentile(draw_ms_, 0.5)},
-                          {"draw_ms_p95", Percentile(draw_ms_, 0.95)},
-                          {"draw_ms_max", Percentile(draw_ms_, 1.0)},
-                          {"scans_from_camera", latency_ms_.size()},
-                          {"frame_to_screen_ms_p50", Percentile(latency_ms_, 0.5)},
-                          {"frame_to_screen_ms_p95", Percentile(latency_ms_, 0.95)},
+  nlohmann::json stats = {{"frames_drawn", draw_ms_.count},
+                          {"draw_ms_p50", Percentile(draw_ms_.values, 0.5)},
+                          {"draw_ms_p95", Percentile(draw_ms_.values, 0.95)},
+                          {"draw_ms_max", Percentile(draw_ms_.values, 1.0)},
+                          {"scans_from_camera", latency_ms_.count},
+                          {"frame_to_screen_ms_p50", Percentile(latency_ms_.values, 0.5)},
+                          {"frame_to_screen_ms_p95", Percentile(latency_ms_.values, 0.95)},
                           {"screenshots", shots_},
                           {"max_rss_kb", MaxRssKb()},
                           {"anon_kb", AnonymousKb()}};

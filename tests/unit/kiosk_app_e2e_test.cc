@@ -820,6 +820,45 @@ TEST_F(KioskAppE2eTest, AdminImportsARegistryFromUsbExportsTheJournalAndChoosesT
   std::stringstream text;
   text << state.rdbuf();
   EXPECT_NE(text.str().find("partner = P-BOOKS"), std::string::npos) << text.str();
+  // The language came from the command line, not the menu: it is not frozen into the state.
+  EXPECT_EQ(text.str().find("language"), std::string::npos) << text.str();
+}
+
+TEST_F(KioskAppE2eTest, EmptyPinTriesDoNotLockTheAdminOutAndANewPinIsTypedTwice) {
+  const auto digits = [](std::string_view pin) {
+    std::string s;
+    for (char c : pin) s += "press key_" + std::string(1, c) + "\n";
+    return s + "press ok\n";
+  };
+  const KioskRun run = Run(Shop(),
+                           "wait idle 30\n"
+                           "key F2\n"
+                           "wait pin 20\n"
+                           // A passer-by tapping OK with nothing typed, or two digits: not tries.
+                           "press ok\npress ok\npress ok\n" +
+                               digits("12") + "expect A PIN has 4 to 12 digits\n" + digits("0000") +
+                               "wait admin 20\n"
+                               // A new PIN typed twice differently changes nothing...
+                               "press set_pin\n"
+                               "wait set-pin 20\n" +
+                               digits("1234") + "expect Repeat the new PIN\n" + digits("1235") +
+                               "wait admin 20\n"
+                               "expect The two PINs differ\n"
+                               // ...typed twice the same, it is the PIN from now on.
+                               "press set_pin\n"
+                               "wait set-pin 20\n" +
+                               digits("4321") + digits("4321") +
+                               "wait admin 20\n"
+                               "expect PIN changed\n"
+                               "press close\n"
+                               "wait idle 20\n"
+                               "key F2\n"
+                               "wait pin 20\n" +
+                               digits("0000") + "expect Wrong PIN\n" + digits("4321") +
+                               "wait admin 20\n"
+                               "quit\n",
+                           {"--language", "en"});
+  ASSERT_EQ(run.process.exit_code, 0) << run.Describe();
 }
 
 }  // namespace

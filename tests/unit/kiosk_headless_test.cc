@@ -187,10 +187,10 @@ TEST_F(KioskHeadlessTest, UsageErrorsExit2) {
   const std::vector<std::vector<std::string>> cases = {
       {"--headless", "--mode", "shop", "--partner", "P-1"},  // no --data-dir
       {"--headless", "--data-dir", dir, "--mode", "bazaar", "--partner", "P-1"},
-      {"--headless", "--data-dir", dir},                          // no --mode
-      {"--headless", "--data-dir", dir, "--mode", "shop"},        // shop without --partner
-      {"--headless", "--data-dir", dir, "--mode", "event"},       // event without --event
-      {"--data-dir", dir, "--mode", "shop", "--partner", "P-1"},  // not headless
+      {"--headless", "--data-dir", dir},                            // no --mode
+      {"--headless", "--data-dir", dir, "--mode", "shop"},          // shop without --partner
+      {"--headless", "--data-dir", dir, "--mode", "event"},         // event without --event
+      {"--data-dir", dir, "--mode", "bazaar", "--partner", "P-1"},  // the app: a bad mode too
       {"--headless", "--data-dir", dir, "--mode", "shop", "--partner", "P-1", "--fake-clock",
        "yesterday"},
       {"--headless", "--data-dir", dir, "--mode", "shop", "--partner", "P-1", "--utc-offset",

@@ -200,6 +200,55 @@ TEST_F(ViewTest, AdminShowsDeviceAndActions) {
     EXPECT_NE(v.Button(id), nullptr) << id;
 }
 
+TEST_F(ViewTest, ARuleRefusalSaysNotAcceptedNotCannotCheck) {
+  model_.screen.state = kiosk::State::kResult;
+  model_.screen.verdict = "VALID";
+  for (const char* code : {"LIMIT_REACHED", "NO_OFFER", "ALREADY_CHECKED_IN", "EVENT_FULL"}) {
+    model_.screen.decision = code;
+    View v = Build(En());
+    EXPECT_EQ(ResultOutcome(model_.screen), Outcome::kRefused) << code;
+    EXPECT_TRUE(v.Shows("NOT ACCEPTED")) << code << "\n" << v.AllText();
+    EXPECT_FALSE(v.Shows("CANNOT CHECK")) << code;
+    EXPECT_EQ(v.background, theme_.warning) << code;
+    EXPECT_EQ(ToneOf(ResultOutcome(model_.screen)), Tone::kInvalid) << code;  // the answer is no
+  }
+  for (const char* code :
+       {"NO_REGISTRY", "CLOCK_BEHIND", "JOURNAL_ERROR", "REGISTRY_OUT_OF_DATE"}) {
+    model_.screen.decision = code;
+    EXPECT_EQ(ResultOutcome(model_.screen), Outcome::kCannotCheck) << code;
+    EXPECT_TRUE(Build(En()).Shows("CANNOT CHECK")) << code;
+    EXPECT_EQ(ToneOf(ResultOutcome(model_.screen)), Tone::kWarning) << code;
+  }
+}
+
+TEST_F(ViewTest, AdminChoicesArePagedEightAtATime) {
+  model_.app = AppScreen::kAdminSelect;
+  for (int i = 0; i < 19; ++i)
+    model_.choices.push_back({"P" + std::to_string(100 + i), "Shop " + std::to_string(i)});
+  View first = Build(En());
+  EXPECT_NE(first.Button("choice_P100"), nullptr);
+  EXPECT_NE(first.Button("choice_P107"), nullptr);
+  EXPECT_EQ(first.Button("choice_P108"), nullptr);
+  EXPECT_EQ(first.Button("prev"), nullptr);
+  EXPECT_NE(first.Button("next"), nullptr);
+  EXPECT_TRUE(first.Shows("1 / 3"));
+  model_.page = 2;
+  View last = Build(En());
+  EXPECT_NE(last.Button("choice_P118"), nullptr);
+  EXPECT_EQ(last.Button("choice_P107"), nullptr);
+  EXPECT_NE(last.Button("prev"), nullptr);
+  EXPECT_EQ(last.Button("next"), nullptr);
+  model_.page = 9;  // out of range: the last page
+  EXPECT_NE(Build(En()).Button("choice_P118"), nullptr);
+}
+
+TEST_F(ViewTest, NewPinIsAskedTwice) {
+  model_.app = AppScreen::kSetPin;
+  EXPECT_TRUE(Build(En()).Shows("New PIN"));
+  model_.pin_repeat = true;
+  EXPECT_TRUE(Build(En()).Shows("Repeat the new PIN"));
+}
+
 TEST_F(ViewTest, EveryScreenFitsSmallAndLargeDisplays) {
   for (auto [w, h] : {std::pair{480, 320}, {800, 480}, {1920, 1080}}) {
     for (int s = 0; s < 6; ++s) {

@@ -270,6 +270,11 @@ void Session::OpenAdmin() {
   screen_.state = State::kAdmin;
 }
 
+void Session::KeepAlive() {
+  if (screen_.state == State::kAmountEntry || screen_.state == State::kConfirm)
+    activity_ns_ = clock_.MonotonicNanos();
+}
+
 void Session::Tick() {
   const int64_t now = clock_.MonotonicNanos();
   if (screen_.state == State::kResult) {

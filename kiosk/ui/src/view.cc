@@ -206,8 +206,10 @@ void Builder::Idle() {
 
 void Builder::Result() {
   const kiosk::Screen& sc = m_.screen;
-  const Tone tone = ResultTone(sc);
-  const Rgb bg = tone == Tone::kValid ? t_.valid : tone == Tone::kInvalid ? t_.invalid : t_.warning;
+  const Outcome outcome = ResultOutcome(sc);
+  const Rgb bg = outcome == Outcome::kValid     ? t_.valid
+                 : outcome == Outcome::kInvalid ? t_.invalid
+                                                : t_.warning;
   const std::string code =
       !sc.decision.empty() && sc.decision != "accepted" ? sc.decision : sc.verdict;
   v_.name = "result-" + (code.empty() ? std::string("accepted") : code);
@@ -220,10 +222,14 @@ void Builder::Result() {
                          .text_color = t_.text,
                          .id = "close"});
   // Icon and word, so colour is never the only signal.
-  const char* icon = tone == Tone::kValid ? "\u2714" : tone == Tone::kInvalid ? "\u2716" : "!";
-  const char* word = tone == Tone::kValid     ? "result.valid"
-                     : tone == Tone::kInvalid ? "result.invalid"
-                                              : "result.error";
+  const char* icon = outcome == Outcome::kValid     ? "\u2714"
+                     : outcome == Outcome::kInvalid ? "\u2716"
+                     : outcome == Outcome::kRefused ? "\u2298"
+                                                    : "!";
+  const char* word = outcome == Outcome::kValid     ? "result.valid"
+                     : outcome == Outcome::kInvalid ? "result.invalid"
+                     : outcome == Outcome::kRefused ? "result.refused"
+                                                    : "result.error";
   Text({0, U(16), w_, U(110)}, icon, 96, t_.text, Align::kCenter, true);
   Text({0, U(126), w_, U(56)}, S(word), 44, t_.text, Align::kCenter, true);
 
@@ -364,8 +370,11 @@ void Builder::Confirm() {
 void Builder::Pin(bool new_pin) {
   v_.name = new_pin ? "set-pin" : "pin";
   const int left_w = w_ / 2;
-  Text({U(16), U(16), left_w - U(24), U(44)}, S(new_pin ? "admin.new_pin" : "pin.title"), 30,
-       t_.text, Align::kLeft, true);
+  Text({U(16), U(16), left_w - U(24), U(44)},
+       S(!new_pin        ? "pin.title"
+         : m_.pin_repeat ? "admin.repeat_pin"
+                         : "admin.new_pin"),
+       30, t_.text, Align::kLeft, true);
   Text({U(16), U(64), left_w - U(24), U(52)}, S("pin.hint"), 18, t_.muted, Align::kLeft);
   Fill({U(16), U(124), left_w - U(24), U(64)}, t_.panel);
   std::string dots;
@@ -447,14 +456,27 @@ void Builder::AdminSelect() {
   Text({U(16), U(8), w_ - U(32), U(40)},
        S(m_.mode == kiosk::Mode::kShop ? "admin.mode_shop" : "admin.mode_event"), 28, t_.text,
        Align::kLeft, true);
-  const int cols = 2, rows = 5;
+  const int cols = 2, rows = kChoicesPerPage / 2;
   const int bw = (w_ - U(40)) / cols, bh = (h_ - U(56) - U(96)) / rows - U(8);
-  for (size_t i = 0; i < m_.choices.size() && i < static_cast<size_t>(cols * rows); ++i) {
-    const int c = static_cast<int>(i) % cols, r = static_cast<int>(i) / cols;
-    Button({U(16) + c * (bw + U(8)), U(56) + r * (bh + U(8)), bw, bh}, "choice_" + m_.choices[i].id,
-           m_.choices[i].label, t_.accent, 18);
+  const int pages = std::max<int>(
+      1, (static_cast<int>(m_.choices.size()) + kChoicesPerPage - 1) / kChoicesPerPage);
+  const int page = std::clamp(m_.page, 0, pages - 1);
+  for (int i = 0; i < kChoicesPerPage; ++i) {
+    const size_t k = static_cast<size_t>(page * kChoicesPerPage + i);
+    if (k >= m_.choices.size()) break;
+    const int c = i % cols, r = i / cols;
+    Button({U(16) + c * (bw + U(8)), U(56) + r * (bh + U(8)), bw, bh}, "choice_" + m_.choices[k].id,
+           m_.choices[k].label, t_.accent, 18);
   }
-  Notice({U(16), h_ - U(88), w_ / 2, U(72)});
+  if (pages > 1) {
+    Text({w_ / 2 - U(60), U(8), U(120), U(40)},
+         std::to_string(page + 1) + " / " + std::to_string(pages), 20, t_.muted);
+    if (page > 0)
+      Button({w_ - U(216) - U(176), h_ - U(88), U(80), U(72)}, "prev", "\u25C0", t_.panel);
+    if (page + 1 < pages)
+      Button({w_ - U(216) - U(88), h_ - U(88), U(80), U(72)}, "next", "\u25B6", t_.panel);
+  }
+  Notice({U(16), h_ - U(88), w_ / 2 - U(120), U(72)});
   Button({w_ - U(216), h_ - U(88), U(200), U(72)}, "back", S("button.back"), t_.invalid);
 }
 
@@ -504,12 +526,31 @@ bool View::operator==(const View& o) const {
   return true;
 }
 
-Tone ResultTone(const kiosk::Screen& s) {
-  if (s.decision == "accepted") return Tone::kValid;
-  if (!s.verdict.empty() && s.verdict != "VALID" && s.verdict != "ERROR") return Tone::kInvalid;
-  // A valid card refused by a rule (no offer here, limit reached, already checked in), or the
-  // device could not decide: not the card's fault.
-  if (s.decision == "NOT_REGISTERED") return Tone::kInvalid;
+Outcome ResultOutcome(const kiosk::Screen& s) {
+  if (s.decision == "accepted") return Outcome::kValid;
+  if (!s.verdict.empty() && s.verdict != "VALID" && s.verdict != "ERROR") return Outcome::kInvalid;
+  if (s.decision == "NOT_REGISTERED") return Outcome::kInvalid;  // not this member's event
+  // The device, not the card or a rule: no registry, registry unreadable or out of date, clock
+  // behind, journal error, event not on this device, undecided.
+  static constexpr std::string_view kDevice[] = {
+      "NO_REGISTRY",  "REGISTRY_OUT_OF_DATE", "REGISTRY_ERROR", "REGISTRY_UNREADABLE",
+      "CLOCK_BEHIND", "JOURNAL_ERROR",        "ERROR",          "NO_EVENT"};
+  if (s.verdict == "ERROR" || s.decision.empty() ||
+      std::find(std::begin(kDevice), std::end(kDevice), s.decision) != std::end(kDevice))
+    return Outcome::kCannotCheck;
+  return Outcome::kRefused;  // a good card that a rule refused
+}
+
+Tone ToneOf(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::kValid:
+      return Tone::kValid;
+    case Outcome::kInvalid:
+    case Outcome::kRefused:
+      return Tone::kInvalid;
+    case Outcome::kCannotCheck:
+      return Tone::kWarning;
+  }
   return Tone::kWarning;
 }
 

@@ -72,6 +72,9 @@ class Session {
   void Confirm();
   void Cancel();
   void OpenAdmin();
+  // Input on the amount or confirm screen (a key typed) that is not yet an amount: keeps the
+  // screen from being abandoned by entry_timeout_ms while the cashier types.
+  void KeepAlive();
   // Lets time pass: closes a result screen after its timeout.
   void Tick();
 

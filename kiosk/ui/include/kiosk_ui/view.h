@@ -55,12 +55,16 @@ struct Model {
   bool notice_is_error = false;
   bool busy = false;  // an admin action is running
   bool pin_is_default = false;
-  std::vector<Choice> choices;  // kAdminSelect
+  std::vector<Choice> choices;  // kAdminSelect: all of them, shown kChoicesPerPage at a time
+  int page = 0;                 // kAdminSelect
+  bool pin_repeat = false;      // kSetPin: the new PIN is being typed a second time
   Status status;
   int64_t now = 0;  // Unix seconds
   int64_t utc_offset_seconds = 0;
   bool has_logo = false;
 };
+
+inline constexpr int kChoicesPerPage = 8;
 
 struct Rect {
   int x = 0, y = 0, w = 0, h = 0;
@@ -109,9 +113,19 @@ struct View {
 View BuildView(const Model& model, const kiosk_app::Strings& strings, const kiosk_app::Theme& theme,
                int width, int height);
 
-// How a result is presented: its colour family and the big word above the reason.
+// What a result means for the person at the counter, and so its colour, icon and word:
+//   kValid       accepted (green, ✔ VALID)
+//   kInvalid     the card is refused: forged, expired, revoked, not a member... (red, ✖ INVALID)
+//   kRefused     a good card, but a rule says no: no offer here, limit reached, already checked
+//                in, event full (amber, ⊘ NOT ACCEPTED)
+//   kCannotCheck the device could not decide: no registry, clock behind, journal error (amber,
+//                ! CANNOT CHECK): call the admin, not the member's fault
+enum class Outcome : uint8_t { kValid, kInvalid, kRefused, kCannotCheck };
+Outcome ResultOutcome(const kiosk::Screen& screen);
+
+// The sound of an outcome: refusals sound like invalid cards (the answer is no).
 enum class Tone : uint8_t { kValid, kInvalid, kWarning };
-Tone ResultTone(const kiosk::Screen& screen);
+Tone ToneOf(Outcome outcome);
 
 // Keypad entry: appends a key ("0".."9", ",", "back", "clear") to an amount being typed in
 // roubles with up to two decimals; refuses keys that would make it invalid or above the maximum.
