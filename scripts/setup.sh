@@ -40,7 +40,7 @@ case "$flavour" in
   fuzz)
     CC=clang CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DCK_FUZZ=ON -DCK_TESTS=OFF -DCK_BENCH=OFF >/dev/null
-    cmake --build build/fuzz -j "$jobs" --target fuzz_card_text fuzz_cose_payload
+    cmake --build build/fuzz -j "$jobs" --target fuzz_card_text fuzz_cose_payload fuzz_qr_frame
     ;;
   *)
     echo "usage: scripts/setup.sh [release|asan|fuzz]" >&2

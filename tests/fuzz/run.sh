@@ -8,13 +8,13 @@ seconds="$2"
 here="$(cd "$(dirname "$0")" && pwd)"
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
-for target in fuzz_card_text:card_text fuzz_cose_payload:cose; do
+for target in fuzz_card_text:card_text fuzz_cose_payload:cose fuzz_qr_frame:qr_frame; do
   bin="${target%%:*}"
   corpus="${target##*:}"
   mkdir -p "$scratch/$corpus"
   echo "fuzz: $bin for ${seconds}s"
   "$build/tests/fuzz/$bin" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 \
-    -max_len=4096 -print_final_stats=1 -artifact_prefix="$scratch/" \
+    -max_len=$([ "$bin" = fuzz_qr_frame ] && echo 65538 || echo 4096) -print_final_stats=1 -artifact_prefix="$scratch/" \
     "$scratch/$corpus" "$here/corpus/$corpus" 2>"$scratch/$bin.log" || {
       tail -n 60 "$scratch/$bin.log"
       echo "fuzz: $bin FAILED" >&2
