@@ -3,8 +3,10 @@
 #include <SDL2/SDL.h>
 #include <SDL2/SDL_ttf.h>
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -218,6 +220,8 @@ class App {
   void Back();
   void AfterSession(kiosk::State before);
   void StartAdminJob(const std::string& what);
+  void StartUsbWatch();
+  void TakeUsbNews();
   void FinishAdminJob();
   void OpenSelect(kiosk::Mode mode);
 
@@ -296,6 +300,15 @@ class App {
   std::mutex job_mu_;
   JobOutcome job_outcome_;
 
+  // The USB watcher's thread: sticks plugged in are handled without the admin menu.
+  std::thread usb_thread_;
+  base::UniqueFd usb_stop_;
+  std::mutex usb_mu_;
+  std::vector<std::vector<JobOutcome>> usb_news_;  // one entry per stick handled
+  std::string banner_;
+  bool banner_error_ = false;
+  int64_t banner_until_ns_ = 0;
+
   // What was drawn last, for change detection, screenshots and script checks.
   kiosk_ui::View view_;
   bool drawn_ = false;
@@ -319,6 +332,11 @@ class App {
 
 App::~App() {
   stop_ = true;
+  if (usb_thread_.joinable()) {
+    const uint64_t one = 1;
+    if (::write(usb_stop_.get(), &one, sizeof one) != sizeof one) std::perror("kiosk: eventfd");
+    usb_thread_.join();
+  }
   if (evdev_thread_.joinable()) evdev_thread_.join();
   if (job_.joinable()) job_.join();
   pipeline_.reset();
@@ -690,6 +708,7 @@ int App::Start() {
     sync_->Start();
   }
   RebuildSession();
+  StartUsbWatch();
   OpenCamera();
   OpenScannerDevice();
   return 0;
@@ -1149,6 +1168,88 @@ void App::FinishAdminJob() {
   RefreshStatus();
 }
 
+// Watches usb_mount_dir on its own thread (UsbWatcher::Run: inotify and the mount table, no
+// polling): the newest signed bundle on a stick is applied and this device's journal written to
+// it, as `cardctl usb-watch --export-journal` does; the idle screen says what happened.
+void App::StartUsbWatch() {
+  if (!cfg_.usb_watch || !trusted_) return;
+  usb_stop_ = base::UniqueFd(::eventfd(0, EFD_CLOEXEC));
+  if (usb_stop_.get() < 0) {
+    std::perror("kiosk: eventfd");
+    return;
+  }
+  usb_thread_ = std::thread([this, data_dir = cfg_.data_dir, mount_dir = cfg_.usb_mount_dir,
+                             device_id = device_id_, trusted = *trusted_] {
+    bundle::Importer importer(base::PosixFs(), *clock_, data_dir, trusted);
+    auto exported = std::make_shared<std::vector<std::string>>();
+    ck_sync::ReceiptExtension inner =
+        ck_sync::MakeJournalExportExtension(base::PosixFs(), *clock_, data_dir, device_id);
+    ck_sync::UsbWatcherOptions o{.mount_dir = mount_dir, .device_id = device_id};
+    o.receipt_extension = [inner, exported](const std::string& dir) {
+      *exported = inner(dir);
+      return *exported;
+    };
+    o.on_volume = [this, exported, device_id](const ck_sync::VolumeResult& v) {
+      std::fprintf(stderr, "kiosk: usb: %s\n", v.Summary().c_str());
+      std::vector<JobOutcome> news;
+      if (const ck_sync::BundleOutcome* a = v.applied()) {
+        registry_changed_ = true;
+        news.push_back({"admin.usb_imported", "seq", std::to_string(*a->seq), false});
+      } else if (v.all_refused()) {
+        news.push_back({"admin.usb_failed", "why", v.bundles.front().status.message(), true});
+      }
+      for (const std::string& line : *exported) {
+        std::fprintf(stderr, "kiosk: usb: %s\n", line.c_str());
+        if (line.rfind("journal: exported", 0) == 0) {
+          news.push_back(
+              {"admin.export_done", "file", ck_sync::JournalExportFileName(device_id), false});
+        } else {
+          news.push_back({"admin.export_failed", "why", line, true});
+        }
+      }
+      exported->clear();
+      {
+        std::lock_guard<std::mutex> lock(usb_mu_);
+        usb_news_.push_back(std::move(news));
+      }
+      SDL_Event ev{};
+      ev.type = wake_event_;
+      SDL_PushEvent(&ev);
+    };
+    ck_sync::UsbWatcher watcher(base::PosixFs(), *clock_, importer, trusted, std::move(o));
+    if (base::Status st = watcher.Run(usb_stop_.get()); !st.ok())
+      std::fprintf(stderr, "kiosk: not watching %s for USB sticks: %s\n", mount_dir.c_str(),
+                   st.message().c_str());
+  });
+}
+
+// What the USB watcher did, in words, on the idle screen for 15 s (and in the admin menu).
+void App::TakeUsbNews() {
+  std::vector<std::vector<JobOutcome>> news;
+  {
+    std::lock_guard<std::mutex> lock(usb_mu_);
+    news.swap(usb_news_);
+  }
+  for (const std::vector<JobOutcome>& stick : news) {
+    std::string text = "USB:";
+    bool error = false;
+    for (const JobOutcome& o : stick) {
+      text += ' ';
+      text += o.arg.empty() ? strings_.Get(o.key) : strings_.Format(o.key, {{o.arg, o.value}});
+      error = error || o.error;
+    }
+    if (stick.empty()) text += ' ' + strings_.Get("admin.usb_nothing");
+    banner_ = text;
+    banner_error_ = error;
+    banner_until_ns_ = Now() + 15'000'000'000;
+    if (app_ == AppScreen::kAdmin) {
+      notice_ = text;
+      notice_error_ = error;
+    }
+  }
+  if (!banner_.empty() && Now() >= banner_until_ns_) banner_.clear();
+}
+
 // ---- script ------------------------------------------------------------------------------
 
 void App::PushText(const std::string& text) {
@@ -1351,6 +1452,8 @@ kiosk_ui::Model App::MakeModel() const {
   m.notice = notice_;
   m.notice_is_error = notice_error_;
   m.busy = job_running_;
+  m.banner = banner_;
+  m.banner_is_error = banner_error_;
   m.pin_is_default = pin_->is_default();
   m.choices = choices_;
   m.page = page_;
@@ -1428,6 +1531,10 @@ int App::NextTimeoutMs() {
   if (wedge >= 0) timeout = std::min(timeout, wedge);
   if (session_->screen().state == kiosk::State::kResult) timeout = std::min(timeout, 100);
   if (job_running_) timeout = std::min(timeout, 100);
+  if (!banner_.empty()) {
+    timeout = std::min(
+        timeout, static_cast<int>(std::max<int64_t>(0, (banner_until_ns_ - Now()) / kMs + 1)));
+  }
   if (camera_ && PreviewShown() && camera_->HasFresh()) {
     const int64_t due = last_preview_ns_ + kPreviewIntervalNs - Now();
     timeout = std::min(timeout, static_cast<int>(std::max<int64_t>(0, due / kMs + 1)));
@@ -1474,6 +1581,7 @@ int App::Run() {
       }
     }
     FinishAdminJob();
+    TakeUsbNews();
     const kiosk::State before = session_->screen().state;
     session_->Tick();
     if (before != kiosk::State::kIdle && session_->screen().state == kiosk::State::kIdle) {

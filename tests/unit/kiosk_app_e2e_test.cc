@@ -30,12 +30,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <regex>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "base/time_format.h"
@@ -285,7 +287,8 @@ class KioskAppE2eTest : public ::testing::Test {
   // Runs the kiosk on the fixture's data directory with `script` (one command per line) and
   // `extra` flags, and parses its stdout.
   KioskRun Run(const std::vector<std::string>& mode, const std::string& script,
-               const std::vector<std::string>& extra = {}) {
+               const std::vector<std::string>& extra = {},
+               const std::function<void()>& meanwhile = nullptr) {
     const std::string script_path = fx_.temp().File("script-" + std::to_string(++runs_) + ".txt");
     EXPECT_TRUE(WriteText(script_path, script));
     std::vector<std::string> args = {"--config",
@@ -302,7 +305,11 @@ class KioskAppE2eTest : public ::testing::Test {
     args.insert(args.end(), mode.begin(), mode.end());
     args.insert(args.end(), extra.begin(), extra.end());
     KioskRun run;
+    // `meanwhile` runs on a thread of its own while the kiosk runs (a stick plugged in).
+    std::thread side;
+    if (meanwhile) side = std::thread(meanwhile);
     run.process = cktest::RunProcess(CK_KIOSK_PATH, args, {.timeout = kRunTimeout});
+    if (side.joinable()) side.join();
     std::istringstream lines(run.process.out);
     std::string line;
     while (std::getline(lines, line)) {
@@ -766,7 +773,8 @@ TEST_F(KioskAppE2eTest, AdminImportsARegistryFromUsbExportsTheJournalAndChoosesT
   base::Result<cktest::BuiltBundle> built = factory.Build(spec);
   ASSERT_TRUE(built.ok()) << built.status().ToString();
   ASSERT_TRUE(cktest::CopyFile(built->path, stick + "/registry-1.ckbundle"));
-  ASSERT_TRUE(WriteText(config_path(), "usb_mount_dir = " + media +
+  // The admin menu's own path: the watcher that handles sticks by itself is off.
+  ASSERT_TRUE(WriteText(config_path(), "usb_watch = false\nusb_mount_dir = " + media +
                                            "\ntrust = " + factory.WriteTrustedKeyPem() + "\n"));
   base::Result<std::string> device_id = ck_sync::LoadOrCreateDeviceId(data);
   ASSERT_TRUE(device_id.ok()) << device_id.status().ToString();
@@ -859,6 +867,53 @@ TEST_F(KioskAppE2eTest, EmptyPinTriesDoNotLockTheAdminOutAndANewPinIsTypedTwice)
                                "quit\n",
                            {"--language", "en"});
   ASSERT_EQ(run.process.exit_code, 0) << run.Describe();
+}
+
+TEST_F(KioskAppE2eTest, AStickPluggedInIsImportedAndGetsTheJournalWithoutTheAdminMenu) {
+  const std::string data = fx_.temp().File("fresh");
+  const std::string media = fx_.temp().File("media");
+  ASSERT_TRUE(cktest::MakeDir(data));
+  ASSERT_TRUE(cktest::MakeDir(media));
+  cktest::BundleFactory factory(fx_.temp().File("bundles"));
+  cktest::BundleSpec spec;
+  spec.created = kiosktest::kNow - 3600;
+  spec.not_after = kiosktest::kNow + 30 * kiosktest::kDay;
+  base::Result<cktest::BuiltBundle> built = factory.Build(spec);
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  ASSERT_TRUE(WriteText(config_path(), "usb_mount_dir = " + media +
+                                           "\ntrust = " + factory.WriteTrustedKeyPem() + "\n"));
+  base::Result<std::string> device_id = ck_sync::LoadOrCreateDeviceId(data);
+  ASSERT_TRUE(device_id.ok()) << device_id.status().ToString();
+  // The stick appears while the kiosk runs: a directory with a bundle renamed into the mount
+  // directory, as a mount appears. The script waits for the registry, then serves a card.
+  const std::string staging = fx_.temp().File("staging");
+  ASSERT_TRUE(cktest::MakeDir(staging));
+  ASSERT_TRUE(cktest::CopyFile(built->path, staging + "/registry-1.ckbundle"));
+  const std::string card = fx_.CardSignedBy(factory.issuer_key(), {.member_id = "M-1"});
+  const std::string marker = fx_.temp().File("up");
+  const KioskRun run =
+      Run({"--mode", "shop", "--partner", "P-BOOKS"},
+          "wait idle 30\n"
+          "expect No registry\n"
+          // The script tells the test the kiosk is up: a screenshot file.
+          "screenshot up\n"
+          "wait-text 30 Imported registry #1\n"
+          "wait-text 30 Registry #1\n"
+          "scan " +
+              card +
+              "\n"
+              "wait amount 20\n"
+              "quit\n",
+          {"--data-dir", data, "--language", "en", "--screenshot-dir", marker}, [&] {
+            for (int i = 0; i < 1200 && !std::filesystem::exists(marker + "/up.png"); ++i)
+              std::this_thread::sleep_for(std::chrono::milliseconds(25));
+            std::filesystem::rename(staging, media + "/STICK");
+          });
+  ASSERT_EQ(run.process.exit_code, 0) << run.Describe();
+  EXPECT_EQ(cktest::InspectDataDir(data).seq, 1) << cktest::InspectDataDir(data).ToString();
+  EXPECT_TRUE(
+      std::filesystem::exists(media + "/STICK/" + ck_sync::JournalExportFileName(*device_id)));
+  EXPECT_TRUE(std::filesystem::exists(media + "/STICK/" + ck_sync::ReceiptFileName(*device_id)));
 }
 
 }  // namespace

@@ -42,8 +42,8 @@ struct KeySpec {
 };
 
 // Every key of the file, in the order DefaultConfigText() prints them.
-const std::array<KeySpec, 25>& Keys() {
-  static const std::array<KeySpec, 25> kKeys = {{
+const std::array<KeySpec, 26>& Keys() {
+  static const std::array<KeySpec, 26> kKeys = {{
       {"data_dir", &AppConfig::data_dir, Kind::kNonEmpty,
        "Where the registry, the journal, the device key and the admin PIN are kept."},
       {"mode", &AppConfig::mode, Kind::kChoice,
@@ -64,6 +64,9 @@ const std::array<KeySpec, 25>& Keys() {
        "A keyboard-wedge hand scanner: /dev/input/eventN; empty = none."},
       {"usb_mount_dir", &AppConfig::usb_mount_dir, Kind::kNonEmpty,
        "Where USB sticks are mounted (registry bundles in, journal out)."},
+      {"usb_watch", &AppConfig::usb_watch, Kind::kBool,
+       "Watch usb_mount_dir: a stick plugged in gets the newest signed bundle on it applied and\n"
+       "this device's journal written to it, without the admin menu (needs trust). true or false."},
       {"language", &AppConfig::language, Kind::kChoice, "Screen language: ru, en or kk.", 0, 0,
        kLanguages},
       {"assets_dir", &AppConfig::assets_dir, Kind::kText,

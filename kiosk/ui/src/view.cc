@@ -190,6 +190,11 @@ void Builder::Idle() {
     Text({preview.x + U(16), preview.y, preview.w - U(32), preview.h}, std::move(text), 22,
          m_.status.camera ? t_.muted : t_.text);
   }
+  if (!m_.banner.empty()) {
+    const Rect r{U(16), h_ - bottom_bar - U(56), w_ - U(32), U(48)};
+    Fill(r, m_.banner_is_error ? t_.invalid : t_.accent);
+    Text({r.x + U(8), r.y, r.w - U(16), r.h}, m_.banner, 18, t_.text, Align::kCenter, true);
+  }
   // Bottom: registry freshness, the event's count.
   bool warn = false;
   const std::string reg = RegistryLine(&warn);

@@ -53,6 +53,8 @@ struct Model {
   std::string entry;   // digits typed on the keypad (amount: "1250,5"; PIN: digits)
   std::string notice;  // one line of feedback (wrong PIN, import result), already translated
   bool notice_is_error = false;
+  std::string banner;  // idle screen: what a USB stick just brought (already translated)
+  bool banner_is_error = false;
   bool busy = false;  // an admin action is running
   bool pin_is_default = false;
   std::vector<Choice> choices;  // kAdminSelect: all of them, shown kChoicesPerPage at a time
