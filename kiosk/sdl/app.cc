@@ -668,6 +668,7 @@ int App::Start() {
     return kExitStartup;
   }
   SDL_GetRendererOutputSize(sdl_renderer_, &width_, &height_);
+  if (cfg_.fullscreen) SDL_ShowCursor(SDL_DISABLE);  // a touch kiosk: no pointer on screen
   SDL_RendererInfo info{};
   SDL_GetRendererInfo(sdl_renderer_, &info);
   std::fprintf(stderr, "kiosk: video %s, renderer %s, %dx%d\n", SDL_GetCurrentVideoDriver(),
