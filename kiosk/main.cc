@@ -53,10 +53,10 @@ int Usage(const std::string& why) {
   return 2;
 }
 
-bool ParseOffset(const std::string& s, int64_t* out) {
-  base::Result<int64_t> t = base::ParseIso8601("1970-01-02T00:00:00" + s);
-  if (!t.ok()) return false;
-  *out = 86400 - *t;
+// The value after the flag at args[*i] (moving *i onto it); false when there is none.
+bool TakeValue(const std::vector<std::string>& args, size_t* i, std::string* out) {
+  if (*i + 1 >= args.size()) return false;
+  *out = args[++*i];
   return true;
 }
 
@@ -81,11 +81,7 @@ int main(int argc, char** argv) {
   kiosk::Config config;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    auto value = [&](std::string* out) {
-      if (i + 1 >= args.size()) return false;
-      *out = args[++i];
-      return true;
-    };
+    auto value = [&](std::string* out) { return TakeValue(args, &i, out); };
     std::string v;
     if (a == "--headless") {
       headless = true;
@@ -105,8 +101,9 @@ int main(int argc, char** argv) {
       if (sync_interval < 1 || sync_interval > 86400)
         return Usage("--sync-interval must be 1-86400");
     } else if (a == "--utc-offset" && value(&v)) {
-      if (!ParseOffset(v, &config.utc_offset_seconds))
-        return Usage("bad --utc-offset " + v + " (use +03:00)");
+      base::Result<int64_t> offset = kiosk_app::ParseUtcOffset(v);
+      if (!offset.ok()) return Usage("bad --utc-offset " + v + " (use +03:00)");
+      config.utc_offset_seconds = *offset;
     } else if (a == "--stale-registry" && value(&v)) {
       if (v != "warn" && v != "refuse") return Usage("--stale-registry must be warn or refuse");
       config.stale_registry = v == "warn" ? kiosk::StalePolicy::kWarn : kiosk::StalePolicy::kRefuse;
@@ -229,11 +226,7 @@ int RunApp(const std::vector<std::string>& args) {
   kiosk_app::AppConfig& c = o.config;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    auto value = [&](std::string* out) {
-      if (i + 1 >= args.size()) return false;
-      *out = args[++i];
-      return true;
-    };
+    auto value = [&](std::string* out) { return TakeValue(args, &i, out); };
     std::string v;
     if (a == "--config" && value(&v)) {
     } else if (a == "--data-dir" && value(&c.data_dir)) {

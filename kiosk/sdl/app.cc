@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -69,6 +70,13 @@ constexpr int64_t kInputSettleNs = 250 * kMs;
 constexpr size_t kMaxSamples = 1 << 16;
 constexpr int64_t kPreviewIntervalNs = 1'000'000'000 / kPreviewFps;
 
+// Wakes the UI thread's SDL_WaitEventTimeout from any thread (SDL_PushEvent is thread-safe).
+void Wake(uint32_t event_type) {
+  SDL_Event ev{};
+  ev.type = event_type;
+  SDL_PushEvent(&ev);
+}
+
 // A FrameSource in front of the camera that keeps a copy of the newest frame for the preview
 // (halved when large: the preview is a few hundred pixels wide) and wakes the UI thread.
 class PreviewTap final : public scanner::FrameSource {
@@ -120,9 +128,7 @@ class PreviewTap final : public scanner::FrameSource {
       drawn_signature_ = signature_;
       fresh_ = true;
     }
-    SDL_Event ev{};
-    ev.type = wake_event_;
-    SDL_PushEvent(&ev);
+    Wake(wake_event_);
   }
 
   std::unique_ptr<scanner::FrameSource> inner_;
@@ -133,6 +139,53 @@ class PreviewTap final : public scanner::FrameSource {
   int w_ = 0, h_ = 0;
   bool fresh_ = false;
 };
+
+// What an admin action or a stick brought, as plain data a worker thread can hand over: a
+// translation key and its one placeholder. The UI thread words it.
+struct JobOutcome {
+  std::string key, arg, value;
+  bool error = false;
+};
+
+// The USB options for the admin's actions and the watcher alike: bundles are applied by the
+// watcher itself; with `with_export` this device's journal is written to each stick too. After
+// each stick, `on_stick` gets what happened there (called on the thread processing the stick).
+ck_sync::UsbWatcherOptions StickOptions(const std::string& mount_dir, const std::string& data_dir,
+                                        const std::string& device_id, bool with_export,
+                                        const base::Clock& clock,
+                                        std::function<void(std::vector<JobOutcome>)> on_stick) {
+  ck_sync::UsbWatcherOptions o{.mount_dir = mount_dir, .device_id = device_id};
+  auto exported = std::make_shared<std::vector<std::string>>();  // this stick's export lines
+  if (with_export) {
+    ck_sync::ReceiptExtension inner =
+        ck_sync::MakeJournalExportExtension(base::PosixFs(), clock, data_dir, device_id);
+    o.receipt_extension = [inner, exported](const std::string& dir) {
+      *exported = inner(dir);
+      return *exported;
+    };
+  }
+  o.on_volume = [exported, device_id, on_stick](const ck_sync::VolumeResult& v) {
+    std::fprintf(stderr, "kiosk: usb: %s\n", v.Summary().c_str());
+    std::vector<JobOutcome> news;
+    if (const ck_sync::BundleOutcome* a = v.applied()) {
+      news.push_back({"admin.usb_imported", "seq", std::to_string(*a->seq), false});
+    } else if (v.all_refused()) {
+      news.push_back({"admin.usb_failed", "why", v.bundles.front().status.message(), true});
+    }
+    for (const std::string& line : *exported) {
+      std::fprintf(stderr, "kiosk: usb: %s\n", line.c_str());
+      if (line.rfind("journal: exported", 0) == 0) {
+        news.push_back(
+            {"admin.export_done", "file", ck_sync::JournalExportFileName(device_id), false});
+      } else {
+        news.push_back({"admin.export_failed", "why", line, true});
+      }
+    }
+    exported->clear();
+    on_stick(std::move(news));
+  };
+  return o;
+}
 
 struct PendingScan {
   std::string text;
@@ -293,10 +346,6 @@ class App {
   std::thread job_;
   std::atomic<bool> job_done_{false};
   bool job_running_ = false;
-  struct JobOutcome {
-    std::string key, arg, value;  // a translation key and its one placeholder
-    bool error = false;
-  };
   std::mutex job_mu_;
   JobOutcome job_outcome_;
 
@@ -487,15 +536,11 @@ void App::OpenCamera() {
           std::lock_guard<std::mutex> lock(scans_mu_);
           scans_.push_back({r.text, r.capture_ns});
         }
-        SDL_Event ev{};
-        ev.type = wake;
-        SDL_PushEvent(&ev);
+        Wake(wake);
       },
       [this, wake](scanner::SourceState s) {
         camera_running_ = s == scanner::SourceState::kRunning;
-        SDL_Event ev{};
-        ev.type = wake;
-        SDL_PushEvent(&ev);
+        Wake(wake);
       });
 }
 
@@ -533,9 +578,7 @@ void App::OpenScannerDevice() {
         any = true;
       }
       if (any) {
-        SDL_Event ev{};
-        ev.type = wake_event_;
-        SDL_PushEvent(&ev);
+        Wake(wake_event_);
       }
     }
   });
@@ -702,9 +745,7 @@ int App::Start() {
           if (r.pull.state == ck_sync::PullReport::State::kApplied) registry_changed_ = true;
           for (const std::string& line : r.Lines())
             std::fprintf(stderr, "kiosk: sync: %s\n", line.c_str());
-          SDL_Event ev{};
-          ev.type = wake;
-          SDL_PushEvent(&ev);
+          Wake(wake);
         });
     sync_->Start();
   }
@@ -1096,60 +1137,43 @@ void App::StartAdminJob(const std::string& what) {
   // The worker gets copies of what it needs and reports plain data; the UI thread words it.
   job_ = std::thread([this, do_export, data_dir = cfg_.data_dir, mount_dir = cfg_.usb_mount_dir,
                       device_id = device_id_, trusted = *trusted_] {
+    std::vector<JobOutcome> news;  // of every stick
     bundle::Importer importer(base::PosixFs(), *clock_, data_dir, trusted);
-    ck_sync::UsbWatcherOptions o{.mount_dir = mount_dir, .device_id = device_id};
-    auto exported = std::make_shared<std::vector<std::string>>();
-    if (do_export) {
-      ck_sync::ReceiptExtension inner =
-          ck_sync::MakeJournalExportExtension(base::PosixFs(), *clock_, data_dir, device_id);
-      o.receipt_extension = [inner, exported](const std::string& dir) {
-        std::vector<std::string> lines = inner(dir);
-        exported->insert(exported->end(), lines.begin(), lines.end());
-        return lines;
-      };
-    }
-    ck_sync::UsbWatcher watcher(base::PosixFs(), *clock_, importer, trusted, std::move(o));
+    ck_sync::UsbWatcher watcher(base::PosixFs(), *clock_, importer, trusted,
+                                StickOptions(mount_dir, data_dir, device_id, do_export, *clock_,
+                                             [&news](std::vector<JobOutcome> stick) {
+                                               news.insert(news.end(), stick.begin(), stick.end());
+                                             }));
     base::Result<std::vector<ck_sync::VolumeResult>> r = watcher.ProcessAllOnce();
+    // One line for the admin: the last import if any, else the first refusal; for an export,
+    // written if any stick got the journal, else the first reason why not.
+    auto find = [&news](std::string_view key) -> const JobOutcome* {
+      for (const JobOutcome& o : news)
+        if (o.key == key) return &o;
+      return nullptr;
+    };
     JobOutcome out;
     if (!r.ok() || r->empty()) {
       out = {"admin.usb_no_stick", "dir", mount_dir, true};
+    } else if (do_export) {
+      const JobOutcome* done = find("admin.export_done");
+      const JobOutcome* failed = find("admin.export_failed");
+      out = done != nullptr     ? *done
+            : failed != nullptr ? *failed
+                                : JobOutcome{"admin.export_failed", "why", "-", true};
     } else {
-      for (const ck_sync::VolumeResult& v : *r) {
-        std::fprintf(stderr, "kiosk: usb: %s\n", v.Summary().c_str());
-        if (const ck_sync::BundleOutcome* a = v.applied()) {
-          registry_changed_ = true;
-          out = {"admin.usb_imported", "seq", std::to_string(*a->seq), false};
-        } else if (v.all_refused() && out.key.empty()) {
-          out = {"admin.usb_failed", "why", v.bundles.front().status.message(), true};
-        }
-      }
-      if (do_export) {
-        std::string failure;
-        bool written = false;
-        for (const std::string& line : *exported) {
-          std::fprintf(stderr, "kiosk: usb: %s\n", line.c_str());
-          if (line.rfind("journal: exported", 0) == 0) {
-            written = true;
-          } else if (failure.empty()) {
-            failure = line;
-          }
-        }
-        out = written
-                  ? JobOutcome{"admin.export_done", "file",
-                               ck_sync::JournalExportFileName(device_id), false}
-                  : JobOutcome{"admin.export_failed", "why", failure.empty() ? "-" : failure, true};
-      } else if (out.key.empty()) {
-        out = {"admin.usb_nothing", "", "", false};
-      }
+      const JobOutcome* failed = find("admin.usb_failed");
+      out = failed != nullptr ? *failed : JobOutcome{"admin.usb_nothing", "", "", false};
+      for (const JobOutcome& o : news)
+        if (o.key == "admin.usb_imported") out = o;
     }
+    if (find("admin.usb_imported") != nullptr) registry_changed_ = true;
     {
       std::lock_guard<std::mutex> lock(job_mu_);
       job_outcome_ = std::move(out);
     }
     job_done_ = true;
-    SDL_Event ev{};
-    ev.type = wake_event_;
-    SDL_PushEvent(&ev);
+    Wake(wake_event_);
   });
 }
 
@@ -1182,42 +1206,18 @@ void App::StartUsbWatch() {
   usb_thread_ = std::thread([this, data_dir = cfg_.data_dir, mount_dir = cfg_.usb_mount_dir,
                              device_id = device_id_, trusted = *trusted_] {
     bundle::Importer importer(base::PosixFs(), *clock_, data_dir, trusted);
-    auto exported = std::make_shared<std::vector<std::string>>();
-    ck_sync::ReceiptExtension inner =
-        ck_sync::MakeJournalExportExtension(base::PosixFs(), *clock_, data_dir, device_id);
-    ck_sync::UsbWatcherOptions o{.mount_dir = mount_dir, .device_id = device_id};
-    o.receipt_extension = [inner, exported](const std::string& dir) {
-      *exported = inner(dir);
-      return *exported;
-    };
-    o.on_volume = [this, exported, device_id](const ck_sync::VolumeResult& v) {
-      std::fprintf(stderr, "kiosk: usb: %s\n", v.Summary().c_str());
-      std::vector<JobOutcome> news;
-      if (const ck_sync::BundleOutcome* a = v.applied()) {
-        registry_changed_ = true;
-        news.push_back({"admin.usb_imported", "seq", std::to_string(*a->seq), false});
-      } else if (v.all_refused()) {
-        news.push_back({"admin.usb_failed", "why", v.bundles.front().status.message(), true});
-      }
-      for (const std::string& line : *exported) {
-        std::fprintf(stderr, "kiosk: usb: %s\n", line.c_str());
-        if (line.rfind("journal: exported", 0) == 0) {
-          news.push_back(
-              {"admin.export_done", "file", ck_sync::JournalExportFileName(device_id), false});
-        } else {
-          news.push_back({"admin.export_failed", "why", line, true});
-        }
-      }
-      exported->clear();
-      {
-        std::lock_guard<std::mutex> lock(usb_mu_);
-        usb_news_.push_back(std::move(news));
-      }
-      SDL_Event ev{};
-      ev.type = wake_event_;
-      SDL_PushEvent(&ev);
-    };
-    ck_sync::UsbWatcher watcher(base::PosixFs(), *clock_, importer, trusted, std::move(o));
+    ck_sync::UsbWatcher watcher(base::PosixFs(), *clock_, importer, trusted,
+                                StickOptions(mount_dir, data_dir, device_id, /*with_export=*/true,
+                                             *clock_, [this](std::vector<JobOutcome> stick) {
+                                               for (const JobOutcome& o : stick)
+                                                 if (o.key == "admin.usb_imported")
+                                                   registry_changed_ = true;
+                                               {
+                                                 std::lock_guard<std::mutex> lock(usb_mu_);
+                                                 usb_news_.push_back(std::move(stick));
+                                               }
+                                               Wake(wake_event_);
+                                             }));
     if (base::Status st = watcher.Run(usb_stop_.get()); !st.ok())
       std::fprintf(stderr, "kiosk: not watching %s for USB sticks: %s\n", mount_dir.c_str(),
                    st.message().c_str());

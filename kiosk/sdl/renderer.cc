@@ -16,6 +16,16 @@ SDL_Rect ToSdl(const kiosk_ui::Rect& r) { return {r.x, r.y, r.w, r.h}; }
 
 void SetColor(SDL_Renderer* r, kiosk_app::Rgb c) { SDL_SetRenderDrawColor(r, c.r, c.g, c.b, 255); }
 
+// The largest w x h rectangle of a picture's aspect ratio centred inside `box`.
+SDL_Rect FitInside(const SDL_Rect& box, int w, int h) {
+  int fw = box.w, fh = box.w * h / std::max(1, w);
+  if (fh > box.h) {
+    fh = box.h;
+    fw = box.h * w / std::max(1, h);
+  }
+  return {box.x + (box.w - fw) / 2, box.y + (box.h - fh) / 2, fw, fh};
+}
+
 }  // namespace
 
 base::Result<std::unique_ptr<Renderer>> Renderer::Create(SDL_Renderer* renderer,
@@ -156,24 +166,13 @@ void Renderer::Draw(const kiosk_ui::View& view) {
         break;
       case Kind::kPreview:
         if (preview_ != nullptr) {
-          // Keep the camera's aspect ratio inside the box.
-          int w = rect.w, h = rect.w * preview_h_ / std::max(1, preview_w_);
-          if (h > rect.h) {
-            h = rect.h;
-            w = rect.h * preview_w_ / std::max(1, preview_h_);
-          }
-          const SDL_Rect dst{rect.x + (rect.w - w) / 2, rect.y + (rect.h - h) / 2, w, h};
+          const SDL_Rect dst = FitInside(rect, preview_w_, preview_h_);
           SDL_RenderCopy(r_, preview_, nullptr, &dst);
         }
         break;
       case Kind::kLogo:
         if (logo_ != nullptr) {
-          int w = rect.w, h = rect.w * logo_h_ / std::max(1, logo_w_);
-          if (h > rect.h) {
-            h = rect.h;
-            w = rect.h * logo_w_ / std::max(1, logo_h_);
-          }
-          const SDL_Rect dst{rect.x + (rect.w - w) / 2, rect.y + (rect.h - h) / 2, w, h};
+          const SDL_Rect dst = FitInside(rect, logo_w_, logo_h_);
           SDL_RenderCopy(r_, logo_, nullptr, &dst);
         }
         break;

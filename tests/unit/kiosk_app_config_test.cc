@@ -7,6 +7,7 @@
 #include <string>
 
 #include "kiosk_app/config.h"
+#include "subprocess.h"
 
 namespace {
 
@@ -20,28 +21,12 @@ std::string ErrorOf(std::string_view text) {
   return c.status().message();
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "kiosk_conf_test.XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string Write(const std::string& name, const std::string& text) const {
-    std::string file = path_ + "/" + name;
-    std::ofstream(file, std::ios::binary) << text;
-    return file;
-  }
-
- private:
-  std::string path_;
-};
+// Writes `text` to DIR/name and returns the path.
+std::string Write(const cktest::TempDir& dir, const std::string& name, const std::string& text) {
+  const std::string file = dir.File(name);
+  std::ofstream(file, std::ios::binary) << text;
+  return file;
+}
 
 TEST(AppConfigTest, DefaultTextParsesBackToDefaults) {
   const std::string text = kiosk_app::DefaultConfigText();
@@ -227,15 +212,15 @@ TEST(AppConfigTest, UtcOffset) {
 }
 
 TEST(AppConfigTest, LoadReadsFileAndNamesItInErrors) {
-  TempDir dir;
+  cktest::TempDir dir;
   ASSERT_FALSE(dir.path().empty());
-  const std::string good = dir.Write("kiosk.conf", "mode = event\nevent = e1\n");
+  const std::string good = Write(dir, "kiosk.conf", "mode = event\nevent = e1\n");
   base::Result<AppConfig> c = kiosk_app::LoadAppConfig(good);
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->mode, "event");
   EXPECT_EQ(c->event, "e1");
 
-  const std::string bad = dir.Write("bad.conf", "mode = event\ncamera_fps = 500\n");
+  const std::string bad = Write(dir, "bad.conf", "mode = event\ncamera_fps = 500\n");
   c = kiosk_app::LoadAppConfig(bad);
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().message(), bad + ":2: key 'camera_fps': must be 1..120, got 500");
@@ -246,7 +231,7 @@ TEST(AppConfigTest, LoadReadsFileAndNamesItInErrors) {
   EXPECT_EQ(c.status().code(), base::StatusCode::kNotFound);
   EXPECT_NE(c.status().message().find(missing), std::string::npos) << c.status().message();
 
-  const std::string huge = dir.Write("huge.conf", std::string((1 << 20) + 1, '#'));
+  const std::string huge = Write(dir, "huge.conf", std::string((1 << 20) + 1, '#'));
   c = kiosk_app::LoadAppConfig(huge);
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().code(), base::StatusCode::kOutOfRange);

@@ -353,6 +353,14 @@ class KioskAppE2eTest : public ::testing::Test {
 XServer* KioskAppE2eTest::x_ = nullptr;
 std::string* KioskAppE2eTest::x_error_ = nullptr;
 
+// A signed registry bundle (seq 1) made an hour before the fixture's clock, valid for 30 days.
+base::Result<cktest::BuiltBundle> BuildBundle(const cktest::BundleFactory& factory) {
+  cktest::BundleSpec spec;
+  spec.created = kiosktest::kNow - 3600;
+  spec.not_after = kiosktest::kNow + 30 * kiosktest::kDay;
+  return factory.Build(spec);
+}
+
 // The keypad presses of an amount in whole roubles, then OK.
 std::string TypeAmountOnKeypad(std::string_view digits) {
   std::string s;
@@ -767,10 +775,7 @@ TEST_F(KioskAppE2eTest, AdminImportsARegistryFromUsbExportsTheJournalAndChoosesT
   ASSERT_TRUE(cktest::MakeDir(data));
   ASSERT_TRUE(cktest::MakeDir(stick));
   cktest::BundleFactory factory(fx_.temp().File("bundles"));
-  cktest::BundleSpec spec;
-  spec.created = kiosktest::kNow - 3600;
-  spec.not_after = kiosktest::kNow + 30 * kiosktest::kDay;
-  base::Result<cktest::BuiltBundle> built = factory.Build(spec);
+  base::Result<cktest::BuiltBundle> built = BuildBundle(factory);
   ASSERT_TRUE(built.ok()) << built.status().ToString();
   ASSERT_TRUE(cktest::CopyFile(built->path, stick + "/registry-1.ckbundle"));
   // The admin menu's own path: the watcher that handles sticks by itself is off.
@@ -875,10 +880,7 @@ TEST_F(KioskAppE2eTest, AStickPluggedInIsImportedAndGetsTheJournalWithoutTheAdmi
   ASSERT_TRUE(cktest::MakeDir(data));
   ASSERT_TRUE(cktest::MakeDir(media));
   cktest::BundleFactory factory(fx_.temp().File("bundles"));
-  cktest::BundleSpec spec;
-  spec.created = kiosktest::kNow - 3600;
-  spec.not_after = kiosktest::kNow + 30 * kiosktest::kDay;
-  base::Result<cktest::BuiltBundle> built = factory.Build(spec);
+  base::Result<cktest::BuiltBundle> built = BuildBundle(factory);
   ASSERT_TRUE(built.ok()) << built.status().ToString();
   ASSERT_TRUE(WriteText(config_path(), "usb_mount_dir = " + media +
                                            "\ntrust = " + factory.WriteTrustedKeyPem() + "\n"));

@@ -13,6 +13,7 @@
 #include "base/clock.h"
 #include "base/file.h"
 #include "kiosk_app/admin_pin.h"
+#include "subprocess.h"
 
 namespace {
 
@@ -24,18 +25,10 @@ constexpr int64_t kStart = 1'700'000'000;
 
 class AdminPinTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "kiosk_pin_test.XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
+  void SetUp() override { ASSERT_FALSE(dir_.path().empty()); }
 
   AdminPin Open() {
-    base::Result<AdminPin> pin = AdminPin::Open(dir_, clock_);
+    base::Result<AdminPin> pin = AdminPin::Open(dir_.path(), clock_);
     EXPECT_TRUE(pin.ok()) << pin.status().ToString();
     if (!pin.ok()) std::abort();  // nothing sensible to return
     return std::move(pin).value();
@@ -45,7 +38,7 @@ class AdminPinTest : public ::testing::Test {
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? *r : PinCheck::kLockedOut;
   }
-  std::string PinFile() const { return dir_ + "/admin.pin"; }
+  std::string PinFile() const { return dir_.File("admin.pin"); }
   std::string FileText() const {
     base::Result<std::string> text = base::ReadFile(PinFile(), 4096);
     return text.ok() ? *text : "<" + text.status().ToString() + ">";
@@ -54,7 +47,7 @@ class AdminPinTest : public ::testing::Test {
     std::ofstream(PinFile(), std::ios::binary | std::ios::trunc) << text;
   }
 
-  std::string dir_;
+  cktest::TempDir dir_;
   base::FakeClock clock_{kStart};
 };
 
@@ -209,7 +202,7 @@ TEST_F(AdminPinTest, ClockSetBackDoesNotLockForYears) {
 }
 
 TEST_F(AdminPinTest, UnsavableTryIsAnErrorNotAFreeTry) {
-  const std::string gone = dir_ + "/missing";
+  const std::string gone = dir_.File("missing");
   base::Result<AdminPin> pin = AdminPin::Open(gone, clock_);
   ASSERT_TRUE(pin.ok()) << pin.status().ToString();
   base::Result<PinCheck> r = pin->Check("1111");
@@ -255,7 +248,7 @@ TEST_F(AdminPinTest, DamagedFileIsDataLoss) {
 
   for (const std::string& text : damaged) {
     WriteFile(text);
-    base::Result<AdminPin> pin = AdminPin::Open(dir_, clock_);
+    base::Result<AdminPin> pin = AdminPin::Open(dir_.path(), clock_);
     ASSERT_FALSE(pin.ok()) << "accepted: " << text;
     EXPECT_EQ(pin.status().code(), base::StatusCode::kDataLoss) << text;
     EXPECT_NE(pin.status().message().find(PinFile()), std::string::npos);

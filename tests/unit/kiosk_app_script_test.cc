@@ -7,6 +7,7 @@
 #include <string>
 
 #include "kiosk_app/script.h"
+#include "subprocess.h"
 
 namespace {
 
@@ -159,18 +160,12 @@ TEST(ScriptTest, ErrorsNameTheLine) {
 class ScriptFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl =
-        (std::filesystem::temp_directory_path() / "kiosk_script_test.XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
+    ASSERT_FALSE(tmp_.path().empty());
     std::filesystem::create_directories(dir_ + "/cards");
     std::ofstream(dir_ + "/cards/alice.txt") << "HC1:ALICE\r\nAlice Example, member 0042\n";
   }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  std::string dir_;
+  cktest::TempDir tmp_;
+  const std::string dir_ = tmp_.path();
 };
 
 TEST_F(ScriptFileTest, ScanFileIsResolvedAgainstTheBaseDir) {

@@ -9,29 +9,12 @@
 
 #include "base/file.h"
 #include "kiosk_app/strings.h"
+#include "subprocess.h"
 
 namespace {
 
 using kiosk_app::FormatMoney;
 using kiosk_app::Strings;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "kiosk_i18n_test.XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 const std::string kI18nDir = std::string(CK_ASSETS_DIR) + "/i18n";
 
@@ -132,7 +115,7 @@ TEST(StringsTest, MoneyShowsRoubles) {
 }
 
 TEST(StringsTest, MissingKeysFallBackToEnglishAndAreListed) {
-  TempDir dir;
+  cktest::TempDir dir;
   ASSERT_FALSE(dir.path().empty());
   const std::string& tmpl = dir.path();
   std::ofstream(tmpl + "/en.txt") << "a = Apple\nb = Bread\nc = Cheese\n";

@@ -149,15 +149,13 @@ void Builder::StatusBar() {
     net = S("status.offline");
   }
   Text({w_ / 2, 0, w_ / 2 - U(100), bar}, net, 16, t_.muted, Align::kRight);
-  Text({w_ - U(92), 0, U(80), bar}, LocalClock(m_.now, m_.utc_offset_seconds), 20, t_.text,
-       Align::kRight, true);
   // A touch target in the corner opens the admin PIN screen (F2 on a keyboard).
   v_.elements.push_back({.kind = Kind::kButton,
                          .rect = {w_ - U(92), 0, U(92), bar},
                          .color = t_.panel,
                          .text_color = t_.text,
                          .id = "admin"});
-  // The button sits below the clock text in drawing order; draw the clock again on top.
+  // The clock, drawn over the button.
   Text({w_ - U(92), 0, U(80), bar}, LocalClock(m_.now, m_.utc_offset_seconds), 20, t_.text,
        Align::kRight, true);
 }
