@@ -60,6 +60,8 @@ class Builder {
   void Amount();
   void Confirm();
   void Keypad(Rect area, bool with_comma);
+  // Cancel and OK under the left half, the keypad on the right (amount and PIN screens).
+  void KeypadScreen(int left_w, bool with_comma);
   void Pin(bool new_pin);
   void Admin();
   void AdminSelect();
@@ -306,6 +308,13 @@ void Builder::Keypad(Rect area, bool with_comma) {
   }
 }
 
+void Builder::KeypadScreen(int left_w, bool with_comma) {
+  const int by = h_ - U(80), bw = (left_w - U(32)) / 2;
+  Button({U(16), by, bw, U(64)}, "cancel", S("button.cancel"), t_.invalid);
+  Button({U(16) + bw + U(8), by, bw, U(64)}, "ok", S("button.ok"), t_.valid);
+  Keypad({left_w + U(8), U(16), w_ - left_w - U(24), h_ - U(32)}, with_comma);
+}
+
 void Builder::Notice(Rect r) {
   if (m_.notice.empty()) return;
   Fill(r, m_.notice_is_error ? t_.invalid : t_.panel);
@@ -333,11 +342,7 @@ void Builder::Amount() {
   } else {
     Text({U(16), y, left_w - U(24), U(64)}, S("amount.hint"), 18, t_.muted, Align::kLeft);
   }
-  const int by = h_ - U(80);
-  Button({U(16), by, (left_w - U(32)) / 2, U(64)}, "cancel", S("button.cancel"), t_.invalid);
-  Button({U(16) + (left_w - U(32)) / 2 + U(8), by, (left_w - U(32)) / 2, U(64)}, "ok",
-         S("button.ok"), t_.valid);
-  Keypad({left_w + U(8), U(16), w_ - left_w - U(24), h_ - U(32)}, true);
+  KeypadScreen(left_w, true);
 }
 
 void Builder::Confirm() {
@@ -387,11 +392,7 @@ void Builder::Pin(bool new_pin) {
     Text({U(16), U(196), left_w - U(24), U(56)}, S("pin.default_warning"), 16, t_.muted,
          Align::kLeft);
   Notice({U(16), U(196), left_w - U(24), U(72)});
-  const int by = h_ - U(80);
-  Button({U(16), by, (left_w - U(32)) / 2, U(64)}, "cancel", S("button.cancel"), t_.invalid);
-  Button({U(16) + (left_w - U(32)) / 2 + U(8), by, (left_w - U(32)) / 2, U(64)}, "ok",
-         S("button.ok"), t_.valid);
-  Keypad({left_w + U(8), U(16), w_ - left_w - U(24), h_ - U(32)}, false);
+  KeypadScreen(left_w, false);
 }
 
 void Builder::Admin() {
