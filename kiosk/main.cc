@@ -17,7 +17,7 @@
 #include "headless/headless.h"
 #include "kiosk/device.h"
 #include "kiosk/session.h"
-#include "kiosk_app/config.h"
+#include "kiosk_settings/config.h"
 #include "sync/background_sync.h"
 #include "sync/device_id.h"
 
@@ -101,7 +101,7 @@ int main(int argc, char** argv) {
       if (sync_interval < 1 || sync_interval > 86400)
         return Usage("--sync-interval must be 1-86400");
     } else if (a == "--utc-offset" && value(&v)) {
-      base::Result<int64_t> offset = kiosk_app::ParseUtcOffset(v);
+      base::Result<int64_t> offset = kiosk_settings::ParseUtcOffset(v);
       if (!offset.ok()) return Usage("bad --utc-offset " + v + " (use +03:00)");
       config.utc_offset_seconds = *offset;
     } else if (a == "--stale-registry" && value(&v)) {
@@ -211,19 +211,19 @@ int RunApp(const std::vector<std::string>& args) {
     }
   for (const std::string& a : args)
     if (a == "--print-config") {
-      std::fputs(kiosk_app::DefaultConfigText().c_str(), stdout);
+      std::fputs(kiosk_settings::DefaultConfigText().c_str(), stdout);
       return 0;
     }
   if (config_path.empty()) config_path = "/etc/cardkiosk/kiosk.conf";
   kiosk_sdl::AppOptions o;
-  base::Result<kiosk_app::AppConfig> cfg = kiosk_app::LoadAppConfig(config_path);
+  base::Result<kiosk_settings::AppConfig> cfg = kiosk_settings::LoadAppConfig(config_path);
   if (cfg.ok()) {
     o.config = std::move(*cfg);
   } else if (explicit_config || cfg.status().code() != base::StatusCode::kNotFound) {
     std::fprintf(stderr, "kiosk: %s\n", cfg.status().message().c_str());
     return 2;
   }
-  kiosk_app::AppConfig& c = o.config;
+  kiosk_settings::AppConfig& c = o.config;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto value = [&](std::string* out) { return TakeValue(args, &i, out); };
@@ -256,7 +256,7 @@ int RunApp(const std::vector<std::string>& args) {
         return Usage("--quit-after must be a positive number of seconds");
     } else if (a == "--fake-clock" && value(&o.fake_clock)) {
     } else if (a == "--utc-offset" && value(&v)) {
-      base::Result<int64_t> off = kiosk_app::ParseUtcOffset(v);
+      base::Result<int64_t> off = kiosk_settings::ParseUtcOffset(v);
       if (!off.ok()) return Usage("bad --utc-offset " + v + " (use +03:00)");
       c.utc_offset_seconds = *off;
     } else if (a == "--stale-registry" && value(&v)) {

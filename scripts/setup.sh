@@ -30,15 +30,15 @@ flavour="${1:-release}"
 jobs="$(nproc)"
 case "$flavour" in
   release)
-    cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DCK_TESTS=OFF >/dev/null
+    cmake -S . -B build/release -G Ninja -DCK_WERROR=ON -DCMAKE_BUILD_TYPE=Release -DCK_TESTS=OFF >/dev/null
     cmake --build build/release -j "$jobs"
     ;;
   asan)
-    cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCK_SANITIZE=ON -DCK_BENCH=OFF >/dev/null
+    cmake -S . -B build/asan -G Ninja -DCK_WERROR=ON -DCMAKE_BUILD_TYPE=Debug -DCK_SANITIZE=ON -DCK_BENCH=OFF >/dev/null
     cmake --build build/asan -j "$jobs"
     ;;
   fuzz)
-    CC=clang CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    CC=clang CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCK_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DCK_FUZZ=ON -DCK_TESTS=OFF -DCK_BENCH=OFF >/dev/null
     cmake --build build/fuzz -j "$jobs" --target fuzz_card_text fuzz_cose_payload fuzz_qr_frame
     ;;

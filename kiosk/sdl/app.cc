@@ -34,10 +34,10 @@
 #include "journal/device_key.h"
 #include "kiosk/device.h"
 #include "kiosk/session.h"
-#include "kiosk_app/admin_pin.h"
-#include "kiosk_app/script.h"
-#include "kiosk_app/strings.h"
-#include "kiosk_app/theme.h"
+#include "kiosk_settings/admin_pin.h"
+#include "kiosk_settings/script.h"
+#include "kiosk_settings/strings.h"
+#include "kiosk_settings/theme.h"
 #include "kiosk_ui/view.h"
 #include "png_rgb.h"
 #include "renderer.h"
@@ -294,16 +294,16 @@ class App {
   int64_t TicksNs() const { return static_cast<int64_t>(SDL_GetTicks64()) * kMs; }
 
   AppOptions opt_;
-  kiosk_app::AppConfig cfg_;
+  kiosk_settings::AppConfig cfg_;
   base::SystemClock sys_;
   std::unique_ptr<base::Clock> clock_;
   base::FakeClock* fake_ = nullptr;
   std::optional<kiosk::Device> device_;
   kiosk::Config session_cfg_;
   std::unique_ptr<kiosk::Session> session_;
-  kiosk_app::Strings strings_;
-  kiosk_app::Theme theme_;
-  std::optional<kiosk_app::AdminPin> pin_;
+  kiosk_settings::Strings strings_;
+  kiosk_settings::Theme theme_;
+  std::optional<kiosk_settings::AdminPin> pin_;
   std::string device_id_, key_fingerprint_;
   std::optional<card::PublicKey> trusted_;
 
@@ -370,7 +370,7 @@ class App {
   std::string last_scan_text_;  // a camera scan waiting for its verdict to be drawn
   int64_t start_ns_ = 0;
 
-  std::vector<kiosk_app::ScriptCommand> script_;
+  std::vector<kiosk_settings::ScriptCommand> script_;
   size_t script_pos_ = 0;
   bool script_started_ = false;
   int64_t script_deadline_ns_ = 0;
@@ -423,7 +423,7 @@ void App::LoadDeviceState() {
     return;
   }
   // Same syntax and checks as the config file; only the keys the file names are taken.
-  base::Result<kiosk_app::AppConfig> st = kiosk_app::ParseAppConfig(*text, path);
+  base::Result<kiosk_settings::AppConfig> st = kiosk_settings::ParseAppConfig(*text, path);
   if (!st.ok()) {
     std::fprintf(stderr, "kiosk: ignoring %s\n", st.status().message().c_str());
     return;
@@ -600,15 +600,15 @@ int App::Start() {
   }
   LoadDeviceState();
   const std::string assets = AssetsDir();
-  base::Result<kiosk_app::Strings> strings =
-      kiosk_app::Strings::Load(assets + "/i18n", cfg_.language);
+  base::Result<kiosk_settings::Strings> strings =
+      kiosk_settings::Strings::Load(assets + "/i18n", cfg_.language);
   if (!strings.ok()) {
     std::fprintf(stderr, "kiosk: %s\n", strings.status().message().c_str());
     return kExitStartup;
   }
   strings_ = std::move(*strings);
   const std::string theme_dir = cfg_.theme.empty() ? assets + "/theme" : cfg_.theme;
-  base::Result<kiosk_app::Theme> theme = kiosk_app::LoadTheme(theme_dir);
+  base::Result<kiosk_settings::Theme> theme = kiosk_settings::LoadTheme(theme_dir);
   if (!theme.ok()) {
     std::fprintf(stderr, "kiosk: %s\n", theme.status().message().c_str());
     return kExitStartup;
@@ -623,7 +623,8 @@ int App::Start() {
     return kExitStartup;
   }
   if (!opt_.script_path.empty()) {
-    base::Result<std::vector<kiosk_app::ScriptCommand>> s = kiosk_app::LoadScript(opt_.script_path);
+    base::Result<std::vector<kiosk_settings::ScriptCommand>> s =
+        kiosk_settings::LoadScript(opt_.script_path);
     if (!s.ok()) {
       std::fprintf(stderr, "kiosk: %s\n", s.status().message().c_str());
       return kExitStartup;
@@ -646,7 +647,8 @@ int App::Start() {
   device_.emplace(std::move(*device));
   if (!device_->open_problem.empty())
     std::fprintf(stderr, "kiosk: no usable registry: %s\n", device_->open_problem.c_str());
-  base::Result<kiosk_app::AdminPin> pin = kiosk_app::AdminPin::Open(cfg_.data_dir, *clock_);
+  base::Result<kiosk_settings::AdminPin> pin =
+      kiosk_settings::AdminPin::Open(cfg_.data_dir, *clock_);
   if (!pin.ok()) {
     std::fprintf(stderr, "kiosk: %s\n", pin.status().message().c_str());
     return kExitStartup;
@@ -927,16 +929,16 @@ void App::Ok() {
     return;
   }
   if (app_ == AppScreen::kPin) {
-    base::Result<kiosk_app::PinCheck> r = pin_->Check(entry_);
+    base::Result<kiosk_settings::PinCheck> r = pin_->Check(entry_);
     entry_.clear();
     if (!r.ok()) {
       notice_ = r.status().message();
       notice_error_ = true;
-    } else if (*r == kiosk_app::PinCheck::kOk) {
+    } else if (*r == kiosk_settings::PinCheck::kOk) {
       app_ = AppScreen::kAdmin;
       notice_.clear();
       RefreshStatus();
-    } else if (*r == kiosk_app::PinCheck::kLockedOut || pin_->LockedForSeconds() > 0) {
+    } else if (*r == kiosk_settings::PinCheck::kLockedOut || pin_->LockedForSeconds() > 0) {
       notice_ =
           strings_.Format("pin.locked", {{"seconds", std::to_string(pin_->LockedForSeconds())}});
       notice_error_ = true;
@@ -1073,9 +1075,13 @@ void App::HandleButton(const std::string& id) {
     OpenSelect(session_cfg_.mode);
   } else if (id == "language") {
     size_t i = 0;
-    while (i < std::size(kiosk_app::kLanguages) && kiosk_app::kLanguages[i] != cfg_.language) ++i;
-    const std::string next(kiosk_app::kLanguages[(i + 1) % std::size(kiosk_app::kLanguages)]);
-    base::Result<kiosk_app::Strings> s = kiosk_app::Strings::Load(AssetsDir() + "/i18n", next);
+    while (i < std::size(kiosk_settings::kLanguages) &&
+           kiosk_settings::kLanguages[i] != cfg_.language)
+      ++i;
+    const std::string next(
+        kiosk_settings::kLanguages[(i + 1) % std::size(kiosk_settings::kLanguages)]);
+    base::Result<kiosk_settings::Strings> s =
+        kiosk_settings::Strings::Load(AssetsDir() + "/i18n", next);
     if (s.ok()) {
       strings_ = std::move(*s);
       cfg_.language = next;
@@ -1291,7 +1297,7 @@ void App::PushTouch(int x, int y) {
 }
 
 int App::ScriptFail(const std::string& why) {
-  const kiosk_app::ScriptCommand& c = script_[script_pos_];
+  const kiosk_settings::ScriptCommand& c = script_[script_pos_];
   std::fprintf(stderr, "kiosk: script line %d: %s (screen %s)\n", c.line, why.c_str(),
                view_.name.c_str());
   exit_code_ = kExitScript;
@@ -1317,9 +1323,9 @@ std::string App::StateName() const {
 // Runs script commands while they complete at once; a wait or sleep holds the script until a
 // later turn of the loop.
 void App::RunScript() {
-  using kiosk_app::ScriptOp;
+  using kiosk_settings::ScriptOp;
   while (exit_code_ < 0 && script_pos_ < script_.size()) {
-    const kiosk_app::ScriptCommand& c = script_[script_pos_];
+    const kiosk_settings::ScriptCommand& c = script_[script_pos_];
     if (c.op == ScriptOp::kWait || c.op == ScriptOp::kWaitText || c.op == ScriptOp::kSleep) {
       const int64_t now = Now();
       if (!script_started_) {
@@ -1541,10 +1547,10 @@ int App::NextTimeoutMs() {
     timeout = std::min(timeout, static_cast<int>(std::max<int64_t>(0, due / kMs + 1)));
   }
   if (script_pos_ < script_.size()) {
-    const kiosk_app::ScriptCommand& c = script_[script_pos_];
-    const bool waiting = c.op == kiosk_app::ScriptOp::kWait ||
-                         c.op == kiosk_app::ScriptOp::kWaitText ||
-                         c.op == kiosk_app::ScriptOp::kSleep || c.op == kiosk_app::ScriptOp::kType;
+    const kiosk_settings::ScriptCommand& c = script_[script_pos_];
+    const bool waiting =
+        c.op == kiosk_settings::ScriptOp::kWait || c.op == kiosk_settings::ScriptOp::kWaitText ||
+        c.op == kiosk_settings::ScriptOp::kSleep || c.op == kiosk_settings::ScriptOp::kType;
     timeout = std::min(timeout, waiting || InputSettling() ? 10 : 0);
   }
   if (opt_.quit_after_seconds > 0) {

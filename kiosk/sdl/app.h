@@ -4,14 +4,14 @@
 
 #include <string>
 
-#include "kiosk_app/config.h"
+#include "kiosk_settings/config.h"
 
 namespace kiosk_sdl {
 
 struct AppOptions {
-  kiosk_app::AppConfig config;
+  kiosk_settings::AppConfig config;
   std::string screenshot_dir;  // a PNG each time the screen changes
-  std::string script_path;     // scripted input (kiosk_app/script.h)
+  std::string script_path;     // scripted input (kiosk_settings/script.h)
   double quit_after_seconds = 0;
   std::string fake_clock;  // ISO-8601: time stands still unless the script advances it
   std::string version;

@@ -14,7 +14,9 @@ namespace {
 
 SDL_Rect ToSdl(const kiosk_ui::Rect& r) { return {r.x, r.y, r.w, r.h}; }
 
-void SetColor(SDL_Renderer* r, kiosk_app::Rgb c) { SDL_SetRenderDrawColor(r, c.r, c.g, c.b, 255); }
+void SetColor(SDL_Renderer* r, kiosk_settings::Rgb c) {
+  SDL_SetRenderDrawColor(r, c.r, c.g, c.b, 255);
+}
 
 // The largest w x h rectangle of a picture's aspect ratio centred inside `box`.
 SDL_Rect FitInside(const SDL_Rect& box, int w, int h) {
@@ -73,7 +75,8 @@ TTF_Font* Renderer::Font(int px, bool bold) {
 }
 
 const Renderer::TextTexture* Renderer::Text(const std::string& text, int px, bool bold,
-                                            kiosk_app::Rgb color, int wrap_width, Align align) {
+                                            kiosk_settings::Rgb color, int wrap_width,
+                                            Align align) {
   const uint32_t rgb =
       static_cast<uint32_t>(color.r) << 16 | static_cast<uint32_t>(color.g) << 8 | color.b;
   TextKey key{text, px, wrap_width, bold, rgb};
@@ -102,7 +105,7 @@ const Renderer::TextTexture* Renderer::Text(const std::string& text, int px, boo
 }
 
 void Renderer::DrawText(const std::string& text, const kiosk_ui::Rect& r, int px, bool bold,
-                        kiosk_app::Rgb color, Align align) {
+                        kiosk_settings::Rgb color, Align align) {
   // Longer translations shrink until they fit their box (down to 60%), rather than overflow it.
   const TextTexture* t = nullptr;
   for (int size = px;; size = size * 9 / 10) {

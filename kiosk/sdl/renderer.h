@@ -51,10 +51,10 @@ class Renderer {
     bool used = false;
   };
   TTF_Font* Font(int px, bool bold);
-  const TextTexture* Text(const std::string& text, int px, bool bold, kiosk_app::Rgb color,
+  const TextTexture* Text(const std::string& text, int px, bool bold, kiosk_settings::Rgb color,
                           int wrap_width, kiosk_ui::Align align);
   void DrawText(const std::string& text, const kiosk_ui::Rect& r, int px, bool bold,
-                kiosk_app::Rgb color, kiosk_ui::Align align);
+                kiosk_settings::Rgb color, kiosk_ui::Align align);
 
   SDL_Renderer* r_;
   std::string font_path_[2];

@@ -2,8 +2,8 @@
 // the words a cashier or a volunteer reads, colour never the only signal, keypad editing.
 #include <gtest/gtest.h>
 
-#include "kiosk_app/strings.h"
-#include "kiosk_app/theme.h"
+#include "kiosk_settings/strings.h"
+#include "kiosk_settings/theme.h"
 #include "kiosk_ui/view.h"
 
 namespace kiosk_ui {
@@ -12,8 +12,8 @@ namespace {
 class ViewTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (std::string_view lang : kiosk_app::kLanguages) {
-      auto s = kiosk_app::Strings::Load(std::string(CK_ASSETS_DIR) + "/i18n", lang);
+    for (std::string_view lang : kiosk_settings::kLanguages) {
+      auto s = kiosk_settings::Strings::Load(std::string(CK_ASSETS_DIR) + "/i18n", lang);
       ASSERT_TRUE(s.ok()) << s.status().message();
       strings_.push_back(std::move(*s));
     }
@@ -25,14 +25,14 @@ class ViewTest : public ::testing::Test {
     model_.status.registry_not_after = model_.now + 30 * 86400;
     model_.status.place = "Book House";
   }
-  const kiosk_app::Strings& En() { return strings_[1]; }
-  const kiosk_app::Strings& Ru() { return strings_[0]; }
-  View Build(const kiosk_app::Strings& s, int w = 800, int h = 480) {
+  const kiosk_settings::Strings& En() { return strings_[1]; }
+  const kiosk_settings::Strings& Ru() { return strings_[0]; }
+  View Build(const kiosk_settings::Strings& s, int w = 800, int h = 480) {
     return BuildView(model_, s, theme_, w, h);
   }
 
-  std::vector<kiosk_app::Strings> strings_;
-  kiosk_app::Theme theme_;
+  std::vector<kiosk_settings::Strings> strings_;
+  kiosk_settings::Theme theme_;
   Model model_;
 };
 

@@ -8,8 +8,8 @@
 namespace kiosk_ui {
 namespace {
 
-using kiosk_app::Strings;
-using kiosk_app::Theme;
+using kiosk_settings::Strings;
+using kiosk_settings::Theme;
 
 constexpr std::string_view kKeypadKeys[] = {"1", "2", "3", "4", "5", "6",
                                             "7", "8", "9", ",", "0", "back"};
@@ -51,7 +51,7 @@ class Builder {
   }
   const std::string& S(std::string_view key) const { return s_.Get(key); }
   std::string Money(int64_t minor) const {
-    return s_.Format("money", {{"amount", kiosk_app::FormatMoney(minor, s_.language())}});
+    return s_.Format("money", {{"amount", kiosk_settings::FormatMoney(minor, s_.language())}});
   }
 
   void StatusBar();
@@ -558,8 +558,8 @@ Tone ToneOf(Outcome outcome) {
   return Tone::kWarning;
 }
 
-View BuildView(const Model& model, const kiosk_app::Strings& strings, const kiosk_app::Theme& theme,
-               int width, int height) {
+View BuildView(const Model& model, const kiosk_settings::Strings& strings,
+               const kiosk_settings::Theme& theme, int width, int height) {
   return Builder(model, strings, theme, std::max(width, 320), std::max(height, 240)).Build();
 }
 

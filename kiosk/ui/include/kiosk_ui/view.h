@@ -10,12 +10,12 @@
 #include <vector>
 
 #include "kiosk/session.h"
-#include "kiosk_app/strings.h"
-#include "kiosk_app/theme.h"
+#include "kiosk_settings/strings.h"
+#include "kiosk_settings/theme.h"
 
 namespace kiosk_ui {
 
-using kiosk_app::Rgb;
+using kiosk_settings::Rgb;
 
 // The app's screens on top of the session's states.
 enum class AppScreen : uint8_t {
@@ -112,8 +112,8 @@ struct View {
   bool operator==(const View&) const;
 };
 
-View BuildView(const Model& model, const kiosk_app::Strings& strings, const kiosk_app::Theme& theme,
-               int width, int height);
+View BuildView(const Model& model, const kiosk_settings::Strings& strings,
+               const kiosk_settings::Theme& theme, int width, int height);
 
 // What a result means for the person at the counter, and so its colour, icon and word:
 //   kValid       accepted (green, ✔ VALID)

@@ -1,10 +1,10 @@
-#include "kiosk_app/strings.h"
+#include "kiosk_settings/strings.h"
 
 #include <algorithm>
 
 #include "key_value.h"
 
-namespace kiosk_app {
+namespace kiosk_settings {
 namespace {
 
 constexpr std::string_view kReferenceLanguage = "en";  // the file every key is defined in
@@ -134,4 +134,4 @@ std::string FormatMoney(int64_t minor, std::string_view lang) {
   return out;
 }
 
-}  // namespace kiosk_app
+}  // namespace kiosk_settings

@@ -1,5 +1,6 @@
 // The line format shared by kiosk.conf, the translation files and theme.conf: UTF-8 text,
-// `key = value` lines, '#' starting a comment line, blank lines ignored. Private to ck_kiosk_app.
+// `key = value` lines, '#' starting a comment line, blank lines ignored. Private to
+// ck_kiosk_settings.
 #pragma once
 
 #include <cstddef>
@@ -10,7 +11,7 @@
 #include "base/status.h"
 #include "base/utf8.h"
 
-namespace kiosk_app::kv {
+namespace kiosk_settings::kv {
 
 // Text files the app reads are small; anything larger is a mistake (or a hostile stick).
 inline constexpr size_t kMaxFileBytes = size_t{1} << 20;
@@ -112,4 +113,4 @@ inline base::Result<KeyValue> SplitKeyValue(std::string_view line, std::string_v
   return kv;
 }
 
-}  // namespace kiosk_app::kv
+}  // namespace kiosk_settings::kv

@@ -1,4 +1,4 @@
-#include "kiosk_app/config.h"
+#include "kiosk_settings/config.h"
 
 #include <algorithm>
 #include <array>
@@ -8,9 +8,9 @@
 #include <variant>
 
 #include "key_value.h"
-#include "kiosk_app/strings.h"
+#include "kiosk_settings/strings.h"
 
-namespace kiosk_app {
+namespace kiosk_settings {
 namespace {
 
 enum class Kind : uint8_t {
@@ -273,4 +273,4 @@ std::string DefaultConfigText() {
   return out;
 }
 
-}  // namespace kiosk_app
+}  // namespace kiosk_settings

@@ -6,13 +6,13 @@
 #include <fstream>
 #include <string>
 
-#include "kiosk_app/config.h"
+#include "kiosk_settings/config.h"
 #include "subprocess.h"
 
 namespace {
 
-using kiosk_app::AppConfig;
-using kiosk_app::ParseAppConfig;
+using kiosk_settings::AppConfig;
+using kiosk_settings::ParseAppConfig;
 
 std::string ErrorOf(std::string_view text) {
   base::Result<AppConfig> c = ParseAppConfig(text, "kiosk.conf");
@@ -29,14 +29,14 @@ std::string Write(const cktest::TempDir& dir, const std::string& name, const std
 }
 
 TEST(AppConfigTest, DefaultTextParsesBackToDefaults) {
-  const std::string text = kiosk_app::DefaultConfigText();
+  const std::string text = kiosk_settings::DefaultConfigText();
   base::Result<AppConfig> c = ParseAppConfig(text, "default");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(*c, AppConfig{});
 }
 
 TEST(AppConfigTest, DefaultTextCommentsEveryKey) {
-  const std::string text = kiosk_app::DefaultConfigText();
+  const std::string text = kiosk_settings::DefaultConfigText();
   for (const char* line : {"\ndata_dir = /var/lib/cardkiosk\n",
                            "\nmode = shop\n",
                            "\npartner =\n",
@@ -197,42 +197,42 @@ TEST(AppConfigTest, UtcOffset) {
   for (const Case& c :
        {Case{"+03:00", 10800}, Case{"-05:30", -19800}, Case{"+00:00", 0}, Case{"-00:00", 0},
         Case{"+14:00", 50400}, Case{"-14:00", -50400}, Case{"+05:45", 5 * 3600 + 45 * 60}}) {
-    base::Result<int64_t> s = kiosk_app::ParseUtcOffset(c.text);
+    base::Result<int64_t> s = kiosk_settings::ParseUtcOffset(c.text);
     ASSERT_TRUE(s.ok()) << c.text << ": " << s.status().ToString();
     EXPECT_EQ(*s, c.seconds) << c.text;
   }
   for (const char* bad : {"", "3", "03:00", "+3:00", "+03:0", "+0300", "+03:60", "+14:01", "-15:00",
                           "+03:00 ", "Z", "+ab:cd"}) {
-    EXPECT_FALSE(kiosk_app::ParseUtcOffset(bad).ok()) << bad;
+    EXPECT_FALSE(kiosk_settings::ParseUtcOffset(bad).ok()) << bad;
   }
-  EXPECT_EQ(kiosk_app::FormatUtcOffset(10800), "+03:00");
-  EXPECT_EQ(kiosk_app::FormatUtcOffset(-19800), "-05:30");
-  EXPECT_EQ(kiosk_app::FormatUtcOffset(0), "+00:00");
-  EXPECT_EQ(kiosk_app::FormatUtcOffset(-50400), "-14:00");
+  EXPECT_EQ(kiosk_settings::FormatUtcOffset(10800), "+03:00");
+  EXPECT_EQ(kiosk_settings::FormatUtcOffset(-19800), "-05:30");
+  EXPECT_EQ(kiosk_settings::FormatUtcOffset(0), "+00:00");
+  EXPECT_EQ(kiosk_settings::FormatUtcOffset(-50400), "-14:00");
 }
 
 TEST(AppConfigTest, LoadReadsFileAndNamesItInErrors) {
   cktest::TempDir dir;
   ASSERT_FALSE(dir.path().empty());
   const std::string good = Write(dir, "kiosk.conf", "mode = event\nevent = e1\n");
-  base::Result<AppConfig> c = kiosk_app::LoadAppConfig(good);
+  base::Result<AppConfig> c = kiosk_settings::LoadAppConfig(good);
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->mode, "event");
   EXPECT_EQ(c->event, "e1");
 
   const std::string bad = Write(dir, "bad.conf", "mode = event\ncamera_fps = 500\n");
-  c = kiosk_app::LoadAppConfig(bad);
+  c = kiosk_settings::LoadAppConfig(bad);
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().message(), bad + ":2: key 'camera_fps': must be 1..120, got 500");
 
   const std::string missing = dir.path() + "/nope.conf";
-  c = kiosk_app::LoadAppConfig(missing);
+  c = kiosk_settings::LoadAppConfig(missing);
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().code(), base::StatusCode::kNotFound);
   EXPECT_NE(c.status().message().find(missing), std::string::npos) << c.status().message();
 
   const std::string huge = Write(dir, "huge.conf", std::string((1 << 20) + 1, '#'));
-  c = kiosk_app::LoadAppConfig(huge);
+  c = kiosk_settings::LoadAppConfig(huge);
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().code(), base::StatusCode::kOutOfRange);
   EXPECT_NE(c.status().message().find("1 MiB"), std::string::npos) << c.status().message();

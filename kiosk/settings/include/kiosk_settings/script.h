@@ -28,7 +28,7 @@
 
 #include "base/status.h"
 
-namespace kiosk_app {
+namespace kiosk_settings {
 
 enum class ScriptOp : uint8_t {
   kScan,
@@ -59,4 +59,4 @@ base::Result<std::vector<ScriptCommand>> ParseScript(std::string_view text, std:
                                                      const std::string& base_dir);
 base::Result<std::vector<ScriptCommand>> LoadScript(const std::string& path);
 
-}  // namespace kiosk_app
+}  // namespace kiosk_settings

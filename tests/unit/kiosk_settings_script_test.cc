@@ -6,14 +6,14 @@
 #include <fstream>
 #include <string>
 
-#include "kiosk_app/script.h"
+#include "kiosk_settings/script.h"
 #include "subprocess.h"
 
 namespace {
 
-using kiosk_app::ParseScript;
-using kiosk_app::ScriptCommand;
-using kiosk_app::ScriptOp;
+using kiosk_settings::ParseScript;
+using kiosk_settings::ScriptCommand;
+using kiosk_settings::ScriptOp;
 
 std::vector<ScriptCommand> Parse(std::string_view text, const std::string& base_dir = "") {
   base::Result<std::vector<ScriptCommand>> s = ParseScript(text, "demo.script", base_dir);
@@ -189,18 +189,19 @@ TEST_F(ScriptFileTest, ScanFileIsResolvedAgainstTheBaseDir) {
 
 TEST_F(ScriptFileTest, LoadScriptResolvesAgainstItsOwnDirectory) {
   std::ofstream(dir_ + "/cards/demo.script") << "scan-file alice.txt\nwait result 5\nquit\n";
-  base::Result<std::vector<ScriptCommand>> s = kiosk_app::LoadScript(dir_ + "/cards/demo.script");
+  base::Result<std::vector<ScriptCommand>> s =
+      kiosk_settings::LoadScript(dir_ + "/cards/demo.script");
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   ASSERT_EQ(s->size(), 3u);
   EXPECT_EQ((*s)[0].text, "HC1:ALICE");
   EXPECT_EQ((*s)[1].seconds, 5);
 
   std::ofstream(dir_ + "/bad.script") << "quit\nfly away\n";
-  s = kiosk_app::LoadScript(dir_ + "/bad.script");
+  s = kiosk_settings::LoadScript(dir_ + "/bad.script");
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().message(), dir_ + "/bad.script:2: unknown command 'fly'");
 
-  s = kiosk_app::LoadScript(dir_ + "/none.script");
+  s = kiosk_settings::LoadScript(dir_ + "/none.script");
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), base::StatusCode::kNotFound);
 }

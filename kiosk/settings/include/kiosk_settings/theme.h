@@ -9,7 +9,7 @@
 
 #include "base/status.h"
 
-namespace kiosk_app {
+namespace kiosk_settings {
 
 struct Rgb {
   uint8_t r = 0, g = 0, b = 0;
@@ -34,4 +34,4 @@ base::Result<Theme> ParseTheme(std::string_view text, std::string_view source);
 base::Result<Theme> LoadTheme(const std::string& dir);
 base::Result<Rgb> ParseColor(std::string_view text);  // "#1B7F3B"
 
-}  // namespace kiosk_app
+}  // namespace kiosk_settings

@@ -1,4 +1,4 @@
-#include "kiosk_app/script.h"
+#include "kiosk_settings/script.h"
 
 #include <algorithm>
 #include <array>
@@ -8,7 +8,7 @@
 #include "base/fs.h"
 #include "key_value.h"
 
-namespace kiosk_app {
+namespace kiosk_settings {
 namespace {
 
 constexpr std::array<std::string_view, 8> kStates = {"idle",  "result", "amount",  "confirm",
@@ -202,4 +202,4 @@ base::Result<std::vector<ScriptCommand>> LoadScript(const std::string& path) {
   return ParseScript(text, path, base::DirName(path));
 }
 
-}  // namespace kiosk_app
+}  // namespace kiosk_settings

@@ -10,7 +10,7 @@
 
 #include "base/status.h"
 
-namespace kiosk_app {
+namespace kiosk_settings {
 
 struct AppConfig {
   std::string data_dir = "/var/lib/cardkiosk";  // data_dir
@@ -58,4 +58,4 @@ base::Result<int64_t> ParseUtcOffset(std::string_view text);
 // 10800 -> "+03:00" (the form ParseUtcOffset reads back).
 std::string FormatUtcOffset(int64_t seconds);
 
-}  // namespace kiosk_app
+}  // namespace kiosk_settings

@@ -11,7 +11,7 @@
 
 #include "base/status.h"
 
-namespace kiosk_app {
+namespace kiosk_settings {
 
 inline constexpr std::string_view kLanguages[] = {"ru", "en", "kk"};  // first is the default
 
@@ -44,4 +44,4 @@ class Strings {
 // Kopecks -> "1 250,00" (ru, kk) or "1,250.00" (en), no currency sign (the caller adds it).
 std::string FormatMoney(int64_t minor, std::string_view lang);
 
-}  // namespace kiosk_app
+}  // namespace kiosk_settings

@@ -8,21 +8,21 @@
 #include <fstream>
 #include <string>
 
-#include "kiosk_app/theme.h"
+#include "kiosk_settings/theme.h"
 
-namespace kiosk_app {
+namespace kiosk_settings {
 // For GoogleTest's failure messages.
 void PrintTo(const Rgb& c, std::ostream* os) {
   *os << "rgb(" << int{c.r} << "," << int{c.g} << "," << int{c.b} << ")";
 }
-}  // namespace kiosk_app
+}  // namespace kiosk_settings
 
 namespace {
 
-using kiosk_app::ParseColor;
-using kiosk_app::ParseTheme;
-using kiosk_app::Rgb;
-using kiosk_app::Theme;
+using kiosk_settings::ParseColor;
+using kiosk_settings::ParseTheme;
+using kiosk_settings::Rgb;
+using kiosk_settings::Theme;
 
 void ExpectSame(const Theme& a, const Theme& b) {
   EXPECT_EQ(a.name, b.name);
@@ -68,7 +68,7 @@ TEST(ThemeTest, EmptyFileKeepsDefaults) {
 }
 
 TEST(ThemeTest, ShippedThemeIsTheDefaults) {
-  base::Result<Theme> t = kiosk_app::LoadTheme(std::string(CK_ASSETS_DIR) + "/theme");
+  base::Result<Theme> t = kiosk_settings::LoadTheme(std::string(CK_ASSETS_DIR) + "/theme");
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   ExpectSame(*t, Theme{});
 }
@@ -158,37 +158,37 @@ class ThemeDirTest : public ::testing::Test {
 
 TEST_F(ThemeDirTest, LogoIsNotedWhenPresent) {
   std::ofstream(dir_ + "/theme.conf") << "name = Bakers\n";
-  base::Result<Theme> t = kiosk_app::LoadTheme(dir_);
+  base::Result<Theme> t = kiosk_settings::LoadTheme(dir_);
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ(t->name, "Bakers");
   EXPECT_EQ(t->logo_path, "");
 
   std::filesystem::create_directory(dir_ + "/logo.png");  // not a file: no logo
-  t = kiosk_app::LoadTheme(dir_);
+  t = kiosk_settings::LoadTheme(dir_);
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ(t->logo_path, "");
 
   std::filesystem::remove(dir_ + "/logo.png");
   std::ofstream(dir_ + "/logo.png") << "\x89PNG";
-  t = kiosk_app::LoadTheme(dir_);
+  t = kiosk_settings::LoadTheme(dir_);
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ(t->logo_path, dir_ + "/logo.png");
 }
 
 TEST_F(ThemeDirTest, LoadErrors) {
-  base::Result<Theme> t = kiosk_app::LoadTheme(dir_);  // no theme.conf
+  base::Result<Theme> t = kiosk_settings::LoadTheme(dir_);  // no theme.conf
   ASSERT_FALSE(t.ok());
   EXPECT_EQ(t.status().code(), base::StatusCode::kNotFound);
   EXPECT_NE(t.status().message().find(dir_ + "/theme.conf"), std::string::npos);
 
   std::ofstream(dir_ + "/theme.conf") << "valid = #00FF00\nwarning = amber\n";
-  t = kiosk_app::LoadTheme(dir_);
+  t = kiosk_settings::LoadTheme(dir_);
   ASSERT_FALSE(t.ok());
   EXPECT_EQ(t.status().message(),
             dir_ + "/theme.conf:2: key 'warning': a colour is #RRGGBB, got 'amber'");
 
   std::ofstream(dir_ + "/theme.conf") << std::string((1 << 20) + 1, '#');
-  t = kiosk_app::LoadTheme(dir_);
+  t = kiosk_settings::LoadTheme(dir_);
   ASSERT_FALSE(t.ok());
   EXPECT_EQ(t.status().code(), base::StatusCode::kOutOfRange);
 }

@@ -1,4 +1,4 @@
-#include "kiosk_app/theme.h"
+#include "kiosk_settings/theme.h"
 
 #include <sys/stat.h>
 
@@ -8,7 +8,7 @@
 
 #include "key_value.h"
 
-namespace kiosk_app {
+namespace kiosk_settings {
 namespace {
 
 constexpr size_t kMaxNameBytes = 64;
@@ -108,4 +108,4 @@ base::Result<Theme> LoadTheme(const std::string& dir) {
   return theme;
 }
 
-}  // namespace kiosk_app
+}  // namespace kiosk_settings

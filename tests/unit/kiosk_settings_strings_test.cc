@@ -8,13 +8,13 @@
 #include <string>
 
 #include "base/file.h"
-#include "kiosk_app/strings.h"
+#include "kiosk_settings/strings.h"
 #include "subprocess.h"
 
 namespace {
 
-using kiosk_app::FormatMoney;
-using kiosk_app::Strings;
+using kiosk_settings::FormatMoney;
+using kiosk_settings::Strings;
 
 const std::string kI18nDir = std::string(CK_ASSETS_DIR) + "/i18n";
 
@@ -51,7 +51,7 @@ std::string ParseError(std::string_view text) {
 }
 
 TEST(StringsTest, EveryShippedLanguageLoadsComplete) {
-  for (std::string_view lang : kiosk_app::kLanguages) {
+  for (std::string_view lang : kiosk_settings::kLanguages) {
     base::Result<Strings> s = Strings::Load(kI18nDir, lang);
     ASSERT_TRUE(s.ok()) << lang << ": " << s.status().ToString();
     EXPECT_EQ(s->language(), lang);
@@ -77,7 +77,7 @@ TEST(StringsTest, NoEmptyOrUntranslatedValues) {
   const Strings en = ParseShipped("en");
   // Values that read the same in every language.
   const std::set<std::string> same = {"result.member", "money", "button.ok"};
-  for (std::string_view lang : kiosk_app::kLanguages) {
+  for (std::string_view lang : kiosk_settings::kLanguages) {
     const Strings tr = ParseShipped(lang);
     for (const auto& [key, value] : tr.all()) {
       EXPECT_FALSE(value.empty()) << lang << " " << key;
@@ -106,7 +106,7 @@ TEST(StringsTest, KazakhUsesKazakhLetters) {
 }
 
 TEST(StringsTest, MoneyShowsRoubles) {
-  for (std::string_view lang : kiosk_app::kLanguages) {
+  for (std::string_view lang : kiosk_settings::kLanguages) {
     base::Result<Strings> s = Strings::Load(kI18nDir, lang);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     EXPECT_EQ(s->Format("money", {{"amount", FormatMoney(125000, lang)}}),

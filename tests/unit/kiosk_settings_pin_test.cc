@@ -12,14 +12,14 @@
 
 #include "base/clock.h"
 #include "base/file.h"
-#include "kiosk_app/admin_pin.h"
+#include "kiosk_settings/admin_pin.h"
 #include "subprocess.h"
 
 namespace {
 
-using kiosk_app::AdminPin;
-using kiosk_app::LockoutSeconds;
-using kiosk_app::PinCheck;
+using kiosk_settings::AdminPin;
+using kiosk_settings::LockoutSeconds;
+using kiosk_settings::PinCheck;
 
 constexpr int64_t kStart = 1'700'000'000;
 

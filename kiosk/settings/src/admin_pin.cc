@@ -1,4 +1,4 @@
-#include "kiosk_app/admin_pin.h"
+#include "kiosk_settings/admin_pin.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -11,7 +11,7 @@
 #include "base/file.h"
 #include "base/hex.h"
 
-namespace kiosk_app {
+namespace kiosk_settings {
 namespace {
 
 constexpr std::string_view kFileName = "admin.pin";
@@ -184,4 +184,4 @@ base::Status AdminPin::Save() {
   return base::WriteFileAtomic(path_, text, 0600, base::Durability::kSync);
 }
 
-}  // namespace kiosk_app
+}  // namespace kiosk_settings

@@ -12,7 +12,7 @@
 #include "base/clock.h"
 #include "base/status.h"
 
-namespace kiosk_app {
+namespace kiosk_settings {
 
 inline constexpr std::string_view kDefaultAdminPin = "0000";  // until set; the admin screen nags
 
@@ -48,4 +48,4 @@ class AdminPin {
 // The lock-out after `failures` consecutive wrong PINs: 0 for 0..2, then 30 s doubling, 1 h cap.
 int64_t LockoutSeconds(int failures);
 
-}  // namespace kiosk_app
+}  // namespace kiosk_settings
