@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,7 @@
 #include "journal/journal.h"
 #include "protocol/signing.h"
 #include "scripted_transport.h"
+#include "sync/background_sync.h"
 #include "sync/device_id.h"
 #include "sync/net_sync.h"
 
@@ -315,6 +318,67 @@ TEST_F(ScriptedSyncTest, PushBackoffOn5xxThenTheAckIsRecorded) {
   EXPECT_EQ(r.push.attempts, 3);
   EXPECT_EQ(Acked(), 2);
   EXPECT_EQ(sleeps_, (std::vector<int64_t>{500, 1000}));
+}
+
+// ---- The background cycle builds its transport with the injected factory ----
+
+// Forwards to a transport the test owns (the factory hands out a new owner per cycle).
+class Forwarding final : public ck_sync::HttpTransport {
+ public:
+  explicit Forwarding(ck_sync::HttpTransport& to) : to_(to) {}
+  base::Result<ck_sync::HttpResponse> Send(const ck_sync::HttpRequest& r) override {
+    return to_.Send(r);
+  }
+
+ private:
+  ck_sync::HttpTransport& to_;
+};
+
+TEST_F(ScriptedSyncTest, BackgroundSyncUsesTheInjectedTransportFactory) {
+  int made = 0;
+  bool fail_factory = true;
+  ck_sync::BackgroundSyncOptions options{.trusted = factory_.trusted(),
+                                         .interval = std::chrono::seconds(3600)};
+  options.net.data_dir = data_;
+  options.net.device_id = "0123456789abcdef";
+  options.net.transport.hub_url = kHubUrl;
+  options.net.retry.max_attempts = 1;
+  options.make_transport = [&](const ck_sync::TransportOptions& t)
+      -> base::Result<std::unique_ptr<ck_sync::HttpTransport>> {
+    EXPECT_EQ(t.hub_url, kHubUrl);
+    ++made;
+    if (fail_factory) return base::InvalidArgument("scripted: no transport");
+    return std::unique_ptr<ck_sync::HttpTransport>(new Forwarding(hub_));
+  };
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<ck_sync::SyncReport> cycles;
+  ck_sync::BackgroundSync sync(fs_, clock_, std::move(options), [&](const ck_sync::SyncReport& r) {
+    std::lock_guard<std::mutex> lock(mu);
+    cycles.push_back(r);
+    cv.notify_all();
+  });
+  auto wait_for = [&](size_t n) {
+    std::unique_lock<std::mutex> lock(mu);
+    return cv.wait_for(lock, std::chrono::seconds(30), [&] { return cycles.size() >= n; });
+  };
+  sync.Start();
+  ASSERT_TRUE(wait_for(1));
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    EXPECT_EQ(cycles[0].pull.state, PullReport::State::kError);
+    EXPECT_EQ(cycles[0].pull.status.message(), "scripted: no transport");
+    EXPECT_EQ(cycles[0].push.state, PushReport::State::kError);
+    fail_factory = false;
+    hub_.Queue({.status = 404, .body = R"({"error":"NOT_FOUND","message":"none"})"});
+  }
+  sync.Wake();
+  ASSERT_TRUE(wait_for(2));
+  sync.Stop();
+  EXPECT_EQ(cycles[1].pull.state, PullReport::State::kNoBundle);
+  EXPECT_EQ(cycles[1].push.state, PushReport::State::kNothingToSend);
+  EXPECT_EQ(made, 2);
+  EXPECT_EQ(hub_.requests().size(), 1u);
 }
 
 // ---- The device id through the injected FileSystem ----
