@@ -619,6 +619,134 @@ TEST_F(NetSyncTest, ConnectionRefusedIsRetriedAndReported) {
   EXPECT_FALSE(r.refused());
 }
 
+// ---- The libcurl transport's contract (sync/http_transport.h) ----
+
+// A plain loopback server with a few fixed routes (no signatures: the transport does not sign).
+class PlainServer {
+ public:
+  PlainServer() {
+    server_.Get("/echo", [](const httplib::Request& q, httplib::Response& s) {
+      s.status = 203;
+      s.set_header("X-Mixed-Case", "  spaced value \t");
+      s.set_header("X-Seen-Range", q.get_header_value("Range"));
+      s.set_header("X-Seen-Custom", q.get_header_value("X-Custom"));
+      const_cast<httplib::Request&>(q).ranges.clear();  // answer the whole body
+      s.set_content("hello", "text/plain");
+    });
+    server_.Get("/big", [](const httplib::Request&, httplib::Response& s) {
+      s.set_content(std::string(100 * 1024, 'b'), "application/octet-stream");
+    });
+    server_.Post("/post", [](const httplib::Request& q, httplib::Response& s) {
+      s.set_content(std::to_string(q.body.size()) + ":" + q.body.substr(0, 4), "text/plain");
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~PlainServer() {
+    while (!server_.is_running()) std::this_thread::yield();
+    server_.stop();
+    thread_.join();
+  }
+  std::string url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+// Records what the transport hands over; refuses or fails on request.
+class RecordingSink final : public ck_sync::BodySink {
+ public:
+  bool accept = true;
+  base::Status fail_with;
+  int accepted_calls = 0, writes_before_accept = 0, accepted_status = 0;
+  std::string body;
+  bool Accept(const ck_sync::HttpResponse& head) override {
+    ++accepted_calls;
+    accepted_status = head.status;
+    return accept;
+  }
+  base::Status Write(std::string_view data) override {
+    if (accepted_calls == 0) ++writes_before_accept;
+    body.append(data);
+    return fail_with;
+  }
+};
+
+std::unique_ptr<ck_sync::HttpTransport> PlainTransport(const std::string& url) {
+  auto t = ck_sync::MakeCurlTransport({.hub_url = url});
+  EXPECT_TRUE(t.ok()) << t.status().ToString();
+  return t.ok() ? std::move(t).value() : nullptr;
+}
+
+TEST(CurlTransportTest, HeadersBothWaysLowerCaseNamesTrimmedValuesAndTheRange) {
+  PlainServer server;
+  auto t = PlainTransport(server.url(""));
+  ASSERT_NE(t, nullptr);
+  auto r = t->Send({.method = "GET",
+                    .url = server.url("/echo"),
+                    .headers = {{"X-Custom", "yes"}},
+                    .range_from = 5});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 203);
+  EXPECT_EQ(r->body, "hello");
+  EXPECT_EQ(r->headers["x-mixed-case"], "spaced value");
+  EXPECT_EQ(r->headers["x-seen-range"], "bytes=5-");
+  EXPECT_EQ(r->headers["x-seen-custom"], "yes");
+  EXPECT_EQ(r->headers.count("X-Mixed-Case"), 0u);
+
+  const std::string body = "CKJOURNL and more";
+  auto p = t->Send({.method = "POST", .url = server.url("/post"), .body = base::AsBytes(body)});
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->status, 200);
+  EXPECT_EQ(p->body, std::to_string(body.size()) + ":CKJO");
+}
+
+TEST(CurlTransportTest, ASinkGetsTheHeadersFirstThenEveryByteOrTheBodyIsCapped) {
+  PlainServer server;
+  auto t = PlainTransport(server.url(""));
+  ASSERT_NE(t, nullptr);
+  RecordingSink sink;
+  auto r = t->Send({.method = "GET", .url = server.url("/big"), .sink = &sink});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(sink.accepted_calls, 1);
+  EXPECT_EQ(sink.accepted_status, 200);
+  EXPECT_EQ(sink.writes_before_accept, 0);
+  EXPECT_EQ(sink.body.size(), 100u * 1024);
+  EXPECT_TRUE(r->body.empty());
+
+  RecordingSink refusing;
+  refusing.accept = false;
+  r = t->Send({.method = "GET", .url = server.url("/big"), .sink = &refusing});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(refusing.body.empty());
+  EXPECT_EQ(r->body.size(), ck_sync::kMaxSmallBody);
+
+  RecordingSink failing;
+  failing.fail_with = base::DataLoss("sink full");
+  r = t->Send({.method = "GET", .url = server.url("/big"), .sink = &failing});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), base::StatusCode::kDataLoss);
+  EXPECT_FALSE(ck_sync::IsTransientTransportError(r.status()));
+}
+
+TEST(CurlTransportTest, NoAnswerIsUnavailableAndWorthRetrying) {
+  std::string url;
+  {
+    PlainServer gone;  // a port that was just in use and is now closed
+    url = gone.url("");
+  }
+  auto t = PlainTransport(url);
+  ASSERT_NE(t, nullptr);
+  auto r = t->Send({.method = "GET", .url = url + "/echo"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), base::StatusCode::kUnavailable) << r.status().ToString();
+  EXPECT_TRUE(ck_sync::IsTransientTransportError(r.status()));
+}
+
 TEST(HubUrlTest, PlainHttpOnlyToLoopback) {
   for (const char* ok : {"http://127.0.0.1:1", "http://localhost:8080/hub", "http://[::1]:9"}) {
     EXPECT_TRUE(ck_sync::MakeCurlTransport({.hub_url = ok}).ok()) << ok;
