@@ -41,11 +41,11 @@
 #include "base/status.h"
 #include "card/claims.h"
 #include "card/crypto.h"
-#include "hub/auth.h"
 #include "hub/store.h"
 #include "journal/device_key.h"
 #include "journal/export.h"
 #include "journal/journal.h"
+#include "protocol/signing.h"
 
 namespace {
 
@@ -319,7 +319,7 @@ int Push(const Options& o) {
       cli.set_write_timeout(60, 0);
       for (size_t b = 0; b < k.batches.size(); ++b) {
         const std::string& body = k.batches[b];
-        base::Result<std::string> auth = hub::SignRequest(
+        base::Result<std::string> auth = ck_protocol::SignRequest(
             k.key, "POST", "/v1/journal", wall.NowUnixSeconds(), base::AsBytes(body));
         if (!auth.ok()) {
           note_error("sign", k.name + ": signing: " + auth.status().ToString());

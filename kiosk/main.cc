@@ -152,7 +152,7 @@ int main(int argc, char** argv) {
   if (!hub.empty()) {
     base::Result<card::PublicKey> trusted = card::PublicKey::FromPemFile(trust);
     if (!trusted.ok()) return Usage(trusted.status().message());
-    base::Result<std::string> device_id = ck_sync::LoadOrCreateDeviceId(data_dir);
+    base::Result<std::string> device_id = ck_sync::LoadOrCreateDeviceId(base::PosixFs(), data_dir);
     if (!device_id.ok()) return Usage(device_id.status().message());
     ck_sync::BackgroundSyncOptions options{.trusted = *trusted,
                                            .interval = std::chrono::seconds(sync_interval)};

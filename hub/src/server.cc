@@ -10,8 +10,10 @@
 #include "base/file.h"
 #include "base/hex.h"
 #include "card/crypto.h"
-#include "hub/auth.h"
 #include "journal/export.h"
+#include "protocol/hub_url.h"
+#include "protocol/paths.h"
+#include "protocol/signing.h"
 
 namespace hub {
 namespace {
@@ -129,7 +131,7 @@ class Hub {
           Log(req, 500, "", what);
           SetError(res, 500, "internal error");
         });
-    svr.Get("/v1/health", [this](const httplib::Request&, httplib::Response& res) {
+    svr.Get(ck_protocol::kHealthPath, [this](const httplib::Request&, httplib::Response& res) {
       json body = {{"ok", true}, {"version", kHubVersion}, {"bundle_seq", 0}};
       base::Result<std::optional<BundleRecord>> latest = store_.LatestBundle();
       if (!latest.ok()) {
@@ -139,11 +141,10 @@ class Hub {
       if (*latest) body["bundle_seq"] = (*latest)->seq;
       res.set_content(body.dump(), "application/json");
     });
-    svr.Get("/v1/bundle",
+    svr.Get(ck_protocol::kBundlePath,
             [this](const httplib::Request& req, httplib::Response& res) { GetBundle(req, res); });
-    svr.Post("/v1/journal", [this](const httplib::Request& req, httplib::Response& res) {
-      PostJournal(req, res);
-    });
+    svr.Post(ck_protocol::kJournalPath, [this](const httplib::Request& req,
+                                               httplib::Response& res) { PostJournal(req, res); });
   }
 
  private:
@@ -167,7 +168,8 @@ class Hub {
       Refuse(req, res, 401, "", "missing Authorization header");
       return std::nullopt;
     }
-    base::Result<DeviceAuth> auth = ParseAuthHeader(req.get_header_value("Authorization"));
+    base::Result<ck_protocol::DeviceAuth> auth =
+        ck_protocol::ParseAuthHeader(req.get_header_value("Authorization"));
     if (!auth.ok()) {
       Refuse(req, res, 401, "", auth.status().message());
       return std::nullopt;
@@ -191,8 +193,8 @@ class Hub {
       Refuse(req, res, 500, kid, "enrolled key unreadable: " + pub.status().message());
       return std::nullopt;
     }
-    base::Status st = VerifyRequest(*pub, *auth, req.method, req.path, base::AsBytes(req.body),
-                                    clock_.NowUnixSeconds());
+    base::Status st = ck_protocol::VerifyRequest(*pub, *auth, req.method, req.path,
+                                                 base::AsBytes(req.body), clock_.NowUnixSeconds());
     if (!st.ok()) {
       Refuse(req, res, 401, kid, st.message());
       return std::nullopt;
@@ -322,10 +324,6 @@ class Hub {
 };
 
 }  // namespace
-
-bool IsLoopbackHost(const std::string& host) {
-  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-}
 
 base::Status ParseListen(const std::string& text, std::string* host, int* port) {
   size_t colon = text.rfind(':');

@@ -654,7 +654,8 @@ int App::Start() {
     return kExitStartup;
   }
   pin_.emplace(std::move(*pin));
-  if (auto id = ck_sync::LoadOrCreateDeviceId(cfg_.data_dir); id.ok()) device_id_ = *id;
+  if (auto id = ck_sync::LoadOrCreateDeviceId(base::PosixFs(), cfg_.data_dir); id.ok())
+    device_id_ = *id;
   if (auto key = journal::LoadOrCreateDeviceKey(cfg_.data_dir); key.ok()) {
     if (auto pub = key->Public(); pub.ok()) {
       const card::Kid kid = pub->kid();

@@ -22,9 +22,9 @@
 #include "base/file.h"
 #include "bundle/writer.h"
 #include "card/rid.h"
-#include "hub/auth.h"
 #include "journal/device_key.h"
 #include "journal/export.h"
+#include "protocol/signing.h"
 #include "registry/builder.h"
 #include "sync/device_id.h"
 
@@ -219,7 +219,7 @@ std::string HubFixture::NewKiosk(const std::string& name) {
     return "";
   }
   base::Result<card::PrivateKey> key = journal::LoadOrCreateDeviceKey(dir);
-  base::Result<std::string> id = ck_sync::LoadOrCreateDeviceId(dir);
+  base::Result<std::string> id = ck_sync::LoadOrCreateDeviceId(base::PosixFs(), dir);
   base::Result<std::unique_ptr<journal::Journal>> j =
       journal::Journal::Open(dir + "/" + journal::kJournalFile, clock_);
   if (!key.ok() || !id.ok() || !j.ok()) {
@@ -230,7 +230,7 @@ std::string HubFixture::NewKiosk(const std::string& name) {
 }
 
 std::string HubFixture::DeviceId(const std::string& kiosk_dir) {
-  base::Result<std::string> id = ck_sync::LoadOrCreateDeviceId(kiosk_dir);
+  base::Result<std::string> id = ck_sync::LoadOrCreateDeviceId(base::PosixFs(), kiosk_dir);
   if (!id.ok()) ADD_FAILURE() << id.status().ToString();
   return id.ok() ? *id : "";
 }
@@ -314,7 +314,8 @@ std::string HubFixture::Sign(const std::string& kiosk_dir, const std::string& me
                              const std::string& path, base::ByteSpan body) {
   card::PrivateKey key = DeviceKey(kiosk_dir);
   base::SystemClock real;
-  base::Result<std::string> h = hub::SignRequest(key, method, path, real.NowUnixSeconds(), body);
+  base::Result<std::string> h =
+      ck_protocol::SignRequest(key, method, path, real.NowUnixSeconds(), body);
   if (!h.ok()) ADD_FAILURE() << h.status().ToString();
   return h.ok() ? *h : "";
 }

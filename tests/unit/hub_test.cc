@@ -17,10 +17,10 @@
 #include <thread>
 
 #include "base/file.h"
-#include "hub/auth.h"
 #include "hub/store.h"
 #include "hub_fixture.h"
 #include "journal/journal.h"
+#include "protocol/signing.h"
 
 namespace {
 
@@ -41,40 +41,6 @@ std::vector<std::string> Lines(const std::string& text) {
     if (!line.empty()) out.push_back(line);
   }
   return out;
-}
-
-// ---- auth.h -----------------------------------------------------------------------------------
-
-TEST(HubAuthTest, SigningStringAndHeaderRoundTrip) {
-  std::string s = hub::SigningString("GET", "/v1/bundle?x=1", 1700000000, {});
-  EXPECT_EQ(s,
-            "ckhub-v1\nGET\n/v1/bundle\n1700000000\n"
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  card::PrivateKey key = card::PrivateKey::Generate(card::Alg::kEdDSA).value();
-  card::PublicKey pub = key.Public().value();
-  std::string body = "abc";
-  base::Result<std::string> h =
-      hub::SignRequest(key, "POST", "/v1/journal", 1700000000, base::AsBytes(body));
-  ASSERT_TRUE(h.ok());
-  base::Result<hub::DeviceAuth> a = hub::ParseAuthHeader(*h);
-  ASSERT_TRUE(a.ok()) << a.status().ToString();
-  EXPECT_EQ(a->kid, pub.kid());
-  EXPECT_EQ(hub::FormatAuthHeader(*a), *h);
-  EXPECT_TRUE(
-      hub::VerifyRequest(pub, *a, "POST", "/v1/journal", base::AsBytes(body), 1700000100).ok());
-  EXPECT_FALSE(
-      hub::VerifyRequest(pub, *a, "POST", "/v1/journal", base::AsBytes(body), 1700000301).ok());
-  EXPECT_FALSE(hub::VerifyRequest(pub, *a, "POST", "/v1/journal", base::AsBytes(std::string("x")),
-                                  1700000000)
-                   .ok());
-  EXPECT_FALSE(hub::ParseAuthHeader("Bearer x").ok());
-  EXPECT_FALSE(hub::ParseAuthHeader("CK-Device kid=00, ts=1, sig=AA").ok());
-  EXPECT_FALSE(hub::ParseAuthHeader("CK-Device kid=0011223344556677, ts=1").ok());
-  for (size_t n = 0; n < 10; ++n) {
-    base::Bytes b(n, 0xa5);
-    EXPECT_EQ(hub::Base64UrlDecode(hub::Base64UrlEncode(b)).value(), b);
-  }
-  EXPECT_FALSE(hub::Base64UrlDecode("AB=").ok());
 }
 
 // ---- the store ----------------------------------------------------------------------------------
@@ -484,7 +450,8 @@ TEST_P(HubServeTest, RefusalsAndTheServerKeepsServing) {
     card::PrivateKey key = fx_.DeviceKey(kiosk_);
     base::SystemClock real;
     std::string stale =
-        hub::SignRequest(key, "GET", "/v1/bundle", real.NowUnixSeconds() - 1000, {}).value();
+        ck_protocol::SignRequest(key, "GET", "/v1/bundle", real.NowUnixSeconds() - 1000, {})
+            .value();
     ExpectError(Client()->Get("/v1/bundle", {{"Authorization", stale}}), 401, "UNAUTHENTICATED");
     httplib::Headers h = {{"Authorization", fx_.Sign(kiosk_, "POST", "/v1/journal", {})}};
     ExpectError(Client()->Post("/v1/journal", h, std::string(base::AsChars(batch)),

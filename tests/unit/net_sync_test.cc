@@ -1,8 +1,10 @@
-// Network sync (sync/net_client.h) against a minimal in-test hub: an httplib server on loopback
-// that implements docs/hub-protocol.md (device signatures, ETag/If-None-Match, Range/If-Range,
-// idempotent journal batches) with fault injection (cut a download after K bytes, 503s, a lost
-// response). Bundles are built with `cardctl bundle build`; nothing here sleeps (the retry sleep is
-// faked).
+// Network sync (sync/net_sync.h) over the libcurl transport against a minimal in-test hub: an
+// httplib server on loopback that implements docs/hub-protocol.md (device signatures,
+// ETag/If-None-Match, Range/If-Range, idempotent journal batches) with fault injection (cut a
+// download after K bytes, 503s, a lost response). Bundles are built with `cardctl bundle build`;
+// nothing here sleeps (the retry sleep is faked).
+#include "sync/net_sync.h"
+
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -26,18 +28,17 @@
 #include "base/hex.h"
 #include "bundle/importer.h"
 #include "card/crypto.h"
-#include "hub/auth.h"
 #include "hub_fixture.h"
 #include "journal/device_key.h"
 #include "journal/export.h"
 #include "journal/journal.h"
+#include "protocol/signing.h"
 #include "subprocess.h"
 #include "sync/background_sync.h"
-#include "sync/net_client.h"
+#include "sync/curl_transport.h"
 
 namespace {
 
-using ck_sync::NetSync;
 using ck_sync::NetSyncOptions;
 using ck_sync::PullReport;
 using ck_sync::PushReport;
@@ -206,7 +207,7 @@ class StubHub {
     if (withdrawn_) return refuse(403, "withdrawn");
     const int64_t ts = std::stoll(f["ts"]);
     if (std::llabs(ts - base::SystemClock().NowUnixSeconds()) > 300) return refuse(401, "stale");
-    const std::string tbs = hub::SigningString(method, q.path, ts, base::AsBytes(q.body));
+    const std::string tbs = ck_protocol::SigningString(method, q.path, ts, base::AsBytes(q.body));
     const std::string sig = DecodeB64Url(f["sig"]);
     card::SignatureVerifier v;
     if (!v.Verify(card::Alg::kEdDSA, *device_, base::AsBytes(tbs), base::AsBytes(sig)).ok())
@@ -357,8 +358,8 @@ class Kiosk {
     };
     o.pull = pull;
     o.push = push;
-    NetSync sync(base::PosixFs(), clock_, importer_, *journal_, key_, std::move(o));
-    return sync.RunOnce();
+    return ck_sync::RunNetSyncWithCurl(base::PosixFs(), clock_, importer_, *journal_, key_,
+                                       std::move(o));
   }
 
   std::vector<milliseconds> sleeps;
@@ -618,26 +619,143 @@ TEST_F(NetSyncTest, ConnectionRefusedIsRetriedAndReported) {
   EXPECT_FALSE(r.refused());
 }
 
+// ---- The libcurl transport's contract (sync/http_transport.h) ----
+
+// A plain loopback server with a few fixed routes (no signatures: the transport does not sign).
+class PlainServer {
+ public:
+  PlainServer() {
+    server_.Get("/echo", [](const httplib::Request& q, httplib::Response& s) {
+      s.status = 203;
+      s.set_header("X-Mixed-Case", "  spaced value \t");
+      s.set_header("X-Seen-Range", q.get_header_value("Range"));
+      s.set_header("X-Seen-Custom", q.get_header_value("X-Custom"));
+      const_cast<httplib::Request&>(q).ranges.clear();  // answer the whole body
+      s.set_content("hello", "text/plain");
+    });
+    server_.Get("/big", [](const httplib::Request&, httplib::Response& s) {
+      s.set_content(std::string(100 * 1024, 'b'), "application/octet-stream");
+    });
+    server_.Post("/post", [](const httplib::Request& q, httplib::Response& s) {
+      s.set_content(std::to_string(q.body.size()) + ":" + q.body.substr(0, 4), "text/plain");
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~PlainServer() {
+    while (!server_.is_running()) std::this_thread::yield();
+    server_.stop();
+    thread_.join();
+  }
+  std::string url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+// Records what the transport hands over; refuses or fails on request.
+class RecordingSink final : public ck_sync::BodySink {
+ public:
+  bool accept = true;
+  base::Status fail_with;
+  int accepted_calls = 0, writes_before_accept = 0, accepted_status = 0;
+  std::string body;
+  bool Accept(const ck_sync::HttpResponse& head) override {
+    ++accepted_calls;
+    accepted_status = head.status;
+    return accept;
+  }
+  base::Status Write(std::string_view data) override {
+    if (accepted_calls == 0) ++writes_before_accept;
+    body.append(data);
+    return fail_with;
+  }
+};
+
+std::unique_ptr<ck_sync::HttpTransport> PlainTransport(const std::string& url) {
+  auto t = ck_sync::MakeCurlTransport({.hub_url = url});
+  EXPECT_TRUE(t.ok()) << t.status().ToString();
+  return t.ok() ? std::move(t).value() : nullptr;
+}
+
+TEST(CurlTransportTest, HeadersBothWaysLowerCaseNamesTrimmedValuesAndTheRange) {
+  PlainServer server;
+  auto t = PlainTransport(server.url(""));
+  ASSERT_NE(t, nullptr);
+  auto r = t->Send({.method = "GET",
+                    .url = server.url("/echo"),
+                    .headers = {{"X-Custom", "yes"}},
+                    .range_from = 5});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 203);
+  EXPECT_EQ(r->body, "hello");
+  EXPECT_EQ(r->headers["x-mixed-case"], "spaced value");
+  EXPECT_EQ(r->headers["x-seen-range"], "bytes=5-");
+  EXPECT_EQ(r->headers["x-seen-custom"], "yes");
+  EXPECT_EQ(r->headers.count("X-Mixed-Case"), 0u);
+
+  const std::string body = "CKJOURNL and more";
+  auto p = t->Send({.method = "POST", .url = server.url("/post"), .body = base::AsBytes(body)});
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->status, 200);
+  EXPECT_EQ(p->body, std::to_string(body.size()) + ":CKJO");
+}
+
+TEST(CurlTransportTest, ASinkGetsTheHeadersFirstThenEveryByteOrTheBodyIsCapped) {
+  PlainServer server;
+  auto t = PlainTransport(server.url(""));
+  ASSERT_NE(t, nullptr);
+  RecordingSink sink;
+  auto r = t->Send({.method = "GET", .url = server.url("/big"), .sink = &sink});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(sink.accepted_calls, 1);
+  EXPECT_EQ(sink.accepted_status, 200);
+  EXPECT_EQ(sink.writes_before_accept, 0);
+  EXPECT_EQ(sink.body.size(), 100u * 1024);
+  EXPECT_TRUE(r->body.empty());
+
+  RecordingSink refusing;
+  refusing.accept = false;
+  r = t->Send({.method = "GET", .url = server.url("/big"), .sink = &refusing});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(refusing.body.empty());
+  EXPECT_EQ(r->body.size(), ck_sync::kMaxSmallBody);
+
+  RecordingSink failing;
+  failing.fail_with = base::DataLoss("sink full");
+  r = t->Send({.method = "GET", .url = server.url("/big"), .sink = &failing});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), base::StatusCode::kDataLoss);
+  EXPECT_FALSE(ck_sync::IsTransientTransportError(r.status()));
+}
+
+TEST(CurlTransportTest, NoAnswerIsUnavailableAndWorthRetrying) {
+  std::string url;
+  {
+    PlainServer gone;  // a port that was just in use and is now closed
+    url = gone.url("");
+  }
+  auto t = PlainTransport(url);
+  ASSERT_NE(t, nullptr);
+  auto r = t->Send({.method = "GET", .url = url + "/echo"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), base::StatusCode::kUnavailable) << r.status().ToString();
+  EXPECT_TRUE(ck_sync::IsTransientTransportError(r.status()));
+}
+
 TEST(HubUrlTest, PlainHttpOnlyToLoopback) {
-  base::SystemClock clock;
-  auto key = card::PrivateKey::Generate(card::Alg::kEdDSA);
-  ASSERT_TRUE(key.ok());
   for (const char* ok : {"http://127.0.0.1:1", "http://localhost:8080/hub", "http://[::1]:9"}) {
-    EXPECT_TRUE(ck_sync::HubClient::Create({.hub_url = ok}, *key, clock).ok()) << ok;
+    EXPECT_TRUE(ck_sync::MakeCurlTransport({.hub_url = ok}).ok()) << ok;
   }
   for (const char* bad : {"http://example.org", "http://10.0.0.1:80", "ftp://127.0.0.1",
                           "https://hub.example.org" /* no pin */, "http://127.0.0.1.evil.org"}) {
-    auto c = ck_sync::HubClient::Create({.hub_url = bad}, *key, clock);
+    auto c = ck_sync::MakeCurlTransport({.hub_url = bad});
     EXPECT_FALSE(c.ok()) << bad;
   }
-}
-
-TEST(SigningTest, SigningStringIsTheDocumentedOne) {
-  EXPECT_EQ(hub::SigningString("GET", "/v1/bundle", 1800000000, {}),
-            "ckhub-v1\nGET\n/v1/bundle\n1800000000\n"
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  const uint8_t raw[] = {0xfb, 0xff, 0xfe};
-  EXPECT_EQ(hub::Base64UrlEncode(raw), "-__-");
 }
 
 // ---- cardctl device / sync, end to end ----
@@ -779,8 +897,8 @@ TEST(TlsPinTest, PinnedCertificateOrKeyConnectsAndAnotherKeyFailsTheHandshake) {
     o.push = false;
     base::SystemClock clock;
     auto key = journal::LoadOrCreateDeviceKey(k.dir());
-    NetSync sync(base::PosixFs(), clock, k.importer(), k.journal(), *key, std::move(o));
-    return sync.RunOnce();
+    return ck_sync::RunNetSyncWithCurl(base::PosixFs(), clock, k.importer(), k.journal(), *key,
+                                       std::move(o));
   };
   Kiosk k;
   auto r = sync_with(k, hub_files.cert);
@@ -794,24 +912,6 @@ TEST(TlsPinTest, PinnedCertificateOrKeyConnectsAndAnotherKeyFailsTheHandshake) {
   EXPECT_EQ(r.pull.state, PullReport::State::kError) << Describe(r);
   EXPECT_NE(r.pull.status.message().find("pinned"), std::string::npos) << r.pull.status.message();
   EXPECT_TRUE(k.sleeps.empty());
-}
-
-// ---- The client signs with the hub's own code (hub/auth.h) ----
-
-TEST(SigningTest, TheHubAcceptsWhatTheClientSends) {
-  auto key = card::PrivateKey::Generate(card::Alg::kEdDSA);
-  ASSERT_TRUE(key.ok());
-  const std::string body = "CKJOURNL...";
-  auto value = hub::SignRequest(*key, "POST", "/v1/journal", 1000, base::AsBytes(body));
-  ASSERT_TRUE(value.ok());
-  auto parsed = hub::ParseAuthHeader(*value);
-  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
-  EXPECT_TRUE(
-      hub::VerifyRequest(*key->Public(), *parsed, "POST", "/v1/journal", base::AsBytes(body), 1000)
-          .ok());
-  EXPECT_FALSE(
-      hub::VerifyRequest(*key->Public(), *parsed, "GET", "/v1/journal", base::AsBytes(body), 1000)
-          .ok());
 }
 
 // ---- Against a real `cardhub serve` (tests/unit/hub_fixture.h) ----
@@ -836,8 +936,7 @@ ck_sync::SyncReport RealCycle(hubtest::HubFixture& fx, const std::string& kiosk,
   o.transport.on_progress = setup.on_progress;
   o.retry.max_attempts = setup.attempts;
   o.retry.sleep = [sleeps](milliseconds d) { sleeps->push_back(d); };
-  NetSync sync(base::PosixFs(), clock, importer, **j, *key, std::move(o));
-  return sync.RunOnce();
+  return ck_sync::RunNetSyncWithCurl(base::PosixFs(), clock, importer, **j, *key, std::move(o));
 }
 
 // uuid -> count, per device name, from `cardhub entries`.
@@ -958,8 +1057,7 @@ TEST(RealHubTest, HttpsWithThePinnedCertificate) {
   o.transport.hub_url = fx.hub().base_url();
   o.transport.hub_cert_path = fx.tls_files()->cert_path;
   o.retry.max_attempts = 1;
-  NetSync sync(base::PosixFs(), clock, importer, **j, *key, o);
-  auto r = sync.RunOnce();
+  auto r = ck_sync::RunNetSyncWithCurl(base::PosixFs(), clock, importer, **j, *key, o);
   EXPECT_EQ(r.pull.state, PullReport::State::kApplied) << Describe(r) << fx.HubStderr();
   EXPECT_EQ(r.push.state, PushReport::State::kPushed) << Describe(r) << fx.HubStderr();
   EXPECT_EQ(r.push.acked_seq, 3);
@@ -971,8 +1069,7 @@ TEST(RealHubTest, HttpsWithThePinnedCertificate) {
   o.transport.hub_cert_path = other.cert_path;
   o.retry.max_attempts = 3;
   o.retry.sleep = [](milliseconds) { ADD_FAILURE() << "retried a TLS failure"; };
-  NetSync wrong(base::PosixFs(), clock, importer, **j, *key, o);
-  r = wrong.RunOnce();
+  r = ck_sync::RunNetSyncWithCurl(base::PosixFs(), clock, importer, **j, *key, o);
   EXPECT_EQ(r.pull.state, PullReport::State::kError) << Describe(r);
   EXPECT_TRUE(r.pull.unreachable);
   EXPECT_EQ(r.pull.attempts, 1);

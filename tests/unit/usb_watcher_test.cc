@@ -462,11 +462,11 @@ TEST_F(UsbWatcherRunTest, ProcessAllOnceFindsEveryVolume) {
 
 TEST(DeviceIdTest, CreatedOnceThenReadBack) {
   cktest::ScratchDir dir;
-  auto id = ck_sync::LoadOrCreateDeviceId(dir.path());
+  auto id = ck_sync::LoadOrCreateDeviceId(base::PosixFs(), dir.path());
   ASSERT_TRUE(id.ok()) << id.status().ToString();
   EXPECT_TRUE(ck_sync::IsValidDeviceId(*id)) << *id;
   EXPECT_EQ(ReadText(dir.File("device-id")), *id + "\n");
-  auto again = ck_sync::LoadOrCreateDeviceId(dir.path());
+  auto again = ck_sync::LoadOrCreateDeviceId(base::PosixFs(), dir.path());
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(*again, *id);
 }
@@ -475,7 +475,7 @@ TEST(DeviceIdTest, CorruptFileIsAClearError) {
   cktest::ScratchDir dir;
   for (const char* bad : {"", "0123\n", "0123456789ABCDEF\n", "0123456789abcdeg", "x\n\n"}) {
     ASSERT_TRUE(cktest::WriteText(dir.File("device-id"), bad));
-    auto id = ck_sync::LoadOrCreateDeviceId(dir.path());
+    auto id = ck_sync::LoadOrCreateDeviceId(base::PosixFs(), dir.path());
     ASSERT_FALSE(id.ok()) << bad;
     EXPECT_EQ(id.status().code(), base::StatusCode::kDataLoss);
     EXPECT_TRUE(Contains(id.status().message(), "device-id is corrupt")) << id.status().ToString();

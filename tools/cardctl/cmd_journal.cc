@@ -13,6 +13,7 @@
 #include "args.h"
 #include "base/clock.h"
 #include "base/file.h"
+#include "base/fs.h"
 #include "base/hex.h"
 #include "base/time_format.h"
 #include "card/claims.h"
@@ -76,7 +77,7 @@ int Export(const Args& args) {
   if (!acked.ok()) return Fail(acked.status());
   auto key = journal::LoadOrCreateDeviceKey(*dir);
   if (!key.ok()) return Fail(key.status());
-  auto device_id = ck_sync::LoadOrCreateDeviceId(*dir);
+  auto device_id = ck_sync::LoadOrCreateDeviceId(base::PosixFs(), *dir);
   if (!device_id.ok()) return Fail(device_id.status());
   auto bytes = journal::WriteExport(**j, *acked + 1, *device_id, *key, clock.NowUnixSeconds());
   if (!bytes.ok()) return Fail(bytes.status());

@@ -14,7 +14,7 @@
 #include "journal/device_key.h"
 #include "journal/journal.h"
 #include "sync/device_id.h"
-#include "sync/net_client.h"
+#include "sync/net_sync.h"
 
 namespace cardctl {
 namespace {
@@ -49,7 +49,7 @@ int Sync(const Args& args) {
   }
   auto device_key = journal::LoadOrCreateDeviceKey(*dir);
   if (!device_key.ok()) return Fail(device_key.status());
-  auto device_id = ck_sync::LoadOrCreateDeviceId(*dir);
+  auto device_id = ck_sync::LoadOrCreateDeviceId(base::PosixFs(), *dir);
   if (!device_id.ok()) return Fail(device_id.status());
   base::SystemClock clock;
   auto j = journal::Journal::Open(*dir + "/" + journal::kJournalFile, clock);
@@ -67,8 +67,8 @@ int Sync(const Args& args) {
   // The importer needs a key even when it is not used.
   card::PublicKey importer_key = trusted ? *trusted : *device_key->Public();
   bundle::Importer importer(base::PosixFs(), clock, *dir, importer_key);
-  ck_sync::NetSync sync(base::PosixFs(), clock, importer, **j, *device_key, std::move(options));
-  const ck_sync::SyncReport report = sync.RunOnce();
+  const ck_sync::SyncReport report = ck_sync::RunNetSyncWithCurl(
+      base::PosixFs(), clock, importer, **j, *device_key, std::move(options));
   for (const std::string& line : report.Lines()) std::printf("%s\n", line.c_str());
   if (report.refused()) return kExitRefused;
   if (report.error()) return kExitUsage;

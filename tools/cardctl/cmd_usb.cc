@@ -70,7 +70,7 @@ int Watch(const Args& args) {
   auto trusted = card::PublicKey::FromPemFile(*trust_path);
   if (!trusted.ok()) return Fail(trusted.status());
   if (base::Status st = base::MakeDirs(*dir, 0700); !st.ok()) return Fail(st);
-  auto device_id = ck_sync::LoadOrCreateDeviceId(*dir);
+  auto device_id = ck_sync::LoadOrCreateDeviceId(base::PosixFs(), *dir);
   if (!device_id.ok()) return Fail(device_id.status());
 
   base::SystemClock clock;

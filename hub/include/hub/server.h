@@ -7,6 +7,7 @@
 #include "base/clock.h"
 #include "base/status.h"
 #include "hub/store.h"
+#include "protocol/hub_url.h"
 
 namespace hub {
 
@@ -21,8 +22,9 @@ struct ServeOptions {
   std::string tls_cert, tls_key;  // both or neither; neither = plain HTTP, loopback only
 };
 
-// True for 127.0.0.0/8, ::1 and "localhost".
-bool IsLoopbackHost(const std::string& host);
+// The protocol's one loopback rule (protocol/hub_url.h): 127.0.0.0/8 as a dotted quad, ::1 and
+// "localhost".
+using ck_protocol::IsLoopbackHost;
 
 // Splits "HOST:PORT" ("[::1]:PORT" for IPv6).
 base::Status ParseListen(const std::string& text, std::string* host, int* port);

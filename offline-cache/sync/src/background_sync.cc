@@ -9,7 +9,9 @@ namespace ck_sync {
 BackgroundSync::BackgroundSync(base::FileSystem& fs, const base::Clock& clock,
                                BackgroundSyncOptions options,
                                std::function<void(const SyncReport&)> on_cycle)
-    : fs_(fs), clock_(clock), options_(std::move(options)), on_cycle_(std::move(on_cycle)) {}
+    : fs_(fs), clock_(clock), options_(std::move(options)), on_cycle_(std::move(on_cycle)) {
+  if (!options_.make_transport) options_.make_transport = &MakeCurlTransport;
+}
 
 BackgroundSync::~BackgroundSync() { Stop(); }
 
@@ -47,8 +49,11 @@ SyncReport BackgroundSync::Cycle() {
     report.pull.status = !j.ok() ? j.status() : key.status();
     return report;
   }
+  base::Result<std::unique_ptr<HttpTransport>> transport =
+      options_.make_transport(options_.net.transport);
+  if (!transport.ok()) return FailedCycle(options_.net, transport.status());
   bundle::Importer importer(fs_, clock_, dir, options_.trusted);
-  NetSync sync(fs_, clock_, importer, **j, *key, options_.net);
+  NetSync sync(fs_, clock_, importer, **j, *key, **transport, options_.net);
   return sync.RunOnce();
 }
 

@@ -1,8 +1,8 @@
 #include "sync/device_id.h"
 
-#include "base/file.h"
 #include "base/hex.h"
 #include "card/crypto.h"
+#include "small_file.h"
 
 namespace ck_sync {
 namespace {
@@ -10,10 +10,10 @@ namespace {
 constexpr size_t kRandomBytes = kDeviceIdChars / 2;
 constexpr size_t kMaxFileBytes = 64;  // the id, a newline, and room to report a wrong size
 
-base::Result<std::string> CreateDeviceId(const std::string& path) {
+base::Result<std::string> CreateDeviceId(base::FileSystem& fs, const std::string& path) {
   CK_ASSIGN_OR_RETURN(base::Bytes random, card::RandomBytes(kRandomBytes));
   std::string id = base::ToHex(random);
-  CK_TRY(base::WriteFileAtomic(path, id + "\n", 0644));
+  CK_TRY(WriteSmallFileAtomic(fs, path, id + "\n", 0644));
   return id;
 }
 
@@ -28,11 +28,11 @@ bool IsValidDeviceId(std::string_view id) {
   return true;
 }
 
-base::Result<std::string> LoadOrCreateDeviceId(const std::string& data_dir) {
+base::Result<std::string> LoadOrCreateDeviceId(base::FileSystem& fs, const std::string& data_dir) {
   const std::string path = data_dir + "/" + kDeviceIdFile;
-  base::Result<std::string> text = base::ReadFile(path, kMaxFileBytes);
+  base::Result<std::string> text = ReadSmallFile(fs, path, kMaxFileBytes);
   if (!text.ok() && text.status().code() == base::StatusCode::kNotFound) {
-    return CreateDeviceId(path);
+    return CreateDeviceId(fs, path);
   }
   if (!text.ok()) {
     if (text.status().code() == base::StatusCode::kOutOfRange) {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -14,14 +15,20 @@
 #include "base/clock.h"
 #include "base/fs.h"
 #include "card/crypto.h"
-#include "sync/net_client.h"
+#include "sync/http_transport.h"
+#include "sync/net_sync.h"
 
 namespace ck_sync {
+
+// Builds the transport of one cycle (a failure is that cycle's report). Called on the sync thread.
+using TransportFactory =
+    std::function<base::Result<std::unique_ptr<HttpTransport>>(const TransportOptions&)>;
 
 struct BackgroundSyncOptions {
   NetSyncOptions net;                  // data_dir, device_id, transport, retry
   card::PublicKey trusted;             // the pinned bundle key
   std::chrono::seconds interval{300};  // between the end of one cycle and the next
+  TransportFactory make_transport;     // empty: the libcurl one (MakeCurlTransport)
 };
 
 // Starts its thread in Start() and stops it in Stop() or the destructor. `fs` and `clock` must

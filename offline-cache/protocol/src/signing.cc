@@ -1,4 +1,4 @@
-#include "hub/auth.h"
+#include "protocol/signing.h"
 
 #include <openssl/evp.h>
 
@@ -7,8 +7,9 @@
 #include <cstdlib>
 
 #include "base/hex.h"
+#include "base/text.h"
 
-namespace hub {
+namespace ck_protocol {
 namespace {
 
 constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -20,12 +21,6 @@ int B64Value(char c) {
   if (c == '-') return 62;
   if (c == '_') return 63;
   return -1;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 card::Alg AlgOf(const card::PublicKey& key) {
@@ -105,7 +100,7 @@ std::string FormatAuthHeader(const DeviceAuth& auth) {
 }
 
 base::Result<DeviceAuth> ParseAuthHeader(std::string_view value) {
-  value = Trim(value);
+  value = base::TrimBlanks(value);
   std::string_view scheme = kAuthScheme;
   if (value.size() <= scheme.size() || value.substr(0, scheme.size()) != scheme ||
       value[scheme.size()] != ' ') {
@@ -116,7 +111,7 @@ base::Result<DeviceAuth> ParseAuthHeader(std::string_view value) {
   bool have_kid = false, have_ts = false, have_sig = false;
   while (!value.empty()) {
     size_t comma = value.find(',');
-    std::string_view part = Trim(value.substr(0, comma));
+    std::string_view part = base::TrimBlanks(value.substr(0, comma));
     value = comma == std::string_view::npos ? std::string_view() : value.substr(comma + 1);
     size_t eq = part.find('=');
     if (eq == std::string_view::npos) return base::Unauthenticated("Authorization: bad parameter");
@@ -177,4 +172,4 @@ base::Status VerifyRequest(const card::PublicKey& device_pub, const DeviceAuth& 
   return base::Status::Ok();
 }
 
-}  // namespace hub
+}  // namespace ck_protocol

@@ -1,6 +1,6 @@
 // Device authentication for the hub protocol (docs/hub-protocol.md): the string a kiosk signs, the
 // `Authorization: CK-Device kid=..., ts=..., sig=...` header, and its check. Pure functions shared
-// by the hub and the kiosk's network client.
+// by the hub (which checks) and the kiosk's network client (which signs); thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -11,7 +11,7 @@
 #include "base/status.h"
 #include "card/crypto.h"
 
-namespace hub {
+namespace ck_protocol {
 
 inline constexpr char kAuthScheme[] = "CK-Device";
 // A request whose ts is further than this from the hub's clock is refused (replay window).
@@ -47,4 +47,4 @@ base::Status VerifyRequest(const card::PublicKey& device_pub, const DeviceAuth& 
                            std::string_view method, std::string_view path, base::ByteSpan body,
                            int64_t now);
 
-}  // namespace hub
+}  // namespace ck_protocol
