@@ -156,8 +156,11 @@ std::string InsertEntrySql() {
   std::string sql =
       "INSERT INTO entries(device_id, " + journal::EntryColumnNames() + ", received) VALUES(";
   const size_t n = journal::kEntryColumnCount + 2;
-  for (size_t i = 1; i <= n; ++i) sql += "$" + std::to_string(i) + (i < n ? ", " : "");
-  return sql + ") ON CONFLICT (device_id, uuid) DO NOTHING";
+  for (size_t i = 1; i <= n; ++i) {
+    if (i > 1) sql.append(", ");
+    sql.append("$").append(std::to_string(i));
+  }
+  return sql.append(") ON CONFLICT (device_id, uuid) DO NOTHING");
 }
 
 // The row operations on the connection; the caller (PostgresTables) holds its mutex.

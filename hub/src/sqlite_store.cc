@@ -175,8 +175,9 @@ class SqliteRows final : public TableRows {
       StoredEntry se;
       se.device = st.Text(0);
       base::Status read = journal::ReadEntryColumns(st, 1, &se.entry);
-      if (read.code() == base::StatusCode::kDataLoss)
+      if (read.code() == base::StatusCode::kDataLoss) {
         return base::DataLoss("stored " + read.message());
+      }
       CK_TRY(read);
       se.received = st.Int(1 + static_cast<int>(journal::kEntryColumnCount));
       CK_TRY(fn(se));
