@@ -2,10 +2,12 @@
 // tables' own contract, and the one mapping of a journal entry to SQL columns.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "base/clock.h"
@@ -135,10 +137,14 @@ class LedgerTest : public ::testing::TestWithParam<std::string> {
     }
     return hub::OpenSqliteTables(dir_.File("hub.db"));
   }
+  // tables_ (not owned), through hooks when asked.
+  std::unique_ptr<hub::HubTables> MakeLedgerTables(bool hide_devices = false,
+                                                   bool fail_acked = false) {
+    return std::make_unique<HookedTables>(*tables_, hide_devices, fail_acked);
+  }
   // A ledger over tables_, through hooks when asked.
   std::unique_ptr<hub::Ledger> MakeLedger(bool hide_devices = false, bool fail_acked = false) {
-    auto view = std::make_unique<HookedTables>(*tables_, hide_devices, fail_acked);
-    return std::make_unique<hub::Ledger>(std::move(view));
+    return std::make_unique<hub::Ledger>(MakeLedgerTables(hide_devices, fail_acked));
   }
   int64_t AddDevice(hub::HubStore& s, const std::string& name, const std::string& kid) {
     base::Result<hub::Device> d = s.AddDevice(name, kid, "PEM", 100);
@@ -289,6 +295,36 @@ TEST_P(LedgerTest, BundleSeqOnlyMovesForward) {
   ASSERT_TRUE(latest.ok() && latest->has_value());
   EXPECT_EQ((*latest)->file, "bundles/seq4.ckbundle");
   EXPECT_EQ((*latest)->size, 10);
+}
+
+// Two hub instances (two connections) publishing the same seqs at once: each seq is published
+// once, and the loser is told its seq is not above the published one (the check and the insert
+// are one step), never a raw unique violation.
+TEST_P(LedgerTest, ConcurrentPublishersEachSeqOnce) {
+  base::Result<std::unique_ptr<hub::HubTables>> other_tables = OpenTables();
+  ASSERT_TRUE(other_tables.ok()) << other_tables.status().ToString();
+  hub::Ledger mine(MakeLedgerTables());
+  hub::Ledger other(std::move(other_tables).value());
+  std::atomic<int> published{0};
+  std::atomic<int> unexpected{0};
+  auto publish = [&](hub::Ledger* ledger) {
+    for (int64_t seq = 1; seq <= 30; ++seq) {
+      base::Status st = ledger->AddBundle({seq, "bundles/x", 1, seq});
+      if (st.ok()) {
+        ++published;
+      } else if (st.code() != base::StatusCode::kFailedPrecondition) {
+        ++unexpected;
+        ADD_FAILURE() << st.ToString();
+      }
+    }
+  };
+  std::thread t1(publish, &mine);
+  std::thread t2(publish, &other);
+  t1.join();
+  t2.join();
+  EXPECT_EQ(unexpected.load(), 0);
+  EXPECT_EQ(published.load(), 30);
+  EXPECT_EQ((*mine.LatestBundle())->seq, 30);
 }
 
 // The tables themselves: an entry is held once per (device, uuid); seqs come distinct and in
