@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "base/fs.h"
 #include "base/time_format.h"
 #include "hub/admin.h"
 #include "hub/server.h"
@@ -27,8 +28,26 @@ constexpr char kUsage[] =
     "  cardhub flags --data-dir DIR [--config FILE]\n";
 
 struct Args {
+  std::string cmd;
   std::map<std::string, std::string> flags;
   std::vector<std::string> positional;
+
+  std::optional<std::string> flag(const char* name) const {
+    auto it = flags.find(name);
+    if (it == flags.end()) return std::nullopt;
+    return it->second;
+  }
+};
+
+// What a command runs with; main() owns each part.
+struct Context {
+  const Args& args;
+  const std::string& data_dir;
+  const hub::Config& config;
+  const base::Clock& clock;
+  base::FileSystem& fs;
+  hub::HubStore& store;
+  int64_t now = 0;
 };
 
 int Fail(const std::string& msg) {
@@ -41,6 +60,13 @@ int UsageError(const std::string& msg) {
   return 2;
 }
 
+// The exit status of a finished command.
+int Done(const base::Status& st) {
+  std::fflush(stdout);
+  if (!st.ok()) return Fail(st.ToString());
+  return 0;
+}
+
 // The date (local midnight of the kiosks) or a full date-time.
 base::Result<int64_t> ParseDate(const std::string& text, int64_t utc_offset) {
   CK_ASSIGN_OR_RETURN(int64_t t, base::ParseIso8601(text));
@@ -48,15 +74,8 @@ base::Result<int64_t> ParseDate(const std::string& text, int64_t utc_offset) {
   return t;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  if (argc < 2) return UsageError("a command is required");
-  const std::string cmd = argv[1];
-  if (cmd == "--help" || cmd == "help") {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
+// The options each command takes.
+const std::map<std::string, std::vector<std::string>>& AllowedFlags() {
   static const std::map<std::string, std::vector<std::string>> kAllowed = {
       {"serve", {"--listen", "--data-dir", "--tls-cert", "--tls-key", "--config"}},
       {"enroll", {"--data-dir", "--device-pubkey", "--name", "--config"}},
@@ -67,98 +86,129 @@ int main(int argc, char** argv) {
       {"report", {"--data-dir", "--from", "--to", "--config"}},
       {"flags", {"--data-dir", "--config"}},
   };
-  auto allowed = kAllowed.find(cmd);
-  if (allowed == kAllowed.end()) return UsageError("unknown command '" + cmd + "'");
-  Args args;
+  return kAllowed;
+}
+
+// Splits argv[2..] into the command's flags and positional arguments; 0, or the exit status of a
+// usage error.
+int ParseArgs(int argc, char** argv, Args* args) {
+  auto allowed = AllowedFlags().find(args->cmd);
+  if (allowed == AllowedFlags().end()) return UsageError("unknown command '" + args->cmd + "'");
   for (int i = 2; i < argc; ++i) {
     std::string a = argv[i];
     if (a.rfind("--", 0) == 0) {
       bool ok = false;
       for (const std::string& f : allowed->second) ok = ok || f == a;
-      if (!ok) return UsageError("unknown option " + a + " for " + cmd);
+      if (!ok) return UsageError("unknown option " + a + " for " + args->cmd);
       if (i + 1 >= argc) return UsageError(a + " needs a value");
-      if (args.flags.count(a)) return UsageError(a + " given twice");
-      args.flags[a] = argv[++i];
+      if (args->flags.count(a)) return UsageError(a + " given twice");
+      args->flags[a] = argv[++i];
     } else {
-      args.positional.push_back(a);
+      args->positional.push_back(a);
     }
   }
-  auto flag = [&](const char* name) -> std::optional<std::string> {
-    auto it = args.flags.find(name);
-    if (it == args.flags.end()) return std::nullopt;
-    return it->second;
-  };
-  std::optional<std::string> data_dir = flag("--data-dir");
-  if (!data_dir) return UsageError("--data-dir is required");
-  if (cmd != "publish" && !args.positional.empty()) {
-    return UsageError("unexpected argument '" + args.positional[0] + "'");
+  if (!args->flag("--data-dir")) return UsageError("--data-dir is required");
+  if (args->cmd != "publish" && !args->positional.empty()) {
+    return UsageError("unexpected argument '" + args->positional[0] + "'");
   }
+  return 0;
+}
+
+// serve's arguments, checked before the store is touched; 0 or the exit status.
+int ParseServe(const Args& args, hub::ServeOptions* serve) {
+  std::optional<std::string> listen = args.flag("--listen");
+  if (!listen) return UsageError("--listen HOST:PORT is required");
+  base::Status st = hub::ParseListen(*listen, &serve->host, &serve->port);
+  if (!st.ok()) return UsageError(st.message());
+  serve->data_dir = *args.flag("--data-dir");
+  serve->tls_cert = args.flag("--tls-cert").value_or("");
+  serve->tls_key = args.flag("--tls-key").value_or("");
+  if (serve->tls_cert.empty() != serve->tls_key.empty()) {
+    return UsageError("--tls-cert and --tls-key go together");
+  }
+  if (serve->tls_cert.empty() && !hub::IsLoopbackHost(serve->host)) {
+    return Fail("refusing to serve plain HTTP on " + serve->host +
+                ": give --tls-cert and --tls-key, or listen on a loopback address "
+                "(127.0.0.1, ::1)");
+  }
+  return 0;
+}
+
+int RunEnroll(const Context& c) {
+  auto key = c.args.flag("--device-pubkey");
+  auto name = c.args.flag("--name");
+  if (!key || !name) return UsageError("--device-pubkey and --name are required");
+  return Done(hub::Enroll(c.store, *key, *name, c.now, stdout));
+}
+
+int RunWithdraw(const Context& c) {
+  auto name = c.args.flag("--name");
+  if (!name) return UsageError("--name is required");
+  return Done(hub::Withdraw(c.store, *name, stdout));
+}
+
+int RunPublish(const Context& c) {
+  if (c.args.positional.size() != 1) return UsageError("publish takes one FILE.ckbundle");
+  return Done(hub::Publish(c.store, c.fs, c.data_dir, c.args.positional[0], c.args.flag("--trust"),
+                           c.now, stdout));
+}
+
+int RunReport(const Context& c) {
+  auto from = c.args.flag("--from");
+  auto to = c.args.flag("--to");
+  if (!from || !to) return UsageError("--from and --to are required");
+  base::Result<int64_t> f = ParseDate(*from, c.config.utc_offset_seconds);
+  base::Result<int64_t> t = ParseDate(*to, c.config.utc_offset_seconds);
+  if (!f.ok() || !t.ok()) return UsageError("--from/--to: YYYY-MM-DD or an ISO 8601 time");
+  // A date for --to includes that whole day.
+  int64_t end = to->size() == 10 ? *t + 86400 : *t;
+  return Done(hub::Report(c.store, *f, end, stdout));
+}
+
+// Every command but serve, on the opened store.
+int RunAdmin(const Context& c) {
+  const std::string& cmd = c.args.cmd;
+  if (cmd == "enroll") return RunEnroll(c);
+  if (cmd == "withdraw") return RunWithdraw(c);
+  if (cmd == "publish") return RunPublish(c);
+  if (cmd == "devices") return Done(hub::ListDevices(c.store, stdout));
+  if (cmd == "entries") return Done(hub::ListEntries(c.store, c.args.flag("--device"), stdout));
+  if (cmd == "report") return RunReport(c);
+  if (cmd == "flags") {
+    return Done(hub::Flags(c.store, c.fs, c.data_dir, c.config.utc_offset_seconds, stdout));
+  }
+  return UsageError("unknown command '" + cmd + "'");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return UsageError("a command is required");
+  Args args;
+  args.cmd = argv[1];
+  if (args.cmd == "--help" || args.cmd == "help") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (int rc = ParseArgs(argc, argv, &args); rc != 0) return rc;
+  const std::string data_dir = *args.flag("--data-dir");
   hub::Config config;
-  if (auto path = flag("--config")) {
+  if (auto path = args.flag("--config")) {
     base::Result<hub::Config> c = hub::LoadConfig(*path);
     if (!c.ok()) return Fail(c.status().ToString());
     config = *c;
   }
-  base::SystemClock clock;
-  const int64_t now = clock.NowUnixSeconds();
-
-  // Check serve's arguments before touching the store.
   hub::ServeOptions serve;
-  if (cmd == "serve") {
-    std::optional<std::string> listen = flag("--listen");
-    if (!listen) return UsageError("--listen HOST:PORT is required");
-    base::Status st = hub::ParseListen(*listen, &serve.host, &serve.port);
-    if (!st.ok()) return UsageError(st.message());
-    serve.data_dir = *data_dir;
-    serve.tls_cert = flag("--tls-cert").value_or("");
-    serve.tls_key = flag("--tls-key").value_or("");
-    if (serve.tls_cert.empty() != serve.tls_key.empty()) {
-      return UsageError("--tls-cert and --tls-key go together");
-    }
-    if (serve.tls_cert.empty() && !hub::IsLoopbackHost(serve.host)) {
-      return Fail("refusing to serve plain HTTP on " + serve.host +
-                  ": give --tls-cert and --tls-key, or listen on a loopback address "
-                  "(127.0.0.1, ::1)");
-    }
+  if (args.cmd == "serve") {
+    if (int rc = ParseServe(args, &serve); rc != 0) return rc;
   }
-
-  base::Result<std::unique_ptr<hub::HubStore>> store = hub::OpenStore(*data_dir, config);
+  base::SystemClock clock;
+  base::FileSystem& fs = base::PosixFs();  // the real filesystem, handed down from here
+  base::Result<std::unique_ptr<hub::HubStore>> store = hub::OpenStore(data_dir, config);
   if (!store.ok()) return Fail("opening the store: " + store.status().ToString());
-  hub::HubStore& s = **store;
-  base::Status st;
-  if (cmd == "serve") {
+  if (args.cmd == "serve") {
     std::signal(SIGPIPE, SIG_IGN);
-    st = hub::Serve(serve, s, clock);
-  } else if (cmd == "enroll") {
-    auto key = flag("--device-pubkey");
-    auto name = flag("--name");
-    if (!key || !name) return UsageError("--device-pubkey and --name are required");
-    st = hub::Enroll(s, *key, *name, now, stdout);
-  } else if (cmd == "withdraw") {
-    auto name = flag("--name");
-    if (!name) return UsageError("--name is required");
-    st = hub::Withdraw(s, *name, stdout);
-  } else if (cmd == "publish") {
-    if (args.positional.size() != 1) return UsageError("publish takes one FILE.ckbundle");
-    st = hub::Publish(s, *data_dir, args.positional[0], flag("--trust"), now, stdout);
-  } else if (cmd == "devices") {
-    st = hub::ListDevices(s, stdout);
-  } else if (cmd == "entries") {
-    st = hub::ListEntries(s, flag("--device"), stdout);
-  } else if (cmd == "report") {
-    auto from = flag("--from");
-    auto to = flag("--to");
-    if (!from || !to) return UsageError("--from and --to are required");
-    base::Result<int64_t> f = ParseDate(*from, config.utc_offset_seconds);
-    base::Result<int64_t> t = ParseDate(*to, config.utc_offset_seconds);
-    if (!f.ok() || !t.ok()) return UsageError("--from/--to: YYYY-MM-DD or an ISO 8601 time");
-    // A date for --to includes that whole day.
-    int64_t end = to->size() == 10 ? *t + 86400 : *t;
-    st = hub::Report(s, *f, end, stdout);
-  } else if (cmd == "flags") {
-    st = hub::Flags(s, *data_dir, config.utc_offset_seconds, stdout);
+    return Done(hub::Serve(serve, **store, clock));
   }
-  std::fflush(stdout);
-  if (!st.ok()) return Fail(st.ToString());
-  return 0;
+  return RunAdmin({args, data_dir, config, clock, fs, **store, clock.NowUnixSeconds()});
 }

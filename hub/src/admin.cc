@@ -12,6 +12,7 @@
 #include "bundle/format.h"
 #include "bundle/importer.h"
 #include "card/crypto.h"
+#include "hub/ledger.h"
 #include "registry/registry.h"
 #include "rules/local_time.h"
 
@@ -38,7 +39,8 @@ base::Status Withdraw(HubStore& store, const std::string& name, std::FILE* out) 
   return base::Status::Ok();
 }
 
-base::Status Publish(HubStore& store, const std::string& data_dir, const std::string& bundle_file,
+base::Status Publish(HubStore& store, base::FileSystem& fs, const std::string& data_dir,
+                     const std::string& bundle_file,
                      const std::optional<std::string>& trust_key_file, int64_t now,
                      std::FILE* out) {
   std::optional<card::PublicKey> trusted;
@@ -46,17 +48,12 @@ base::Status Publish(HubStore& store, const std::string& data_dir, const std::st
     CK_ASSIGN_OR_RETURN(std::string pem, base::ReadFile(*trust_key_file, 64 * 1024));
     CK_ASSIGN_OR_RETURN(trusted, card::PublicKey::FromPem(pem));
   }
-  base::FileSystem& fs = base::PosixFs();
   CK_ASSIGN_OR_RETURN(std::unique_ptr<base::SequentialFile> in, fs.OpenSequential(bundle_file));
   base::Result<bundle::Header> header = bundle::ReadHeader(*in, trusted ? &*trusted : nullptr);
   if (!header.ok()) return header.status().WithContext(bundle_file);
   const int64_t seq = header->manifest.seq;
   CK_ASSIGN_OR_RETURN(std::optional<BundleRecord> latest, store.LatestBundle());
-  if (latest && seq <= latest->seq) {
-    return base::FailedPrecondition("bundle seq " + std::to_string(seq) +
-                                    " is not above the published seq " +
-                                    std::to_string(latest->seq));
-  }
+  CK_TRY(CheckBundleSeqIsNew(latest, seq));  // before unpacking; AddBundle checks again
   CK_TRY(base::MakeDirs(data_dir + "/bundles", 0755));
   // The registry it carries, checked against the manifest's hash while it is unpacked.
   const std::string incoming = data_dir + "/" + bundle::kIncomingFile;
@@ -180,10 +177,10 @@ base::Status Report(HubStore& store, int64_t from, int64_t to, std::FILE* out) {
   return base::Status::Ok();
 }
 
-base::Status Flags(HubStore& store, const std::string& data_dir, int64_t utc_offset_seconds,
-                   std::FILE* out) {
+base::Status Flags(HubStore& store, base::FileSystem& fs, const std::string& data_dir,
+                   int64_t utc_offset_seconds, std::FILE* out) {
   const std::string path = data_dir + "/" + bundle::kRegistryFile;
-  if (!base::PosixFs().Exists(path)) {
+  if (!fs.Exists(path)) {
     return base::FailedPrecondition("no published bundle: the offers' caps are unknown");
   }
   CK_ASSIGN_OR_RETURN(std::unique_ptr<registry::Registry> reg, registry::Registry::Open(path));

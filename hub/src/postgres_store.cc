@@ -1,27 +1,38 @@
-// HubStore on PostgreSQL (libpq): the same tables and semantics as the SQLite store, for several
-// hub instances on one database. Every statement is parameterised (PQexecParams); nothing is
+// The hub's tables on PostgreSQL (libpq): the same tables as the SQLite ones, for several hub
+// instances on one database. Every statement is parameterised (PQexecParams); nothing is
 // cached in the process, so what one instance writes is what the others read. One connection
 // behind a mutex per store (a PGconn is not thread-safe); it is re-established when it breaks.
 //
-// Concurrency between instances: a batch locks its device row (SELECT ... FOR UPDATE) before it
-// inserts, so batches of one device are serialised and acked_seq is computed from every entry
-// committed before; bundles are published under a table lock, so seqs only move forward; the
-// schema is created under an advisory lock.
-#include <libpq-fe.h>
-
-#include <algorithm>
+// Concurrency between instances: the Ledger locks a batch's device row (SELECT ... FOR UPDATE)
+// before it inserts, so batches of one device are serialised and acked_seq is computed from every
+// entry committed before; bundles are published under a table lock (LockBundles), so seqs only
+// move forward; the schema is created under an advisory lock.
 #include <cstdlib>
-#include <cstring>
 #include <memory>
 #include <mutex>
 #include <string_view>
+#include <variant>
 
 #include "base/bytes.h"
-#include "base/hex.h"
-#include "hub/store.h"
+#include "hub/ledger.h"
+#include "hub/tables.h"
+#include "journal/entry_columns.h"
+#include "postgres_conn.h"
 
 namespace hub {
 namespace {
+
+using pg::Blob;
+using pg::ChangedRows;
+using pg::Conn;
+using pg::ErrorOf;
+using pg::Int;
+using pg::IsNull;
+using pg::Params;
+using pg::PgConnection;
+using pg::PgResult;
+using pg::Str;
+using pg::TrimMessage;
 
 // Taken (pg_advisory_xact_lock) while the schema is created: "ckhub".
 constexpr int64_t kSchemaLockKey = 0x636b687562;
@@ -67,102 +78,6 @@ constexpr const char* kSchema[] = {
 constexpr char kDeviceCols[] =
     "SELECT id, name, kid, pubkey_pem, enrolled, last_contact, acked_seq, withdrawn FROM devices ";
 
-struct ConnDeleter {
-  void operator()(PGconn* c) const { PQfinish(c); }
-};
-using Conn = std::unique_ptr<PGconn, ConnDeleter>;
-
-struct ResultDeleter {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-using PgResult = std::unique_ptr<PGresult, ResultDeleter>;
-
-std::string TrimMessage(const char* m) {
-  std::string s = m ? m : "";
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
-// The Status for a failed result: unique violations are kAlreadyExists, lost connections and
-// serialisation failures kUnavailable (worth retrying), anything else kInternal.
-base::Status ErrorOf(const PGresult* r, PGconn* conn) {
-  if (r == nullptr) return base::Unavailable("postgres: " + TrimMessage(PQerrorMessage(conn)));
-  const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-  std::string code = state ? state : "";
-  std::string msg = "postgres: " + TrimMessage(PQresultErrorMessage(r));
-  if (code == "23505") return base::AlreadyExists(msg);
-  if (code.rfind("08", 0) == 0 || code == "40001" || code == "40P01" || code == "57P01") {
-    return base::Unavailable(msg);
-  }
-  if (PQstatus(conn) == CONNECTION_BAD) return base::Unavailable(msg);
-  return base::Internal(msg);
-}
-
-bool Retryable(const base::Status& s, PGconn* conn) {
-  return s.code() == base::StatusCode::kUnavailable && PQstatus(conn) == CONNECTION_OK;
-}
-
-// Query parameters: integers and strings as text, byte strings as binary (bytea).
-class Params {
- public:
-  Params& Int(int64_t v) {
-    Push(std::to_string(v), 0);
-    return *this;
-  }
-  Params& Text(std::string_view v) {
-    if (v.find('\0') != std::string_view::npos) has_nul_ = true;
-    Push(std::string(v), 0);
-    return *this;
-  }
-  Params& Bytes(base::ByteSpan b) {
-    Push(std::string(base::AsChars(b)), 1);
-    return *this;
-  }
-  Params& Null() {
-    values_.emplace_back();
-    nulls_.push_back(true);
-    formats_.push_back(0);
-    return *this;
-  }
-
-  bool has_nul() const { return has_nul_; }
-  int size() const { return static_cast<int>(values_.size()); }
-  // Pointers into values_: valid until the next Push.
-  void Arrays(std::vector<const char*>* values, std::vector<int>* lengths) const {
-    values->clear();
-    lengths->clear();
-    for (size_t i = 0; i < values_.size(); ++i) {
-      values->push_back(nulls_[i] ? nullptr : values_[i].data());
-      lengths->push_back(static_cast<int>(values_[i].size()));
-    }
-  }
-  const int* formats() const { return formats_.data(); }
-
- private:
-  void Push(std::string v, int format) {
-    values_.push_back(std::move(v));
-    nulls_.push_back(false);
-    formats_.push_back(format);
-  }
-  std::vector<std::string> values_;
-  std::vector<bool> nulls_;
-  std::vector<int> formats_;
-  bool has_nul_ = false;
-};
-
-// Text-format result fields.
-std::string Str(const PGresult* r, int row, int col) {
-  return std::string(PQgetvalue(r, row, col), static_cast<size_t>(PQgetlength(r, row, col)));
-}
-int64_t Int(const PGresult* r, int row, int col) {
-  return std::strtoll(PQgetvalue(r, row, col), nullptr, 10);
-}
-bool IsNull(const PGresult* r, int row, int col) { return PQgetisnull(r, row, col) != 0; }
-// bytea columns are selected as encode(col, 'hex').
-base::Result<base::Bytes> Blob(const PGresult* r, int row, int col) {
-  return base::FromHex(Str(r, row, col));
-}
-
 Device ReadDevice(const PGresult* r, int row) {
   Device d;
   d.id = Int(r, row, 0);
@@ -176,260 +91,169 @@ Device ReadDevice(const PGresult* r, int row) {
   return d;
 }
 
+// The SELECT list of an entry's columns: bytea as hex text (the results are text-format).
+std::string EntrySelectList() {
+  std::string out;
+  for (const journal::EntryColumn& c : journal::EntryColumns()) {
+    if (!out.empty()) out += ", ";
+    std::string col = "e." + std::string(c.name);
+    out += c.type == journal::ColumnType::kBlob ? "encode(" + col + ", 'hex')" : col;
+  }
+  return out;
+}
+
+// Row `row` of a result of "SELECT d.name, <EntrySelectList>, e.received".
 base::Status ReadEntry(const PGresult* r, int row, StoredEntry* se) {
   se->device = Str(r, row, 0);
-  journal::Entry& e = se->entry;
-  e = journal::Entry();
-  e.seq = Int(r, row, 1);
-  e.uuid = Str(r, row, 2);
-  CK_ASSIGN_OR_RETURN(e.kind, journal::ParseKind(Str(r, row, 3)));
-  e.time_utc = Int(r, row, 4);
-  e.mono_ns = Int(r, row, 5);
-  if (!IsNull(r, row, 6)) {
-    CK_ASSIGN_OR_RETURN(base::Bytes rid, Blob(r, row, 6));
-    if (rid.size() != 8) return base::DataLoss("stored rid is not 8 bytes");
-    card::Rid v{};
-    std::copy(rid.begin(), rid.end(), v.begin());
-    e.rid = v;
+  se->entry = journal::Entry();
+  int col = 1;
+  for (const journal::EntryColumn& c : journal::EntryColumns()) {
+    journal::ColumnValue v;
+    base::Bytes blob;
+    if (!IsNull(r, row, col)) {
+      switch (c.type) {
+        case journal::ColumnType::kInteger:
+          v = Int(r, row, col);
+          break;
+        case journal::ColumnType::kText:
+          v = pg::StrView(r, row, col);
+          break;
+        case journal::ColumnType::kBlob: {
+          CK_ASSIGN_OR_RETURN(blob, Blob(r, row, col));
+          v = base::ByteSpan(blob);
+          break;
+        }
+      }
+    }
+    base::Status set = c.set(v, &se->entry);
+    if (set.code() == base::StatusCode::kDataLoss) return base::DataLoss("stored " + set.message());
+    CK_TRY(set);
+    ++col;
   }
-  e.partner_id = Str(r, row, 7);
-  e.event_id = Str(r, row, 8);
-  e.offer_id = Str(r, row, 9);
-  e.purchase_minor = Int(r, row, 10);
-  e.discount_minor = Int(r, row, 11);
-  e.bundle_seq = Int(r, row, 12);
-  e.verdict = Str(r, row, 13);
-  e.decision = Str(r, row, 14);
-  CK_ASSIGN_OR_RETURN(base::Bytes prev, Blob(r, row, 15));
-  CK_ASSIGN_OR_RETURN(base::Bytes hash, Blob(r, row, 16));
-  if (prev.size() == e.prev_hash.size()) std::copy(prev.begin(), prev.end(), e.prev_hash.begin());
-  if (hash.size() == e.hash.size()) std::copy(hash.begin(), hash.end(), e.hash.begin());
-  se->received = Int(r, row, 17);
+  se->received = Int(r, row, col);
   return base::Status::Ok();
 }
 
-class PostgresStore final : public HubStore {
+// The entry's columns as query parameters.
+void AddEntryParams(const journal::Entry& e, Params* p) {
+  for (const journal::EntryColumn& c : journal::EntryColumns()) {
+    journal::ColumnValue v = c.get(e);
+    if (const int64_t* n = std::get_if<int64_t>(&v)) {
+      p->Int(*n);
+    } else if (const std::string_view* s = std::get_if<std::string_view>(&v)) {
+      p->Text(*s);
+    } else if (const base::ByteSpan* b = std::get_if<base::ByteSpan>(&v)) {
+      p->Bytes(*b);
+    } else {
+      p->Null();
+    }
+  }
+}
+
+// "INSERT INTO entries(device_id, <entry columns>, received) VALUES($1, ..., $18) ON CONFLICT
+// (device_id, uuid) DO NOTHING".
+std::string InsertEntrySql() {
+  std::string sql =
+      "INSERT INTO entries(device_id, " + journal::EntryColumnNames() + ", received) VALUES(";
+  const size_t n = journal::kEntryColumnCount + 2;
+  for (size_t i = 1; i <= n; ++i) {
+    if (i > 1) sql.append(", ");
+    sql.append("$").append(std::to_string(i));
+  }
+  return sql.append(") ON CONFLICT (device_id, uuid) DO NOTHING");
+}
+
+// The row operations on the connection; the caller (PostgresTables) holds its mutex.
+class PostgresRows final : public TableRows {
  public:
-  explicit PostgresStore(Conn conn) : conn_(std::move(conn)) {}
+  explicit PostgresRows(PgConnection& conn)
+      : conn_(conn), entry_select_(EntrySelectList()), insert_entry_(InsertEntrySql()) {}
 
-  base::Status Init() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return InTransaction([this]() -> base::Status {
-      CK_TRY(Exec("SELECT pg_advisory_xact_lock($1)", Params().Int(kSchemaLockKey)).status());
-      for (const char* stmt : kSchema) CK_TRY(Exec(stmt, Params()).status());
-      return base::Status::Ok();
-    });
+  base::Result<std::optional<Device>> DeviceByName(const std::string& name) override {
+    return FindDevice("WHERE name = $1", Params().Text(name));
+  }
+  base::Result<std::optional<Device>> DeviceByKid(const std::string& kid_hex) override {
+    return FindDevice("WHERE kid = $1", Params().Text(kid_hex));
+  }
+  base::Result<std::optional<Device>> DeviceById(int64_t id, bool lock) override {
+    return FindDevice(lock ? "WHERE id = $1 FOR UPDATE" : "WHERE id = $1", Params().Int(id));
   }
 
-  base::Result<Device> AddDevice(const std::string& name, const std::string& kid_hex,
-                                 const std::string& pubkey_pem, int64_t now) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    CK_TRY(Connected());
-    CK_ASSIGN_OR_RETURN(std::optional<Device> by_name, FindLocked("WHERE name = $1", name));
-    if (by_name) return base::AlreadyExists("a device named '" + name + "' is already enrolled");
-    CK_ASSIGN_OR_RETURN(std::optional<Device> by_kid, FindLocked("WHERE kid = $1", kid_hex));
-    if (by_kid) {
-      return base::AlreadyExists("this key (kid " + kid_hex + ") is already enrolled as '" +
-                                 by_kid->name + "'");
-    }
-    base::Result<PgResult> r = Exec(
-        "INSERT INTO devices(name, kid, pubkey_pem, enrolled) VALUES($1, $2, $3, $4) "
-        "RETURNING id, name, kid, pubkey_pem, enrolled, last_contact, acked_seq, withdrawn",
-        Params().Text(name).Text(kid_hex).Text(pubkey_pem).Int(now));
-    if (!r.ok()) {
-      if (r.status().code() == base::StatusCode::kAlreadyExists) {  // enrolled meanwhile
-        return base::AlreadyExists("the name '" + name + "' or the key (kid " + kid_hex +
-                                   ") is already enrolled");
-      }
-      return r.status();
-    }
-    if (PQntuples(r->get()) != 1) return base::Internal("device insert returned no row");
-    return ReadDevice(r->get(), 0);
-  }
-
-  base::Status WithdrawDevice(const std::string& name) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    CK_TRY(Connected());
-    CK_ASSIGN_OR_RETURN(PgResult r, Exec("UPDATE devices SET withdrawn = TRUE WHERE name = $1",
-                                         Params().Text(name)));
-    if (std::strcmp(PQcmdTuples(r.get()), "0") == 0) {
-      return base::NotFound("no device named '" + name + "'");
-    }
-    return base::Status::Ok();
-  }
-
-  base::Result<std::optional<Device>> FindDeviceByKid(const std::string& kid_hex) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    CK_TRY(Connected());
-    return FindLocked("WHERE kid = $1", kid_hex);
-  }
-  base::Result<std::optional<Device>> FindDeviceByName(const std::string& name) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    CK_TRY(Connected());
-    return FindLocked("WHERE name = $1", name);
-  }
-
-  base::Result<std::vector<Device>> ListDevices() override {
-    std::lock_guard<std::mutex> lock(mu_);
-    CK_TRY(Connected());
-    CK_ASSIGN_OR_RETURN(PgResult r,
-                        Exec(std::string(kDeviceCols) + "ORDER BY name COLLATE \"C\"", Params()));
+  base::Result<std::vector<Device>> Devices() override {
+    CK_ASSIGN_OR_RETURN(
+        PgResult r, conn_.Exec(std::string(kDeviceCols) + "ORDER BY name COLLATE \"C\"", Params()));
     std::vector<Device> out;
     for (int i = 0; i < PQntuples(r.get()); ++i) out.push_back(ReadDevice(r.get(), i));
     return out;
   }
 
-  base::Status TouchDevice(int64_t device_id, int64_t now) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    CK_TRY(Connected());
-    return Exec("UPDATE devices SET last_contact = $1 WHERE id = $2",
-                Params().Int(now).Int(device_id))
+  base::Result<Device> InsertDevice(const std::string& name, const std::string& kid_hex,
+                                    const std::string& pubkey_pem, int64_t enrolled) override {
+    CK_ASSIGN_OR_RETURN(
+        PgResult r,
+        conn_.Exec("INSERT INTO devices(name, kid, pubkey_pem, enrolled) VALUES($1, $2, $3, $4) "
+                   "RETURNING id, name, kid, pubkey_pem, enrolled, last_contact, acked_seq, "
+                   "withdrawn",
+                   Params().Text(name).Text(kid_hex).Text(pubkey_pem).Int(enrolled)));
+    if (PQntuples(r.get()) != 1) return base::Internal("device insert returned no row");
+    return ReadDevice(r.get(), 0);
+  }
+
+  base::Result<int64_t> SetWithdrawn(const std::string& name) override {
+    CK_ASSIGN_OR_RETURN(
+        PgResult r,
+        conn_.Exec("UPDATE devices SET withdrawn = TRUE WHERE name = $1", Params().Text(name)));
+    return ChangedRows(r.get());
+  }
+
+  base::Status SetLastContact(int64_t device_id, int64_t now) override {
+    return conn_
+        .Exec("UPDATE devices SET last_contact = $1 WHERE id = $2",
+              Params().Int(now).Int(device_id))
         .status();
   }
 
-  base::Result<PutResult> PutEntries(int64_t device_id, const std::vector<journal::Entry>& entries,
-                                     int64_t now) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    PutResult res;
-    CK_TRY(InTransaction([&]() -> base::Status {
-      res = PutResult();
-      return PutLocked(device_id, entries, now, &res);
-    }));
-    return res;
+  base::Status SetAckedSeq(int64_t device_id, int64_t acked_seq, int64_t now) override {
+    return conn_
+        .Exec("UPDATE devices SET acked_seq = $1, last_contact = $2 WHERE id = $3",
+              Params().Int(acked_seq).Int(now).Int(device_id))
+        .status();
   }
 
-  base::Result<int64_t> AckedSeq(int64_t device_id) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    CK_TRY(Connected());
-    CK_ASSIGN_OR_RETURN(
-        PgResult r, Exec("SELECT acked_seq FROM devices WHERE id = $1", Params().Int(device_id)));
-    if (PQntuples(r.get()) == 0) return base::NotFound("no such device");
-    return Int(r.get(), 0, 0);
-  }
-
-  // Streams the rows (single-row mode), so a large table is not held in memory at once.
-  base::Status ForEachEntry(std::optional<int64_t> device_id,
-                            const std::function<base::Status(const StoredEntry&)>& fn) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    CK_TRY(Connected());
-    std::string sql =
-        "SELECT d.name, e.seq, e.uuid, e.kind, e.time_utc, e.mono_ns, encode(e.rid, 'hex'), "
-        "e.partner_id, e.event_id, e.offer_id, e.purchase_minor, e.discount_minor, e.bundle_seq, "
-        "e.verdict, e.decision, encode(e.prev_hash, 'hex'), encode(e.hash, 'hex'), e.received "
-        "FROM entries e JOIN devices d ON "
-        "d.id = e.device_id ";
+  base::Result<bool> InsertEntry(int64_t device_id, const journal::Entry& e,
+                                 int64_t received) override {
     Params p;
-    if (device_id) {
-      sql += "WHERE e.device_id = $1 ";
-      p.Int(*device_id);
-    }
-    sql += "ORDER BY d.name COLLATE \"C\", e.seq, e.uuid COLLATE \"C\"";
-    std::vector<const char*> values;
-    std::vector<int> lengths;
-    p.Arrays(&values, &lengths);
-    if (PQsendQueryParams(conn_.get(), sql.c_str(), p.size(), nullptr, values.data(),
-                          lengths.data(), p.formats(), 0) == 0) {
-      return ErrorOf(nullptr, conn_.get());
-    }
-    PQsetSingleRowMode(conn_.get());
-    // Every result is read, even after an error or a refusal by fn, so the connection is left
-    // ready for the next query.
-    base::Status st = base::Status::Ok();
-    StoredEntry se;
-    while (PGresult* raw = PQgetResult(conn_.get())) {
-      PgResult r(raw);
-      ExecStatusType s = PQresultStatus(r.get());
-      if (s == PGRES_SINGLE_TUPLE) {
-        if (!st.ok()) continue;
-        st = ReadEntry(r.get(), 0, &se);
-        if (st.ok()) st = fn(se);
-      } else if (s != PGRES_TUPLES_OK && st.ok()) {
-        st = ErrorOf(r.get(), conn_.get());
-      }
-    }
-    return st;
+    p.Int(device_id);
+    AddEntryParams(e, &p);
+    p.Int(received);
+    CK_ASSIGN_OR_RETURN(PgResult r, conn_.Exec(insert_entry_, p));
+    return ChangedRows(r.get()) > 0;
   }
 
-  base::Status AddBundle(const BundleRecord& b) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    return InTransaction([&]() -> base::Status {
-      // Publishers on other instances wait here, so the check and the insert are one step.
-      CK_TRY(Exec("LOCK TABLE bundles IN SHARE ROW EXCLUSIVE MODE", Params()).status());
-      CK_ASSIGN_OR_RETURN(std::optional<BundleRecord> latest, LatestLocked());
-      if (latest && b.seq <= latest->seq) {
-        return base::FailedPrecondition("bundle seq " + std::to_string(b.seq) +
-                                        " is not above the published seq " +
-                                        std::to_string(latest->seq));
-      }
-      return Exec("INSERT INTO bundles(seq, file, size, published) VALUES($1, $2, $3, $4)",
-                  Params().Int(b.seq).Text(b.file).Int(b.size).Int(b.published))
-          .status();
-    });
-  }
-
-  base::Result<std::optional<BundleRecord>> LatestBundle() override {
-    std::lock_guard<std::mutex> lock(mu_);
-    CK_TRY(Connected());
-    return LatestLocked();
-  }
-
- private:
-  // Re-establishes a broken connection (the server restarted, a network blip).
-  base::Status Connected() {
-    if (PQstatus(conn_.get()) == CONNECTION_OK) return base::Status::Ok();
-    PQreset(conn_.get());
-    if (PQstatus(conn_.get()) != CONNECTION_OK) {
-      return base::Unavailable("postgres: reconnecting failed: " +
-                               TrimMessage(PQerrorMessage(conn_.get())));
+  base::Status ScanSeqsAbove(int64_t device_id, int64_t after,
+                             const std::function<bool(int64_t)>& more) override {
+    CK_ASSIGN_OR_RETURN(PgResult r,
+                        conn_.Exec("SELECT DISTINCT seq FROM entries WHERE device_id = $1 "
+                                   "AND seq > $2 ORDER BY seq",
+                                   Params().Int(device_id).Int(after)));
+    for (int i = 0; i < PQntuples(r.get()) && more(Int(r.get(), i, 0)); ++i) {
     }
     return base::Status::Ok();
   }
 
-  base::Result<PgResult> Exec(const std::string& sql, const Params& p) {
-    if (p.has_nul()) return base::InvalidArgument("a text value contains a NUL character");
-    std::vector<const char*> values;
-    std::vector<int> lengths;
-    p.Arrays(&values, &lengths);
-    PgResult r(PQexecParams(conn_.get(), sql.c_str(), p.size(), nullptr, values.data(),
-                            lengths.data(), p.formats(), 0));
-    if (r) {
-      ExecStatusType s = PQresultStatus(r.get());
-      if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) return r;
-    }
-    return ErrorOf(r.get(), conn_.get());
+  base::Status ScanEntries(std::optional<int64_t> device_id,
+                           const std::function<base::Status(const StoredEntry&)>& fn) override;
+
+  // Publishers on other instances wait here until the transaction ends.
+  base::Status LockBundles() override {
+    return conn_.Exec("LOCK TABLE bundles IN SHARE ROW EXCLUSIVE MODE", Params()).status();
   }
 
-  // Runs body between BEGIN and COMMIT (ROLLBACK when it fails); a transaction that failed on a
-  // serialisation failure, a deadlock or a dropped connection is run again (up to 3 times).
-  base::Status InTransaction(const std::function<base::Status()>& body) {
-    base::Status st = base::Status::Ok();
-    for (int attempt = 0; attempt < 3; ++attempt) {
-      CK_TRY(Connected());
-      st = Exec("BEGIN", Params()).status();
-      if (st.ok()) {
-        st = body();
-        if (st.ok()) st = Exec("COMMIT", Params()).status();
-      }
-      if (st.ok()) return st;
-      if (PQtransactionStatus(conn_.get()) != PQTRANS_IDLE &&
-          PQstatus(conn_.get()) == CONNECTION_OK) {
-        (void)Exec("ROLLBACK", Params());
-      }
-      if (!Retryable(st, conn_.get()) && PQstatus(conn_.get()) == CONNECTION_OK) return st;
-    }
-    return st;
-  }
-
-  base::Result<std::optional<Device>> FindLocked(const char* where, const std::string& key) {
-    CK_ASSIGN_OR_RETURN(PgResult r, Exec(std::string(kDeviceCols) + where, Params().Text(key)));
-    if (PQntuples(r.get()) == 0) return std::optional<Device>();
-    return std::optional<Device>(ReadDevice(r.get(), 0));
-  }
-
-  base::Result<std::optional<BundleRecord>> LatestLocked() {
+  base::Result<std::optional<BundleRecord>> LatestBundle() override {
     CK_ASSIGN_OR_RETURN(
         PgResult r,
-        Exec("SELECT seq, file, size, published FROM bundles ORDER BY seq DESC LIMIT 1", Params()));
+        conn_.Exec("SELECT seq, file, size, published FROM bundles ORDER BY seq DESC LIMIT 1",
+                   Params()));
     if (PQntuples(r.get()) == 0) return std::optional<BundleRecord>();
     BundleRecord b;
     b.seq = Int(r.get(), 0, 0);
@@ -439,63 +263,95 @@ class PostgresStore final : public HubStore {
     return std::optional<BundleRecord>(b);
   }
 
-  base::Status PutLocked(int64_t device_id, const std::vector<journal::Entry>& entries, int64_t now,
-                         PutResult* res) {
-    // The device row lock serialises batches of this device across hub instances; in READ
-    // COMMITTED every later statement sees the entries the previous holder committed.
-    CK_ASSIGN_OR_RETURN(PgResult cur, Exec("SELECT acked_seq FROM devices WHERE id = $1 FOR UPDATE",
-                                           Params().Int(device_id)));
-    if (PQntuples(cur.get()) == 0) return base::NotFound("no such device");
-    int64_t acked = Int(cur.get(), 0, 0);
-    for (const journal::Entry& e : entries) {
-      Params p;
-      p.Int(device_id).Text(e.uuid).Int(e.seq).Text(journal::KindName(e.kind)).Int(e.time_utc);
-      p.Int(e.mono_ns);
-      if (e.rid) {
-        p.Bytes(base::ByteSpan(*e.rid));
-      } else {
-        p.Null();
-      }
-      p.Text(e.partner_id).Text(e.event_id).Text(e.offer_id);
-      p.Int(e.purchase_minor).Int(e.discount_minor).Int(e.bundle_seq);
-      p.Text(e.verdict).Text(e.decision);
-      p.Bytes(base::ByteSpan(e.prev_hash)).Bytes(base::ByteSpan(e.hash)).Int(now);
-      CK_ASSIGN_OR_RETURN(
-          PgResult ins,
-          Exec("INSERT INTO entries(device_id, uuid, seq, kind, time_utc, mono_ns, rid, "
-               "partner_id, event_id, offer_id, purchase_minor, discount_minor, bundle_seq, "
-               "verdict, decision, prev_hash, hash, received) VALUES($1, $2, $3, $4, $5, $6, $7, "
-               "$8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) "
-               "ON CONFLICT (device_id, uuid) DO NOTHING",
-               p));
-      if (std::strcmp(PQcmdTuples(ins.get()), "0") != 0) {
-        ++res->stored;
-      } else {
-        ++res->duplicates;
-      }
-    }
-    // acked_seq: walk up from the recorded one while the next seq is held.
-    CK_ASSIGN_OR_RETURN(PgResult walk, Exec("SELECT DISTINCT seq FROM entries WHERE device_id = $1 "
-                                            "AND seq > $2 ORDER BY seq",
-                                            Params().Int(device_id).Int(acked)));
-    for (int i = 0; i < PQntuples(walk.get()); ++i) {
-      if (Int(walk.get(), i, 0) != acked + 1) break;
-      ++acked;
-    }
-    CK_TRY(Exec("UPDATE devices SET acked_seq = $1, last_contact = $2 WHERE id = $3",
-                Params().Int(acked).Int(now).Int(device_id))
-               .status());
-    res->acked_seq = acked;
-    return base::Status::Ok();
+  base::Status InsertBundle(const BundleRecord& b) override {
+    return conn_
+        .Exec("INSERT INTO bundles(seq, file, size, published) VALUES($1, $2, $3, $4)",
+              Params().Int(b.seq).Text(b.file).Int(b.size).Int(b.published))
+        .status();
   }
 
+ private:
+  base::Result<std::optional<Device>> FindDevice(const char* where, const Params& p) {
+    CK_ASSIGN_OR_RETURN(PgResult r, conn_.Exec(std::string(kDeviceCols) + where, p));
+    if (PQntuples(r.get()) == 0) return std::optional<Device>();
+    return std::optional<Device>(ReadDevice(r.get(), 0));
+  }
+
+  PgConnection& conn_;
+  const std::string entry_select_;
+  const std::string insert_entry_;
+};
+
+// Streams the rows (single-row mode), so a large table is not held in memory at once.
+base::Status PostgresRows::ScanEntries(std::optional<int64_t> device_id,
+                                       const std::function<base::Status(const StoredEntry&)>& fn) {
+  std::string sql = "SELECT d.name, " + entry_select_ +
+                    ", e.received FROM entries e JOIN devices d ON d.id = e.device_id ";
+  Params p;
+  if (device_id) {
+    sql += "WHERE e.device_id = $1 ";
+    p.Int(*device_id);
+  }
+  sql += "ORDER BY d.name COLLATE \"C\", e.seq, e.uuid COLLATE \"C\"";
+  std::vector<const char*> values;
+  std::vector<int> lengths;
+  p.Arrays(&values, &lengths);
+  if (PQsendQueryParams(conn_.get(), sql.c_str(), p.size(), nullptr, values.data(), lengths.data(),
+                        p.formats(), 0) == 0) {
+    return ErrorOf(nullptr, conn_.get());
+  }
+  PQsetSingleRowMode(conn_.get());
+  // Every result is read, even after an error or a refusal by fn, so the connection is left
+  // ready for the next query.
+  base::Status st = base::Status::Ok();
+  StoredEntry se;
+  while (PGresult* raw = PQgetResult(conn_.get())) {
+    PgResult r(raw);
+    ExecStatusType s = PQresultStatus(r.get());
+    if (s == PGRES_SINGLE_TUPLE) {
+      if (!st.ok()) continue;
+      st = ReadEntry(r.get(), 0, &se);
+      if (st.ok()) st = fn(se);
+    } else if (s != PGRES_TUPLES_OK && st.ok()) {
+      st = ErrorOf(r.get(), conn_.get());
+    }
+  }
+  return st;
+}
+
+class PostgresTables final : public HubTables {
+ public:
+  explicit PostgresTables(Conn conn) : conn_(std::move(conn)), rows_(conn_) {}
+
+  base::Status Init() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return conn_.InTransaction([this]() -> base::Status {
+      CK_TRY(conn_.Exec("SELECT pg_advisory_xact_lock($1)", Params().Int(kSchemaLockKey)).status());
+      for (const char* stmt : kSchema) CK_TRY(conn_.Exec(stmt, Params()).status());
+      return base::Status::Ok();
+    });
+  }
+
+  base::Status Run(const std::function<base::Status(TableRows&)>& fn) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    CK_TRY(conn_.Connected());
+    return fn(rows_);
+  }
+
+  base::Status InTransaction(const std::function<base::Status(TableRows&)>& fn) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return conn_.InTransaction([&]() { return fn(rows_); });
+  }
+
+ private:
   std::mutex mu_;
-  Conn conn_;
+  PgConnection conn_;
+  PostgresRows rows_;  // after conn_: uses it
 };
 
 }  // namespace
 
-base::Result<std::unique_ptr<HubStore>> OpenPostgresStore(const std::string& conninfo) {
+base::Result<std::unique_ptr<HubTables>> OpenPostgresTables(const std::string& conninfo) {
   if (conninfo.empty()) {
     return base::InvalidArgument(
         "store = postgres needs postgres_conninfo (a libpq connection string)");
@@ -512,9 +368,14 @@ base::Result<std::unique_ptr<HubStore>> OpenPostgresStore(const std::string& con
   if (PQsetClientEncoding(conn.get(), "UTF8") != 0) {
     return base::Internal("postgres: " + TrimMessage(PQerrorMessage(conn.get())));
   }
-  auto store = std::make_unique<PostgresStore>(std::move(conn));
-  CK_TRY(store->Init());
-  return std::unique_ptr<HubStore>(std::move(store));
+  auto tables = std::make_unique<PostgresTables>(std::move(conn));
+  CK_TRY(tables->Init());
+  return std::unique_ptr<HubTables>(std::move(tables));
+}
+
+base::Result<std::unique_ptr<HubStore>> OpenPostgresStore(const std::string& conninfo) {
+  CK_ASSIGN_OR_RETURN(std::unique_ptr<HubTables> tables, OpenPostgresTables(conninfo));
+  return std::unique_ptr<HubStore>(new Ledger(std::move(tables)));
 }
 
 }  // namespace hub

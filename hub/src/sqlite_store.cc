@@ -1,9 +1,11 @@
-// HubStore on SQLite: hub.db in the data directory, WAL, one connection behind a mutex.
+// The hub's tables on SQLite: hub.db in the data directory, WAL, one connection behind a mutex.
+// A transaction is BEGIN IMMEDIATE: it holds the database's one write lock from its start, so
+// other processes on the file (a `cardhub publish` beside `serve`) wait for it.
 #include <mutex>
 
-#include "base/file.h"
-#include "base/hex.h"
-#include "hub/store.h"
+#include "hub/ledger.h"
+#include "hub/tables.h"
+#include "journal/entry_columns.h"
 #include "sqlite/db.h"
 
 namespace hub {
@@ -63,176 +65,134 @@ Device ReadDevice(const sqlite::Stmt& st) {
   return d;
 }
 
-class SqliteStore final : public HubStore {
+using Step = sqlite::Stmt::StepResult;
+
+// The row operations on the connection; the caller (SqliteTables) holds its mutex.
+class SqliteRows final : public TableRows {
  public:
-  explicit SqliteStore(sqlite::Db db) : db_(std::move(db)) {}
+  explicit SqliteRows(sqlite::Db& db) : db_(db) {}
 
-  base::Result<Device> AddDevice(const std::string& name, const std::string& kid_hex,
-                                 const std::string& pubkey_pem, int64_t now) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    CK_ASSIGN_OR_RETURN(std::optional<Device> by_name, FindLocked("WHERE name = ?", name));
-    if (by_name) return base::AlreadyExists("a device named '" + name + "' is already enrolled");
-    CK_ASSIGN_OR_RETURN(std::optional<Device> by_kid, FindLocked("WHERE kid = ?", kid_hex));
-    if (by_kid) {
-      return base::AlreadyExists("this key (kid " + kid_hex + ") is already enrolled as '" +
-                                 by_kid->name + "'");
-    }
-    CK_ASSIGN_OR_RETURN(
-        sqlite::Stmt st,
-        db_.Prepare("INSERT INTO devices(name, kid, pubkey_pem, enrolled) VALUES(?, ?, ?, ?)"));
-    st.Bind(1, name).Bind(2, kid_hex).Bind(3, pubkey_pem).Bind(4, now);
-    CK_TRY(st.Run());
-    CK_ASSIGN_OR_RETURN(std::optional<Device> d, FindLocked("WHERE name = ?", name));
-    if (!d) return base::Internal("device vanished after insert");
-    return *d;
+  base::Result<std::optional<Device>> DeviceByName(const std::string& name) override {
+    return FindDevice("WHERE name = ?", [&](sqlite::Stmt& st) { st.Bind(1, name); });
+  }
+  base::Result<std::optional<Device>> DeviceByKid(const std::string& kid_hex) override {
+    return FindDevice("WHERE kid = ?", [&](sqlite::Stmt& st) { st.Bind(1, kid_hex); });
+  }
+  // BEGIN IMMEDIATE already holds the write lock: no row lock to take.
+  base::Result<std::optional<Device>> DeviceById(int64_t id, bool /*lock*/) override {
+    return FindDevice("WHERE id = ?", [&](sqlite::Stmt& st) { st.Bind(1, id); });
   }
 
-  base::Status WithdrawDevice(const std::string& name) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    CK_ASSIGN_OR_RETURN(sqlite::Stmt st,
-                        db_.Prepare("UPDATE devices SET withdrawn = 1 WHERE name = ?"));
-    st.Bind(1, name);
-    CK_TRY(st.Run());
-    if (sqlite3_changes(db_.get()) == 0) return base::NotFound("no device named '" + name + "'");
-    return base::Status::Ok();
-  }
-
-  base::Result<std::optional<Device>> FindDeviceByKid(const std::string& kid_hex) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    return FindLocked("WHERE kid = ?", kid_hex);
-  }
-  base::Result<std::optional<Device>> FindDeviceByName(const std::string& name) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    return FindLocked("WHERE name = ?", name);
-  }
-
-  base::Result<std::vector<Device>> ListDevices() override {
-    std::lock_guard<std::mutex> lock(mu_);
+  base::Result<std::vector<Device>> Devices() override {
     CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare(std::string(kDeviceCols) + "ORDER BY name"));
     std::vector<Device> out;
     while (true) {
-      CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, st.Step());
-      if (r == sqlite::Stmt::StepResult::kDone) break;
+      CK_ASSIGN_OR_RETURN(Step r, st.Step());
+      if (r == Step::kDone) break;
       out.push_back(ReadDevice(st));
     }
     return out;
   }
 
-  base::Status TouchDevice(int64_t device_id, int64_t now) override {
-    std::lock_guard<std::mutex> lock(mu_);
+  base::Result<Device> InsertDevice(const std::string& name, const std::string& kid_hex,
+                                    const std::string& pubkey_pem, int64_t enrolled) override {
+    CK_ASSIGN_OR_RETURN(
+        sqlite::Stmt st,
+        db_.Prepare("INSERT INTO devices(name, kid, pubkey_pem, enrolled) VALUES(?, ?, ?, ?)"));
+    st.Bind(1, name).Bind(2, kid_hex).Bind(3, pubkey_pem).Bind(4, enrolled);
+    CK_TRY(st.Run());  // a taken name or kid: SQLITE_CONSTRAINT, kAlreadyExists
+    CK_ASSIGN_OR_RETURN(std::optional<Device> d, DeviceById(sqlite3_last_insert_rowid(db_.get()),
+                                                            /*lock=*/false));
+    if (!d) return base::Internal("device vanished after insert");
+    return *d;
+  }
+
+  base::Result<int64_t> SetWithdrawn(const std::string& name) override {
+    CK_ASSIGN_OR_RETURN(sqlite::Stmt st,
+                        db_.Prepare("UPDATE devices SET withdrawn = 1 WHERE name = ?"));
+    st.Bind(1, name);
+    CK_TRY(st.Run());
+    return int64_t{sqlite3_changes(db_.get())};
+  }
+
+  base::Status SetLastContact(int64_t device_id, int64_t now) override {
     CK_ASSIGN_OR_RETURN(sqlite::Stmt st,
                         db_.Prepare("UPDATE devices SET last_contact = ? WHERE id = ?"));
     st.Bind(1, now).Bind(2, device_id);
     return st.Run();
   }
 
-  base::Result<PutResult> PutEntries(int64_t device_id, const std::vector<journal::Entry>& entries,
-                                     int64_t now) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    CK_TRY(db_.Exec("BEGIN IMMEDIATE"));
-    base::Result<PutResult> r = PutLocked(device_id, entries, now);
-    if (!r.ok()) {
-      (void)db_.Exec("ROLLBACK");
-      return r;
+  base::Status SetAckedSeq(int64_t device_id, int64_t acked_seq, int64_t now) override {
+    CK_ASSIGN_OR_RETURN(
+        sqlite::Stmt st,
+        db_.Prepare("UPDATE devices SET acked_seq = ?, last_contact = ? WHERE id = ?"));
+    st.Bind(1, acked_seq).Bind(2, now).Bind(3, device_id);
+    return st.Run();
+  }
+
+  base::Result<bool> InsertEntry(int64_t device_id, const journal::Entry& e,
+                                 int64_t received) override {
+    if (!insert_entry_) {
+      CK_ASSIGN_OR_RETURN(
+          sqlite::Stmt st,
+          db_.Prepare("INSERT OR IGNORE INTO entries(device_id, " + journal::EntryColumnNames() +
+                      ", received) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                      "?, ?, ?, ?, ?)"));
+      insert_entry_ = std::move(st);
     }
-    CK_TRY(db_.Exec("COMMIT"));
-    return r;
+    sqlite::Stmt& ins = *insert_entry_;
+    sqlite::ResetOnExit reset(ins);
+    ins.Bind(1, device_id);
+    journal::BindEntryColumns(ins, 2, e);
+    ins.Bind(2 + static_cast<int>(journal::kEntryColumnCount), received);
+    CK_TRY(ins.Run());
+    return sqlite3_changes(db_.get()) > 0;
   }
 
-  base::Result<int64_t> AckedSeq(int64_t device_id) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare("SELECT acked_seq FROM devices WHERE id = ?"));
-    st.Bind(1, device_id);
-    CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, st.Step());
-    if (r == sqlite::Stmt::StepResult::kDone) return base::NotFound("no such device");
-    return st.Int(0);
+  base::Status ScanSeqsAbove(int64_t device_id, int64_t after,
+                             const std::function<bool(int64_t)>& more) override {
+    CK_ASSIGN_OR_RETURN(sqlite::Stmt st,
+                        db_.Prepare("SELECT DISTINCT seq FROM entries WHERE device_id = ? AND "
+                                    "seq > ? ORDER BY seq"));
+    st.Bind(1, device_id).Bind(2, after);
+    while (true) {
+      CK_ASSIGN_OR_RETURN(Step r, st.Step());
+      if (r == Step::kDone || !more(st.Int(0))) return base::Status::Ok();
+    }
   }
 
-  base::Status ForEachEntry(std::optional<int64_t> device_id,
-                            const std::function<base::Status(const StoredEntry&)>& fn) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    std::string sql =
-        "SELECT d.name, e.seq, e.uuid, e.kind, e.time_utc, e.mono_ns, e.rid, e.partner_id, "
-        "e.event_id, e.offer_id, e.purchase_minor, e.discount_minor, e.bundle_seq, e.verdict, "
-        "e.decision, e.prev_hash, e.hash, e.received FROM entries e JOIN devices d ON "
-        "d.id = e.device_id ";
+  base::Status ScanEntries(std::optional<int64_t> device_id,
+                           const std::function<base::Status(const StoredEntry&)>& fn) override {
+    std::string sql = "SELECT d.name, " + journal::EntryColumnNames("e.") +
+                      ", e.received FROM entries e JOIN devices d ON d.id = e.device_id ";
     if (device_id) sql += "WHERE e.device_id = ? ";
     sql += "ORDER BY d.name, e.seq, e.uuid";
     CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare(sql));
     if (device_id) st.Bind(1, *device_id);
     while (true) {
-      CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, st.Step());
-      if (r == sqlite::Stmt::StepResult::kDone) break;
+      CK_ASSIGN_OR_RETURN(Step r, st.Step());
+      if (r == Step::kDone) break;
       StoredEntry se;
       se.device = st.Text(0);
-      journal::Entry& e = se.entry;
-      e.seq = st.Int(1);
-      e.uuid = st.Text(2);
-      CK_ASSIGN_OR_RETURN(e.kind, journal::ParseKind(st.Text(3)));
-      e.time_utc = st.Int(4);
-      e.mono_ns = st.Int(5);
-      if (!st.IsNull(6)) {
-        base::ByteSpan rid = st.Blob(6);
-        if (rid.size() != 8) return base::DataLoss("stored rid is not 8 bytes");
-        card::Rid v{};
-        std::copy(rid.begin(), rid.end(), v.begin());
-        e.rid = v;
+      base::Status read = journal::ReadEntryColumns(st, 1, &se.entry);
+      if (read.code() == base::StatusCode::kDataLoss) {
+        return base::DataLoss("stored " + read.message());
       }
-      e.partner_id = st.Text(7);
-      e.event_id = st.Text(8);
-      e.offer_id = st.Text(9);
-      e.purchase_minor = st.Int(10);
-      e.discount_minor = st.Int(11);
-      e.bundle_seq = st.Int(12);
-      e.verdict = st.Text(13);
-      e.decision = st.Text(14);
-      CopyHash(st.Blob(15), &e.prev_hash);
-      CopyHash(st.Blob(16), &e.hash);
-      se.received = st.Int(17);
+      CK_TRY(read);
+      se.received = st.Int(1 + static_cast<int>(journal::kEntryColumnCount));
       CK_TRY(fn(se));
     }
     return base::Status::Ok();
   }
 
-  base::Status AddBundle(const BundleRecord& b) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    CK_ASSIGN_OR_RETURN(std::optional<BundleRecord> latest, LatestLocked());
-    if (latest && b.seq <= latest->seq) {
-      return base::FailedPrecondition("bundle seq " + std::to_string(b.seq) +
-                                      " is not above the published seq " +
-                                      std::to_string(latest->seq));
-    }
-    CK_ASSIGN_OR_RETURN(
-        sqlite::Stmt st,
-        db_.Prepare("INSERT INTO bundles(seq, file, size, published) VALUES(?, ?, ?, ?)"));
-    st.Bind(1, b.seq).Bind(2, b.file).Bind(3, b.size).Bind(4, b.published);
-    return st.Run();
-  }
+  base::Status LockBundles() override { return base::Status::Ok(); }  // BEGIN IMMEDIATE did
 
   base::Result<std::optional<BundleRecord>> LatestBundle() override {
-    std::lock_guard<std::mutex> lock(mu_);
-    return LatestLocked();
-  }
-
- private:
-  static void CopyHash(base::ByteSpan b, journal::Hash* out) {
-    if (b.size() == out->size()) std::copy(b.begin(), b.end(), out->begin());
-  }
-
-  base::Result<std::optional<Device>> FindLocked(const char* where, const std::string& key) {
-    CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare(std::string(kDeviceCols) + where));
-    st.Bind(1, key);
-    CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, st.Step());
-    if (r == sqlite::Stmt::StepResult::kDone) return std::optional<Device>();
-    return std::optional<Device>(ReadDevice(st));
-  }
-
-  base::Result<std::optional<BundleRecord>> LatestLocked() {
     CK_ASSIGN_OR_RETURN(
         sqlite::Stmt st,
         db_.Prepare("SELECT seq, file, size, published FROM bundles ORDER BY seq DESC LIMIT 1"));
-    CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, st.Step());
-    if (r == sqlite::Stmt::StepResult::kDone) return std::optional<BundleRecord>();
+    CK_ASSIGN_OR_RETURN(Step r, st.Step());
+    if (r == Step::kDone) return std::optional<BundleRecord>();
     BundleRecord b;
     b.seq = st.Int(0);
     b.file = st.Text(1);
@@ -241,75 +201,69 @@ class SqliteStore final : public HubStore {
     return std::optional<BundleRecord>(b);
   }
 
-  base::Result<PutResult> PutLocked(int64_t device_id, const std::vector<journal::Entry>& entries,
-                                    int64_t now) {
+  base::Status InsertBundle(const BundleRecord& b) override {
     CK_ASSIGN_OR_RETURN(
-        sqlite::Stmt ins,
-        db_.Prepare("INSERT OR IGNORE INTO entries(device_id, uuid, seq, kind, time_utc, mono_ns, "
-                    "rid, partner_id, event_id, offer_id, purchase_minor, discount_minor, "
-                    "bundle_seq, verdict, decision, prev_hash, hash, received) "
-                    "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-    PutResult res;
-    for (const journal::Entry& e : entries) {
-      std::string_view kind = journal::KindName(e.kind);
-      ins.Bind(1, device_id).Bind(2, e.uuid).Bind(3, e.seq).Bind(4, kind).Bind(5, e.time_utc);
-      ins.Bind(6, e.mono_ns);
-      if (e.rid) {
-        ins.Bind(7, base::ByteSpan(*e.rid));
-      } else {
-        ins.BindNull(7);
-      }
-      ins.Bind(8, e.partner_id).Bind(9, e.event_id).Bind(10, e.offer_id);
-      ins.Bind(11, e.purchase_minor).Bind(12, e.discount_minor).Bind(13, e.bundle_seq);
-      ins.Bind(14, e.verdict).Bind(15, e.decision);
-      ins.Bind(16, base::ByteSpan(e.prev_hash)).Bind(17, base::ByteSpan(e.hash)).Bind(18, now);
-      CK_TRY(ins.Run());
-      if (sqlite3_changes(db_.get()) > 0) {
-        ++res.stored;
-      } else {
-        ++res.duplicates;
-      }
-      ins.Reset();
-    }
-    // acked_seq: walk up from the recorded one while the next seq is held.
-    CK_ASSIGN_OR_RETURN(sqlite::Stmt cur,
-                        db_.Prepare("SELECT acked_seq FROM devices WHERE id = ?"));
-    cur.Bind(1, device_id);
-    CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, cur.Step());
-    if (r == sqlite::Stmt::StepResult::kDone) return base::NotFound("no such device");
-    int64_t acked = cur.Int(0);
-    CK_ASSIGN_OR_RETURN(sqlite::Stmt walk,
-                        db_.Prepare("SELECT DISTINCT seq FROM entries WHERE device_id = ? AND "
-                                    "seq > ? ORDER BY seq"));
-    walk.Bind(1, device_id).Bind(2, acked);
-    while (true) {
-      CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult w, walk.Step());
-      if (w == sqlite::Stmt::StepResult::kDone || walk.Int(0) != acked + 1) break;
-      ++acked;
-    }
-    CK_ASSIGN_OR_RETURN(
-        sqlite::Stmt upd,
-        db_.Prepare("UPDATE devices SET acked_seq = ?, last_contact = ? WHERE id = ?"));
-    upd.Bind(1, acked).Bind(2, now).Bind(3, device_id);
-    CK_TRY(upd.Run());
-    res.acked_seq = acked;
-    return res;
+        sqlite::Stmt st,
+        db_.Prepare("INSERT INTO bundles(seq, file, size, published) VALUES(?, ?, ?, ?)"));
+    st.Bind(1, b.seq).Bind(2, b.file).Bind(3, b.size).Bind(4, b.published);
+    return st.Run();
   }
 
+ private:
+  base::Result<std::optional<Device>> FindDevice(const char* where,
+                                                 const std::function<void(sqlite::Stmt&)>& bind) {
+    CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare(std::string(kDeviceCols) + where));
+    bind(st);
+    CK_ASSIGN_OR_RETURN(Step r, st.Step());
+    if (r == Step::kDone) return std::optional<Device>();
+    return std::optional<Device>(ReadDevice(st));
+  }
+
+  sqlite::Db& db_;
+  std::optional<sqlite::Stmt> insert_entry_;  // prepared once, on the first insert
+};
+
+class SqliteTables final : public HubTables {
+ public:
+  explicit SqliteTables(sqlite::Db db) : db_(std::move(db)), rows_(db_) {}
+
+  base::Status Run(const std::function<base::Status(TableRows&)>& fn) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return fn(rows_);
+  }
+
+  base::Status InTransaction(const std::function<base::Status(TableRows&)>& fn) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    CK_TRY(db_.Exec("BEGIN IMMEDIATE"));
+    base::Status st = fn(rows_);
+    if (!st.ok()) {
+      (void)db_.Exec("ROLLBACK");
+      return st;
+    }
+    return db_.Exec("COMMIT");
+  }
+
+ private:
   std::mutex mu_;
   sqlite::Db db_;
+  SqliteRows rows_;  // after db_: uses it
 };
 
 }  // namespace
 
-base::Result<std::unique_ptr<HubStore>> OpenSqliteStore(const std::string& path) {
+base::Result<std::unique_ptr<HubTables>> OpenSqliteTables(const std::string& path) {
   CK_ASSIGN_OR_RETURN(sqlite::Db db, sqlite::Db::Open(path, sqlite::Db::Mode::kReadWriteCreate));
   sqlite3_busy_timeout(db.get(), 5000);
   CK_TRY(db.Exec("PRAGMA journal_mode=WAL"));
   CK_TRY(db.Exec("PRAGMA synchronous=FULL"));
   CK_TRY(db.Exec("PRAGMA foreign_keys=ON"));
   CK_TRY(db.Exec(kSchema));
-  return std::unique_ptr<HubStore>(new SqliteStore(std::move(db)));
+  return std::unique_ptr<HubTables>(new SqliteTables(std::move(db)));
+}
+
+base::Result<std::unique_ptr<HubStore>> OpenSqliteStore(const std::string& path) {
+  CK_ASSIGN_OR_RETURN(std::unique_ptr<HubTables> tables, OpenSqliteTables(path));
+  return std::unique_ptr<HubStore>(new Ledger(std::move(tables)));
 }
 
 }  // namespace hub

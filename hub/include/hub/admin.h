@@ -1,5 +1,6 @@
 // The admin commands of cardhub (enroll, withdraw, publish, devices, entries, report, flags), as
-// functions over a HubStore that write their output to a FILE*.
+// functions over a HubStore that write their output to a FILE*. The files of the data directory
+// (bundles, registry.db) go through the caller's FileSystem.
 #pragma once
 
 #include <cstdint>
@@ -7,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "base/fs.h"
 #include "base/status.h"
 #include "hub/store.h"
 
@@ -19,7 +21,8 @@ base::Status Withdraw(HubStore& store, const std::string& name, std::FILE* out);
 // Checks the bundle's header (signature too when `trust_key_file` is set) and its whole content,
 // refuses a seq not above the published one, keeps a copy in DIR/bundles/ and the registry it
 // carries as DIR/registry.db (for `flags`).
-base::Status Publish(HubStore& store, const std::string& data_dir, const std::string& bundle_file,
+base::Status Publish(HubStore& store, base::FileSystem& fs, const std::string& data_dir,
+                     const std::string& bundle_file,
                      const std::optional<std::string>& trust_key_file, int64_t now, std::FILE* out);
 
 // One line per device: name, kid, enrolled, last contact, acked seq, state (tab-separated).
@@ -32,7 +35,7 @@ base::Status ListEntries(HubStore& store, const std::optional<std::string>& devi
 base::Status Report(HubStore& store, int64_t from, int64_t to, std::FILE* out);
 // Members over an offer's count cap within one cap period, across more than one kiosk: one line
 // each. Caps come from DIR/registry.db (the latest published bundle's registry).
-base::Status Flags(HubStore& store, const std::string& data_dir, int64_t utc_offset_seconds,
-                   std::FILE* out);
+base::Status Flags(HubStore& store, base::FileSystem& fs, const std::string& data_dir,
+                   int64_t utc_offset_seconds, std::FILE* out);
 
 }  // namespace hub

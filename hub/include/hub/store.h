@@ -1,6 +1,8 @@
 // The hub's storage behind one interface (devices, journal entries, published bundles, acks), so
 // that the SQLite store (one hub instance) and a PostgreSQL store (several instances) are
-// interchangeable. Implementations are thread-safe: the server calls them from its worker threads.
+// interchangeable. Both are a hub::Ledger (hub/ledger.h: the rules, once) over that database's
+// tables (hub/tables.h). Implementations are thread-safe: the server calls them from its worker
+// threads.
 #pragma once
 
 #include <cstdint>

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "journal/entry_columns.h"
+
 namespace journal {
 namespace {
 
@@ -36,9 +38,11 @@ CREATE TRIGGER IF NOT EXISTS entries_no_delete BEFORE DELETE ON entries
   BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
 )sql";
 
-constexpr char kColumns[] =
-    "seq, uuid, kind, time_utc, mono_ns, rid, partner_id, event_id, offer_id, purchase_minor, "
-    "discount_minor, bundle_seq, verdict, decision, prev_hash, hash";
+// The entry columns in journal.db's order (journal/entry_columns.h).
+const std::string& Columns() {
+  static const std::string names = EntryColumnNames();
+  return names;
+}
 
 void CopyHash(base::ByteSpan b, Hash* h) {
   *h = {};
@@ -47,28 +51,11 @@ void CopyHash(base::ByteSpan b, Hash* h) {
 
 base::Result<Entry> ReadRow(const sqlite::Stmt& st) {
   Entry e;
-  e.seq = st.Int(0);
-  e.uuid = st.Text(1);
-  CK_ASSIGN_OR_RETURN(e.kind, ParseKind(st.Text(2)));
-  e.time_utc = st.Int(3);
-  e.mono_ns = st.Int(4);
-  if (!st.IsNull(5)) {
-    base::ByteSpan rid = st.Blob(5);
-    if (rid.size() != 8)
-      return base::DataLoss("journal entry " + std::to_string(e.seq) + ": rid is not 8 bytes");
-    e.rid.emplace();
-    std::memcpy(e.rid->data(), rid.data(), 8);
+  base::Status read = ReadEntryColumns(st, 0, &e);
+  if (read.code() == base::StatusCode::kDataLoss) {
+    return base::DataLoss("journal entry " + std::to_string(e.seq) + ": " + read.message());
   }
-  e.partner_id = st.Text(6);
-  e.event_id = st.Text(7);
-  e.offer_id = st.Text(8);
-  e.purchase_minor = st.Int(9);
-  e.discount_minor = st.Int(10);
-  e.bundle_seq = st.Int(11);
-  e.verdict = st.Text(12);
-  e.decision = st.Text(13);
-  CopyHash(st.Blob(14), &e.prev_hash);
-  CopyHash(st.Blob(15), &e.hash);
+  CK_TRY(read);
   return e;
 }
 
@@ -87,7 +74,7 @@ base::Result<std::unique_ptr<Journal>> Journal::Open(const std::string& path,
 }
 
 base::Status Journal::Prepare() {
-  CK_ASSIGN_OR_RETURN(insert_, db_.Prepare(std::string("INSERT INTO entries(") + kColumns +
+  CK_ASSIGN_OR_RETURN(insert_, db_.Prepare("INSERT INTO entries(" + Columns() +
                                            ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
   CK_ASSIGN_OR_RETURN(usage_, db_.Prepare("SELECT count(*), coalesce(sum(discount_minor), 0) FROM "
                                           "entries WHERE rid = ? AND offer_id = ? "
@@ -149,22 +136,7 @@ base::Result<Entry> Journal::Append(const NewEntry& n) {
   e.decision = n.decision;
   e.prev_hash = last_hash_;
   e.hash = ComputeHash(e);
-  insert_.Bind(1, e.seq)
-      .Bind(2, e.uuid)
-      .Bind(3, KindName(e.kind))
-      .Bind(4, e.time_utc)
-      .Bind(5, e.mono_ns);
-  if (e.rid) {
-    insert_.Bind(6, *e.rid);
-  } else {
-    insert_.BindNull(6);
-  }
-  insert_.Bind(7, e.partner_id).Bind(8, e.event_id).Bind(9, e.offer_id).Bind(10, e.purchase_minor);
-  insert_.Bind(11, e.discount_minor)
-      .Bind(12, e.bundle_seq)
-      .Bind(13, e.verdict)
-      .Bind(14, e.decision);
-  insert_.Bind(15, e.prev_hash).Bind(16, e.hash);
+  BindEntryColumns(insert_, 1, e);
   base::Status st = insert_.Run();  // autocommit: durable when it returns
   if (!st.ok()) {
     insert_.Reset();
@@ -201,7 +173,7 @@ base::Status Journal::Ack(int64_t seq) {
 base::Status Journal::ForEach(int64_t from_seq, const std::function<base::Status(const Entry&)>& fn,
                               int64_t to_seq) {
   CK_ASSIGN_OR_RETURN(sqlite::Stmt st,
-                      db_.Prepare(std::string("SELECT ") + kColumns +
+                      db_.Prepare("SELECT " + Columns() +
                                   " FROM entries WHERE seq >= ? AND seq <= ? ORDER BY seq"));
   st.Bind(1, from_seq).Bind(2, to_seq);
   for (;;) {
@@ -246,8 +218,8 @@ base::Result<int64_t> Journal::Attendance(const std::string& event_id) {
 base::Result<ChainReport> Journal::VerifyChain() {
   ChainReport report;
   ChainChecker chain(1, Hash{});
-  CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare(std::string("SELECT ") + kColumns +
-                                                   " FROM entries ORDER BY seq"));
+  CK_ASSIGN_OR_RETURN(sqlite::Stmt st,
+                      db_.Prepare("SELECT " + Columns() + " FROM entries ORDER BY seq"));
   for (;;) {
     CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, st.Step());
     if (r == sqlite::Stmt::StepResult::kDone) break;

@@ -1,0 +1,54 @@
+// The hub's business rules, once, over any HubTables (SQLite, PostgreSQL): the HubStore that
+// OpenSqliteStore and OpenPostgresStore return.
+//
+// The rules:
+//   - a device name and a device key (kid) are each enrolled once (kAlreadyExists, naming which);
+//   - withdrawing keeps the device and its entries; an unknown name is kNotFound;
+//   - a batch of entries is one transaction: the device must exist (kNotFound), each entry is
+//     stored once per (device, uuid) and counted as stored or duplicate, and acked_seq walks up
+//     from the recorded value while the next seq is held, then is saved with last_contact;
+//   - a bundle is published only with a seq above every published one (kFailedPrecondition), the
+//     check and the insert in one transaction that keeps other publishers out.
+//
+// Thread-safe as its HubTables is.
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "base/status.h"
+#include "hub/store.h"
+#include "hub/tables.h"
+
+namespace hub {
+
+// kFailedPrecondition unless `seq` is above the latest published bundle's (also checked by
+// `cardhub publish` before it unpacks anything).
+base::Status CheckBundleSeqIsNew(const std::optional<BundleRecord>& latest, int64_t seq);
+
+class Ledger final : public HubStore {
+ public:
+  explicit Ledger(std::unique_ptr<HubTables> tables) : tables_(std::move(tables)) {}
+
+  base::Result<Device> AddDevice(const std::string& name, const std::string& kid_hex,
+                                 const std::string& pubkey_pem, int64_t now) override;
+  base::Status WithdrawDevice(const std::string& name) override;
+  base::Result<std::optional<Device>> FindDeviceByKid(const std::string& kid_hex) override;
+  base::Result<std::optional<Device>> FindDeviceByName(const std::string& name) override;
+  base::Result<std::vector<Device>> ListDevices() override;
+  base::Status TouchDevice(int64_t device_id, int64_t now) override;
+
+  base::Result<PutResult> PutEntries(int64_t device_id, const std::vector<journal::Entry>& entries,
+                                     int64_t now) override;
+  base::Result<int64_t> AckedSeq(int64_t device_id) override;
+  base::Status ForEachEntry(std::optional<int64_t> device_id,
+                            const std::function<base::Status(const StoredEntry&)>& fn) override;
+
+  base::Status AddBundle(const BundleRecord& bundle) override;
+  base::Result<std::optional<BundleRecord>> LatestBundle() override;
+
+ private:
+  std::unique_ptr<HubTables> tables_;
+};
+
+}  // namespace hub

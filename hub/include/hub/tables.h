@@ -1,0 +1,76 @@
+// The hub's three tables (devices, entries, bundles) as plain row reads and writes, for the
+// Ledger (hub/ledger.h), which holds every rule over them. A database backend implements
+// HubTables: SQLite (hub.db) and PostgreSQL. No rule lives here: not what a duplicate is, not
+// which seq is acknowledged, not which bundle seq may follow; only SQL.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "hub/store.h"
+#include "journal/entry.h"
+
+namespace hub {
+
+// The row operations, valid only inside the HubTables::Run or InTransaction call that handed them
+// out (on that call's thread).
+class TableRows {
+ public:
+  virtual ~TableRows() = default;
+
+  virtual base::Result<std::optional<Device>> DeviceByName(const std::string& name) = 0;
+  virtual base::Result<std::optional<Device>> DeviceByKid(const std::string& kid_hex) = 0;
+  // With `lock`, the row stays locked against other writers until the transaction ends (where the
+  // database locks rows: SELECT ... FOR UPDATE).
+  virtual base::Result<std::optional<Device>> DeviceById(int64_t id, bool lock) = 0;
+  // Every device, by name in byte order.
+  virtual base::Result<std::vector<Device>> Devices() = 0;
+  // The new row (last_contact 0, acked_seq 0, not withdrawn); kAlreadyExists when the name or
+  // the kid is taken (a unique constraint).
+  virtual base::Result<Device> InsertDevice(const std::string& name, const std::string& kid_hex,
+                                            const std::string& pubkey_pem, int64_t enrolled) = 0;
+  // The number of rows changed.
+  virtual base::Result<int64_t> SetWithdrawn(const std::string& name) = 0;
+  virtual base::Status SetLastContact(int64_t device_id, int64_t now) = 0;
+  virtual base::Status SetAckedSeq(int64_t device_id, int64_t acked_seq, int64_t now) = 0;
+
+  // Inserts the entry unless the device already holds its uuid: true when it was inserted.
+  virtual base::Result<bool> InsertEntry(int64_t device_id, const journal::Entry& e,
+                                         int64_t received) = 0;
+  // The device's distinct entry seqs above `after`, ascending, while `more` returns true.
+  virtual base::Status ScanSeqsAbove(int64_t device_id, int64_t after,
+                                     const std::function<bool(int64_t seq)>& more) = 0;
+  // Every entry (of one device when device_id is set), by device name, seq, uuid (byte order).
+  virtual base::Status ScanEntries(std::optional<int64_t> device_id,
+                                   const std::function<base::Status(const StoredEntry&)>& fn) = 0;
+
+  // Keeps other writers from publishing until the transaction ends (where the transaction alone
+  // does not).
+  virtual base::Status LockBundles() = 0;
+  virtual base::Result<std::optional<BundleRecord>> LatestBundle() = 0;
+  virtual base::Status InsertBundle(const BundleRecord& b) = 0;
+};
+
+// One database. Thread-safe: calls are serialised on the instance's one connection.
+class HubTables {
+ public:
+  virtual ~HubTables() = default;
+  // `fn` with each statement committing on its own (no transaction around them).
+  virtual base::Status Run(const std::function<base::Status(TableRows&)>& fn) = 0;
+  // `fn` in one write transaction: committed when it returns Ok, rolled back otherwise. A
+  // transaction lost to a transient failure (a serialisation failure, a deadlock, a dropped
+  // connection) is run again, up to 3 times: `fn` must start afresh on every call.
+  virtual base::Status InTransaction(const std::function<base::Status(TableRows&)>& fn) = 0;
+};
+
+// SQLite (WAL): creates the file and schema if missing.
+base::Result<std::unique_ptr<HubTables>> OpenSqliteTables(const std::string& path);
+// PostgreSQL (libpq): see OpenPostgresStore.
+base::Result<std::unique_ptr<HubTables>> OpenPostgresTables(const std::string& conninfo);
+
+}  // namespace hub
