@@ -8,6 +8,10 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "finder_scan.h"
 #include "grid_sampler.h"
@@ -98,7 +102,8 @@ struct Buffers {
 };
 
 // One frame's reading: the passes in their order and the state they share (what was read and
-// where, the polarity of the codes read, the pixel budget of the region reads).
+// where, the polarity of the codes read, the pixel budget of the region reads). Lives within one
+// Decode call: it refers to the frame, the options and the decoder's buffers.
 class FrameRead {
  public:
   FrameRead(const Frame& f, const DecoderOptions& o, Buffers b)
