@@ -14,10 +14,11 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <random>
 #include <string>
 #include <vector>
+
+#include "subprocess.h"
 
 namespace scanner {
 namespace {
@@ -501,22 +502,6 @@ TEST(WedgeRoundTrip, CardTextThroughKeycodesAndRussianText) {
 
 // --- The evdev reader over a pipe ---
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = "/tmp/wedge_test_XXXXXX";
-    path_ = ::mkdtemp(tmpl.data()) ? tmpl : "";
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 class EventWriter {
  public:
   explicit EventWriter(int fd) : fd_(fd) {}
@@ -817,7 +802,7 @@ TEST(EvdevWedgeReader, DroppedEventsDiscardTheBurst) {
 TEST(EvdevWedgeReader, OpenUnplugAndReopenByPath) {
   // A FIFO stands in for the device node: opened by path, "unplugged" when its writer closes,
   // there again for Reopen().
-  TempDir tmp;
+  cktest::TempDir tmp;
   const std::string node = tmp.path() + "/event0";
   ASSERT_EQ(::mkfifo(node.c_str(), 0600), 0);
   TestClock clock;
@@ -865,7 +850,7 @@ TEST(EvdevWedgeReader, OpenReportsAMissingDevice) {
 // --- Finding devices ---
 
 TEST(InputDevices, ListsKeyboardsAndSpotsScanners) {
-  TempDir tmp;
+  cktest::TempDir tmp;
   ASSERT_FALSE(tmp.path().empty());
   const std::string by_id = tmp.path() + "/by-id", sys = tmp.path() + "/sys";
   ASSERT_EQ(::mkdir(by_id.c_str(), 0755), 0);
