@@ -14,6 +14,27 @@ using kiosk_settings::Theme;
 constexpr std::string_view kKeypadKeys[] = {"1", "2", "3", "4", "5", "6",
                                             "7", "8", "9", ",", "0", "back"};
 
+// The colour, icon and word of an outcome.
+struct ResultLook {
+  Rgb background;
+  const char* icon;
+  const char* word;  // a strings key
+};
+
+ResultLook LookOf(Outcome outcome, const Theme& t) {
+  switch (outcome) {
+    case Outcome::kValid:
+      return {t.valid, "\u2714", "result.valid"};
+    case Outcome::kInvalid:
+      return {t.invalid, "\u2716", "result.invalid"};
+    case Outcome::kRefusedByRule:
+      return {t.warning, "\u2298", "result.refused"};
+    case Outcome::kCannotCheck:
+      return {t.warning, "!", "result.error"};
+  }
+  return {t.warning, "!", "result.error"};
+}
+
 // Builds one screen; sizes scale with the window so the same layout serves 800x480 panels and
 // 1920x1080 monitors.
 class Builder {
@@ -211,10 +232,8 @@ void Builder::Idle() {
 
 void Builder::Result() {
   const kiosk::Screen& sc = m_.screen;
-  const Outcome outcome = ResultOutcome(sc);
-  const Rgb bg = outcome == Outcome::kValid     ? t_.valid
-                 : outcome == Outcome::kInvalid ? t_.invalid
-                                                : t_.warning;
+  const ResultLook look = LookOf(sc.outcome, t_);
+  const Rgb bg = look.background;
   const std::string code =
       !sc.decision.empty() && sc.decision != "accepted" ? sc.decision : sc.verdict;
   v_.name = "result-" + (code.empty() ? std::string("accepted") : code);
@@ -227,21 +246,16 @@ void Builder::Result() {
                          .text_color = t_.text,
                          .id = "close"});
   // Icon and word, so colour is never the only signal.
-  const char* icon = outcome == Outcome::kValid     ? "\u2714"
-                     : outcome == Outcome::kInvalid ? "\u2716"
-                     : outcome == Outcome::kRefused ? "\u2298"
-                                                    : "!";
-  const char* word = outcome == Outcome::kValid     ? "result.valid"
-                     : outcome == Outcome::kInvalid ? "result.invalid"
-                     : outcome == Outcome::kRefused ? "result.refused"
-                                                    : "result.error";
+  const char* icon = look.icon;
+  const char* word = look.word;
   Text({0, U(16), w_, U(110)}, icon, 96, t_.text, Align::kCenter, true);
   Text({0, U(126), w_, U(56)}, S(word), 44, t_.text, Align::kCenter, true);
 
   // The reason in words, then its code.
   std::string reason;
   const bool event = m_.mode == kiosk::Mode::kEvent;
-  if (sc.decision == "accepted") {
+  const bool accepted = sc.outcome == kiosk::Outcome::kValid;
+  if (accepted) {
     if (event) {
       reason = sc.name.empty() ? S("event.welcome")
                                : s_.Format("event.welcome_name", {{"name", sc.name}});
@@ -266,28 +280,28 @@ void Builder::Result() {
     Text({0, y, w_, U(26)}, s_.Format("result.code", {{"code", code}}), 18, t_.text);
   y += U(30);
   std::string who;
-  if (!sc.name.empty() && !(event && sc.decision == "accepted")) who = sc.name;
+  if (!sc.name.empty() && !(event && accepted)) who = sc.name;
   if (!sc.number_masked.empty())
     who += (who.empty() ? "" : "  ") + s_.Format("result.number", {{"number", sc.number_masked}});
   if (!who.empty()) {
     Text({U(20), y, w_ - U(40), U(32)}, who, 22, t_.text);
     y += U(36);
   }
-  if (!event && sc.decision == "accepted") {
+  if (!event && accepted) {
     Text({U(20), y, w_ - U(40), U(30)},
          S("confirm.discount") + ": " + Money(sc.discount_minor) + "   " + S("confirm.total") +
              ": " + Money(sc.total_minor),
          24, t_.text, Align::kCenter, true);
     y += U(34);
   }
-  if (event && sc.decision == "accepted") {
+  if (event && accepted) {
     if (sc.entry_number > 1)
       Text({0, y, w_, U(28)},
            s_.Format("event.entry_number", {{"n", std::to_string(sc.entry_number)}}), 20, t_.text);
     y += U(30);
   }
   std::string footer;
-  if (sc.decision == "accepted" && sc.entry_seq > 0 && !sc.entry_uuid.empty())
+  if (accepted && sc.entry_seq > 0 && !sc.entry_uuid.empty())
     footer = s_.Format("result.saved", {{"seq", std::to_string(sc.entry_seq)}});
   if (event && sc.attendance >= 0 && !sc.decision.empty())
     footer += (footer.empty() ? "" : "   ") +
@@ -530,27 +544,12 @@ bool View::operator==(const View& o) const {
   return true;
 }
 
-Outcome ResultOutcome(const kiosk::Screen& s) {
-  if (s.decision == "accepted") return Outcome::kValid;
-  if (!s.verdict.empty() && s.verdict != "VALID" && s.verdict != "ERROR") return Outcome::kInvalid;
-  if (s.decision == "NOT_REGISTERED") return Outcome::kInvalid;  // not this member's event
-  // The device, not the card or a rule: no registry, registry unreadable or out of date, clock
-  // behind, journal error, event not on this device, undecided.
-  static constexpr std::string_view kDevice[] = {
-      "NO_REGISTRY",  "REGISTRY_OUT_OF_DATE", "REGISTRY_ERROR", "REGISTRY_UNREADABLE",
-      "CLOCK_BEHIND", "JOURNAL_ERROR",        "ERROR",          "NO_EVENT"};
-  if (s.verdict == "ERROR" || s.decision.empty() ||
-      std::find(std::begin(kDevice), std::end(kDevice), s.decision) != std::end(kDevice))
-    return Outcome::kCannotCheck;
-  return Outcome::kRefused;  // a good card that a rule refused
-}
-
 Tone ToneOf(Outcome outcome) {
   switch (outcome) {
     case Outcome::kValid:
       return Tone::kValid;
     case Outcome::kInvalid:
-    case Outcome::kRefused:
+    case Outcome::kRefusedByRule:
       return Tone::kInvalid;
     case Outcome::kCannotCheck:
       return Tone::kWarning;

@@ -10,6 +10,7 @@
 #include "base/clock.h"
 #include "card/verifier.h"
 #include "journal/journal.h"
+#include "kiosk/outcome.h"
 #include "registry/registry.h"
 #include "rules/events.h"
 #include "rules/offers.h"
@@ -39,8 +40,11 @@ struct Config {
 struct Screen {
   State state = State::kIdle;
   // result / amount / confirm
-  std::string verdict;                   // card verdict code, once a card was scanned
-  std::string decision;                  // "accepted" or a refusal / error code (result)
+  std::string verdict;   // card verdict code, once a card was scanned
+  std::string decision;  // "accepted" or a refusal / error code (result)
+  // What the decision means (result; amount after a correctable refusal). Until something is
+  // decided it reads as "cannot check".
+  Outcome outcome = Outcome::kCannotCheck;
   std::string message;                   // English, for logs and the headless protocol
   std::string name, number_masked, org;  // from a verified card, when present
   int64_t purchase_minor = 0, discount_minor = 0, total_minor = 0;

@@ -115,15 +115,13 @@ struct View {
 View BuildView(const Model& model, const kiosk_settings::Strings& strings,
                const kiosk_settings::Theme& theme, int width, int height);
 
-// What a result means for the person at the counter, and so its colour, icon and word:
-//   kValid       accepted (green, ✔ VALID)
-//   kInvalid     the card is refused: forged, expired, revoked, not a member... (red, ✖ INVALID)
-//   kRefused     a good card, but a rule says no: no offer here, limit reached, already checked
-//                in, event full (amber, ⊘ NOT ACCEPTED)
-//   kCannotCheck the device could not decide: no registry, clock behind, journal error (amber,
-//                ! CANNOT CHECK): call the admin, not the member's fault
-enum class Outcome : uint8_t { kValid, kInvalid, kRefused, kCannotCheck };
-Outcome ResultOutcome(const kiosk::Screen& screen);
+// What a result means (valid, invalid, refused by a rule, cannot check) is decided by the session
+// (kiosk/outcome.h); the view maps it to a colour, an icon and a word:
+//   kValid          green, ✔ VALID
+//   kInvalid        red, ✖ INVALID
+//   kRefusedByRule  amber, ⊘ NOT ACCEPTED
+//   kCannotCheck    amber, ! CANNOT CHECK
+using kiosk::Outcome;
 
 // The sound of an outcome: refusals sound like invalid cards (the answer is no).
 enum class Tone : uint8_t { kValid, kInvalid, kWarning };
