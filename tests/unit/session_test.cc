@@ -893,17 +893,6 @@ TEST_F(SessionTest, ClockBeforeTheRegistryWasCreatedIsAnError) {
   EXPECT_EQ(screen().verdict, "VALID");
 }
 
-TEST_F(SessionTest, AdminScreenLeavesTheCardFlow) {
-  ASSERT_NO_FATAL_FAILURE(Start(ShopSpec(TenPercent()), kiosktest::ShopConfig()));
-  s().Scan(Card(kAnna));
-  s().OpenAdmin();
-  EXPECT_EQ(screen().state, State::kAdmin);
-  s().Amount(10'000);
-  s().Confirm();
-  EXPECT_EQ(screen().state, State::kAdmin);
-  EXPECT_TRUE(Journal().empty());
-}
-
 // --- the journal cannot be written --------------------------------------------------------------
 
 TEST_F(SessionTest, UnwritableJournalNeverShowsADiscountAsAccepted) {

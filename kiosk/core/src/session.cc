@@ -14,8 +14,6 @@ std::string_view StateName(State s) {
       return "amount";
     case State::kConfirm:
       return "confirm";
-    case State::kAdmin:
-      return "admin";
   }
   return "idle";
 }
@@ -272,11 +270,6 @@ void Session::ScanAtEvent(const card::Verification&) {
 }
 
 void Session::Cancel() { Reset(); }
-
-void Session::OpenAdmin() {
-  Reset();
-  screen_.state = State::kAdmin;
-}
 
 void Session::KeepAlive() {
   if (screen_.state == State::kAmountEntry || screen_.state == State::kConfirm)

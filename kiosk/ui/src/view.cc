@@ -115,7 +115,6 @@ View Builder::Build() {
   }
   switch (m_.screen.state) {
     case kiosk::State::kIdle:
-    case kiosk::State::kAdmin:
       Idle();
       break;
     case kiosk::State::kResult:

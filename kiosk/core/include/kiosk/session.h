@@ -1,5 +1,5 @@
 // The kiosk's decision core: one session's state machine (idle, result, amount entry, confirm,
-// check-in result, admin), driven by events, with no SDL, camera or network in it. The SDL app and
+// check-in result), driven by events, with no SDL, camera or network in it. The SDL app and
 // the headless JSON-lines front end both drive this class.
 #pragma once
 
@@ -18,8 +18,8 @@
 namespace kiosk {
 
 enum class Mode : uint8_t { kShop, kEvent };
-enum class State : uint8_t { kIdle, kResult, kAmountEntry, kConfirm, kAdmin };
-std::string_view StateName(State s);  // "idle", "result", "amount", "confirm", "admin"
+enum class State : uint8_t { kIdle, kResult, kAmountEntry, kConfirm };
+std::string_view StateName(State s);  // "idle", "result", "amount", "confirm"
 
 enum class StalePolicy : uint8_t { kWarn, kRefuse };
 
@@ -75,7 +75,6 @@ class Session {
   void Amount(int64_t purchase_minor);
   void Confirm();
   void Cancel();
-  void OpenAdmin();
   // Input on the amount or confirm screen (a key typed) that is not yet an amount: keeps the
   // screen from being abandoned by entry_timeout_ms while the cashier types.
   void KeepAlive();
