@@ -98,6 +98,7 @@ TEST_F(ViewTest, RefusedCardIsRedWithWordsAndCode) {
   EXPECT_EQ(v.name, "result-EXPIRED");
   EXPECT_EQ(v.background, theme_.invalid);
   EXPECT_TRUE(v.Shows("INVALID"));
+  EXPECT_FALSE(v.Shows("VALID"));
   EXPECT_TRUE(v.Shows("Card expired"));
   EXPECT_TRUE(v.Shows("Code: EXPIRED"));
   View ru = Build(Ru());
@@ -117,6 +118,7 @@ TEST_F(ViewTest, AcceptedDiscountShowsTotalsNameAndRecord) {
   View v = Build(En());
   EXPECT_EQ(v.background, theme_.valid);
   EXPECT_TRUE(v.Shows("VALID"));
+  EXPECT_FALSE(v.Shows("INVALID"));
   EXPECT_TRUE(v.Shows("Discount applied"));
   EXPECT_TRUE(v.Shows("Anna I."));
   EXPECT_TRUE(v.Shows("******2345"));
@@ -187,6 +189,7 @@ TEST_F(ViewTest, PinScreenHidesDigits) {
   View v = Build(En());
   EXPECT_EQ(v.name, "pin");
   EXPECT_FALSE(v.Shows("1234"));
+  EXPECT_EQ(v.AllText().find("1234"), std::string::npos) << v.AllText();  // not even inside a word
   EXPECT_TRUE(v.Shows("\u25CF \u25CF \u25CF \u25CF"));
 }
 
@@ -252,6 +255,11 @@ TEST_F(ViewTest, EveryOutcomeHasItsColourIconWordAndTone) {
     EXPECT_TRUE(v.Shows(w.icon)) << name << "\n" << v.AllText();
     EXPECT_TRUE(v.Shows(w.word)) << name << "\n" << v.AllText();
     EXPECT_EQ(ToneOf(w.outcome), w.tone) << name;
+    for (const auto& other : want) {
+      if (other.outcome != w.outcome) {
+        EXPECT_FALSE(v.Shows(other.word)) << name << " " << other.word;
+      }
+    }
   }
 }
 
@@ -297,6 +305,32 @@ TEST_F(ViewTest, EveryScreenFitsSmallAndLargeDisplays) {
       }
     }
   }
+}
+
+TEST(ViewShows, MatchesWholeWordsAsAPersonReadsThem) {
+  View v;
+  v.elements.push_back({.kind = Kind::kText, .text = "\u2716 INVALID"});
+  v.elements.push_back({.kind = Kind::kText, .text = "Registry #70 \u00b7 2 h ago"});
+  v.elements.push_back({.kind = Kind::kButton, .text = "Код: EXPIRED", .id = "b"});
+  v.elements.push_back({.kind = Kind::kText, .text = "Итого: 1\u00a0125,00 \u20bd"});
+  v.elements.push_back({.kind = Kind::kFill, .text = "hidden"});
+  EXPECT_TRUE(v.Shows("INVALID"));
+  EXPECT_TRUE(v.Shows("\u2716 INVALID"));  // the whole text
+  EXPECT_TRUE(v.Shows("\u2716"));
+  EXPECT_FALSE(v.Shows("VALID"));  // inside INVALID: not what a reader sees
+  EXPECT_FALSE(v.Shows("NVALID"));
+  EXPECT_FALSE(v.Shows("Registry #7"));  // #70 is another registry
+  EXPECT_TRUE(v.Shows("Registry #70"));
+  EXPECT_TRUE(v.Shows("2 h ago"));
+  EXPECT_FALSE(v.Shows("h ag"));
+  EXPECT_TRUE(v.Shows("EXPIRED"));  // button labels count
+  EXPECT_TRUE(v.Shows("Код"));
+  EXPECT_FALSE(v.Shows("Ко"));     // Cyrillic letters are letters too
+  EXPECT_TRUE(v.Shows("125,00"));  // a no-break space separates
+  EXPECT_FALSE(v.Shows("25,00"));
+  EXPECT_TRUE(v.Shows("125,00 \u20bd"));
+  EXPECT_FALSE(v.Shows("hidden"));  // not a text or a button
+  EXPECT_FALSE(v.Shows(""));
 }
 
 TEST(AmountEntry, EditsLikeACashRegister) {

@@ -104,7 +104,8 @@ struct View {
   // The button under (x, y), topmost first; nullptr if none.
   const Element* ButtonAt(int x, int y) const;
   const Element* Button(std::string_view id) const;
-  // True if some text or button label contains `needle`.
+  // True if some text or button label shows `needle` as a reader sees it: as the whole text or
+  // as whole words in it ("VALID" is not shown by "INVALID", "#7" not by "#70"). Case matters.
   bool Shows(std::string_view needle) const;
   // Every visible text, one per line (for logs and tests).
   std::string AllText() const;
