@@ -12,6 +12,8 @@
 #include "kiosk/session.h"
 #include "kiosk_settings/strings.h"
 #include "kiosk_settings/theme.h"
+#include "kiosk_ui/amount_entry.h"  // EditAmount, AmountMinor: the keypad screens' entry
+#include "kiosk_ui/clock_text.h"
 
 namespace kiosk_ui {
 
@@ -127,18 +129,5 @@ using kiosk::Outcome;
 // The sound of an outcome: refusals sound like invalid cards (the answer is no).
 enum class Tone : uint8_t { kValid, kInvalid, kWarning };
 Tone ToneOf(Outcome outcome);
-
-// Keypad entry: appends a key ("0".."9", ",", "back", "clear") to an amount being typed in
-// roubles with up to two decimals; refuses keys that would make it invalid or above the maximum.
-// Returns false if the key was refused.
-bool EditAmount(std::string* entry, std::string_view key);
-// "1250,5" -> 125050 kopecks; -1 when empty or invalid.
-int64_t AmountMinor(std::string_view entry);
-inline constexpr int64_t kMaxPurchaseMinor = 99'999'999;  // 999 999,99
-
-// "HH:MM" in local time.
-std::string LocalClock(int64_t unix_seconds, int64_t utc_offset_seconds);
-// "YYYY-MM-DD" in local time.
-std::string LocalDate(int64_t unix_seconds, int64_t utc_offset_seconds);
 
 }  // namespace kiosk_ui
