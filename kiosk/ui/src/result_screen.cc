@@ -3,6 +3,7 @@
 #include <string>
 
 #include "builder.h"
+#include "rules/events.h"
 
 namespace kiosk_ui::view_internal {
 namespace {
@@ -34,7 +35,7 @@ void Builder::Result() {
   const kiosk::Screen& sc = m_.screen;
   const ResultLook look = LookOf(sc.outcome, t_);
   const std::string code =
-      !sc.decision.empty() && sc.decision != "accepted" ? sc.decision : sc.verdict;
+      sc.outcome != Outcome::kValid && !sc.decision.empty() ? sc.decision : sc.verdict;
   v_.name = "result-" + (code.empty() ? std::string("accepted") : code);
   v_.background = look.background;
   Fill({0, 0, w_, h_}, look.background);
@@ -50,7 +51,7 @@ void Builder::Result() {
   int y = U(188);
   Text({U(20), y, w_ - U(40), U(44)}, ResultReason(), 30, t_.text, Align::kCenter, true);
   y += U(46);
-  if (!code.empty() && code != "VALID")
+  if (!code.empty() && sc.outcome != Outcome::kValid)
     Text({0, y, w_, U(26)}, s_.Format("result.code", {{"code", code}}), 18, t_.text);
   ResultDetails(y + U(30));
   Text({0, h_ - U(38), w_, U(30)}, S("result.tap_to_close"), 16, t_.text);
@@ -63,7 +64,8 @@ std::string Builder::ResultReason() const {
     return sc.name.empty() ? S("event.welcome")
                            : s_.Format("event.welcome_name", {{"name", sc.name}});
   }
-  if (sc.decision == "ALREADY_CHECKED_IN" && sc.first_entry > 0)
+  if (sc.decision == rules::CheckinCodeName(rules::CheckinCode::kAlreadyCheckedIn) &&
+      sc.first_entry > 0)
     return s_.Format("event.already",
                      {{"time", LocalClock(sc.first_entry, m_.utc_offset_seconds)}});
   if (!sc.decision.empty() && sc.decision != sc.verdict && s_.Has("decision." + sc.decision))

@@ -39,7 +39,8 @@ struct Config {
 // What the screen shows now. Fields are meaningful in the states noted.
 struct Screen {
   State state = State::kIdle;
-  // result / amount / confirm
+  // result / amount / confirm. The codes are for display, the journal and the headless protocol;
+  // what they mean for the person at the counter is `outcome`.
   std::string verdict;   // card verdict code, once a card was scanned
   std::string decision;  // "accepted" or a refusal / error code (result)
   // What the decision means (result; amount after a correctable refusal). Until something is
