@@ -893,7 +893,7 @@ void App::HandleScan(const PendingScan& scan) {
 void App::AfterSession(kiosk::State before) {
   const kiosk::Screen& sc = session_->screen();
   if (sc.state == kiosk::State::kResult) {
-    sound_->Play(kiosk_ui::ToneOf(kiosk_ui::ResultOutcome(sc)));
+    sound_->Play(kiosk_ui::ToneOf(sc.outcome));
     if (session_cfg_.mode == kiosk::Mode::kEvent && sc.attendance >= 0)
       status_.attendance = sc.attendance;
     if (sc.entry_seq > 0) status_.journal_entries = sc.entry_seq;

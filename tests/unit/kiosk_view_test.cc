@@ -2,9 +2,15 @@
 // the words a cashier or a volunteer reads, colour never the only signal, keypad editing.
 #include <gtest/gtest.h>
 
+#include <string_view>
+#include <utility>
+
+#include "kiosk/outcome.h"
 #include "kiosk_settings/strings.h"
 #include "kiosk_settings/theme.h"
 #include "kiosk_ui/view.h"
+#include "rules/events.h"
+#include "rules/offers.h"
 
 namespace kiosk_ui {
 namespace {
@@ -27,6 +33,13 @@ class ViewTest : public ::testing::Test {
   }
   const kiosk_settings::Strings& En() { return strings_[1]; }
   const kiosk_settings::Strings& Ru() { return strings_[0]; }
+  // A result screen as the session leaves it.
+  void ShowResult(std::string verdict, std::string decision, Outcome outcome) {
+    model_.screen.state = kiosk::State::kResult;
+    model_.screen.verdict = std::move(verdict);
+    model_.screen.decision = std::move(decision);
+    model_.screen.outcome = outcome;
+  }
   View Build(const kiosk_settings::Strings& s, int w = 800, int h = 480) {
     return BuildView(model_, s, theme_, w, h);
   }
@@ -80,13 +93,12 @@ TEST_F(ViewTest, CameraPreviewWithAimingFrameOnlyWhileTheCameraRuns) {
 }
 
 TEST_F(ViewTest, RefusedCardIsRedWithWordsAndCode) {
-  model_.screen.state = kiosk::State::kResult;
-  model_.screen.verdict = "EXPIRED";
-  model_.screen.decision = "EXPIRED";
+  ShowResult("EXPIRED", "EXPIRED", Outcome::kInvalid);
   View v = Build(En());
   EXPECT_EQ(v.name, "result-EXPIRED");
   EXPECT_EQ(v.background, theme_.invalid);
   EXPECT_TRUE(v.Shows("INVALID"));
+  EXPECT_FALSE(v.Shows("VALID"));
   EXPECT_TRUE(v.Shows("Card expired"));
   EXPECT_TRUE(v.Shows("Code: EXPIRED"));
   View ru = Build(Ru());
@@ -95,9 +107,7 @@ TEST_F(ViewTest, RefusedCardIsRedWithWordsAndCode) {
 }
 
 TEST_F(ViewTest, AcceptedDiscountShowsTotalsNameAndRecord) {
-  model_.screen.state = kiosk::State::kResult;
-  model_.screen.verdict = "VALID";
-  model_.screen.decision = "accepted";
+  ShowResult("VALID", "accepted", Outcome::kValid);
   model_.screen.name = "Anna I.";
   model_.screen.number_masked = "******2345";
   model_.screen.purchase_minor = 125000;
@@ -108,6 +118,7 @@ TEST_F(ViewTest, AcceptedDiscountShowsTotalsNameAndRecord) {
   View v = Build(En());
   EXPECT_EQ(v.background, theme_.valid);
   EXPECT_TRUE(v.Shows("VALID"));
+  EXPECT_FALSE(v.Shows("INVALID"));
   EXPECT_TRUE(v.Shows("Discount applied"));
   EXPECT_TRUE(v.Shows("Anna I."));
   EXPECT_TRUE(v.Shows("******2345"));
@@ -117,8 +128,7 @@ TEST_F(ViewTest, AcceptedDiscountShowsTotalsNameAndRecord) {
 }
 
 TEST_F(ViewTest, DeviceProblemsAreAmberNotRed) {
-  model_.screen.state = kiosk::State::kResult;
-  model_.screen.decision = "NO_REGISTRY";
+  ShowResult("", "NO_REGISTRY", Outcome::kCannotCheck);
   View v = Build(En());
   EXPECT_EQ(v.background, theme_.warning);
   EXPECT_TRUE(v.Shows("CANNOT CHECK"));
@@ -129,20 +139,18 @@ TEST_F(ViewTest, EventScreensWelcomeRepeatAndCount) {
   model_.mode = kiosk::Mode::kEvent;
   model_.status.attendance = 41;
   EXPECT_TRUE(Build(En()).Shows("Checked in: 41"));
-  model_.screen.state = kiosk::State::kResult;
-  model_.screen.verdict = "VALID";
-  model_.screen.decision = "accepted";
+  ShowResult("VALID", "accepted", Outcome::kValid);
   model_.screen.name = "Boris K.";
   model_.screen.attendance = 42;
   EXPECT_TRUE(Build(En()).Shows("Welcome, Boris K.!"));
   EXPECT_TRUE(Build(En()).Shows("Checked in: 42"));
-  model_.screen.decision = "ALREADY_CHECKED_IN";
+  ShowResult("VALID", "ALREADY_CHECKED_IN", Outcome::kRefusedByRule);
   model_.screen.first_entry = 1'790'000'000 - 600;  // 10 minutes earlier, UTC+3
   View v = Build(En());
   EXPECT_TRUE(v.Shows("Already checked in at " + LocalClock(model_.screen.first_entry, 3 * 3600)))
       << v.AllText();
   EXPECT_EQ(v.background, theme_.warning);
-  model_.screen.decision = "NOT_REGISTERED";
+  ShowResult("VALID", "NOT_REGISTERED", Outcome::kInvalid);
   EXPECT_EQ(Build(En()).background, theme_.invalid);
   EXPECT_TRUE(Build(En()).Shows("Not registered"));
 }
@@ -181,6 +189,7 @@ TEST_F(ViewTest, PinScreenHidesDigits) {
   View v = Build(En());
   EXPECT_EQ(v.name, "pin");
   EXPECT_FALSE(v.Shows("1234"));
+  EXPECT_EQ(v.AllText().find("1234"), std::string::npos) << v.AllText();  // not even inside a word
   EXPECT_TRUE(v.Shows("\u25CF \u25CF \u25CF \u25CF"));
 }
 
@@ -201,23 +210,56 @@ TEST_F(ViewTest, AdminShowsDeviceAndActions) {
 }
 
 TEST_F(ViewTest, ARuleRefusalSaysNotAcceptedNotCannotCheck) {
-  model_.screen.state = kiosk::State::kResult;
-  model_.screen.verdict = "VALID";
-  for (const char* code : {"LIMIT_REACHED", "NO_OFFER", "ALREADY_CHECKED_IN", "EVENT_FULL"}) {
-    model_.screen.decision = code;
+  // Which codes are rule refusals is the session's to decide (kiosk/outcome.h, outcome_test.cc).
+  const std::pair<const char*, Outcome> refusals[] = {
+      {"LIMIT_REACHED", kiosk::OutcomeOf(rules::OfferCode::kCountLimitReached)},
+      {"NO_OFFER", kiosk::OutcomeOf(rules::OfferCode::kNoOffer)},
+      {"ALREADY_CHECKED_IN", kiosk::OutcomeOf(rules::CheckinCode::kAlreadyCheckedIn)},
+      {"EVENT_FULL", kiosk::OutcomeOf(rules::CheckinCode::kEventFull)}};
+  for (const auto& [code, outcome] : refusals) {
+    EXPECT_EQ(outcome, Outcome::kRefusedByRule) << code;
+    ShowResult("VALID", code, outcome);
     View v = Build(En());
-    EXPECT_EQ(ResultOutcome(model_.screen), Outcome::kRefused) << code;
     EXPECT_TRUE(v.Shows("NOT ACCEPTED")) << code << "\n" << v.AllText();
     EXPECT_FALSE(v.Shows("CANNOT CHECK")) << code;
     EXPECT_EQ(v.background, theme_.warning) << code;
-    EXPECT_EQ(ToneOf(ResultOutcome(model_.screen)), Tone::kInvalid) << code;  // the answer is no
+    EXPECT_EQ(ToneOf(outcome), Tone::kInvalid) << code;  // the answer is no
   }
+  // The device's own failures (kiosk::Session::Fail) are always "cannot check".
   for (const char* code :
        {"NO_REGISTRY", "CLOCK_BEHIND", "JOURNAL_ERROR", "REGISTRY_OUT_OF_DATE"}) {
-    model_.screen.decision = code;
-    EXPECT_EQ(ResultOutcome(model_.screen), Outcome::kCannotCheck) << code;
+    ShowResult("", code, Outcome::kCannotCheck);
     EXPECT_TRUE(Build(En()).Shows("CANNOT CHECK")) << code;
-    EXPECT_EQ(ToneOf(ResultOutcome(model_.screen)), Tone::kWarning) << code;
+    EXPECT_EQ(ToneOf(Outcome::kCannotCheck), Tone::kWarning) << code;
+  }
+}
+
+TEST_F(ViewTest, EveryOutcomeHasItsColourIconWordAndTone) {
+  const struct {
+    Outcome outcome;
+    Rgb background;
+    const char* icon;
+    const char* word;
+    Tone tone;
+  } want[] = {
+      {Outcome::kValid, theme_.valid, "\u2714", "VALID", Tone::kValid},
+      {Outcome::kInvalid, theme_.invalid, "\u2716", "INVALID", Tone::kInvalid},
+      {Outcome::kRefusedByRule, theme_.warning, "\u2298", "NOT ACCEPTED", Tone::kInvalid},
+      {Outcome::kCannotCheck, theme_.warning, "!", "CANNOT CHECK", Tone::kWarning},
+  };
+  for (const auto& w : want) {
+    ShowResult("VALID", "SOME_CODE", w.outcome);
+    View v = Build(En());
+    const std::string_view name = kiosk::OutcomeName(w.outcome);
+    EXPECT_EQ(v.background, w.background) << name;
+    EXPECT_TRUE(v.Shows(w.icon)) << name << "\n" << v.AllText();
+    EXPECT_TRUE(v.Shows(w.word)) << name << "\n" << v.AllText();
+    EXPECT_EQ(ToneOf(w.outcome), w.tone) << name;
+    for (const auto& other : want) {
+      if (other.outcome != w.outcome) {
+        EXPECT_FALSE(v.Shows(other.word)) << name << " " << other.word;
+      }
+    }
   }
 }
 
@@ -263,6 +305,32 @@ TEST_F(ViewTest, EveryScreenFitsSmallAndLargeDisplays) {
       }
     }
   }
+}
+
+TEST(ViewShows, MatchesWholeWordsAsAPersonReadsThem) {
+  View v;
+  v.elements.push_back({.kind = Kind::kText, .text = "\u2716 INVALID"});
+  v.elements.push_back({.kind = Kind::kText, .text = "Registry #70 \u00b7 2 h ago"});
+  v.elements.push_back({.kind = Kind::kButton, .text = "Код: EXPIRED", .id = "b"});
+  v.elements.push_back({.kind = Kind::kText, .text = "Итого: 1\u00a0125,00 \u20bd"});
+  v.elements.push_back({.kind = Kind::kFill, .text = "hidden"});
+  EXPECT_TRUE(v.Shows("INVALID"));
+  EXPECT_TRUE(v.Shows("\u2716 INVALID"));  // the whole text
+  EXPECT_TRUE(v.Shows("\u2716"));
+  EXPECT_FALSE(v.Shows("VALID"));  // inside INVALID: not what a reader sees
+  EXPECT_FALSE(v.Shows("NVALID"));
+  EXPECT_FALSE(v.Shows("Registry #7"));  // #70 is another registry
+  EXPECT_TRUE(v.Shows("Registry #70"));
+  EXPECT_TRUE(v.Shows("2 h ago"));
+  EXPECT_FALSE(v.Shows("h ag"));
+  EXPECT_TRUE(v.Shows("EXPIRED"));  // button labels count
+  EXPECT_TRUE(v.Shows("Код"));
+  EXPECT_FALSE(v.Shows("Ко"));     // Cyrillic letters are letters too
+  EXPECT_TRUE(v.Shows("125,00"));  // a no-break space separates
+  EXPECT_FALSE(v.Shows("25,00"));
+  EXPECT_TRUE(v.Shows("125,00 \u20bd"));
+  EXPECT_FALSE(v.Shows("hidden"));  // not a text or a button
+  EXPECT_FALSE(v.Shows(""));
 }
 
 TEST(AmountEntry, EditsLikeACashRegister) {

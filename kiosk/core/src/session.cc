@@ -14,8 +14,6 @@ std::string_view StateName(State s) {
       return "amount";
     case State::kConfirm:
       return "confirm";
-    case State::kAdmin:
-      return "admin";
   }
   return "idle";
 }
@@ -48,6 +46,7 @@ void Session::ShowResult() {
 
 void Session::Fail(const std::string& code, const std::string& message) {
   screen_.decision = code;
+  screen_.outcome = Outcome::kCannotCheck;  // every failure here is the device's, not the card's
   screen_.message = message;
   ShowResult();
 }
@@ -105,7 +104,10 @@ void Session::RecordRejected(const card::Verification& v, const std::string& dec
   e.decision = decision;
   screen_.decision = decision;
   screen_.message = v.detail;
-  if (Record(e)) ShowResult();
+  const bool recorded = Record(e);
+  // The card is refused whether or not its rejection could be recorded: the answer stays no.
+  screen_.outcome = OutcomeOf(v.verdict);
+  if (recorded) ShowResult();
 }
 
 void Session::Scan(std::string_view text) {
@@ -189,10 +191,12 @@ void Session::Amount(int64_t purchase) {
   screen_.message = d.message;
   if (d.accepted()) {
     screen_.decision.clear();
+    screen_.outcome = Outcome::kCannotCheck;  // nothing decided until it is confirmed
     screen_.state = State::kConfirm;
     return;
   }
   screen_.decision = std::string(rules::OfferCodeName(d.code));
+  screen_.outcome = OutcomeOf(d.code);
   if (d.code == rules::OfferCode::kBadAmount || d.code == rules::OfferCode::kBelowMinimum) {
     screen_.state = State::kAmountEntry;  // the cashier can correct the amount
     return;
@@ -221,6 +225,7 @@ void Session::Confirm() {
                       .decision = journal::kAccepted};
   if (!Record(e)) return;
   screen_.decision = journal::kAccepted;
+  screen_.outcome = OutcomeOf(rules::OfferCode::kAccepted);
   ShowResult();
 }
 
@@ -248,6 +253,7 @@ void Session::ScanAtEvent(const card::Verification&) {
   f.attendance = *attendance;
   rules::CheckinDecision d = rules::EvaluateCheckin(event, f, config_.utc_offset_seconds);
   screen_.decision = std::string(rules::CheckinCodeName(d.code));
+  screen_.outcome = OutcomeOf(d.code);
   screen_.message = d.message;
   screen_.attendance = f.attendance;  // the count before this entry until it is recorded
   screen_.first_entry = d.first_entry;
@@ -264,11 +270,6 @@ void Session::ScanAtEvent(const card::Verification&) {
 }
 
 void Session::Cancel() { Reset(); }
-
-void Session::OpenAdmin() {
-  Reset();
-  screen_.state = State::kAdmin;
-}
 
 void Session::KeepAlive() {
   if (screen_.state == State::kAmountEntry || screen_.state == State::kConfirm)

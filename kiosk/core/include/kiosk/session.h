@@ -1,5 +1,5 @@
 // The kiosk's decision core: one session's state machine (idle, result, amount entry, confirm,
-// check-in result, admin), driven by events, with no SDL, camera or network in it. The SDL app and
+// check-in result), driven by events, with no SDL, camera or network in it. The SDL app and
 // the headless JSON-lines front end both drive this class.
 #pragma once
 
@@ -10,6 +10,7 @@
 #include "base/clock.h"
 #include "card/verifier.h"
 #include "journal/journal.h"
+#include "kiosk/outcome.h"
 #include "registry/registry.h"
 #include "rules/events.h"
 #include "rules/offers.h"
@@ -17,8 +18,8 @@
 namespace kiosk {
 
 enum class Mode : uint8_t { kShop, kEvent };
-enum class State : uint8_t { kIdle, kResult, kAmountEntry, kConfirm, kAdmin };
-std::string_view StateName(State s);  // "idle", "result", "amount", "confirm", "admin"
+enum class State : uint8_t { kIdle, kResult, kAmountEntry, kConfirm };
+std::string_view StateName(State s);  // "idle", "result", "amount", "confirm"
 
 enum class StalePolicy : uint8_t { kWarn, kRefuse };
 
@@ -38,9 +39,13 @@ struct Config {
 // What the screen shows now. Fields are meaningful in the states noted.
 struct Screen {
   State state = State::kIdle;
-  // result / amount / confirm
-  std::string verdict;                   // card verdict code, once a card was scanned
-  std::string decision;                  // "accepted" or a refusal / error code (result)
+  // result / amount / confirm. The codes are for display, the journal and the headless protocol;
+  // what they mean for the person at the counter is `outcome`.
+  std::string verdict;   // card verdict code, once a card was scanned
+  std::string decision;  // "accepted" or a refusal / error code (result)
+  // What the decision means (result; amount after a correctable refusal). Until something is
+  // decided it reads as "cannot check".
+  Outcome outcome = Outcome::kCannotCheck;
   std::string message;                   // English, for logs and the headless protocol
   std::string name, number_masked, org;  // from a verified card, when present
   int64_t purchase_minor = 0, discount_minor = 0, total_minor = 0;
@@ -71,7 +76,6 @@ class Session {
   void Amount(int64_t purchase_minor);
   void Confirm();
   void Cancel();
-  void OpenAdmin();
   // Input on the amount or confirm screen (a key typed) that is not yet an amount: keeps the
   // screen from being abandoned by entry_timeout_ms while the cashier types.
   void KeepAlive();

@@ -12,6 +12,8 @@
 #include "kiosk/session.h"
 #include "kiosk_settings/strings.h"
 #include "kiosk_settings/theme.h"
+#include "kiosk_ui/amount_entry.h"  // EditAmount, AmountMinor: the keypad screens' entry
+#include "kiosk_ui/clock_text.h"
 
 namespace kiosk_ui {
 
@@ -104,7 +106,8 @@ struct View {
   // The button under (x, y), topmost first; nullptr if none.
   const Element* ButtonAt(int x, int y) const;
   const Element* Button(std::string_view id) const;
-  // True if some text or button label contains `needle`.
+  // True if some text or button label shows `needle` as a reader sees it: as the whole text or
+  // as whole words in it ("VALID" is not shown by "INVALID", "#7" not by "#70"). Case matters.
   bool Shows(std::string_view needle) const;
   // Every visible text, one per line (for logs and tests).
   std::string AllText() const;
@@ -115,31 +118,16 @@ struct View {
 View BuildView(const Model& model, const kiosk_settings::Strings& strings,
                const kiosk_settings::Theme& theme, int width, int height);
 
-// What a result means for the person at the counter, and so its colour, icon and word:
-//   kValid       accepted (green, ✔ VALID)
-//   kInvalid     the card is refused: forged, expired, revoked, not a member... (red, ✖ INVALID)
-//   kRefused     a good card, but a rule says no: no offer here, limit reached, already checked
-//                in, event full (amber, ⊘ NOT ACCEPTED)
-//   kCannotCheck the device could not decide: no registry, clock behind, journal error (amber,
-//                ! CANNOT CHECK): call the admin, not the member's fault
-enum class Outcome : uint8_t { kValid, kInvalid, kRefused, kCannotCheck };
-Outcome ResultOutcome(const kiosk::Screen& screen);
+// What a result means (valid, invalid, refused by a rule, cannot check) is decided by the session
+// (kiosk/outcome.h); the view maps it to a colour, an icon and a word:
+//   kValid          green, ✔ VALID
+//   kInvalid        red, ✖ INVALID
+//   kRefusedByRule  amber, ⊘ NOT ACCEPTED
+//   kCannotCheck    amber, ! CANNOT CHECK
+using kiosk::Outcome;
 
 // The sound of an outcome: refusals sound like invalid cards (the answer is no).
 enum class Tone : uint8_t { kValid, kInvalid, kWarning };
 Tone ToneOf(Outcome outcome);
-
-// Keypad entry: appends a key ("0".."9", ",", "back", "clear") to an amount being typed in
-// roubles with up to two decimals; refuses keys that would make it invalid or above the maximum.
-// Returns false if the key was refused.
-bool EditAmount(std::string* entry, std::string_view key);
-// "1250,5" -> 125050 kopecks; -1 when empty or invalid.
-int64_t AmountMinor(std::string_view entry);
-inline constexpr int64_t kMaxPurchaseMinor = 99'999'999;  // 999 999,99
-
-// "HH:MM" in local time.
-std::string LocalClock(int64_t unix_seconds, int64_t utc_offset_seconds);
-// "YYYY-MM-DD" in local time.
-std::string LocalDate(int64_t unix_seconds, int64_t utc_offset_seconds);
 
 }  // namespace kiosk_ui

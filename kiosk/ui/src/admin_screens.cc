@@ -1,0 +1,98 @@
+// The admin screens: device state and actions, partner or event choice.
+#include <string>
+#include <vector>
+
+#include "builder.h"
+
+namespace kiosk_ui::view_internal {
+
+void Builder::Admin() {
+  v_.name = "admin";
+  const Status& st = m_.status;
+  Text({U(16), U(8), w_ - U(32), U(40)}, S("admin.title"), 28, t_.text, Align::kLeft, true);
+  std::vector<std::string> lines;
+  if (st.has_registry) {
+    lines.push_back(s_.Format(
+        "admin.registry", {{"seq", std::to_string(st.registry_seq)},
+                           {"created", LocalDate(st.registry_created, m_.utc_offset_seconds)},
+                           {"expires", LocalDate(st.registry_not_after, m_.utc_offset_seconds)}}));
+  } else {
+    lines.push_back(S("admin.registry_none"));
+  }
+  lines.push_back(s_.Format("admin.journal", {{"count", std::to_string(st.journal_entries)},
+                                              {"pending", std::to_string(st.journal_pending)}}));
+  std::string net =
+      !st.network ? S("status.usb_only")
+      : st.last_sync > 0
+          ? s_.Format("status.online", {{"time", LocalClock(st.last_sync, m_.utc_offset_seconds)}})
+          : S("status.offline");
+  lines.push_back(s_.Format("admin.sync", {{"state", std::move(net)}}));
+  lines.push_back(s_.Format(
+      "admin.mode",
+      {{"mode", S(m_.mode == kiosk::Mode::kShop ? "admin.mode_shop" : "admin.mode_event") +
+                    " \u2014 " + st.place}}));
+  lines.push_back(s_.Format("admin.device", {{"id", st.device_id}}));
+  lines.push_back(s_.Format("admin.key", {{"fingerprint", st.key_fingerprint}}));
+  lines.push_back(s_.Format("admin.version", {{"version", st.version}}) + "   " +
+                  S("language.name"));
+  int y = U(54);
+  const int col_w = w_ / 2 - U(24);
+  for (std::string& line : lines) {
+    Text({U(16), y, col_w, U(30)}, std::move(line), 15, t_.text, Align::kLeft);
+    y += U(32);
+  }
+  Notice({U(16), h_ - U(84), col_w, U(72)});
+  // Actions: two columns of buttons on the right.
+  const struct {
+    const char* id;
+    const char* label;
+  } actions[] = {{"import_usb", "admin.import_usb"}, {"export_usb", "admin.export_usb"},
+                 {"sync_now", "admin.sync_now"},     {"mode", "admin.mode_shop"},
+                 {"select", "admin.mode_event"},     {"language", "admin.language"},
+                 {"set_pin", "admin.set_pin"},       {"close", "admin.close"}};
+  const int bx = w_ / 2, bw = (w_ / 2 - U(24)) / 2, bh = (h_ - U(60) - U(3 * 8)) / 4;
+  for (int i = 0; i < 8; ++i) {
+    std::string label = S(actions[i].label);
+    if (std::string_view(actions[i].id) == "mode") {
+      label = S(m_.mode == kiosk::Mode::kShop ? "admin.mode_event" : "admin.mode_shop");
+    } else if (std::string_view(actions[i].id) == "select") {
+      label = S(m_.mode == kiosk::Mode::kShop ? "idle.mode.shop" : "idle.mode.event");
+      label = label.substr(0, label.find(':'));
+    }
+    const bool disabled = m_.busy && i < 3;
+    Button({bx + (i % 2) * (bw + U(8)), U(54) + (i / 2) * (bh + U(8)), bw, bh}, actions[i].id,
+           disabled ? S("admin.usb_working") : std::move(label),
+           std::string_view(actions[i].id) == "close" ? t_.invalid : t_.accent, 18);
+  }
+}
+
+void Builder::AdminSelect() {
+  v_.name = "admin-select";
+  Text({U(16), U(8), w_ - U(32), U(40)},
+       S(m_.mode == kiosk::Mode::kShop ? "admin.mode_shop" : "admin.mode_event"), 28, t_.text,
+       Align::kLeft, true);
+  const int cols = 2, rows = kChoicesPerPage / 2;
+  const int bw = (w_ - U(40)) / cols, bh = (h_ - U(56) - U(96)) / rows - U(8);
+  const int pages = std::max<int>(
+      1, (static_cast<int>(m_.choices.size()) + kChoicesPerPage - 1) / kChoicesPerPage);
+  const int page = std::clamp(m_.page, 0, pages - 1);
+  for (int i = 0; i < kChoicesPerPage; ++i) {
+    const size_t k = static_cast<size_t>(page * kChoicesPerPage + i);
+    if (k >= m_.choices.size()) break;
+    const int c = i % cols, r = i / cols;
+    Button({U(16) + c * (bw + U(8)), U(56) + r * (bh + U(8)), bw, bh}, "choice_" + m_.choices[k].id,
+           m_.choices[k].label, t_.accent, 18);
+  }
+  if (pages > 1) {
+    Text({w_ / 2 - U(60), U(8), U(120), U(40)},
+         std::to_string(page + 1) + " / " + std::to_string(pages), 20, t_.muted);
+    if (page > 0)
+      Button({w_ - U(216) - U(176), h_ - U(88), U(80), U(72)}, "prev", "\u25C0", t_.panel);
+    if (page + 1 < pages)
+      Button({w_ - U(216) - U(88), h_ - U(88), U(80), U(72)}, "next", "\u25B6", t_.panel);
+  }
+  Notice({U(16), h_ - U(88), w_ / 2 - U(120), U(72)});
+  Button({w_ - U(216), h_ - U(88), U(200), U(72)}, "back", S("button.back"), t_.invalid);
+}
+
+}  // namespace kiosk_ui::view_internal

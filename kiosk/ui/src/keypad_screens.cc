@@ -1,0 +1,109 @@
+// The keypad screens: amount entry, confirmation, PIN entry.
+#include <string>
+#include <string_view>
+
+#include "builder.h"
+
+namespace kiosk_ui::view_internal {
+
+namespace {
+
+constexpr std::string_view kKeypadKeys[] = {"1", "2", "3", "4", "5", "6",
+                                            "7", "8", "9", ",", "0", "back"};
+
+}  // namespace
+
+void Builder::Keypad(Rect area, bool with_comma) {
+  const int gap = U(8);
+  const int kw = (area.w - 2 * gap) / 3, kh = (area.h - 3 * gap) / 4;
+  for (int i = 0; i < 12; ++i) {
+    std::string key(kKeypadKeys[i]);
+    if (key == "," && !with_comma) key = "clear";
+    std::string label = key == "back" ? "\u232B" : key == "clear" ? "C" : key;
+    Button({area.x + (i % 3) * (kw + gap), area.y + (i / 3) * (kh + gap), kw, kh}, "key_" + key,
+           std::move(label), t_.panel, 30);
+  }
+}
+
+void Builder::KeypadScreen(int left_w, bool with_comma) {
+  const int by = h_ - U(80), bw = (left_w - U(32)) / 2;
+  Button({U(16), by, bw, U(64)}, "cancel", S("button.cancel"), t_.invalid);
+  Button({U(16) + bw + U(8), by, bw, U(64)}, "ok", S("button.ok"), t_.valid);
+  Keypad({left_w + U(8), U(16), w_ - left_w - U(24), h_ - U(32)}, with_comma);
+}
+
+void Builder::Amount() {
+  v_.name = "amount";
+  const kiosk::Screen& sc = m_.screen;
+  const int left_w = w_ / 2;
+  int y = U(16);
+  Text({U(16), y, left_w - U(24), U(40)}, S("amount.title"), 28, t_.text, Align::kLeft, true);
+  y += U(48);
+  std::string who = sc.name.empty() ? sc.number_masked : sc.name;
+  Text({U(16), y, left_w - U(24), U(32)}, who, 20, t_.muted, Align::kLeft);
+  y += U(40);
+  Fill({U(16), y, left_w - U(24), U(72)}, t_.panel);
+  std::string shown = m_.entry.empty() ? "0" : m_.entry;
+  Text({U(24), y, left_w - U(40), U(72)}, s_.Format("money", {{"amount", std::move(shown)}}), 40,
+       t_.text, Align::kRight, true);
+  y += U(84);
+  if (!sc.decision.empty()) {  // a correctable refusal: below the minimum, bad amount
+    Fill({U(16), y, left_w - U(24), U(64)}, t_.warning);
+    Text({U(24), y, left_w - U(40), U(64)}, S("decision." + sc.decision), 18, t_.text);
+  } else {
+    Text({U(16), y, left_w - U(24), U(64)}, S("amount.hint"), 18, t_.muted, Align::kLeft);
+  }
+  KeypadScreen(left_w, true);
+}
+
+void Builder::Confirm() {
+  v_.name = "confirm";
+  const kiosk::Screen& sc = m_.screen;
+  Text({U(16), U(12), w_ - U(32), U(44)}, S("confirm.title"), 30, t_.text, Align::kCenter, true);
+  std::string who = sc.name.empty() ? sc.number_masked : sc.name;
+  Text({U(16), U(58), w_ - U(32), U(30)}, who, 20, t_.muted);
+  if (!sc.offer_title.empty())
+    Text({U(16), U(88), w_ - U(32), U(30)}, s_.Format("amount.offer", {{"title", sc.offer_title}}),
+         18, t_.muted);
+  const int lx = w_ / 8, lw = w_ * 3 / 4;
+  int y = U(130);
+  auto row = [&](std::string_view label, int64_t minor, int px, bool bold) {
+    Text({lx, y, lw / 2, U(px + 16)}, std::string(S(label)), px, t_.text, Align::kLeft, bold);
+    Text({lx + lw / 2, y, lw / 2, U(px + 16)}, Money(minor), px, t_.text, Align::kRight, bold);
+    y += U(px + 22);
+  };
+  row("confirm.purchase", sc.purchase_minor, 26, false);
+  row("confirm.discount", -sc.discount_minor, 26, false);
+  Fill({lx, y - U(8), lw, U(3)}, t_.muted);
+  row("confirm.total", sc.total_minor, 40, true);
+  if (sc.cap_limit > 0)
+    Text({lx, y, lw, U(26)},
+         s_.Format("confirm.cap", {{"used", std::to_string(sc.cap_used)},
+                                   {"limit", std::to_string(sc.cap_limit)}}),
+         16, t_.muted);
+  const int by = h_ - U(88), bw = (w_ - U(48)) / 2;
+  Button({U(16), by, bw, U(72)}, "cancel", S("button.cancel"), t_.invalid, 28);
+  Button({U(32) + bw, by, bw, U(72)}, "confirm", S("button.confirm"), t_.valid, 28);
+}
+
+void Builder::Pin(bool new_pin) {
+  v_.name = new_pin ? "set-pin" : "pin";
+  const int left_w = w_ / 2;
+  Text({U(16), U(16), left_w - U(24), U(44)},
+       S(!new_pin        ? "pin.title"
+         : m_.pin_repeat ? "admin.repeat_pin"
+                         : "admin.new_pin"),
+       30, t_.text, Align::kLeft, true);
+  Text({U(16), U(64), left_w - U(24), U(52)}, S("pin.hint"), 18, t_.muted, Align::kLeft);
+  Fill({U(16), U(124), left_w - U(24), U(64)}, t_.panel);
+  std::string dots;
+  for (size_t i = 0; i < m_.entry.size(); ++i) dots += "\u25CF ";
+  Text({U(16), U(124), left_w - U(24), U(64)}, dots, 30, t_.text);
+  if (!new_pin && m_.pin_is_default && m_.notice.empty())
+    Text({U(16), U(196), left_w - U(24), U(56)}, S("pin.default_warning"), 16, t_.muted,
+         Align::kLeft);
+  Notice({U(16), U(196), left_w - U(24), U(72)});
+  KeypadScreen(left_w, false);
+}
+
+}  // namespace kiosk_ui::view_internal
