@@ -175,4 +175,50 @@ TEST_F(FaultInjectionFsTest, ReadHookSeesOffsetsAndMayFailReads) {
   EXPECT_EQ(fs_.op_count(), 0);  // reads are not mutating operations
 }
 
+// --- base::WriteFileAtomic and base::ReadFile through a FileSystem (base/fs.h)
+
+TEST_F(FaultInjectionFsTest, WriteFileAtomicSyncsAndRenamesThroughTheFileSystem) {
+  const std::string f = dir_.File("f");
+  ASSERT_TRUE(base::WriteFileAtomic(fs_, f, "durable", 0600).ok());
+  const std::vector<cktest::FsOpInfo> log = fs_.log();
+  const FsOp expected[] = {FsOp::kCreate, FsOp::kAppend, FsOp::kSync,
+                           FsOp::kClose,  FsOp::kRename, FsOp::kSyncDir};
+  ASSERT_EQ(log.size(), 6u) << Describe(log);
+  for (size_t i = 0; i < log.size(); ++i) EXPECT_EQ(log[i].op, expected[i]) << Describe(log);
+  EXPECT_EQ(log[0].path, f + ".tmp");
+  EXPECT_EQ(log[4].to, f);
+  EXPECT_EQ(log[5].path, dir_.path());
+  EXPECT_EQ(Read(f), "durable");
+  base::Result<std::string> back = base::ReadFile(fs_, f, 7);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, "durable");
+  EXPECT_EQ(base::ReadFile(fs_, f, 6).status().code(), base::StatusCode::kOutOfRange);
+  EXPECT_EQ(base::ReadFile(fs_, dir_.File("missing"), 6).status().code(),
+            base::StatusCode::kNotFound);
+}
+
+TEST_F(FaultInjectionFsTest, WriteFileAtomicDeferredSyncsNothing) {
+  ASSERT_TRUE(
+      base::WriteFileAtomic(fs_, dir_.File("f"), "x", 0644, base::Durability::kDeferred).ok());
+  for (const cktest::FsOpInfo& op : fs_.log()) {
+    EXPECT_NE(op.op, FsOp::kSync) << op.ToString();
+    EXPECT_NE(op.op, FsOp::kSyncDir) << op.ToString();
+  }
+  EXPECT_EQ(fs_.op_count(), 4);
+}
+
+TEST_F(FaultInjectionFsTest, WriteFileAtomicThatFailsKeepsTheOldFileAndNoTemporary) {
+  const std::string f = dir_.File("f");
+  ASSERT_TRUE(base::WriteFileAtomic(fs_, f, "old", 0644).ok());
+  for (int64_t n = 1; n <= 5; ++n) {  // every operation up to the rename
+    fs_.ResetCounters();
+    fs_.FailAt(n);
+    base::Status st = base::WriteFileAtomic(fs_, f, "new", 0644);
+    SCOPED_TRACE("fault at op " + std::to_string(n));
+    EXPECT_EQ(st.code(), base::StatusCode::kIo) << st.ToString();
+    EXPECT_EQ(Read(f), "old");
+    EXPECT_FALSE(fs_.Exists(f + ".tmp"));
+  }
+}
+
 }  // namespace
