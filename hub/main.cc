@@ -203,7 +203,7 @@ int main(int argc, char** argv) {
     if (int rc = ParseServe(args, &serve); rc != 0) return rc;
   }
   base::SystemClock clock;
-  base::FileSystem& fs = base::PosixFs();  // the real filesystem, handed down from here
+  base::PosixFileSystem fs;  // the real filesystem, handed down from here
   base::Result<std::unique_ptr<hub::HubStore>> store = hub::OpenStore(data_dir, config);
   if (!store.ok()) return Fail("opening the store: " + store.status().ToString());
   if (args.cmd == "serve") {

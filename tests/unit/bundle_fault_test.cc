@@ -2,7 +2,7 @@
 // applied seq 1) is run with the fault at mutating operation N = 1, 2, 3... until an apply runs
 // without the fault firing, and after each run the registry in use must be seq 1 or seq 2, whole.
 // Also: power loss (unsynced data dropped) at every operation, and read faults on the source (the
-// USB stick pulled out). The FaultInjectionFs wrapper itself is checked first.
+// USB stick pulled out). The FaultInjectionFs wrapper itself is checked in fault_fs_test.cc.
 #include <gtest/gtest.h>
 
 #include <cerrno>
@@ -34,141 +34,12 @@ std::string Describe(const std::vector<cktest::FsOpInfo>& log) {
   return out;
 }
 
-// --- the wrapper
-
-class FaultInjectionFsTest : public ::testing::Test {
- protected:
-  base::Status WriteFile(base::FileSystem& fs, const std::string& path, std::string_view text,
-                         bool sync) {
-    CK_ASSIGN_OR_RETURN(auto f, fs.OpenWritable(path, 0644));
-    CK_TRY(f->Append(base::AsBytes(text)));
-    if (sync) CK_TRY(f->Sync());
-    return f->Close();
-  }
-  std::string Read(const std::string& path) {
-    base::Bytes b = cktest::ReadBytes(path);
-    return std::string(b.begin(), b.end());
-  }
-
-  cktest::ScratchDir dir_;
-  FaultInjectionFs fs_{base::PosixFs()};
-};
-
-TEST_F(FaultInjectionFsTest, CountsMutatingOperationsOnly) {
-  const std::string a = dir_.File("a"), b = dir_.File("b");
-  ASSERT_TRUE(WriteFile(fs_, a, "hello", true).ok());  // create, append, sync, close
-  ASSERT_TRUE(fs_.Rename(a, b).ok());
-  ASSERT_TRUE(fs_.SyncDir(dir_.path()).ok());
-  ASSERT_TRUE(fs_.Remove(dir_.File("missing")).ok());  // nothing to remove: not counted
-  EXPECT_TRUE(fs_.Exists(b));
-  auto in = fs_.OpenSequential(b);
-  ASSERT_TRUE(in.ok());
-  uint8_t buf[16];
-  ASSERT_TRUE((*in)->Read(buf, sizeof buf).ok());
-  ASSERT_TRUE(fs_.Remove(b).ok());
-  const std::vector<cktest::FsOpInfo> log = fs_.log();
-  ASSERT_EQ(fs_.op_count(), 7) << Describe(log);
-  const FsOp expected[] = {FsOp::kCreate, FsOp::kAppend,  FsOp::kSync,  FsOp::kClose,
-                           FsOp::kRename, FsOp::kSyncDir, FsOp::kRemove};
+// The position in `log` of the rename onto `to`; log.size() when there is none.
+size_t FindRenameOnto(const std::vector<cktest::FsOpInfo>& log, const std::string& to) {
   for (size_t i = 0; i < log.size(); ++i) {
-    EXPECT_EQ(log[i].op, expected[i]) << log[i].ToString();
-    EXPECT_EQ(log[i].index, static_cast<int64_t>(i + 1));
+    if (log[i].op == FsOp::kRename && log[i].to == to) return i;
   }
-  EXPECT_EQ(log[1].bytes, 5u);
-  EXPECT_EQ(log[4].to, b);
-  EXPECT_FALSE(fs_.fault_fired());
-}
-
-TEST_F(FaultInjectionFsTest, FailsOnlyTheChosenOperation) {
-  fs_.FailAt(2);
-  auto f = fs_.OpenWritable(dir_.File("a"), 0644);
-  ASSERT_TRUE(f.ok());
-  base::Status st = (*f)->Append(base::AsBytes("lost"));
-  EXPECT_EQ(st.code(), base::StatusCode::kIo);
-  EXPECT_TRUE(Contains(st.message(), "injected fault #2 append"));
-  EXPECT_TRUE((*f)->Append(base::AsBytes("kept")).ok());
-  EXPECT_TRUE((*f)->Close().ok());
-  EXPECT_EQ(Read(dir_.File("a")), "kept");
-  EXPECT_EQ(fs_.faults_injected(), 1);
-  EXPECT_TRUE(fs_.log()[1].failed);
-}
-
-TEST_F(FaultInjectionFsTest, DeadDiskFailsEverythingFromTheChosenOperationOn) {
-  fs_.FailAt(3, FailMode::kThatAndLater);
-  EXPECT_FALSE(WriteFile(fs_, dir_.File("a"), "x", true).ok());  // #3 sync fails
-  EXPECT_FALSE(fs_.Rename(dir_.File("a"), dir_.File("b")).ok());
-  EXPECT_FALSE(fs_.Remove(dir_.File("a")).ok());
-  EXPECT_FALSE(fs_.SyncDir(dir_.path()).ok());
-  EXPECT_TRUE(fs_.Exists(dir_.File("a")));
-  EXPECT_EQ(fs_.faults_injected(), 4);
-  fs_.Disarm();
-  EXPECT_TRUE(fs_.Remove(dir_.File("a")).ok());
-}
-
-TEST_F(FaultInjectionFsTest, HookSeesEveryOperationAndMayFailIt) {
-  std::vector<int64_t> seen;
-  fs_.SetOpHook([&](const cktest::FsOpInfo& op) {
-    seen.push_back(op.index);
-    if (op.op == FsOp::kRename) return base::Unavailable("no renames today");
-    return base::Status::Ok();
-  });
-  ASSERT_TRUE(WriteFile(fs_, dir_.File("a"), "x", false).ok());
-  base::Status st = fs_.Rename(dir_.File("a"), dir_.File("b"));
-  EXPECT_EQ(st.code(), base::StatusCode::kUnavailable);
-  EXPECT_EQ(seen, (std::vector<int64_t>{1, 2, 3, 4}));
-  EXPECT_TRUE(fs_.Exists(dir_.File("a")));
-  EXPECT_EQ(fs_.faults_injected(), 1);
-}
-
-TEST_F(FaultInjectionFsTest, ResetCountersStartsNumberingAgain) {
-  ASSERT_TRUE(WriteFile(fs_, dir_.File("a"), "x", false).ok());
-  fs_.ResetCounters();
-  EXPECT_EQ(fs_.op_count(), 0);
-  EXPECT_TRUE(fs_.log().empty());
-  ASSERT_TRUE(fs_.SyncDir(dir_.path()).ok());
-  EXPECT_EQ(fs_.log().at(0).index, 1);
-}
-
-TEST_F(FaultInjectionFsTest, PowerLossDropsWhatWasNotSynced) {
-  const std::string synced = dir_.File("synced"), partly = dir_.File("partly"),
-                    never = dir_.File("never"), moved = dir_.File("moved");
-  ASSERT_TRUE(WriteFile(fs_, synced, "all of it", true).ok());
-  {
-    auto f = fs_.OpenWritable(partly, 0644);
-    ASSERT_TRUE(f.ok());
-    ASSERT_TRUE((*f)->Append(base::AsBytes("durable ")).ok());
-    ASSERT_TRUE((*f)->Sync().ok());
-    ASSERT_TRUE((*f)->Append(base::AsBytes("volatile")).ok());
-    ASSERT_TRUE((*f)->Close().ok());
-  }
-  ASSERT_TRUE(WriteFile(fs_, never, "gone", false).ok());
-  ASSERT_TRUE(fs_.Rename(never, moved).ok());  // the unsynced data follows the rename
-  EXPECT_EQ(fs_.UnsyncedBytes(partly), 8u);
-  EXPECT_EQ(fs_.UnsyncedBytes(moved), 4u);
-  ASSERT_TRUE(fs_.DropUnsyncedData().ok());
-  EXPECT_EQ(Read(synced), "all of it");
-  EXPECT_EQ(Read(partly), "durable ");
-  EXPECT_EQ(Read(moved), "");
-  EXPECT_EQ(fs_.UnsyncedBytes(partly), 0u);
-}
-
-TEST_F(FaultInjectionFsTest, ReadHookSeesOffsetsAndMayFailReads) {
-  ASSERT_TRUE(cktest::WriteText(dir_.File("src"), std::string(100, 'x')));
-  std::vector<uint64_t> offsets;
-  fs_.SetReadHook([&](const cktest::FsReadInfo& r) {
-    offsets.push_back(r.offset);
-    return r.offset >= 60 ? base::IoError("reading " + r.path, EIO) : base::Status::Ok();
-  });
-  auto in = fs_.OpenSequential(dir_.File("src"));
-  ASSERT_TRUE(in.ok());
-  EXPECT_EQ((*in)->size(), 100u);
-  uint8_t buf[30];
-  EXPECT_EQ(*(*in)->Read(buf, 30), 30u);
-  EXPECT_EQ(*(*in)->Read(buf, 30), 30u);
-  base::Result<size_t> third = (*in)->Read(buf, 30);
-  EXPECT_EQ(third.status().code(), base::StatusCode::kIo);
-  EXPECT_EQ(offsets, (std::vector<uint64_t>{0, 30, 60}));
-  EXPECT_EQ(fs_.op_count(), 0);  // reads are not mutating operations
+  return log.size();
 }
 
 // --- applying through it
@@ -272,7 +143,12 @@ class BundleFaultTest : public ::testing::Test {
         // Only the injected error can make this apply fail, and it must be reported as such.
         EXPECT_EQ(r.status().code(), base::StatusCode::kIo) << r.status().ToString();
         EXPECT_TRUE(Contains(r.status().message(), "injected fault"));
-        if (s.seq == 2) ++stats.failed_with_new;
+        if (s.seq == 2) {
+          // Only when the disk also refused to put the old registry back, and it says so.
+          ++stats.failed_with_new;
+          EXPECT_TRUE(Contains(r.status().message(), "putting the previous registry back failed"))
+              << r.status().ToString();
+        }
       }
       if (mode == FailMode::kOnlyThat) {
         EXPECT_FALSE(s.incoming_exists) << "a failed apply cleans up once the disk works again";
@@ -305,13 +181,31 @@ TEST_F(BundleFaultTest, ApplyWritesTheRegistryInManyOperations) {
   ASSERT_TRUE(ApplyThrough(fs).ok());
   const std::vector<cktest::FsOpInfo> log = fs.log();
   EXPECT_GT(fs.op_count(), 15) << Describe(log);
-  // The order that makes the apply atomic: data, sync, close, rename, directory sync.
-  ASSERT_GE(log.size(), 5u);
+  // The order that makes the apply atomic: data, sync, close, (a second name for the old
+  // registry,) rename over registry.db, directory sync.
+  ASSERT_GE(log.size(), 6u);
   EXPECT_EQ(log[0].op, FsOp::kCreate);
-  EXPECT_EQ(log[log.size() - 4].op, FsOp::kSync);
-  EXPECT_EQ(log[log.size() - 3].op, FsOp::kClose);
-  EXPECT_EQ(log[log.size() - 2].op, FsOp::kRename);
-  EXPECT_EQ(log[log.size() - 1].op, FsOp::kSyncDir);
+  EXPECT_EQ(log[0].path, data_ + "/" + bundle::kIncomingFile);
+  const size_t rename = FindRenameOnto(log, data_ + "/registry.db");
+  ASSERT_LT(rename, log.size()) << Describe(log);
+  ASSERT_GE(rename, 3u) << Describe(log);
+  ASSERT_LT(rename + 1, log.size()) << Describe(log);
+  EXPECT_EQ(log[rename].path, data_ + "/" + bundle::kIncomingFile);
+  EXPECT_EQ(log[rename - 3].op, FsOp::kSync);
+  EXPECT_EQ(log[rename - 3].path, data_ + "/" + bundle::kIncomingFile);
+  EXPECT_EQ(log[rename - 2].op, FsOp::kClose);
+  EXPECT_EQ(log[rename - 1].op, FsOp::kLink);
+  EXPECT_EQ(log[rename - 1].to, data_ + "/" + bundle::kPreviousFile);
+  EXPECT_EQ(log[rename + 1].op, FsOp::kSyncDir);
+  EXPECT_EQ(log[rename + 1].path, data_);
+  // Then the rollback floor, written the same way.
+  const size_t floor = FindRenameOnto(log, data_ + "/" + bundle::kAppliedSeqFile);
+  ASSERT_LT(floor + 1, log.size()) << Describe(log);
+  EXPECT_GT(floor, rename);
+  EXPECT_EQ(log[floor - 1].op, FsOp::kClose);
+  EXPECT_EQ(log[floor - 2].op, FsOp::kSync);
+  EXPECT_EQ(log[floor + 1].op, FsOp::kSyncDir);
+  EXPECT_FALSE(fs.Exists(data_ + "/" + bundle::kPreviousFile));
 }
 
 // base/fs.h: storage code writes through the injected FileSystem, so that a fault-injecting wrapper
@@ -342,6 +236,8 @@ TEST_F(BundleFaultTest, FailingAnyOneOperationLeavesSeq1OrSeq2) {
               stats.kept_old, stats.installed_new);
   EXPECT_GT(stats.runs, 15);
   EXPECT_GT(stats.kept_old, 0);
+  // DESIGN.md section 5: any failure leaves the old registry in use.
+  EXPECT_EQ(stats.failed_with_new, 0);
   EXPECT_TRUE(stats.completed);
 }
 
@@ -354,27 +250,61 @@ TEST_F(BundleFaultTest, DiskDyingAtAnyOperationLeavesSeq1OrSeq2) {
   EXPECT_TRUE(stats.completed);
 }
 
-// DESIGN.md section 5: "Any failure leaves the old registry in use and says why." Failing the
-// directory sync that follows the rename breaks this: the apply reports an I/O error, but seq 2 is
-// already the registry in use (and a retry of the same bundle is then refused as already applied).
-TEST_F(BundleFaultTest, ApplyThatReportsFailureLeavesTheOldRegistryInUse) {
+// DESIGN.md section 5: "fsync; rename over registry.db; fsync the directory. Any failure leaves
+// the old registry in use and says why." Until the directory sync after the rename succeeds, the
+// new registry is not known to be on disk (a power cut could bring either back), so a failed
+// directory sync is a failed apply: the old registry is put back, and applying the same bundle
+// again (no reinstall needed) then installs it.
+TEST_F(BundleFaultTest, FailedDirectorySyncAfterTheRenameLeavesTheOldRegistryInUse) {
   ResetDataDir();
   FaultInjectionFs probe(base::PosixFs());
   ASSERT_TRUE(ApplyThrough(probe).ok());
   const std::vector<cktest::FsOpInfo> ops = probe.log();
-  ASSERT_FALSE(ops.empty());
-  ASSERT_EQ(ops.back().op, FsOp::kSyncDir);
+  const size_t rename = FindRenameOnto(ops, data_ + "/registry.db");
+  ASSERT_LT(rename + 1, ops.size()) << Describe(ops);
+  ASSERT_EQ(ops[rename + 1].op, FsOp::kSyncDir) << Describe(ops);
 
   ResetDataDir();
   FaultInjectionFs fs(base::PosixFs());
-  fs.FailAt(ops.back().index);
+  fs.FailAt(ops[rename + 1].index);
   base::Result<bundle::ApplyReport> r = ApplyThrough(fs);
+  ASSERT_FALSE(r.ok()) << "an apply whose rename is not known to be on disk was reported as done"
+                       << (r.ok() ? " (warning: " + r->warning + ")" : "");
+  EXPECT_EQ(r.status().code(), base::StatusCode::kIo) << r.status().ToString();
+  EXPECT_TRUE(Contains(r.status().message(), "injected fault")) << r.status().ToString();
+  EXPECT_TRUE(Contains(r.status().message(), "the previous registry is back in use"))
+      << r.status().ToString();
   const cktest::RegistryState s = cktest::InspectDataDir(data_);
   ASSERT_TRUE(s.ok()) << s.ToString();
-  if (!r.ok()) {
-    EXPECT_EQ(s.seq, 1) << "apply failed (" << r.status().ToString()
-                        << ") but the registry in use is now seq " << s.seq;
-  }
+  EXPECT_EQ(s.seq, 1) << "apply failed (" << r.status().ToString()
+                      << ") but the registry in use is now seq " << s.seq;
+  ExpectWholeRegistry(s);
+  EXPECT_FALSE(s.incoming_exists);
+  EXPECT_FALSE(fs.Exists(data_ + "/" + bundle::kPreviousFile));
+  ExpectRecovery(s.seq);
+}
+
+// The rollback floor (registry.seq) is written after the registry is in place and on disk: if
+// that fails, the apply stands, with a warning (the registry's own meta records the seq).
+TEST_F(BundleFaultTest, FailedRollbackFloorIsAppliedWithAWarning) {
+  ResetDataDir();
+  FaultInjectionFs probe(base::PosixFs());
+  ASSERT_TRUE(ApplyThrough(probe).ok());
+  const std::vector<cktest::FsOpInfo> ops = probe.log();
+  const size_t floor = FindRenameOnto(ops, data_ + "/" + bundle::kAppliedSeqFile);
+  ASSERT_LT(floor, ops.size()) << Describe(ops);
+
+  ResetDataDir();
+  FaultInjectionFs fs(base::PosixFs());
+  fs.FailAt(ops[floor].index);
+  base::Result<bundle::ApplyReport> r = ApplyThrough(fs);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(Contains(r->warning, "the rollback floor was not saved")) << r->warning;
+  EXPECT_TRUE(Contains(r->warning, "injected fault")) << r->warning;
+  const cktest::RegistryState s = cktest::InspectDataDir(data_);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(s.seq, 2);
+  ExpectWholeRegistry(s);
 }
 
 // Power loss at every operation: the disk stops at op N, then everything not synced is lost.

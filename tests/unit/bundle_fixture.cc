@@ -246,7 +246,7 @@ base::Result<BuiltBundle> BundleFactory::Build(const BundleSpec& spec) const {
                             .not_after = spec.not_after,
                             .issuer = kFixtureIss,
                             .compression = spec.compression};
-    m = bundle::WriteBundle(db, fields, bundle_key_, out);
+    m = bundle::WriteBundle(fs, db, fields, bundle_key_, out);
   }
   (void)fs.Remove(db);
   CK_TRY(st);

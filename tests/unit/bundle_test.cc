@@ -166,7 +166,8 @@ TEST_F(BundleTest, EdDsaBundleKeyVerifies) {
   ASSERT_TRUE(factory_->BuildRegistryFile({.seq = 3}, db).ok());
   const std::string out = dir_.File("ed.ckbundle");
   base::Result<bundle::Manifest> m = bundle::WriteBundle(
-      db, {.seq = 3, .created = kFixtureNow - 3600, .not_after = kFixtureNow + 86400}, ed, out);
+      base::PosixFs(), db,
+      {.seq = 3, .created = kFixtureNow - 3600, .not_after = kFixtureNow + 86400}, ed, out);
   ASSERT_TRUE(m.ok()) << m.status().ToString();
   auto in = base::PosixFs().OpenSequential(out);
   ASSERT_TRUE(in.ok());

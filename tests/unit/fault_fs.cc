@@ -89,6 +89,8 @@ std::string_view FsOpName(FsOp op) {
       return "close";
     case FsOp::kRename:
       return "rename";
+    case FsOp::kLink:
+      return "link";
     case FsOp::kRemove:
       return "remove";
     case FsOp::kSyncDir:
@@ -99,7 +101,7 @@ std::string_view FsOpName(FsOp op) {
 
 std::string FsOpInfo::ToString() const {
   std::string s = "#" + std::to_string(index) + " " + std::string(FsOpName(op)) + " " + path;
-  if (op == FsOp::kRename) s += " -> " + to;
+  if (op == FsOp::kRename || op == FsOp::kLink) s += " -> " + to;
   if (op == FsOp::kAppend) s += " (" + std::to_string(bytes) + " bytes)";
   if (failed) s += " [failed]";
   return s;
@@ -246,6 +248,15 @@ base::Status FaultInjectionFs::Rename(const std::string& from, const std::string
     files_[to] = it->second;
     files_.erase(from);
   }
+  return base::Status::Ok();
+}
+
+base::Status FaultInjectionFs::Link(const std::string& from, const std::string& to) {
+  CK_TRY(BeforeOp({.op = FsOp::kLink, .path = from, .to = to}));
+  CK_TRY(target_.Link(from, to));
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = files_.find(from);
+  if (it != files_.end()) files_[to] = it->second;  // one file, two names: the same bookkeeping
   return base::Status::Ok();
 }
 

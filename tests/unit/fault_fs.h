@@ -14,6 +14,7 @@
 //   kSync     WritableFile::Sync
 //   kClose    WritableFile::Close
 //   kRename   FileSystem::Rename
+//   kLink     FileSystem::Link
 //   kRemove   FileSystem::Remove, only when the file exists (removing nothing changes nothing)
 //   kSyncDir  FileSystem::SyncDir
 // Reads (OpenSequential, SequentialFile::Read) and Exists are not counted; they pass through.
@@ -38,15 +39,15 @@
 
 namespace cktest {
 
-enum class FsOp : uint8_t { kCreate, kAppend, kSync, kClose, kRename, kRemove, kSyncDir };
+enum class FsOp : uint8_t { kCreate, kAppend, kSync, kClose, kRename, kLink, kRemove, kSyncDir };
 std::string_view FsOpName(FsOp op);
 
 // One mutating operation, as passed to the hook and kept in the log.
 struct FsOpInfo {
   int64_t index = 0;  // 1-based, in the order attempted
   FsOp op = FsOp::kAppend;
-  std::string path;              // the file (for kRename: the source; for kSyncDir: the directory)
-  std::string to;                // kRename only: the destination
+  std::string path;              // the file (kRename, kLink: the source; kSyncDir: the directory)
+  std::string to;                // kRename, kLink only: the destination
   size_t bytes = 0;              // kAppend only: the size of the data
   bool failed = false;           // set in the log when the operation was failed on purpose
   std::string ToString() const;  // "#12 append /tmp/x/registry.db.incoming (65536 bytes)"
@@ -97,7 +98,8 @@ class FaultInjectionFs final : public base::FileSystem {
   std::vector<FsOpInfo> log() const;
 
   // Power loss: truncates every file written through this wrapper to the length it had at its
-  // last successful Sync (0 if never synced), following renames. Files must be closed first.
+  // last successful Sync (0 if never synced), following renames and links. Files must be closed
+  // first.
   // Directory entries (creations, renames, removals) are treated as durable at once. The
   // truncation goes straight to the target and is not counted.
   base::Status DropUnsyncedData();
@@ -110,6 +112,7 @@ class FaultInjectionFs final : public base::FileSystem {
   base::Result<std::unique_ptr<base::WritableFile>> OpenWritable(const std::string& path,
                                                                  mode_t mode) override;
   base::Status Rename(const std::string& from, const std::string& to) override;
+  base::Status Link(const std::string& from, const std::string& to) override;
   base::Status Remove(const std::string& path) override;
   base::Status SyncDir(const std::string& dir) override;
   bool Exists(const std::string& path) override;

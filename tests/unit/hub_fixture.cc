@@ -358,7 +358,7 @@ std::string HubFixture::BuildBundle(int64_t seq) {
   m.created = c.meta.created;
   m.not_after = c.meta.not_after;
   m.issuer = c.meta.issuer;
-  base::Result<bundle::Manifest> w = bundle::WriteBundle(reg, m, bundle_key_, out);
+  base::Result<bundle::Manifest> w = bundle::WriteBundle(base::PosixFs(), reg, m, bundle_key_, out);
   if (!w.ok()) {
     ADD_FAILURE() << w.status().ToString();
     return "";

@@ -358,6 +358,46 @@ TEST_F(JournalExportTest, HostileAmountsAreReportedWithoutOverflow) {
 // ---------------------------------------------------------------------------------------------
 // cardctl journal export / ack / list
 
+// One line of `cardctl journal list`: the entry as JSON.
+void ExpectListed(const std::string& line, const journal::Entry& e) {
+  nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+  ASSERT_TRUE(j.is_object()) << line;
+  EXPECT_EQ(j["seq"], e.seq);
+  EXPECT_EQ(j["uuid"], e.uuid);
+  EXPECT_EQ(j["kind"], std::string(journal::KindName(e.kind)));
+  EXPECT_EQ(j["time"], e.time_utc);
+  EXPECT_EQ(j["time_utc"], base::FormatIso8601Utc(e.time_utc));
+  EXPECT_EQ(j["verdict"], e.verdict);
+  EXPECT_EQ(j["decision"], e.decision);
+  EXPECT_EQ(j["partner_id"], e.partner_id);
+  EXPECT_EQ(j["event_id"], e.event_id);
+  EXPECT_EQ(j["offer_id"], e.offer_id);
+  EXPECT_EQ(j["purchase_minor"], e.purchase_minor);
+  EXPECT_EQ(j["discount_minor"], e.discount_minor);
+  EXPECT_EQ(j["bundle_seq"], e.bundle_seq);
+  EXPECT_EQ(j["hash"], base::ToHex(e.hash));
+  if (e.rid) {
+    EXPECT_EQ(j["rid"], base::ToHex(*e.rid));
+  } else {
+    EXPECT_TRUE(j["rid"].is_null());
+  }
+}
+
+// Ack on a journal of 13 entries acknowledged up to 10: beyond the end is refused (exit 1),
+// backwards is a no-op, bad numbers are usage errors.
+void ExpectAckRules(const std::string& data) {
+  cktest::ProcessResult r = Cardctl({"journal", "ack", "--data-dir", data, "--through", "14"});
+  EXPECT_EQ(r.exit_code, 1) << r.Describe();
+  EXPECT_TRUE(Contains(r.err, "ends at 13"));
+  r = Cardctl({"journal", "ack", "--data-dir", data, "--through", "5"});
+  EXPECT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_EQ(Field(r.out, "acked_seq"), "10 (was 10)");
+  r = Cardctl({"journal", "ack", "--data-dir", data, "--through", "x"});
+  EXPECT_EQ(r.exit_code, 2) << r.Describe();
+  r = Cardctl({"journal", "ack", "--data-dir", data});
+  EXPECT_EQ(r.exit_code, 2) << r.Describe();
+}
+
 TEST_F(JournalExportTest, CardctlExportAckListEndToEnd) {
   AppendAll(VariedEntries());
   journal_.reset();  // as a kiosk that is not running (cardctl may also run beside one: WAL)
@@ -412,17 +452,7 @@ TEST_F(JournalExportTest, CardctlExportAckListEndToEnd) {
   EXPECT_TRUE(c->ok());
   EXPECT_EQ(c->header.anchor, entries_[9].hash);
 
-  // Ack: beyond the end is refused (exit 1), backwards is a no-op, bad numbers are usage errors.
-  r = Cardctl({"journal", "ack", "--data-dir", data, "--through", "14"});
-  EXPECT_EQ(r.exit_code, 1) << r.Describe();
-  EXPECT_TRUE(Contains(r.err, "ends at 13"));
-  r = Cardctl({"journal", "ack", "--data-dir", data, "--through", "5"});
-  EXPECT_EQ(r.exit_code, 0) << r.Describe();
-  EXPECT_EQ(Field(r.out, "acked_seq"), "10 (was 10)");
-  r = Cardctl({"journal", "ack", "--data-dir", data, "--through", "x"});
-  EXPECT_EQ(r.exit_code, 2) << r.Describe();
-  r = Cardctl({"journal", "ack", "--data-dir", data});
-  EXPECT_EQ(r.exit_code, 2) << r.Describe();
+  ExpectAckRules(data);
 
   // List: one JSON line per entry.
   r = Cardctl({"journal", "list", "--data-dir", data});
@@ -433,27 +463,7 @@ TEST_F(JournalExportTest, CardctlExportAckListEndToEnd) {
   while (std::getline(lines, line)) {
     ASSERT_LT(n, entries_.size());
     const journal::Entry& e = entries_[n++];
-    nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-    ASSERT_TRUE(j.is_object()) << line;
-    EXPECT_EQ(j["seq"], e.seq);
-    EXPECT_EQ(j["uuid"], e.uuid);
-    EXPECT_EQ(j["kind"], std::string(journal::KindName(e.kind)));
-    EXPECT_EQ(j["time"], e.time_utc);
-    EXPECT_EQ(j["time_utc"], base::FormatIso8601Utc(e.time_utc));
-    EXPECT_EQ(j["verdict"], e.verdict);
-    EXPECT_EQ(j["decision"], e.decision);
-    EXPECT_EQ(j["partner_id"], e.partner_id);
-    EXPECT_EQ(j["event_id"], e.event_id);
-    EXPECT_EQ(j["offer_id"], e.offer_id);
-    EXPECT_EQ(j["purchase_minor"], e.purchase_minor);
-    EXPECT_EQ(j["discount_minor"], e.discount_minor);
-    EXPECT_EQ(j["bundle_seq"], e.bundle_seq);
-    EXPECT_EQ(j["hash"], base::ToHex(e.hash));
-    if (e.rid) {
-      EXPECT_EQ(j["rid"], base::ToHex(*e.rid));
-    } else {
-      EXPECT_TRUE(j["rid"].is_null());
-    }
+    ExpectListed(line, e);
   }
   EXPECT_EQ(n, 13u);
   r = Cardctl({"journal", "list", "--data-dir", data, "--from", "11"});

@@ -59,7 +59,7 @@ base::Status LoadOptionalTables(const Args& args, base::ByteSpan secret,
   return base::Status::Ok();
 }
 
-base::Status Build(const Args& args) {
+base::Status Build(base::FileSystem& fs, const Args& args) {
   registry::RegistryContents c;
   CK_ASSIGN_OR_RETURN(std::string members, args.Require("members"));
   CK_ASSIGN_OR_RETURN(std::string secret_path, args.Require("status-secret"));
@@ -94,15 +94,15 @@ base::Status Build(const Args& args) {
   c.meta.not_after = c.meta.created + days * 86400;
   c.meta.issuer = iss;
   const std::string db_path = out + ".registry.tmp";
-  (void)base::PosixFs().Remove(db_path);
+  (void)fs.Remove(db_path);
   base::Status st = registry::BuildRegistry(db_path, c);
   base::Result<bundle::Manifest> m = base::InvalidArgument("not built");
   if (st.ok()) {
     bundle::Manifest fields{
         .seq = seq, .created = c.meta.created, .not_after = c.meta.not_after, .issuer = iss};
-    m = bundle::WriteBundle(db_path, fields, *sign_key, out);
+    m = bundle::WriteBundle(fs, db_path, fields, *sign_key, out);
   }
-  (void)base::PosixFs().Remove(db_path);
+  (void)fs.Remove(db_path);
   CK_TRY(st);
   if (!m.ok()) return m.status();
   std::fprintf(stderr,
@@ -128,7 +128,7 @@ void PrintManifest(const bundle::Header& h) {
 }
 
 // Inspect: manifest, signature (against --trust when given), then the content checked and counted.
-int Inspect(const Args& args) {
+int Inspect(base::FileSystem& fs, const Args& args) {
   if (args.positional().size() != 1)
     return Fail("usage: cardctl bundle inspect FILE.ckbundle [--trust bundle.pub.pem]");
   const std::string path = args.positional()[0];
@@ -138,7 +138,6 @@ int Inspect(const Args& args) {
     if (!key.ok()) return Fail(key.status());
     trusted = *key;
   }
-  base::FileSystem& fs = base::PosixFs();
   auto in = fs.OpenSequential(path);
   if (!in.ok()) return Fail(in.status());
   auto header = bundle::ReadHeader(**in, trusted ? &*trusted : nullptr);
@@ -177,7 +176,7 @@ int Inspect(const Args& args) {
   return kExitOk;
 }
 
-int Apply(const Args& args) {
+int Apply(base::FileSystem& fs, const Args& args) {
   if (args.positional().size() != 1)
     return Fail("usage: cardctl bundle apply --data-dir DIR --trust bundle.pub.pem FILE.ckbundle");
   auto dir = args.Require("data-dir");
@@ -188,7 +187,7 @@ int Apply(const Args& args) {
   if (!trusted.ok()) return Fail(trusted.status());
   if (base::Status st = base::MakeDirs(*dir, 0700); !st.ok()) return Fail(st);
   base::SystemClock clock;
-  bundle::Importer importer(base::PosixFs(), clock, *dir, *trusted);
+  bundle::Importer importer(fs, clock, *dir, *trusted);
   auto report = importer.Apply(args.positional()[0], {.reinstall_same_seq = args.Has("reinstall")});
   if (!report.ok()) {
     std::fprintf(stderr, "cardctl: bundle refused: %s\n", report.status().message().c_str());
@@ -206,7 +205,7 @@ int Apply(const Args& args) {
 
 }  // namespace
 
-int RunBundle(const std::vector<std::string>& argv) {
+int RunBundle(base::FileSystem& fs, const std::vector<std::string>& argv) {
   if (argv.empty()) return Fail("usage: cardctl bundle build|inspect|apply ...");
   const std::string sub = argv[0];
   std::vector<std::string> rest(argv.begin() + 1, argv.end());
@@ -217,18 +216,18 @@ int RunBundle(const std::vector<std::string>& argv) {
          "mode", "sign", "out", "partners", "offers", "events", "roster", "iss"},
         {});
     if (!args.ok()) return Fail(args.status());
-    if (base::Status st = Build(*args); !st.ok()) return Fail(st);
+    if (base::Status st = Build(fs, *args); !st.ok()) return Fail(st);
     return kExitOk;
   }
   if (sub == "inspect") {
     auto args = Args::Parse(rest, {"trust"}, {});
     if (!args.ok()) return Fail(args.status());
-    return Inspect(*args);
+    return Inspect(fs, *args);
   }
   if (sub == "apply") {
     auto args = Args::Parse(rest, {"data-dir", "trust"}, {"reinstall"});
     if (!args.ok()) return Fail(args.status());
-    return Apply(*args);
+    return Apply(fs, *args);
   }
   return Fail("unknown bundle command '" + sub + "' (build, inspect, apply)");
 }

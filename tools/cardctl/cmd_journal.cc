@@ -65,7 +65,7 @@ base::Result<std::unique_ptr<journal::Journal>> OpenExisting(const std::string& 
 
 // Entries after the acknowledged seq, signed by the device key and named by the device id the
 // USB receipts carry (DIR/device-id, made if missing). Acknowledges nothing.
-int Export(const Args& args) {
+int Export(base::FileSystem& fs, const Args& args) {
   auto dir = args.Require("data-dir");
   if (!dir.ok()) return Fail(dir.status());
   auto out = args.Require("out");
@@ -75,9 +75,9 @@ int Export(const Args& args) {
   if (!j.ok()) return Fail(j.status());
   auto acked = (*j)->AckedSeq();
   if (!acked.ok()) return Fail(acked.status());
-  auto key = journal::LoadOrCreateDeviceKey(*dir);
+  auto key = journal::LoadOrCreateDeviceKey(fs, *dir);
   if (!key.ok()) return Fail(key.status());
-  auto device_id = ck_sync::LoadOrCreateDeviceId(base::PosixFs(), *dir);
+  auto device_id = ck_sync::LoadOrCreateDeviceId(fs, *dir);
   if (!device_id.ok()) return Fail(device_id.status());
   auto bytes = journal::WriteExport(**j, *acked + 1, *device_id, *key, clock.NowUnixSeconds());
   if (!bytes.ok()) return Fail(bytes.status());
@@ -299,7 +299,7 @@ int List(const Args& args) {
 
 }  // namespace
 
-int RunJournal(const std::vector<std::string>& argv) {
+int RunJournal(base::FileSystem& fs, const std::vector<std::string>& argv) {
   if (argv.empty()) return Fail(kUsage);
   const std::string sub = argv[0];
   std::vector<std::string> rest(argv.begin() + 1, argv.end());
@@ -314,7 +314,7 @@ int RunJournal(const std::vector<std::string>& argv) {
   if (sub != "verify" && !args->positional().empty()) {
     return Fail("unexpected argument '" + args->positional()[0] + "'\n" + kUsage);
   }
-  if (sub == "export") return Export(*args);
+  if (sub == "export") return Export(fs, *args);
   if (sub == "verify") return Verify(*args);
   if (sub == "ack") return Ack(*args);
   return List(*args);

@@ -33,7 +33,7 @@ base::Result<card::PublicKey> LoadKey(const std::string& path) {
   return key;
 }
 
-int Sync(const Args& args) {
+int Sync(base::FileSystem& fs, const Args& args) {
   auto dir = args.Require("data-dir");
   if (!dir.ok()) return Fail(dir.status());
   auto hub = args.Require("hub");
@@ -47,9 +47,9 @@ int Sync(const Args& args) {
     if (!key.ok()) return Fail(key.status());
     trusted = *key;
   }
-  auto device_key = journal::LoadOrCreateDeviceKey(*dir);
+  auto device_key = journal::LoadOrCreateDeviceKey(fs, *dir);
   if (!device_key.ok()) return Fail(device_key.status());
-  auto device_id = ck_sync::LoadOrCreateDeviceId(base::PosixFs(), *dir);
+  auto device_id = ck_sync::LoadOrCreateDeviceId(fs, *dir);
   if (!device_id.ok()) return Fail(device_id.status());
   base::SystemClock clock;
   auto j = journal::Journal::Open(*dir + "/" + journal::kJournalFile, clock);
@@ -66,9 +66,9 @@ int Sync(const Args& args) {
 
   // The importer needs a key even when it is not used.
   card::PublicKey importer_key = trusted ? *trusted : *device_key->Public();
-  bundle::Importer importer(base::PosixFs(), clock, *dir, importer_key);
-  const ck_sync::SyncReport report = ck_sync::RunNetSyncWithCurl(
-      base::PosixFs(), clock, importer, **j, *device_key, std::move(options));
+  bundle::Importer importer(fs, clock, *dir, importer_key);
+  const ck_sync::SyncReport report =
+      ck_sync::RunNetSyncWithCurl(fs, clock, importer, **j, *device_key, std::move(options));
   for (const std::string& line : report.Lines()) std::printf("%s\n", line.c_str());
   if (report.refused()) return kExitRefused;
   if (report.error()) return kExitUsage;
@@ -77,15 +77,15 @@ int Sync(const Args& args) {
 
 }  // namespace
 
-int RunSync(const std::vector<std::string>& argv) {
+int RunSync(base::FileSystem& fs, const std::vector<std::string>& argv) {
   auto args = Args::Parse(argv, {"data-dir", "hub", "hub-cert", "trust"}, {});
   if (!args.ok()) return Fail(args.status().WithContext(kSyncUsage));
   if (!args->positional().empty()) return Fail(kSyncUsage);
-  return Sync(*args);
+  return Sync(fs, *args);
 }
 
 // cardctl device pubkey: the device public key (PEM), made on first use, for `cardhub enroll`.
-int RunDevice(const std::vector<std::string>& argv) {
+int RunDevice(base::FileSystem& fs, const std::vector<std::string>& argv) {
   auto args = Args::Parse(argv, {"data-dir"}, {});
   if (!args.ok()) return Fail(args.status().WithContext(kDeviceUsage));
   if (args->positional().size() != 1 || args->positional()[0] != "pubkey")
@@ -93,7 +93,7 @@ int RunDevice(const std::vector<std::string>& argv) {
   auto dir = args->Require("data-dir");
   if (!dir.ok()) return Fail(dir.status());
   if (base::Status st = base::MakeDirs(*dir, 0700); !st.ok()) return Fail(st);
-  auto key = journal::LoadOrCreateDeviceKey(*dir);
+  auto key = journal::LoadOrCreateDeviceKey(fs, *dir);
   if (!key.ok()) return Fail(key.status());
   auto pub = key->Public();
   if (!pub.ok()) return Fail(pub.status());

@@ -62,7 +62,7 @@ int RunUntilSignal(ck_sync::UsbWatcher& watcher) {
   return kExitOk;
 }
 
-int Watch(const Args& args) {
+int Watch(base::FileSystem& fs, const Args& args) {
   auto dir = args.Require("data-dir");
   if (!dir.ok()) return Fail(dir.status());
   auto trust_path = args.Require("trust");
@@ -70,28 +70,27 @@ int Watch(const Args& args) {
   auto trusted = card::PublicKey::FromPemFile(*trust_path);
   if (!trusted.ok()) return Fail(trusted.status());
   if (base::Status st = base::MakeDirs(*dir, 0700); !st.ok()) return Fail(st);
-  auto device_id = ck_sync::LoadOrCreateDeviceId(base::PosixFs(), *dir);
+  auto device_id = ck_sync::LoadOrCreateDeviceId(fs, *dir);
   if (!device_id.ok()) return Fail(device_id.status());
 
   base::SystemClock clock;
-  bundle::Importer importer(base::PosixFs(), clock, *dir, *trusted);
+  bundle::Importer importer(fs, clock, *dir, *trusted);
   ck_sync::UsbWatcherOptions options{.device_id = *device_id, .on_volume = PrintSummary};
   if (auto mount_dir = args.Get("mount-dir")) options.mount_dir = *mount_dir;
   if (args.Has("export-journal")) {
-    options.receipt_extension =
-        ck_sync::MakeJournalExportExtension(base::PosixFs(), clock, *dir, *device_id);
+    options.receipt_extension = ck_sync::MakeJournalExportExtension(fs, clock, *dir, *device_id);
   }
-  ck_sync::UsbWatcher watcher(base::PosixFs(), clock, importer, *trusted, std::move(options));
+  ck_sync::UsbWatcher watcher(fs, clock, importer, *trusted, std::move(options));
   return args.Has("once") ? RunOnce(watcher) : RunUntilSignal(watcher);
 }
 
 }  // namespace
 
-int RunUsbWatch(const std::vector<std::string>& argv) {
+int RunUsbWatch(base::FileSystem& fs, const std::vector<std::string>& argv) {
   auto args = Args::Parse(argv, {"data-dir", "trust", "mount-dir"}, {"once", "export-journal"});
   if (!args.ok()) return Fail(args.status().WithContext(kUsage));
   if (!args->positional().empty()) return Fail(kUsage);
-  return Watch(*args);
+  return Watch(fs, *args);
 }
 
 }  // namespace cardctl

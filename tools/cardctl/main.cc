@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "args.h"
+#include "base/fs.h"
 #include "commands.h"
 
 namespace {
@@ -59,15 +60,16 @@ int main(int argc, char** argv) {
   }
   const std::string cmd = argv[1];
   std::vector<std::string> args(argv + 2, argv + argc);
+  base::PosixFileSystem fs;  // the one filesystem every command below uses
   if (cmd == "keygen") return cardctl::RunKeygen(args);
   if (cmd == "secret") return cardctl::RunSecret(args);
   if (cmd == "issue") return cardctl::RunIssue(args);
   if (cmd == "verify") return cardctl::RunVerify(args);
-  if (cmd == "bundle") return cardctl::RunBundle(args);
-  if (cmd == "usb-watch") return cardctl::RunUsbWatch(args);
-  if (cmd == "sync") return cardctl::RunSync(args);
-  if (cmd == "device") return cardctl::RunDevice(args);
-  if (cmd == "journal") return cardctl::RunJournal(args);
+  if (cmd == "bundle") return cardctl::RunBundle(fs, args);
+  if (cmd == "usb-watch") return cardctl::RunUsbWatch(fs, args);
+  if (cmd == "sync") return cardctl::RunSync(fs, args);
+  if (cmd == "device") return cardctl::RunDevice(fs, args);
+  if (cmd == "journal") return cardctl::RunJournal(fs, args);
   if (cmd == "version" || cmd == "--version") {
     std::printf("cardctl %s\n", CK_VERSION);
     return cardctl::kExitOk;

@@ -1,13 +1,17 @@
 // The filesystem behind an injected interface (as leveldb's Env), so that storage code can be run
-// against a fault-injecting wrapper in tests. PosixFileSystem is the real one.
+// against a fault-injecting wrapper in tests. PosixFileSystem is the real one: main() of each
+// program constructs it and passes it down as a FileSystem& to everything that reads or writes
+// files.
 #pragma once
 
 #include <sys/types.h>
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "base/bytes.h"
+#include "base/file.h"
 #include "base/status.h"
 
 namespace base {
@@ -37,13 +41,40 @@ class FileSystem {
   virtual Result<std::unique_ptr<WritableFile>> OpenWritable(const std::string& path,
                                                              mode_t mode) = 0;
   virtual Status Rename(const std::string& from, const std::string& to) = 0;
+  // Gives the file `from` a second name `to` (a hard link: no data is copied); `to` must not
+  // exist. Durable once the directory is synced, like a rename.
+  virtual Status Link(const std::string& from, const std::string& to) = 0;
   virtual Status Remove(const std::string& path) = 0;  // missing is not an error
   virtual Status SyncDir(const std::string& dir) = 0;
   virtual bool Exists(const std::string& path) = 0;
 };
 
-// The real filesystem. Thread-safe.
+// The real filesystem: POSIX calls, no state of its own. Thread-safe. Files are written with
+// O_NOFOLLOW (never through a symlink).
+class PosixFileSystem final : public FileSystem {
+ public:
+  Result<std::unique_ptr<SequentialFile>> OpenSequential(const std::string& path) override;
+  Result<std::unique_ptr<WritableFile>> OpenWritable(const std::string& path, mode_t mode) override;
+  Status Rename(const std::string& from, const std::string& to) override;
+  Status Link(const std::string& from, const std::string& to) override;
+  Status Remove(const std::string& path) override;
+  Status SyncDir(const std::string& dir) override;
+  bool Exists(const std::string& path) override;
+};
+
+// FOR TESTS ONLY; TO BE REMOVED. A function-static PosixFileSystem, left while callers below
+// main() move to a FileSystem& passed down from main(). Do not call it from new product code.
 FileSystem& PosixFs();
+
+// Reads a whole file through `fs`; fails with kOutOfRange if it is larger than max_bytes (checked
+// before reading) and kNotFound if it is missing.
+Result<std::string> ReadFile(FileSystem& fs, const std::string& path, size_t max_bytes);
+
+// Writes `data` to `path` through `fs` so that a crash leaves either the old file or the new one:
+// write `path`.tmp, (Sync,) Close, Rename over `path`, (SyncDir). kDeferred skips both syncs.
+// One writer per path at a time (the temporary name is fixed).
+Status WriteFileAtomic(FileSystem& fs, const std::string& path, std::string_view data,
+                       mode_t mode = 0644, Durability durability = Durability::kSync);
 
 // The directory part of a path ("." when there is none).
 std::string DirName(const std::string& path);

@@ -42,15 +42,8 @@ int64_t Importer::AppliedSeqFloor() const {
 }
 
 base::Status Importer::WriteAppliedSeq(int64_t seq) {
-  const std::string path = data_dir_ + "/" + kAppliedSeqFile;
-  const std::string tmp = path + ".tmp";
-  const std::string text = std::to_string(seq) + "\n";
-  CK_ASSIGN_OR_RETURN(auto f, fs_.OpenWritable(tmp, 0644));
-  CK_TRY(f->Append(base::AsBytes(text)));
-  CK_TRY(f->Sync());
-  CK_TRY(f->Close());
-  CK_TRY(fs_.Rename(tmp, path));
-  return fs_.SyncDir(data_dir_);
+  return base::WriteFileAtomic(fs_, data_dir_ + "/" + kAppliedSeqFile, std::to_string(seq) + "\n",
+                               0644);
 }
 
 base::Status Importer::CheckIncoming(const std::string& path, const Manifest& m) const {
@@ -120,22 +113,48 @@ base::Result<ApplyReport> Importer::Apply(const std::string& bundle_path,
       CK_TRY(out->Close());
     }
     CK_TRY(CheckIncoming(incoming, m));
-    return fs_.Rename(incoming, registry_path());
+    return Install(incoming, m.seq);
   }();
   if (!st.ok()) {
     (void)fs_.Remove(incoming);
     return st;
   }
-  // From here the new registry is the one in use: later failures cannot undo that, so they are
-  // reported as warnings with the success, not as a failed apply.
-  if (base::Status sync = fs_.SyncDir(data_dir_); !sync.ok()) {
-    report.warning = "applied, but not yet confirmed on disk: " + sync.message();
-  }
   // Best effort: the registry's own meta is the primary record of the applied seq.
-  if (base::Status floor = WriteAppliedSeq(m.seq); !floor.ok() && report.warning.empty()) {
+  if (base::Status floor = WriteAppliedSeq(m.seq); !floor.ok()) {
     report.warning = "applied, but the rollback floor was not saved: " + floor.message();
   }
   return report;
+}
+
+base::Status Importer::Install(const std::string& incoming, int64_t seq) {
+  const std::string current = registry_path();
+  const std::string previous = data_dir_ + "/" + kPreviousFile;
+  CK_TRY(fs_.Remove(previous));  // left over from an apply that was cut short
+  const bool had_registry = fs_.Exists(current);
+  if (had_registry) CK_TRY(fs_.Link(current, previous));
+  if (base::Status st = fs_.Rename(incoming, current); !st.ok()) {
+    (void)fs_.Remove(previous);
+    return st;
+  }
+  const base::Status synced = fs_.SyncDir(data_dir_);
+  if (synced.ok()) {
+    (void)fs_.Remove(previous);  // a leftover second name is harmless: the next apply removes it
+    return base::Status::Ok();
+  }
+  // The rename is not known to be on disk: after a power loss either registry could be the one
+  // found. Not a success then: put the old one back (or none, if there was none) and say so.
+  base::Status undo = had_registry ? fs_.Rename(previous, current) : fs_.Remove(current);
+  if (undo.ok()) undo = fs_.SyncDir(data_dir_);
+  std::string what = "registry seq " + std::to_string(seq) +
+                     " was not applied: the data directory could not be synced after the "
+                     "rename, so the new registry was not known to be on disk; ";
+  if (undo.ok()) {
+    what += had_registry ? "the previous registry is back in use" : "it was removed again";
+  } else {
+    what += "putting the previous registry back failed too (" + undo.message() + ")";
+    (void)fs_.Remove(previous);
+  }
+  return base::Status(synced.code(), what + ": " + synced.message());
 }
 
 }  // namespace bundle

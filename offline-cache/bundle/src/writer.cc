@@ -75,9 +75,9 @@ base::Status CopyInto(base::SequentialFile& in, base::WritableFile& out) {
 
 }  // namespace
 
-base::Result<Manifest> WriteBundle(const std::string& registry_path, Manifest m,
-                                   const card::PrivateKey& key, const std::string& out_path) {
-  base::FileSystem& fs = base::PosixFs();
+base::Result<Manifest> WriteBundle(base::FileSystem& fs, const std::string& registry_path,
+                                   Manifest m, const card::PrivateKey& key,
+                                   const std::string& out_path) {
   const std::string content_tmp = out_path + ".content.tmp";
   const std::string out_tmp = out_path + ".tmp";
   base::Status st = [&]() -> base::Status {

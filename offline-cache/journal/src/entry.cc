@@ -136,6 +136,82 @@ base::Bytes EncodeEntry(const Entry& e) {
   return out;
 }
 
+namespace {
+
+base::Status ReadRid(card::CborReader& r, std::optional<card::Rid>* rid) {
+  base::ByteSpan b;
+  CK_TRY(r.ReadBytes(&b));
+  if (b.empty()) {
+    rid->reset();
+  } else if (b.size() == 8) {
+    rid->emplace();
+    std::memcpy((*rid)->data(), b.data(), 8);
+  } else {
+    return Bad("rid must be 8 bytes or empty");
+  }
+  return base::Status::Ok();
+}
+
+base::Status ReadKind(card::CborReader& r, Kind* kind) {
+  std::string name;
+  CK_TRY(ReadString(r, &name));
+  CK_ASSIGN_OR_RETURN(*kind, ParseKind(name));
+  return base::Status::Ok();
+}
+
+// Field `key` (1..16) of the export encoding.
+base::Status ReadField(card::CborReader& r, uint64_t key, Entry* e) {
+  switch (key) {
+    case 1:
+      return r.ReadInt(&e->seq);
+    case 2:
+      return ReadString(r, &e->uuid);
+    case 3:
+      return ReadKind(r, &e->kind);
+    case 4:
+      return r.ReadInt(&e->time_utc);
+    case 5:
+      return r.ReadInt(&e->mono_ns);
+    case 6:
+      return ReadRid(r, &e->rid);
+    case 7:
+      return ReadString(r, &e->partner_id);
+    case 8:
+      return ReadString(r, &e->event_id);
+    case 9:
+      return ReadString(r, &e->offer_id);
+    case 10:
+      return r.ReadInt(&e->purchase_minor);
+    case 11:
+      return r.ReadInt(&e->discount_minor);
+    case 12:
+      return r.ReadInt(&e->bundle_seq);
+    case 13:
+      return ReadString(r, &e->verdict);
+    case 14:
+      return ReadString(r, &e->decision);
+    case 15:
+      return ReadHash(r, &e->prev_hash);
+    case 16:
+      return ReadHash(r, &e->hash);
+    default:
+      return Bad("unknown field");
+  }
+}
+
+// Bounds, so that whoever adds up or follows entries from a file cannot overflow.
+base::Status CheckBounds(const Entry& e) {
+  if (e.seq < 1 || e.seq > kMaxSeq) return Bad("seq out of range");
+  if (e.purchase_minor < 0 || e.purchase_minor > kMaxAmountMinor || e.discount_minor < 0 ||
+      e.discount_minor > kMaxAmountMinor) {
+    return Bad("amount out of range");
+  }
+  if (e.bundle_seq < 0 || e.bundle_seq > kMaxSeq) return Bad("bundle seq out of range");
+  return base::Status::Ok();
+}
+
+}  // namespace
+
 base::Status DecodeEntry(base::ByteSpan cbor, Entry* e) {
   card::CborReader r(cbor, {.max_depth = 1, .allow_indefinite = false});
   uint64_t pairs = 0;
@@ -145,82 +221,11 @@ base::Status DecodeEntry(base::ByteSpan cbor, Entry* e) {
     uint64_t k = 0;
     CK_TRY(r.ReadUint(&k));
     if (k != key) return Bad("fields out of order");
-    switch (key) {
-      case 1:
-        CK_TRY(r.ReadInt(&e->seq));
-        break;
-      case 2:
-        CK_TRY(ReadString(r, &e->uuid));
-        break;
-      case 3: {
-        std::string kind;
-        CK_TRY(ReadString(r, &kind));
-        CK_ASSIGN_OR_RETURN(e->kind, ParseKind(kind));
-        break;
-      }
-      case 4:
-        CK_TRY(r.ReadInt(&e->time_utc));
-        break;
-      case 5:
-        CK_TRY(r.ReadInt(&e->mono_ns));
-        break;
-      case 6: {
-        base::ByteSpan rid;
-        CK_TRY(r.ReadBytes(&rid));
-        if (rid.empty()) {
-          e->rid.reset();
-        } else if (rid.size() == 8) {
-          e->rid.emplace();
-          std::memcpy(e->rid->data(), rid.data(), 8);
-        } else {
-          return Bad("rid must be 8 bytes or empty");
-        }
-        break;
-      }
-      case 7:
-        CK_TRY(ReadString(r, &e->partner_id));
-        break;
-      case 8:
-        CK_TRY(ReadString(r, &e->event_id));
-        break;
-      case 9:
-        CK_TRY(ReadString(r, &e->offer_id));
-        break;
-      case 10:
-        CK_TRY(r.ReadInt(&e->purchase_minor));
-        break;
-      case 11:
-        CK_TRY(r.ReadInt(&e->discount_minor));
-        break;
-      case 12:
-        CK_TRY(r.ReadInt(&e->bundle_seq));
-        break;
-      case 13:
-        CK_TRY(ReadString(r, &e->verdict));
-        break;
-      case 14:
-        CK_TRY(ReadString(r, &e->decision));
-        break;
-      case 15:
-        CK_TRY(ReadHash(r, &e->prev_hash));
-        break;
-      case 16:
-        CK_TRY(ReadHash(r, &e->hash));
-        break;
-      default:
-        break;
-    }
+    CK_TRY(ReadField(r, key, e));
   }
   r.Leave();
   if (!r.AtEnd()) return Bad("trailing bytes");
-  // Bounds, so that whoever adds up or follows entries from a file cannot overflow.
-  if (e->seq < 1 || e->seq > kMaxSeq) return Bad("seq out of range");
-  if (e->purchase_minor < 0 || e->purchase_minor > kMaxAmountMinor || e->discount_minor < 0 ||
-      e->discount_minor > kMaxAmountMinor) {
-    return Bad("amount out of range");
-  }
-  if (e->bundle_seq < 0 || e->bundle_seq > kMaxSeq) return Bad("bundle seq out of range");
-  return base::Status::Ok();
+  return CheckBounds(*e);
 }
 
 }  // namespace journal

@@ -62,8 +62,11 @@ base::Result<Entry> ReadRow(const sqlite::Stmt& st) {
 }  // namespace
 
 base::Result<std::unique_ptr<Journal>> Journal::Open(const std::string& path,
-                                                     const base::Clock& clock) {
-  CK_ASSIGN_OR_RETURN(sqlite::Db db, sqlite::Db::Open(path, sqlite::Db::Mode::kReadWriteCreate));
+                                                     const base::Clock& clock,
+                                                     const JournalOptions& options) {
+  const char* vfs = options.sqlite_vfs.empty() ? nullptr : options.sqlite_vfs.c_str();
+  CK_ASSIGN_OR_RETURN(sqlite::Db db,
+                      sqlite::Db::Open(path, sqlite::Db::Mode::kReadWriteCreate, vfs));
   std::unique_ptr<Journal> j(new Journal(std::move(db), clock));
   // WAL: an append is one sequential write and one fsync; FULL: that fsync happens at every commit.
   CK_TRY(j->db_.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=2000"));

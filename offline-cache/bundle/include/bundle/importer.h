@@ -17,6 +17,9 @@ namespace bundle {
 
 inline constexpr char kRegistryFile[] = "registry.db";
 inline constexpr char kIncomingFile[] = "registry.db.incoming";
+// A second name (hard link) for the registry in use while a new one is renamed over it, so that
+// it can be put back if the rename is not confirmed on disk. Removed when the apply ends.
+inline constexpr char kPreviousFile[] = "registry.db.previous";
 // The highest seq ever applied, kept beside the registry so that rollback protection survives a
 // registry file that became unreadable.
 inline constexpr char kAppliedSeqFile[] = "registry.seq";
@@ -30,7 +33,9 @@ struct ApplyOptions {
 struct ApplyReport {
   Manifest manifest;
   int64_t previous_seq = 0;  // 0 when there was no registry
-  std::string warning;       // set when the registry is in use but a later step failed
+  // Set when the new registry is in use and durable but the rollback floor (registry.seq) was
+  // not saved; the registry's own meta still records the seq.
+  std::string warning;
 };
 
 // Not thread-safe; one apply at a time per data directory (the caller serialises).
@@ -41,7 +46,9 @@ class Importer {
            card::PublicKey trusted);
 
   // Refusals (bad signature, rollback, hash, truncation, ...) come back with a message that says
-  // exactly why; the code is kIo only for local I/O failures.
+  // exactly why; the code is kIo only for local I/O failures. Success means the new registry is
+  // in place and on disk (file and directory synced). Any failure leaves the old registry in use
+  // (DESIGN.md section 5), unless the disk also failed while putting it back: the message says so.
   base::Result<ApplyReport> Apply(const std::string& bundle_path, const ApplyOptions& options = {});
 
   // The applied registry's meta, or nullopt when none is applied.
@@ -51,6 +58,7 @@ class Importer {
 
  private:
   base::Status CheckIncoming(const std::string& path, const Manifest& m) const;
+  base::Status Install(const std::string& incoming, int64_t seq);
   int64_t AppliedSeqFloor() const;
   base::Status WriteAppliedSeq(int64_t seq);
 

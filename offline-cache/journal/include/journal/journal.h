@@ -31,6 +31,12 @@ struct DiscountUsage {
   int64_t discount_minor = 0;  // their total discount
 };
 
+struct JournalOptions {
+  // The SQLite VFS journal.db is opened through (a name registered with sqlite3_vfs_register);
+  // empty: SQLite's default. Tests pass a fault-injecting one (tests/unit/fault_vfs.h).
+  std::string sqlite_vfs;
+};
+
 struct ChainReport {
   int64_t entries = 0;
   int64_t first_bad_seq = 0;  // 0 when the chain verifies
@@ -42,7 +48,8 @@ class Journal {
  public:
   // Creates the file and schema if missing. `clock` must outlive the journal.
   static base::Result<std::unique_ptr<Journal>> Open(const std::string& path,
-                                                     const base::Clock& clock);
+                                                     const base::Clock& clock,
+                                                     const JournalOptions& options = {});
 
   // Appends durably and returns the complete entry (seq, uuid, time, hashes filled in).
   base::Result<Entry> Append(const NewEntry& e);

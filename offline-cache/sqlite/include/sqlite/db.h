@@ -24,6 +24,7 @@ class Db {
  public:
   enum class Mode { kReadOnly, kReadWrite, kReadWriteCreate };
 
+  // `vfs`: the name of a registered SQLite VFS to open the file through; nullptr for the default.
   static base::Result<Db> Open(const std::string& path, Mode mode, const char* vfs = nullptr);
 
   Db() = default;
