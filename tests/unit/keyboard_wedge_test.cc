@@ -19,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include "subprocess.h"
+
 namespace scanner {
 namespace {
 
@@ -501,21 +503,7 @@ TEST(WedgeRoundTrip, CardTextThroughKeycodesAndRussianText) {
 
 // --- The evdev reader over a pipe ---
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = "/tmp/wedge_test_XXXXXX";
-    path_ = ::mkdtemp(tmpl.data()) ? tmpl : "";
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using cktest::TempDir;
 
 class EventWriter {
  public:

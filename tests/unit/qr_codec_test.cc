@@ -9,8 +9,6 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
-#include <cstdlib>
-#include <filesystem>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -21,33 +19,10 @@
 #include "base/file.h"
 #include "base/status.h"
 #include "scanner/image.h"
+#include "subprocess.h"
 
 namespace scanner {
 namespace {
-
-// A fresh directory for files written by a test, removed with its contents afterwards. (This
-// target does not link the subprocess helper, which has the shared one.)
-class ScratchDir {
- public:
-  ScratchDir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string templ =
-        std::string(base != nullptr && base[0] != '\0' ? base : "/tmp") + "/qr_codec_test.XXXXXX";
-    if (::mkdtemp(templ.data()) != nullptr) path_ = templ;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  std::string File(std::string_view name) const { return path_ + "/" + std::string(name); }
-
- private:
-  std::string path_;
-};
 
 // Looks like a card: the prefix, then base45 (the QR alphanumeric set).
 constexpr std::string_view kCardText =
@@ -293,7 +268,7 @@ TEST(ImageDecodeTest, RefusesBytesThatAreNoImage) {
 }
 
 TEST(ImageDecodeTest, RefusesTruncatedPng) {
-  ScratchDir dir;
+  cktest::TempDir dir;
   ASSERT_FALSE(dir.path().empty());
   base::Result<GrayImage> qr = RenderQr(kCardText);
   ASSERT_TRUE(qr.ok());
@@ -356,7 +331,7 @@ TEST(ImageDecodeTest, RefusesJpegClaimingHugeDimensions) {
 }
 
 TEST(ImageDecodeTest, BilevelPngRoundTripKeepsEveryPixel) {
-  ScratchDir dir;
+  cktest::TempDir dir;
   ASSERT_FALSE(dir.path().empty());
   const GrayImage pattern = Pattern();
   const std::string path = dir.File("pattern.png");
@@ -370,7 +345,7 @@ TEST(ImageDecodeTest, BilevelPngRoundTripKeepsEveryPixel) {
 }
 
 TEST(ImageDecodeTest, BilevelPngThresholdsGrayAt128) {
-  ScratchDir dir;
+  cktest::TempDir dir;
   ASSERT_FALSE(dir.path().empty());
   GrayImage gray;
   gray.width = 4;
@@ -384,7 +359,7 @@ TEST(ImageDecodeTest, BilevelPngThresholdsGrayAt128) {
 }
 
 TEST(ImageDecodeTest, WriteBilevelPngRefusesEmptyImage) {
-  ScratchDir dir;
+  cktest::TempDir dir;
   ASSERT_FALSE(dir.path().empty());
   EXPECT_FALSE(WriteBilevelPng(dir.File("empty.png"), GrayImage{}, 300).ok());
 }

@@ -9,8 +9,6 @@
 #include <turbojpeg.h>
 
 #include <cstdio>
-#include <cstdlib>
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <system_error>
@@ -19,32 +17,10 @@
 #include "base/clock.h"
 #include "base/file.h"
 #include "scanner/image.h"
+#include "subprocess.h"
 
 namespace scanner {
 namespace {
-
-// A fresh directory for a test's files, removed with its contents afterwards.
-class ScratchDir {
- public:
-  ScratchDir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string templ = std::string(base != nullptr && base[0] != '\0' ? base : "/tmp") +
-                        "/recorded_source_test.XXXXXX";
-    if (::mkdtemp(templ.data()) != nullptr) path_ = templ;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 void WriteBytes(const std::string& path, const std::string& bytes) {
   ASSERT_TRUE(base::WriteFileAtomic(path, bytes, 0644, base::Durability::kDeferred).ok()) << path;
@@ -119,7 +95,7 @@ std::vector<int64_t> Drain(FrameSource& s) {
 
 class ImageDirectoryTest : public ::testing::Test {
  protected:
-  ScratchDir dir_;
+  cktest::TempDir dir_;
   base::FakeClock clock_{1'700'000'000};
 };
 
@@ -234,7 +210,7 @@ class Y4mTest : public ::testing::Test {
     return src.ok() ? base::Status::Ok() : src.status();
   }
 
-  ScratchDir dir_;
+  cktest::TempDir dir_;
   base::FakeClock clock_{1'700'000'000};
 };
 
@@ -380,7 +356,7 @@ TEST_F(Y4mTest, AsFastAsPossibleDeliversEveryFrame) {
 }
 
 TEST(OpenRecordingTest, PicksBySpec) {
-  ScratchDir dir;
+  cktest::TempDir dir;
   base::FakeClock clock(0);
   WritePng(dir.File("a.png"), 4, 4);
   WriteBytes(dir.File("v.y4m"), Y4m("YUV4MPEG2 W2 H2 F30:1 Cmono", 2, 2, 1, 0));
