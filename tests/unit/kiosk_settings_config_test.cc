@@ -271,6 +271,26 @@ TEST(AppConfigTest, ConfigValuesRoundTrip) {
   EXPECT_EQ(*text, "");
 }
 
+// A kiosk-state.conf written before TOML is still read (with the same checks); kiosk.conf is not.
+TEST(AppConfigTest, ConfigValuesReadAStateFileOfTheOldSyntax) {
+  const std::string old_state =
+      "# Chosen in the kiosk's admin menu; overrides the config file.\n"
+      "language = kk\nmode = shop\npartner = P-BOOKS\n";
+  base::Result<std::map<std::string, std::string>> back =
+      kiosk_settings::ParseConfigValues(old_state, "kiosk-state.conf");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, (std::map<std::string, std::string>{
+                       {"language", "kk"}, {"mode", "shop"}, {"partner", "P-BOOKS"}}));
+  EXPECT_FALSE(ParseAppConfig(old_state, "kiosk.conf").ok());
+  // What the old syntax would refuse, or the config would, is still refused, with the TOML error.
+  for (const char* bad : {"mode = market\n", "volume = 3\n", "mode = shop\nmode = event\n",
+                          "mode shop\n", "partner = a\x01z\n"}) {
+    back = kiosk_settings::ParseConfigValues(bad, "kiosk-state.conf");
+    ASSERT_FALSE(back.ok()) << bad;
+    EXPECT_EQ(back.status().message().substr(0, 19), "kiosk-state.conf:1:") << bad;
+  }
+}
+
 TEST(AppConfigTest, UtcOffset) {
   struct Case {
     const char* text;

@@ -3,11 +3,13 @@
 #include <array>
 #include <cassert>
 #include <charconv>
+#include <optional>
 #include <span>
 #include <variant>
 #include <vector>
 
 #include "config/config_file.h"
+#include "key_value.h"
 #include "kiosk_settings/strings.h"
 
 namespace kiosk_settings {
@@ -237,6 +239,24 @@ base::Status WriteValue(const KeySpec& spec, std::string_view value, ck_config::
   }
 }
 
+// A kiosk-state.conf written before the config files became TOML (`key = value` lines, text
+// unquoted), as TOML: read with the line reader of the translation files and written back with
+// FormatConfigValues(), so that ParseInto() checks it like any other. nullopt if `text` is not in
+// the old syntax either.
+std::optional<std::string> LegacyAsToml(std::string_view text) {
+  std::map<std::string, std::string> values;
+  const base::Status st =
+      kv::ForEachLine(text, "", [&values](int line_no, std::string_view line) -> base::Status {
+        CK_ASSIGN_OR_RETURN(kv::KeyValue kv, kv::SplitKeyValue(line, "", line_no));
+        if (!values.emplace(kv.key, kv.value).second) return base::InvalidArgument("repeated key");
+        return base::Status::Ok();
+      });
+  if (!st.ok()) return std::nullopt;
+  base::Result<std::string> toml = FormatConfigValues(values, "");
+  if (!toml.ok()) return std::nullopt;
+  return *std::move(toml);
+}
+
 }  // namespace
 
 base::Result<int64_t> ParseUtcOffset(std::string_view text) {
@@ -274,7 +294,14 @@ base::Result<std::map<std::string, std::string>> ParseConfigValues(std::string_v
                                                                    std::string_view source) {
   AppConfig config;
   std::vector<const KeySpec*> named;
-  CK_TRY(ParseInto(text, source, config, &named));
+  base::Status st = ParseInto(text, source, config, &named);
+  if (!st.ok()) {
+    // A file kept from before TOML: read once in the old syntax (the next save writes TOML).
+    const std::optional<std::string> toml = LegacyAsToml(text);
+    if (!toml.has_value()) return st;
+    named.clear();
+    CK_TRY(ParseInto(*toml, source, config, &named));
+  }
   std::map<std::string, std::string> values;
   for (const KeySpec* spec : named) values.emplace(spec->key, FormatValue(*spec, config));
   return values;

@@ -58,6 +58,8 @@ base::Result<AppConfig> LoadAppConfig(const std::string& path);
 // utc_offset as +HH:MM. ParseConfigValues checks every key as ParseAppConfig does and returns the
 // keys the file sets; FormatConfigValues writes them (`comment` on top, may be empty) in TOML
 // that ParseConfigValues reads back, and refuses an unknown key or a value the config would refuse.
+// ParseConfigValues also reads a file kept from before the config files became TOML (`key = value`
+// with text unquoted: what kiosk-state.conf used to hold), with the same checks.
 base::Result<std::map<std::string, std::string>> ParseConfigValues(std::string_view text,
                                                                    std::string_view source);
 base::Result<std::string> FormatConfigValues(const std::map<std::string, std::string>& values,
