@@ -1,59 +1,35 @@
-#include <cstdlib>
+#include <array>
+#include <string_view>
 
 #include "base/file.h"
+#include "config/config_file.h"
 #include "hub/store.h"
 
 namespace hub {
-namespace {
 
-std::string Trim(std::string s) {
-  size_t b = s.find_first_not_of(" \t\r");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r");
-  return s.substr(b, e - b + 1);
+base::Result<Config> ParseConfig(std::string_view text, std::string_view source) {
+  CK_ASSIGN_OR_RETURN(ck_config::ConfigFile file, ck_config::ConfigFile::Parse(text, source));
+  Config c;
+  constexpr std::array<std::string_view, 2> kStores = {"sqlite", "postgres"};
+  CK_TRY(file.GetEnum("store", kStores, &c.store));
+  if (file.Has("postgres_conninfo") && file.Has("postgres")) {
+    return file.Error("postgres", "is another name for postgres_conninfo: set only one");
+  }
+  for (std::string_view key : {"postgres_conninfo", "postgres"}) {  // `postgres` is an alias
+    if (!file.Has(key)) continue;
+    CK_TRY(file.GetString(key, &c.postgres_conninfo));
+    if (c.postgres_conninfo.empty()) return file.Error(key, "must not be empty");
+  }
+  int64_t minutes = c.utc_offset_seconds / 60;
+  CK_TRY(file.GetInt("utc_offset_minutes", -24 * 60, 24 * 60, &minutes));
+  c.utc_offset_seconds = minutes * 60;
+  CK_TRY(file.Finish());
+  return c;
 }
 
-}  // namespace
-
 base::Result<Config> LoadConfig(const std::string& path) {
-  CK_ASSIGN_OR_RETURN(std::string text, base::ReadFile(path, 1 << 20));
-  Config c;
-  size_t line_no = 0;
-  size_t pos = 0;
-  while (pos <= text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string::npos) nl = text.size();
-    std::string line = Trim(text.substr(pos, nl - pos));
-    pos = nl + 1;
-    ++line_no;
-    if (line.empty() || line[0] == '#') continue;
-    size_t eq = line.find('=');
-    std::string where = path + ":" + std::to_string(line_no) + ": ";
-    if (eq == std::string::npos) return base::InvalidArgument(where + "expected key = value");
-    std::string key = Trim(line.substr(0, eq)), value = Trim(line.substr(eq + 1));
-    if (key == "store") {
-      if (value != "sqlite" && value != "postgres") {
-        return base::InvalidArgument(where + "store must be sqlite or postgres");
-      }
-      c.store = value;
-    } else if (key == "postgres_conninfo" || key == "postgres") {
-      if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
-        value = value.substr(1, value.size() - 2);
-      }
-      if (value.empty()) return base::InvalidArgument(where + key + " must not be empty");
-      c.postgres_conninfo = value;
-    } else if (key == "utc_offset_minutes") {
-      char* end = nullptr;
-      long long v = std::strtoll(value.c_str(), &end, 10);
-      if (value.empty() || *end != '\0' || v < -24 * 60 || v > 24 * 60) {
-        return base::InvalidArgument(where + "utc_offset_minutes must be minutes in [-1440, 1440]");
-      }
-      c.utc_offset_seconds = static_cast<int64_t>(v) * 60;
-    } else {
-      return base::InvalidArgument(where + "unknown key '" + key + "'");
-    }
-  }
-  return c;
+  CK_ASSIGN_OR_RETURN(std::string text, ck_config::ReadConfigFile(path));
+  return ParseConfig(text, path);
 }
 
 base::Result<std::unique_ptr<HubStore>> OpenStore(const std::string& data_dir,

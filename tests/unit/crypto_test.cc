@@ -24,6 +24,7 @@
 #include "base/file.h"
 #include "base/hex.h"
 #include "card/rid.h"
+#include "subprocess.h"
 
 namespace {
 
@@ -498,21 +499,14 @@ TEST(RidTest, DependsOnSecretAndMemberId) {
 
 class StatusSecretTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = ::testing::TempDir() + "ck_secret_test_XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
-  }
+  void SetUp() override { ASSERT_FALSE(dir_.empty()) << "no temporary directory"; }
   std::string Write(const std::string& name, std::string_view content) {
     const std::string path = dir_ + "/" + name;
     EXPECT_TRUE(base::WriteFileAtomic(path, content, 0600).ok());
     return path;
   }
-  std::string dir_;
+  cktest::TempDir tmp_;
+  std::string dir_ = tmp_.path();
 };
 
 TEST_F(StatusSecretTest, RefusesFilesShorterThan32Bytes) {

@@ -201,7 +201,7 @@ bool HubFixture::UseBackend(const std::string& backend) {
   pg_ = std::make_unique<PgTestSchema>();
   if (!pg_->Create()) return false;
   std::string path = dir_.File("hub.conf");
-  std::string text = "store = postgres\npostgres_conninfo = \"" + pg_->conninfo() + "\"\n";
+  std::string text = "store = \"postgres\"\npostgres_conninfo = \"" + pg_->conninfo() + "\"\n";
   base::Status st = base::WriteFileAtomic(path, text);
   if (!st.ok()) {
     ADD_FAILURE() << st.ToString();

@@ -608,7 +608,7 @@ TEST(HubConfigTest, SelectsPostgresWithAConninfo) {
   std::string path = dir.File("hub.conf");
   ASSERT_TRUE(base::WriteFileAtomic(path,
                                     "# the shared store\n"
-                                    "store = postgres\n"
+                                    "store = \"postgres\"\n"
                                     "postgres_conninfo = \"host=/tmp/pg dbname=cardhub\"\n"
                                     "utc_offset_minutes = 60\n")
                   .ok());
@@ -619,7 +619,7 @@ TEST(HubConfigTest, SelectsPostgresWithAConninfo) {
   EXPECT_EQ(c->utc_offset_seconds, 3600);
 
   // Without a conninfo the store is refused with a clear error.
-  ASSERT_TRUE(base::WriteFileAtomic(path, "store = postgres\n").ok());
+  ASSERT_TRUE(base::WriteFileAtomic(path, "store = \"postgres\"\n").ok());
   c = hub::LoadConfig(path);
   ASSERT_TRUE(c.ok());
   base::Result<std::unique_ptr<hub::HubStore>> s = hub::OpenStore(dir.File("hub"), *c);

@@ -735,7 +735,7 @@ TEST_F(KioskAppE2eTest, ShopPurchaseWithTheDefaultGlRenderer) {
 // ---- 7. start-up errors ----------------------------------------------------------------------
 
 TEST_F(KioskAppE2eTest, UnknownConfigKeyIsAStartupErrorNamingFileLineAndKey) {
-  ASSERT_TRUE(WriteText(config_path(), "# kiosk\ncamera_fps = 5\nscreen_saver = on\n"));
+  ASSERT_TRUE(WriteText(config_path(), "# kiosk\ncamera_fps = 5\nscreen_saver = \"on\"\n"));
   const KioskRun run = Run(Shop(), "quit\n");
   EXPECT_EQ(run.process.exit_code, 2) << run.Describe();
   EXPECT_NE(run.process.err.find(config_path() + ":3"), std::string::npos) << run.process.err;
@@ -780,8 +780,9 @@ TEST_F(KioskAppE2eTest, AdminImportsARegistryFromUsbExportsTheJournalAndChoosesT
   ASSERT_TRUE(built.ok()) << built.status().ToString();
   ASSERT_TRUE(cktest::CopyFile(built->path, stick + "/registry-1.ckbundle"));
   // The admin menu's own path: the watcher that handles sticks by itself is off.
-  ASSERT_TRUE(WriteText(config_path(), "usb_watch = false\nusb_mount_dir = " + media +
-                                           "\ntrust = " + factory.WriteTrustedKeyPem() + "\n"));
+  ASSERT_TRUE(WriteText(config_path(), "usb_watch = false\nusb_mount_dir = \"" + media +
+                                           "\"\ntrust = \"" + factory.WriteTrustedKeyPem() +
+                                           "\"\n"));
   base::Result<std::string> device_id = ck_sync::LoadOrCreateDeviceId(base::PosixFs(), data);
   ASSERT_TRUE(device_id.ok()) << device_id.status().ToString();
   const std::string pin = "press key_0\npress key_0\npress key_0\npress key_0\npress ok\n";
@@ -883,8 +884,8 @@ TEST_F(KioskAppE2eTest, AStickPluggedInIsImportedAndGetsTheJournalWithoutTheAdmi
   cktest::BundleFactory factory(fx_.temp().File("bundles"));
   base::Result<cktest::BuiltBundle> built = BuildBundle(factory);
   ASSERT_TRUE(built.ok()) << built.status().ToString();
-  ASSERT_TRUE(WriteText(config_path(), "usb_mount_dir = " + media +
-                                           "\ntrust = " + factory.WriteTrustedKeyPem() + "\n"));
+  ASSERT_TRUE(WriteText(config_path(), "usb_mount_dir = \"" + media + "\"\ntrust = \"" +
+                                           factory.WriteTrustedKeyPem() + "\"\n"));
   base::Result<std::string> device_id = ck_sync::LoadOrCreateDeviceId(base::PosixFs(), data);
   ASSERT_TRUE(device_id.ok()) << device_id.status().ToString();
   // The stick appears while the kiosk runs: a directory with a bundle renamed into the mount

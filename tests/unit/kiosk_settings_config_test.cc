@@ -4,7 +4,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "kiosk_settings/config.h"
 #include "subprocess.h"
@@ -37,30 +39,31 @@ TEST(AppConfigTest, DefaultTextParsesBackToDefaults) {
 
 TEST(AppConfigTest, DefaultTextCommentsEveryKey) {
   const std::string text = kiosk_settings::DefaultConfigText();
-  for (const char* line : {"\ndata_dir = /var/lib/cardkiosk\n",
-                           "\nmode = shop\n",
-                           "\npartner =\n",
-                           "\nevent =\n",
-                           "\ncamera =\n",
+  for (const char* line : {"\ndata_dir = \"/var/lib/cardkiosk\"\n",
+                           "\nmode = \"shop\"\n",
+                           "\npartner = \"\"\n",
+                           "\nevent = \"\"\n",
+                           "\ncamera = \"\"\n",
                            "\ncamera_width = 640\n",
                            "\ncamera_height = 480\n",
                            "\ncamera_fps = 30\n",
-                           "\nscanner_device =\n",
-                           "\nusb_mount_dir = /media\n",
-                           "\nlanguage = ru\n",
-                           "\nassets_dir =\n",
-                           "\ntheme =\n",
+                           "\nscanner_device = \"\"\n",
+                           "\nusb_mount_dir = \"/media\"\n",
+                           "\nusb_watch = true\n",
+                           "\nlanguage = \"ru\"\n",
+                           "\nassets_dir = \"\"\n",
+                           "\ntheme = \"\"\n",
                            "\nresult_timeout_ms = 4000\n",
                            "\nentry_timeout_ms = 120000\n",
-                           "\nutc_offset = +03:00\n",
-                           "\nstale_registry = warn\n",
+                           "\nutc_offset = \"+03:00\"\n",
+                           "\nstale_registry = \"warn\"\n",
                            "\nsound_volume = 60\n",
                            "\nfullscreen = true\n",
                            "\nwindow_width = 800\n",
                            "\nwindow_height = 480\n",
-                           "\nhub =\n",
-                           "\nhub_cert =\n",
-                           "\ntrust =\n",
+                           "\nhub = \"\"\n",
+                           "\nhub_cert = \"\"\n",
+                           "\ntrust = \"\"\n",
                            "\nsync_interval = 300\n"}) {
     const size_t at = text.find(line);
     ASSERT_NE(at, std::string::npos) << line;
@@ -73,30 +76,31 @@ TEST(AppConfigTest, DefaultTextCommentsEveryKey) {
 
 TEST(AppConfigTest, EveryKeyIsRead) {
   base::Result<AppConfig> c = ParseAppConfig(
-      "data_dir = /srv/kiosk\n"
-      "mode = event\n"
-      "partner = shop-7\n"
-      "event = congress-2025\n"
-      "camera = /dev/video2\n"
+      "data_dir = \"/srv/kiosk\"\n"
+      "mode = \"event\"\n"
+      "partner = \"shop-7\"\n"
+      "event = \"congress-2025\"\n"
+      "camera = \"/dev/video2\"\n"
       "camera_width = 1280\n"
       "camera_height = 720\n"
       "camera_fps = 15\n"
-      "scanner_device = /dev/input/event3\n"
-      "usb_mount_dir = /run/media\n"
-      "language = kk\n"
-      "assets_dir = /opt/cardkiosk/assets\n"
-      "theme = /etc/cardkiosk/theme\n"
+      "scanner_device = \"/dev/input/event3\"\n"
+      "usb_mount_dir = \"/run/media\"\n"
+      "usb_watch = false\n"
+      "language = \"kk\"\n"
+      "assets_dir = \"/opt/cardkiosk/assets\"\n"
+      "theme = \"/etc/cardkiosk/theme\"\n"
       "result_timeout_ms = 500\n"
       "entry_timeout_ms = 3600000\n"
-      "utc_offset = +05:00\n"
-      "stale_registry = refuse\n"
+      "utc_offset = \"+05:00\"\n"
+      "stale_registry = \"refuse\"\n"
       "sound_volume = 0\n"
       "fullscreen = false\n"
       "window_width = 1024\n"
       "window_height = 600\n"
-      "hub = https://hub.example.org/ck\n"
-      "hub_cert = /etc/cardkiosk/hub.pem\n"
-      "trust = /etc/cardkiosk/trust.pem\n"
+      "hub = \"https://hub.example.org/ck\"\n"
+      "hub_cert = \"/etc/cardkiosk/hub.pem\"\n"
+      "trust = \"/etc/cardkiosk/trust.pem\"\n"
       "sync_interval = 86400\n",
       "kiosk.conf");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
@@ -110,6 +114,7 @@ TEST(AppConfigTest, EveryKeyIsRead) {
   EXPECT_EQ(c->camera_fps, 15);
   EXPECT_EQ(c->scanner_device, "/dev/input/event3");
   EXPECT_EQ(c->usb_mount_dir, "/run/media");
+  EXPECT_FALSE(c->usb_watch);
   EXPECT_EQ(c->language, "kk");
   EXPECT_EQ(c->assets_dir, "/opt/cardkiosk/assets");
   EXPECT_EQ(c->theme, "/etc/cardkiosk/theme");
@@ -127,14 +132,14 @@ TEST(AppConfigTest, EveryKeyIsRead) {
   EXPECT_EQ(c->sync_interval_seconds, 86400);
 }
 
-TEST(AppConfigTest, CommentsBlankLinesQuotesAndLineEndings) {
+TEST(AppConfigTest, CommentsBlankLinesQuotesAndLineEndings) {  // what TOML allows
   base::Result<AppConfig> c = ParseAppConfig(
       "\xEF\xBB\xBF# written on Windows\r\n"
       "\r\n"
       "   # indented comment\r\n"
       "\tpartner   =  \"Coffee & Co\"  \r\n"
-      "camera = \"\"\r\n"
-      "usb_mount_dir=/mnt/usb\r\n"
+      "camera = ''\r\n"
+      "usb_mount_dir=\"/mnt/usb\"  # a comment after the value\r\n"
       "sound_volume = +40",  // no final newline
       "kiosk.conf");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
@@ -145,48 +150,145 @@ TEST(AppConfigTest, CommentsBlankLinesQuotesAndLineEndings) {
   EXPECT_EQ(c->mode, "shop");  // untouched keys keep their defaults
 }
 
+// The start of an error that toml++ words ("kiosk.conf:3: "), and that it names `what`.
+void ExpectSyntaxError(std::string_view text, std::string_view where, std::string_view what) {
+  const std::string error = ErrorOf(text);
+  EXPECT_EQ(error.substr(0, where.size()), where) << error;
+  EXPECT_NE(error.find(what), std::string::npos) << error;
+}
+
 TEST(AppConfigTest, ErrorsNameFileLineAndKey) {
   EXPECT_EQ(ErrorOf("# volume\n\nsound_volume = 140\n"),
             "kiosk.conf:3: key 'sound_volume': must be 0..100, got 140");
-  EXPECT_EQ(ErrorOf("mode = shop\nvolume = 3\n"), "kiosk.conf:2: unknown key 'volume'");
-  EXPECT_EQ(ErrorOf("mode = shop\nlanguage = en\nmode = event\n"),
-            "kiosk.conf:3: key 'mode': repeated (first set on line 1)");
-  EXPECT_EQ(ErrorOf("\nsound_volume 40\n"),
-            "kiosk.conf:2: expected 'key = value', got 'sound_volume 40'");
-  EXPECT_EQ(ErrorOf("= 4\n"), "kiosk.conf:1: missing key before '=' in '= 4'");
+  EXPECT_EQ(ErrorOf("mode = \"shop\"\nvolume = 3\n"), "kiosk.conf:2: unknown key 'volume'");
+  ExpectSyntaxError("mode = \"shop\"\nlanguage = \"en\"\nmode = \"event\"\n", "kiosk.conf:3: ",
+                    "'mode'");  // repeated
+  ExpectSyntaxError("\nsound_volume 40\n", "kiosk.conf:2: ", "expected '='");
+  ExpectSyntaxError("= 4\n", "kiosk.conf:1: ", "'='");
   EXPECT_EQ(ErrorOf("camera_fps = 0\n"), "kiosk.conf:1: key 'camera_fps': must be 1..120, got 0");
   EXPECT_EQ(ErrorOf("camera_width = 4097\n"),
             "kiosk.conf:1: key 'camera_width': must be 160..4096, got 4097");
   EXPECT_EQ(ErrorOf("sync_interval = 9\n"),
             "kiosk.conf:1: key 'sync_interval': must be 10..86400, got 9");
-  EXPECT_EQ(ErrorOf("entry_timeout_ms = 99999999999999999999\n"),
-            "kiosk.conf:1: key 'entry_timeout_ms': must be a whole number 5000..3600000, got "
-            "'99999999999999999999'");
+  EXPECT_EQ(ErrorOf("sync_interval = \"5s\"\n"),
+            "kiosk.conf:1: key 'sync_interval': must be 10..86400 seconds, got '5s'");
+  ExpectSyntaxError("entry_timeout_ms = 99999999999999999999\n",
+                    "kiosk.conf:1: ", "99999999999999999999");
   EXPECT_EQ(ErrorOf("sound_volume = 5.5\n"),
             "kiosk.conf:1: key 'sound_volume': must be a whole number 0..100, got '5.5'");
-  EXPECT_EQ(ErrorOf("sound_volume =\n"),
-            "kiosk.conf:1: key 'sound_volume': must be a whole number 0..100, got ''");
-  EXPECT_EQ(ErrorOf("fullscreen = yes\n"),
-            "kiosk.conf:1: key 'fullscreen': must be true or false, got 'yes'");
-  EXPECT_EQ(ErrorOf("mode = market\n"),
+  ExpectSyntaxError("sound_volume =\n", "kiosk.conf:1: ", "value");
+  EXPECT_EQ(ErrorOf("sound_volume = \"\"\n"),
+            "kiosk.conf:1: key 'sound_volume': must be a whole number 0..100, got text ''");
+  ExpectSyntaxError("fullscreen = yes\n", "kiosk.conf:1: ", "double quotes");
+  EXPECT_EQ(ErrorOf("fullscreen = \"yes\"\n"),
+            "kiosk.conf:1: key 'fullscreen': must be true or false, got text 'yes'");
+  EXPECT_EQ(ErrorOf("mode = \"market\"\n"),
             "kiosk.conf:1: key 'mode': must be shop | event, got 'market'");
-  EXPECT_EQ(ErrorOf("language = de\n"),
+  ExpectSyntaxError("mode = event\n", "kiosk.conf:1: ", "double quotes");  // the old syntax
+  EXPECT_EQ(ErrorOf("language = \"de\"\n"),
             "kiosk.conf:1: key 'language': must be ru | en | kk, got 'de'");
-  EXPECT_EQ(ErrorOf("stale_registry = ignore\n"),
+  EXPECT_EQ(ErrorOf("stale_registry = \"ignore\"\n"),
             "kiosk.conf:1: key 'stale_registry': must be warn | refuse, got 'ignore'");
-  EXPECT_EQ(ErrorOf("utc_offset = 3\n"),
+  EXPECT_EQ(ErrorOf("utc_offset = \"3\"\n"),
             "kiosk.conf:1: key 'utc_offset': must be +HH:MM or -HH:MM within -14:00..+14:00, "
             "got '3'");
-  EXPECT_EQ(ErrorOf("data_dir =\n"), "kiosk.conf:1: key 'data_dir': must not be empty");
-  EXPECT_EQ(ErrorOf("hub = hub.example.org\n"),
+  EXPECT_EQ(ErrorOf("utc_offset = 3\n"),
+            "kiosk.conf:1: key 'utc_offset': must be text in double quotes, got '3'");
+  EXPECT_EQ(ErrorOf("data_dir = \"\"\n"), "kiosk.conf:1: key 'data_dir': must not be empty");
+  EXPECT_EQ(ErrorOf("hub = \"hub.example.org\"\n"),
             "kiosk.conf:1: key 'hub': must be an https:// URL or empty, got 'hub.example.org'");
-  EXPECT_EQ(ErrorOf("partner = " + std::string(65, 'p') + "\n"),
+  EXPECT_EQ(ErrorOf("partner = \"" + std::string(65, 'p') + "\"\n"),
             "kiosk.conf:1: key 'partner': at most 64 bytes");
-  EXPECT_EQ(ErrorOf("partner = a\x01z\n"),
+  EXPECT_EQ(ErrorOf("partner = \"a\\u0001z\"\n"),
             "kiosk.conf:1: key 'partner': control character in the value");
-  EXPECT_EQ(ErrorOf("mode = shop\npartner = caf\xE9\n"), "kiosk.conf:2: not UTF-8");
-  EXPECT_EQ(ErrorOf("sound volume = 4\n"),
-            "kiosk.conf:1: bad key 'sound volume' (letters, digits, '.', '_' and '-' only)");
+  EXPECT_EQ(ErrorOf("partner = \"a\\u0000z\"\n"),
+            "kiosk.conf:1: key 'partner': control character in the value");
+  EXPECT_EQ(ErrorOf("partner = \"a\\tz\"\n"),
+            "kiosk.conf:1: key 'partner': control character in the value");
+  ExpectSyntaxError("partner = \"a\x01z\"\n", "kiosk.conf:1: ", "control character");
+  EXPECT_EQ(ErrorOf("mode = \"shop\"\npartner = \"a" + std::string(1, '\0') + "z\"\n"),
+            "kiosk.conf:2: NUL byte");
+  EXPECT_EQ(ErrorOf("mode = \"shop\"\npartner = \"caf\xE9\"\n"), "kiosk.conf:2: not UTF-8");
+  ExpectSyntaxError("sound volume = 4\n", "kiosk.conf:1: ", "expected '='");
+  EXPECT_EQ(ErrorOf("[screen]\nwidth = 640\n"), "kiosk.conf:1: unknown key 'screen'");
+  EXPECT_EQ(ErrorOf("[camera]\nwidth = 640\n"),
+            "kiosk.conf:1: key 'camera': must be text in double quotes, got a table");
+  EXPECT_EQ(ErrorOf("camera.width = 640\n"),
+            "kiosk.conf:1: key 'camera': must be text in double quotes, got a table");
+}
+
+TEST(AppConfigTest, DurationsMayCarryAUnit) {
+  base::Result<AppConfig> c = ParseAppConfig(
+      "result_timeout_ms = \"4s\"\nentry_timeout_ms = \"2min\"\nsync_interval = \"1h\"\n",
+      "kiosk.conf");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->result_timeout_ms, 4000);
+  EXPECT_EQ(c->entry_timeout_ms, 120000);
+  EXPECT_EQ(c->sync_interval_seconds, 3600);
+}
+
+// kiosk-state.conf: only the keys the admin chose, written and read back with the config's checks.
+TEST(AppConfigTest, ConfigValuesRoundTrip) {
+  const std::map<std::string, std::string> chosen = {
+      {"mode", "event"},      {"event", "congress \"2025\""}, {"language", "kk"},
+      {"sound_volume", "40"}, {"fullscreen", "false"},        {"utc_offset", "-05:30"}};
+  base::Result<std::string> text =
+      kiosk_settings::FormatConfigValues(chosen, "Chosen in the menu.");
+  ASSERT_TRUE(text.ok()) << text.status().ToString();
+  EXPECT_EQ(text->substr(0, 21), "# Chosen in the menu.");
+  EXPECT_NE(text->find("\nmode = \"event\"\n"), std::string::npos) << *text;
+  EXPECT_NE(text->find("\nsound_volume = 40\n"), std::string::npos) << *text;
+  base::Result<std::map<std::string, std::string>> back =
+      kiosk_settings::ParseConfigValues(*text, "kiosk-state.conf");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, chosen);
+  // The whole config reads the same file, with the other keys at their defaults.
+  base::Result<AppConfig> c = ParseAppConfig(*text, "kiosk-state.conf");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->event, "congress \"2025\"");
+  EXPECT_EQ(c->data_dir, AppConfig{}.data_dir);
+
+  // Only the keys the file sets are returned; the same checks as the config file.
+  back = kiosk_settings::ParseConfigValues("partner = \"P-BOOKS\"\n", "kiosk-state.conf");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, (std::map<std::string, std::string>{{"partner", "P-BOOKS"}}));
+  back = kiosk_settings::ParseConfigValues("mode = \"market\"\n", "kiosk-state.conf");
+  ASSERT_FALSE(back.ok());
+  EXPECT_EQ(back.status().message(),
+            "kiosk-state.conf:1: key 'mode': must be shop | event, got 'market'");
+
+  // Nothing is written that would not read back.
+  for (const auto& bad : std::vector<std::map<std::string, std::string>>{{{"volume", "3"}},
+                                                                         {{"mode", "market"}},
+                                                                         {{"sound_volume", "loud"}},
+                                                                         {{"sound_volume", "140"}},
+                                                                         {{"fullscreen", "yes"}},
+                                                                         {{"partner", "a\x01z"}}}) {
+    EXPECT_FALSE(kiosk_settings::FormatConfigValues(bad, "").ok()) << bad.begin()->first;
+  }
+  text = kiosk_settings::FormatConfigValues({}, "");
+  ASSERT_TRUE(text.ok());
+  EXPECT_EQ(*text, "");
+}
+
+// A kiosk-state.conf written before TOML is still read (with the same checks); kiosk.conf is not.
+TEST(AppConfigTest, ConfigValuesReadAStateFileOfTheOldSyntax) {
+  const std::string old_state =
+      "# Chosen in the kiosk's admin menu; overrides the config file.\n"
+      "language = kk\nmode = shop\npartner = P-BOOKS\n";
+  base::Result<std::map<std::string, std::string>> back =
+      kiosk_settings::ParseConfigValues(old_state, "kiosk-state.conf");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, (std::map<std::string, std::string>{
+                       {"language", "kk"}, {"mode", "shop"}, {"partner", "P-BOOKS"}}));
+  EXPECT_FALSE(ParseAppConfig(old_state, "kiosk.conf").ok());
+  // What the old syntax would refuse, or the config would, is still refused, with the TOML error.
+  for (const char* bad : {"mode = market\n", "volume = 3\n", "mode = shop\nmode = event\n",
+                          "mode shop\n", "partner = a\x01z\n"}) {
+    back = kiosk_settings::ParseConfigValues(bad, "kiosk-state.conf");
+    ASSERT_FALSE(back.ok()) << bad;
+    EXPECT_EQ(back.status().message().substr(0, 19), "kiosk-state.conf:1:") << bad;
+  }
 }
 
 TEST(AppConfigTest, UtcOffset) {
@@ -214,13 +316,13 @@ TEST(AppConfigTest, UtcOffset) {
 TEST(AppConfigTest, LoadReadsFileAndNamesItInErrors) {
   cktest::TempDir dir;
   ASSERT_FALSE(dir.path().empty());
-  const std::string good = Write(dir, "kiosk.conf", "mode = event\nevent = e1\n");
+  const std::string good = Write(dir, "kiosk.conf", "mode = \"event\"\nevent = \"e1\"\n");
   base::Result<AppConfig> c = kiosk_settings::LoadAppConfig(good);
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->mode, "event");
   EXPECT_EQ(c->event, "e1");
 
-  const std::string bad = Write(dir, "bad.conf", "mode = event\ncamera_fps = 500\n");
+  const std::string bad = Write(dir, "bad.conf", "mode = \"event\"\ncamera_fps = 500\n");
   c = kiosk_settings::LoadAppConfig(bad);
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().message(), bad + ":2: key 'camera_fps': must be 1..120, got 500");

@@ -1,10 +1,7 @@
 // The admin's CSV exports -> registry records (registry/inputs.h), and the field parsers of
 // registry/offer_fields.h. Bad rows come back as "FILE:LINE: why", all of them, header = line 1.
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
-#include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -15,30 +12,12 @@
 #include "card/rid.h"
 #include "registry/inputs.h"
 #include "registry/offer_fields.h"
+#include "subprocess.h"
 
 namespace {
 
 using Fields = std::map<std::string, std::string>;
-
-class TempDir {
- public:
-  TempDir() {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string tmpl =
-        std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/ckinputs-XXXXXX";
-    if (::mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using cktest::TempDir;
 
 ::testing::AssertionResult Contains(const std::string& text, const std::string& part) {
   if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();

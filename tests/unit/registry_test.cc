@@ -3,10 +3,7 @@
 #include "registry/registry.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
-#include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <optional>
@@ -19,32 +16,14 @@
 #include "card/verifier.h"
 #include "registry/builder.h"
 #include "registry/inputs.h"
+#include "subprocess.h"
 
 namespace {
 
 constexpr int64_t kNow = 1'800'000'000;  // 2027-01-15T08:00:00Z
 constexpr char kIss[] = "RU-EDU-69";
 
-// A fresh directory removed with its contents on destruction.
-class TempDir {
- public:
-  TempDir() {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string tmpl =
-        std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/ckregistry-XXXXXX";
-    if (::mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using cktest::TempDir;
 
 std::string Write(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;

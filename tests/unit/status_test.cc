@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/file.h"
+#include "subprocess.h"
 
 namespace {
 
@@ -187,20 +188,11 @@ TEST(MacroTest, AssignOrReturnMovesMoveOnlyValues) {
 // base/file.h, in a fresh temporary directory removed after each test.
 class FileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = ::testing::TempDir() + "ck_file_test_XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr) << tmpl;
-    dir_ = tmpl;
-  }
-  void TearDown() override {
-    if (!dir_.empty()) {
-      std::error_code ec;
-      std::filesystem::remove_all(dir_, ec);
-    }
-  }
+  void SetUp() override { ASSERT_FALSE(dir_.empty()) << "no temporary directory"; }
   std::string Path(const std::string& name) const { return dir_ + "/" + name; }
 
-  std::string dir_;
+  cktest::TempDir tmp_;
+  std::string dir_ = tmp_.path();
 };
 
 TEST_F(FileTest, WriteThenReadRoundTrip) {

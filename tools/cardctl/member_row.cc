@@ -2,16 +2,11 @@
 
 #include <charconv>
 
+#include "base/text.h"
 #include "base/utf8.h"
 
 namespace cardctl {
 namespace {
-
-std::string Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return std::string(s);
-}
 
 std::vector<std::string_view> Words(std::string_view s) {
   std::vector<std::string_view> words;
@@ -91,7 +86,9 @@ base::Result<MemberRow> ParseMemberRow(const base::CsvRecord& rec, const base::C
     return base::InvalidArgument("expected " + std::to_string(h.size()) + " fields, found " +
                                  std::to_string(rec.fields.size()));
   }
-  auto field = [&](std::string_view col) { return Trim(rec.fields[h[col]]); };
+  auto field = [&](std::string_view col) {
+    return std::string(base::TrimBlanks(rec.fields[h[col]]));
+  };
   MemberRow row;
   row.line = rec.line;
   row.member_id = field("member_id");

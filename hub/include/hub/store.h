@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
@@ -85,15 +86,19 @@ base::Result<std::unique_ptr<HubStore>> OpenSqliteStore(const std::string& path)
 // search_path. Several hub instances may share one database.
 base::Result<std::unique_ptr<HubStore>> OpenPostgresStore(const std::string& conninfo);
 
-// Hub configuration (--config FILE): "key = value" lines, '#' comments.
-//   store = sqlite | postgres
-//   postgres_conninfo = "<libpq connection string>"   (quotes optional; `postgres` is an alias)
-//   utc_offset_minutes = 180   (the kiosks' local time, for cap periods in `flags`)
+// Hub configuration (--config FILE, docs/hub.md): TOML, read through ck_config.
+//   store = "sqlite" | "postgres"
+//   postgres_conninfo = "<libpq connection string>"   (`postgres` is an alias)
+//   utc_offset_minutes = 180   (the kiosks' local time, for cap periods in `flags`; -1440..1440)
 struct Config {
   std::string store = "sqlite";
   std::string postgres_conninfo;
   int64_t utc_offset_seconds = 3 * 3600;
 };
+// Parses a config's text; `source` names it in errors: "hub.conf:2: key 'store': must be sqlite |
+// postgres, got 'mysql'" (InvalidArgument); an unknown key is refused.
+base::Result<Config> ParseConfig(std::string_view text, std::string_view source);
+// Reads (at most 1 MiB) and parses `path`.
 base::Result<Config> LoadConfig(const std::string& path);
 
 // The store the config selects, for the data directory.

@@ -1,12 +1,14 @@
 #include "kiosk_settings/config.h"
 
-#include <algorithm>
 #include <array>
+#include <cassert>
 #include <charconv>
-#include <map>
+#include <optional>
 #include <span>
 #include <variant>
+#include <vector>
 
+#include "config/config_file.h"
 #include "key_value.h"
 #include "kiosk_settings/strings.h"
 
@@ -20,6 +22,8 @@ enum class Kind : uint8_t {
   kUrl,        // empty, or http(s)://...
   kChoice,     // one of `choices`
   kNumber,     // a whole number in min..max
+  kMillis,     // a duration: whole milliseconds in min..max, or a text such as "4s"
+  kSeconds,    // a duration: whole seconds in min..max, or a text such as "5min"
   kBool,       // true | false
   kUtcOffset,  // +HH:MM | -HH:MM
 };
@@ -73,11 +77,12 @@ const std::array<KeySpec, 26>& Keys() {
        "Translations and the default theme; empty = the directory installed with the program."},
       {"theme", &AppConfig::theme, Kind::kText,
        "A directory with theme.conf (and logo.png); empty = the theme in assets_dir."},
-      {"result_timeout_ms", &AppConfig::result_timeout_ms, Kind::kNumber,
-       "How long a result stays on screen, in milliseconds, 500..60000.", 500, 60000},
-      {"entry_timeout_ms", &AppConfig::entry_timeout_ms, Kind::kNumber,
+      {"result_timeout_ms", &AppConfig::result_timeout_ms, Kind::kMillis,
+       "How long a result stays on screen, in milliseconds, 500..60000 (or a text such as \"4s\").",
+       500, 60000},
+      {"entry_timeout_ms", &AppConfig::entry_timeout_ms, Kind::kMillis,
        "How long an amount, PIN or admin screen waits for input before going back to idle,\n"
-       "in milliseconds, 5000..3600000.",
+       "in milliseconds, 5000..3600000 (or a text such as \"2min\").",
        5000, 3600000},
       {"utc_offset", &AppConfig::utc_offset_seconds, Kind::kUtcOffset,
        "Local time as an offset from UTC, +HH:MM or -HH:MM (offer hours, event days)."},
@@ -97,8 +102,8 @@ const std::array<KeySpec, 26>& Keys() {
        "The CA or certificate file the hub's TLS certificate must match."},
       {"trust", &AppConfig::trust, Kind::kText,
        "The public key (PEM) that registry bundles must be signed with."},
-      {"sync_interval", &AppConfig::sync_interval_seconds, Kind::kNumber,
-       "Seconds between network syncs, 10..86400.", 10, 86400},
+      {"sync_interval", &AppConfig::sync_interval_seconds, Kind::kSeconds,
+       "Seconds between network syncs, 10..86400 (or a text such as \"5min\").", 10, 86400},
   }};
   return kKeys;
 }
@@ -110,18 +115,6 @@ const KeySpec* FindKey(std::string_view key) {
   return nullptr;
 }
 
-bool ParseInt64(std::string_view text, int64_t* out) {
-  if (text.starts_with('+')) text.remove_prefix(1);
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
-  return !text.empty() && ec == std::errc() && end == text.data() + text.size();
-}
-
-std::string JoinChoices(std::span<const std::string_view> choices) {
-  std::string out;
-  for (std::string_view c : choices) out += (out.empty() ? "" : " | ") + std::string(c);
-  return out;
-}
-
 // The reason a text value is refused for `spec`, or "".
 std::string CheckText(const KeySpec& spec, std::string_view value) {
   switch (spec.kind) {
@@ -131,57 +124,74 @@ std::string CheckText(const KeySpec& spec, std::string_view value) {
       return value.size() > kMaxIdBytes ? "at most " + std::to_string(kMaxIdBytes) + " bytes" : "";
     case Kind::kUrl:  // the sync client checks the rest (host, http:// only to loopback)
       if (value.empty() || value.starts_with("https://") || value.starts_with("http://")) return "";
-      return "must be an https:// URL or empty, got " + kv::Quote(value);
-    case Kind::kChoice:
-      if (std::find(spec.choices.begin(), spec.choices.end(), value) != spec.choices.end()) {
-        return "";
-      }
-      return "must be " + JoinChoices(spec.choices) + ", got " + kv::Quote(value);
+      return "must be an https:// URL or empty, got " + ck_config::QuoteForMessage(value);
     default:
       return "";
   }
 }
 
-// Checks `value` for `spec` and stores it; returns the reason it is refused, or "".
-std::string Apply(const KeySpec& spec, std::string_view value, AppConfig& config) {
+void StoreNumber(const KeySpec& spec, int64_t v, AppConfig& config) {
+  if (const auto* f = std::get_if<int AppConfig::*>(&spec.field)) {
+    config.*(*f) = static_cast<int>(v);  // in range: every int key's max fits an int
+  } else {
+    config.*std::get<int64_t AppConfig::*>(spec.field) = v;
+  }
+}
+
+// Reads `spec`'s key from `file` (if the file sets it) into `config`.
+base::Status Read(const KeySpec& spec, ck_config::ConfigFile& file, AppConfig& config) {
+  if (!file.Has(spec.key)) return base::Status::Ok();
   switch (spec.kind) {
     case Kind::kText:
     case Kind::kNonEmpty:
     case Kind::kShortId:
-    case Kind::kUrl:
-    case Kind::kChoice: {
-      std::string why = CheckText(spec, value);
-      if (why.empty()) config.*std::get<std::string AppConfig::*>(spec.field) = std::string(value);
-      return why;
+    case Kind::kUrl: {
+      std::string value;
+      CK_TRY(file.GetString(spec.key, &value));
+      if (std::string why = CheckText(spec, value); !why.empty()) return file.Error(spec.key, why);
+      config.*std::get<std::string AppConfig::*>(spec.field) = std::move(value);
+      return base::Status::Ok();
     }
-    case Kind::kNumber: {
+    case Kind::kChoice:
+      return file.GetEnum(spec.key, spec.choices,
+                          &(config.*std::get<std::string AppConfig::*>(spec.field)));
+    case Kind::kNumber:
+    case Kind::kMillis:
+    case Kind::kSeconds: {
       int64_t v = 0;
-      const std::string range = std::to_string(spec.min) + ".." + std::to_string(spec.max);
-      if (!ParseInt64(value, &v))
-        return "must be a whole number " + range + ", got " + kv::Quote(value);
-      if (v < spec.min || v > spec.max) return "must be " + range + ", got " + std::to_string(v);
-      if (const auto* f = std::get_if<int AppConfig::*>(&spec.field)) {
-        config.*(*f) = static_cast<int>(v);  // in range: every int key's max fits an int
-      } else {
-        config.*std::get<int64_t AppConfig::*>(spec.field) = v;
-      }
-      return "";
+      const auto unit = spec.kind == Kind::kMillis ? ck_config::TimeUnit::kMilliseconds
+                                                   : ck_config::TimeUnit::kSeconds;
+      CK_TRY(spec.kind == Kind::kNumber ? file.GetInt(spec.key, spec.min, spec.max, &v)
+                                        : file.GetDuration(spec.key, unit, spec.min, spec.max, &v));
+      StoreNumber(spec, v, config);
+      return base::Status::Ok();
     }
     case Kind::kBool:
-      if (value != "true" && value != "false")
-        return "must be true or false, got " + kv::Quote(value);
-      config.*std::get<bool AppConfig::*>(spec.field) = value == "true";
-      return "";
+      return file.GetBool(spec.key, &(config.*std::get<bool AppConfig::*>(spec.field)));
     case Kind::kUtcOffset: {
+      std::string value;
+      CK_TRY(file.GetString(spec.key, &value));
       base::Result<int64_t> offset = ParseUtcOffset(value);
-      if (!offset.ok()) return offset.status().message();
+      if (!offset.ok()) return file.Error(spec.key, offset.status().message());
       config.*std::get<int64_t AppConfig::*>(spec.field) = *offset;
-      return "";
+      return base::Status::Ok();
     }
   }
-  return "unsupported key";
+  return file.Error(spec.key, "unsupported key");
 }
 
+// Parses `text` over `config`; `named` (if not null) gets the keys the file sets, in Keys() order.
+base::Status ParseInto(std::string_view text, std::string_view source, AppConfig& config,
+                       std::vector<const KeySpec*>* named) {
+  CK_ASSIGN_OR_RETURN(ck_config::ConfigFile file, ck_config::ConfigFile::Parse(text, source));
+  for (const KeySpec& spec : Keys()) {
+    if (named != nullptr && file.Has(spec.key)) named->push_back(&spec);
+    CK_TRY(Read(spec, file, config));
+  }
+  return file.Finish();  // unknown keys
+}
+
+// A value in the text form of ParseConfigValues() (strings as they are, numbers in decimal).
 std::string FormatValue(const KeySpec& spec, const AppConfig& config) {
   if (spec.kind == Kind::kUtcOffset) {
     return FormatUtcOffset(config.*std::get<int64_t AppConfig::*>(spec.field));
@@ -201,6 +211,52 @@ std::string FormatValue(const KeySpec& spec, const AppConfig& config) {
       spec.field);
 }
 
+// Writes `value` (in FormatValue()'s text form) for `spec` in TOML syntax.
+base::Status WriteValue(const KeySpec& spec, std::string_view value, ck_config::ConfigWriter& w) {
+  switch (spec.kind) {
+    case Kind::kNumber:
+    case Kind::kMillis:
+    case Kind::kSeconds: {
+      int64_t v = 0;
+      const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+      if (ec != std::errc() || end != value.data() + value.size() || value.empty()) {
+        return base::InvalidArgument("key '" + std::string(spec.key) +
+                                     "': not a whole number: " + ck_config::QuoteForMessage(value));
+      }
+      w.Int(spec.key, v);
+      return base::Status::Ok();
+    }
+    case Kind::kBool:
+      if (value != "true" && value != "false") {
+        return base::InvalidArgument("key '" + std::string(spec.key) +
+                                     "': not true or false: " + ck_config::QuoteForMessage(value));
+      }
+      w.Bool(spec.key, value == "true");
+      return base::Status::Ok();
+    default:
+      w.String(spec.key, value);
+      return base::Status::Ok();
+  }
+}
+
+// A kiosk-state.conf written before the config files became TOML (`key = value` lines, text
+// unquoted), as TOML: read with the line reader of the translation files and written back with
+// FormatConfigValues(), so that ParseInto() checks it like any other. nullopt if `text` is not in
+// the old syntax either.
+std::optional<std::string> LegacyAsToml(std::string_view text) {
+  std::map<std::string, std::string> values;
+  const base::Status st =
+      kv::ForEachLine(text, "", [&values](int line_no, std::string_view line) -> base::Status {
+        CK_ASSIGN_OR_RETURN(kv::KeyValue kv, kv::SplitKeyValue(line, "", line_no));
+        if (!values.emplace(kv.key, kv.value).second) return base::InvalidArgument("repeated key");
+        return base::Status::Ok();
+      });
+  if (!st.ok()) return std::nullopt;
+  base::Result<std::string> toml = FormatConfigValues(values, "");
+  if (!toml.ok()) return std::nullopt;
+  return *std::move(toml);
+}
+
 }  // namespace
 
 base::Result<int64_t> ParseUtcOffset(std::string_view text) {
@@ -214,7 +270,7 @@ base::Result<int64_t> ParseUtcOffset(std::string_view text) {
     if (minutes < 60 && seconds <= kMaxUtcOffset) return text[0] == '-' ? -seconds : seconds;
   }
   return base::InvalidArgument("must be +HH:MM or -HH:MM within -14:00..+14:00, got " +
-                               kv::Quote(text));
+                               ck_config::QuoteForMessage(text));
 }
 
 std::string FormatUtcOffset(int64_t seconds) {
@@ -225,52 +281,60 @@ std::string FormatUtcOffset(int64_t seconds) {
 
 base::Result<AppConfig> ParseAppConfig(std::string_view text, std::string_view source) {
   AppConfig config;
-  std::map<std::string, int, std::less<>> seen;  // key -> line it was set on
-  CK_TRY(kv::ForEachLine(text, source, [&](int line_no, std::string_view line) -> base::Status {
-    CK_ASSIGN_OR_RETURN(kv::KeyValue kv, kv::SplitKeyValue(line, source, line_no));
-    const std::string where = kv::Where(source, line_no);
-    const KeySpec* spec = FindKey(kv.key);
-    if (spec == nullptr)
-      return base::InvalidArgument(where + "unknown key '" + std::string(kv.key) + "'");
-    const auto [it, inserted] = seen.emplace(kv.key, line_no);
-    if (!inserted) {
-      return base::InvalidArgument(where + "key '" + std::string(kv.key) +
-                                   "': repeated (first set on line " + std::to_string(it->second) +
-                                   ")");
-    }
-    const std::string why = Apply(*spec, kv.value, config);
-    if (!why.empty())
-      return base::InvalidArgument(where + "key '" + std::string(kv.key) + "': " + why);
-    return base::Status::Ok();
-  }));
+  CK_TRY(ParseInto(text, source, config, nullptr));
   return config;
 }
 
 base::Result<AppConfig> LoadAppConfig(const std::string& path) {
-  CK_ASSIGN_OR_RETURN(std::string text, kv::ReadTextFile(path));
+  CK_ASSIGN_OR_RETURN(std::string text, ck_config::ReadConfigFile(path));
   return ParseAppConfig(text, path);
+}
+
+base::Result<std::map<std::string, std::string>> ParseConfigValues(std::string_view text,
+                                                                   std::string_view source) {
+  AppConfig config;
+  std::vector<const KeySpec*> named;
+  base::Status st = ParseInto(text, source, config, &named);
+  if (!st.ok()) {
+    // A file kept from before TOML: read once in the old syntax (the next save writes TOML).
+    const std::optional<std::string> toml = LegacyAsToml(text);
+    if (!toml.has_value()) return st;
+    named.clear();
+    CK_TRY(ParseInto(*toml, source, config, &named));
+  }
+  std::map<std::string, std::string> values;
+  for (const KeySpec* spec : named) values.emplace(spec->key, FormatValue(*spec, config));
+  return values;
+}
+
+base::Result<std::string> FormatConfigValues(const std::map<std::string, std::string>& values,
+                                             std::string_view comment) {
+  ck_config::ConfigWriter w;
+  if (!comment.empty()) w.Comment(comment);
+  for (const auto& [key, value] : values) {
+    const KeySpec* spec = FindKey(key);
+    if (spec == nullptr) return base::InvalidArgument("unknown key '" + key + "'");
+    CK_TRY(WriteValue(*spec, value, w));
+  }
+  CK_TRY(ParseAppConfig(w.text(), "the values to write").status());  // ranges, choices, ids
+  return w.text();
 }
 
 std::string DefaultConfigText() {
   const AppConfig defaults;
-  std::string out =
-      "# cardkiosk kiosk configuration (docs/kiosk-app.md).\n"
-      "# `key = value` lines, '#' starts a comment line. Every key is optional: the values below\n"
-      "# are the defaults. Command-line flags override this file.\n";
+  ck_config::ConfigWriter w;
+  w.Comment(
+      "cardkiosk kiosk configuration (docs/kiosk-app.md), in TOML: key = value, text in double\n"
+      "quotes, '#' starts a comment. Every key is optional: the values below are the defaults.\n"
+      "Command-line flags override this file.");
   for (const KeySpec& spec : Keys()) {
-    out += "\n# ";
-    for (char c : spec.help) out += c == '\n' ? std::string("\n# ") : std::string(1, c);
-    const std::string value = FormatValue(spec, defaults);
-    out += '\n';
-    out += spec.key;
-    out += " =";
-    if (!value.empty()) {
-      out += ' ';
-      out += value;
-    }
-    out += '\n';
+    w.BlankLine();
+    w.Comment(spec.help);
+    base::Status st = WriteValue(spec, FormatValue(spec, defaults), w);
+    assert(st.ok());  // the defaults are well formed
+    (void)st;
   }
-  return out;
+  return w.text();
 }
 
 }  // namespace kiosk_settings

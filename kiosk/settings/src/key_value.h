@@ -1,34 +1,21 @@
-// The line format shared by kiosk.conf, the translation files and theme.conf: UTF-8 text,
-// `key = value` lines, '#' starting a comment line, blank lines ignored. Private to
+// The line format of the translation files and theme.conf (kiosk.conf is TOML, through ck_config):
+// UTF-8 text, `key = value` lines, '#' starting a comment line, blank lines ignored. Private to
 // ck_kiosk_settings.
 #pragma once
 
-#include <cstddef>
 #include <string>
 #include <string_view>
 
-#include "base/file.h"
 #include "base/status.h"
+#include "base/text.h"
 #include "base/utf8.h"
+#include "config/config_file.h"
 
 namespace kiosk_settings::kv {
 
 // Text files the app reads are small; anything larger is a mistake (or a hostile stick).
-inline constexpr size_t kMaxFileBytes = size_t{1} << 20;
-
 inline base::Result<std::string> ReadTextFile(const std::string& path) {
-  base::Result<std::string> text = base::ReadFile(path, kMaxFileBytes);
-  if (!text.ok() && text.status().code() == base::StatusCode::kOutOfRange) {
-    return base::OutOfRange(path + ": larger than the 1 MiB limit for this file");
-  }
-  return text;
-}
-
-inline std::string_view Trim(std::string_view s) {
-  const size_t b = s.find_first_not_of(" \t\r");
-  if (b == std::string_view::npos) return {};
-  const size_t e = s.find_last_not_of(" \t\r");
-  return s.substr(b, e - b + 1);
+  return ck_config::ReadConfigFile(path, ck_config::kMaxFileBytes);
 }
 
 // "kiosk.conf:7: "
@@ -37,22 +24,7 @@ inline std::string Where(std::string_view source, int line) {
 }
 
 // A line quoted in an error message, shortened so that a binary file does not flood the log.
-inline std::string Quote(std::string_view s) {
-  constexpr size_t kMax = 40;
-  size_t cut = s.size();
-  if (cut > kMax) {
-    cut = kMax;
-    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // whole chars
-  }
-  // Built by append: GCC 12's -Wrestrict misfires on "'" + std::string(...) at -O3.
-  std::string out;
-  out.reserve(cut + 5);
-  out += '\'';
-  out.append(s.substr(0, cut));
-  if (cut < s.size()) out += "...";
-  out += '\'';
-  return out;
-}
+inline std::string Quote(std::string_view s) { return ck_config::QuoteForMessage(s); }
 
 // Calls `fn(line_no, line)` for each line that is neither blank nor a comment, with the line
 // trimmed. A UTF-8 byte order mark (some editors add one) is skipped. Stops at the first error.
@@ -66,7 +38,7 @@ base::Status ForEachLine(std::string_view text, std::string_view source, Fn&& fn
     text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
     ++line_no;
     if (!base::IsValidUtf8(raw)) return base::InvalidArgument(Where(source, line_no) + "not UTF-8");
-    std::string_view line = Trim(raw);
+    std::string_view line = base::TrimBlanks(raw);
     if (line.empty() || line.front() == '#') continue;
     CK_TRY(fn(line_no, line));
   }
@@ -92,7 +64,7 @@ inline base::Result<KeyValue> SplitKeyValue(std::string_view line, std::string_v
     return base::InvalidArgument(Where(source, line_no) + "expected 'key = value', got " +
                                  Quote(line));
   }
-  KeyValue kv{Trim(line.substr(0, eq)), Trim(line.substr(eq + 1))};
+  KeyValue kv{base::TrimBlanks(line.substr(0, eq)), base::TrimBlanks(line.substr(eq + 1))};
   if (kv.key.empty()) {
     return base::InvalidArgument(Where(source, line_no) + "missing key before '=' in " +
                                  Quote(line));

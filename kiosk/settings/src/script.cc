@@ -43,7 +43,7 @@ struct Line {
 std::string_view NextWord(std::string_view* rest) {
   const size_t end = std::min(rest->find_first_of(" \t"), rest->size());
   std::string_view word = rest->substr(0, end);
-  *rest = kv::Trim(rest->substr(end));
+  *rest = base::TrimBlanks(rest->substr(end));
   return word;
 }
 

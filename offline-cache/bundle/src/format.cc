@@ -9,6 +9,7 @@
 
 #include "base/hex.h"
 #include "card/cose.h"
+#include "card/crypto.h"
 #include "card/issuer.h"
 
 namespace bundle {
@@ -27,9 +28,6 @@ base::Status ReadExact(base::SequentialFile& in, uint8_t* buf, size_t n, const c
   return base::Status::Ok();
 }
 
-struct MdCtxDeleter {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-};
 struct ZstdDeleter {
   void operator()(ZSTD_DCtx* c) const { ZSTD_freeDCtx(c); }
 };
@@ -87,7 +85,7 @@ base::Result<Header> ReadHeader(base::SequentialFile& in, const card::PublicKey*
 
 base::Status ExtractContent(base::SequentialFile& in, const Manifest& m, base::WritableFile& out,
                             uint64_t max_output) {
-  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> md(EVP_MD_CTX_new());
+  card::MdCtxPtr md = card::NewMdCtx();
   if (!md || EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr) != 1)
     return base::Internal("SHA-256 init failed");
   std::unique_ptr<ZSTD_DCtx, ZstdDeleter> z(m.compression == Compression::kZstd ? ZSTD_createDCtx()

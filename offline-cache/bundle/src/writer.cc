@@ -9,6 +9,7 @@
 #include "base/file.h"
 #include "base/fs.h"
 #include "bundle/format.h"
+#include "card/crypto.h"
 
 namespace bundle {
 namespace {
@@ -18,15 +19,14 @@ constexpr int kZstdLevel = 9;
 struct ZstdCDeleter {
   void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); }
 };
-struct MdCtxDeleter {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-};
 
 // Compresses (or copies) `in` into `out`, hashing what is written.
 base::Status Pack(base::SequentialFile& in, base::WritableFile& out, Compression compression,
                   Manifest* m) {
-  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> md(EVP_MD_CTX_new());
-  EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr);
+  card::MdCtxPtr md = card::NewMdCtx();
+  if (!md || EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr) != 1) {
+    return base::Internal("SHA-256 init failed");
+  }
   std::unique_ptr<ZSTD_CCtx, ZstdCDeleter> z(ZSTD_createCCtx());
   ZSTD_CCtx_setParameter(z.get(), ZSTD_c_compressionLevel, kZstdLevel);
   ZSTD_CCtx_setParameter(z.get(), ZSTD_c_nbWorkers, 2);  // ignored by single-threaded builds

@@ -27,9 +27,6 @@ struct X509Deleter {
 struct EcdsaSigDeleter {
   void operator()(ECDSA_SIG* s) const { ECDSA_SIG_free(s); }
 };
-struct MdCtxDeleter {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-};
 
 // The most recent OpenSSL error as text, and the queue cleared.
 std::string OpensslError(std::string_view what) {
@@ -241,7 +238,7 @@ base::Result<PublicKey> PrivateKey::Public() const {
 }
 
 base::Result<base::Bytes> PrivateKey::Sign(base::ByteSpan tbs) const {
-  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
+  MdCtxPtr ctx = NewMdCtx();
   const EVP_MD* md = alg_ == Alg::kEdDSA ? nullptr : EVP_sha256();
   EVP_PKEY_CTX* pctx = nullptr;
   if (!ctx || EVP_DigestSignInit(ctx.get(), &pctx, md, nullptr, pkey_.get()) != 1) {
@@ -275,12 +272,7 @@ base::Result<base::Bytes> PrivateKey::Sign(base::ByteSpan tbs) const {
 }
 
 SignatureVerifier::SignatureVerifier()
-    : ctx_(EVP_MD_CTX_new()), sha256_(EVP_MD_fetch(nullptr, "SHA2-256", nullptr)) {}
-
-SignatureVerifier::~SignatureVerifier() {
-  EVP_MD_CTX_free(ctx_);
-  EVP_MD_free(sha256_);
-}
+    : ctx_(NewMdCtx()), sha256_(EVP_MD_fetch(nullptr, "SHA2-256", nullptr)) {}
 
 base::Status SignatureVerifier::Verify(Alg alg, const PublicKey& key, base::ByteSpan tbs,
                                        base::ByteSpan signature) {
@@ -301,17 +293,17 @@ base::Status SignatureVerifier::Verify(Alg alg, const PublicKey& key, base::Byte
     return base::Unauthenticated("EdDSA signature must be 64 bytes, got " +
                                  std::to_string(signature.size()));
   }
-  EVP_MD_CTX_reset(ctx_);
+  EVP_MD_CTX_reset(ctx_.get());
   EVP_PKEY_CTX* pctx = nullptr;
-  const EVP_MD* md = alg == Alg::kEdDSA ? nullptr : sha256_;
-  if (EVP_DigestVerifyInit(ctx_, &pctx, md, nullptr, key.pkey()) != 1) {
+  const EVP_MD* md = alg == Alg::kEdDSA ? nullptr : sha256_.get();
+  if (EVP_DigestVerifyInit(ctx_.get(), &pctx, md, nullptr, key.pkey()) != 1) {
     return base::Internal(OpensslError("EVP_DigestVerifyInit"));
   }
   if (alg == Alg::kPS256 && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
                              EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1)) {
     return base::Internal(OpensslError("setting PSS padding"));
   }
-  const int rc = EVP_DigestVerify(ctx_, sig.data(), sig.size(), tbs.data(), tbs.size());
+  const int rc = EVP_DigestVerify(ctx_.get(), sig.data(), sig.size(), tbs.data(), tbs.size());
   if (rc != 1) {
     ERR_clear_error();
     return base::Unauthenticated("signature does not verify");

@@ -1,10 +1,12 @@
-// The kiosk app's configuration file (docs/kiosk-app.md): `key = value` lines, '#' comments,
-// blank lines ignored, UTF-8. Every key has a default; an unknown key, a repeated key, a value
-// out of range or a line that is not `key = value` is an error naming the file, the line and the
-// key. Command-line flags override the file.
+// The kiosk app's configuration file (docs/kiosk-app.md): TOML `key = value` lines (text in double
+// quotes), '#' comments, UTF-8, read through ck_config (config/config_file.h says why TOML). Every
+// key has a default; an unknown key, a repeated key, a value of the wrong type or out of range, a
+// control character in a value or a line that is not TOML is an error naming the file, the line
+// and the key. Command-line flags override the file. Pure functions: thread-safe.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -47,8 +49,21 @@ struct AppConfig {
 // Parses the text of a config file. `source` names it in messages ("kiosk.conf"); an error reads
 // "kiosk.conf:7: key 'sound_volume': must be 0..100, got 140" (InvalidArgument).
 base::Result<AppConfig> ParseAppConfig(std::string_view text, std::string_view source);
-// Reads and parses `path` (a missing file is NotFound with the path in the message).
+// Reads and parses `path` (a missing file is NotFound with the path in the message; over 1 MiB is
+// OutOfRange).
 base::Result<AppConfig> LoadAppConfig(const std::string& path);
+
+// Files in the config's syntax that set only some keys (DATA_DIR/kiosk-state.conf: what the admin
+// chose in the menu), as key -> value text: strings as they are, numbers in decimal, true/false,
+// utc_offset as +HH:MM. ParseConfigValues checks every key as ParseAppConfig does and returns the
+// keys the file sets; FormatConfigValues writes them (`comment` on top, may be empty) in TOML
+// that ParseConfigValues reads back, and refuses an unknown key or a value the config would refuse.
+// ParseConfigValues also reads a file kept from before the config files became TOML (`key = value`
+// with text unquoted: what kiosk-state.conf used to hold), with the same checks.
+base::Result<std::map<std::string, std::string>> ParseConfigValues(std::string_view text,
+                                                                   std::string_view source);
+base::Result<std::string> FormatConfigValues(const std::map<std::string, std::string>& values,
+                                             std::string_view comment);
 // The documented defaults as a config file, every key commented with its meaning (for
 // `kiosk --print-config` and docs): parsing it back gives AppConfig{}.
 std::string DefaultConfigText();

@@ -33,6 +33,14 @@ struct PkeyDeleter {
 };
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
 
+// An OpenSSL digest context (hashing, signing, verifying), freed with its owner. One owner, one
+// thread at a time. NewMdCtx() is null when OpenSSL is out of memory: callers check.
+struct MdCtxDeleter {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
+using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
+inline MdCtxPtr NewMdCtx() { return MdCtxPtr(EVP_MD_CTX_new()); }
+
 // An immutable public key. Copyable (shares the underlying EVP_PKEY, which OpenSSL allows to be
 // used from several threads for verification).
 class PublicKey {
@@ -86,7 +94,6 @@ class PrivateKey {
 class SignatureVerifier {
  public:
   SignatureVerifier();
-  ~SignatureVerifier();
   SignatureVerifier(const SignatureVerifier&) = delete;
   SignatureVerifier& operator=(const SignatureVerifier&) = delete;
 
@@ -95,8 +102,11 @@ class SignatureVerifier {
   base::Status Verify(Alg alg, const PublicKey& key, base::ByteSpan tbs, base::ByteSpan signature);
 
  private:
-  EVP_MD_CTX* ctx_;
-  EVP_MD* sha256_;
+  struct MdDeleter {
+    void operator()(EVP_MD* md) const { EVP_MD_free(md); }
+  };
+  MdCtxPtr ctx_;
+  std::unique_ptr<EVP_MD, MdDeleter> sha256_;
 };
 
 // Random bytes from the OS generator.
