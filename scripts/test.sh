@@ -11,6 +11,10 @@ echo "== clang-format"
 files=$(git ls-files '*.cc' '*.h')
 clang-format --dry-run -Werror $files
 
+echo "== module table and size rules (docs/architecture.md)"
+python3 scripts/check_architecture.py
+python3 scripts/check_sizes.py
+
 echo "== tests (ASan+UBSan)"
 # A throwaway PostgreSQL server (unix socket only) for the hub's "postgres" backend tests; stopped
 # and removed on exit, whatever happens.
