@@ -11,6 +11,7 @@
 #include "base/bytes.h"
 #include "base/hex.h"
 #include "card/cbor.h"
+#include "card/profile.h"
 
 namespace {
 
@@ -736,6 +737,54 @@ TEST(DccHcertTest, ShapeIsChecked) {
                 }),
                 DccRules(), "hcert lacks entry 1");
   ExpectRefused(DccPayload([](CborWriter& w) { w.Array(0); }), DccRules(), "expected a map");
+}
+
+// {1: iss, 4: exp, 6: iat, -260: <hcert>}
+Bytes DccPayloadWithIss(const std::string& iss) {
+  return Build([&](CborWriter& w) {
+    w.Map(4);
+    w.Int(1);
+    w.Text(iss);
+    w.Int(4);
+    w.Uint(static_cast<uint64_t>(kExp));
+    w.Int(6);
+    w.Uint(static_cast<uint64_t>(kIat));
+    w.Int(card::kClaimDccHcert);
+    WriteHcert(w);
+  });
+}
+
+// The DCC profile does not inherit the card format's 32-byte iss: Georgia's vectors carry 80.
+TEST(DccHcertTest, DccProfileTakesALongIss) {
+  const std::string georgia =
+      "Ministry of IDPs from the occupied territories, Labour, Health and SA of Georgia";
+  ASSERT_EQ(georgia.size(), 80u);
+  Claims out;
+  base::Status s = Parse(DccPayloadWithIss(georgia), card::kDccProfile.claims, &out);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(out.iss, georgia);
+  const std::string at_limit(card::kDccProfile.max_inflated_bytes - 64, 'G');
+  EXPECT_TRUE(Parse(DccPayloadWithIss(at_limit), card::kDccProfile.claims, &out).ok());
+}
+
+// The member card keeps its 32-byte iss, in its profile and in the default rules.
+TEST(DccHcertTest, CardProfileKeepsThirtyTwoByteIss) {
+  EXPECT_EQ(card::kCardProfile.claims.max_iss_bytes, 32u);
+  EXPECT_EQ(ClaimsRules{}.max_iss_bytes, 32u);
+  Claims c = MakeClaims();
+  c.iss = std::string(32, 'I');
+  base::Result<Bytes> enc = card::EncodeClaims(c);
+  ASSERT_TRUE(enc.ok()) << enc.status().ToString();
+  Claims out;
+  EXPECT_TRUE(Parse(*enc, card::kCardProfile.claims, &out).ok());
+  c.iss = std::string(33, 'I');
+  EXPECT_FALSE(card::EncodeClaims(c).ok());
+
+  ClaimsRules no_card = card::kCardProfile.claims;
+  no_card.require_card = false;
+  ExpectRefused(DccPayloadWithIss(std::string(33, 'I')), card::kCardProfile.claims,
+                "iss is 33 bytes");
+  ExpectRefused(DccPayloadWithIss(std::string(80, 'I')), no_card, "iss is 80 bytes, limit 32");
 }
 
 TEST(DccHcertTest, HcertIsAnUnknownClaimWithoutTheRule) {

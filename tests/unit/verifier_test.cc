@@ -115,6 +115,23 @@ TEST_F(VerifierTest, ExpiredAtExp) {
   EXPECT_EQ(Verify(claims_).verdict, Verdict::kExpired);
 }
 
+// The time rule on its own, as the conformance tests use it on claims whose signature failed.
+TEST(CheckValidityPeriodTest, FollowsEachProfile) {
+  card::Claims c = testing_cards::DefaultClaims();
+  c.iat = kNow;
+  c.exp = kNow + 10;
+  using card::CheckValidityPeriod;
+  using card::kCardProfile;
+  using card::kDccProfile;
+  EXPECT_EQ(CheckValidityPeriod(c, kNow, kCardProfile), Verdict::kValid);
+  EXPECT_EQ(CheckValidityPeriod(c, kNow - 300, kCardProfile), Verdict::kValid);
+  EXPECT_EQ(CheckValidityPeriod(c, kNow - 301, kCardProfile), Verdict::kNotYetValid);
+  EXPECT_EQ(CheckValidityPeriod(c, kNow + 10, kCardProfile), Verdict::kExpired);
+  EXPECT_EQ(CheckValidityPeriod(c, kNow - 1, kDccProfile), Verdict::kNotYetValid);
+  EXPECT_EQ(CheckValidityPeriod(c, kNow + 10, kDccProfile), Verdict::kValid);  // exp inclusive
+  EXPECT_EQ(CheckValidityPeriod(c, kNow + 11, kDccProfile), Verdict::kExpired);
+}
+
 TEST_F(VerifierTest, RevokedMember) {
   status_.Set(claims_.card->rid, {card::MemberState::kRevoked, 0});
   EXPECT_EQ(Verify(claims_).verdict, Verdict::kRevoked);

@@ -170,7 +170,7 @@ base::Status ParseClaims(base::ByteSpan payload, const ClaimsRules& rules, Claim
     CK_TRY(r.ReadInt(&key));
     CK_TRY(seen.Add(key));
     if (key == kClaimIss) {
-      CK_TRY(ReadDisplayText(r, kMaxIssBytes, "iss", &out->iss));
+      CK_TRY(ReadDisplayText(r, rules.max_iss_bytes, "iss", &out->iss));
       has_iss = true;
     } else if (key == kClaimIat) {
       CK_TRY(ReadTime(r, rules, "iat", &out->iat));

@@ -34,6 +34,12 @@ std::string_view StageName(Stage s) {
   return "none";
 }
 
+Verdict CheckValidityPeriod(const Claims& claims, int64_t now, const Profile& profile) {
+  if (claims.iat > now + profile.iat_skew_seconds) return Verdict::kNotYetValid;
+  if (profile.exp_inclusive ? now > claims.exp : now >= claims.exp) return Verdict::kExpired;
+  return Verdict::kValid;
+}
+
 Verifier::Verifier(const KeyStore& keys, const StatusStore* status, const base::Clock& clock,
                    const Profile& profile)
     : keys_(keys), status_(status), clock_(clock), profile_(profile) {
@@ -148,13 +154,15 @@ Verification Verifier::Verify(std::string_view text) {
 void Verifier::CheckTimeAndStatus(Verification* out) {
   const int64_t now = clock_.NowUnixSeconds();
   const Claims& c = *out->claims;
-  if (c.iat > now + profile_.iat_skew_seconds) {
-    Refuse(out, Verdict::kNotYetValid, "card issued in the future (check the device clock)");
-    return;
-  }
-  if (profile_.exp_inclusive ? now > c.exp : now >= c.exp) {
-    Refuse(out, Verdict::kExpired, "card expired");
-    return;
+  switch (CheckValidityPeriod(c, now, profile_)) {
+    case Verdict::kNotYetValid:
+      Refuse(out, Verdict::kNotYetValid, "card issued in the future (check the device clock)");
+      return;
+    case Verdict::kExpired:
+      Refuse(out, Verdict::kExpired, "card expired");
+      return;
+    default:
+      break;
   }
   if (status_ == nullptr || !c.card) {
     out->verdict = Verdict::kValid;

@@ -18,7 +18,7 @@ inline constexpr int64_t kClaimIat = 6;
 inline constexpr int64_t kClaimCard = -70000;
 inline constexpr int64_t kClaimDccHcert = -260;
 
-inline constexpr size_t kMaxIssBytes = 32;
+inline constexpr size_t kMaxIssBytes = 32;  // card format v1; a profile may set its own limit
 inline constexpr size_t kMaxOrgBytes = 32;
 inline constexpr size_t kMaxNameBytes = 40;
 inline constexpr size_t kMaxNumberBytes = 20;
@@ -49,6 +49,7 @@ struct Claims {
 
 struct ClaimsRules {
   CborLimits cbor;
+  size_t max_iss_bytes = kMaxIssBytes;
   bool require_iss = true;
   bool require_card = true;
   bool allow_float_time =

@@ -33,6 +33,12 @@ struct Verification {
   bool status_checked = false;  // a status store was consulted
 };
 
+// The time checks of Verifier::Verify() on `claims` at `now` under `profile`: kNotYetValid,
+// kExpired or kValid. Verify() applies them only to claims whose signature verified; conformance
+// tests apply them to untrusted claims too (the EU DCC vectors check expiry independently of the
+// signature).
+Verdict CheckValidityPeriod(const Claims& claims, int64_t now, const Profile& profile);
+
 // Verifies cards. Keeps its scratch buffers, zlib stream and OpenSSL context between calls, so a
 // verification allocates almost nothing beyond the result. Not thread-safe: one per thread. The
 // stores and the clock must outlive the verifier; `status` may be null (no member registry: the
