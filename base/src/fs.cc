@@ -49,34 +49,36 @@ class PosixWritableFile final : public WritableFile {
   std::string path_;
 };
 
-class PosixFileSystem final : public FileSystem {
- public:
-  Result<std::unique_ptr<SequentialFile>> OpenSequential(const std::string& path) override {
-    uint64_t size = 0;
-    CK_ASSIGN_OR_RETURN(UniqueFd fd, OpenRegularFile(path, &size));
-    return std::unique_ptr<SequentialFile>(new PosixSequentialFile(std::move(fd), path, size));
-  }
-  Result<std::unique_ptr<WritableFile>> OpenWritable(const std::string& path,
-                                                     mode_t mode) override {
-    // O_NOFOLLOW: never write through a symlink (files written onto a USB stick).
-    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode));
-    if (!fd.valid()) return IoError("creating " + path, errno);
-    return std::unique_ptr<WritableFile>(new PosixWritableFile(std::move(fd), path));
-  }
-  Status Rename(const std::string& from, const std::string& to) override {
-    if (::rename(from.c_str(), to.c_str()) != 0)
-      return IoError("renaming " + from + " to " + to, errno);
-    return Status::Ok();
-  }
-  Status Remove(const std::string& path) override {
-    if (::unlink(path.c_str()) != 0 && errno != ENOENT) return IoError("removing " + path, errno);
-    return Status::Ok();
-  }
-  Status SyncDir(const std::string& dir) override { return base::SyncDir(dir); }
-  bool Exists(const std::string& path) override { return ::access(path.c_str(), F_OK) == 0; }
-};
-
 }  // namespace
+
+Result<std::unique_ptr<SequentialFile>> PosixFileSystem::OpenSequential(const std::string& path) {
+  uint64_t size = 0;
+  CK_ASSIGN_OR_RETURN(UniqueFd fd, OpenRegularFile(path, &size));
+  return std::unique_ptr<SequentialFile>(new PosixSequentialFile(std::move(fd), path, size));
+}
+
+Result<std::unique_ptr<WritableFile>> PosixFileSystem::OpenWritable(const std::string& path,
+                                                                    mode_t mode) {
+  // O_NOFOLLOW: never write through a symlink (files written onto a USB stick).
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode));
+  if (!fd.valid()) return IoError("creating " + path, errno);
+  return std::unique_ptr<WritableFile>(new PosixWritableFile(std::move(fd), path));
+}
+
+Status PosixFileSystem::Rename(const std::string& from, const std::string& to) {
+  if (::rename(from.c_str(), to.c_str()) != 0)
+    return IoError("renaming " + from + " to " + to, errno);
+  return Status::Ok();
+}
+
+Status PosixFileSystem::Remove(const std::string& path) {
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return IoError("removing " + path, errno);
+  return Status::Ok();
+}
+
+Status PosixFileSystem::SyncDir(const std::string& dir) { return base::SyncDir(dir); }
+
+bool PosixFileSystem::Exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
 
 FileSystem& PosixFs() {
   static PosixFileSystem fs;

@@ -42,7 +42,18 @@ class FileSystem {
   virtual bool Exists(const std::string& path) = 0;
 };
 
-// The real filesystem. Thread-safe.
+// The real filesystem. Stateless and thread-safe: a program's main() owns one and passes it down.
+class PosixFileSystem final : public FileSystem {
+ public:
+  Result<std::unique_ptr<SequentialFile>> OpenSequential(const std::string& path) override;
+  Result<std::unique_ptr<WritableFile>> OpenWritable(const std::string& path, mode_t mode) override;
+  Status Rename(const std::string& from, const std::string& to) override;
+  Status Remove(const std::string& path) override;
+  Status SyncDir(const std::string& dir) override;
+  bool Exists(const std::string& path) override;
+};
+
+// A function-static PosixFileSystem (being replaced by one owned by each main()).
 FileSystem& PosixFs();
 
 // The directory part of a path ("." when there is none).
