@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "base/fs.h"
 #include "kiosk_settings/config.h"
 
 namespace kiosk_sdl {
@@ -21,7 +22,8 @@ struct AppOptions {
 };
 
 // Runs until the window is closed, the script quits or quit_after passes. Exit status: 0, 2 for a
-// start-up problem (printed), 3 for a failed script step.
-int RunApp(const AppOptions& options);
+// start-up problem (printed), 3 for a failed script step. `fs` (the real filesystem, owned by
+// main()) is used by every part that writes the data directory or a USB stick.
+int RunApp(const AppOptions& options, base::FileSystem& fs);
 
 }  // namespace kiosk_sdl

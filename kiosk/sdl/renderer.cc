@@ -45,11 +45,10 @@ base::Result<std::unique_ptr<Renderer>> Renderer::Create(SDL_Renderer* renderer,
   if (!logo.empty()) {
     base::Result<RgbaImage> img = ReadRgbaPng(logo);
     if (!img.ok()) return img.status();
-    SDL_Surface* s = SDL_CreateRGBSurfaceWithFormatFrom(
-        img->pixels.data(), img->width, img->height, 32, img->width * 4, SDL_PIXELFORMAT_ABGR8888);
+    SurfacePtr s(SDL_CreateRGBSurfaceWithFormatFrom(img->pixels.data(), img->width, img->height, 32,
+                                                    img->width * 4, SDL_PIXELFORMAT_ABGR8888));
     if (s == nullptr) return base::Internal(std::string("logo surface: ") + SDL_GetError());
-    out->logo_ = SDL_CreateTextureFromSurface(renderer, s);
-    SDL_FreeSurface(s);
+    out->logo_.reset(SDL_CreateTextureFromSurface(renderer, s.get()));
     if (out->logo_ == nullptr) return base::Internal(std::string("logo: ") + SDL_GetError());
     out->logo_w_ = img->width;
     out->logo_h_ = img->height;
@@ -57,21 +56,15 @@ base::Result<std::unique_ptr<Renderer>> Renderer::Create(SDL_Renderer* renderer,
   return out;
 }
 
-Renderer::~Renderer() {
-  for (auto& [key, t] : texts_) SDL_DestroyTexture(t.texture);
-  for (auto& [key, f] : fonts_) TTF_CloseFont(f);
-  if (preview_ != nullptr) SDL_DestroyTexture(preview_);
-  if (logo_ != nullptr) SDL_DestroyTexture(logo_);
-}
-
 TTF_Font* Renderer::Font(int px, bool bold) {
   auto it = fonts_.find({px, bold});
-  if (it != fonts_.end()) return it->second;
-  TTF_Font* f = TTF_OpenFont(font_path_[bold ? 1 : 0].c_str(), px);
+  if (it != fonts_.end()) return it->second.get();
+  FontPtr f(TTF_OpenFont(font_path_[bold ? 1 : 0].c_str(), px));
   if (f == nullptr) return nullptr;
-  TTF_SetFontHinting(f, TTF_HINTING_LIGHT);
-  fonts_[{px, bold}] = f;
-  return f;
+  TTF_SetFontHinting(f.get(), TTF_HINTING_LIGHT);
+  TTF_Font* raw = f.get();
+  fonts_[{px, bold}] = std::move(f);
+  return raw;
 }
 
 const Renderer::TextTexture* Renderer::Text(const std::string& text, int px, bool bold,
@@ -90,18 +83,16 @@ const Renderer::TextTexture* Renderer::Text(const std::string& text, int px, boo
   TTF_SetFontWrappedAlign(font, align == Align::kCenter  ? TTF_WRAPPED_ALIGN_CENTER
                                 : align == Align::kRight ? TTF_WRAPPED_ALIGN_RIGHT
                                                          : TTF_WRAPPED_ALIGN_LEFT);
-  SDL_Surface* s =
-      TTF_RenderUTF8_Blended_Wrapped(font, text.c_str(), {color.r, color.g, color.b, 255},
-                                     static_cast<uint32_t>(std::max(wrap_width, 1)));
+  SurfacePtr s(TTF_RenderUTF8_Blended_Wrapped(font, text.c_str(), {color.r, color.g, color.b, 255},
+                                              static_cast<uint32_t>(std::max(wrap_width, 1))));
   if (s == nullptr) return nullptr;
   TextTexture t;
-  t.texture = SDL_CreateTextureFromSurface(r_, s);
+  t.texture.reset(SDL_CreateTextureFromSurface(r_, s.get()));
   t.w = s->w;
   t.h = s->h;
   t.used = true;
-  SDL_FreeSurface(s);
   if (t.texture == nullptr) return nullptr;
-  return &texts_.emplace(std::move(key), t).first->second;
+  return &texts_.emplace(std::move(key), std::move(t)).first->second;
 }
 
 void Renderer::DrawText(const std::string& text, const kiosk_ui::Rect& r, int px, bool bold,
@@ -119,21 +110,20 @@ void Renderer::DrawText(const std::string& text, const kiosk_ui::Rect& r, int px
   if (align == Align::kRight) x = r.x + r.w - w;
   const SDL_Rect src{0, 0, w, h};
   const SDL_Rect dst{x, r.y + (r.h - h) / 2, w, h};
-  SDL_RenderCopy(r_, t->texture, &src, &dst);
+  SDL_RenderCopy(r_, t->texture.get(), &src, &dst);
 }
 
 void Renderer::SetPreview(const uint8_t* gray, int width, int height, int stride) {
   if (preview_ == nullptr || width != preview_w_ || height != preview_h_) {
-    if (preview_ != nullptr) SDL_DestroyTexture(preview_);
-    preview_ =
-        SDL_CreateTexture(r_, SDL_PIXELFORMAT_IYUV, SDL_TEXTUREACCESS_STREAMING, width, height);
+    preview_.reset(
+        SDL_CreateTexture(r_, SDL_PIXELFORMAT_IYUV, SDL_TEXTUREACCESS_STREAMING, width, height));
     preview_w_ = width;
     preview_h_ = height;
     chroma_.assign(static_cast<size_t>((width + 1) / 2) * static_cast<size_t>((height + 1) / 2),
                    128);  // gray: neutral chroma
   }
   if (preview_ == nullptr) return;
-  SDL_UpdateYUVTexture(preview_, nullptr, gray, stride, chroma_.data(), (width + 1) / 2,
+  SDL_UpdateYUVTexture(preview_.get(), nullptr, gray, stride, chroma_.data(), (width + 1) / 2,
                        chroma_.data(), (width + 1) / 2);
 }
 
@@ -170,13 +160,13 @@ void Renderer::Draw(const kiosk_ui::View& view) {
       case Kind::kPreview:
         if (preview_ != nullptr) {
           const SDL_Rect dst = FitInside(rect, preview_w_, preview_h_);
-          SDL_RenderCopy(r_, preview_, nullptr, &dst);
+          SDL_RenderCopy(r_, preview_.get(), nullptr, &dst);
         }
         break;
       case Kind::kLogo:
         if (logo_ != nullptr) {
           const SDL_Rect dst = FitInside(rect, logo_w_, logo_h_);
-          SDL_RenderCopy(r_, logo_, nullptr, &dst);
+          SDL_RenderCopy(r_, logo_.get(), nullptr, &dst);
         }
         break;
     }
@@ -184,7 +174,6 @@ void Renderer::Draw(const kiosk_ui::View& view) {
   // Drop textures of texts that left the screen (the clock, amounts being typed).
   for (auto it = texts_.begin(); it != texts_.end();) {
     if (!it->second.used) {
-      SDL_DestroyTexture(it->second.texture);
       it = texts_.erase(it);
     } else {
       ++it;

@@ -14,6 +14,7 @@
 
 #include "base/status.h"
 #include "kiosk_ui/view.h"
+#include "sdl_handles.h"
 
 namespace kiosk_sdl {
 
@@ -24,7 +25,6 @@ class Renderer {
                                                         const std::string& font_regular,
                                                         const std::string& font_bold,
                                                         const std::string& logo);
-  ~Renderer();
   Renderer(const Renderer&) = delete;
   Renderer& operator=(const Renderer&) = delete;
 
@@ -46,7 +46,7 @@ class Renderer {
     auto operator<=>(const TextKey&) const = default;
   };
   struct TextTexture {
-    SDL_Texture* texture = nullptr;
+    TexturePtr texture;
     int w = 0, h = 0;
     bool used = false;
   };
@@ -56,14 +56,14 @@ class Renderer {
   void DrawText(const std::string& text, const kiosk_ui::Rect& r, int px, bool bold,
                 kiosk_settings::Rgb color, kiosk_ui::Align align);
 
-  SDL_Renderer* r_;
+  SDL_Renderer* r_;  // not owned: outlives this
   std::string font_path_[2];
-  std::map<std::pair<int, bool>, TTF_Font*> fonts_;
+  std::map<std::pair<int, bool>, FontPtr> fonts_;
   std::map<TextKey, TextTexture> texts_;
-  SDL_Texture* preview_ = nullptr;
+  TexturePtr preview_;
   int preview_w_ = 0, preview_h_ = 0;
   std::vector<uint8_t> chroma_;
-  SDL_Texture* logo_ = nullptr;
+  TexturePtr logo_;
   int logo_w_ = 0, logo_h_ = 0;
 };
 

@@ -568,12 +568,14 @@ TEST_F(KioskAppE2eTest, RosterEventRefusesAMemberNotOnIt) {
 TEST_F(KioskAppE2eTest, CardShownToTheCameraReachesAResultScreen) {
   const std::string frames = fx_.temp().File("frames");
   ASSERT_TRUE(std::filesystem::create_directory(frames));
-  // Played at camera_fps = 5 (the test's config): a blank frame, then the card for a second.
+  // Played at camera_fps = 5 (the test's config): a second of blank frames, then the card for a
+  // second. The blank second lets the idle screen be drawn (slow under a loaded sanitizer build)
+  // before the card is decoded, so that `wait idle` sees it with no scan pending.
   const std::string card = Card(kMember);
-  for (int i = 1; i <= 6; ++i) {
+  for (int i = 1; i <= 10; ++i) {
     char name[16];
     std::snprintf(name, sizeof name, "/%04d.png", i);
-    ASSERT_TRUE(WriteCameraFrame(frames + name, i == 1 ? "" : card));
+    ASSERT_TRUE(WriteCameraFrame(frames + name, i <= 5 ? "" : card));
   }
   const KioskRun run = Run(Event(),
                            "wait idle 30\n"

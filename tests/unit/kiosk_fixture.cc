@@ -186,7 +186,7 @@ bool KioskFixture::WriteRegistryContents(const registry::RegistryContents& conte
 }
 
 base::Result<kiosk::Device> KioskFixture::OpenDevice() {
-  return kiosk::Device::Open(data_dir_, clock_);
+  return kiosk::Device::Open(fs_, data_dir_, clock_);
 }
 
 std::unique_ptr<kiosk::Session> KioskFixture::NewSession(kiosk::Device& device,

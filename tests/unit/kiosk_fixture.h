@@ -34,6 +34,7 @@
 
 #include "base/bytes.h"
 #include "base/clock.h"
+#include "base/fs.h"
 #include "base/status.h"
 #include "card/claims.h"
 #include "card/crypto.h"
@@ -152,7 +153,7 @@ class KioskFixture {
   // Writes `contents` as-is to registry_path(), replacing a registry there.
   bool WriteRegistryContents(const registry::RegistryContents& contents) const;
 
-  // kiosk::Device::Open(data_dir(), clock()).
+  // kiosk::Device::Open(fs(), data_dir(), clock()).
   base::Result<kiosk::Device> OpenDevice();
   // A session over `device` with the fixture's clock. Destroy it before `device`.
   std::unique_ptr<kiosk::Session> NewSession(kiosk::Device& device, const kiosk::Config& config);
@@ -161,6 +162,7 @@ class KioskFixture {
   std::vector<journal::Entry> ReadJournal();
 
  private:
+  base::PosixFileSystem fs_;
   TempDir dir_;
   std::string data_dir_;
   base::FakeClock clock_;

@@ -7,13 +7,14 @@
 
 namespace kiosk {
 
-base::Result<Device> Device::Open(const std::string& data_dir, const base::Clock& clock) {
+base::Result<Device> Device::Open(base::FileSystem& fs, const std::string& data_dir,
+                                  const base::Clock& clock) {
   Device d;
   d.data_dir = data_dir;
   CK_TRY(base::MakeDirs(data_dir, 0700));
   CK_ASSIGN_OR_RETURN(d.journal,
                       journal::Journal::Open(data_dir + "/" + journal::kJournalFile, clock));
-  CK_TRY(journal::LoadOrCreateDeviceKey(data_dir).status());
+  CK_TRY(journal::LoadOrCreateDeviceKey(fs, data_dir).status());
   d.ReloadRegistry(clock);
   return d;
 }

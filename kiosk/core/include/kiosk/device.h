@@ -6,6 +6,7 @@
 #include <string>
 
 #include "base/clock.h"
+#include "base/fs.h"
 #include "card/verifier.h"
 #include "journal/journal.h"
 #include "registry/registry.h"
@@ -21,7 +22,8 @@ struct Device {
 
   // Opens DIR (creating it and the journal if missing). A missing or unusable registry is not an
   // error here: the kiosk starts and says so on screen. `clock` must outlive the device.
-  static base::Result<Device> Open(const std::string& data_dir, const base::Clock& clock);
+  static base::Result<Device> Open(base::FileSystem& fs, const std::string& data_dir,
+                                   const base::Clock& clock);
   // Reopens the registry after a bundle was applied.
   void ReloadRegistry(const base::Clock& clock);
 };

@@ -1,0 +1,41 @@
+// The kiosk's window: SDL video and fonts started, one window (fullscreen or WxH) and its
+// renderer, all owned here and shut down in reverse order. Also the pixel read-back for
+// screenshots. Use it from the thread that opened it.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "base/status.h"
+#include "sdl_handles.h"
+
+namespace kiosk_sdl {
+
+class KioskWindow {
+ public:
+  // Starts SDL (kmsdrm, x11, wayland or offscreen as SDL_VIDEODRIVER and the system offer) and
+  // opens the window. SDL's own fallback to "offscreen" without a display is refused unless
+  // SDL_VIDEODRIVER asked for it. Errors are the messages printed at start-up.
+  static base::Result<std::unique_ptr<KioskWindow>> Open(bool fullscreen, int width, int height);
+
+  SDL_Window* window() const { return window_.get(); }
+  SDL_Renderer* renderer() const { return renderer_.get(); }
+  // The drawable size in pixels (HiDPI), read again after a resize.
+  int width() const { return width_; }
+  int height() const { return height_; }
+  void UpdateSize();
+  // A mouse position in window points as drawable pixels.
+  void PointsToPixels(int* x, int* y) const;
+  // Writes what was drawn (before presenting) to `path` as PNG.
+  base::Status Screenshot(const std::string& path) const;
+
+ private:
+  KioskWindow() = default;
+
+  SdlLibrary sdl_;  // first in, last out
+  WindowPtr window_;
+  RendererPtr renderer_;
+  int width_ = 0, height_ = 0;
+};
+
+}  // namespace kiosk_sdl

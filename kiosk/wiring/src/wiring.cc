@@ -1,0 +1,127 @@
+#include "kiosk_wiring/wiring.h"
+
+#include <chrono>
+#include <cstdio>
+
+#include "base/hex.h"
+#include "base/time_format.h"
+#include "journal/device_key.h"
+#include "sync/device_id.h"
+
+namespace kiosk_wiring {
+
+base::Result<std::unique_ptr<Wiring>> Wiring::Create(base::FileSystem& fs,
+                                                     const std::string& fake_clock) {
+  if (fake_clock.empty())
+    return std::unique_ptr<Wiring>(new Wiring(fs, std::make_unique<base::SystemClock>(), nullptr));
+  CK_ASSIGN_OR_RETURN(int64_t t, base::ParseIso8601(fake_clock));
+  auto fake = std::make_unique<base::FakeClock>(t);
+  base::FakeClock* raw = fake.get();
+  return std::unique_ptr<Wiring>(new Wiring(fs, std::move(fake), raw));
+}
+
+Wiring::~Wiring() {
+  // The threads first (they refer to the clock, the data directory and the registry flag), the
+  // watcher before the admin's job as before, the session before its device.
+  usb_watcher_.reset();
+  usb_job_.reset();
+  inputs_.reset();
+  if (sync_) sync_->Stop();
+  sync_.reset();
+  session_.reset();
+}
+
+base::Status Wiring::OpenDevice(const std::string& data_dir) {
+  base::Result<kiosk::Device> device = kiosk::Device::Open(fs_, data_dir, *clock_);
+  if (!device.ok())
+    return base::Status(device.status().code(),
+                        "cannot open " + data_dir + ": " + device.status().message());
+  device_.emplace(std::move(*device));
+  if (!device_->open_problem.empty())
+    std::fprintf(stderr, "kiosk: no usable registry: %s\n", device_->open_problem.c_str());
+  return base::Status::Ok();
+}
+
+base::Status Wiring::LoadIdentity() {
+  base::Result<std::string> id = ck_sync::LoadOrCreateDeviceId(fs_, device_->data_dir);
+  if (id.ok()) device_id_ = *id;
+  if (auto key = journal::LoadOrCreateDeviceKey(fs_, device_->data_dir); key.ok()) {
+    if (auto pub = key->Public(); pub.ok()) {
+      const card::Kid kid = pub->kid();
+      key_fingerprint_ = base::ToHex(base::ByteSpan(kid.data(), kid.size()));
+    }
+  }
+  return id.status();
+}
+
+base::Status Wiring::LoadTrust(const std::string& pem_path) {
+  CK_ASSIGN_OR_RETURN(card::PublicKey key, card::PublicKey::FromPemFile(pem_path));
+  trusted_.emplace(std::move(key));
+  return base::Status::Ok();
+}
+
+void Wiring::StartSync(const HubSpec& hub, std::function<void()> wake) {
+  ck_sync::BackgroundSyncOptions o{.trusted = *trusted_,
+                                   .interval = std::chrono::seconds(hub.interval_seconds)};
+  o.net.data_dir = device_->data_dir;
+  o.net.device_id = device_id_;
+  o.net.transport.hub_url = hub.url;
+  o.net.transport.hub_cert_path = hub.cert;
+  // Its own thread and journal connection; a bundle it applies is picked up by rebuilding the
+  // session between customers.
+  sync_ = std::make_unique<ck_sync::BackgroundSync>(
+      fs_, *clock_, std::move(o), [this, wake = std::move(wake)](const ck_sync::SyncReport& r) {
+        if (r.pull.state == ck_sync::PullReport::State::kApplied) MarkRegistryChanged();
+        for (const std::string& line : r.Lines())
+          std::fprintf(stderr, "kiosk: sync: %s\n", line.c_str());
+        if (wake) wake();
+      });
+  sync_->Start();
+}
+
+void Wiring::RebuildSession(const kiosk::Config& config) {
+  session_.reset();
+  session_config_ = config;
+  session_ = std::make_unique<kiosk::Session>(session_config_, *clock_, device_->verifier.get(),
+                                              device_->registry.get(), *device_->journal);
+}
+
+bool Wiring::SwapRegistryWhenIdle() {
+  // Never in the middle of a customer, nor over a result still on screen: only when idle.
+  if (session_->screen().state != kiosk::State::kIdle || !registry_changed_.exchange(false))
+    return false;
+  session_.reset();
+  device_->ReloadRegistry(*clock_);
+  RebuildSession(session_config_);
+  return true;
+}
+
+kiosk_usb::UsbSetup Wiring::UsbSetupFor(const std::string& mount_dir) const {
+  return {.fs = &fs_,
+          .clock = clock_.get(),
+          .data_dir = device_->data_dir,
+          .mount_dir = mount_dir,
+          .device_id = device_id_,
+          .trusted = *trusted_};
+}
+
+void Wiring::StartUsb(const std::string& mount_dir, bool watch, std::function<void()> wake) {
+  if (!trusted_) return;
+  auto changed = [this] { MarkRegistryChanged(); };
+  usb_job_ = std::make_unique<kiosk_usb::UsbAdminJob>(UsbSetupFor(mount_dir), wake, changed);
+  if (!watch) return;
+  usb_watcher_ =
+      std::make_unique<kiosk_usb::UsbStickWatcher>(UsbSetupFor(mount_dir), wake, changed);
+  if (!usb_watcher_->Start()) usb_watcher_.reset();
+}
+
+kiosk_scan_input::ScanInputs& Wiring::OpenInputs(const kiosk_scan_input::CameraSpec& camera,
+                                                 const std::string& scanner_device,
+                                                 std::function<void()> wake) {
+  inputs_ = std::make_unique<kiosk_scan_input::ScanInputs>(system_, std::move(wake));
+  inputs_->OpenCamera(camera);
+  inputs_->OpenScanner(scanner_device);
+  return *inputs_;
+}
+
+}  // namespace kiosk_wiring

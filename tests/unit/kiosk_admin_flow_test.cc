@@ -1,0 +1,267 @@
+// The admin screens without a display: kiosk_admin::AdminFlow over a real AdminPin file, the
+// real English translations and a real registry (kiosk_fixture).
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+
+#include "kiosk_admin/admin_flow.h"
+#include "kiosk_fixture.h"
+
+namespace {
+
+using kiosk_admin::AdminContext;
+using kiosk_admin::AdminEffects;
+using kiosk_admin::AdminFlow;
+using kiosk_ui::AppScreen;
+
+const std::string kI18n = std::string(CK_ASSETS_DIR) + "/i18n";
+
+class AdminFlowTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    base::Result<kiosk_settings::AdminPin> pin =
+        kiosk_settings::AdminPin::Open(fx_.data_dir(), fx_.clock());
+    ASSERT_TRUE(pin.ok()) << pin.status().ToString();
+    pin_.emplace(std::move(*pin));
+    base::Result<kiosk_settings::Strings> en = kiosk_settings::Strings::Load(kI18n, "en");
+    ASSERT_TRUE(en.ok()) << en.status().ToString();
+    flow_.emplace(*pin_, std::move(*en), kI18n);
+  }
+
+  void Type(const std::string& digits) {
+    for (char c : digits) flow_->Key(std::string(1, c));
+  }
+  // PIN entry opened from the idle screen, `pin` typed and OK pressed.
+  AdminEffects EnterPin(const std::string& pin) {
+    if (!flow_->active()) {
+      EXPECT_TRUE(flow_->Open(kiosk::State::kIdle));
+    }
+    Type(pin);
+    return flow_->Ok();
+  }
+  void OpenMenu() {
+    ASSERT_TRUE(EnterPin(std::string(kiosk_settings::kDefaultAdminPin)).refresh_status);
+    ASSERT_EQ(flow_->screen(), AppScreen::kAdmin);
+  }
+  // A registry with `partners` partners P-01.. and one event, opened as the device's.
+  const registry::Registry* Registry(int partners) {
+    kiosktest::RegistrySpec spec;
+    for (int i = 1; i <= partners; ++i) {
+      registry::Partner p = kiosktest::MakePartner((i < 10 ? "P-0" : "P-") + std::to_string(i));
+      p.name = "Shop " + std::to_string(i);
+      spec.partners.push_back(p);
+    }
+    registry::Event e = kiosktest::MakeEvent("E-1", kiosktest::kNow, kiosktest::kNow + 3600);
+    e.title = "Congress";
+    spec.events = {e};
+    EXPECT_TRUE(fx_.WriteRegistry(spec));
+    base::Result<kiosk::Device> dev = fx_.OpenDevice();
+    EXPECT_TRUE(dev.ok()) << dev.status().ToString();
+    device_.emplace(std::move(*dev));
+    return device_->registry.get();
+  }
+
+  kiosktest::KioskFixture fx_;
+  std::optional<kiosk_settings::AdminPin> pin_;
+  std::optional<AdminFlow> flow_;
+  std::optional<kiosk::Device> device_;
+};
+
+TEST_F(AdminFlowTest, OpensOnlyWhenNoCustomerIsBeingServed) {
+  EXPECT_FALSE(flow_->Open(kiosk::State::kAmountEntry));
+  EXPECT_FALSE(flow_->Open(kiosk::State::kConfirm));
+  EXPECT_FALSE(flow_->active());
+  EXPECT_TRUE(flow_->Open(kiosk::State::kResult));
+  EXPECT_EQ(flow_->screen(), AppScreen::kPin);
+  EXPECT_EQ(flow_->ScreenName(), "pin");
+  EXPECT_FALSE(flow_->Open(kiosk::State::kIdle));  // already open
+  EXPECT_TRUE(flow_->pin_is_default());
+}
+
+TEST_F(AdminFlowTest, RightPinOpensTheMenu) {
+  const AdminEffects e = EnterPin("0000");
+  EXPECT_TRUE(e.refresh_status);
+  EXPECT_EQ(flow_->screen(), AppScreen::kAdmin);
+  EXPECT_EQ(flow_->ScreenName(), "admin");
+  EXPECT_EQ(flow_->notice(), "");
+  EXPECT_EQ(flow_->entry(), "");
+}
+
+TEST_F(AdminFlowTest, KeypadEditsThePinEntry) {
+  ASSERT_TRUE(flow_->Open(kiosk::State::kIdle));
+  Type("12345");
+  flow_->Key("back");
+  EXPECT_EQ(flow_->entry(), "1234");
+  flow_->Key("x");
+  flow_->Key("clear");
+  EXPECT_EQ(flow_->entry(), "");
+  Type("1234567890123");  // at most 12 digits
+  EXPECT_EQ(flow_->entry(), "123456789012");
+}
+
+TEST_F(AdminFlowTest, WrongPinsCountDownThenLockOut) {
+  EXPECT_FALSE(EnterPin("1111").refresh_status);
+  EXPECT_EQ(flow_->screen(), AppScreen::kPin);
+  EXPECT_EQ(flow_->notice(), "Wrong PIN (2 tries before lock-out)");
+  EXPECT_TRUE(flow_->notice_is_error());
+  EnterPin("2222");
+  EXPECT_EQ(flow_->notice(), "Wrong PIN (1 tries before lock-out)");
+  EnterPin("3333");
+  EXPECT_EQ(flow_->notice(), "Locked: try again in 30 s");
+  // Locked: even the right PIN is not taken, and reopening says so at once.
+  EnterPin("0000");
+  EXPECT_EQ(flow_->screen(), AppScreen::kPin);
+  EXPECT_EQ(flow_->notice(), "Locked: try again in 30 s");
+  flow_->Back(false);
+  fx_.clock().Advance(10);
+  ASSERT_TRUE(flow_->Open(kiosk::State::kIdle));
+  EXPECT_EQ(flow_->notice(), "Locked: try again in 20 s");
+  fx_.clock().Advance(20);
+  EXPECT_TRUE(EnterPin("0000").refresh_status);
+  EXPECT_EQ(flow_->screen(), AppScreen::kAdmin);
+}
+
+TEST_F(AdminFlowTest, ShortEntryIsNotATry) {
+  for (int i = 0; i < 5; ++i) EnterPin("12");
+  EXPECT_EQ(flow_->notice(), "A PIN has 4 to 12 digits");
+  EXPECT_EQ(pin_->failures(), 0);
+  EXPECT_TRUE(EnterPin("0000").refresh_status);
+}
+
+TEST_F(AdminFlowTest, NewPinMustBeTypedTwice) {
+  OpenMenu();
+  flow_->Press("set_pin", {});
+  EXPECT_EQ(flow_->screen(), AppScreen::kSetPin);
+  EXPECT_EQ(flow_->ScreenName(), "set-pin");
+  Type("4321");
+  flow_->Ok();
+  EXPECT_TRUE(flow_->pin_repeat());
+  Type("4322");
+  flow_->Ok();
+  EXPECT_EQ(flow_->screen(), AppScreen::kAdmin);
+  EXPECT_EQ(flow_->notice(), "The two PINs differ: nothing was changed");
+  EXPECT_TRUE(pin_->is_default());
+
+  flow_->Press("set_pin", {});
+  Type("4321");
+  flow_->Ok();
+  Type("4321");
+  flow_->Ok();
+  EXPECT_EQ(flow_->notice(), "PIN changed");
+  EXPECT_FALSE(flow_->notice_is_error());
+  EXPECT_FALSE(flow_->pin_is_default());
+  // The new PIN opens the menu next time (read back from the file), the old one does not.
+  flow_->Back(false);
+  ASSERT_FALSE(flow_->active());
+  base::Result<kiosk_settings::AdminPin> again =
+      kiosk_settings::AdminPin::Open(fx_.data_dir(), fx_.clock());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again->Check("4321"), kiosk_settings::PinCheck::kOk);
+  EXPECT_FALSE(EnterPin("0000").refresh_status);
+  EXPECT_TRUE(EnterPin("4321").refresh_status);
+}
+
+TEST_F(AdminFlowTest, BackLeavesEachScreenForItsParent) {
+  ASSERT_TRUE(flow_->Open(kiosk::State::kIdle));
+  EXPECT_FALSE(flow_->Back(false).cancel_session);  // PIN entry: back to the session
+  EXPECT_FALSE(flow_->active());
+  OpenMenu();
+  flow_->Press("set_pin", {});
+  flow_->Back(false);
+  EXPECT_EQ(flow_->screen(), AppScreen::kAdmin);
+  // The menu waits while a USB job runs.
+  EXPECT_FALSE(flow_->Back(true).cancel_session);
+  EXPECT_EQ(flow_->screen(), AppScreen::kAdmin);
+  EXPECT_TRUE(flow_->Back(false).cancel_session);
+  EXPECT_FALSE(flow_->active());
+}
+
+TEST_F(AdminFlowTest, ChoosesAPartnerAcrossPages) {
+  const registry::Registry* reg = Registry(kiosk_ui::kChoicesPerPage + 2);
+  OpenMenu();
+  const AdminContext shop{.mode = kiosk::Mode::kShop, .registry = reg};
+  flow_->Press("select", shop);
+  ASSERT_EQ(flow_->screen(), AppScreen::kAdminSelect);
+  EXPECT_EQ(flow_->ScreenName(), "admin-select");
+  EXPECT_EQ(flow_->select_mode(), kiosk::Mode::kShop);
+  ASSERT_EQ(flow_->choices().size(), static_cast<size_t>(kiosk_ui::kChoicesPerPage + 2));
+  EXPECT_EQ(flow_->choices()[0].id, "P-01");
+  EXPECT_EQ(flow_->choices()[0].label, "Shop 1 (P-01)");
+  flow_->Press("prev", shop);
+  EXPECT_EQ(flow_->page(), 0);
+  flow_->Press("next", shop);
+  EXPECT_EQ(flow_->page(), 1);
+  flow_->Press("next", shop);  // the last page stays
+  EXPECT_EQ(flow_->page(), 1);
+  const AdminEffects e = flow_->Press("choice_P-10", shop);
+  ASSERT_TRUE(e.chosen.has_value());
+  EXPECT_EQ(e.chosen->mode, kiosk::Mode::kShop);
+  EXPECT_EQ(e.chosen->id, "P-10");
+  EXPECT_EQ(flow_->screen(), AppScreen::kAdmin);
+}
+
+TEST_F(AdminFlowTest, ModeOffersTheOtherModesChoices) {
+  const registry::Registry* reg = Registry(1);
+  OpenMenu();
+  flow_->Press("mode", {.mode = kiosk::Mode::kShop, .registry = reg});
+  EXPECT_EQ(flow_->select_mode(), kiosk::Mode::kEvent);
+  ASSERT_EQ(flow_->choices().size(), 1u);
+  EXPECT_EQ(flow_->choices()[0].label, "Congress (E-1)");
+  // Back keeps the mode: nothing chosen.
+  EXPECT_FALSE(flow_->Back(false).chosen.has_value());
+  EXPECT_EQ(flow_->screen(), AppScreen::kAdmin);
+  flow_->Press("mode", {.mode = kiosk::Mode::kShop, .registry = reg});
+  const AdminEffects e = flow_->Press("choice_E-1", {});
+  ASSERT_TRUE(e.chosen.has_value());
+  EXPECT_EQ(e.chosen->mode, kiosk::Mode::kEvent);
+  EXPECT_EQ(e.chosen->id, "E-1");
+}
+
+TEST_F(AdminFlowTest, NoRegistryNoChoices) {
+  OpenMenu();
+  flow_->Press("select", {.registry = nullptr});
+  EXPECT_EQ(flow_->screen(), AppScreen::kAdminSelect);
+  EXPECT_TRUE(flow_->choices().empty());
+  EXPECT_EQ(flow_->notice(), "Registry: none");
+  EXPECT_TRUE(flow_->notice_is_error());
+}
+
+TEST_F(AdminFlowTest, LanguageCyclesAndRewordsTheScreens) {
+  OpenMenu();
+  AdminEffects e = flow_->Press("language", {});
+  EXPECT_EQ(e.language, "kk");  // ru, en, kk, ru...
+  EXPECT_EQ(flow_->strings().language(), "kk");
+  e = flow_->Press("language", {});
+  EXPECT_EQ(e.language, "ru");
+  EXPECT_EQ(flow_->strings().language(), "ru");
+  EXPECT_NE(flow_->strings().Get("admin.pin_changed"), "PIN changed");
+  e = flow_->Press("language", {});
+  EXPECT_EQ(e.language, "en");
+  EXPECT_EQ(flow_->strings().Get("admin.pin_changed"), "PIN changed");
+}
+
+TEST_F(AdminFlowTest, MenuActionsAreEffectsAndWaitForARunningJob) {
+  OpenMenu();
+  EXPECT_TRUE(flow_->Press("import_usb", {}).import_usb);
+  EXPECT_TRUE(flow_->Press("export_usb", {}).export_usb);
+  EXPECT_FALSE(flow_->Press("import_usb", {.job_running = true}).import_usb);
+  AdminEffects e = flow_->Press("sync_now", {.sync_available = false});
+  EXPECT_FALSE(e.wake_sync);
+  EXPECT_EQ(flow_->notice(), "Network sync not configured");
+  e = flow_->Press("sync_now", {.sync_available = true});
+  EXPECT_TRUE(e.wake_sync);
+  EXPECT_EQ(flow_->notice(), "Sync started: the network line shows when it is done");
+  EXPECT_FALSE(flow_->notice_is_error());
+}
+
+TEST_F(AdminFlowTest, CloseGoesBackToTheSession) {
+  ASSERT_TRUE(flow_->Open(kiosk::State::kIdle));
+  Type("12");
+  flow_->Close();
+  EXPECT_FALSE(flow_->active());
+  EXPECT_EQ(flow_->entry(), "");
+  EXPECT_EQ(flow_->ScreenName(), "");
+}
+
+}  // namespace

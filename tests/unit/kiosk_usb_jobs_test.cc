@@ -1,0 +1,171 @@
+// The kiosk's USB jobs without a display: real temporary directories stand for the mount point
+// and its sticks, real signed bundles (bundle_fixture) are applied to a real data directory, and
+// the journal export is written onto the stick.
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+#include <string>
+
+#include "bundle_fixture.h"
+#include "kiosk_usb/usb_jobs.h"
+#include "sync/journal_to_stick.h"
+#include "sync/usb_watcher.h"
+
+namespace {
+
+using kiosk_usb::UsbOutcome;
+
+constexpr char kDeviceId[] = "kiosk-usb-test";
+
+// Counts wake-ups from the worker threads; Await blocks until there were `n` of them.
+class Wakes {
+ public:
+  void Wake() {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++count_;
+    cv_.notify_all();
+  }
+  void Await(int n) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return count_ >= n; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int count_ = 0;
+};
+
+class UsbJobsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(cktest::MakeDir(data_));
+    ASSERT_TRUE(cktest::MakeDir(mount_));
+  }
+  kiosk_usb::UsbSetup JobSetup() {
+    return {.fs = &fs_,
+            .clock = &clock_,
+            .data_dir = data_,
+            .mount_dir = mount_,
+            .device_id = kDeviceId,
+            .trusted = factory_.trusted()};
+  }
+  // A stick (a directory under `dir`) carrying the signed bundle of `seq`.
+  std::string Stick(int64_t seq, const std::string& dir, const std::string& name = "STICK") {
+    base::Result<cktest::BuiltBundle> built = factory_.Build({.seq = seq});
+    EXPECT_TRUE(built.ok()) << built.status().ToString();
+    const std::string stick = dir + "/" + name;
+    EXPECT_TRUE(cktest::MakeDir(stick));
+    EXPECT_TRUE(cktest::CopyFile(
+        built->path, stick + "/registry-" + std::to_string(seq) + ck_sync::kBundleSuffix));
+    return stick;
+  }
+  int64_t RegistrySeq() { return cktest::InspectDataDir(data_).seq; }
+
+  cktest::ScratchDir dir_;
+  cktest::BundleFactory factory_{dir_.File("build")};
+  std::string data_ = dir_.File("data");
+  std::string mount_ = dir_.File("media");
+  base::FakeClock clock_{cktest::kFixtureNow};
+  base::PosixFileSystem fs_;
+};
+
+TEST_F(UsbJobsTest, NoStickSaysWhereItLooked) {
+  bool imported = true;
+  EXPECT_EQ(kiosk_usb::RunUsbJob(JobSetup(), false, &imported),
+            (UsbOutcome{"admin.usb_no_stick", "dir", mount_, true}));
+  EXPECT_FALSE(imported);
+  kiosk_usb::UsbSetup missing = JobSetup();
+  missing.mount_dir = dir_.File("no-such-dir");
+  EXPECT_EQ(kiosk_usb::RunUsbJob(missing, true, &imported).key, "admin.usb_no_stick");
+}
+
+TEST_F(UsbJobsTest, ImportsTheStickThenRefusesTheSameBundle) {
+  Stick(1, mount_);
+  bool imported = false;
+  EXPECT_EQ(kiosk_usb::RunUsbJob(JobSetup(), false, &imported),
+            (UsbOutcome{"admin.usb_imported", "seq", "1", false}));
+  EXPECT_TRUE(imported);
+  EXPECT_EQ(RegistrySeq(), 1);
+  const UsbOutcome again = kiosk_usb::RunUsbJob(JobSetup(), false, &imported);
+  EXPECT_FALSE(imported);
+  EXPECT_EQ(again.key, "admin.usb_failed");
+  EXPECT_EQ(again.arg, "why");
+  EXPECT_TRUE(again.error);
+  EXPECT_NE(again.value, "");
+  EXPECT_EQ(RegistrySeq(), 1);
+}
+
+TEST_F(UsbJobsTest, ExportWritesTheJournalOntoTheStick) {
+  const std::string stick = Stick(1, mount_);
+  bool imported = false;
+  EXPECT_EQ(
+      kiosk_usb::RunUsbJob(JobSetup(), true, &imported),
+      (UsbOutcome{"admin.export_done", "file", ck_sync::JournalExportFileName(kDeviceId), false}));
+  EXPECT_TRUE(imported);  // the stick's bundle is applied on the way
+  EXPECT_TRUE(std::filesystem::exists(stick + "/" + ck_sync::JournalExportFileName(kDeviceId)));
+  EXPECT_TRUE(std::filesystem::exists(stick + "/" + ck_sync::ReceiptFileName(kDeviceId)));
+}
+
+TEST_F(UsbJobsTest, AdminJobRunsOnItsThreadAndReportsOnce) {
+  Stick(1, mount_);
+  Wakes wakes;
+  int imports = 0;
+  kiosk_usb::UsbAdminJob job(
+      JobSetup(), [&] { wakes.Wake(); }, [&] { ++imports; });
+  EXPECT_EQ(job.TakeResult(), std::nullopt);
+  ASSERT_TRUE(job.Start(false));
+  EXPECT_TRUE(job.running());
+  wakes.Await(1);
+  EXPECT_FALSE(job.Start(true));  // one job at a time: the outcome is not taken yet
+  EXPECT_EQ(job.TakeResult(), (UsbOutcome{"admin.usb_imported", "seq", "1", false}));
+  EXPECT_FALSE(job.running());
+  EXPECT_EQ(job.TakeResult(), std::nullopt);
+  EXPECT_EQ(imports, 1);
+  EXPECT_EQ(RegistrySeq(), 1);
+}
+
+TEST_F(UsbJobsTest, WatcherHandlesAStickPluggedInWhileItRuns) {
+  Wakes wakes;
+  int imports = 0;
+  {
+    kiosk_usb::UsbStickWatcher watcher(
+        JobSetup(), [&] { wakes.Wake(); }, [&] { ++imports; });
+    ASSERT_TRUE(watcher.Start());
+    // The stick appears: a directory with a bundle renamed into the mount point.
+    const std::string staged = Stick(2, dir_.path(), "staged");
+    ASSERT_EQ(std::rename(staged.c_str(), (mount_ + "/STICK").c_str()), 0);
+    wakes.Await(1);
+    const std::vector<std::vector<UsbOutcome>> news = watcher.TakeNews();
+    ASSERT_EQ(news.size(), 1u);
+    ASSERT_EQ(news[0].size(), 2u);
+    EXPECT_EQ(news[0][0], (UsbOutcome{"admin.usb_imported", "seq", "2", false}));
+    EXPECT_EQ(news[0][1].key, "admin.export_done");
+    EXPECT_TRUE(watcher.TakeNews().empty());
+  }  // stops and joins the watcher's thread
+  EXPECT_EQ(imports, 1);
+  EXPECT_EQ(RegistrySeq(), 2);
+}
+
+TEST_F(UsbJobsTest, OutcomesInWords) {
+  base::Result<kiosk_settings::Strings> en =
+      kiosk_settings::Strings::Load(std::string(CK_ASSETS_DIR) + "/i18n", "en");
+  ASSERT_TRUE(en.ok()) << en.status().ToString();
+  EXPECT_EQ(kiosk_usb::Words({"admin.usb_imported", "seq", "7", false}, *en),
+            "Imported registry #7");
+  EXPECT_EQ(kiosk_usb::Words({"admin.usb_nothing", "", "", false}, *en),
+            "No newer bundle on the stick");
+  bool error = true;
+  EXPECT_EQ(kiosk_usb::StickLine({}, *en, &error), "USB: No newer bundle on the stick");
+  EXPECT_FALSE(error);
+  EXPECT_EQ(kiosk_usb::StickLine({{"admin.usb_imported", "seq", "7", false},
+                                  {"admin.export_failed", "why", "disk full", true}},
+                                 *en, &error),
+            "USB: Imported registry #7 Export failed: disk full");
+  EXPECT_TRUE(error);
+}
+
+}  // namespace
