@@ -1,5 +1,6 @@
-// Configuration files of every program (kiosk.conf, kiosk-state.conf, the hub's config): TOML
-// (https://toml.io, v1.0), read with toml++ and checked key by key.
+// Configuration files of every program (kiosk.conf, kiosk-state.conf, the kiosk's theme.conf and
+// translations, the hub's config): TOML (https://toml.io, v1.0), read with toml++ and checked key
+// by key.
 //
 // Why TOML: one documented syntax instead of several hand-written `key = value` dialects, with
 // quoting, escapes, comments and types (text, whole numbers, true/false) that editors and other
