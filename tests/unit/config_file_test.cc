@@ -170,6 +170,38 @@ TEST(ConfigFileTest, SyntaxErrorsNameTheLine) {
   EXPECT_EQ(s, "x");
 }
 
+TEST(ConfigFileTest, AllTextReturnsEveryKeyInFileOrderWithItsLine) {
+  ConfigFile f = Parse("# c\nzeta = \"Z\"\n\"a.b-c\" = \"two\\nlines\"\nalpha = \"\"\n");
+  base::Result<std::vector<ConfigFile::TextEntry>> all = f.AllText(/*allow_line_breaks=*/true);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[0].key, "zeta");
+  EXPECT_EQ((*all)[0].value, "Z");
+  EXPECT_EQ((*all)[0].line, 2);
+  EXPECT_EQ((*all)[1].key, "a.b-c");  // a quoted key is one key, not a table
+  EXPECT_EQ((*all)[1].value, "two\nlines");
+  EXPECT_EQ((*all)[1].line, 3);
+  EXPECT_EQ((*all)[2].key, "alpha");
+  EXPECT_EQ((*all)[2].value, "");
+  EXPECT_EQ((*all)[2].line, 4);
+  EXPECT_TRUE(f.Finish().ok());  // every key was read
+}
+
+TEST(ConfigFileTest, AllTextRefusesOtherValuesAndControlCharacters) {
+  EXPECT_EQ(Parse("a = \"x\"\nb = 5\n").AllText(true).status().message(),
+            "t.conf:2: key 'b': must be text in double quotes, got '5'");
+  EXPECT_EQ(Parse("a = \"x\"\n[b]\nc = \"y\"\n").AllText(true).status().message(),
+            "t.conf:2: key 'b': must be text in double quotes, got a table");
+  EXPECT_EQ(Parse("a.b = \"x\"\n").AllText(true).status().message(),
+            "t.conf:1: key 'a': must be text in double quotes, got a table");
+  EXPECT_EQ(Parse("a = \"x\\ty\"\n").AllText(true).status().message(),
+            "t.conf:1: key 'a': control character in the value");
+  EXPECT_EQ(Parse("a = \"x\\ny\"\n").AllText(false).status().message(),
+            "t.conf:1: key 'a': control character in the value");
+  EXPECT_EQ(Parse("a = \"x\\u0000y\"\n").AllText(true).status().message(),
+            "t.conf:1: key 'a': control character in the value");
+}
+
 TEST(ConfigFileTest, ErrorForAKeyTheFileDoesNotSetHasNoLine) {
   ConfigFile f = Parse("a = 1\n");
   EXPECT_EQ(f.Error("a", "why").message(), "t.conf:1: key 'a': why");

@@ -20,7 +20,7 @@ const std::string kI18nDir = std::string(CK_ASSETS_DIR) + "/i18n";
 
 // The shipped file itself, without the English fallback Load() adds.
 Strings ParseShipped(std::string_view lang) {
-  const std::string path = kI18nDir + "/" + std::string(lang) + ".txt";
+  const std::string path = kI18nDir + "/" + std::string(lang) + ".toml";
   base::Result<std::string> text = base::ReadFile(path, 1 << 20);
   EXPECT_TRUE(text.ok()) << text.status().ToString();
   base::Result<Strings> s = Strings::Parse(text.ok() ? *text : "", path);
@@ -46,7 +46,7 @@ std::set<std::string> Placeholders(std::string_view value) {
 }
 
 std::string ParseError(std::string_view text) {
-  base::Result<Strings> s = Strings::Parse(text, "ru.txt");
+  base::Result<Strings> s = Strings::Parse(text, "ru.toml");
   return s.ok() ? "<parsed>" : s.status().message();
 }
 
@@ -118,8 +118,8 @@ TEST(StringsTest, MissingKeysFallBackToEnglishAndAreListed) {
   cktest::TempDir dir;
   ASSERT_FALSE(dir.path().empty());
   const std::string& tmpl = dir.path();
-  std::ofstream(tmpl + "/en.txt") << "a = Apple\nb = Bread\nc = Cheese\n";
-  std::ofstream(tmpl + "/ru.txt") << "a = Яблоко\nextra = Лишний\n";
+  std::ofstream(tmpl + "/en.toml") << "a = \"Apple\"\nb = \"Bread\"\nc = \"Cheese\"\n";
+  std::ofstream(tmpl + "/ru.toml") << "a = \"Яблоко\"\nextra = \"Лишний\"\n";
   base::Result<Strings> ru = Strings::Load(tmpl, "ru");
   ASSERT_TRUE(ru.ok()) << ru.status().ToString();
   EXPECT_EQ(ru->Get("a"), "Яблоко");
@@ -127,10 +127,10 @@ TEST(StringsTest, MissingKeysFallBackToEnglishAndAreListed) {
   EXPECT_EQ(ru->Get("extra"), "Лишний");
   EXPECT_EQ(ru->Missing(), (std::vector<std::string>{"b", "c"}));
 
-  base::Result<Strings> kk = Strings::Load(tmpl, "kk");  // no kk.txt
+  base::Result<Strings> kk = Strings::Load(tmpl, "kk");  // no kk.toml
   ASSERT_FALSE(kk.ok());
   EXPECT_EQ(kk.status().code(), base::StatusCode::kNotFound);
-  EXPECT_NE(kk.status().message().find(tmpl + "/kk.txt"), std::string::npos);
+  EXPECT_NE(kk.status().message().find(tmpl + "/kk.toml"), std::string::npos);
 
   base::Result<Strings> de = Strings::Load(tmpl, "de");
   ASSERT_FALSE(de.ok());
@@ -139,21 +139,29 @@ TEST(StringsTest, MissingKeysFallBackToEnglishAndAreListed) {
 }
 
 TEST(StringsTest, ParseErrorsNameFileAndLine) {
-  EXPECT_EQ(ParseError("a = 1\n# c\nb = 2\na = 3\n"),
-            "ru.txt:4: key 'a' defined twice (first on line 1)");
-  EXPECT_EQ(ParseError("a = 1\nnot a pair\n"),
-            "ru.txt:2: expected 'key = value', got 'not a pair'");
-  EXPECT_EQ(ParseError("a = 1\nb = \xD0\n"), "ru.txt:2: not UTF-8");
-  EXPECT_EQ(ParseError("a = \xC0\xAF\n"), "ru.txt:1: not UTF-8");  // overlong '/'
+  // TOML errors (toml++'s own words) name the line: a key defined twice, a line that is not TOML,
+  // a value in the syntax before TOML (unquoted).
+  EXPECT_EQ(ParseError("a = \"1\"\n# c\nb = \"2\"\na = \"3\"\n").substr(0, 10), "ru.toml:4:");
+  EXPECT_EQ(ParseError("a = \"1\"\nnot a pair\n").substr(0, 10), "ru.toml:2:");
+  EXPECT_EQ(ParseError("a = \"1\"\n\"b.c\" = Текст\n").substr(0, 10), "ru.toml:2:");
+  EXPECT_EQ(ParseError("a = \"1\"\nb = \"\xD0\"\n"), "ru.toml:2: not UTF-8");
+  EXPECT_EQ(ParseError("a = \"\xC0\xAF\"\n"), "ru.toml:1: not UTF-8");  // overlong '/'
+  EXPECT_EQ(ParseError("a = \"1\"\nb = 2\n"),
+            "ru.toml:2: key 'b': must be text in double quotes, got '2'");
+  EXPECT_EQ(ParseError("a = \"1\"\nb.c = \"2\"\n"),
+            "ru.toml:2: key 'b': must be text in double quotes, got a table");
+  EXPECT_EQ(ParseError("a = \"x\\ty\"\n"), "ru.toml:1: key 'a': control character in the value");
 }
 
 TEST(StringsTest, ValuesAndLookups) {
   base::Result<Strings> s = Strings::Parse(
-      "title = Two\\nlines\nspaced = \"  kept  \"\nbraces = {a} and {b}\n", "dir/en.txt");
+      "title = \"Two\\nlines\"\nspaced = \"  kept  \"\n\"braces.x-y\" = \"{a} and {b}\"\n",
+      "dir/en.toml");
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->language(), "en");
   EXPECT_EQ(s->Get("title"), "Two\nlines");
   EXPECT_EQ(s->Get("spaced"), "  kept  ");
+  EXPECT_EQ(s->Get("braces.x-y"), "{a} and {b}");
   EXPECT_TRUE(s->Has("title"));
   EXPECT_FALSE(s->Has("nope"));
   EXPECT_EQ(s->Get("nope"), "[nope]");
@@ -162,11 +170,11 @@ TEST(StringsTest, ValuesAndLookups) {
 
 TEST(StringsTest, FormatReplacesGivenPlaceholdersOnly) {
   base::Result<Strings> s = Strings::Parse(
-      "greet = Welcome, {name}!\n"
-      "two = {a} of {b}, {a} again\n"
-      "open = {a} and {unclosed\n"
-      "none = Plain text\n",
-      "en.txt");
+      "greet = \"Welcome, {name}!\"\n"
+      "two = \"{a} of {b}, {a} again\"\n"
+      "open = \"{a} and {unclosed\"\n"
+      "none = \"Plain text\"\n",
+      "en.toml");
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->Format("greet", {{"name", "Aigerim"}}), "Welcome, Aigerim!");
   EXPECT_EQ(s->Format("greet", {}), "Welcome, {name}!");  // a missing argument stays visible

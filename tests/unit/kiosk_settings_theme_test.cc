@@ -1,4 +1,4 @@
-// theme.conf: defaults, colours, error messages, the shipped theme and the optional logo.
+// theme.conf (TOML): defaults, colours, error messages, the shipped theme and the optional logo.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -85,14 +85,14 @@ TEST(ThemeTest, DefaultColoursAreReadable) {
 
 TEST(ThemeTest, EveryKeyIsRead) {
   base::Result<Theme> t = ParseTheme(
-      "name = Union of Bakers\n"
-      "background = #000000\n"
-      "panel = #010203\n"
-      "text = #ffffff\n"
-      "muted = #AaBbCc\n"
-      "accent = #123456\n"
-      "valid = #00FF00\n"
-      "invalid = #FF0000\n"
+      "name = \"Union of Bakers\"\n"
+      "background = \"#000000\"\n"
+      "panel = \"#010203\"\n"
+      "text = \"#ffffff\"\n"
+      "muted = \"#AaBbCc\"\n"
+      "accent = \"#123456\"\n"
+      "valid = \"#00FF00\"  # a comment after a value\n"
+      "invalid = '#FF0000'\n"
       "warning = \"#FFA500\"\n",
       "theme.conf");
   ASSERT_TRUE(t.ok()) << t.status().ToString();
@@ -108,7 +108,7 @@ TEST(ThemeTest, EveryKeyIsRead) {
 }
 
 TEST(ThemeTest, MissingKeysKeepDefaults) {
-  base::Result<Theme> t = ParseTheme("valid = #00AA00\n", "theme.conf");
+  base::Result<Theme> t = ParseTheme("valid = \"#00AA00\"\n", "theme.conf");
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   Theme expected;
   expected.valid = Rgb{0, 0xAA, 0};
@@ -129,16 +129,24 @@ TEST(ThemeTest, ParseColor) {
 }
 
 TEST(ThemeTest, ErrorsNameFileLineAndKey) {
-  EXPECT_EQ(ErrorOf("name = x\ncolour = #000000\n"), "theme.conf:2: unknown key 'colour'");
-  EXPECT_EQ(ErrorOf("\n\nvalid = green\n"),
+  EXPECT_EQ(ErrorOf("name = \"x\"\ncolour = \"#000000\"\n"), "theme.conf:2: unknown key 'colour'");
+  EXPECT_EQ(ErrorOf("\n\nvalid = \"green\"\n"),
             "theme.conf:3: key 'valid': a colour is #RRGGBB, got 'green'");
-  EXPECT_EQ(ErrorOf("panel = #12345\n"),
+  EXPECT_EQ(ErrorOf("panel = \"#12345\"\n"),
             "theme.conf:1: key 'panel': a colour is #RRGGBB, got '#12345'");
-  EXPECT_EQ(ErrorOf("text = #FFFFFF\ntext = #000000\n"),
-            "theme.conf:2: key 'text': repeated (first set on line 1)");
-  EXPECT_EQ(ErrorOf("accent #2F80ED\n"),
-            "theme.conf:1: expected 'key = value', got 'accent #2F80ED'");
-  EXPECT_EQ(ErrorOf("name =\n"), "theme.conf:1: key 'name': must be 1..64 bytes");
+  EXPECT_EQ(ErrorOf("panel = 123456\n"),
+            "theme.conf:1: key 'panel': must be text in double quotes, got '123456'");
+  EXPECT_EQ(ErrorOf("name = \"\"\n"), "theme.conf:1: key 'name': must be 1..64 bytes");
+  EXPECT_EQ(ErrorOf("name = \"" + std::string(65, 'x') + "\"\n"),
+            "theme.conf:1: key 'name': must be 1..64 bytes");
+  EXPECT_EQ(ErrorOf("name = \"a\\tb\"\n"),
+            "theme.conf:1: key 'name': control character in the value");
+  // TOML syntax errors (toml++'s own words) name the line.
+  EXPECT_EQ(ErrorOf("text = \"#FFFFFF\"\ntext = \"#000000\"\n").substr(0, 13), "theme.conf:2:");
+  EXPECT_EQ(ErrorOf("accent \"#2F80ED\"\n").substr(0, 13), "theme.conf:1:");
+  // The syntax before TOML: '#' starts a comment, so the value is missing.
+  EXPECT_EQ(ErrorOf("\nvalid = #00FF00\n").substr(0, 13), "theme.conf:2:");
+  EXPECT_EQ(ErrorOf("[colours]\nvalid = \"#00FF00\"\n"), "theme.conf:1: unknown key 'colours'");
 }
 
 class ThemeDirTest : public ::testing::Test {
@@ -157,7 +165,7 @@ class ThemeDirTest : public ::testing::Test {
 };
 
 TEST_F(ThemeDirTest, LogoIsNotedWhenPresent) {
-  std::ofstream(dir_ + "/theme.conf") << "name = Bakers\n";
+  std::ofstream(dir_ + "/theme.conf") << "name = \"Bakers\"\n";
   base::Result<Theme> t = kiosk_settings::LoadTheme(dir_);
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ(t->name, "Bakers");
@@ -181,7 +189,7 @@ TEST_F(ThemeDirTest, LoadErrors) {
   EXPECT_EQ(t.status().code(), base::StatusCode::kNotFound);
   EXPECT_NE(t.status().message().find(dir_ + "/theme.conf"), std::string::npos);
 
-  std::ofstream(dir_ + "/theme.conf") << "valid = #00FF00\nwarning = amber\n";
+  std::ofstream(dir_ + "/theme.conf") << "valid = \"#00FF00\"\nwarning = \"amber\"\n";
   t = kiosk_settings::LoadTheme(dir_);
   ASSERT_FALSE(t.ok());
   EXPECT_EQ(t.status().message(),

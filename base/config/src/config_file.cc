@@ -7,6 +7,8 @@
 #include <limits>
 #include <set>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 #include "base/file.h"
 #include "base/utf8.h"
@@ -223,6 +225,30 @@ base::Status ConfigFile::GetDuration(std::string_view key, TimeUnit unit, int64_
   }
   *out = count;
   return base::Status::Ok();
+}
+
+base::Result<std::vector<ConfigFile::TextEntry>> ConfigFile::AllText(bool allow_line_breaks) {
+  std::vector<std::pair<int64_t, const toml::key*>> keys;  // in file order, so errors are too
+  for (const auto& [key, node] : impl_->table) {
+    keys.emplace_back(static_cast<int64_t>(key.source().begin.line), &key);
+  }
+  std::sort(keys.begin(), keys.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<TextEntry> entries;
+  for (const auto& [line, key] : keys) {
+    const std::string_view name = key->str();
+    const toml::node& node = *impl_->Take(name);
+    const auto* s = node.as_string();
+    if (s == nullptr) return Error(name, "must be text in double quotes, got " + Describe(node));
+    const std::string& value = s->get();
+    const bool control = std::any_of(value.begin(), value.end(), [allow_line_breaks](char ch) {
+      const auto c = static_cast<unsigned char>(ch);
+      return (c < 0x20 || c == 0x7f) && !(allow_line_breaks && c == '\n');
+    });
+    if (control) return Error(name, "control character in the value");
+    entries.push_back({std::string(name), value, line});
+  }
+  return entries;
 }
 
 base::Status ConfigFile::Finish() const {

@@ -1,16 +1,18 @@
 #include "kiosk_settings/config.h"
 
+#include <algorithm>
 #include <array>
 #include <cassert>
 #include <charconv>
+#include <map>
 #include <optional>
 #include <span>
 #include <variant>
 #include <vector>
 
 #include "config/config_file.h"
-#include "key_value.h"
 #include "kiosk_settings/strings.h"
+#include "text_lines.h"
 
 namespace kiosk_settings {
 namespace {
@@ -239,18 +241,37 @@ base::Status WriteValue(const KeySpec& spec, std::string_view value, ck_config::
   }
 }
 
+bool IsLegacyKeyChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == '-';
+}
+
+// A trimmed `key = value` line of the old syntax into `values` (the value trimmed, one pair of
+// double quotes around it removed). An error for anything else.
+base::Status AddLegacyLine(std::string_view line, std::map<std::string, std::string>& values) {
+  const size_t eq = line.find('=');
+  if (eq == std::string_view::npos) return base::InvalidArgument("not key = value");
+  const std::string_view key = base::TrimBlanks(line.substr(0, eq));
+  std::string_view value = base::TrimBlanks(line.substr(eq + 1));
+  if (key.empty() || !std::all_of(key.begin(), key.end(), IsLegacyKeyChar)) {
+    return base::InvalidArgument("bad key");
+  }
+  if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+    value = value.substr(1, value.size() - 2);
+  }
+  if (base::HasControlChars(value)) return base::InvalidArgument("control character");
+  if (!values.emplace(key, value).second) return base::InvalidArgument("repeated key");
+  return base::Status::Ok();
+}
+
 // A kiosk-state.conf written before the config files became TOML (`key = value` lines, text
-// unquoted), as TOML: read with the line reader of the translation files and written back with
-// FormatConfigValues(), so that ParseInto() checks it like any other. nullopt if `text` is not in
-// the old syntax either.
+// unquoted), as TOML: read line by line and written back with FormatConfigValues(), so that
+// ParseInto() checks it like any other. nullopt if `text` is not in the old syntax either.
 std::optional<std::string> LegacyAsToml(std::string_view text) {
   std::map<std::string, std::string> values;
-  const base::Status st =
-      kv::ForEachLine(text, "", [&values](int line_no, std::string_view line) -> base::Status {
-        CK_ASSIGN_OR_RETURN(kv::KeyValue kv, kv::SplitKeyValue(line, "", line_no));
-        if (!values.emplace(kv.key, kv.value).second) return base::InvalidArgument("repeated key");
-        return base::Status::Ok();
-      });
+  const base::Status st = lines::ForEachLine(
+      text, "",
+      [&values](int /*line_no*/, std::string_view line) { return AddLegacyLine(line, values); });
   if (!st.ok()) return std::nullopt;
   base::Result<std::string> toml = FormatConfigValues(values, "");
   if (!toml.ok()) return std::nullopt;

@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "base/fs.h"
-#include "key_value.h"
+#include "text_lines.h"
 
 namespace kiosk_settings {
 namespace {
@@ -35,7 +35,7 @@ struct Line {
   std::string_view args;  // trimmed, may be empty
 
   base::Status Error(const std::string& why) const {
-    return base::InvalidArgument(kv::Where(source, number) + std::string(command) + ": " + why);
+    return base::InvalidArgument(lines::Where(source, number) + std::string(command) + ": " + why);
   }
 };
 
@@ -52,7 +52,7 @@ base::Result<double> Seconds(const Line& l, std::string_view text, double max) {
   const auto [end, ec] =
       std::from_chars(text.data(), text.data() + text.size(), v, std::chars_format::fixed);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v)) {
-    return l.Error("expected seconds, got " + kv::Quote(text));
+    return l.Error("expected seconds, got " + lines::Quote(text));
   }
   if (v < 0 || v > max) {
     return l.Error("seconds must be 0.." + std::to_string(static_cast<int64_t>(max)) + ", got " +
@@ -67,7 +67,7 @@ base::Result<int> Coordinate(const Line& l, std::string_view text) {
   if (text.empty() || ec != std::errc() || end != text.data() + text.size() || v < 0 ||
       v > kMaxCoordinate) {
     return l.Error("expected a pixel coordinate 0.." + std::to_string(kMaxCoordinate) + ", got " +
-                   kv::Quote(text));
+                   lines::Quote(text));
   }
   return v;
 }
@@ -81,7 +81,7 @@ bool IsFileNameChar(char c) {
 base::Result<std::string> FirstLineOf(const Line& l, const std::string& base_dir) {
   std::string path(l.args);
   if (!path.starts_with('/') && !base_dir.empty()) path = base_dir + "/" + path;
-  base::Result<std::string> text = kv::ReadTextFile(path);
+  base::Result<std::string> text = lines::ReadTextFile(path);
   if (!text.ok()) return l.Error(text.status().message());
   std::string_view first = std::string_view(*text).substr(0, text->find('\n'));
   if (first.ends_with('\r')) first.remove_suffix(1);
@@ -96,7 +96,7 @@ base::Status NeedText(const Line& l, std::string_view what = "text") {
 base::Status NeedWord(const Line& l, std::string_view what) {
   if (l.args.empty()) return l.Error("missing " + std::string(what));
   if (l.args.find_first_of(" \t") != std::string_view::npos) {
-    return l.Error("expected one " + std::string(what) + ", got " + kv::Quote(l.args));
+    return l.Error("expected one " + std::string(what) + ", got " + lines::Quote(l.args));
   }
   return base::Status::Ok();
 }
@@ -123,13 +123,13 @@ base::Result<ScriptCommand> ParseCommand(const Line& l, const std::string& base_
     CK_TRY(NeedWord(l, "name"));
     // The name becomes NAME.png in the screenshot directory: no path of any kind.
     if (l.args.front() == '.' || !std::all_of(l.args.begin(), l.args.end(), IsFileNameChar)) {
-      return l.Error("a name is letters, digits, '_', '-' and '.', got " + kv::Quote(l.args));
+      return l.Error("a name is letters, digits, '_', '-' and '.', got " + lines::Quote(l.args));
     }
     c.op = ScriptOp::kScreenshot;
   } else if (cmd == "tap") {
     std::string_view rest = l.args;
     const std::string_view x = NextWord(&rest), y = NextWord(&rest);
-    if (y.empty() || !rest.empty()) return l.Error("expected X Y, got " + kv::Quote(l.args));
+    if (y.empty() || !rest.empty()) return l.Error("expected X Y, got " + lines::Quote(l.args));
     c.op = ScriptOp::kTap;
     CK_ASSIGN_OR_RETURN(c.x, Coordinate(l, x));
     CK_ASSIGN_OR_RETURN(c.y, Coordinate(l, y));
@@ -138,10 +138,10 @@ base::Result<ScriptCommand> ParseCommand(const Line& l, const std::string& base_
     std::string_view rest = l.args;
     const std::string_view state = NextWord(&rest), seconds = NextWord(&rest);
     if (state.empty() || !rest.empty()) {
-      return l.Error("expected STATE [SECONDS], got " + kv::Quote(l.args));
+      return l.Error("expected STATE [SECONDS], got " + lines::Quote(l.args));
     }
     if (!IsWaitableState(state)) {
-      return l.Error("unknown state " + kv::Quote(state) +
+      return l.Error("unknown state " + lines::Quote(state) +
                      " (idle, result, result-CODE, amount, confirm, admin, pin, set-pin, "
                      "admin-select)");
     }
@@ -155,7 +155,7 @@ base::Result<ScriptCommand> ParseCommand(const Line& l, const std::string& base_
     std::string_view rest = l.args;
     const std::string_view seconds = NextWord(&rest);
     if (seconds.empty() || rest.empty()) {
-      return l.Error("expected SECONDS TEXT, got " + kv::Quote(l.args));
+      return l.Error("expected SECONDS TEXT, got " + lines::Quote(l.args));
     }
     c.op = ScriptOp::kWaitText;
     CK_ASSIGN_OR_RETURN(c.seconds, Seconds(l, seconds, kMaxPauseSeconds));
@@ -166,11 +166,11 @@ base::Result<ScriptCommand> ParseCommand(const Line& l, const std::string& base_
                         Seconds(l, l.args, cmd == "sleep" ? kMaxPauseSeconds : kMaxAdvanceSeconds));
     c.text.clear();
   } else if (cmd == "quit") {
-    if (!l.args.empty()) return l.Error("takes no argument, got " + kv::Quote(l.args));
+    if (!l.args.empty()) return l.Error("takes no argument, got " + lines::Quote(l.args));
     c.op = ScriptOp::kQuit;
   } else {
-    return base::InvalidArgument(kv::Where(l.source, l.number) + "unknown command " +
-                                 kv::Quote(cmd));
+    return base::InvalidArgument(lines::Where(l.source, l.number) + "unknown command " +
+                                 lines::Quote(cmd));
   }
   return c;
 }
@@ -180,13 +180,13 @@ base::Result<ScriptCommand> ParseCommand(const Line& l, const std::string& base_
 base::Result<std::vector<ScriptCommand>> ParseScript(std::string_view text, std::string_view source,
                                                      const std::string& base_dir) {
   std::vector<ScriptCommand> commands;
-  CK_TRY(kv::ForEachLine(text, source, [&](int line_no, std::string_view line) -> base::Status {
+  CK_TRY(lines::ForEachLine(text, source, [&](int line_no, std::string_view line) -> base::Status {
     const bool control = std::any_of(line.begin(), line.end(), [](char ch) {
       const auto u = static_cast<unsigned char>(ch);
       return (u < 0x20 && ch != '\t') || u == 0x7f;
     });
     if (control) {
-      return base::InvalidArgument(kv::Where(source, line_no) + "control character in the line");
+      return base::InvalidArgument(lines::Where(source, line_no) + "control character in the line");
     }
     Line l{source, line_no, {}, line};
     l.command = NextWord(&l.args);
@@ -198,7 +198,7 @@ base::Result<std::vector<ScriptCommand>> ParseScript(std::string_view text, std:
 }
 
 base::Result<std::vector<ScriptCommand>> LoadScript(const std::string& path) {
-  CK_ASSIGN_OR_RETURN(std::string text, kv::ReadTextFile(path));
+  CK_ASSIGN_OR_RETURN(std::string text, lines::ReadTextFile(path));
   return ParseScript(text, path, base::DirName(path));
 }
 

@@ -1,34 +1,22 @@
 #include "kiosk_settings/strings.h"
 
 #include <algorithm>
+#include <utility>
+#include <vector>
 
-#include "key_value.h"
+#include "config/config_file.h"
 
 namespace kiosk_settings {
 namespace {
 
 constexpr std::string_view kReferenceLanguage = "en";  // the file every key is defined in
 
-std::string Unescape(std::string_view value) {
-  std::string out;
-  out.reserve(value.size());
-  for (size_t i = 0; i < value.size(); ++i) {
-    if (value[i] == '\\' && i + 1 < value.size() && value[i + 1] == 'n') {
-      out += '\n';
-      ++i;
-    } else {
-      out += value[i];
-    }
-  }
-  return out;
-}
-
-// "assets/i18n/ru.txt" -> "ru".
+// "assets/i18n/ru.toml" -> "ru".
 std::string_view Stem(std::string_view name) {
   if (const size_t slash = name.rfind('/'); slash != std::string_view::npos) {
     name.remove_prefix(slash + 1);
   }
-  if (name.ends_with(".txt")) name.remove_suffix(4);
+  if (name.ends_with(".toml")) name.remove_suffix(5);
   return name;
 }
 
@@ -37,28 +25,20 @@ bool IsLanguage(std::string_view lang) {
 }
 
 base::Result<Strings> LoadFile(const std::string& dir, std::string_view lang) {
-  const std::string path = dir + "/" + std::string(lang) + ".txt";
-  CK_ASSIGN_OR_RETURN(std::string text, kv::ReadTextFile(path));
+  const std::string path = dir + "/" + std::string(lang) + ".toml";
+  CK_ASSIGN_OR_RETURN(std::string text, ck_config::ReadConfigFile(path));
   return Strings::Parse(text, path);
 }
 
 }  // namespace
 
 base::Result<Strings> Strings::Parse(std::string_view text, std::string_view name) {
+  CK_ASSIGN_OR_RETURN(ck_config::ConfigFile file, ck_config::ConfigFile::Parse(text, name));
+  CK_ASSIGN_OR_RETURN(std::vector<ck_config::ConfigFile::TextEntry> entries,
+                      file.AllText(/*allow_line_breaks=*/true));
   Strings s;
   s.language_ = std::string(Stem(name));
-  std::map<std::string, int, std::less<>> lines;  // key -> line it was defined on
-  CK_TRY(kv::ForEachLine(text, name, [&](int line_no, std::string_view line) -> base::Status {
-    CK_ASSIGN_OR_RETURN(kv::KeyValue kv, kv::SplitKeyValue(line, name, line_no));
-    const auto [it, inserted] = lines.emplace(kv.key, line_no);
-    if (!inserted) {
-      return base::InvalidArgument(kv::Where(name, line_no) + "key '" + std::string(kv.key) +
-                                   "' defined twice (first on line " + std::to_string(it->second) +
-                                   ")");
-    }
-    s.values_.emplace(kv.key, Unescape(kv.value));
-    return base::Status::Ok();
-  }));
+  for (ck_config::ConfigFile::TextEntry& e : entries) s.values_.emplace(e.key, std::move(e.value));
   return s;
 }
 
@@ -70,7 +50,7 @@ base::Result<Strings> Strings::Load(const std::string& dir, std::string_view lan
   CK_ASSIGN_OR_RETURN(Strings s, LoadFile(dir, lang));
   s.language_ = std::string(lang);
   if (lang == kReferenceLanguage) return s;
-  // A translation that lags behind en.txt still shows every screen, partly in English.
+  // A translation that lags behind en.toml still shows every screen, partly in English.
   CK_ASSIGN_OR_RETURN(Strings en, LoadFile(dir, kReferenceLanguage));
   for (auto& [key, value] : en.values_) {
     if (s.values_.emplace(key, value).second) s.missing_.push_back(key);

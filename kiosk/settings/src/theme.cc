@@ -2,11 +2,10 @@
 
 #include <sys/stat.h>
 
-#include <algorithm>
 #include <array>
-#include <map>
+#include <string>
 
-#include "key_value.h"
+#include "config/config_file.h"
 
 namespace kiosk_settings {
 namespace {
@@ -36,25 +35,14 @@ int HexDigit(char c) {
   return -1;
 }
 
-bool IsThemeKey(std::string_view key) {
-  return key == "name" || std::any_of(kColorKeys.begin(), kColorKeys.end(),
-                                      [key](const ColorKey& c) { return c.key == key; });
-}
-
-// `key` is one IsThemeKey() accepts.
-base::Status ApplyKey(std::string_view key, std::string_view value, Theme& theme) {
-  if (key == "name") {
-    if (value.empty() || value.size() > kMaxNameBytes) {
-      return base::InvalidArgument("must be 1.." + std::to_string(kMaxNameBytes) + " bytes");
-    }
-    theme.name = std::string(value);
-    return base::Status::Ok();
-  }
-  for (const ColorKey& c : kColorKeys) {
-    if (c.key == key) {
-      CK_ASSIGN_OR_RETURN(theme.*c.field, ParseColor(value));
-    }
-  }
+// Reads `key` (absent: the default stays) as a colour, the error at its line.
+base::Status GetColor(ck_config::ConfigFile& file, std::string_view key, Rgb* out) {
+  if (!file.Has(key)) return base::Status::Ok();
+  std::string text;
+  CK_TRY(file.GetString(key, &text));
+  base::Result<Rgb> color = ParseColor(text);
+  if (!color.ok()) return file.Error(key, color.status().message());
+  *out = *color;
   return base::Status::Ok();
 }
 
@@ -73,34 +61,26 @@ base::Result<Rgb> ParseColor(std::string_view text) {
                  static_cast<uint8_t>(d[4] * 16 + d[5])};
     }
   }
-  return base::InvalidArgument("a colour is #RRGGBB, got " + kv::Quote(text));
+  return base::InvalidArgument("a colour is #RRGGBB, got " + ck_config::QuoteForMessage(text));
 }
 
 base::Result<Theme> ParseTheme(std::string_view text, std::string_view source) {
+  CK_ASSIGN_OR_RETURN(ck_config::ConfigFile file, ck_config::ConfigFile::Parse(text, source));
   Theme theme;
-  std::map<std::string, int, std::less<>> seen;  // key -> line it was set on
-  CK_TRY(kv::ForEachLine(text, source, [&](int line_no, std::string_view line) -> base::Status {
-    CK_ASSIGN_OR_RETURN(kv::KeyValue kv, kv::SplitKeyValue(line, source, line_no));
-    if (!IsThemeKey(kv.key)) {
-      return base::InvalidArgument(kv::Where(source, line_no) + "unknown key '" +
-                                   std::string(kv.key) + "'");
+  if (file.Has("name")) {
+    CK_TRY(file.GetString("name", &theme.name));
+    if (theme.name.empty() || theme.name.size() > kMaxNameBytes) {
+      return file.Error("name", "must be 1.." + std::to_string(kMaxNameBytes) + " bytes");
     }
-    const std::string where = kv::Where(source, line_no) + "key '" + std::string(kv.key) + "': ";
-    const auto [it, inserted] = seen.emplace(kv.key, line_no);
-    if (!inserted) {
-      return base::InvalidArgument(where + "repeated (first set on line " +
-                                   std::to_string(it->second) + ")");
-    }
-    base::Status st = ApplyKey(kv.key, kv.value, theme);
-    if (!st.ok()) return base::InvalidArgument(where + st.message());
-    return base::Status::Ok();
-  }));
+  }
+  for (const ColorKey& c : kColorKeys) CK_TRY(GetColor(file, c.key, &(theme.*c.field)));
+  CK_TRY(file.Finish());
   return theme;
 }
 
 base::Result<Theme> LoadTheme(const std::string& dir) {
   const std::string path = dir + "/theme.conf";
-  CK_ASSIGN_OR_RETURN(std::string text, kv::ReadTextFile(path));
+  CK_ASSIGN_OR_RETURN(std::string text, ck_config::ReadConfigFile(path));
   CK_ASSIGN_OR_RETURN(Theme theme, ParseTheme(text, path));
   const std::string logo = dir + "/logo.png";
   struct stat st {};

@@ -1,5 +1,6 @@
-// Configuration files of every program (kiosk.conf, kiosk-state.conf, the hub's config): TOML
-// (https://toml.io, v1.0), read with toml++ and checked key by key.
+// Configuration files of every program (kiosk.conf, kiosk-state.conf, the kiosk's theme.conf and
+// translations, the hub's config): TOML (https://toml.io, v1.0), read with toml++ and checked key
+// by key.
 //
 // Why TOML: one documented syntax instead of several hand-written `key = value` dialects, with
 // quoting, escapes, comments and types (text, whole numbers, true/false) that editors and other
@@ -18,6 +19,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/status.h"
 
@@ -63,6 +65,17 @@ class ConfigFile {
   // counts `unit` and must be in min..max (and a whole number of `unit`).
   base::Status GetDuration(std::string_view key, TimeUnit unit, int64_t min, int64_t max,
                            int64_t* out);
+
+  // Every key of the file with its text value, in file order, each marked read: for files whose
+  // keys are data rather than settings (the translations). Every value must be text without
+  // control characters, except line breaks ("\n") when `allow_line_breaks`; any other value (a
+  // number, a [table], an array) is an error at its line.
+  struct TextEntry {
+    std::string key;
+    std::string value;
+    int64_t line = 0;
+  };
+  base::Result<std::vector<TextEntry>> AllText(bool allow_line_breaks);
 
   // "FILE:LINE: key 'K': why" at `key`'s line (for checks a caller makes on a value it read).
   base::Status Error(std::string_view key, std::string_view why) const;

@@ -1,5 +1,6 @@
-// Every string the kiosk shows comes from a translation file: assets/i18n/<lang>.txt, UTF-8,
-// `key = value` lines ('#' comments, blank lines ignored; `\n` in a value is a line break).
+// Every string the kiosk shows comes from a translation file: assets/i18n/<lang>.toml, TOML read
+// through ck_config: `"key.name" = "text"` lines (keys with dots quoted, no tables; `\n` in a
+// value is a line break; '#' starts a comment).
 // Placeholders are `{name}`; Format() replaces the ones it is given and leaves others visible.
 #pragma once
 
@@ -17,9 +18,9 @@ inline constexpr std::string_view kLanguages[] = {"ru", "en", "kk"};  // first i
 
 class Strings {
  public:
-  // Loads `<dir>/<lang>.txt`. A key defined twice, a line without '=', invalid UTF-8 or an
-  // unknown language is an error naming file and line. Keys missing in `lang` but present in
-  // en.txt fall back to English (and are listed by Missing()).
+  // Loads `<dir>/<lang>.toml`. A key defined twice, a line that is not TOML, a value that is not
+  // text, invalid UTF-8 or an unknown language is an error naming file and line. Keys missing in
+  // `lang` but present in en.toml fall back to English (and are listed by Missing()).
   static base::Result<Strings> Load(const std::string& dir, std::string_view lang);
   // Parses one file's text (tests); `name` is used in messages.
   static base::Result<Strings> Parse(std::string_view text, std::string_view name);
@@ -30,7 +31,7 @@ class Strings {
   bool Has(std::string_view key) const;
   std::string Format(std::string_view key,
                      std::initializer_list<std::pair<std::string_view, std::string>> args) const;
-  // The keys of en.txt that `language()` lacks (empty for a complete translation).
+  // The keys of en.toml that `language()` lacks (empty for a complete translation).
   const std::vector<std::string>& Missing() const { return missing_; }
   const std::map<std::string, std::string, std::less<>>& all() const { return values_; }
 

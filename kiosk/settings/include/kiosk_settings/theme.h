@@ -1,6 +1,7 @@
-// A union's branding: <theme dir>/theme.conf (`key = value`, colours as #RRGGBB) and an optional
-// logo.png beside it. Unknown keys and bad colours are errors naming file, line and key; missing
-// keys keep the defaults below (which meet WCAG AA contrast for white text).
+// A union's branding: <theme dir>/theme.conf (TOML through ck_config, like kiosk.conf: colours as
+// text "#RRGGBB", the name as text) and an optional logo.png beside it. Unknown keys, bad colours
+// and TOML errors are errors "FILE:LINE: key 'K': why"; missing keys keep the defaults below
+// (which meet WCAG AA contrast for white text).
 #pragma once
 
 #include <cstdint>
