@@ -4,18 +4,25 @@
 
 #include <cerrno>
 #include <charconv>
+#include <memory>
 #include <optional>
 #include <utility>
 
 #include "base/file.h"
+#include "base/fs.h"
 #include "base/text.h"
 #include "protocol/paths.h"
-#include "small_file.h"
 
 namespace ck_sync {
 namespace {
 
 constexpr size_t kMaxEtagBytes = 256;
+
+// The file's size, 0 when it cannot be opened.
+uint64_t FileSizeOrZero(base::FileSystem& fs, const std::string& path) {
+  base::Result<std::unique_ptr<base::SequentialFile>> f = fs.OpenSequential(path);
+  return f.ok() ? (*f)->size() : 0;
+}
 
 // Parses "bytes START-END/SIZE" of a range that runs to the end.
 bool ParseContentRange(const std::string& v, uint64_t* start, uint64_t* size) {
@@ -83,7 +90,7 @@ class DownloadSink final : public BodySink {
     if (head.status == 206 && tag == etag_) return;
     // A new download: remember its ETag before any byte lands.
     (void)fs_.Remove(etag_file_);
-    if (!tag.empty()) (void)WriteSmallFileAtomic(fs_, etag_file_, tag + "\n", 0600);
+    if (!tag.empty()) (void)base::WriteFileAtomic(fs_, etag_file_, tag + "\n", 0600);
   }
 
   base::FileSystem& fs_;
@@ -133,13 +140,16 @@ bool BundlePull::Attempt(PullReport* rep, bool* complete) {
   uint64_t have = 0;
   std::string etag;
   if (fs_.Exists(download_) && fs_.Exists(etag_file_)) {
-    base::Result<std::string> e = ReadSmallFile(fs_, etag_file_, kMaxEtagBytes);
+    base::Result<std::string> e = base::ReadFile(fs_, etag_file_, kMaxEtagBytes);
     if (e.ok()) etag = std::string(base::TrimBlanks(*e));
     have = etag.empty() ? 0 : FileSizeOrZero(fs_, download_);
   }
   HttpHeaders headers;
-  if (rep->previous_seq > 0)
-    headers.emplace_back("If-None-Match", "\"" + std::to_string(rep->previous_seq) + "\"");
+  if (rep->previous_seq > 0) {
+    std::string tag = "\"";  // built by append: GCC 12 -O3 warns falsely (-Wrestrict) on a + chain
+    tag.append(std::to_string(rep->previous_seq)).append("\"");
+    headers.emplace_back("If-None-Match", std::move(tag));
+  }
   std::optional<uint64_t> range;
   if (have > 0) {
     range = have;

@@ -1,8 +1,8 @@
 #include "sync/device_id.h"
 
+#include "base/fs.h"
 #include "base/hex.h"
 #include "card/crypto.h"
-#include "small_file.h"
 
 namespace ck_sync {
 namespace {
@@ -13,7 +13,7 @@ constexpr size_t kMaxFileBytes = 64;  // the id, a newline, and room to report a
 base::Result<std::string> CreateDeviceId(base::FileSystem& fs, const std::string& path) {
   CK_ASSIGN_OR_RETURN(base::Bytes random, card::RandomBytes(kRandomBytes));
   std::string id = base::ToHex(random);
-  CK_TRY(WriteSmallFileAtomic(fs, path, id + "\n", 0644));
+  CK_TRY(base::WriteFileAtomic(fs, path, id + "\n", 0644));
   return id;
 }
 
@@ -30,7 +30,7 @@ bool IsValidDeviceId(std::string_view id) {
 
 base::Result<std::string> LoadOrCreateDeviceId(base::FileSystem& fs, const std::string& data_dir) {
   const std::string path = data_dir + "/" + kDeviceIdFile;
-  base::Result<std::string> text = ReadSmallFile(fs, path, kMaxFileBytes);
+  base::Result<std::string> text = base::ReadFile(fs, path, kMaxFileBytes);
   if (!text.ok() && text.status().code() == base::StatusCode::kNotFound) {
     return CreateDeviceId(fs, path);
   }
