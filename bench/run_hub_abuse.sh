@@ -81,4 +81,5 @@ for c in $cases; do
   errs="$(sed -n 's/.*errors: \([0-9]*\).*/\1/p' "$dir.push")"
   printf '%-6s | %-10s | %-9s | %-9s | %-7s | %-9s | %s\n' "$c" "${rps:-none}" "${p50:--}" \
     "${p99:--}" "${errs:--}" "$rss" "$(cat "$dir.attack" 2>/dev/null | tail -n1 || true)"
+  grep '^hub_load: ' "$dir.push" | head -n3 | sed 's/^/    /' || true  # the first errors
 done

@@ -6,11 +6,16 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <condition_variable>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <mutex>
+#include <optional>
+#include <thread>
 
 #include "base/text.h"
 
@@ -94,6 +99,38 @@ int BoundPort(int fd) {
 struct Server::State {
   Limits limits;
   Handler handler;
+  // Requests wait here for a worker, their connection suspended, so that a slow store call never
+  // holds an event loop.
+  std::mutex work_mu;
+  std::condition_variable work_cv;
+  std::deque<std::function<void()>> work;
+  bool stopping = false;
+  std::vector<std::thread> workers;
+
+  // Queues `task` for a worker; false once the server is stopping.
+  bool Submit(std::function<void()> task) {
+    std::lock_guard<std::mutex> lock(work_mu);
+    if (stopping) return false;
+    work.push_back(std::move(task));
+    work_cv.notify_one();
+    return true;
+  }
+
+  // A worker: runs tasks until stopping and none is left.
+  void Work() {
+    for (;;) {
+      std::function<void()> task;
+      {
+        std::unique_lock<std::mutex> lock(work_mu);
+        work_cv.wait(lock, [this] { return stopping || !work.empty(); });
+        if (work.empty()) return;
+        task = std::move(work.front());
+        work.pop_front();
+      }
+      task();
+    }
+  }
+
   std::string cert_pem, key_pem;  // MHD reads them while it runs
   MHD_Daemon* daemon = nullptr;
   std::mutex log_mu;
@@ -107,6 +144,8 @@ namespace {
 struct Pending {
   Request req;
   uint64_t received = 0;
+  bool dispatched = false;           // handed to a worker (the connection is suspended)
+  std::optional<Response> response;  // the worker's answer, sent once the connection resumes
 };
 
 void PeerAddress(MHD_Connection* c, Request* req) {
@@ -151,6 +190,24 @@ MHD_Result Dispatch(Server::State& s, MHD_Connection* c, Pending& p) {
   return Send(c, res, p.req.body_too_large);
 }
 
+// The request is complete: it goes to a worker, and its answer is sent when the worker resumes
+// the connection (MHD then calls again).
+MHD_Result Complete(Server::State& s, MHD_Connection* c, Pending& p) {
+  if (p.response) return Send(c, *p.response, p.req.body_too_large);
+  if (p.dispatched) return MHD_YES;
+  p.dispatched = true;
+  MHD_suspend_connection(c);
+  bool queued = s.Submit([&s, c, &p] {
+    Response res;
+    s.handler(p.req, res);
+    p.response = std::move(res);
+    MHD_resume_connection(c);
+  });
+  if (queued) return MHD_YES;
+  MHD_resume_connection(c);  // stopping: answered here
+  return Dispatch(s, c, p);
+}
+
 // The first call for a request: its headers are complete, nothing of the body is read yet.
 MHD_Result Begin(Server::State& s, MHD_Connection* c, const char* url, const char* method,
                  void** con_cls) {
@@ -180,7 +237,7 @@ MHD_Result Access(void* cls, MHD_Connection* c, const char* url, const char* met
   auto& s = *static_cast<Server::State*>(cls);
   if (*con_cls == nullptr) return Begin(s, c, url, method, con_cls);
   auto& p = *static_cast<Pending*>(*con_cls);
-  if (*upload_size == 0) return Dispatch(s, c, p);
+  if (*upload_size == 0) return Complete(s, c, p);
   p.received += *upload_size;
   if (p.received > s.limits.max_body) {
     if (!p.req.body_too_large) std::string().swap(p.req.body);
@@ -211,7 +268,15 @@ void Log(void* cls, const char* fmt, va_list ap) {
 
 Server::Server(std::unique_ptr<State> state) : state_(std::move(state)) {}
 
-Server::~Server() { MHD_stop_daemon(state_->daemon); }
+Server::~Server() {
+  {
+    std::lock_guard<std::mutex> lock(state_->work_mu);
+    state_->stopping = true;
+  }
+  state_->work_cv.notify_all();
+  for (std::thread& t : state_->workers) t.join();  // each resumes its connection
+  MHD_stop_daemon(state_->daemon);
+}
 
 base::Result<std::unique_ptr<Server>> Server::Start(base::UniqueFd listen, const Limits& limits,
                                                     const std::string& cert_pem,
@@ -222,7 +287,8 @@ base::Result<std::unique_ptr<Server>> Server::Start(base::UniqueFd listen, const
   s->cert_pem = cert_pem;
   s->key_pem = key_pem;
   const bool tls = !cert_pem.empty();
-  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+                   MHD_ALLOW_SUSPEND_RESUME;
   if (tls) flags |= MHD_USE_TLS;
   std::vector<MHD_OptionItem> opts = {
       {MHD_OPTION_LISTEN_SOCKET, listen.get(), nullptr},
@@ -250,6 +316,9 @@ base::Result<std::unique_ptr<Server>> Server::Start(base::UniqueFd listen, const
   }
   (void)listen.Release();  // the daemon closes it when stopped
   s->started = true;
+  for (unsigned i = 0; i < std::max(1u, limits.workers); ++i) {
+    s->workers.emplace_back([state = s.get()] { state->Work(); });
+  }
   return std::unique_ptr<Server>(new Server(std::move(s)));
 }
 

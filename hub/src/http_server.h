@@ -54,7 +54,8 @@ struct Limits {
   unsigned idle_timeout_seconds = 10;
   size_t connection_memory = 32 * 1024;  // read buffer + request headers of one connection
   int listen_backlog = 1024;
-  unsigned threads = 4;
+  unsigned threads = 2;     // event loops (epoll): they parse and send, never wait on the store
+  unsigned workers = 16;    // run the handler, each on one request at a time
   uint64_t max_body = 0;    // larger bodies are answered by the handler with body_too_large
   uint64_t drain_body = 0;  // bodies up to this are read and dropped first, so that a client
                             // which sends its body before reading hears the answer; larger ones

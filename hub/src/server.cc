@@ -395,6 +395,7 @@ base::Result<std::unique_ptr<HubServer>> HubServer::Start(const ServeOptions& op
   limits.connection_memory = l.connection_memory;
   limits.listen_backlog = l.listen_backlog;
   limits.threads = l.threads;
+  limits.workers = l.workers;
   limits.max_body = kMaxJournalBody;
   limits.drain_body = kMaxDrainedBody;
   // Behind a trusted proxy every connection comes from the proxy: it limits per client instead.

@@ -25,7 +25,8 @@ struct ServeLimits {
   unsigned idle_timeout_seconds = 10;    // between two bytes of a request, and keep-alive idle
   size_t connection_memory = 32 * 1024;  // per connection: read buffer and request headers
   int listen_backlog = 1024;
-  unsigned threads = 4;  // event loops; each serves many connections
+  unsigned threads = 2;   // event loops: each serves many connections, never waits on the store
+  unsigned workers = 16;  // threads that run requests (store, signatures), one request each
 };
 
 struct ServeOptions {
