@@ -6,7 +6,8 @@
 //     attacker would. Reports how many were open at the end and how often each kind was closed.
 //   hub_abuse flood --port P --conns N --bytes B --seconds S
 //     N connections that each send up to B bytes of request headers (never ending them), held
-//     until S seconds have passed. Reports the bytes the hub took.
+//     until S seconds have passed; one the hub closes is opened again and flooded anew. Reports
+//     the bytes the hub took.
 // Connections come from 127.2.0.0/16, at most 32 per source address, so that the hub's
 // per-address limit does not turn the attack away: the load is the one of a spread-out attacker.
 #include <arpa/inet.h>
@@ -133,7 +134,7 @@ int Flood(std::map<std::string, long> f) {
   while (Clock::now() < end) {
     bool progress = false;
     for (Conn& c : conns) {
-      if (c.fd < 0 || c.sent >= bytes) continue;
+      if (c.fd < 0 || c.sent >= bytes) continue;  // up to `bytes` on each connection
       const std::string& chunk = c.sent == 0 ? head : line;
       ssize_t n = send(c.fd, chunk.data(), chunk.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
       if (n > 0) {
@@ -141,9 +142,10 @@ int Flood(std::map<std::string, long> f) {
         total += static_cast<size_t>(n);
         progress = true;
       } else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
-        close(c.fd);  // refused and closed by the hub
-        c.fd = -1;
+        close(c.fd);  // refused and closed by the hub: flood it again
         ++c.closed;
+        c.fd = Open(port, static_cast<int>(&c - conns.data()));
+        c.sent = 0;
       }
     }
     if (!progress) std::this_thread::sleep_for(std::chrono::milliseconds(50));
