@@ -19,6 +19,7 @@
 #include "base/file.h"
 #include "hub/server.h"
 #include "hub/store.h"
+#include "hub_fixture.h"
 #include "subprocess.h"
 
 namespace {
@@ -80,7 +81,8 @@ size_t RssBytes() {
 
 class HubLimitsTest : public ::testing::Test {
  protected:
-  void Start(const hub::ServeLimits& limits, const std::string& trust_proxy = "") {
+  void Start(const hub::ServeLimits& limits, const std::string& trust_proxy = "",
+             const hubtest::TlsFiles* tls = nullptr) {
     auto store = hub::OpenSqliteStore(dir_.File("hub.db"));
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(store).value();
@@ -88,6 +90,10 @@ class HubLimitsTest : public ::testing::Test {
     options.data_dir = dir_.path();
     options.limits = limits;
     options.trust_proxy = trust_proxy;
+    if (tls != nullptr) {
+      options.tls_cert = tls->cert_path;
+      options.tls_key = tls->key_path;
+    }
     auto server = hub::HubServer::Start(options, *store_, clock_);
     ASSERT_TRUE(server.ok()) << server.status().ToString();
     server_ = std::move(server).value();
@@ -129,6 +135,25 @@ TEST_F(HubLimitsTest, SlowClientsAreCutOffWhileOthersAreServed) {
   EXPECT_TRUE(idle.ReadUntilClosed(5000));
   EXPECT_LT(std::chrono::steady_clock::now() - begin, std::chrono::seconds(8));
   EXPECT_EQ(HealthStatus(), 200);
+}
+
+TEST_F(HubLimitsTest, TrickledTlsHandshakeIsCutOff) {
+  hubtest::TlsFiles tls;
+  ASSERT_TRUE(hubtest::MakeSelfSignedCert(dir_.path(), &tls));
+  hub::ServeLimits limits;
+  limits.idle_timeout_seconds = 1;
+  ASSERT_NO_FATAL_FAILURE(Start(limits, "", &tls));
+  RawConn c(server_->port());
+  ASSERT_TRUE(c.connected());
+  ASSERT_TRUE(c.Send(std::string("\x16\x03\x01", 3)));  // the first bytes of a ClientHello
+  EXPECT_TRUE(c.ReadUntilClosed(5000));
+  // A real client is served meanwhile and after.
+  httplib::Client cli("https://127.0.0.1:" + std::to_string(server_->port()));
+  cli.set_ca_cert_path(tls.cert_path.c_str());
+  cli.enable_server_certificate_verification(true);
+  httplib::Result r = cli.Get("/v1/health");
+  ASSERT_TRUE(r) << httplib::to_string(r.error());
+  EXPECT_EQ(r->status, 200);
 }
 
 TEST_F(HubLimitsTest, HeaderFloodIsRefusedAndNotHeld) {
