@@ -18,7 +18,7 @@ namespace {
 constexpr char kUsage[] =
     "usage:\n"
     "  cardhub serve --listen HOST:PORT --data-dir DIR [--tls-cert FILE --tls-key FILE]"
-    " [--config FILE]\n"
+    " [--trust-proxy ADDR] [--config FILE]\n"
     "  cardhub enroll --data-dir DIR --device-pubkey FILE --name NAME [--config FILE]\n"
     "  cardhub withdraw --data-dir DIR --name NAME [--config FILE]\n"
     "  cardhub publish --data-dir DIR [--trust KEY.pem] FILE.ckbundle [--config FILE]\n"
@@ -77,7 +77,7 @@ base::Result<int64_t> ParseDate(const std::string& text, int64_t utc_offset) {
 // The options each command takes.
 const std::map<std::string, std::vector<std::string>>& AllowedFlags() {
   static const std::map<std::string, std::vector<std::string>> kAllowed = {
-      {"serve", {"--listen", "--data-dir", "--tls-cert", "--tls-key", "--config"}},
+      {"serve", {"--listen", "--data-dir", "--tls-cert", "--tls-key", "--trust-proxy", "--config"}},
       {"enroll", {"--data-dir", "--device-pubkey", "--name", "--config"}},
       {"withdraw", {"--data-dir", "--name", "--config"}},
       {"publish", {"--data-dir", "--trust", "--config"}},
@@ -123,6 +123,7 @@ int ParseServe(const Args& args, hub::ServeOptions* serve) {
   serve->data_dir = *args.flag("--data-dir");
   serve->tls_cert = args.flag("--tls-cert").value_or("");
   serve->tls_key = args.flag("--tls-key").value_or("");
+  serve->trust_proxy = args.flag("--trust-proxy").value_or("");
   if (serve->tls_cert.empty() != serve->tls_key.empty()) {
     return UsageError("--tls-cert and --tls-key go together");
   }

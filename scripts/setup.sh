@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libssl-dev zlib1g-dev libzxing-dev libpng-dev libturbojpeg0-dev nlohmann-json3-dev
-  libsqlite3-dev libzstd-dev time libcpp-httplib-dev libcurl4-openssl-dev libpq-dev postgresql libzbar-dev
+  libsqlite3-dev libzstd-dev time libcpp-httplib-dev libmicrohttpd-dev libcurl4-openssl-dev libpq-dev postgresql libzbar-dev
   libsdl2-dev libsdl2-ttf-dev xvfb xauth
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format clang-tidy

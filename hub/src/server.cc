@@ -1,6 +1,6 @@
 #include "hub/server.h"
 
-#include <httplib.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <memory>
@@ -9,7 +9,9 @@
 
 #include "base/file.h"
 #include "base/hex.h"
+#include "base/text.h"
 #include "card/crypto.h"
+#include "http_server.h"
 #include "journal/export.h"
 #include "protocol/hub_url.h"
 #include "protocol/paths.h"
@@ -38,7 +40,10 @@ std::string_view CodeForStatus(int status) {
   }
 }
 
-void SetError(httplib::Response& res, int status, std::string_view message,
+using http::Request;
+using http::Response;
+
+void SetError(Response& res, int status, std::string_view message,
               const json& extra = json::object()) {
   json body = extra;
   body["error"] = CodeForStatus(status);
@@ -96,80 +101,82 @@ class Hub {
   Hub(const ServeOptions& options, HubStore& store, const base::Clock& clock)
       : options_(options), store_(store), clock_(clock) {}
 
-  void Install(httplib::Server& svr) {
-    svr.new_task_queue = [] { return new httplib::ThreadPool(64); };  // a worker per connection
-    svr.set_tcp_nodelay(true);  // small JSON answers: do not wait out Nagle's 40 ms
-    svr.set_payload_max_length(kMaxJournalBody);
-    svr.set_read_timeout(kIoTimeoutSeconds, 0);
-    svr.set_write_timeout(kIoTimeoutSeconds, 0);
-    svr.set_keep_alive_timeout(5);
-    svr.set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
-      // Ranges are handled by the bundle endpoint itself, never by httplib (which would also cut
-      // error bodies and whole-bundle answers to If-Range mismatches).
-      const_cast<httplib::Request&>(req).ranges.clear();
-      return httplib::Server::HandlerResponse::Unhandled;
-    });
-    svr.set_error_handler(httplib::Server::HandlerWithResponse(
-        [this](const httplib::Request& req, httplib::Response& res) {
-          if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-          std::string msg = res.status == 413   ? "body larger than 8 MiB"
-                            : res.status == 404 ? "no such endpoint"
-                                                : "request refused";
-          Log(req, res.status, "", msg);
-          SetError(res, res.status, msg);
-          return httplib::Server::HandlerResponse::Handled;
-        }));
-    svr.set_exception_handler(
-        [this](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
-          std::string what = "unexpected error";
-          try {
-            if (ep) std::rethrow_exception(ep);
-          } catch (const std::exception& e) {
-            what = e.what();
-          } catch (...) {
-          }
-          Log(req, 500, "", what);
-          SetError(res, 500, "internal error");
-        });
-    svr.Get(ck_protocol::kHealthPath, [this](const httplib::Request&, httplib::Response& res) {
-      json body = {{"ok", true}, {"version", kHubVersion}, {"bundle_seq", 0}};
-      base::Result<std::optional<BundleRecord>> latest = store_.LatestBundle();
-      if (!latest.ok()) {
-        SetError(res, 500, "store: " + latest.status().message());
-        return;
-      }
-      if (*latest) body["bundle_seq"] = (*latest)->seq;
-      res.set_content(body.dump(), "application/json");
-    });
-    svr.Get(ck_protocol::kBundlePath,
-            [this](const httplib::Request& req, httplib::Response& res) { GetBundle(req, res); });
-    svr.Post(ck_protocol::kJournalPath, [this](const httplib::Request& req,
-                                               httplib::Response& res) { PostJournal(req, res); });
+  // Routes one request, answering errors as JSON (docs/hub-protocol.md).
+  void Handle(const Request& req, Response& res) {
+    try {
+      Route(req, res);
+    } catch (const std::exception& e) {
+      res = Response();
+      Log(req, 500, "", e.what());
+      SetError(res, 500, "internal error");
+    }
   }
 
  private:
-  void Log(const httplib::Request& req, int status, const std::string& kid,
-           const std::string& msg) {
-    std::fprintf(stderr, "cardhub: refused %s %s from %s:%d kid=%s: %d %s\n", req.method.c_str(),
-                 req.path.c_str(), req.remote_addr.c_str(), req.remote_port,
-                 kid.empty() ? "-" : kid.c_str(), status, msg.c_str());
+  void Route(const Request& req, Response& res) {
+    const bool get = req.method == "GET" || req.method == "HEAD";
+    if (req.body_too_large) {
+      Refuse(req, res, 413, "", "body larger than 8 MiB");
+    } else if (get && req.path == ck_protocol::kHealthPath) {
+      GetHealth(res);
+    } else if (get && req.path == ck_protocol::kBundlePath) {
+      GetBundle(req, res);
+    } else if (req.method == "POST" && req.path == ck_protocol::kJournalPath) {
+      PostJournal(req, res);
+    } else {
+      Refuse(req, res, 404, "", "no such endpoint");
+    }
+  }
+
+  void GetHealth(Response& res) {
+    json body = {{"ok", true}, {"version", kHubVersion}, {"bundle_seq", 0}};
+    base::Result<std::optional<BundleRecord>> latest = store_.LatestBundle();
+    if (!latest.ok()) {
+      SetError(res, 500, "store: " + latest.status().message());
+      return;
+    }
+    if (*latest) body["bundle_seq"] = (*latest)->seq;
+    res.set_content(body.dump(), "application/json");
+  }
+
+  // The client's address for the log: the TCP peer, or, when that is the trusted reverse proxy,
+  // the last address it appended to X-Forwarded-For.
+  std::string ClientForLog(const Request& req) const {
+    std::string peer = req.remote_addr;
+    peer.append(":").append(std::to_string(req.remote_port));
+    if (options_.trust_proxy.empty() || req.remote_addr != options_.trust_proxy) return peer;
+    std::string xff = req.header("X-Forwarded-For");
+    if (xff.empty()) return peer;
+    size_t comma = xff.rfind(',');
+    std::string client(base::TrimBlanks(comma == std::string::npos ? xff : xff.substr(comma + 1)));
+    if (client.empty() || client.size() > 64 ||
+        client.find_first_not_of("0123456789abcdefABCDEF.:[]") != std::string::npos) {
+      return peer;
+    }
+    return client.append(" via ").append(peer);
+  }
+
+  void Log(const Request& req, int status, const std::string& kid, const std::string& msg) {
+    std::fprintf(stderr, "cardhub: refused %s %s from %s kid=%s: %d %s\n", req.method.c_str(),
+                 req.path.c_str(), ClientForLog(req).c_str(), kid.empty() ? "-" : kid.c_str(),
+                 status, msg.c_str());
     std::fflush(stderr);
   }
 
-  void Refuse(const httplib::Request& req, httplib::Response& res, int status,
-              const std::string& kid, const std::string& msg, const json& extra = json::object()) {
+  void Refuse(const Request& req, Response& res, int status, const std::string& kid,
+              const std::string& msg, const json& extra = json::object()) {
     Log(req, status, kid, msg);
     SetError(res, status, msg, extra);
   }
 
   // The enrolled, active device that signed this request; or an error answer already set.
-  std::optional<Device> Authenticate(const httplib::Request& req, httplib::Response& res) {
+  std::optional<Device> Authenticate(const Request& req, Response& res) {
     if (!req.has_header("Authorization")) {
       Refuse(req, res, 401, "", "missing Authorization header");
       return std::nullopt;
     }
     base::Result<ck_protocol::DeviceAuth> auth =
-        ck_protocol::ParseAuthHeader(req.get_header_value("Authorization"));
+        ck_protocol::ParseAuthHeader(req.header("Authorization"));
     if (!auth.ok()) {
       Refuse(req, res, 401, "", auth.status().message());
       return std::nullopt;
@@ -218,7 +225,7 @@ class Hub {
     return cached_;
   }
 
-  void GetBundle(const httplib::Request& req, httplib::Response& res) {
+  void GetBundle(const Request& req, Response& res) {
     std::optional<Device> dev = Authenticate(req, res);
     if (!dev) return;
     base::Result<std::optional<BundleRecord>> latest = store_.LatestBundle();
@@ -236,41 +243,41 @@ class Hub {
       Refuse(req, res, 500, dev->kid_hex, "bundle file: " + error);
       return;
     }
-    std::string etag = "\"" + std::to_string((*latest)->seq) + "\"";
+    std::string etag = "\"";  // built by append: GCC 12 -O3 warns wrongly on the + chain
+    etag.append(std::to_string((*latest)->seq)).append("\"");
     res.set_header("ETag", etag);
     res.set_header("Accept-Ranges", "bytes");
-    if (req.has_header("If-None-Match") &&
-        EtagMatches(req.get_header_value("If-None-Match"), etag)) {
+    if (req.has_header("If-None-Match") && EtagMatches(req.header("If-None-Match"), etag)) {
       res.status = 304;
       return;
     }
     const uint64_t size = data->size();
     bool use_range = req.has_header("Range");
-    if (use_range && req.has_header("If-Range") && req.get_header_value("If-Range") != etag) {
+    if (use_range && req.has_header("If-Range") && req.header("If-Range") != etag) {
       use_range = false;  // the bundle changed: the whole new one
     }
     if (use_range) {
-      auto range = ParseRange(req.get_header_value("Range"));
+      auto range = ParseRange(req.header("Range"));
       if (!range || range->first >= size) {
         res.set_header("Content-Range", "bytes */" + std::to_string(size));
         Refuse(req, res, 416, dev->kid_hex,
-               "unsatisfiable range '" + req.get_header_value("Range") + "' for " +
-                   std::to_string(size) + " bytes");
+               "unsatisfiable range '" + req.header("Range") + "' for " + std::to_string(size) +
+                   " bytes");
         return;
       }
       uint64_t last = range->second ? std::min(*range->second, size - 1) : size - 1;
       res.status = 206;
       res.set_header("Content-Range", "bytes " + std::to_string(range->first) + "-" +
                                           std::to_string(last) + "/" + std::to_string(size));
-      res.set_content(data->substr(range->first, last - range->first + 1),
-                      "application/octet-stream");
+      res.set_shared_content(data, range->first, last - range->first + 1,
+                             "application/octet-stream");
       return;
     }
     res.status = 200;
-    res.set_content(*data, "application/octet-stream");
+    res.set_shared_content(data, 0, data->size(), "application/octet-stream");
   }
 
-  void PostJournal(const httplib::Request& req, httplib::Response& res) {
+  void PostJournal(const Request& req, Response& res) {
     std::optional<Device> dev = Authenticate(req, res);
     if (!dev) return;
     const std::string& kid = dev->kid_hex;
@@ -315,7 +322,7 @@ class Hub {
     res.set_content(body.dump(), "application/json");
   }
 
-  const ServeOptions& options_;
+  const ServeOptions options_;
   HubStore& store_;
   const base::Clock& clock_;
   std::mutex cache_mu_;
@@ -342,7 +349,19 @@ base::Status ParseListen(const std::string& text, std::string* host, int* port) 
   return base::Status::Ok();
 }
 
-base::Status Serve(const ServeOptions& options, HubStore& store, const base::Clock& clock) {
+struct HubServer::Impl {
+  std::unique_ptr<Hub> hub;
+  std::unique_ptr<http::Server> server;
+  int port = 0;
+};
+
+HubServer::HubServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+HubServer::~HubServer() = default;
+int HubServer::port() const { return impl_->port; }
+
+base::Result<std::unique_ptr<HubServer>> HubServer::Start(const ServeOptions& options,
+                                                          HubStore& store,
+                                                          const base::Clock& clock) {
   const bool tls = !options.tls_cert.empty() || !options.tls_key.empty();
   if (tls && (options.tls_cert.empty() || options.tls_key.empty())) {
     return base::InvalidArgument("--tls-cert and --tls-key go together");
@@ -352,31 +371,48 @@ base::Status Serve(const ServeOptions& options, HubStore& store, const base::Clo
                                     ": without --tls-cert/--tls-key only a loopback address "
                                     "(127.0.0.1, ::1) is allowed");
   }
-  std::unique_ptr<httplib::Server> svr;
+  std::string cert, key;
   if (tls) {
-    auto ssl =
-        std::make_unique<httplib::SSLServer>(options.tls_cert.c_str(), options.tls_key.c_str());
-    if (!ssl->is_valid()) {
+    base::Result<std::string> c = base::ReadFile(options.tls_cert, 1 << 20);
+    base::Result<std::string> k = base::ReadFile(options.tls_key, 1 << 20);
+    if (!c.ok() || !k.ok()) {
       return base::InvalidArgument("cannot load the TLS certificate/key (" + options.tls_cert +
                                    ", " + options.tls_key + ")");
     }
-    svr = std::move(ssl);
-  } else {
-    svr = std::make_unique<httplib::Server>();
+    cert = std::move(c).value();
+    key = std::move(k).value();
   }
-  Hub hub(options, store, clock);
-  hub.Install(*svr);
-  int port = options.port;
-  if (port == 0) {
-    port = svr->bind_to_any_port(options.host);
-    if (port < 0) return base::Unavailable("cannot bind " + options.host);
-  } else if (!svr->bind_to_port(options.host, port)) {
-    return base::Unavailable("cannot bind " + options.host + ":" + std::to_string(port));
-  }
-  std::printf("listening on %s:%d\n", options.host.c_str(), port);
+  CK_ASSIGN_OR_RETURN(base::UniqueFd fd,
+                      http::Listen(options.host, options.port, options.limits.listen_backlog));
+  auto impl = std::make_unique<Impl>();
+  impl->port = http::BoundPort(fd.get());
+  impl->hub = std::make_unique<Hub>(options, store, clock);
+  const ServeLimits& l = options.limits;
+  http::Limits limits;
+  limits.connections = l.connections;
+  limits.per_ip_connections = l.per_ip_connections;
+  limits.idle_timeout_seconds = l.idle_timeout_seconds;
+  limits.connection_memory = l.connection_memory;
+  limits.listen_backlog = l.listen_backlog;
+  limits.threads = l.threads;
+  limits.workers = l.workers;
+  limits.max_body = kMaxJournalBody;
+  limits.drain_body = kMaxDrainedBody;
+  // Behind a trusted proxy every connection comes from the proxy: it limits per client instead.
+  if (!options.trust_proxy.empty()) limits.per_ip_connections = 0;
+  Hub* hub = impl->hub.get();
+  CK_ASSIGN_OR_RETURN(impl->server, http::Server::Start(std::move(fd), limits, cert, key,
+                                                        [hub](const Request& req, Response& res) {
+                                                          hub->Handle(req, res);
+                                                        }));
+  return std::unique_ptr<HubServer>(new HubServer(std::move(impl)));
+}
+
+base::Status Serve(const ServeOptions& options, HubStore& store, const base::Clock& clock) {
+  CK_ASSIGN_OR_RETURN(std::unique_ptr<HubServer> server, HubServer::Start(options, store, clock));
+  std::printf("listening on %s:%d\n", options.host.c_str(), server->port());
   std::fflush(stdout);
-  if (!svr->listen_after_bind()) return base::Internal("the server stopped unexpectedly");
-  return base::Status::Ok();
+  for (;;) pause();  // serves until the process is stopped
 }
 
 }  // namespace hub

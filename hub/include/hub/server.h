@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "base/clock.h"
@@ -13,13 +14,29 @@ namespace hub {
 
 inline constexpr char kHubVersion[] = "1.0";
 inline constexpr size_t kMaxJournalBody = size_t{8} << 20;  // 8 MiB
-inline constexpr int kIoTimeoutSeconds = 10;
+// A body over kMaxJournalBody up to this size is read (and dropped) before the 413 answer, so a
+// client that sends its whole body before reading hears why; a larger one is refused unread.
+inline constexpr size_t kMaxDrainedBody = size_t{16} << 20;  // 16 MiB
+
+// What one server holds at most (docs/hub.md, "Limits").
+struct ServeLimits {
+  unsigned connections = 4096;           // open connections in total
+  unsigned per_ip_connections = 64;      // per client address (not applied behind a trusted proxy)
+  unsigned idle_timeout_seconds = 10;    // between two bytes of a request, and keep-alive idle
+  size_t connection_memory = 32 * 1024;  // per connection: read buffer and request headers
+  int listen_backlog = 1024;
+  unsigned threads = 2;   // event loops: each serves many connections, never waits on the store
+  unsigned workers = 16;  // threads that run requests (store, signatures), one request each
+};
 
 struct ServeOptions {
   std::string host = "127.0.0.1";
   int port = 0;  // 0: an ephemeral port
   std::string data_dir;
   std::string tls_cert, tls_key;  // both or neither; neither = plain HTTP, loopback only
+  // The address of a reverse proxy whose X-Forwarded-For is believed for the log; "" = none.
+  std::string trust_proxy;
+  ServeLimits limits;
 };
 
 // The protocol's one loopback rule (protocol/hub_url.h): 127.0.0.0/8 as a dotted quad, ::1 and
@@ -29,8 +46,25 @@ using ck_protocol::IsLoopbackHost;
 // Splits "HOST:PORT" ("[::1]:PORT" for IPv6).
 base::Status ParseListen(const std::string& text, std::string* host, int* port);
 
-// Binds, prints "listening on HOST:PORT" on stdout (flushed), and serves until the process is
-// stopped. Refusals are logged on stderr, one line each.
+// A running server: serves on its own threads until destroyed. The store and clock must outlive it.
+class HubServer {
+ public:
+  ~HubServer();
+  HubServer(const HubServer&) = delete;
+  HubServer& operator=(const HubServer&) = delete;
+
+  static base::Result<std::unique_ptr<HubServer>> Start(const ServeOptions& options,
+                                                        HubStore& store, const base::Clock& clock);
+  int port() const;  // the bound port (the ephemeral one when options.port was 0)
+
+ private:
+  struct Impl;
+  explicit HubServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Starts a HubServer, prints "listening on HOST:PORT" on stdout (flushed), and serves until the
+// process is stopped. Refusals are logged on stderr, one line each.
 base::Status Serve(const ServeOptions& options, HubStore& store, const base::Clock& clock);
 
 }  // namespace hub

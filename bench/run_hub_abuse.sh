@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# The hub's bounded abuse test (docs/hub.md, "Abuse"), loopback only: signed journal pushes
+# (bench/hub_load.cc push, KIOSKS kiosks x BATCHES batches) measured with no attack, under TRICKLE
+# trickling + IDLE idle connections (bench/hub_abuse.cc hold, one byte every 4 s, for HOLD s), and
+# under FLOOD header-flood connections (hub_abuse flood, FLOOD_BYTES each); cardhub's peak RSS for
+# each. Each case runs on a fresh copy of one prepared hub data directory. Prints one table row
+# per case. Every loop is bounded in count and time; the hub and the attack are stopped at the end.
+#   bench/run_hub_abuse.sh [BUILD_DIR] [ABUSE_BIN]   (default build/release and its hub_abuse;
+#                                                     BUILD_DIR gives cardhub and hub_load)
+# Environment: KIOSKS=200 ENTRIES=100 BATCHES=4 THREADS=48 TRICKLE=1000 IDLE=1000 HOLD=60
+#              WARMUP=12 (s of attack before the push starts) FLOOD=1000 FLOOD_BYTES=262144
+#              PUSH_TIMEOUT=60 CASES="none hold flood"
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin="${1:-build/release}"
+abuse="${2:-$bin/bench/hub_abuse}"
+kiosks="${KIOSKS:-200}" entries="${ENTRIES:-100}" batches="${BATCHES:-4}" threads="${THREADS:-48}"
+trickle="${TRICKLE:-1000}" idle="${IDLE:-1000}" hold="${HOLD:-60}" warmup="${WARMUP:-12}"
+flood="${FLOOD:-1000}" flood_bytes="${FLOOD_BYTES:-262144}" push_timeout="${PUSH_TIMEOUT:-60}"
+cases="${CASES:-none hold flood}"
+cardhub="$bin/hub/cardhub"
+load="$bin/bench/hub_load"
+for f in "$cardhub" "$load" "$abuse"; do
+  [ -x "$f" ] || { echo "hub_abuse: missing $f (build cardhub hub_load hub_abuse)" >&2; exit 1; }
+done
+ulimit -n "$(ulimit -Hn)"  # thousands of connections on both sides
+
+work="$(mktemp -d)"
+kiosks_dir="$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)"
+hub_pid="" attack_pid=""
+stop() {
+  for p in "$attack_pid" "$hub_pid"; do
+    if [ -n "$p" ]; then kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; fi
+  done
+  attack_pid="" hub_pid=""
+}
+cleanup() { stop; rm -rf "$kiosks_dir" "$work"; }
+trap cleanup EXIT
+
+timeout 300 "$load" prepare --hub-dir "$work/template" --kiosks-dir "$kiosks_dir" \
+  --kiosks "$kiosks" --entries "$entries" --batches "$batches" >/dev/null
+
+start_hub() {  # $1: data dir; sets hub_pid and port
+  "$cardhub" serve --listen 127.0.0.1:0 --data-dir "$1" >"$1.stdout" 2>"$1.stderr" &
+  hub_pid=$!
+  port=""
+  for _ in $(seq 200); do  # up to 20 s
+    line="$(head -n1 "$1.stdout" 2>/dev/null || true)"
+    if [[ "$line" == "listening on 127.0.0.1:"* ]]; then port="${line##*:}"; return 0; fi
+    kill -0 "$hub_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "hub_abuse: cardhub did not start: $(cat "$1.stderr")" >&2
+  exit 1
+}
+
+printf '%-6s | %-10s | %-9s | %-9s | %-7s | %-9s | %s\n' case "requests/s" "p50 ms" "p99 ms" errors "peak RSS" attack
+for c in $cases; do
+  dir="$work/$c"
+  cp -a "$work/template" "$dir"
+  start_hub "$dir"
+  case "$c" in
+    none) ;;
+    hold) timeout $((hold + 10)) "$abuse" hold --port "$port" --trickle "$trickle" --idle "$idle" \
+            --seconds "$hold" >"$dir.attack" 2>&1 & attack_pid=$! ;;
+    flood) timeout $((hold + 10)) "$abuse" flood --port "$port" --conns "$flood" \
+             --bytes "$flood_bytes" --seconds "$hold" >"$dir.attack" 2>&1 & attack_pid=$! ;;
+    *) echo "hub_abuse: unknown case $c" >&2; exit 2 ;;
+  esac
+  [ "$c" = none ] || sleep "$warmup"
+  timeout $((push_timeout + 30)) "$load" push --port "$port" --kiosks-dir "$kiosks_dir" \
+    --kiosks "$kiosks" --batches "$batches" --threads "$threads" --timeout "$push_timeout" \
+    --retries 0 >"$dir.push" 2>&1 || true
+  rss="$(awk '/VmHWM/ {printf "%.0f MB", $2 / 1024}' "/proc/$hub_pid/status" 2>/dev/null || echo "?")"
+  [ -z "$attack_pid" ] || wait "$attack_pid" 2>/dev/null || true
+  attack_pid=""
+  stop
+  rps="$(sed -n 's/.*s: \([0-9.]*\) requests\/s.*/\1/p' "$dir.push")"
+  p50="$(sed -n 's/.*p50 \([0-9.]*\).*/\1/p' "$dir.push")"
+  p99="$(sed -n 's/.*p99 \([0-9.]*\).*/\1/p' "$dir.push")"
+  errs="$(sed -n 's/.*errors: \([0-9]*\).*/\1/p' "$dir.push")"
+  printf '%-6s | %-10s | %-9s | %-9s | %-7s | %-9s | %s\n' "$c" "${rps:-none}" "${p50:--}" \
+    "${p99:--}" "${errs:--}" "$rss" "$(cat "$dir.attack" 2>/dev/null | tail -n1 || true)"
+  grep '^hub_load: ' "$dir.push" | head -n3 | sed 's/^/    /' || true  # the first errors
+done
