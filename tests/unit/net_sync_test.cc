@@ -491,6 +491,36 @@ TEST_F(NetSyncTest, PushSendsUnackedEntriesAndRecordsTheAck) {
   EXPECT_EQ(hub_.seen().stored_entries, 8u);
 }
 
+// The sync's connection to journal.db is not the session's: what the session appends through its
+// own connection between cycles is read fresh each cycle, pushed and acknowledged (it used to be
+// "the hub acknowledged seq N but this journal ends at M").
+TEST_F(NetSyncTest, EntriesAnotherWriterAppendsAreReadFreshEachCycle) {
+  kiosk_.AddEntries(2);
+  base::SystemClock clock;
+  auto session = journal::Journal::Open(kiosk_.dir() + "/journal.db", clock);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  int64_t total = 2;
+  for (int cycle = 1; cycle <= 4; ++cycle) {
+    for (int i = 0; i < cycle; ++i) {
+      ASSERT_TRUE((*session)
+                      ->Append({.kind = journal::Kind::kCheckin,
+                                .event_id = "E-1",
+                                .verdict = "VALID",
+                                .decision = "accepted"})
+                      .ok());
+    }
+    total += cycle;
+    auto r = kiosk_.Sync(hub_.url(), 4, false, true);
+    ASSERT_EQ(r.push.state, PushReport::State::kPushed) << Describe(r);
+    EXPECT_FALSE(r.error()) << Describe(r);
+    EXPECT_EQ(r.push.last_seq, total);
+    EXPECT_EQ(r.push.acked_seq, total);
+    EXPECT_EQ(kiosk_.Acked(), total);
+  }
+  EXPECT_EQ(kiosk_.journal().last_seq(), total);
+  EXPECT_EQ(hub_.seen().stored_entries, static_cast<size_t>(total));
+}
+
 // A kiosk back from a long offline period: the backlog goes up in batches, all in one cycle.
 TEST_F(NetSyncTest, ALongBacklogGoesUpInBatchesInOneCycle) {
   kiosk_.AddEntries(static_cast<int>(ck_sync::kBatchEntries) * 2 + 7);

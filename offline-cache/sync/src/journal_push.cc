@@ -39,6 +39,9 @@ PushReport JournalPush::Run() {
   // Batches of kBatchEntries until the hub has everything, so a kiosk back from weeks offline
   // catches up in one cycle; bounded so that one cycle always ends.
   PushReport total;
+  // The journal as it is on disk now (the session may have appended since this connection was
+  // opened or last read it); entries appended during the cycle go with the next one.
+  if (base::Status st = journal_.ReloadTail(); !st.ok()) return Failed(total, st);
   for (int batch = 0; batch < kMaxBatchesPerCycle; ++batch) {
     const int64_t before = total.recorded_ack;
     PushReport rep = PushBatch();
@@ -65,12 +68,17 @@ PushReport JournalPush::PushBatch() {
   base::Result<int64_t> acked = journal_.AckedSeq();
   if (!acked.ok()) return Failed(rep, acked.status());
   rep.recorded_ack = *acked;
-  if (*acked >= journal_.last_seq()) {
+  const int64_t last = journal_.last_seq();
+  if (*acked >= last) {
     rep.state = PushReport::State::kNothingToSend;
     return rep;
   }
-  base::Result<base::Bytes> batch = journal::WriteExport(
-      journal_, *acked + 1, device_id_, device_key_, clock_.NowUnixSeconds(), kBatchEntries);
+  rep.first_seq = *acked + 1;
+  rep.last_seq = std::min(last, *acked + kBatchEntries);
+  // Exactly first_seq..last_seq, even when the session appends while the batch is written.
+  base::Result<base::Bytes> batch =
+      journal::WriteExport(journal_, rep.first_seq, device_id_, device_key_,
+                           clock_.NowUnixSeconds(), rep.last_seq - rep.first_seq + 1);
   if (!batch.ok()) return Failed(rep, batch.status());
   if (batch->size() > kMaxBatchBytes) {
     // 5,000 entries are ~0.8 MB; this needs entries far larger than any the journal accepts.
@@ -79,8 +87,6 @@ PushReport JournalPush::PushBatch() {
                                    std::to_string(batch->size()) +
                                    " bytes, above the hub's limit; collect them by USB stick"));
   }
-  rep.first_seq = *acked + 1;
-  rep.last_seq = std::min(journal_.last_seq(), *acked + kBatchEntries);
   std::optional<HttpResponse> answer = Send(*batch, &rep);
   if (answer) RecordAnswer(*answer, &rep);
   return rep;
@@ -128,6 +134,14 @@ void JournalPush::RecordAnswer(const HttpResponse& answer, PushReport* rep) {
                   "the hub acknowledged seq " + std::to_string(rep->acked_seq) +
                   " but this journal ends at " + std::to_string(journal_.last_seq()) +
                   " (a reinstalled kiosk with an enrolled old key?)"));
+    return;
+  }
+  if (rep->acked_seq > rep->last_seq) {
+    // The hub holds entries of this device that this batch did not carry.
+    Fail(rep,
+         base::FailedPrecondition("the hub acknowledged seq " + std::to_string(rep->acked_seq) +
+                                  " but was sent seq " + std::to_string(rep->first_seq) + ".." +
+                                  std::to_string(rep->last_seq) + "; not recorded"));
     return;
   }
   // The hub's acked_seq stops at its first gap. Entries collected by USB stick (acknowledged here,
