@@ -604,12 +604,19 @@ TEST_P(HubServeTest, FlagsMembersOverTheCapAcrossKiosks) {
   EXPECT_NE(lines[0].find("devices=k1,k2"), std::string::npos) << lines[0];
 }
 
-// A kiosk whose journal was replaced (same key, a new chain from seq 1) uploads: 409, nothing of
-// it is stored, the hub keeps serving the device's real chain, and `cardhub flags` lists it.
+// A batch after a gap is 409 (not flagged). A kiosk whose journal was replaced (same key, a new
+// chain from seq 1) uploads: 409, nothing of it is stored, the hub keeps the device's real chain,
+// and `cardhub flags` lists it.
 TEST_P(HubServeTest, ConflictingBatchIs409AndFlagged) {
   ASSERT_TRUE(fx_.PublishBundle(1));
   ASSERT_TRUE(fx_.StartHub());
   ASSERT_TRUE(fx_.AppendDiscounts(kiosk_, 3));
+  httplib::Result gap = Push(fx_.ExportBatch(kiosk_, 2));  // the hub holds nothing yet
+  ExpectError(gap, 409, "CONFLICT");
+  EXPECT_NE(gap->body.find("gap: the hub holds this device's entries through seq 0 and the batch "
+                           "starts at seq 2; send from seq 1"),
+            std::string::npos)
+      << gap->body;
   PushOk(fx_.ExportBatch(kiosk_, 1));
   ASSERT_EQ(::unlink((kiosk_ + "/" + journal::kJournalFile).c_str()), 0);
   (void)::unlink((kiosk_ + "/" + journal::kJournalFile + "-wal").c_str());
