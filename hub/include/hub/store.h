@@ -30,7 +30,7 @@ struct Device {
 
 struct PutResult {
   int64_t stored = 0;      // new entries
-  int64_t duplicates = 0;  // already held (same device and uuid)
+  int64_t duplicates = 0;  // already held (same device, seq, uuid and content)
   int64_t acked_seq = 0;   // highest N such that 1..N are all held
 };
 
