@@ -179,6 +179,12 @@ base::Status Report(HubStore& store, int64_t from, int64_t to, std::FILE* out) {
 
 base::Status Flags(HubStore& store, base::FileSystem& fs, const std::string& data_dir,
                    int64_t utc_offset_seconds, std::FILE* out) {
+  CK_ASSIGN_OR_RETURN(std::vector<Conflict> conflicts, store.ListConflicts());
+  for (const Conflict& c : conflicts) {
+    std::fprintf(out, "conflict device=%s seq=%" PRId64 " uuid=%s at=%s reason=%s\n",
+                 c.device.c_str(), c.seq, c.uuid.c_str(),
+                 base::FormatIso8601Utc(c.received).c_str(), c.reason.c_str());
+  }
   const std::string path = data_dir + "/" + bundle::kRegistryFile;
   if (!fs.Exists(path)) {
     return base::FailedPrecondition("no published bundle: the offers' caps are unknown");

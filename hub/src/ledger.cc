@@ -1,9 +1,121 @@
 #include "hub/ledger.h"
 
+#include <map>
 #include <string>
 #include <utility>
 
 namespace hub {
+namespace {
+
+bool SameContent(const journal::Entry& a, const journal::Entry& b) {
+  return journal::EncodeEntry(a) == journal::EncodeEntry(b);
+}
+
+std::string SeqText(int64_t seq) { return "seq " + std::to_string(seq); }
+
+// The highest N >= `from` such that every seq from..N is held (from itself is taken as held).
+base::Result<int64_t> HeldThrough(TableRows& t, int64_t device_id, int64_t from) {
+  int64_t held = from;
+  CK_TRY(t.ScanSeqsAbove(device_id, from, [&held](int64_t seq) {
+    if (seq != held + 1) return false;
+    ++held;
+    return true;
+  }));
+  return held;
+}
+
+// The conflict, recorded in `*out`, and the kAlreadyExists answer naming it.
+base::Status Conflicting(const journal::Entry& e, const std::string& reason,
+                         std::optional<Conflict>* out) {
+  *out = Conflict{.seq = e.seq, .uuid = e.uuid, .reason = reason};
+  return base::AlreadyExists("conflict at " + SeqText(e.seq) + ": " + reason +
+                             "; nothing of the batch was stored and the device is flagged");
+}
+
+// The stored entries the batch is checked against: seq first - 1 (its anchor) to the batch's last.
+base::Result<std::map<int64_t, std::vector<journal::Entry>>> HeldAround(
+    TableRows& t, int64_t device_id, const std::vector<journal::Entry>& entries) {
+  std::map<int64_t, std::vector<journal::Entry>> by_seq;
+  CK_TRY(t.ScanEntriesInRange(device_id, entries.front().seq - 1, entries.back().seq,
+                              [&by_seq](const StoredEntry& se) {
+                                by_seq[se.entry.seq].push_back(se.entry);
+                                return base::Status::Ok();
+                              }));
+  return by_seq;
+}
+
+}  // namespace
+
+base::Status CheckBatchShape(const std::vector<journal::Entry>& entries) {
+  std::map<std::string, int64_t> seq_of_uuid;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const journal::Entry& e = entries[i];
+    if (i == 0 && e.seq < 1) return base::InvalidArgument("the batch starts at " + SeqText(e.seq));
+    if (i > 0 && e.seq != entries[i - 1].seq + 1) {
+      return base::InvalidArgument("the batch's seqs are not consecutive: " + SeqText(e.seq) +
+                                   " follows " + SeqText(entries[i - 1].seq));
+    }
+    if (i > 0 && e.prev_hash != entries[i - 1].hash) {
+      return base::InvalidArgument("entry " + SeqText(e.seq) +
+                                   " does not link to the entry before it");
+    }
+    auto [it, fresh] = seq_of_uuid.emplace(e.uuid, e.seq);
+    if (!fresh) {
+      return base::InvalidArgument("uuid " + e.uuid + " appears twice in the batch (" +
+                                   SeqText(it->second) + " and " + SeqText(e.seq) + ")");
+    }
+  }
+  return base::Status::Ok();
+}
+
+base::Status Ledger::StoreBatch(TableRows& t, int64_t device_id, int64_t held,
+                                const std::vector<journal::Entry>& entries, int64_t now,
+                                PutResult* res, std::optional<Conflict>* conflict) {
+  const journal::Entry& first = entries.front();
+  if (first.seq > held + 1) {
+    return base::FailedPrecondition("gap: the hub holds this device's entries through " +
+                                    SeqText(held) + " and the batch starts at " +
+                                    SeqText(first.seq) + "; send from " + SeqText(held + 1));
+  }
+  CK_ASSIGN_OR_RETURN(auto by_seq, HeldAround(t, device_id, entries));
+  // The anchor: 32 zero bytes before seq 1, else the hash of the entry held just before.
+  bool anchored = first.seq == 1 && first.prev_hash == journal::Hash{};
+  for (const journal::Entry& h : by_seq[first.seq - 1]) anchored |= h.hash == first.prev_hash;
+  if (!anchored) {
+    return Conflicting(
+        first,
+        first.seq == 1
+            ? "the anchor of seq 1 is not the chain's start"
+            : "the anchor is not the hash of the entry the hub holds at " + SeqText(first.seq - 1),
+        conflict);
+  }
+  for (const journal::Entry& e : entries) {
+    const std::vector<journal::Entry>& same_seq = by_seq[e.seq];
+    bool same = false;
+    for (const journal::Entry& h : same_seq) same |= SameContent(h, e);
+    if (same) {
+      ++res->duplicates;
+      continue;
+    }
+    if (!same_seq.empty()) {
+      const bool uuid_held = same_seq.front().uuid == e.uuid;
+      return Conflicting(e,
+                         uuid_held ? "uuid " + e.uuid + " is held with other content"
+                                   : "the hub holds another entry (uuid " + same_seq.front().uuid +
+                                         ") at this seq",
+                         conflict);
+    }
+    CK_ASSIGN_OR_RETURN(bool inserted, t.InsertEntry(device_id, e, now));
+    if (!inserted) {
+      CK_ASSIGN_OR_RETURN(std::optional<journal::Entry> h, t.EntryWithUuid(device_id, e.uuid));
+      return Conflicting(
+          e, "uuid " + e.uuid + " is held at " + SeqText(h ? h->seq : 0) + " with other content",
+          conflict);
+    }
+    ++res->stored;
+  }
+  return base::Status::Ok();
+}
 
 base::Status CheckBundleSeqIsNew(const std::optional<BundleRecord>& latest, int64_t seq) {
   if (latest && seq <= latest->seq) {
@@ -79,29 +191,45 @@ base::Status Ledger::TouchDevice(int64_t device_id, int64_t now) {
 base::Result<PutResult> Ledger::PutEntries(int64_t device_id,
                                            const std::vector<journal::Entry>& entries,
                                            int64_t now) {
+  CK_TRY(CheckBatchShape(entries));
   PutResult res;
-  CK_TRY(tables_->InTransaction([&](TableRows& t) -> base::Status {
+  std::optional<Conflict> conflict;
+  base::Status st = tables_->InTransaction([&](TableRows& t) -> base::Status {
     res = PutResult();
+    conflict.reset();
     // Locked first: batches of one device (from any hub instance) are taken one at a time, and
     // each sees every entry the one before it committed.
     CK_ASSIGN_OR_RETURN(std::optional<Device> device, t.DeviceById(device_id, /*lock=*/true));
     if (!device) return base::NotFound("no such device");
-    for (const journal::Entry& e : entries) {
-      CK_ASSIGN_OR_RETURN(bool inserted, t.InsertEntry(device_id, e, now));
-      ++(inserted ? res.stored : res.duplicates);
+    CK_ASSIGN_OR_RETURN(int64_t held, HeldThrough(t, device_id, device->acked_seq));
+    if (!entries.empty()) {
+      CK_TRY(StoreBatch(t, device_id, held, entries, now, &res, &conflict));
     }
-    // acked_seq: walk up from the recorded one while the next seq is held.
-    int64_t acked = device->acked_seq;
-    CK_TRY(t.ScanSeqsAbove(device_id, acked, [&acked](int64_t seq) {
-      if (seq != acked + 1) return false;
-      ++acked;
-      return true;
-    }));
-    CK_TRY(t.SetAckedSeq(device_id, acked, now));
-    res.acked_seq = acked;
+    CK_ASSIGN_OR_RETURN(res.acked_seq, HeldThrough(t, device_id, held));
+    return t.SetAckedSeq(device_id, res.acked_seq, now);
+  });
+  if (!st.ok() && conflict) {
+    // Nothing of the batch is stored; the refusal itself is kept, on its own.
+    conflict->device_id = device_id;
+    conflict->received = now;
+    base::Status recorded =
+        tables_->InTransaction([&](TableRows& t) { return t.InsertConflict(*conflict); });
+    if (!recorded.ok()) {
+      return base::Status(st.code(), st.message() + " (and recording the conflict failed: " +
+                                         recorded.message() + ")");
+    }
+  }
+  CK_TRY(st);
+  return res;
+}
+
+base::Result<std::vector<Conflict>> Ledger::ListConflicts() {
+  std::vector<Conflict> all;
+  CK_TRY(tables_->Run([&](TableRows& t) -> base::Status {
+    CK_ASSIGN_OR_RETURN(all, t.Conflicts());
     return base::Status::Ok();
   }));
-  return res;
+  return all;
 }
 
 base::Result<int64_t> Ledger::AckedSeq(int64_t device_id) {

@@ -33,6 +33,8 @@ std::string_view CodeForStatus(int status) {
       return "NOT_FOUND";
     case 413:
       return "TOO_LARGE";
+    case 409:
+      return "CONFLICT";
     case 416:
       return "BAD_RANGE";
     default:
@@ -314,7 +316,13 @@ class Hub {
     base::Result<PutResult> put =
         store_.PutEntries(dev->id, check->entries, clock_.NowUnixSeconds());
     if (!put.ok()) {
-      Refuse(req, res, 500, kid, "store: " + put.status().message());
+      const base::StatusCode code = put.status().code();
+      const int http = code == base::StatusCode::kInvalidArgument ? 400
+                       : code == base::StatusCode::kAlreadyExists ||
+                               code == base::StatusCode::kFailedPrecondition
+                           ? 409
+                           : 500;
+      Refuse(req, res, http, kid, (http == 500 ? "store: " : "") + put.status().message());
       return;
     }
     json body = {

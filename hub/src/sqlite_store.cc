@@ -42,6 +42,12 @@ CREATE TABLE IF NOT EXISTS entries(
   received INTEGER NOT NULL,
   UNIQUE(device_id, uuid));
 CREATE INDEX IF NOT EXISTS entries_by_seq ON entries(device_id, seq);
+CREATE TABLE IF NOT EXISTS conflicts(
+  device_id INTEGER NOT NULL REFERENCES devices(id),
+  seq INTEGER NOT NULL,
+  uuid TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  received INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS bundles(
   seq INTEGER PRIMARY KEY,
   file TEXT NOT NULL,
@@ -169,20 +175,63 @@ class SqliteRows final : public TableRows {
     sql += "ORDER BY d.name, e.seq, e.uuid";
     CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare(sql));
     if (device_id) st.Bind(1, *device_id);
+    return ReadEntries(st, fn);
+  }
+
+  base::Status ScanEntriesInRange(
+      int64_t device_id, int64_t from_seq, int64_t to_seq,
+      const std::function<base::Status(const StoredEntry&)>& fn) override {
+    CK_ASSIGN_OR_RETURN(
+        sqlite::Stmt st,
+        db_.Prepare("SELECT d.name, " + journal::EntryColumnNames("e.") +
+                    ", e.received FROM entries e JOIN devices d ON d.id = e.device_id WHERE "
+                    "e.device_id = ? AND e.seq BETWEEN ? AND ? ORDER BY e.seq, e.uuid"));
+    st.Bind(1, device_id).Bind(2, from_seq).Bind(3, to_seq);
+    return ReadEntries(st, fn);
+  }
+
+  base::Result<std::optional<journal::Entry>> EntryWithUuid(int64_t device_id,
+                                                            const std::string& uuid) override {
+    CK_ASSIGN_OR_RETURN(
+        sqlite::Stmt st,
+        db_.Prepare("SELECT d.name, " + journal::EntryColumnNames("e.") +
+                    ", e.received FROM entries e JOIN devices d ON d.id = e.device_id WHERE "
+                    "e.device_id = ? AND e.uuid = ?"));
+    st.Bind(1, device_id).Bind(2, uuid);
+    std::optional<journal::Entry> found;
+    CK_TRY(ReadEntries(st, [&found](const StoredEntry& se) {
+      found = se.entry;
+      return base::Status::Ok();
+    }));
+    return found;
+  }
+
+  base::Status InsertConflict(const Conflict& c) override {
+    CK_ASSIGN_OR_RETURN(sqlite::Stmt st,
+                        db_.Prepare("INSERT INTO conflicts(device_id, seq, uuid, reason, received) "
+                                    "VALUES(?, ?, ?, ?, ?)"));
+    st.Bind(1, c.device_id).Bind(2, c.seq).Bind(3, c.uuid).Bind(4, c.reason).Bind(5, c.received);
+    return st.Run();
+  }
+
+  base::Result<std::vector<Conflict>> Conflicts() override {
+    CK_ASSIGN_OR_RETURN(
+        sqlite::Stmt st,
+        db_.Prepare("SELECT c.device_id, d.name, c.seq, c.uuid, c.reason, c.received FROM "
+                    "conflicts c JOIN devices d ON d.id = c.device_id ORDER BY d.name, "
+                    "c.received, c.rowid"));
+    std::vector<Conflict> out;
     while (true) {
       CK_ASSIGN_OR_RETURN(Step r, st.Step());
       if (r == Step::kDone) break;
-      StoredEntry se;
-      se.device = st.Text(0);
-      base::Status read = journal::ReadEntryColumns(st, 1, &se.entry);
-      if (read.code() == base::StatusCode::kDataLoss) {
-        return base::DataLoss("stored " + read.message());
-      }
-      CK_TRY(read);
-      se.received = st.Int(1 + static_cast<int>(journal::kEntryColumnCount));
-      CK_TRY(fn(se));
+      out.push_back({.device_id = st.Int(0),
+                     .device = st.Text(1),
+                     .seq = st.Int(2),
+                     .uuid = st.Text(3),
+                     .reason = st.Text(4),
+                     .received = st.Int(5)});
     }
-    return base::Status::Ok();
+    return out;
   }
 
   base::Status LockBundles() override { return base::Status::Ok(); }  // BEGIN IMMEDIATE did
@@ -210,6 +259,25 @@ class SqliteRows final : public TableRows {
   }
 
  private:
+  // Rows of "SELECT d.name, <entry columns>, e.received ...".
+  static base::Status ReadEntries(sqlite::Stmt& st,
+                                  const std::function<base::Status(const StoredEntry&)>& fn) {
+    while (true) {
+      CK_ASSIGN_OR_RETURN(Step r, st.Step());
+      if (r == Step::kDone) break;
+      StoredEntry se;
+      se.device = st.Text(0);
+      base::Status read = journal::ReadEntryColumns(st, 1, &se.entry);
+      if (read.code() == base::StatusCode::kDataLoss) {
+        return base::DataLoss("stored " + read.message());
+      }
+      CK_TRY(read);
+      se.received = st.Int(1 + static_cast<int>(journal::kEntryColumnCount));
+      CK_TRY(fn(se));
+    }
+    return base::Status::Ok();
+  }
+
   base::Result<std::optional<Device>> FindDevice(const char* where,
                                                  const std::function<void(sqlite::Stmt&)>& bind) {
     CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare(std::string(kDeviceCols) + where));

@@ -36,11 +36,29 @@ journal::Entry MakeEntry(int64_t seq, const std::string& uuid) {
   e.bundle_seq = 7;
   e.verdict = "VALID";
   e.decision = journal::kAccepted;
-  for (size_t i = 0; i < e.prev_hash.size(); ++i) {
+  for (size_t i = 0; seq > 1 && i < e.prev_hash.size(); ++i) {  // seq 1: the chain's start
     e.prev_hash[i] = static_cast<uint8_t>(static_cast<size_t>(seq) + i);
   }
   e.hash = journal::ComputeHash(e);
   return e;
+}
+
+// Entries first_seq, first_seq + 1, ... with these uuids, each linked to the one before; the first
+// is anchored at `anchor` (the chain's start for seq 1 by default).
+std::vector<journal::Entry> Chain(int64_t first_seq, const std::vector<std::string>& uuids,
+                                  std::optional<journal::Hash> anchor = std::nullopt) {
+  std::vector<journal::Entry> out;
+  for (const std::string& uuid : uuids) {
+    journal::Entry e = MakeEntry(first_seq + static_cast<int64_t>(out.size()), uuid);
+    if (!out.empty()) {
+      e.prev_hash = out.back().hash;
+    } else if (anchor) {
+      e.prev_hash = *anchor;
+    }
+    e.hash = journal::ComputeHash(e);
+    out.push_back(e);
+  }
+  return out;
 }
 
 // Forwards every row operation to the real tables, except those a test replaces.
@@ -87,6 +105,17 @@ class HookedRows final : public hub::TableRows {
       const std::function<base::Status(const hub::StoredEntry&)>& fn) override {
     return real_.ScanEntries(id, fn);
   }
+  base::Status ScanEntriesInRange(
+      int64_t id, int64_t from, int64_t to,
+      const std::function<base::Status(const hub::StoredEntry&)>& fn) override {
+    return real_.ScanEntriesInRange(id, from, to, fn);
+  }
+  base::Result<std::optional<journal::Entry>> EntryWithUuid(int64_t id,
+                                                            const std::string& uuid) override {
+    return real_.EntryWithUuid(id, uuid);
+  }
+  base::Status InsertConflict(const hub::Conflict& c) override { return real_.InsertConflict(c); }
+  base::Result<std::vector<hub::Conflict>> Conflicts() override { return real_.Conflicts(); }
   base::Status LockBundles() override { return real_.LockBundles(); }
   base::Result<std::optional<hub::BundleRecord>> LatestBundle() override {
     return real_.LatestBundle();
@@ -224,33 +253,193 @@ TEST_P(LedgerTest, FailedBatchStoresNothing) {
   std::unique_ptr<hub::Ledger> ledger = MakeLedger();
   int64_t id = AddDevice(*ledger, "k1", "0000000000000001");
   std::unique_ptr<hub::Ledger> failing = MakeLedger(false, /*fail_acked=*/true);
-  base::Result<hub::PutResult> r =
-      failing->PutEntries(id, {MakeEntry(1, "u1"), MakeEntry(2, "u2")}, 5);
+  base::Result<hub::PutResult> r = failing->PutEntries(id, Chain(1, {"u1", "u2"}), 5);
   EXPECT_EQ(r.status().code(), base::StatusCode::kInternal);
   EXPECT_TRUE(All(*ledger).empty());
   EXPECT_EQ(ledger->AckedSeq(id).value(), 0);
-  r = ledger->PutEntries(id, {MakeEntry(1, "u1"), MakeEntry(2, "u2")}, 6);
+  r = ledger->PutEntries(id, Chain(1, {"u1", "u2"}), 6);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->stored, 2);
   EXPECT_EQ(r->acked_seq, 2);
 }
 
-// Two entries with one seq (a kiosk's journal was replaced) are both kept, and the walk counts the
-// seq once; the batch also records the contact time.
+// acked_seq walks over entries held above the recorded value (stored before batches were checked
+// for gaps) and the batch records the contact time.
 TEST_P(LedgerTest, AckedWalkCountsEachSeqOnce) {
   std::unique_ptr<hub::Ledger> ledger = MakeLedger();
   int64_t id = AddDevice(*ledger, "k1", "0000000000000001");
-  base::Result<hub::PutResult> r = ledger->PutEntries(
-      id, {MakeEntry(1, "a"), MakeEntry(1, "b"), MakeEntry(2, "c"), MakeEntry(4, "d")}, 77);
+  std::vector<journal::Entry> chain = Chain(1, {"a", "c", "d", "e"});
+  // Seq 2 and 4 already in the tables, as an older hub that did not check for gaps stored them.
+  ASSERT_TRUE(tables_
+                  ->Run([&](hub::TableRows& t) -> base::Status {
+                    for (const journal::Entry& e : {chain[1], chain[3]}) {
+                      CK_TRY(t.InsertEntry(id, e, 1).status());
+                    }
+                    return base::Status::Ok();
+                  })
+                  .ok());
+  base::Result<hub::PutResult> r = ledger->PutEntries(id, {chain[0], chain[1]}, 77);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_EQ(r->stored, 4);
+  EXPECT_EQ(r->stored, 1);
+  EXPECT_EQ(r->duplicates, 1);
   EXPECT_EQ(r->acked_seq, 2);
   base::Result<std::optional<hub::Device>> d = ledger->FindDeviceByName("k1");
   ASSERT_TRUE(d.ok() && d->has_value());
   EXPECT_EQ((*d)->acked_seq, 2);
   EXPECT_EQ((*d)->last_contact, 77);
+  r = ledger->PutEntries(id, {chain[2]}, 78);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->acked_seq, 4);
   ASSERT_TRUE(ledger->TouchDevice(id, 80).ok());
   EXPECT_EQ((*ledger->FindDeviceByKid("0000000000000001"))->last_contact, 80);
+}
+
+// ---- a batch checked against what the hub holds (issue: anchors, rewritten seqs, repeats) ------
+
+// The refusal's code and message, nothing stored (the hub still holds `held` entries, acked
+// `acked`), and the conflicts recorded so far.
+std::vector<hub::Conflict> ExpectRefused(hub::Ledger& ledger, const base::Result<hub::PutResult>& r,
+                                         base::StatusCode code, const std::string& message,
+                                         size_t held, int64_t acked) {
+  EXPECT_EQ(r.status().code(), code) << r.status().ToString();
+  EXPECT_EQ(r.status().message(), message);
+  size_t n = 0;
+  EXPECT_TRUE(ledger
+                  .ForEachEntry(std::nullopt,
+                                [&n](const hub::StoredEntry&) {
+                                  ++n;
+                                  return base::Status::Ok();
+                                })
+                  .ok());
+  EXPECT_EQ(n, held);
+  base::Result<std::optional<hub::Device>> d = ledger.FindDeviceByName("k1");
+  EXPECT_TRUE(d.ok() && d->has_value());
+  EXPECT_EQ(d.ok() && d->has_value() ? (*d)->acked_seq : -1, acked);
+  base::Result<std::vector<hub::Conflict>> c = ledger.ListConflicts();
+  EXPECT_TRUE(c.ok()) << c.status().ToString();
+  return c.ok() ? *c : std::vector<hub::Conflict>();
+}
+
+constexpr char kNothingStored[] = "; nothing of the batch was stored and the device is flagged";
+
+TEST_P(LedgerTest, MadeUpAnchorIsAConflictAndFlagged) {
+  std::unique_ptr<hub::Ledger> ledger = MakeLedger();
+  int64_t id = AddDevice(*ledger, "k1", "0000000000000001");
+  std::vector<journal::Entry> chain = Chain(1, {"u1", "u2", "u3"});
+  ASSERT_TRUE(ledger->PutEntries(id, {chain[0], chain[1]}, 5).ok());
+  journal::Hash made_up{};
+  made_up.fill(0xab);
+  std::vector<hub::Conflict> c =
+      ExpectRefused(*ledger, ledger->PutEntries(id, Chain(3, {"u3", "u4"}, made_up), 6),
+                    base::StatusCode::kAlreadyExists,
+                    std::string("conflict at seq 3: the anchor is not the hash of the entry the "
+                                "hub holds at seq 2") +
+                        kNothingStored,
+                    2, 2);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].device, "k1");
+  EXPECT_EQ(c[0].device_id, id);
+  EXPECT_EQ(c[0].seq, 3);
+  EXPECT_EQ(c[0].uuid, "u3");
+  EXPECT_EQ(c[0].received, 6);
+  EXPECT_EQ(c[0].reason, "the anchor is not the hash of the entry the hub holds at seq 2");
+  // Seq 1 must start the chain.
+  int64_t id2 = AddDevice(*ledger, "k2", "0000000000000002");
+  base::Status st = ledger->PutEntries(id2, Chain(1, {"v1"}, made_up), 7).status();
+  EXPECT_EQ(st.message(),
+            std::string("conflict at seq 1: the anchor of seq 1 is not the chain's start") +
+                kNothingStored);
+  // The real continuation is taken.
+  base::Result<hub::PutResult> r = ledger->PutEntries(id, {chain[2]}, 8);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->acked_seq, 3);
+  EXPECT_EQ(ledger->ListConflicts()->size(), 2u);
+}
+
+// Seq 2..3 rewritten with new uuids (anchored right at seq 1): refused, the hub still holds one
+// entry per seq.
+TEST_P(LedgerTest, RewrittenSeqsWithNewUuidsAreAConflict) {
+  std::unique_ptr<hub::Ledger> ledger = MakeLedger();
+  int64_t id = AddDevice(*ledger, "k1", "0000000000000001");
+  std::vector<journal::Entry> chain = Chain(1, {"u1", "u2", "u3"});
+  ASSERT_TRUE(ledger->PutEntries(id, chain, 5).ok());
+  std::vector<hub::Conflict> c = ExpectRefused(
+      *ledger, ledger->PutEntries(id, Chain(2, {"x2", "x3", "x4"}, chain[0].hash), 6),
+      base::StatusCode::kAlreadyExists,
+      std::string("conflict at seq 2: the hub holds another entry (uuid u2) at this seq") +
+          kNothingStored,
+      3, 3);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].uuid, "x2");
+  std::set<int64_t> seqs;
+  for (const hub::StoredEntry& se : All(*ledger)) EXPECT_TRUE(seqs.insert(se.entry.seq).second);
+}
+
+// A uuid twice in one batch is refused whole (it used to count as a duplicate, so stored +
+// duplicates acknowledged an entry never stored); not a conflict with what the hub holds.
+TEST_P(LedgerTest, UuidRepeatedWithinABatchIsRefused) {
+  std::unique_ptr<hub::Ledger> ledger = MakeLedger();
+  int64_t id = AddDevice(*ledger, "k1", "0000000000000001");
+  std::vector<hub::Conflict> c =
+      ExpectRefused(*ledger, ledger->PutEntries(id, Chain(1, {"u1", "u2", "u1"}), 5),
+                    base::StatusCode::kInvalidArgument,
+                    "uuid u1 appears twice in the batch (seq 1 and seq 3)", 0, 0);
+  EXPECT_TRUE(c.empty());
+  std::vector<journal::Entry> twice = Chain(1, {"u1", "u2"});
+  twice[1].seq = 1;
+  twice[1].hash = journal::ComputeHash(twice[1]);
+  EXPECT_EQ(ledger->PutEntries(id, twice, 5).status().message(),
+            "the batch's seqs are not consecutive: seq 1 follows seq 1");
+  std::vector<journal::Entry> unlinked = {MakeEntry(1, "u1"), MakeEntry(2, "u2")};
+  EXPECT_EQ(ledger->PutEntries(id, unlinked, 5).status().message(),
+            "entry seq 2 does not link to the entry before it");
+  EXPECT_TRUE(All(*ledger).empty());
+}
+
+// The same uuid with other content: at its own seq, or at a new seq after the held ones.
+TEST_P(LedgerTest, SameUuidWithOtherContentIsAConflict) {
+  std::unique_ptr<hub::Ledger> ledger = MakeLedger();
+  int64_t id = AddDevice(*ledger, "k1", "0000000000000001");
+  std::vector<journal::Entry> chain = Chain(1, {"u1", "u2"});
+  ASSERT_TRUE(ledger->PutEntries(id, chain, 5).ok());
+  journal::Entry edited = chain[1];
+  edited.discount_minor = 999;
+  edited.hash = journal::ComputeHash(edited);
+  ExpectRefused(
+      *ledger, ledger->PutEntries(id, {edited}, 6), base::StatusCode::kAlreadyExists,
+      std::string("conflict at seq 2: uuid u2 is held with other content") + kNothingStored, 2, 2);
+  std::vector<hub::Conflict> c =
+      ExpectRefused(*ledger, ledger->PutEntries(id, Chain(3, {"u3", "u1"}, chain[1].hash), 7),
+                    base::StatusCode::kAlreadyExists,
+                    std::string("conflict at seq 4: uuid u1 is held at seq 1 with other content") +
+                        kNothingStored,
+                    2, 2);
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_EQ(c[1].seq, 4);
+  EXPECT_EQ(c[1].uuid, "u1");
+  // The same content again is a duplicate, acknowledged.
+  base::Result<hub::PutResult> r = ledger->PutEntries(id, chain, 8);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->stored, 0);
+  EXPECT_EQ(r->duplicates, 2);
+  EXPECT_EQ(r->acked_seq, 2);
+}
+
+TEST_P(LedgerTest, GapIsRefused) {
+  std::unique_ptr<hub::Ledger> ledger = MakeLedger();
+  int64_t id = AddDevice(*ledger, "k1", "0000000000000001");
+  std::vector<journal::Entry> chain = Chain(1, {"u1", "u2", "u3"});
+  ASSERT_TRUE(ledger->PutEntries(id, {chain[0]}, 5).ok());
+  std::vector<hub::Conflict> c = ExpectRefused(
+      *ledger, ledger->PutEntries(id, {chain[2]}, 6), base::StatusCode::kFailedPrecondition,
+      "gap: the hub holds this device's entries through seq 1 and the batch starts "
+      "at seq 3; send from seq 2",
+      1, 1);
+  EXPECT_TRUE(c.empty());
+  base::Result<hub::PutResult> r = ledger->PutEntries(id, {chain[1], chain[2]}, 7);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->acked_seq, 3);
+  EXPECT_EQ(r->stored + r->duplicates, 2);
 }
 
 // Every column comes back as it was stored: the one mapping of journal/entry_columns.h, in both
@@ -260,6 +449,7 @@ TEST_P(LedgerTest, EntriesComeBackColumnForColumn) {
   int64_t id = AddDevice(*ledger, "k1", "0000000000000001");
   journal::Entry with_rid = MakeEntry(1, "u1");
   journal::Entry checkin = MakeEntry(2, "u2");
+  checkin.prev_hash = with_rid.hash;
   checkin.kind = journal::Kind::kCheckin;
   checkin.partner_id.clear();
   checkin.event_id = "E-1 \"quoted\", 'x'";

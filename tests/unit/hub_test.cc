@@ -61,9 +61,17 @@ journal::Entry MakeEntry(int64_t seq, const std::string& uuid) {
   return e;
 }
 
+// Entries from..to of one chain (uuid-1, uuid-2, ... each linked to the one before).
 std::vector<journal::Entry> Range(int64_t from, int64_t to) {
   std::vector<journal::Entry> v;
-  for (int64_t s = from; s <= to; ++s) v.push_back(MakeEntry(s, "uuid-" + std::to_string(s)));
+  journal::Hash prev{};
+  for (int64_t s = 1; s <= to; ++s) {
+    journal::Entry e = MakeEntry(s, "uuid-" + std::to_string(s));
+    e.prev_hash = prev;
+    e.hash = journal::ComputeHash(e);
+    prev = e.hash;
+    if (s >= from) v.push_back(e);
+  }
   return v;
 }
 
@@ -159,22 +167,32 @@ TEST_P(HubStoreTest, EntriesAreIdempotentByDeviceAndUuid) {
   EXPECT_EQ(n, 10);
 }
 
-TEST_P(HubStoreTest, AckedSeqStopsAtTheFirstGap) {
+// A batch that would leave a gap after the held entries is refused (it used to be stored without
+// moving acked_seq: entries the hub could never link to a chain); filling the gap first is fine.
+TEST_P(HubStoreTest, BatchAfterAGapIsRefused) {
   int64_t a = AddDevice("a", "00000000000000aa");
   base::Result<hub::PutResult> r = store_->PutEntries(a, Range(1, 3), 1);
   EXPECT_EQ(r->acked_seq, 3);
   r = store_->PutEntries(a, Range(6, 9), 2);  // 4 and 5 missing
-  EXPECT_EQ(r->stored, 4);
-  EXPECT_EQ(r->acked_seq, 3);
+  EXPECT_EQ(r.status().code(), base::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(r.status().message(),
+            "gap: the hub holds this device's entries through seq 3 and the batch starts at seq "
+            "6; send from seq 4");
   EXPECT_EQ(store_->AckedSeq(a).value(), 3);
   r = store_->PutEntries(a, Range(4, 5), 3);  // the gap filled
+  EXPECT_EQ(r->acked_seq, 5);
+  r = store_->PutEntries(a, Range(6, 9), 4);
+  EXPECT_EQ(r->stored, 4);
   EXPECT_EQ(r->acked_seq, 9);
   EXPECT_EQ(store_->AckedSeq(a).value(), 9);
-  // A device whose first batch starts after 1 acks nothing.
+  // A device whose first batch starts after 1 stores nothing.
   int64_t b = AddDevice("b", "00000000000000bb");
   r = store_->PutEntries(b, Range(2, 4), 4);
-  EXPECT_EQ(r->stored, 3);
-  EXPECT_EQ(r->acked_seq, 0);
+  EXPECT_EQ(r.status().code(), base::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store_->AckedSeq(b).value(), 0);
+  base::Result<std::vector<hub::Conflict>> conflicts = store_->ListConflicts();
+  ASSERT_TRUE(conflicts.ok());
+  EXPECT_TRUE(conflicts->empty());  // a gap is not a conflict
 }
 
 TEST_P(HubStoreTest, BundlesOnlyMoveForward) {
@@ -584,6 +602,40 @@ TEST_P(HubServeTest, FlagsMembersOverTheCapAcrossKiosks) {
   EXPECT_NE(lines[0].find("offer=O-CAP"), std::string::npos) << lines[0];
   EXPECT_NE(lines[0].find("count=4 cap=2"), std::string::npos) << lines[0];
   EXPECT_NE(lines[0].find("devices=k1,k2"), std::string::npos) << lines[0];
+}
+
+// A batch after a gap is 409 (not flagged). A kiosk whose journal was replaced (same key, a new
+// chain from seq 1) uploads: 409, nothing of it is stored, the hub keeps the device's real chain,
+// and `cardhub flags` lists it.
+TEST_P(HubServeTest, ConflictingBatchIs409AndFlagged) {
+  ASSERT_TRUE(fx_.PublishBundle(1));
+  ASSERT_TRUE(fx_.StartHub());
+  ASSERT_TRUE(fx_.AppendDiscounts(kiosk_, 3));
+  httplib::Result gap = Push(fx_.ExportBatch(kiosk_, 2));  // the hub holds nothing yet
+  ExpectError(gap, 409, "CONFLICT");
+  EXPECT_NE(gap->body.find("gap: the hub holds this device's entries through seq 0 and the batch "
+                           "starts at seq 2; send from seq 1"),
+            std::string::npos)
+      << gap->body;
+  PushOk(fx_.ExportBatch(kiosk_, 1));
+  ASSERT_EQ(::unlink((kiosk_ + "/" + journal::kJournalFile).c_str()), 0);
+  (void)::unlink((kiosk_ + "/" + journal::kJournalFile + "-wal").c_str());
+  (void)::unlink((kiosk_ + "/" + journal::kJournalFile + "-shm").c_str());
+  ASSERT_TRUE(fx_.AppendDiscounts(kiosk_, 2));
+  httplib::Result r = Push(fx_.ExportBatch(kiosk_, 1));
+  ExpectError(r, 409, "CONFLICT");
+  EXPECT_NE(r->body.find("conflict at seq 1: the hub holds another entry"), std::string::npos)
+      << r->body;
+  EXPECT_NE(r->body.find("nothing of the batch was stored"), std::string::npos) << r->body;
+  EXPECT_EQ(EntryLines("k1"), 3u);
+  cktest::ProcessResult f = fx_.Cardhub({"flags", "--data-dir", fx_.hub_dir()});
+  ASSERT_EQ(f.exit_code, 0) << f.Describe();
+  std::vector<std::string> lines = Lines(f.out);
+  ASSERT_EQ(lines.size(), 1u) << f.out;
+  EXPECT_EQ(lines[0].rfind("conflict device=k1 seq=1 uuid=", 0), 0u) << lines[0];
+  EXPECT_NE(lines[0].find("reason=the hub holds another entry"), std::string::npos) << lines[0];
+  cktest::ProcessResult d = fx_.Cardhub({"devices", "--data-dir", fx_.hub_dir()});
+  EXPECT_NE(d.out.find("\t3\tactive"), std::string::npos) << d.out;
 }
 
 TEST_P(HubServeTest, EnrollRefusesDuplicates) {

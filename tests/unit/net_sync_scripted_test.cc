@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -20,6 +21,7 @@
 #include "bundle_fixture.h"
 #include "card/crypto.h"
 #include "fault_fs.h"
+#include "journal/device_key.h"
 #include "journal/export.h"
 #include "journal/journal.h"
 #include "protocol/signing.h"
@@ -299,6 +301,22 @@ TEST_F(ScriptedSyncTest, AnAckBeyondTheJournalsEndIsReportedNotRecorded) {
   EXPECT_EQ(hub_.requests().size(), 1u);
 }
 
+// The kiosk acknowledges only entries the hub says it holds of those it sent: an ack within the
+// journal but beyond the batch (the hub holds entries of this device it was not sent) is refused.
+TEST_F(ScriptedSyncTest, AnAckBeyondTheBatchSentIsReportedNotRecorded) {
+  const int64_t n = ck_sync::kBatchEntries + 2;
+  AddEntries(static_cast<int>(n));
+  hub_.Queue({.body = AckBody(n, ck_sync::kBatchEntries, 0)});
+  auto r = Sync(3, false, true);
+  EXPECT_EQ(r.push.state, PushReport::State::kError);
+  EXPECT_EQ(r.push.status.code(), base::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(r.push.status.message(), "the hub acknowledged seq " + std::to_string(n) +
+                                         " but was sent seq 1.." +
+                                         std::to_string(ck_sync::kBatchEntries) + "; not recorded");
+  EXPECT_EQ(Acked(), 0);
+  EXPECT_EQ(hub_.requests().size(), 1u);
+}
+
 TEST_F(ScriptedSyncTest, AnAnswerWithoutAckedSeqIsDataLoss) {
   AddEntries(1);
   hub_.Queue({.body = R"({"stored":1})"});
@@ -379,6 +397,90 @@ TEST_F(ScriptedSyncTest, BackgroundSyncUsesTheInjectedTransportFactory) {
   EXPECT_EQ(cycles[1].push.state, PushReport::State::kNothingToSend);
   EXPECT_EQ(made, 2);
   EXPECT_EQ(hub_.requests().size(), 1u);
+}
+
+// Forwards to the scripted hub; before each bundle GET runs `on_get` (the session appending to
+// journal.db through its own connection while the cycle pulls).
+class AppendingDuringPull final : public ck_sync::HttpTransport {
+ public:
+  AppendingDuringPull(ck_sync::HttpTransport& to, std::function<void()> on_get)
+      : to_(to), on_get_(std::move(on_get)) {}
+  base::Result<ck_sync::HttpResponse> Send(const ck_sync::HttpRequest& r) override {
+    if (r.method == "GET") on_get_();
+    return to_.Send(r);
+  }
+
+ private:
+  ck_sync::HttpTransport& to_;
+  std::function<void()> on_get_;
+};
+
+// The background cycle's own connection to journal.db is opened before the session appends more
+// (during the pull, and between cycles): the push reads the journal fresh, sends exactly what it
+// read, records the hub's ack, and last_success moves with every cycle.
+TEST_F(ScriptedSyncTest, BackgroundSyncReadsTheJournalFreshForEachCycle) {
+  AddEntries(2);
+  ck_sync::BackgroundSyncOptions options{.trusted = factory_.trusted(),
+                                         .interval = std::chrono::seconds(3600)};
+  options.net.data_dir = data_;
+  options.net.device_id = "0123456789abcdef";
+  options.net.transport.hub_url = kHubUrl;
+  options.net.retry.max_attempts = 1;
+  options.make_transport = [&](const ck_sync::TransportOptions&)
+      -> base::Result<std::unique_ptr<ck_sync::HttpTransport>> {
+    return std::unique_ptr<ck_sync::HttpTransport>(
+        new AppendingDuringPull(hub_, [this] { AddEntries(3); }));
+  };
+  const std::string none = R"({"error":"NOT_FOUND","message":"none"})";
+  hub_.Queue({.status = 404, .body = none});
+  hub_.Queue({.body = AckBody(5, 5, 0)});
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<ck_sync::SyncReport> cycles;
+  std::vector<int64_t> last_success;
+  ck_sync::BackgroundSync sync(fs_, clock_, std::move(options), [&](const ck_sync::SyncReport& r) {
+    std::lock_guard<std::mutex> lock(mu);
+    cycles.push_back(r);
+    cv.notify_all();
+  });
+  auto wait_for = [&](size_t n) {
+    std::unique_lock<std::mutex> lock(mu);
+    return cv.wait_for(lock, std::chrono::seconds(30), [&] { return cycles.size() >= n; });
+  };
+  sync.Start();
+  ASSERT_TRUE(wait_for(1));
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    EXPECT_EQ(cycles[0].push.state, PushReport::State::kPushed) << cycles[0].push.status.ToString();
+    EXPECT_FALSE(cycles[0].error());
+    EXPECT_EQ(cycles[0].push.first_seq, 1);
+    EXPECT_EQ(cycles[0].push.last_seq, 5);
+    last_success.push_back(sync.last_success());
+    clock_.Advance(60);
+    AddEntries(1);  // between the cycles
+    hub_.Queue({.status = 404, .body = none});
+    hub_.Queue({.body = AckBody(9, 4, 0)});
+  }
+  sync.Wake();
+  ASSERT_TRUE(wait_for(2));
+  sync.Stop();
+  EXPECT_EQ(cycles[1].push.state, PushReport::State::kPushed) << cycles[1].push.status.ToString();
+  EXPECT_EQ(cycles[1].push.first_seq, 6);
+  EXPECT_EQ(cycles[1].push.last_seq, 9);
+  last_success.push_back(sync.last_success());
+  EXPECT_EQ(last_success, (std::vector<int64_t>{cktest::kFixtureNow, cktest::kFixtureNow + 60}));
+  EXPECT_EQ(Acked(), 9);
+  // Each batch held exactly the entries the cycle read.
+  ASSERT_EQ(hub_.requests().size(), 4u);
+  for (size_t i : {1u, 3u}) {
+    auto check = journal::CheckExport(base::AsBytes(hub_.requests()[i].body),
+                                      *journal::LoadOrCreateDeviceKey(data_)->Public());
+    ASSERT_TRUE(check.ok()) << check.status().ToString();
+    EXPECT_TRUE(check->ok()) << check->problem;
+    ASSERT_FALSE(check->entries.empty());
+    EXPECT_EQ(check->entries.front().seq, i == 1 ? 1 : 6);
+    EXPECT_EQ(check->entries.back().seq, i == 1 ? 5 : 9);
+  }
 }
 
 // ---- The device id through the injected FileSystem ----

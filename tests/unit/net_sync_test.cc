@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -489,6 +490,36 @@ TEST_F(NetSyncTest, PushSendsUnackedEntriesAndRecordsTheAck) {
   EXPECT_EQ(r.push.stored, 3);
   EXPECT_EQ(kiosk_.Acked(), 8);
   EXPECT_EQ(hub_.seen().stored_entries, 8u);
+}
+
+// The sync's connection to journal.db is not the session's: what the session appends through its
+// own connection between cycles is read fresh each cycle, pushed and acknowledged (it used to be
+// "the hub acknowledged seq N but this journal ends at M").
+TEST_F(NetSyncTest, EntriesAnotherWriterAppendsAreReadFreshEachCycle) {
+  kiosk_.AddEntries(2);
+  base::SystemClock clock;
+  auto session = journal::Journal::Open(kiosk_.dir() + "/journal.db", clock);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  int64_t total = 2;
+  for (int cycle = 1; cycle <= 4; ++cycle) {
+    for (int i = 0; i < cycle; ++i) {
+      ASSERT_TRUE((*session)
+                      ->Append({.kind = journal::Kind::kCheckin,
+                                .event_id = "E-1",
+                                .verdict = "VALID",
+                                .decision = "accepted"})
+                      .ok());
+    }
+    total += cycle;
+    auto r = kiosk_.Sync(hub_.url(), 4, false, true);
+    ASSERT_EQ(r.push.state, PushReport::State::kPushed) << Describe(r);
+    EXPECT_FALSE(r.error()) << Describe(r);
+    EXPECT_EQ(r.push.last_seq, total);
+    EXPECT_EQ(r.push.acked_seq, total);
+    EXPECT_EQ(kiosk_.Acked(), total);
+  }
+  EXPECT_EQ(kiosk_.journal().last_seq(), total);
+  EXPECT_EQ(hub_.seen().stored_entries, static_cast<size_t>(total));
 }
 
 // A kiosk back from a long offline period: the backlog goes up in batches, all in one cycle.
@@ -1008,6 +1039,43 @@ TEST(RealHubTest, TwoKiosksPullPushAndSurviveAHubKilledMidUpload) {
   EXPECT_EQ(total, 160u);
   EXPECT_EQ(stored.size(), 160u);
   for (const auto& [uuid, n] : stored) EXPECT_EQ(n, 1) << uuid;
+}
+
+// Entries collected by USB stick (acknowledged here) leave a gap in what the hub holds: it refuses
+// the batch after it (409), and the kiosk sends from the hub's end instead, so the hub gets the
+// whole chain. A rewritten journal (same key, new uuids) is refused and stays refused.
+TEST(RealHubTest, AGapAtTheHubIsFilledFromTheJournalAndAConflictRefused) {
+  hubtest::HubFixture fx;
+  const std::string k = fx.NewKiosk("k1");
+  ASSERT_TRUE(fx.Enroll(k, "k1"));
+  ASSERT_TRUE(fx.StartHub()) << fx.HubStderr();
+  ASSERT_TRUE(fx.AppendDiscounts(k, 6));
+  base::SystemClock clock;
+  ASSERT_TRUE((*journal::Journal::Open(k + "/journal.db", clock))->Ack(4).ok());  // by USB
+  std::vector<milliseconds> sleeps;
+  auto r = RealCycle(fx, k, {.url = fx.hub().base_url(), .attempts = 1}, &sleeps);
+  ASSERT_EQ(r.push.state, PushReport::State::kPushed) << Describe(r) << fx.HubStderr();
+  EXPECT_EQ(r.push.first_seq, 1);
+  EXPECT_EQ(r.push.last_seq, 6);
+  EXPECT_EQ(r.push.acked_seq, 6);
+  EXPECT_EQ(r.push.stored, 6);
+  size_t total = 0;
+  StoredEntries(fx, &total);
+  EXPECT_EQ(total, 6u);
+  EXPECT_EQ(*(*journal::Journal::Open(k + "/journal.db", clock))->AckedSeq(), 6);
+
+  // The journal replaced by a new chain under the same key.
+  for (const char* f : {"/journal.db", "/journal.db-wal", "/journal.db-shm"}) {
+    (void)::unlink((k + f).c_str());
+  }
+  ASSERT_TRUE(fx.AppendDiscounts(k, 2));
+  r = RealCycle(fx, k, {.url = fx.hub().base_url(), .attempts = 1}, &sleeps);
+  EXPECT_EQ(r.push.state, PushReport::State::kRefused) << Describe(r);
+  EXPECT_NE(r.push.status.message().find("409 CONFLICT: conflict at seq 1"), std::string::npos)
+      << r.push.status.message();
+  EXPECT_EQ(*(*journal::Journal::Open(k + "/journal.db", clock))->AckedSeq(), 0);
+  StoredEntries(fx, &total);
+  EXPECT_EQ(total, 6u);
 }
 
 TEST(RealHubTest, ResumesAPartialDownloadWithRangeAndIfRange) {

@@ -33,8 +33,10 @@ base::Status ListEntries(HubStore& store, const std::optional<std::string>& devi
 // CSV "scope,id,redemptions,discount_minor,purchase_minor": accepted discounts per partner and
 // accepted check-ins per event with time in [from, to).
 base::Status Report(HubStore& store, int64_t from, int64_t to, std::FILE* out);
-// Members over an offer's count cap within one cap period, across more than one kiosk: one line
-// each. Caps come from DIR/registry.db (the latest published bundle's registry).
+// First the journal batches refused as conflicts ("conflict device=... seq=... uuid=... at=...
+// reason=..."), then members over an offer's count cap within one cap period, across more than
+// one kiosk: one line each. Caps come from DIR/registry.db (the latest published bundle's
+// registry).
 base::Status Flags(HubStore& store, base::FileSystem& fs, const std::string& data_dir,
                    int64_t utc_offset_seconds, std::FILE* out);
 

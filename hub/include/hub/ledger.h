@@ -4,9 +4,14 @@
 // The rules:
 //   - a device name and a device key (kid) are each enrolled once (kAlreadyExists, naming which);
 //   - withdrawing keeps the device and its entries; an unknown name is kNotFound;
-//   - a batch of entries is one transaction: the device must exist (kNotFound), each entry is
-//     stored once per (device, uuid) and counted as stored or duplicate, and acked_seq walks up
-//     from the recorded value while the next seq is held, then is saved with last_contact;
+//   - a batch of entries is one piece of a chain (CheckBatchShape, kInvalidArgument otherwise);
+//   - a batch is one transaction: the device must exist (kNotFound); it must start at or before
+//     the seq after those held contiguously (a gap is kFailedPrecondition); its anchor (the first
+//     entry's prev_hash) must be the hash of the entry held just before it, or 32 zero bytes for
+//     seq 1; an entry already held (same seq, same content) is a duplicate, any other entry at a
+//     held seq or with a held uuid is a conflict (kAlreadyExists, nothing stored, the conflict
+//     recorded for `cardhub flags`); acked_seq walks up while the next seq is held and is saved
+//     with last_contact;
 //   - a bundle is published only with a seq above every published one (kFailedPrecondition), the
 //     check and the insert in one transaction that keeps other publishers out.
 //
@@ -15,6 +20,7 @@
 
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "base/status.h"
 #include "hub/store.h"
@@ -25,6 +31,10 @@ namespace hub {
 // kFailedPrecondition unless `seq` is above the latest published bundle's (also checked by
 // `cardhub publish` before it unpacks anything).
 base::Status CheckBundleSeqIsNew(const std::optional<BundleRecord>& latest, int64_t seq);
+
+// kInvalidArgument unless the entries are consecutive seqs from 1 or above, each linked to the one
+// before it (prev_hash), with no uuid twice.
+base::Status CheckBatchShape(const std::vector<journal::Entry>& entries);
 
 class Ledger final : public HubStore {
  public:
@@ -40,6 +50,7 @@ class Ledger final : public HubStore {
 
   base::Result<PutResult> PutEntries(int64_t device_id, const std::vector<journal::Entry>& entries,
                                      int64_t now) override;
+  base::Result<std::vector<Conflict>> ListConflicts() override;
   base::Result<int64_t> AckedSeq(int64_t device_id) override;
   base::Status ForEachEntry(std::optional<int64_t> device_id,
                             const std::function<base::Status(const StoredEntry&)>& fn) override;
@@ -48,6 +59,12 @@ class Ledger final : public HubStore {
   base::Result<std::optional<BundleRecord>> LatestBundle() override;
 
  private:
+  // Checks the batch against the entries held (contiguously through `held`) and inserts the new
+  // ones; a conflict is described in `*conflict`.
+  static base::Status StoreBatch(TableRows& t, int64_t device_id, int64_t held,
+                                 const std::vector<journal::Entry>& entries, int64_t now,
+                                 PutResult* res, std::optional<Conflict>* conflict);
+
   std::unique_ptr<HubTables> tables_;
 };
 

@@ -31,8 +31,19 @@ struct Device {
 
 struct PutResult {
   int64_t stored = 0;      // new entries
-  int64_t duplicates = 0;  // already held (same device and uuid)
+  int64_t duplicates = 0;  // already held (same device, seq, uuid and content)
   int64_t acked_seq = 0;   // highest N such that 1..N are all held
+};
+
+// A batch the hub refused because it contradicts what the hub holds (a rewritten chain): kept so
+// that `cardhub flags` lists it.
+struct Conflict {
+  int64_t device_id = 0;
+  std::string device;  // device name (filled in when read)
+  int64_t seq = 0;     // the batch's entry that conflicts
+  std::string uuid;
+  std::string reason;
+  int64_t received = 0;
 };
 
 struct BundleRecord {
@@ -62,10 +73,15 @@ class HubStore {
   virtual base::Result<std::vector<Device>> ListDevices() = 0;
   virtual base::Status TouchDevice(int64_t device_id, int64_t now) = 0;
 
-  // Stores entries idempotently by (device, uuid) in one transaction and recomputes acked_seq.
+  // Checks the batch against what the hub holds and stores it in one transaction (the rules:
+  // hub/ledger.h). kInvalidArgument for a batch that is not one piece of a chain (a seq or uuid
+  // twice, seqs not consecutive, entries not linked); kFailedPrecondition for a gap after the held
+  // entries; kAlreadyExists for a conflict (a uuid or seq held with other content, an anchor that
+  // is not the held entry's hash), which is recorded (ListConflicts). Nothing is stored on error.
   virtual base::Result<PutResult> PutEntries(int64_t device_id,
                                              const std::vector<journal::Entry>& entries,
                                              int64_t now) = 0;
+  virtual base::Result<std::vector<Conflict>> ListConflicts() = 0;
   virtual base::Result<int64_t> AckedSeq(int64_t device_id) = 0;
   // Every stored entry (of one device when device_id is set), by device then seq.
   virtual base::Status ForEachEntry(std::optional<int64_t> device_id,

@@ -1,4 +1,4 @@
-// The hub's three tables (devices, entries, bundles) as plain row reads and writes, for the
+// The hub's tables (devices, entries, bundles, conflicts) as plain row reads and writes, for the
 // Ledger (hub/ledger.h), which holds every rule over them. A database backend implements
 // HubTables: SQLite (hub.db) and PostgreSQL. No rule lives here: not what a duplicate is, not
 // which seq is acknowledged, not which bundle seq may follow; only SQL.
@@ -48,6 +48,18 @@ class TableRows {
   // Every entry (of one device when device_id is set), by device name, seq, uuid (byte order).
   virtual base::Status ScanEntries(std::optional<int64_t> device_id,
                                    const std::function<base::Status(const StoredEntry&)>& fn) = 0;
+  // The device's entries with from_seq <= seq <= to_seq, by seq then uuid.
+  virtual base::Status ScanEntriesInRange(
+      int64_t device_id, int64_t from_seq, int64_t to_seq,
+      const std::function<base::Status(const StoredEntry&)>& fn) = 0;
+  // The device's entry with this uuid, if it holds one.
+  virtual base::Result<std::optional<journal::Entry>> EntryWithUuid(int64_t device_id,
+                                                                    const std::string& uuid) = 0;
+
+  // Records a refused conflicting batch (listed by `cardhub flags`).
+  virtual base::Status InsertConflict(const Conflict& c) = 0;
+  // Every recorded conflict, by device name, then received time.
+  virtual base::Result<std::vector<Conflict>> Conflicts() = 0;
 
   // Keeps other writers from publishing until the transaction ends (where the transaction alone
   // does not).

@@ -33,6 +33,11 @@ class JournalPush {
 
  private:
   PushReport PushBatch();
+  // Where the next batch starts after: the journal's acknowledged seq, or the hub's held seq when a
+  // probe found it lower.
+  int64_t Position(int64_t recorded_ack) const;
+  // The seq the hub holds contiguously, from its answer to an empty batch; nothing on failure.
+  std::optional<int64_t> ProbeHeld();
   // Sends `batch` with retries; the hub's 200 answer, or nothing (`rep` says why).
   std::optional<HttpResponse> Send(const base::Bytes& batch, PushReport* rep);
   // Reads the hub's answer to a stored batch and records the acknowledgement.
@@ -44,6 +49,9 @@ class JournalPush {
   HubClient& hub_;
   const RetryPolicy& retry_;
   const std::string& device_id_;
+  // Within one Run: the hub's held seq once a 409 made the push ask for it.
+  std::optional<int64_t> hub_held_;
+  int last_http_status_ = 0;  // of the last non-200 answer
 };
 
 }  // namespace ck_sync

@@ -37,10 +37,14 @@ ReceiptExtension MakeJournalExportExtension(base::FileSystem& fs, const base::Cl
                           journal::Journal::Open(data_dir + "/" + journal::kJournalFile, clock));
       CK_ASSIGN_OR_RETURN(card::PrivateKey key, journal::LoadOrCreateDeviceKey(data_dir));
       CK_ASSIGN_OR_RETURN(int64_t acked, j->AckedSeq());
-      CK_ASSIGN_OR_RETURN(base::Bytes file, journal::WriteExport(*j, acked + 1, device_id, key,
-                                                                 clock.NowUnixSeconds()));
-      CK_TRY(WriteOnto(fs, volume, name, file));
+      // Exactly acked + 1..last as read now, even while the session appends (an empty file when
+      // nothing is new), so the line below names what the file holds.
       const int64_t last = j->last_seq();
+      CK_ASSIGN_OR_RETURN(
+          base::Bytes file,
+          journal::WriteExport(*j, last > acked ? acked + 1 : journal::kMaxSeq, device_id, key,
+                               clock.NowUnixSeconds(), last > acked ? last - acked : 1));
+      CK_TRY(WriteOnto(fs, volume, name, file));
       what = last > acked ? "entries " + std::to_string(acked + 1) + ".." + std::to_string(last) +
                                 " (" + std::to_string(last - acked) + ")"
                           : "no new entries";

@@ -54,8 +54,13 @@ class Journal {
   // Appends durably and returns the complete entry (seq, uuid, time, hashes filled in).
   base::Result<Entry> Append(const NewEntry& e);
 
+  // As of the open, the last Append or the last ReloadTail: this connection's view. Another
+  // connection to the file (the kiosk's session beside a sync's) may have appended since.
   int64_t last_seq() const { return last_seq_; }
   int64_t last_time() const { return last_time_; }  // 0 when empty
+  // Reads the last entry (seq, time, hash) from the file again, for a connection that shares the
+  // file with the writer (the background sync reads it fresh before each batch).
+  base::Status ReloadTail() { return LoadTail(); }
 
   base::Result<int64_t> AckedSeq();
   // Records that entries up to `seq` reached the union (export collected or hub acknowledged).
