@@ -37,6 +37,7 @@
 #include "base/bytes.h"
 #include "base/clock.h"
 #include "base/file.h"
+#include "base/fs.h"
 #include "base/hex.h"
 #include "base/status.h"
 #include "card/claims.h"
@@ -160,7 +161,8 @@ bool ParallelFor(int n, int threads, const std::function<base::Status(int)>& fn)
 base::Status PrepareKiosk(const Options& o, int i) {
   const std::string dir = KioskDir(o, i);
   CK_TRY(base::MakeDirs(dir));
-  CK_ASSIGN_OR_RETURN(card::PrivateKey key, journal::LoadOrCreateDeviceKey(dir));
+  base::PosixFileSystem fs;
+  CK_ASSIGN_OR_RETURN(card::PrivateKey key, journal::LoadOrCreateDeviceKey(fs, dir));
   CK_ASSIGN_OR_RETURN(card::PublicKey pub, key.Public());
   const std::string device_id = base::ToHex(pub.kid());  // 16 hex digits, like a real device id
   base::FakeClock clock(kEntryTime + int64_t{i});
@@ -257,7 +259,8 @@ int Push(const Options& o) {
   int64_t total_entries = 0;
   for (int i = 0; i < o.kiosks; ++i) {
     const std::string dir = KioskDir(o, i);
-    base::Result<card::PrivateKey> key = journal::LoadOrCreateDeviceKey(dir);
+    base::PosixFileSystem fs;
+    base::Result<card::PrivateKey> key = journal::LoadOrCreateDeviceKey(fs, dir);
     if (!key.ok()) {
       std::fprintf(stderr, "hub_load: %s: %s\n", dir.c_str(), key.status().ToString().c_str());
       return 1;

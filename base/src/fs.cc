@@ -85,11 +85,6 @@ Status PosixFileSystem::SyncDir(const std::string& dir) { return base::SyncDir(d
 
 bool PosixFileSystem::Exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
 
-FileSystem& PosixFs() {
-  static PosixFileSystem fs;
-  return fs;
-}
-
 Result<std::string> ReadFile(FileSystem& fs, const std::string& path, size_t max_bytes) {
   CK_ASSIGN_OR_RETURN(std::unique_ptr<SequentialFile> in, fs.OpenSequential(path));
   if (in->size() > max_bytes) {

@@ -19,6 +19,7 @@
 #include "bundle/importer.h"
 #include "card/crypto.h"
 #include "fault_fs.h"
+#include "real_fs.h"
 
 namespace {
 
@@ -63,7 +64,7 @@ int main(int argc, char** argv) {
     clock = std::make_unique<base::SystemClock>();
   }
 
-  cktest::FaultInjectionFs fs(base::PosixFs());
+  cktest::FaultInjectionFs fs(cktest::RealFs());
   fs.SetOpHook([kill_at](const cktest::FsOpInfo& op) {
     if (op.index == kill_at) std::raise(SIGKILL);
     return base::Status::Ok();

@@ -16,6 +16,7 @@
 #include "bundle/importer.h"
 #include "bundle_fixture.h"
 #include "fault_fs.h"
+#include "real_fs.h"
 
 namespace {
 
@@ -57,7 +58,7 @@ class BundleFaultTest : public ::testing::Test {
     const std::string golden = scratch_->File("golden");
     cktest::MakeDir(golden);
     base::FakeClock clock(kFixtureNow);
-    bundle::Importer importer(base::PosixFs(), clock, golden, factory_->trusted());
+    bundle::Importer importer(cktest::RealFs(), clock, golden, factory_->trusted());
     ASSERT_TRUE(importer.Apply(b1->path).ok());
     golden_ = new std::string(importer.registry_path());
     // What each seq's registry.db looks like, byte for byte.
@@ -102,7 +103,7 @@ class BundleFaultTest : public ::testing::Test {
   // far) and leaves no incoming file behind.
   void ExpectRecovery(int64_t seq_in_use) {
     base::Result<bundle::ApplyReport> r =
-        ApplyThrough(base::PosixFs(), {.reinstall_same_seq = seq_in_use == 2});
+        ApplyThrough(cktest::RealFs(), {.reinstall_same_seq = seq_in_use == 2});
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     cktest::RegistryState s = cktest::InspectDataDir(data_);
     EXPECT_TRUE(s.ok()) << s.ToString();
@@ -122,7 +123,7 @@ class BundleFaultTest : public ::testing::Test {
     LoopStats stats;
     for (int64_t n = 1; n <= 1000; ++n) {
       ResetDataDir();
-      FaultInjectionFs fs(base::PosixFs());
+      FaultInjectionFs fs(cktest::RealFs());
       fs.FailAt(n, mode);
       base::Result<bundle::ApplyReport> r = ApplyThrough(fs);
       ++stats.runs;
@@ -177,7 +178,7 @@ base::Bytes* BundleFaultTest::expected_[2] = {nullptr, nullptr};
 
 TEST_F(BundleFaultTest, ApplyWritesTheRegistryInManyOperations) {
   ResetDataDir();
-  FaultInjectionFs fs(base::PosixFs());
+  FaultInjectionFs fs(cktest::RealFs());
   ASSERT_TRUE(ApplyThrough(fs).ok());
   const std::vector<cktest::FsOpInfo> log = fs.log();
   EXPECT_GT(fs.op_count(), 15) << Describe(log);
@@ -213,7 +214,7 @@ TEST_F(BundleFaultTest, ApplyWritesTheRegistryInManyOperations) {
 // must therefore have been created or renamed into place through it.
 TEST_F(BundleFaultTest, ApplyWritesOnlyThroughTheInjectedFileSystem) {
   ResetDataDir();
-  FaultInjectionFs fs(base::PosixFs());
+  FaultInjectionFs fs(cktest::RealFs());
   ASSERT_TRUE(ApplyThrough(fs).ok());
   std::set<std::string> written = {
       data_ + "/registry.db",  // there before the apply
@@ -257,7 +258,7 @@ TEST_F(BundleFaultTest, DiskDyingAtAnyOperationLeavesSeq1OrSeq2) {
 // again (no reinstall needed) then installs it.
 TEST_F(BundleFaultTest, FailedDirectorySyncAfterTheRenameLeavesTheOldRegistryInUse) {
   ResetDataDir();
-  FaultInjectionFs probe(base::PosixFs());
+  FaultInjectionFs probe(cktest::RealFs());
   ASSERT_TRUE(ApplyThrough(probe).ok());
   const std::vector<cktest::FsOpInfo> ops = probe.log();
   const size_t rename = FindRenameOnto(ops, data_ + "/registry.db");
@@ -265,7 +266,7 @@ TEST_F(BundleFaultTest, FailedDirectorySyncAfterTheRenameLeavesTheOldRegistryInU
   ASSERT_EQ(ops[rename + 1].op, FsOp::kSyncDir) << Describe(ops);
 
   ResetDataDir();
-  FaultInjectionFs fs(base::PosixFs());
+  FaultInjectionFs fs(cktest::RealFs());
   fs.FailAt(ops[rename + 1].index);
   base::Result<bundle::ApplyReport> r = ApplyThrough(fs);
   ASSERT_FALSE(r.ok()) << "an apply whose rename is not known to be on disk was reported as done"
@@ -288,14 +289,14 @@ TEST_F(BundleFaultTest, FailedDirectorySyncAfterTheRenameLeavesTheOldRegistryInU
 // that fails, the apply stands, with a warning (the registry's own meta records the seq).
 TEST_F(BundleFaultTest, FailedRollbackFloorIsAppliedWithAWarning) {
   ResetDataDir();
-  FaultInjectionFs probe(base::PosixFs());
+  FaultInjectionFs probe(cktest::RealFs());
   ASSERT_TRUE(ApplyThrough(probe).ok());
   const std::vector<cktest::FsOpInfo> ops = probe.log();
   const size_t floor = FindRenameOnto(ops, data_ + "/" + bundle::kAppliedSeqFile);
   ASSERT_LT(floor, ops.size()) << Describe(ops);
 
   ResetDataDir();
-  FaultInjectionFs fs(base::PosixFs());
+  FaultInjectionFs fs(cktest::RealFs());
   fs.FailAt(ops[floor].index);
   base::Result<bundle::ApplyReport> r = ApplyThrough(fs);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -312,7 +313,7 @@ TEST_F(BundleFaultTest, PowerLossAtAnyOperationLeavesSeq1OrSeq2) {
   int runs = 0, dropped = 0;
   for (int64_t n = 1; n <= 1000; ++n) {
     ResetDataDir();
-    FaultInjectionFs fs(base::PosixFs());
+    FaultInjectionFs fs(cktest::RealFs());
     fs.FailAt(n, FailMode::kThatAndLater);
     base::Result<bundle::ApplyReport> r = ApplyThrough(fs);
     ++runs;
@@ -334,7 +335,7 @@ TEST_F(BundleFaultTest, PowerLossAtAnyOperationLeavesSeq1OrSeq2) {
 
 TEST_F(BundleFaultTest, StickPulledOutMidReadIsRefusedAsTruncated) {
   ResetDataDir();
-  FaultInjectionFs fs(base::PosixFs());
+  FaultInjectionFs fs(cktest::RealFs());
   const std::string copy = dir_.File("on-stick.ckbundle");
   ASSERT_TRUE(cktest::CopyFile(*seq2_, copy));
   bool pulled = false;
@@ -361,7 +362,7 @@ TEST_F(BundleFaultTest, StickPulledOutMidReadIsRefusedAsTruncated) {
 TEST_F(BundleFaultTest, ReadErrorOnTheSourceKeepsTheOldRegistry) {
   for (int fail_read = 1; fail_read <= 6; ++fail_read) {
     ResetDataDir();
-    FaultInjectionFs fs(base::PosixFs());
+    FaultInjectionFs fs(cktest::RealFs());
     int reads = 0;
     fs.SetReadHook([&](const cktest::FsReadInfo& r) {
       return ++reads == fail_read ? base::IoError("reading " + r.path, EIO) : base::Status::Ok();

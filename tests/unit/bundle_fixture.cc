@@ -14,6 +14,7 @@
 #include "base/fs.h"
 #include "bundle/importer.h"
 #include "bundle/writer.h"
+#include "real_fs.h"
 #include "registry/inputs.h"
 #include "registry/schema.h"
 #include "sqlite/db.h"
@@ -235,7 +236,7 @@ base::Result<BuiltBundle> BundleFactory::Build(const BundleSpec& spec) const {
       spec.file_name.empty() ? "seq" + std::to_string(spec.seq) + ".ckbundle" : spec.file_name;
   const std::string out = dir_ + "/" + name;
   const std::string db = out + ".registry.tmp";
-  base::FileSystem& fs = base::PosixFs();
+  base::FileSystem& fs = cktest::RealFs();
   CK_TRY(fs.Remove(db));
   CK_TRY(fs.Remove(out));
   base::Status st = BuildRegistryFile(spec, db);
@@ -269,8 +270,8 @@ std::string RegistryState::ToString() const {
 RegistryState InspectDataDir(const std::string& data_dir) {
   RegistryState s;
   const std::string path = data_dir + "/" + bundle::kRegistryFile;
-  s.exists = base::PosixFs().Exists(path);
-  s.incoming_exists = base::PosixFs().Exists(data_dir + "/" + bundle::kIncomingFile);
+  s.exists = cktest::RealFs().Exists(path);
+  s.incoming_exists = cktest::RealFs().Exists(data_dir + "/" + bundle::kIncomingFile);
   if (!s.exists) return s;
   base::Result<sqlite::Db> db = sqlite::Db::Open(path, sqlite::Db::Mode::kReadOnly);
   if (!db.ok()) {

@@ -15,6 +15,7 @@
 #include "base/fs.h"
 #include "bundle/importer.h"
 #include "bundle_fixture.h"
+#include "real_fs.h"
 #include "subprocess.h"
 
 namespace {
@@ -44,12 +45,12 @@ struct KillCorpus {
     trusted_pem = factory.WriteTrustedKeyPem();
     cktest::MakeDir(golden);
     base::FakeClock clock(kFixtureNow);
-    bundle::Importer importer(base::PosixFs(), clock, golden, factory.trusted());
+    bundle::Importer importer(cktest::RealFs(), clock, golden, factory.trusted());
     EXPECT_TRUE(importer.Apply(b1->path).ok());
     expected[0] = cktest::ReadBytes(importer.registry_path());
     const std::string golden2 = dir.File("golden2");
     cktest::MakeDir(golden2);
-    bundle::Importer importer2(base::PosixFs(), clock, golden2, factory.trusted());
+    bundle::Importer importer2(cktest::RealFs(), clock, golden2, factory.trusted());
     EXPECT_TRUE(importer2.Apply(b2->path).ok());
     expected[1] = cktest::ReadBytes(importer2.registry_path());
   }
@@ -152,7 +153,7 @@ TEST_F(BundleKillTest, KilledAtAnyOperationLeavesSeq1OrSeq2) {
     if (s.incoming_exists) ++left_incoming;
 
     // A normal apply afterwards: seq 2 goes in (or is already in, and can be reinstalled).
-    bundle::Importer importer(base::PosixFs(), clock_, data_, corpus_->factory.trusted());
+    bundle::Importer importer(cktest::RealFs(), clock_, data_, corpus_->factory.trusted());
     base::Result<bundle::ApplyReport> again = importer.Apply(seq2_);
     if (s.seq == 1) {
       EXPECT_TRUE(again.ok()) << again.status().ToString();

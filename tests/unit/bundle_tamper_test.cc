@@ -19,6 +19,7 @@
 #include "bundle_fixture.h"
 #include "card/cbor.h"
 #include "card/issuer.h"
+#include "real_fs.h"
 
 namespace {
 
@@ -67,7 +68,7 @@ struct Corpus {
     const std::string data = dir.File("golden");
     cktest::MakeDir(data);
     base::FakeClock clock(kFixtureNow);
-    bundle::Importer importer(base::PosixFs(), clock, data, factory.trusted());
+    bundle::Importer importer(cktest::RealFs(), clock, data, factory.trusted());
     base::Result<bundle::ApplyReport> r = importer.Apply(dir.File("build/seq2.ckbundle"));
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     golden_registry = importer.registry_path();
@@ -79,7 +80,7 @@ struct Corpus {
     return b.ok() ? cktest::ReadBytes(b->path) : base::Bytes();
   }
   static uint64_t HeaderOf(const std::string& path, bundle::Manifest* m) {
-    auto in = base::PosixFs().OpenSequential(path);
+    auto in = cktest::RealFs().OpenSequential(path);
     if (!in.ok()) return 0;
     base::Result<bundle::Header> h = bundle::ReadHeader(**in, nullptr);
     EXPECT_TRUE(h.ok());
@@ -279,7 +280,7 @@ class BundleTamperTestBase : public ::testing::Test {
     cktest::CopyFile(corpus_->golden_registry, data_ + "/registry.db");
     const std::string path = dir_.File("tampered.ckbundle");
     cktest::WriteBytes(path, bytes);
-    bundle::Importer importer(base::PosixFs(), clock_, data_, corpus_->factory.trusted());
+    bundle::Importer importer(cktest::RealFs(), clock_, data_, corpus_->factory.trusted());
     base::Result<bundle::ApplyReport> r = importer.Apply(path);
     EXPECT_FALSE(r.ok()) << "applied a tampered bundle";
     cktest::RegistryState s = cktest::InspectDataDir(data_);

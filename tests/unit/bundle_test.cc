@@ -14,6 +14,7 @@
 #include "bundle/writer.h"
 #include "bundle_fixture.h"
 #include "card/rid.h"
+#include "real_fs.h"
 #include "registry/registry.h"
 
 namespace {
@@ -86,7 +87,7 @@ class BundleTest : public ::testing::Test {
     return b.ok() ? *b : BuiltBundle{};
   }
   bundle::Importer MakeImporter() {
-    return bundle::Importer(base::PosixFs(), clock_, data_, factory_->trusted());
+    return bundle::Importer(cktest::RealFs(), clock_, data_, factory_->trusted());
   }
   base::Result<bundle::ApplyReport> Apply(const std::string& path,
                                           const bundle::ApplyOptions& options = {}) {
@@ -129,7 +130,7 @@ cktest::BundleFactory* BundleTest::factory_ = nullptr;
 
 TEST_F(BundleTest, HeaderCarriesTheSignedManifest) {
   BuiltBundle b = Build({.seq = 7, .compression = bundle::Compression::kZstd});
-  auto in = base::PosixFs().OpenSequential(b.path);
+  auto in = cktest::RealFs().OpenSequential(b.path);
   ASSERT_TRUE(in.ok()) << in.status().ToString();
   base::Result<bundle::Header> h = bundle::ReadHeader(**in, &factory_->trusted());
   ASSERT_TRUE(h.ok()) << h.status().ToString();
@@ -152,7 +153,7 @@ TEST_F(BundleTest, HeaderCarriesTheSignedManifest) {
 
 TEST_F(BundleTest, HeaderIsReadWithoutCheckingWhenNoKeyIsTrusted) {
   BuiltBundle b = Build({.seq = 1});
-  auto in = base::PosixFs().OpenSequential(b.path);
+  auto in = cktest::RealFs().OpenSequential(b.path);
   ASSERT_TRUE(in.ok());
   base::Result<bundle::Header> h = bundle::ReadHeader(**in, nullptr);
   ASSERT_TRUE(h.ok()) << h.status().ToString();
@@ -166,16 +167,16 @@ TEST_F(BundleTest, EdDsaBundleKeyVerifies) {
   ASSERT_TRUE(factory_->BuildRegistryFile({.seq = 3}, db).ok());
   const std::string out = dir_.File("ed.ckbundle");
   base::Result<bundle::Manifest> m = bundle::WriteBundle(
-      base::PosixFs(), db,
+      cktest::RealFs(), db,
       {.seq = 3, .created = kFixtureNow - 3600, .not_after = kFixtureNow + 86400}, ed, out);
   ASSERT_TRUE(m.ok()) << m.status().ToString();
-  auto in = base::PosixFs().OpenSequential(out);
+  auto in = cktest::RealFs().OpenSequential(out);
   ASSERT_TRUE(in.ok());
   base::Result<bundle::Header> h = bundle::ReadHeader(**in, &ed_pub);
   ASSERT_TRUE(h.ok()) << h.status().ToString();
   EXPECT_EQ(h->alg, card::Alg::kEdDSA);
   EXPECT_EQ(h->kid, ed_pub.kid());
-  bundle::Importer importer(base::PosixFs(), clock_, data_, ed_pub);
+  bundle::Importer importer(cktest::RealFs(), clock_, data_, ed_pub);
   base::Result<bundle::ApplyReport> r = importer.Apply(out);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->manifest.seq, 3);
@@ -356,7 +357,8 @@ TEST_F(BundleTest, MissingBundleFileIsNotFound) {
 }
 
 TEST_F(BundleTest, MissingDataDirIsALocalIoError) {
-  bundle::Importer importer(base::PosixFs(), clock_, dir_.File("no/such/dir"), factory_->trusted());
+  bundle::Importer importer(cktest::RealFs(), clock_, dir_.File("no/such/dir"),
+                            factory_->trusted());
   base::Result<bundle::ApplyReport> r = importer.Apply(Build({.seq = 1}).path);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), base::StatusCode::kIo) << r.status().ToString();
@@ -417,7 +419,7 @@ TEST_F(BundleTest, HandMadeZeroFrameDecompresses) {
   const base::Bytes frame = ZeroFrame(300 * 1024);
   const std::string path =
       WriteSigned(ManifestFor(frame, bundle::Compression::kZstd), frame, "zeros.ckbundle");
-  auto in = base::PosixFs().OpenSequential(path);
+  auto in = cktest::RealFs().OpenSequential(path);
   ASSERT_TRUE(in.ok());
   base::Result<bundle::Header> h = bundle::ReadHeader(**in, &factory_->trusted());
   ASSERT_TRUE(h.ok()) << h.status().ToString();
@@ -432,7 +434,7 @@ TEST_F(BundleTest, ExtractContentRefusesToDecompressBeyondTheLimit) {
   ASSERT_LT(frame.size(), 200u);
   const std::string path =
       WriteSigned(ManifestFor(frame, bundle::Compression::kZstd), frame, "bomb.ckbundle");
-  auto in = base::PosixFs().OpenSequential(path);
+  auto in = cktest::RealFs().OpenSequential(path);
   ASSERT_TRUE(in.ok());
   base::Result<bundle::Header> h = bundle::ReadHeader(**in, &factory_->trusted());
   ASSERT_TRUE(h.ok()) << h.status().ToString();
@@ -448,7 +450,7 @@ TEST_F(BundleTest, ExtractContentAcceptsOutputExactlyAtTheLimit) {
   const base::Bytes frame = ZeroFrame(kMiB);
   const std::string path =
       WriteSigned(ManifestFor(frame, bundle::Compression::kZstd), frame, "full.ckbundle");
-  auto in = base::PosixFs().OpenSequential(path);
+  auto in = cktest::RealFs().OpenSequential(path);
   ASSERT_TRUE(in.ok());
   base::Result<bundle::Header> h = bundle::ReadHeader(**in, &factory_->trusted());
   ASSERT_TRUE(h.ok());
@@ -462,7 +464,7 @@ TEST_F(BundleTest, UncompressedContentIsAlsoLimited) {
   const base::Bytes content(kMiB + 1, 0);
   const std::string path =
       WriteSigned(ManifestFor(content, bundle::Compression::kNone), content, "big.ckbundle");
-  auto in = base::PosixFs().OpenSequential(path);
+  auto in = cktest::RealFs().OpenSequential(path);
   ASSERT_TRUE(in.ok());
   base::Result<bundle::Header> h = bundle::ReadHeader(**in, &factory_->trusted());
   ASSERT_TRUE(h.ok());

@@ -10,6 +10,7 @@
 
 #include "base/fs.h"
 #include "bundle_fixture.h"
+#include "real_fs.h"
 
 namespace {
 
@@ -39,7 +40,7 @@ class FaultInjectionFsTest : public ::testing::Test {
   }
 
   cktest::ScratchDir dir_;
-  FaultInjectionFs fs_{base::PosixFs()};
+  FaultInjectionFs fs_{cktest::RealFs()};
 };
 
 TEST_F(FaultInjectionFsTest, CountsMutatingOperationsOnly) {

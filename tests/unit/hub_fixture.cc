@@ -25,6 +25,7 @@
 #include "journal/device_key.h"
 #include "journal/export.h"
 #include "protocol/signing.h"
+#include "real_fs.h"
 #include "registry/builder.h"
 #include "sync/device_id.h"
 
@@ -218,8 +219,8 @@ std::string HubFixture::NewKiosk(const std::string& name) {
     ADD_FAILURE() << st.ToString();
     return "";
   }
-  base::Result<card::PrivateKey> key = journal::LoadOrCreateDeviceKey(dir);
-  base::Result<std::string> id = ck_sync::LoadOrCreateDeviceId(base::PosixFs(), dir);
+  base::Result<card::PrivateKey> key = journal::LoadOrCreateDeviceKey(cktest::RealFs(), dir);
+  base::Result<std::string> id = ck_sync::LoadOrCreateDeviceId(cktest::RealFs(), dir);
   base::Result<std::unique_ptr<journal::Journal>> j =
       journal::Journal::Open(dir + "/" + journal::kJournalFile, clock_);
   if (!key.ok() || !id.ok() || !j.ok()) {
@@ -230,13 +231,13 @@ std::string HubFixture::NewKiosk(const std::string& name) {
 }
 
 std::string HubFixture::DeviceId(const std::string& kiosk_dir) {
-  base::Result<std::string> id = ck_sync::LoadOrCreateDeviceId(base::PosixFs(), kiosk_dir);
+  base::Result<std::string> id = ck_sync::LoadOrCreateDeviceId(cktest::RealFs(), kiosk_dir);
   if (!id.ok()) ADD_FAILURE() << id.status().ToString();
   return id.ok() ? *id : "";
 }
 
 card::PrivateKey HubFixture::DeviceKey(const std::string& kiosk_dir) {
-  return journal::LoadOrCreateDeviceKey(kiosk_dir).value();
+  return journal::LoadOrCreateDeviceKey(cktest::RealFs(), kiosk_dir).value();
 }
 
 bool HubFixture::Enroll(const std::string& kiosk_dir, const std::string& name) {
@@ -358,7 +359,8 @@ std::string HubFixture::BuildBundle(int64_t seq) {
   m.created = c.meta.created;
   m.not_after = c.meta.not_after;
   m.issuer = c.meta.issuer;
-  base::Result<bundle::Manifest> w = bundle::WriteBundle(base::PosixFs(), reg, m, bundle_key_, out);
+  base::Result<bundle::Manifest> w =
+      bundle::WriteBundle(cktest::RealFs(), reg, m, bundle_key_, out);
   if (!w.ok()) {
     ADD_FAILURE() << w.status().ToString();
     return "";

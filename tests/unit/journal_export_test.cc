@@ -25,6 +25,7 @@
 #include "journal/device_key.h"
 #include "journal/export.h"
 #include "journal/journal.h"
+#include "real_fs.h"
 #include "subprocess.h"
 
 namespace {
@@ -103,7 +104,7 @@ class JournalExportTest : public ::testing::Test {
     auto j = journal::Journal::Open(dir_.File(journal::kJournalFile), clock_);
     ASSERT_TRUE(j.ok()) << j.status().ToString();
     journal_ = std::move(j).value();
-    auto key = journal::LoadOrCreateDeviceKey(dir_.path());
+    auto key = journal::LoadOrCreateDeviceKey(cktest::RealFs(), dir_.path());
     ASSERT_TRUE(key.ok()) << key.status().ToString();
     key_.emplace(std::move(key).value());
   }

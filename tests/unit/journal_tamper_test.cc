@@ -18,6 +18,7 @@
 #include "journal/device_key.h"
 #include "journal/export.h"
 #include "journal/journal.h"
+#include "real_fs.h"
 #include "sqlite/db.h"
 #include "subprocess.h"
 
@@ -205,7 +206,7 @@ TEST_F(JournalTamperTest, ShortRidIsNamed) {
 // What the file alone cannot show (docs/journal.md): a chain rewritten from entry 5 to the end is
 // consistent. An export collected before it still holds the original hashes and gives it away.
 TEST_F(JournalTamperTest, RewrittenTailIsOnlySeenAgainstAnEarlierExport) {
-  auto key = journal::LoadOrCreateDeviceKey(dir_.path());
+  auto key = journal::LoadOrCreateDeviceKey(cktest::RealFs(), dir_.path());
   ASSERT_TRUE(key.ok());
   base::Bytes before;
   {
@@ -290,7 +291,7 @@ class ExportTamperTest : public JournalTamperTest {
   void SetUp() override {
     JournalTamperTest::SetUp();
     if (HasFatalFailure()) return;
-    auto key = journal::LoadOrCreateDeviceKey(dir_.path());
+    auto key = journal::LoadOrCreateDeviceKey(cktest::RealFs(), dir_.path());
     ASSERT_TRUE(key.ok()) << key.status().ToString();
     auto pub = key->Public();
     ASSERT_TRUE(pub.ok());

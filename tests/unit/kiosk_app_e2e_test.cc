@@ -43,6 +43,7 @@
 #include "base/time_format.h"
 #include "bundle_fixture.h"
 #include "kiosk_fixture.h"
+#include "real_fs.h"
 #include "scanner/image.h"
 #include "scanner/qr_codec.h"
 #include "subprocess.h"
@@ -600,7 +601,7 @@ TEST_F(KioskAppE2eTest, CardShownToTheCameraReachesAResultScreen) {
 
 TEST_F(KioskAppE2eTest, AdminPinLockOutThenDefaultPinOpensTheAdminScreen) {
   base::Result<std::string> device_id =
-      ck_sync::LoadOrCreateDeviceId(base::PosixFs(), fx_.data_dir());
+      ck_sync::LoadOrCreateDeviceId(cktest::RealFs(), fx_.data_dir());
   ASSERT_TRUE(device_id.ok()) << device_id.status().ToString();
   const std::string wrong = "press key_1\npress key_2\npress key_3\npress key_4\npress ok\n";
   const std::string right = "press key_0\npress key_0\npress key_0\npress key_0\npress ok\n";
@@ -785,7 +786,7 @@ TEST_F(KioskAppE2eTest, AdminImportsARegistryFromUsbExportsTheJournalAndChoosesT
   ASSERT_TRUE(WriteText(config_path(), "usb_watch = false\nusb_mount_dir = \"" + media +
                                            "\"\ntrust = \"" + factory.WriteTrustedKeyPem() +
                                            "\"\n"));
-  base::Result<std::string> device_id = ck_sync::LoadOrCreateDeviceId(base::PosixFs(), data);
+  base::Result<std::string> device_id = ck_sync::LoadOrCreateDeviceId(cktest::RealFs(), data);
   ASSERT_TRUE(device_id.ok()) << device_id.status().ToString();
   const std::string pin = "press key_0\npress key_0\npress key_0\npress key_0\npress ok\n";
   const std::string card = fx_.CardSignedBy(factory.issuer_key(), {.member_id = "M-1"});
@@ -888,7 +889,7 @@ TEST_F(KioskAppE2eTest, AStickPluggedInIsImportedAndGetsTheJournalWithoutTheAdmi
   ASSERT_TRUE(built.ok()) << built.status().ToString();
   ASSERT_TRUE(WriteText(config_path(), "usb_mount_dir = \"" + media + "\"\ntrust = \"" +
                                            factory.WriteTrustedKeyPem() + "\"\n"));
-  base::Result<std::string> device_id = ck_sync::LoadOrCreateDeviceId(base::PosixFs(), data);
+  base::Result<std::string> device_id = ck_sync::LoadOrCreateDeviceId(cktest::RealFs(), data);
   ASSERT_TRUE(device_id.ok()) << device_id.status().ToString();
   // The stick appears while the kiosk runs: a directory with a bundle renamed into the mount
   // directory, as a mount appears. The script waits for the registry, then serves a card.

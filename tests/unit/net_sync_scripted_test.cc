@@ -25,6 +25,7 @@
 #include "journal/export.h"
 #include "journal/journal.h"
 #include "protocol/signing.h"
+#include "real_fs.h"
 #include "scripted_transport.h"
 #include "sync/background_sync.h"
 #include "sync/device_id.h"
@@ -50,7 +51,7 @@ class ScriptedSyncTest : public ::testing::Test {
  protected:
   ScriptedSyncTest()
       : factory_(dir_.File("build")),
-        fs_(base::PosixFs()),
+        fs_(cktest::RealFs()),
         key_(cktest::GenerateKey(card::Alg::kEdDSA)) {
     EXPECT_TRUE(cktest::MakeDir(data_));
     importer_ = std::make_unique<bundle::Importer>(fs_, clock_, data_, factory_.trusted());
@@ -473,8 +474,9 @@ TEST_F(ScriptedSyncTest, BackgroundSyncReadsTheJournalFreshForEachCycle) {
   // Each batch held exactly the entries the cycle read.
   ASSERT_EQ(hub_.requests().size(), 4u);
   for (size_t i : {1u, 3u}) {
-    auto check = journal::CheckExport(base::AsBytes(hub_.requests()[i].body),
-                                      *journal::LoadOrCreateDeviceKey(data_)->Public());
+    auto check =
+        journal::CheckExport(base::AsBytes(hub_.requests()[i].body),
+                             *journal::LoadOrCreateDeviceKey(cktest::RealFs(), data_)->Public());
     ASSERT_TRUE(check.ok()) << check.status().ToString();
     EXPECT_TRUE(check->ok()) << check->problem;
     ASSERT_FALSE(check->entries.empty());
@@ -487,7 +489,7 @@ TEST_F(ScriptedSyncTest, BackgroundSyncReadsTheJournalFreshForEachCycle) {
 
 TEST(DeviceIdFsTest, WrittenThroughTheInjectedFileSystem) {
   cktest::ScratchDir dir;
-  cktest::FaultInjectionFs fs(base::PosixFs());
+  cktest::FaultInjectionFs fs(cktest::RealFs());
   auto id = ck_sync::LoadOrCreateDeviceId(fs, dir.path());
   ASSERT_TRUE(id.ok()) << id.status().ToString();
   EXPECT_EQ(Text(cktest::ReadBytes(dir.File("device-id"))), *id + "\n");
@@ -505,7 +507,7 @@ TEST(DeviceIdFsTest, WrittenThroughTheInjectedFileSystem) {
 TEST(DeviceIdTest, AFailedWriteLeavesNoIdBehind) {
   for (int64_t n = 1;; ++n) {
     cktest::ScratchDir dir;
-    cktest::FaultInjectionFs fs(base::PosixFs());
+    cktest::FaultInjectionFs fs(cktest::RealFs());
     fs.FailAt(n);
     auto id = ck_sync::LoadOrCreateDeviceId(fs, dir.path());
     if (!fs.fault_fired()) {
@@ -516,7 +518,7 @@ TEST(DeviceIdTest, AFailedWriteLeavesNoIdBehind) {
     EXPECT_FALSE(id.ok()) << "fault at " << n;
     // Before the rename nothing is in place; after it, the whole id is.
     EXPECT_EQ(fs.Exists(dir.File("device-id")), n > 5) << n;
-    auto retry = ck_sync::LoadOrCreateDeviceId(base::PosixFs(), dir.path());
+    auto retry = ck_sync::LoadOrCreateDeviceId(cktest::RealFs(), dir.path());
     ASSERT_TRUE(retry.ok()) << n << ": " << retry.status().ToString();
     EXPECT_TRUE(ck_sync::IsValidDeviceId(*retry));
   }

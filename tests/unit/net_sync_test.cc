@@ -34,6 +34,7 @@
 #include "journal/export.h"
 #include "journal/journal.h"
 #include "protocol/signing.h"
+#include "real_fs.h"
 #include "subprocess.h"
 #include "sync/background_sync.h"
 #include "sync/curl_transport.h"
@@ -52,7 +53,7 @@ std::string ReadAll(const std::string& path) {
   return ss.str();
 }
 
-bool FileExists(const std::string& path) { return base::PosixFs().Exists(path); }
+bool FileExists(const std::string& path) { return cktest::RealFs().Exists(path); }
 
 // Base64url without padding, decoded (test side of the signature check).
 std::string DecodeB64Url(std::string s) {
@@ -316,8 +317,8 @@ class StubHub {
 class Kiosk {
  public:
   Kiosk()
-      : key_(std::move(journal::LoadOrCreateDeviceKey(dir_.path())).value()),
-        importer_(base::PosixFs(), clock_, dir_.path(), Bundles::Get().trusted()),
+      : key_(std::move(journal::LoadOrCreateDeviceKey(cktest::RealFs(), dir_.path())).value()),
+        importer_(cktest::RealFs(), clock_, dir_.path(), Bundles::Get().trusted()),
         journal_(std::move(journal::Journal::Open(dir_.File("journal.db"), clock_)).value()) {}
   card::PublicKey pub() const { return *key_.Public(); }
   const std::string& dir() const { return dir_.path(); }
@@ -359,7 +360,7 @@ class Kiosk {
     };
     o.pull = pull;
     o.push = push;
-    return ck_sync::RunNetSyncWithCurl(base::PosixFs(), clock_, importer_, *journal_, key_,
+    return ck_sync::RunNetSyncWithCurl(cktest::RealFs(), clock_, importer_, *journal_, key_,
                                        std::move(o));
   }
 
@@ -927,8 +928,8 @@ TEST(TlsPinTest, PinnedCertificateOrKeyConnectsAndAnotherKeyFailsTheHandshake) {
     o.retry.sleep = [&k](milliseconds d) { k.sleeps.push_back(d); };
     o.push = false;
     base::SystemClock clock;
-    auto key = journal::LoadOrCreateDeviceKey(k.dir());
-    return ck_sync::RunNetSyncWithCurl(base::PosixFs(), clock, k.importer(), k.journal(), *key,
+    auto key = journal::LoadOrCreateDeviceKey(cktest::RealFs(), k.dir());
+    return ck_sync::RunNetSyncWithCurl(cktest::RealFs(), clock, k.importer(), k.journal(), *key,
                                        std::move(o));
   };
   Kiosk k;
@@ -956,10 +957,10 @@ struct CycleSetup {
 ck_sync::SyncReport RealCycle(hubtest::HubFixture& fx, const std::string& kiosk,
                               const CycleSetup& setup, std::vector<milliseconds>* sleeps) {
   base::SystemClock clock;
-  auto key = journal::LoadOrCreateDeviceKey(kiosk);
+  auto key = journal::LoadOrCreateDeviceKey(cktest::RealFs(), kiosk);
   auto j = journal::Journal::Open(kiosk + "/" + journal::kJournalFile, clock);
   EXPECT_TRUE(key.ok() && j.ok());
-  bundle::Importer importer(base::PosixFs(), clock, kiosk, *fx.bundle_key().Public());
+  bundle::Importer importer(cktest::RealFs(), clock, kiosk, *fx.bundle_key().Public());
   NetSyncOptions o;
   o.data_dir = kiosk;
   o.device_id = fx.DeviceId(kiosk);
@@ -967,7 +968,7 @@ ck_sync::SyncReport RealCycle(hubtest::HubFixture& fx, const std::string& kiosk,
   o.transport.on_progress = setup.on_progress;
   o.retry.max_attempts = setup.attempts;
   o.retry.sleep = [sleeps](milliseconds d) { sleeps->push_back(d); };
-  return ck_sync::RunNetSyncWithCurl(base::PosixFs(), clock, importer, **j, *key, std::move(o));
+  return ck_sync::RunNetSyncWithCurl(cktest::RealFs(), clock, importer, **j, *key, std::move(o));
 }
 
 // uuid -> count, per device name, from `cardhub entries`.
@@ -1115,17 +1116,17 @@ TEST(RealHubTest, HttpsWithThePinnedCertificate) {
   ASSERT_TRUE(fx.StartHub(/*tls=*/true)) << fx.HubStderr();
   ASSERT_TRUE(fx.tls_files().has_value());
   base::SystemClock clock;
-  auto key = journal::LoadOrCreateDeviceKey(k);
+  auto key = journal::LoadOrCreateDeviceKey(cktest::RealFs(), k);
   auto j = journal::Journal::Open(k + "/" + journal::kJournalFile, clock);
   ASSERT_TRUE(key.ok() && j.ok());
-  bundle::Importer importer(base::PosixFs(), clock, k, *fx.bundle_key().Public());
+  bundle::Importer importer(cktest::RealFs(), clock, k, *fx.bundle_key().Public());
   NetSyncOptions o;
   o.data_dir = k;
   o.device_id = fx.DeviceId(k);
   o.transport.hub_url = fx.hub().base_url();
   o.transport.hub_cert_path = fx.tls_files()->cert_path;
   o.retry.max_attempts = 1;
-  auto r = ck_sync::RunNetSyncWithCurl(base::PosixFs(), clock, importer, **j, *key, o);
+  auto r = ck_sync::RunNetSyncWithCurl(cktest::RealFs(), clock, importer, **j, *key, o);
   EXPECT_EQ(r.pull.state, PullReport::State::kApplied) << Describe(r) << fx.HubStderr();
   EXPECT_EQ(r.push.state, PushReport::State::kPushed) << Describe(r) << fx.HubStderr();
   EXPECT_EQ(r.push.acked_seq, 3);
@@ -1137,7 +1138,7 @@ TEST(RealHubTest, HttpsWithThePinnedCertificate) {
   o.transport.hub_cert_path = other.cert_path;
   o.retry.max_attempts = 3;
   o.retry.sleep = [](milliseconds) { ADD_FAILURE() << "retried a TLS failure"; };
-  r = ck_sync::RunNetSyncWithCurl(base::PosixFs(), clock, importer, **j, *key, o);
+  r = ck_sync::RunNetSyncWithCurl(cktest::RealFs(), clock, importer, **j, *key, o);
   EXPECT_EQ(r.pull.state, PullReport::State::kError) << Describe(r);
   EXPECT_TRUE(r.pull.unreachable);
   EXPECT_EQ(r.pull.attempts, 1);
@@ -1162,7 +1163,7 @@ TEST(RealHubTest, BackgroundSyncPullsPushesAndReportsTheLastSuccess) {
   std::mutex mu;
   std::condition_variable cv;
   std::vector<ck_sync::SyncReport> cycles;
-  ck_sync::BackgroundSync sync(base::PosixFs(), clock, std::move(options),
+  ck_sync::BackgroundSync sync(cktest::RealFs(), clock, std::move(options),
                                [&](const ck_sync::SyncReport& r) {
                                  std::lock_guard<std::mutex> lock(mu);
                                  cycles.push_back(r);

@@ -22,6 +22,7 @@
 #include "journal/device_key.h"
 #include "journal/export.h"
 #include "journal/journal.h"
+#include "real_fs.h"
 #include "sync/device_id.h"
 #include "sync/journal_to_stick.h"
 
@@ -87,7 +88,7 @@ class UsbWatcherTest : public ::testing::Test {
   std::string mount_ = dir_.File("media");
   std::string staging_ = dir_.File("staging");
   base::FakeClock clock_{cktest::kFixtureNow};
-  cktest::FaultInjectionFs fs_{base::PosixFs()};
+  cktest::FaultInjectionFs fs_{cktest::RealFs()};
   bundle::Importer importer_{fs_, clock_, data_, factory_.trusted()};
 };
 
@@ -462,11 +463,11 @@ TEST_F(UsbWatcherRunTest, ProcessAllOnceFindsEveryVolume) {
 
 TEST(DeviceIdTest, CreatedOnceThenReadBack) {
   cktest::ScratchDir dir;
-  auto id = ck_sync::LoadOrCreateDeviceId(base::PosixFs(), dir.path());
+  auto id = ck_sync::LoadOrCreateDeviceId(cktest::RealFs(), dir.path());
   ASSERT_TRUE(id.ok()) << id.status().ToString();
   EXPECT_TRUE(ck_sync::IsValidDeviceId(*id)) << *id;
   EXPECT_EQ(ReadText(dir.File("device-id")), *id + "\n");
-  auto again = ck_sync::LoadOrCreateDeviceId(base::PosixFs(), dir.path());
+  auto again = ck_sync::LoadOrCreateDeviceId(cktest::RealFs(), dir.path());
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(*again, *id);
 }
@@ -475,7 +476,7 @@ TEST(DeviceIdTest, CorruptFileIsAClearError) {
   cktest::ScratchDir dir;
   for (const char* bad : {"", "0123\n", "0123456789ABCDEF\n", "0123456789abcdeg", "x\n\n"}) {
     ASSERT_TRUE(cktest::WriteText(dir.File("device-id"), bad));
-    auto id = ck_sync::LoadOrCreateDeviceId(base::PosixFs(), dir.path());
+    auto id = ck_sync::LoadOrCreateDeviceId(cktest::RealFs(), dir.path());
     ASSERT_FALSE(id.ok()) << bad;
     EXPECT_EQ(id.status().code(), base::StatusCode::kDataLoss);
     EXPECT_TRUE(Contains(id.status().message(), "device-id is corrupt")) << id.status().ToString();

@@ -62,10 +62,6 @@ class PosixFileSystem final : public FileSystem {
   bool Exists(const std::string& path) override;
 };
 
-// FOR TESTS ONLY; TO BE REMOVED. A function-static PosixFileSystem, left while callers below
-// main() move to a FileSystem& passed down from main(). Do not call it from new product code.
-FileSystem& PosixFs();
-
 // Reads a whole file through `fs`; fails with kOutOfRange if it is larger than max_bytes (checked
 // before reading) and kNotFound if it is missing.
 Result<std::string> ReadFile(FileSystem& fs, const std::string& path, size_t max_bytes);

@@ -19,8 +19,4 @@ base::Result<card::PrivateKey> LoadOrCreateDeviceKey(base::FileSystem& fs,
   return key;
 }
 
-base::Result<card::PrivateKey> LoadOrCreateDeviceKey(const std::string& data_dir) {
-  return LoadOrCreateDeviceKey(base::PosixFs(), data_dir);
-}
-
 }  // namespace journal

@@ -43,7 +43,7 @@ SyncReport BackgroundSync::Cycle() {
   // Its own connection and key: nothing is shared with the session's thread.
   base::Result<std::unique_ptr<journal::Journal>> j =
       journal::Journal::Open(dir + "/" + journal::kJournalFile, clock_);
-  base::Result<card::PrivateKey> key = journal::LoadOrCreateDeviceKey(dir);
+  base::Result<card::PrivateKey> key = journal::LoadOrCreateDeviceKey(fs_, dir);
   if (!j.ok() || !key.ok()) {
     report.pull.state = PullReport::State::kError;
     report.pull.status = !j.ok() ? j.status() : key.status();

@@ -35,7 +35,7 @@ ReceiptExtension MakeJournalExportExtension(base::FileSystem& fs, const base::Cl
     base::Status st = [&]() -> base::Status {
       CK_ASSIGN_OR_RETURN(auto j,
                           journal::Journal::Open(data_dir + "/" + journal::kJournalFile, clock));
-      CK_ASSIGN_OR_RETURN(card::PrivateKey key, journal::LoadOrCreateDeviceKey(data_dir));
+      CK_ASSIGN_OR_RETURN(card::PrivateKey key, journal::LoadOrCreateDeviceKey(fs, data_dir));
       CK_ASSIGN_OR_RETURN(int64_t acked, j->AckedSeq());
       // Exactly acked + 1..last as read now, even while the session appends (an empty file when
       // nothing is new), so the line below names what the file holds.

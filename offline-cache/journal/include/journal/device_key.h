@@ -18,8 +18,4 @@ inline constexpr char kDevicePubFile[] = "device.pub.pem";
 base::Result<card::PrivateKey> LoadOrCreateDeviceKey(base::FileSystem& fs,
                                                      const std::string& data_dir);
 
-// TO BE REMOVED with base::PosixFs(): the same through the real filesystem, for the callers that
-// do not yet get a FileSystem& from main(). New code passes one.
-base::Result<card::PrivateKey> LoadOrCreateDeviceKey(const std::string& data_dir);
-
 }  // namespace journal
