@@ -204,7 +204,8 @@ TEST_F(KioskHeadlessTest, EmptyAndBlankLinesGetAnError) {
 // nlohmann::json keeps the last of repeated keys: the kiosk refuses the whole line instead, so
 // {"cmd":"status","cmd":"quit"} neither quits nor reports.
 TEST_F(KioskHeadlessTest, RepeatedKeyIsRefusedAndNothingOfItIsDone) {
-  ExpectEachRefused({R"({"cmd":"status","cmd":"quit"})", R"({"cmd":"quit","x":1,"cmd":"status"})"},
+  ExpectEachRefused({R"({"cmd":"status","cmd":"quit"})", R"({"cmd":"quit","x":1,"cmd":"status"})",
+                     R"({"cmd":"status","c\u006dd":"quit"})"},  // the same key, escaped
                     "BAD_COMMAND: repeated key \"cmd\"");
   // nlohmann would scan the valid card given last; nothing is journalled but the final scan.
   const std::string card = json(fx_.Card({.member_id = kSuspended})).dump();
