@@ -1,7 +1,12 @@
 #include "headless.h"
 
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
 #include <string>
+#include <vector>
+
+#include "base/text.h"
 
 namespace kiosk {
 namespace {
@@ -51,6 +56,89 @@ void EmitError(std::FILE* out, const Screen& s, const std::string& why) {
   Emit(out, j);
 }
 
+// Longest input line (bytes before the newline): a scan's QR text is at most 1024 bytes
+// (docs/card-format.md), six times that when every byte is \u-escaped, and room to spare.
+constexpr size_t kMaxLineBytes = 16 * 1024;
+
+enum class LineRead { kLine, kTooLong, kEnd };
+
+// Reads one line of `in` into `line` without its '\n'. A line longer than kMaxLineBytes is read
+// to its end and dropped (never held in memory): kTooLong. kEnd when `in` has no more bytes.
+LineRead ReadLine(std::istream& in, std::string& line) {
+  line.clear();
+  std::streambuf* buf = in.rdbuf();
+  if (buf == nullptr) return LineRead::kEnd;
+  bool too_long = false;
+  for (int c = buf->sbumpc();; c = buf->sbumpc()) {
+    if (c == std::char_traits<char>::eof()) {
+      if (!too_long && line.empty()) return LineRead::kEnd;
+      break;
+    }
+    if (c == '\n') break;
+    if (line.size() == kMaxLineBytes) too_long = true;
+    if (!too_long) line.push_back(static_cast<char>(c));
+  }
+  if (too_long) line.clear();
+  return too_long ? LineRead::kTooLong : LineRead::kLine;
+}
+
+// Parses `line` into `cmd`. Returns why it is not a command object ("" when it is one). A key
+// repeated within an object refuses the whole line: nlohmann keeps the last value silently.
+std::string ParseCommand(const std::string& line, nlohmann::json& cmd) {
+  using nlohmann::json;
+  if (base::TrimBlanks(line).empty()) return "empty line";
+  if (line.find('\0') != std::string::npos) return "NUL byte in the line";
+  std::vector<std::set<std::string>> keys;  // one set per object being read
+  std::optional<std::string> repeated;
+  auto watch = [&](int /*depth*/, json::parse_event_t event, json& parsed) {
+    if (event == json::parse_event_t::object_start) {
+      keys.emplace_back();
+    } else if (event == json::parse_event_t::object_end && !keys.empty()) {
+      keys.pop_back();
+    } else if (event == json::parse_event_t::key && !keys.empty() && !repeated) {
+      std::string key = parsed.get<std::string>();
+      if (!keys.back().insert(key).second) repeated = std::move(key);
+    }
+    return true;
+  };
+  cmd = json::parse(line, watch, /*allow_exceptions=*/false);
+  if (cmd.is_discarded()) return "not JSON in UTF-8";
+  if (repeated) return "repeated key \"" + *repeated + "\"";
+  if (!cmd.is_object() || !cmd.contains("cmd") || !cmd["cmd"].is_string()) {
+    return "expected a JSON object with \"cmd\"";
+  }
+  return "";
+}
+
+enum class Done { kShown, kQuit, kUnknown };
+
+// Acts on the command object `cmd` (ParseCommand said yes to it).
+Done Dispatch(Session& session, const nlohmann::json& cmd, base::FakeClock* fake) {
+  const std::string name = cmd["cmd"].get<std::string>();
+  if (name == "scan" && cmd.contains("text") && cmd["text"].is_string()) {
+    session.Scan(cmd["text"].get<std::string>());
+  } else if (name == "amount" && cmd.contains("minor") && cmd["minor"].is_number_integer()) {
+    session.Amount(cmd["minor"].get<int64_t>());
+  } else if (name == "confirm") {
+    session.Confirm();
+  } else if (name == "cancel") {
+    session.Cancel();
+  } else if (name == "tick") {
+    session.Tick();
+  } else if (name == "status") {
+    // just report the screen
+  } else if (name == "advance" && fake != nullptr && cmd.contains("seconds") &&
+             cmd["seconds"].is_number_integer()) {
+    fake->Advance(cmd["seconds"].get<int64_t>());
+    session.Tick();
+  } else if (name == "quit") {
+    return Done::kQuit;
+  } else {
+    return Done::kUnknown;
+  }
+  return Done::kShown;
+}
+
 }  // namespace
 
 int RunHeadless(const std::function<Session&()>& current, std::istream& in, std::FILE* out,
@@ -61,36 +149,23 @@ int RunHeadless(const std::function<Session&()>& current, std::istream& in, std:
     return j;
   };
   Emit(out, screen(current().screen()));
+  // Every line read gets exactly one line back (but "quit", answered by the end of output).
   std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
+  for (LineRead read = ReadLine(in, line); read != LineRead::kEnd; read = ReadLine(in, line)) {
     Session& session = current();
-    nlohmann::json cmd = nlohmann::json::parse(line, nullptr, false);
-    if (cmd.is_discarded() || !cmd.is_object() || !cmd.contains("cmd") || !cmd["cmd"].is_string()) {
-      EmitError(out, session.screen(), "BAD_COMMAND: expected a JSON object with \"cmd\"");
+    nlohmann::json cmd;
+    const std::string bad = read == LineRead::kTooLong
+                                ? "line longer than " + std::to_string(kMaxLineBytes) + " bytes"
+                                : ParseCommand(line, cmd);
+    if (!bad.empty()) {
+      EmitError(out, session.screen(), "BAD_COMMAND: " + bad);
       continue;
     }
-    const std::string name = cmd["cmd"].get<std::string>();
-    if (name == "scan" && cmd.contains("text") && cmd["text"].is_string()) {
-      session.Scan(cmd["text"].get<std::string>());
-    } else if (name == "amount" && cmd.contains("minor") && cmd["minor"].is_number_integer()) {
-      session.Amount(cmd["minor"].get<int64_t>());
-    } else if (name == "confirm") {
-      session.Confirm();
-    } else if (name == "cancel") {
-      session.Cancel();
-    } else if (name == "tick") {
-      session.Tick();
-    } else if (name == "status") {
-      // just report the screen
-    } else if (name == "advance" && fake != nullptr && cmd.contains("seconds") &&
-               cmd["seconds"].is_number_integer()) {
-      fake->Advance(cmd["seconds"].get<int64_t>());
-      session.Tick();
-    } else if (name == "quit") {
-      break;
-    } else {
-      EmitError(out, session.screen(), "BAD_COMMAND: unknown command or missing field: " + name);
+    const Done done = Dispatch(session, cmd, fake);
+    if (done == Done::kQuit) break;
+    if (done == Done::kUnknown) {
+      EmitError(out, session.screen(),
+                "BAD_COMMAND: unknown command or missing field: " + cmd["cmd"].get<std::string>());
       continue;
     }
     Emit(out, screen(session.screen()));

@@ -69,7 +69,36 @@ class KioskHeadlessTest : public ::testing::Test {
     return json{{"cmd", "amount"}, {"minor", minor}}.dump();
   }
 
+  // Sends each of `bad` followed by a status line, then a scan: each bad line must get exactly
+  // one answer, an error `expected_error` on the idle screen, and the status after it a screen
+  // without error; the scan at the end is served and journalled.
+  void ExpectEachRefused(const std::vector<std::string>& bad, const std::string& expected_error) {
+    std::vector<std::string> commands;
+    for (const std::string& line : bad) {
+      commands.push_back(line);
+      commands.push_back(R"({"cmd":"status"})");
+    }
+    commands.push_back(Scan(fx_.Card({.member_id = kSuspended})));
+    std::vector<json> out = Run(ShopArgs(), commands);
+    ASSERT_EQ(out.size(), 1 + 2 * bad.size() + 1) << expected_error;
+    for (size_t i = 0; i < bad.size(); ++i) {
+      const json& answer = out[1 + 2 * i];
+      const json& status = out[2 + 2 * i];
+      ASSERT_TRUE(answer.contains("error")) << i << ": " << answer.dump();
+      EXPECT_EQ(answer["error"], expected_error) << i << ": " << answer.dump();
+      EXPECT_EQ(answer["state"], "idle") << i;
+      EXPECT_FALSE(status.contains("error")) << i << ": " << status.dump();
+      EXPECT_EQ(status["state"], "idle") << i;
+    }
+    EXPECT_EQ(out.back()["state"], "result");
+    EXPECT_EQ(out.back()["decision"], "SUSPENDED");
+    EXPECT_FALSE(out.back().contains("error"));
+    // Only the scans at the end of each run are journalled.
+    EXPECT_EQ(fx_.ReadJournal().size(), ++journalled_scans_);
+  }
+
   kiosktest::KioskFixture fx_;
+  size_t journalled_scans_ = 0;  // by ExpectEachRefused in this test
 };
 
 TEST_F(KioskHeadlessTest, FirstLineIsTheIdleScreen) {
@@ -165,6 +194,97 @@ TEST_F(KioskHeadlessTest, BadLinesGetAnErrorAndTheKioskKeepsServing) {
   EXPECT_FALSE(out[bad.size() + 2].contains("error"));
   EXPECT_EQ(out[bad.size() + 2]["state"], "result");
   EXPECT_EQ(out[bad.size() + 2]["decision"], "SUSPENDED");
+}
+
+// A POS waiting for one line must never block: an empty line is answered, not skipped.
+TEST_F(KioskHeadlessTest, EmptyAndBlankLinesGetAnError) {
+  ExpectEachRefused({"", " ", "\t", "\r", " \t \r", "   "}, "BAD_COMMAND: empty line");
+}
+
+// nlohmann::json keeps the last of repeated keys: the kiosk refuses the whole line instead, so
+// {"cmd":"status","cmd":"quit"} neither quits nor reports.
+TEST_F(KioskHeadlessTest, RepeatedKeyIsRefusedAndNothingOfItIsDone) {
+  ExpectEachRefused({R"({"cmd":"status","cmd":"quit"})", R"({"cmd":"quit","x":1,"cmd":"status"})",
+                     R"({"cmd":"status","c\u006dd":"quit"})"},  // the same key, escaped
+                    "BAD_COMMAND: repeated key \"cmd\"");
+  // nlohmann would scan the valid card given last; nothing is journalled but the final scan.
+  const std::string card = json(fx_.Card({.member_id = kSuspended})).dump();
+  ExpectEachRefused({R"({"cmd":"scan","text":"junk","text":)" + card + "}",
+                     R"({"cmd":"scan","text":"x","text":"y"})"},
+                    "BAD_COMMAND: repeated key \"text\"");
+  ExpectEachRefused({R"({"cmd":"status","o":{"a":1,"b":{"c":2},"a":3}})",
+                     R"({"cmd":"status","l":[1,{"k":{"a":1,"a":1}}]})"},
+                    "BAD_COMMAND: repeated key \"a\"");
+}
+
+// The same key in different objects, or at different depths, is not a repeat.
+TEST_F(KioskHeadlessTest, SameKeyInAnotherObjectIsNotARepeat) {
+  std::vector<json> out = Run(ShopArgs(), {R"({"cmd":"status","o":{"cmd":"quit"}})",
+                                           R"({"cmd":"status","l":[{"k":1},{"k":2}]})"});
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_FALSE(out[1].contains("error")) << out[1].dump();
+  EXPECT_FALSE(out[2].contains("error")) << out[2].dump();
+}
+
+// Lines are at most 16384 bytes before the newline (docs/kiosk-protocol.md). A longer one gets
+// one error however long it is, and the next line is read from where it ends.
+TEST_F(KioskHeadlessTest, LineOverTheSizeLimitGetsOneError) {
+  constexpr size_t kLimit = 16384;
+  auto padded = [](size_t size) {
+    std::string line = R"({"cmd":"status","pad":""})";
+    line.insert(line.size() - 2, size - line.size(), 'p');
+    return line;
+  };
+  ASSERT_EQ(padded(kLimit).size(), kLimit);
+  std::vector<json> out = Run(ShopArgs(), {padded(kLimit), " " + padded(kLimit) + "\r"});
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_FALSE(out[1].contains("error")) << "a line of exactly the limit is served";
+  EXPECT_TRUE(out[2].contains("error"));
+  ExpectEachRefused({padded(kLimit + 1), padded(4 << 20), std::string(kLimit + 1, ' ')},
+                    "BAD_COMMAND: line longer than 16384 bytes");
+}
+
+TEST_F(KioskHeadlessTest, NulByteInTheLineGetsAnError) {
+  using namespace std::string_literals;
+  ExpectEachRefused({"\0"s, "{\"cmd\":\"status\"}\0"s, "\0{\"cmd\":\"status\"}"s,
+                     "{\"cmd\":\"scan\",\"text\":\"UC1:\0junk\"}"s, "{\"cmd\":\"status\"\0}"s},
+                    "BAD_COMMAND: NUL byte in the line");
+}
+
+TEST_F(KioskHeadlessTest, InvalidUtf8GetsAnError) {
+  ExpectEachRefused({"{\"cmd\":\"scan\",\"text\":\"\xc0\x80\"}",          // overlong NUL
+                     "{\"cmd\":\"scan\",\"text\":\"\xed\xa0\x80\"}",      // encoded surrogate
+                     "{\"cmd\":\"scan\",\"text\":\"\xe2\x82\"}",          // truncated sequence
+                     "{\"cmd\":\"scan\",\"text\":\"caf\xe9\"}",           // Latin-1
+                     "{\"cmd\":\"scan\",\"text\":\"\xf4\x90\x80\x80\"}",  // above U+10FFFF
+                     "{\"cmd\":\"status\",\"\xff\":1}",                   // in a key
+                     R"({"cmd":"scan","text":"\ud800"})",                 // lone escaped surrogate
+                     "not json", "{\"cmd\":\"status\"", "{\"cmd\":\"status\"} {}"},
+                    "BAD_COMMAND: not JSON in UTF-8");
+}
+
+TEST_F(KioskHeadlessTest, JsonValueThatIsNotAnObjectGetsAnError) {
+  ExpectEachRefused({R"("status")", "42", "null", "true", "[]", R"([{"cmd":"status"}])",
+                     std::string(8000, '[') + std::string(8000, ']'), R"({})", R"({"cmd":null})"},
+                    "BAD_COMMAND: expected a JSON object with \"cmd\"");
+}
+
+// Line endings a POS may send: CR LF, a UTF-8 byte-order mark first, no LF after the last line.
+TEST_F(KioskHeadlessTest, CrLfByteOrderMarkAndAnUnendedLastLineAreServed) {
+  std::vector<json> out =
+      Run(ShopArgs(), {"{\"cmd\":\"status\"}\r", "\xef\xbb\xbf{\"cmd\":\"status\"}"});
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_FALSE(out[1].contains("error")) << out[1].dump();
+  EXPECT_FALSE(out[2].contains("error")) << out[2].dump();
+  cktest::ProcessResult r =
+      cktest::RunProcess(CK_KIOSK_PATH, ShopArgs(), {.stdin_text = "\n{\"cmd\":\"tick\"}"});
+  EXPECT_EQ(r.exit_code, 0) << r.Describe();
+  std::istringstream lines(r.out);
+  std::vector<std::string> got;
+  for (std::string line; std::getline(lines, line);) got.push_back(line);
+  ASSERT_EQ(got.size(), 3u) << r.out;
+  EXPECT_NE(got[1].find("BAD_COMMAND: empty line"), std::string::npos) << got[1];
+  EXPECT_EQ(got[2].find("error"), std::string::npos) << got[2];
 }
 
 // Without --fake-clock there is no clock to move: "advance" is an unknown command.
