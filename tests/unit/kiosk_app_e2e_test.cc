@@ -837,7 +837,7 @@ TEST_F(KioskAppE2eTest, AdminImportsARegistryFromUsbExportsTheJournalAndChoosesT
   std::ifstream state(data + "/kiosk-state.conf");
   std::stringstream text;
   text << state.rdbuf();
-  EXPECT_NE(text.str().find("partner = P-BOOKS"), std::string::npos) << text.str();
+  EXPECT_NE(text.str().find("partner = \"P-BOOKS\""), std::string::npos) << text.str();
   // The language came from the command line, not the menu: it is not frozen into the state.
   EXPECT_EQ(text.str().find("language"), std::string::npos) << text.str();
 }

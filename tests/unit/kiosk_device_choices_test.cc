@@ -43,12 +43,12 @@ TEST_F(DeviceChoicesTest, SavesOnlyWhatWasChosenInKeyOrder) {
   ASSERT_TRUE(c.Save().ok());
   EXPECT_EQ(Read(),
             "# Chosen in the kiosk's admin menu; overrides the config file.\n"
-            "event = E-7\nlanguage = kk\nmode = event\n");
+            "event = \"E-7\"\nlanguage = \"kk\"\nmode = \"event\"\n");
   c.Choose(kiosk::Mode::kShop, "P-2");
   ASSERT_TRUE(c.Save().ok());
   EXPECT_EQ(Read(),
             "# Chosen in the kiosk's admin menu; overrides the config file.\n"
-            "event = E-7\nlanguage = kk\nmode = shop\npartner = P-2\n");
+            "event = \"E-7\"\nlanguage = \"kk\"\nmode = \"shop\"\npartner = \"P-2\"\n");
 }
 
 TEST_F(DeviceChoicesTest, ReadBackOverTheConfigUnlessTheFlagsFixedIt) {
