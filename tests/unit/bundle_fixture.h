@@ -29,6 +29,7 @@
 #include "card/crypto.h"
 #include "card/stores.h"
 #include "registry/builder.h"
+#include "subprocess.h"
 
 namespace cktest {
 
@@ -51,21 +52,8 @@ inline constexpr char kCafeOffer[] = "O-CAFE-50";
 inline constexpr char kRosterEvent[] = "E-CONF";  // roster: kActiveMember and kSuspendedMember
 inline constexpr char kOpenEvent[] = "E-PARTY";
 
-// A fresh directory (mkdtemp under $TMPDIR or /tmp), removed with its contents on destruction.
-class ScratchDir {
- public:
-  ScratchDir();
-  ~ScratchDir();
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  // path() + "/" + name (not created).
-  std::string File(std::string_view name) const;
-
- private:
-  std::string path_;
-};
+// A fresh directory, removed with its contents on destruction (the one cktest::TempDir).
+using ScratchDir = TempDir;
 
 // For EXPECT_TRUE(Contains(status.message(), "...")): says what the text was when it fails.
 ::testing::AssertionResult Contains(std::string_view text, std::string_view part);

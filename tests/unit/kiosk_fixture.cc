@@ -65,20 +65,6 @@ int64_t At(std::string_view iso8601) {
   return *t;
 }
 
-TempDir::TempDir() {
-  const char* tmp = std::getenv("TMPDIR");
-  std::string tmpl = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/ckkiosk-XXXXXX";
-  if (::mkdtemp(tmpl.data()) == nullptr) Die("mkdtemp " + tmpl + " failed");
-  path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
-std::string TempDir::File(std::string_view name) const { return path_ + "/" + std::string(name); }
-
 KioskFixture::KioskFixture(int64_t now)
     : data_dir_(dir_.File("data")), clock_(now), secret_(FixedSecret()) {
   std::error_code ec;

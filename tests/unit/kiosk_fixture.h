@@ -46,6 +46,7 @@
 #include "kiosk/session.h"
 #include "registry/builder.h"
 #include "registry/records.h"
+#include "subprocess.h"
 
 namespace kiosktest {
 
@@ -64,20 +65,8 @@ inline constexpr char kEvent[] = "E-1";
 // and 0 if it does not parse.
 int64_t At(std::string_view iso8601);
 
-// A fresh directory (mkdtemp under $TMPDIR or /tmp), removed with its contents on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  std::string File(std::string_view name) const;  // path() + "/" + name (not created)
-
- private:
-  std::string path_;
-};
+// A fresh directory, removed with its contents on destruction (the one cktest::TempDir).
+using TempDir = cktest::TempDir;
 
 // A member_status row, by member ID: the fixture turns the ID into the rid.
 struct Member {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "kiosk_settings/theme.h"
+#include "subprocess.h"
 
 namespace kiosk_settings {
 // For GoogleTest's failure messages.
@@ -151,17 +152,9 @@ TEST(ThemeTest, ErrorsNameFileLineAndKey) {
 
 class ThemeDirTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl =
-        (std::filesystem::temp_directory_path() / "kiosk_theme_test.XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  std::string dir_;
+  void SetUp() override { ASSERT_FALSE(tmp_.path().empty()); }
+  cktest::TempDir tmp_;
+  const std::string& dir_ = tmp_.path();
 };
 
 TEST_F(ThemeDirTest, LogoIsNotedWhenPresent) {
