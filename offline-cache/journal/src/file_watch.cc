@@ -12,7 +12,7 @@ base::Result<FileWatch::Id> FileWatch::StatPath(const std::string& path) {
   if (::stat(path.c_str(), &st) != 0) {
     const int err = errno;
     if (err == ENOENT) return base::NotFound(path + " is missing");
-    return base::Internal(path + ": " + std::strerror(err));
+    return base::DataLoss(path + " cannot be checked: " + std::strerror(err));
   }
   return Id{st.st_dev, st.st_ino, static_cast<int64_t>(st.st_size)};
 }
@@ -31,7 +31,7 @@ base::Status FileWatch::Compare(const std::string& path, Id* known) {
     if (now.status().code() == base::StatusCode::kNotFound) {
       return base::DataLoss(path + " was removed while the journal was open");
     }
-    return now.status();
+    return now.status();  // kDataLoss too: a file that cannot be checked is not trusted
   }
   if (now->dev != known->dev || now->ino != known->ino) {
     return base::DataLoss(path + " was replaced by another file while the journal was open");

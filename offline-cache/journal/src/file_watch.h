@@ -17,7 +17,8 @@ class FileWatch {
   // Records both files as they are now (the WAL must exist: SQLite opens it with the journal).
   base::Status Start(const std::string& db_path);
   // kDataLoss if either file was removed, replaced (another inode at the path) or truncated
-  // (smaller than last seen; SQLite here never shrinks either). Two stat() calls.
+  // (smaller than last seen; SQLite here never shrinks either), or cannot be stat()ed; the only
+  // error it returns. Two stat() calls.
   base::Status Check();
 
  private:

@@ -124,10 +124,10 @@ base::Status Journal::LoadIdentity(const std::optional<PreviousChain>& previous)
 
 base::Status Journal::CheckFiles() {
   if (!broken_.ok()) return broken_;
-  base::Status st = watch_->Check();
-  // Stays failed: the next append must not go into a file nobody will ever read.
-  if (st.code() == base::StatusCode::kDataLoss) broken_ = st;
-  return st;
+  // Stays failed (every error here is kDataLoss): the next append must not go into a file nobody
+  // will ever read.
+  broken_ = watch_->Check();
+  return broken_;
 }
 
 base::Status Journal::Prepare() {
@@ -176,7 +176,7 @@ base::Result<Entry> Journal::Append(const NewEntry& n) {
       n.discount_minor > kMaxAmountMinor) {
     return base::InvalidArgument("journal: amount out of range");
   }
-  CK_TRY(CheckFiles());
+  CK_TRY(CheckFiles());  // before: a file truncated earlier would grow back with this entry
   Entry e;
   e.seq = last_seq_ + 1;
   e.uuid = NewUuid();
@@ -198,10 +198,14 @@ base::Result<Entry> Journal::Append(const NewEntry& n) {
   base::Status st = insert_.Run();  // autocommit: durable when it returns
   if (!st.ok()) {
     insert_.Reset();
+    CK_TRY(CheckFiles());  // a file truncated underneath fails the insert: say that, not SQLite's
     // Another writer may have appended (a second process on the same file): reload and say so.
     (void)LoadTail();
     return st.WithContext("journal append");
   }
+  // And after the commit: an entry that went into a file removed or replaced while it was written
+  // is reported as not recorded: it is nowhere anyone will read it.
+  CK_TRY(CheckFiles());
   last_seq_ = e.seq;
   last_time_ = e.time_utc;
   last_hash_ = e.hash;

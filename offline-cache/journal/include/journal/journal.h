@@ -64,10 +64,11 @@ struct ChainReport {
 
 // One writer per file (the kiosk process); readers may open the same file. Not thread-safe.
 //
-// Before every write (Append, Ack) the journal checks that journal.db and journal.db-wal at its
-// path are still the files it opened (device, inode, never smaller): if either was removed,
-// replaced or truncated, the write fails with kDataLoss and every later write fails the same way
-// (the entry would go into a file nobody reads again): the device needs an admin.
+// At every write (before and after Append's commit, before Ack's) the journal checks that
+// journal.db and journal.db-wal at its path are still the files it opened (device, inode, never
+// smaller): if either was removed, replaced or truncated, the write fails with kDataLoss (an entry
+// written into such a file is nowhere anyone will read it) and every later write fails the same way
+// without writing: the device needs an admin.
 class Journal {
  public:
   ~Journal();
