@@ -90,11 +90,14 @@ base::Result<std::unique_ptr<Journal>> Journal::Open(const std::string& path,
 // The journal id is made once, with the chain (or on the first open of a journal older than the
 // id), in the same transaction as the chain's link to the one before it, if any.
 base::Status Journal::LoadIdentity(const std::optional<PreviousChain>& previous) {
+  CK_TRY(ReadIdentity());
+  if (!id_.journal_id.empty()) return base::Status::Ok();  // the usual open: no write
   CK_TRY(db_.Exec("BEGIN IMMEDIATE"));
   base::Status made = [&]() -> base::Status {
     CK_ASSIGN_OR_RETURN(sqlite::Stmt add,
                         db_.Prepare("INSERT OR IGNORE INTO meta(key, value) VALUES(?, ?)"));
     CK_TRY(add.Bind(1, std::string_view("journal_id")).Bind(2, NewUuid()).Run());
+    // Another process may have made the id between the read and the transaction.
     if (sqlite3_changes(db_.get()) == 0 || !previous.has_value()) return base::Status::Ok();
     add.Reset();
     CK_TRY(
@@ -109,17 +112,20 @@ base::Status Journal::LoadIdentity(const std::optional<PreviousChain>& previous)
     return made.WithContext("journal id");
   }
   CK_TRY(db_.Exec("COMMIT"));
+  return ReadIdentity();
+}
+
+base::Status Journal::ReadIdentity() {
   CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare("SELECT key, value FROM meta"));
   for (;;) {
     CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, st.Step());
-    if (r == sqlite::Stmt::StepResult::kDone) break;
+    if (r == sqlite::Stmt::StepResult::kDone) return base::Status::Ok();
     const std::string key = st.Text(0);
     if (key == "journal_id") id_.journal_id = st.Text(1);
     if (key == "previous_journal_id") id_.previous_journal_id = st.Text(1);
     if (key == "previous_last_seq")
       id_.previous_last_seq = std::strtoll(st.Text(1).c_str(), nullptr, 10);
   }
-  return base::Status::Ok();
 }
 
 base::Status Journal::CheckFiles() {

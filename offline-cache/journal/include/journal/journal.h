@@ -109,6 +109,7 @@ class Journal {
  private:
   Journal(sqlite::Db db, const base::Clock& clock);
   base::Status LoadIdentity(const std::optional<PreviousChain>& previous);
+  base::Status ReadIdentity();
   base::Status CheckFiles();
   base::Status Prepare();
   base::Status LoadTail();
