@@ -14,7 +14,9 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "base/fs.h"
 #include "base/hex.h"
+#include "journal/chain.h"
 #include "journal/device_key.h"
 #include "journal/export.h"
 #include "journal/journal.h"
@@ -281,6 +283,42 @@ TEST_F(JournalTamperTest, CardctlRefusesADirectoryWithoutJournal) {
   EXPECT_EQ(r.exit_code, 2) << r.Describe();
   EXPECT_TRUE(Contains(r.err, "no journal"));
   EXPECT_FALSE(std::filesystem::exists(empty.File(journal::kJournalFile)));
+}
+
+// A lost journal: `cardctl journal new-chain` starts the next chain only with --confirm, only
+// where journal.db is missing, and records the lost journal's id and last seq from the marker.
+TEST_F(JournalTamperTest, NewChainFollowsTheLostJournal) {
+  base::PosixFileSystem fs;
+  std::string old_id;
+  {
+    auto j = journal::Journal::Open(db_path(), clock_);
+    ASSERT_TRUE(j.ok());
+    old_id = (*j)->identity().journal_id;
+  }
+  ASSERT_TRUE(journal::WriteChainMarker(fs, dir_.path(), {old_id, 10}).ok());
+  cktest::ProcessResult r =
+      Cardctl({"journal", "new-chain", "--data-dir", dir_.path(), "--confirm"});
+  EXPECT_EQ(r.exit_code, 1) << r.Describe();  // journal.db is still there: evidence
+  EXPECT_TRUE(Contains(r.err, "exists"));
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path() + suffix);
+  r = Cardctl({"journal", "new-chain", "--data-dir", dir_.path()});
+  EXPECT_EQ(r.exit_code, 2) << r.Describe();
+  EXPECT_TRUE(Contains(r.err, "--confirm"));
+  EXPECT_FALSE(std::filesystem::exists(db_path()));
+  r = Cardctl({"journal", "new-chain", "--data-dir", dir_.path(), "--confirm"});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_TRUE(Contains(r.out, "previous_journal_id: " + old_id));
+  EXPECT_TRUE(Contains(r.out, "previous_last_seq: 10"));
+  auto j = journal::Journal::Open(db_path(), clock_);
+  ASSERT_TRUE(j.ok());
+  EXPECT_NE((*j)->identity().journal_id, old_id);
+  EXPECT_EQ((*j)->identity().previous_journal_id, old_id);
+  EXPECT_EQ((*j)->identity().previous_last_seq, 10);
+  EXPECT_EQ((*j)->last_seq(), 0);
+  auto marker = journal::ReadChainMarker(fs, dir_.path());
+  ASSERT_TRUE(marker.ok() && marker->has_value());
+  EXPECT_EQ((*marker)->journal_id, (*j)->identity().journal_id);
+  EXPECT_EQ((*marker)->last_seq, 0);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -1006,6 +1008,54 @@ TEST_F(SessionTest, JournalLockedByAnotherWriterIsAJournalError) {
   ASSERT_TRUE(chain.ok());
   EXPECT_EQ(chain->entries, 2);
   EXPECT_EQ(chain->first_bad_seq, 0) << chain->problem;
+}
+
+// --- journal.db is not the file the journal opened any more ------------------------------------
+
+// After `damage` to journal.db (its path given): nothing is shown as accepted, the screen says to
+// call the admin, and the next customer gets the same (no silent new chain).
+class JournalSwapTest : public SessionTest {
+ protected:
+  void ExpectNothingAcceptedAfter(const std::function<void(const std::string&)>& damage) {
+    ASSERT_NO_FATAL_FAILURE(Start(ShopSpec(TenPercent()), kiosktest::ShopConfig()));
+    ASSERT_EQ(Buy(kAnna, 10'000), "accepted");
+    damage(fx_.journal_path());
+    for (const char* member : {kBoris, kAnna}) {
+      s().Scan(Card(member));
+      s().Amount(10'000);
+      s().Confirm();
+      EXPECT_EQ(screen().state, State::kResult);
+      EXPECT_EQ(screen().decision, "JOURNAL_ERROR");
+      EXPECT_EQ(screen().outcome, Outcome::kCannotCheck);
+      EXPECT_NE(screen().message.find("cannot record: call the admin"), std::string::npos)
+          << screen().message;
+      EXPECT_NE(screen().message.find("not recorded"), std::string::npos);
+      EXPECT_EQ(screen().discount_minor, 0);
+      EXPECT_EQ(screen().total_minor, 10'000);
+      EXPECT_TRUE(screen().entry_uuid.empty());
+      s().Cancel();
+    }
+    EXPECT_EQ(device_->journal->last_seq(), 1);
+  }
+};
+
+TEST_F(JournalSwapTest, RemovedJournalShowsNothingAsAccepted) {
+  ExpectNothingAcceptedAfter([](const std::string& p) { std::filesystem::remove(p); });
+}
+
+TEST_F(JournalSwapTest, ReplacedJournalShowsNothingAsAccepted) {
+  ExpectNothingAcceptedAfter([](const std::string& p) {
+    std::filesystem::copy_file(p, p + ".copy");
+    std::filesystem::rename(p + ".copy", p);
+  });
+}
+
+TEST_F(JournalSwapTest, RemovedWalShowsNothingAsAccepted) {
+  ExpectNothingAcceptedAfter([](const std::string& p) { std::filesystem::remove(p + "-wal"); });
+}
+
+TEST_F(JournalSwapTest, TruncatedJournalShowsNothingAsAccepted) {
+  ExpectNothingAcceptedAfter([](const std::string& p) { std::filesystem::resize_file(p, 0); });
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
-// cardctl journal export | verify | ack | list: the admin's view of a kiosk's journal.db and of
-// the signed .ckjournal batches it hands over (docs/journal.md).
+// cardctl journal export | verify | ack | list | new-chain: the admin's view of a kiosk's
+// journal.db and of the signed .ckjournal batches it hands over (docs/journal.md).
 #include <unistd.h>
 
 #include <charconv>
@@ -18,6 +18,7 @@
 #include "base/time_format.h"
 #include "card/claims.h"
 #include "commands.h"
+#include "journal/chain.h"
 #include "journal/device_key.h"
 #include "journal/export.h"
 #include "journal/journal.h"
@@ -31,7 +32,8 @@ constexpr char kUsage[] =
     "       cardctl journal verify FILE.ckjournal --device-pubkey FILE\n"
     "       cardctl journal verify --data-dir DIR\n"
     "       cardctl journal ack --data-dir DIR --through SEQ\n"
-    "       cardctl journal list --data-dir DIR [--from SEQ]";
+    "       cardctl journal list --data-dir DIR [--from SEQ]\n"
+    "       cardctl journal new-chain --data-dir DIR --confirm";
 
 constexpr size_t kMaxExportBytes = size_t{1} << 30;
 
@@ -297,6 +299,27 @@ int List(const Args& args) {
   return kExitOk;
 }
 
+// After journal.db was lost: a new chain that records the one it follows (DIR/journal.id), so that
+// the kiosk starts again and the hub can tell a new chain from a rewritten one.
+int NewChain(base::FileSystem& fs, const Args& args) {
+  auto dir = args.Require("data-dir");
+  if (!dir.ok()) return Fail(dir.status());
+  if (!args.Has("confirm")) {
+    return Fail(
+        "new-chain starts a new journal at seq 1 after the old one was lost: give --confirm");
+  }
+  base::SystemClock clock;
+  base::Result<journal::Identity> id = journal::StartNewChain(fs, *dir, clock);
+  if (!id.ok()) {
+    std::fprintf(stderr, "cardctl: new chain refused: %s\n", id.status().message().c_str());
+    return id.status().code() == base::StatusCode::kAlreadyExists ? kExitRefused : kExitUsage;
+  }
+  std::printf("journal_id: %s\nprevious_journal_id: %s\nprevious_last_seq: %lld\n",
+              id->journal_id.c_str(), id->previous_journal_id.c_str(),
+              static_cast<long long>(id->previous_last_seq));
+  return kExitOk;
+}
+
 }  // namespace
 
 int RunJournal(base::FileSystem& fs, const std::vector<std::string>& argv) {
@@ -304,12 +327,13 @@ int RunJournal(base::FileSystem& fs, const std::vector<std::string>& argv) {
   const std::string sub = argv[0];
   std::vector<std::string> rest(argv.begin() + 1, argv.end());
   auto parse = [&](const std::set<std::string>& valued) { return Args::Parse(rest, valued, {}); };
-  base::Result<Args> args = base::InvalidArgument("unknown journal command '" + sub +
-                                                  "' (export, verify, ack, list)\n" + kUsage);
+  base::Result<Args> args = base::InvalidArgument(
+      "unknown journal command '" + sub + "' (export, verify, ack, list, new-chain)\n" + kUsage);
   if (sub == "export") args = parse({"data-dir", "out"});
   if (sub == "verify") args = parse({"data-dir", "device-pubkey"});
   if (sub == "ack") args = parse({"data-dir", "through"});
   if (sub == "list") args = parse({"data-dir", "from"});
+  if (sub == "new-chain") args = Args::Parse(rest, {"data-dir"}, {"confirm"});
   if (!args.ok()) return Fail(args.status());
   if (sub != "verify" && !args->positional().empty()) {
     return Fail("unexpected argument '" + args->positional()[0] + "'\n" + kUsage);
@@ -317,6 +341,7 @@ int RunJournal(base::FileSystem& fs, const std::vector<std::string>& argv) {
   if (sub == "export") return Export(fs, *args);
   if (sub == "verify") return Verify(*args);
   if (sub == "ack") return Ack(*args);
+  if (sub == "new-chain") return NewChain(fs, *args);
   return List(*args);
 }
 

@@ -48,6 +48,8 @@ constexpr char kUsage[] =
     "      record that entries up to SEQ reached the union (never moves back)\n"
     "  journal list --data-dir DIR [--from SEQ]\n"
     "      one JSON line per entry\n"
+    "  journal new-chain --data-dir DIR --confirm\n"
+    "      after DIR/journal.db was lost: a new journal that records the one it follows\n"
     "  version\n";
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/file.h"
+#include "journal/chain.h"
 #include "journal/device_key.h"
 
 namespace kiosk {
@@ -12,8 +13,8 @@ base::Result<Device> Device::Open(base::FileSystem& fs, const std::string& data_
   Device d;
   d.data_dir = data_dir;
   CK_TRY(base::MakeDirs(data_dir, 0700));
-  CK_ASSIGN_OR_RETURN(d.journal,
-                      journal::Journal::Open(data_dir + "/" + journal::kJournalFile, clock));
+  // A journal that went missing is not replaced here: that is an admin's decision.
+  CK_ASSIGN_OR_RETURN(d.journal, journal::OpenDeviceJournal(fs, data_dir, clock));
   CK_TRY(journal::LoadOrCreateDeviceKey(fs, data_dir).status());
   d.ReloadRegistry(clock);
   return d;

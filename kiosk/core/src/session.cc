@@ -81,6 +81,10 @@ bool Session::Record(const journal::NewEntry& e) {
     screen_.entry_seq = 0;
     if (entry.status().code() == base::StatusCode::kFailedPrecondition) {
       Fail("CLOCK_BEHIND", entry.status().message());
+    } else if (entry.status().code() == base::StatusCode::kDataLoss) {
+      // journal.db or its WAL was removed, replaced or truncated: every later write fails too.
+      Fail("JOURNAL_ERROR", "cannot record: call the admin (" + entry.status().message() +
+                                "); not recorded: do not give the discount or entry");
     } else {
       Fail("JOURNAL_ERROR",
            "not recorded (" + entry.status().message() + "): do not give the discount or entry");

@@ -1,7 +1,11 @@
 #include "journal/journal.h"
 
+#include <sqlite3.h>
+
+#include <cstdlib>
 #include <cstring>
 
+#include "file_watch.h"
 #include "journal/entry_columns.h"
 
 namespace journal {
@@ -27,6 +31,7 @@ CREATE TABLE IF NOT EXISTS entries(
   hash BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS entries_by_member ON entries(rid, offer_id, event_id, time_utc) WHERE rid IS NOT NULL;
 CREATE TABLE IF NOT EXISTS state(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS entries_checkins ON entries(event_id, rid)
   WHERE kind = 'checkin' AND decision = 'accepted';
 CREATE TRIGGER IF NOT EXISTS entries_append_only BEFORE INSERT ON entries
@@ -61,6 +66,9 @@ base::Result<Entry> ReadRow(const sqlite::Stmt& st) {
 
 }  // namespace
 
+Journal::Journal(sqlite::Db db, const base::Clock& clock) : db_(std::move(db)), clock_(clock) {}
+Journal::~Journal() = default;
+
 base::Result<std::unique_ptr<Journal>> Journal::Open(const std::string& path,
                                                      const base::Clock& clock,
                                                      const JournalOptions& options) {
@@ -68,12 +76,64 @@ base::Result<std::unique_ptr<Journal>> Journal::Open(const std::string& path,
   CK_ASSIGN_OR_RETURN(sqlite::Db db,
                       sqlite::Db::Open(path, sqlite::Db::Mode::kReadWriteCreate, vfs));
   std::unique_ptr<Journal> j(new Journal(std::move(db), clock));
+  j->watch_ = std::make_unique<FileWatch>();
   // WAL: an append is one sequential write and one fsync; FULL: that fsync happens at every commit.
   CK_TRY(j->db_.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=2000"));
   CK_TRY(j->db_.Exec(kSchema));
+  CK_TRY(j->LoadIdentity(options.previous));
   CK_TRY(j->Prepare());
   CK_TRY(j->LoadTail());
+  CK_TRY(j->watch_->Start(path));
   return j;
+}
+
+// The journal id is made once, with the chain (or on the first open of a journal older than the
+// id), in the same transaction as the chain's link to the one before it, if any.
+base::Status Journal::LoadIdentity(const std::optional<PreviousChain>& previous) {
+  CK_TRY(ReadIdentity());
+  if (!id_.journal_id.empty()) return base::Status::Ok();  // the usual open: no write
+  CK_TRY(db_.Exec("BEGIN IMMEDIATE"));
+  base::Status made = [&]() -> base::Status {
+    CK_ASSIGN_OR_RETURN(sqlite::Stmt add,
+                        db_.Prepare("INSERT OR IGNORE INTO meta(key, value) VALUES(?, ?)"));
+    CK_TRY(add.Bind(1, std::string_view("journal_id")).Bind(2, NewUuid()).Run());
+    // Another process may have made the id between the read and the transaction.
+    if (sqlite3_changes(db_.get()) == 0 || !previous.has_value()) return base::Status::Ok();
+    add.Reset();
+    CK_TRY(
+        add.Bind(1, std::string_view("previous_journal_id")).Bind(2, previous->journal_id).Run());
+    add.Reset();
+    return add.Bind(1, std::string_view("previous_last_seq"))
+        .Bind(2, std::to_string(previous->last_seq))
+        .Run();
+  }();
+  if (!made.ok()) {
+    (void)db_.Exec("ROLLBACK");
+    return made.WithContext("journal id");
+  }
+  CK_TRY(db_.Exec("COMMIT"));
+  return ReadIdentity();
+}
+
+base::Status Journal::ReadIdentity() {
+  CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare("SELECT key, value FROM meta"));
+  for (;;) {
+    CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, st.Step());
+    if (r == sqlite::Stmt::StepResult::kDone) return base::Status::Ok();
+    const std::string key = st.Text(0);
+    if (key == "journal_id") id_.journal_id = st.Text(1);
+    if (key == "previous_journal_id") id_.previous_journal_id = st.Text(1);
+    if (key == "previous_last_seq")
+      id_.previous_last_seq = std::strtoll(st.Text(1).c_str(), nullptr, 10);
+  }
+}
+
+base::Status Journal::CheckFiles() {
+  if (!broken_.ok()) return broken_;
+  // Stays failed (every error here is kDataLoss): the next append must not go into a file nobody
+  // will ever read.
+  broken_ = watch_->Check();
+  return broken_;
 }
 
 base::Status Journal::Prepare() {
@@ -122,6 +182,7 @@ base::Result<Entry> Journal::Append(const NewEntry& n) {
       n.discount_minor > kMaxAmountMinor) {
     return base::InvalidArgument("journal: amount out of range");
   }
+  CK_TRY(CheckFiles());  // before: a file truncated earlier would grow back with this entry
   Entry e;
   e.seq = last_seq_ + 1;
   e.uuid = NewUuid();
@@ -143,10 +204,14 @@ base::Result<Entry> Journal::Append(const NewEntry& n) {
   base::Status st = insert_.Run();  // autocommit: durable when it returns
   if (!st.ok()) {
     insert_.Reset();
+    CK_TRY(CheckFiles());  // a file truncated underneath fails the insert: say that, not SQLite's
     // Another writer may have appended (a second process on the same file): reload and say so.
     (void)LoadTail();
     return st.WithContext("journal append");
   }
+  // And after the commit: an entry that went into a file removed or replaced while it was written
+  // is reported as not recorded: it is nowhere anyone will read it.
+  CK_TRY(CheckFiles());
   last_seq_ = e.seq;
   last_time_ = e.time_utc;
   last_hash_ = e.hash;
@@ -166,6 +231,7 @@ base::Status Journal::Ack(int64_t seq) {
                             ": the journal ends at " + std::to_string(last_seq_));
   }
   CK_ASSIGN_OR_RETURN(int64_t current, AckedSeq());
+  CK_TRY(CheckFiles());
   if (seq <= current) return base::Status::Ok();  // acknowledgements never move back
   CK_ASSIGN_OR_RETURN(
       sqlite::Stmt st,

@@ -20,8 +20,10 @@ struct Device {
   std::unique_ptr<card::Verifier> verifier;  // null with the registry
   std::string open_problem;                  // why the registry could not be opened, if so
 
-  // Opens DIR (creating it and the journal if missing). A missing or unusable registry is not an
-  // error here: the kiosk starts and says so on screen. `clock` must outlive the device.
+  // Opens DIR (creating it and, on a new device, the journal). A missing or unusable registry is
+  // not an error here: the kiosk starts and says so on screen. A journal that existed and is
+  // missing or replaced is (kDataLoss, journal::OpenDeviceJournal): an admin must decide.
+  // `clock` must outlive the device.
   static base::Result<Device> Open(base::FileSystem& fs, const std::string& data_dir,
                                    const base::Clock& clock);
   // Reopens the registry after a bundle was applied.

@@ -31,10 +31,29 @@ struct DiscountUsage {
   int64_t discount_minor = 0;  // their total discount
 };
 
+// The chain a new journal follows (`cardctl journal new-chain`): the journal id and last seq the
+// device knew before its journal.db went missing.
+struct PreviousChain {
+  std::string journal_id;
+  int64_t last_seq = 0;
+};
+
+// Who this journal is (journal.db's meta table): a random id made when the chain starts, and the
+// chain it follows, if an admin started it after the previous one was lost.
+struct Identity {
+  std::string journal_id;
+  std::string previous_journal_id;  // empty: the device's first chain (or not known)
+  int64_t previous_last_seq = 0;
+};
+
+class FileWatch;
+
 struct JournalOptions {
   // The SQLite VFS journal.db is opened through (a name registered with sqlite3_vfs_register);
   // empty: SQLite's default. Tests pass a fault-injecting one (tests/unit/fault_vfs.h).
   std::string sqlite_vfs;
+  // Recorded in a journal that gets its id at this open (a new file); ignored otherwise.
+  std::optional<PreviousChain> previous;
 };
 
 struct ChainReport {
@@ -44,9 +63,17 @@ struct ChainReport {
 };
 
 // One writer per file (the kiosk process); readers may open the same file. Not thread-safe.
+//
+// At every write (before and after Append's commit, before Ack's) the journal checks that
+// journal.db and journal.db-wal at its path are still the files it opened (device, inode, never
+// smaller): if either was removed, replaced or truncated, the write fails with kDataLoss (an entry
+// written into such a file is nowhere anyone will read it) and every later write fails the same way
+// without writing: the device needs an admin.
 class Journal {
  public:
-  // Creates the file and schema if missing. `clock` must outlive the journal.
+  ~Journal();
+  // Creates the file and schema if missing; gives a journal without an id one (an older file's
+  // migration). `clock` must outlive the journal.
   static base::Result<std::unique_ptr<Journal>> Open(const std::string& path,
                                                      const base::Clock& clock,
                                                      const JournalOptions& options = {});
@@ -54,6 +81,7 @@ class Journal {
   // Appends durably and returns the complete entry (seq, uuid, time, hashes filled in).
   base::Result<Entry> Append(const NewEntry& e);
 
+  const Identity& identity() const { return id_; }
   // As of the open, the last Append or the last ReloadTail: this connection's view. Another
   // connection to the file (the kiosk's session beside a sync's) may have appended since.
   int64_t last_seq() const { return last_seq_; }
@@ -84,7 +112,10 @@ class Journal {
   base::Result<ChainReport> VerifyChain();
 
  private:
-  Journal(sqlite::Db db, const base::Clock& clock) : db_(std::move(db)), clock_(clock) {}
+  Journal(sqlite::Db db, const base::Clock& clock);
+  base::Status LoadIdentity(const std::optional<PreviousChain>& previous);
+  base::Status ReadIdentity();
+  base::Status CheckFiles();
   base::Status Prepare();
   base::Status LoadTail();
 
@@ -94,6 +125,9 @@ class Journal {
   int64_t last_seq_ = 0;
   int64_t last_time_ = 0;
   Hash last_hash_{};
+  Identity id_;
+  std::unique_ptr<FileWatch> watch_;
+  base::Status broken_;  // the first kDataLoss from CheckFiles, for every later write
 };
 
 // A random RFC 4122 version-4 UUID in its text form.
