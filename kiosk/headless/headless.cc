@@ -149,7 +149,7 @@ int RunHeadless(const std::function<Session&()>& current, std::istream& in, std:
     return j;
   };
   Emit(out, screen(current().screen()));
-  // Every line read gets exactly one line back (but "quit", answered by the end of output).
+  // Every line read gets exactly one line back; "quit" gets the screen, then the output ends.
   std::string line;
   for (LineRead read = ReadLine(in, line); read != LineRead::kEnd; read = ReadLine(in, line)) {
     Session& session = current();
@@ -162,7 +162,10 @@ int RunHeadless(const std::function<Session&()>& current, std::istream& in, std:
       continue;
     }
     const Done done = Dispatch(session, cmd, fake);
-    if (done == Done::kQuit) break;
+    if (done == Done::kQuit) {
+      Emit(out, screen(session.screen()));
+      break;
+    }
     if (done == Done::kUnknown) {
       EmitError(out, session.screen(),
                 "BAD_COMMAND: unknown command or missing field: " + cmd["cmd"].get<std::string>());

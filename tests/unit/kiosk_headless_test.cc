@@ -297,9 +297,12 @@ TEST_F(KioskHeadlessTest, AdvanceNeedsTheFakeClock) {
   EXPECT_FALSE(out[2].contains("error"));
 }
 
-TEST_F(KioskHeadlessTest, QuitStopsReading) {
+TEST_F(KioskHeadlessTest, QuitIsAnsweredThenStopsReading) {
+  // The start-up screen, the one answer to "quit", and nothing for the line after it.
   std::vector<json> out = Run(ShopArgs(), {R"({"cmd":"quit"})", R"({"cmd":"status"})"});
-  EXPECT_EQ(out.size(), 1u);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[1]["state"], "idle");
+  EXPECT_FALSE(out[1].contains("error"));
 }
 
 TEST_F(KioskHeadlessTest, UsageErrorsExit2) {

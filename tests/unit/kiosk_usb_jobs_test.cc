@@ -10,6 +10,7 @@
 #include <string>
 
 #include "bundle_fixture.h"
+#include "journal/chain.h"
 #include "kiosk_usb/usb_jobs.h"
 #include "sync/journal_to_stick.h"
 #include "sync/usb_watcher.h"
@@ -44,6 +45,8 @@ class UsbJobsTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(cktest::MakeDir(data_));
     ASSERT_TRUE(cktest::MakeDir(mount_));
+    // The kiosk's journal, as the device made it at start (an export never makes one).
+    ASSERT_TRUE(journal::OpenDeviceJournal(fs_, data_, clock_).ok());
   }
   kiosk_usb::UsbSetup JobSetup() {
     return {.fs = &fs_,
@@ -97,6 +100,17 @@ TEST_F(UsbJobsTest, ImportsTheStickThenRefusesTheSameBundle) {
   EXPECT_TRUE(again.error);
   EXPECT_NE(again.value, "");
   EXPECT_EQ(RegistrySeq(), 1);
+}
+
+TEST_F(UsbJobsTest, ExportOfAJournalThatWentMissingMakesNoNewOne) {
+  const std::string stick = Stick(1, mount_);
+  for (const char* f : {"/journal.db", "/journal.db-wal", "/journal.db-shm"})
+    std::filesystem::remove(data_ + f);
+  bool imported = false;
+  const UsbOutcome out = kiosk_usb::RunUsbJob(JobSetup(), true, &imported);
+  EXPECT_TRUE(out.error) << out.key << " " << out.value;
+  EXPECT_FALSE(std::filesystem::exists(data_ + "/journal.db"));  // no empty chain in its place
+  EXPECT_FALSE(std::filesystem::exists(stick + "/" + ck_sync::JournalExportFileName(kDeviceId)));
 }
 
 TEST_F(UsbJobsTest, ExportWritesTheJournalOntoTheStick) {

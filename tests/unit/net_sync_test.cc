@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -30,6 +31,7 @@
 #include "bundle/importer.h"
 #include "card/crypto.h"
 #include "hub_fixture.h"
+#include "journal/chain.h"
 #include "journal/device_key.h"
 #include "journal/export.h"
 #include "journal/journal.h"
@@ -810,6 +812,20 @@ TEST(CardctlSyncTest, DevicePubkeyIsStableAndEnrollable) {
   EXPECT_EQ(key->type(), card::KeyType::kEd25519);
   EXPECT_EQ(Cardctl({"device", "pubkey"}).exit_code, 2);
   EXPECT_EQ(Cardctl({"device", "--data-dir", data}).exit_code, 2);
+}
+
+TEST(CardctlSyncTest, ALostJournalIsRefusedAndNotReplacedByAnEmptyOne) {
+  cktest::TempDir dir;
+  const std::string data = dir.File("kiosk");
+  ASSERT_TRUE(base::MakeDirs(data, 0700).ok());
+  ASSERT_TRUE(journal::WriteChainMarker(cktest::RealFs(), data, {"0123456789abcdef", 41}).ok());
+  StubHub hub;
+  auto r = Cardctl(
+      {"sync", "--data-dir", data, "--hub", hub.url(), "--trust", Bundles::Get().trust_pem_path()});
+  EXPECT_NE(r.exit_code, 0) << r.Describe();
+  EXPECT_NE(r.err.find("journal.db is missing"), std::string::npos) << r.Describe();
+  EXPECT_NE(r.err.find("seq 41"), std::string::npos) << r.Describe();
+  EXPECT_FALSE(std::filesystem::exists(data + "/journal.db"));
 }
 
 TEST(CardctlSyncTest, SyncEndToEndWithExitCodes) {

@@ -56,13 +56,10 @@ std::string TimeText(int64_t t) {
 
 // Journal::Open creates a missing file: refuse a directory without one instead, so that a typo
 // in --data-dir does not show an empty journal (or acknowledge into a new one).
-base::Result<std::unique_ptr<journal::Journal>> OpenExisting(const std::string& dir,
+base::Result<std::unique_ptr<journal::Journal>> OpenExisting(base::FileSystem& fs,
+                                                             const std::string& dir,
                                                              const base::Clock& clock) {
-  const std::string path = dir + "/" + journal::kJournalFile;
-  if (::access(path.c_str(), F_OK) != 0) {
-    return base::NotFound(path + ": no journal here (is " + dir + " a kiosk's data directory?)");
-  }
-  return journal::Journal::Open(path, clock);
+  return journal::OpenExistingJournal(fs, dir, clock);
 }
 
 // Entries after the acknowledged seq, signed by the device key and named by the device id the
@@ -73,7 +70,7 @@ int Export(base::FileSystem& fs, const Args& args) {
   auto out = args.Require("out");
   if (!out.ok()) return Fail(out.status());
   base::SystemClock clock;
-  auto j = OpenExisting(*dir, clock);
+  auto j = OpenExisting(fs, *dir, clock);
   if (!j.ok()) return Fail(j.status());
   auto acked = (*j)->AckedSeq();
   if (!acked.ok()) return Fail(acked.status());
@@ -190,9 +187,9 @@ journal::ChainReport WalkToUnreadable(journal::Journal& j, const base::Status& e
 
 // The chain of DIR/journal.db. A removed tail leaves a valid chain; it shows here only when the
 // acknowledged seq (kept beside the entries) points past the end.
-int VerifyDataDir(const std::string& dir) {
+int VerifyDataDir(base::FileSystem& fs, const std::string& dir) {
   base::SystemClock clock;
-  auto j = OpenExisting(dir, clock);
+  auto j = OpenExisting(fs, dir, clock);
   if (!j.ok()) return Fail(j.status());
   auto report = (*j)->VerifyChain();
   if (!report.ok()) {
@@ -222,25 +219,25 @@ int VerifyDataDir(const std::string& dir) {
   return kExitRefused;
 }
 
-int Verify(const Args& args) {
+int Verify(base::FileSystem& fs, const Args& args) {
   if (args.Has("data-dir")) {
     if (!args.positional().empty() || args.Has("device-pubkey")) {
       return Fail("give either FILE.ckjournal --device-pubkey FILE or --data-dir DIR\n" +
                   std::string(kUsage));
     }
-    return VerifyDataDir(*args.Get("data-dir"));
+    return VerifyDataDir(fs, *args.Get("data-dir"));
   }
   if (args.positional().size() != 1) return Fail(kUsage);
   return VerifyFile(args.positional()[0], args);
 }
 
-int Ack(const Args& args) {
+int Ack(base::FileSystem& fs, const Args& args) {
   auto dir = args.Require("data-dir");
   if (!dir.ok()) return Fail(dir.status());
   auto seq = ParseSeq(args, "through", 1);
   if (!seq.ok()) return Fail(seq.status());
   base::SystemClock clock;
-  auto j = OpenExisting(*dir, clock);
+  auto j = OpenExisting(fs, *dir, clock);
   if (!j.ok()) return Fail(j.status());
   auto before = (*j)->AckedSeq();
   if (!before.ok()) return Fail(before.status());
@@ -277,7 +274,7 @@ nlohmann::json EntryJson(const journal::Entry& e) {
   return j;
 }
 
-int List(const Args& args) {
+int List(base::FileSystem& fs, const Args& args) {
   auto dir = args.Require("data-dir");
   if (!dir.ok()) return Fail(dir.status());
   int64_t from = 1;
@@ -287,7 +284,7 @@ int List(const Args& args) {
     from = *f;
   }
   base::SystemClock clock;
-  auto j = OpenExisting(*dir, clock);
+  auto j = OpenExisting(fs, *dir, clock);
   if (!j.ok()) return Fail(j.status());
   base::Status st = (*j)->ForEach(from, [](const journal::Entry& e) {
     const std::string line =
@@ -339,10 +336,10 @@ int RunJournal(base::FileSystem& fs, const std::vector<std::string>& argv) {
     return Fail("unexpected argument '" + args->positional()[0] + "'\n" + kUsage);
   }
   if (sub == "export") return Export(fs, *args);
-  if (sub == "verify") return Verify(*args);
-  if (sub == "ack") return Ack(*args);
+  if (sub == "verify") return Verify(fs, *args);
+  if (sub == "ack") return Ack(fs, *args);
   if (sub == "new-chain") return NewChain(fs, *args);
-  return List(*args);
+  return List(fs, *args);
 }
 
 }  // namespace cardctl

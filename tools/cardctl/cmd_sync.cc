@@ -11,6 +11,7 @@
 #include "base/fs.h"
 #include "bundle/importer.h"
 #include "commands.h"
+#include "journal/chain.h"
 #include "journal/device_key.h"
 #include "journal/journal.h"
 #include "sync/device_id.h"
@@ -47,13 +48,15 @@ int Sync(base::FileSystem& fs, const Args& args) {
     if (!key.ok()) return Fail(key.status());
     trusted = *key;
   }
+  base::SystemClock clock;
+  // As the kiosk opens it: a new device's journal is made, a lost one is refused (an admin's
+  // decision: cardctl journal new-chain). Before the key, which marks a device that had a journal.
+  auto j = journal::OpenDeviceJournal(fs, *dir, clock);
+  if (!j.ok()) return Fail(j.status());
   auto device_key = journal::LoadOrCreateDeviceKey(fs, *dir);
   if (!device_key.ok()) return Fail(device_key.status());
   auto device_id = ck_sync::LoadOrCreateDeviceId(fs, *dir);
   if (!device_id.ok()) return Fail(device_id.status());
-  base::SystemClock clock;
-  auto j = journal::Journal::Open(*dir + "/" + journal::kJournalFile, clock);
-  if (!j.ok()) return Fail(j.status());
 
   ck_sync::NetSyncOptions options;
   options.data_dir = *dir;

@@ -4,7 +4,6 @@
 #include <string_view>
 
 #include "base/text.h"
-#include "journal/device_key.h"
 
 namespace journal {
 namespace {
@@ -14,11 +13,9 @@ constexpr size_t kMaxMarkerBytes = 4096;
 std::string MarkerPath(const std::string& data_dir) { return data_dir + "/" + kChainMarkerFile; }
 std::string JournalPath(const std::string& data_dir) { return data_dir + "/" + kJournalFile; }
 
-// `m` null: the device ran (it has a key) before it kept a marker.
-base::Status MissingJournal(const std::string& data_dir, const ChainMarker* m) {
+base::Status MissingJournal(const std::string& data_dir, const ChainMarker& m) {
   const std::string known =
-      m == nullptr ? "this device had one"
-                   : "journal " + m->journal_id + " had reached seq " + std::to_string(m->last_seq);
+      "journal " + m.journal_id + " had reached seq " + std::to_string(m.last_seq);
   return base::DataLoss(JournalPath(data_dir) + " is missing (" + known +
                         "): an admin must start a new journal (cardctl journal new-chain)");
 }
@@ -66,12 +63,10 @@ base::Result<std::unique_ptr<Journal>> OpenDeviceJournal(base::FileSystem& fs,
                                                          const std::string& data_dir,
                                                          const base::Clock& clock) {
   CK_ASSIGN_OR_RETURN(std::optional<ChainMarker> marker, ReadChainMarker(fs, data_dir));
-  if (!fs.Exists(JournalPath(data_dir))) {
-    if (marker.has_value()) return MissingJournal(data_dir, &*marker);
-    // A device older than the marker: its key shows that it ran, so it had a journal.
-    if (fs.Exists(data_dir + "/" + kDeviceKeyFile)) {
-      return MissingJournal(data_dir, nullptr);
-    }
+  // The marker is the evidence that a journal existed. The device key is not: it is made before
+  // the first start too (`cardctl device pubkey`, to enroll the device).
+  if (!fs.Exists(JournalPath(data_dir)) && marker.has_value()) {
+    return MissingJournal(data_dir, *marker);
   }
   CK_ASSIGN_OR_RETURN(std::unique_ptr<Journal> j, Journal::Open(JournalPath(data_dir), clock));
   const std::string& id = j->identity().journal_id;
@@ -102,6 +97,17 @@ base::Result<Identity> StartNewChain(base::FileSystem& fs, const std::string& da
   CK_ASSIGN_OR_RETURN(std::unique_ptr<Journal> j, Journal::Open(path, clock, options));
   CK_TRY(WriteChainMarker(fs, data_dir, {j->identity().journal_id, 0}));
   return j->identity();
+}
+
+base::Result<std::unique_ptr<Journal>> OpenExistingJournal(base::FileSystem& fs,
+                                                           const std::string& data_dir,
+                                                           const base::Clock& clock) {
+  const std::string path = data_dir + "/" + kJournalFile;
+  if (!fs.Exists(path)) {
+    return base::NotFound(path + ": no journal here (is " + data_dir +
+                          " a kiosk's data directory?)");
+  }
+  return Journal::Open(path, clock);
 }
 
 }  // namespace journal

@@ -1,6 +1,7 @@
 #include "sync/background_sync.h"
 
 #include "bundle/importer.h"
+#include "journal/chain.h"
 #include "journal/device_key.h"
 #include "journal/journal.h"
 
@@ -42,7 +43,7 @@ SyncReport BackgroundSync::Cycle() {
   const std::string& dir = options_.net.data_dir;
   // Its own connection and key: nothing is shared with the session's thread.
   base::Result<std::unique_ptr<journal::Journal>> j =
-      journal::Journal::Open(dir + "/" + journal::kJournalFile, clock_);
+      journal::OpenExistingJournal(fs_, dir, clock_);
   base::Result<card::PrivateKey> key = journal::LoadOrCreateDeviceKey(fs_, dir);
   if (!j.ok() || !key.ok()) {
     report.pull.state = PullReport::State::kError;

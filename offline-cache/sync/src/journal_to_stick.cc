@@ -1,5 +1,6 @@
 #include "sync/journal_to_stick.h"
 
+#include "journal/chain.h"
 #include "journal/device_key.h"
 #include "journal/export.h"
 #include "journal/journal.h"
@@ -33,8 +34,7 @@ ReceiptExtension MakeJournalExportExtension(base::FileSystem& fs, const base::Cl
     const std::string name = JournalExportFileName(device_id);
     std::string what;
     base::Status st = [&]() -> base::Status {
-      CK_ASSIGN_OR_RETURN(auto j,
-                          journal::Journal::Open(data_dir + "/" + journal::kJournalFile, clock));
+      CK_ASSIGN_OR_RETURN(auto j, journal::OpenExistingJournal(fs, data_dir, clock));
       CK_ASSIGN_OR_RETURN(card::PrivateKey key, journal::LoadOrCreateDeviceKey(fs, data_dir));
       CK_ASSIGN_OR_RETURN(int64_t acked, j->AckedSeq());
       // Exactly acked + 1..last as read now, even while the session appends (an empty file when

@@ -37,6 +37,13 @@ base::Result<std::unique_ptr<Journal>> OpenDeviceJournal(base::FileSystem& fs,
                                                          const std::string& data_dir,
                                                          const base::Clock& clock);
 
+// Another connection to the journal DIR already holds (a sync, an export, an admin command): never
+// creates one, so a journal.db that went missing is not replaced by an empty one. kNotFound names
+// the path when it is missing.
+base::Result<std::unique_ptr<Journal>> OpenExistingJournal(base::FileSystem& fs,
+                                                           const std::string& data_dir,
+                                                           const base::Clock& clock);
+
 // The admin's decision after a journal was lost: a new journal.db whose meta records the previous
 // journal id and last seq from the marker (empty and 0 without one), and a marker naming it.
 // kAlreadyExists if DIR still has a journal.db (move it aside first: it is evidence).
