@@ -82,7 +82,7 @@ int App::OpenParts() {
   if (base::Status st = wiring_->OpenDevice(cfg_.data_dir); !st.ok())
     return StartupError(st.message());
   base::Result<kiosk_settings::AdminPin> pin =
-      kiosk_settings::AdminPin::Open(cfg_.data_dir, wiring_->clock());
+      kiosk_settings::AdminPin::Open(wiring_->fs(), cfg_.data_dir, wiring_->clock());
   if (!pin.ok()) return StartupError(pin.status().message());
   pin_.emplace(std::move(*pin));
   (void)wiring_->LoadIdentity();  // without a device id the admin screen shows none

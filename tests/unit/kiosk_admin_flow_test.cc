@@ -7,6 +7,7 @@
 
 #include "kiosk_admin/admin_flow.h"
 #include "kiosk_fixture.h"
+#include "real_fs.h"
 
 namespace {
 
@@ -21,7 +22,7 @@ class AdminFlowTest : public ::testing::Test {
  protected:
   void SetUp() override {
     base::Result<kiosk_settings::AdminPin> pin =
-        kiosk_settings::AdminPin::Open(fx_.data_dir(), fx_.clock());
+        kiosk_settings::AdminPin::Open(cktest::RealFs(), fx_.data_dir(), fx_.clock());
     ASSERT_TRUE(pin.ok()) << pin.status().ToString();
     pin_.emplace(std::move(*pin));
     base::Result<kiosk_settings::Strings> en = kiosk_settings::Strings::Load(kI18n, "en");
@@ -155,7 +156,7 @@ TEST_F(AdminFlowTest, NewPinMustBeTypedTwice) {
   flow_->Back(false);
   ASSERT_FALSE(flow_->active());
   base::Result<kiosk_settings::AdminPin> again =
-      kiosk_settings::AdminPin::Open(fx_.data_dir(), fx_.clock());
+      kiosk_settings::AdminPin::Open(cktest::RealFs(), fx_.data_dir(), fx_.clock());
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(*again->Check("4321"), kiosk_settings::PinCheck::kOk);
   EXPECT_FALSE(EnterPin("0000").refresh_status);

@@ -13,6 +13,7 @@
 #include "base/clock.h"
 #include "base/file.h"
 #include "kiosk_settings/admin_pin.h"
+#include "real_fs.h"
 #include "subprocess.h"
 
 namespace {
@@ -28,7 +29,7 @@ class AdminPinTest : public ::testing::Test {
   void SetUp() override { ASSERT_FALSE(dir_.path().empty()); }
 
   AdminPin Open() {
-    base::Result<AdminPin> pin = AdminPin::Open(dir_.path(), clock_);
+    base::Result<AdminPin> pin = AdminPin::Open(cktest::RealFs(), dir_.path(), clock_);
     EXPECT_TRUE(pin.ok()) << pin.status().ToString();
     if (!pin.ok()) std::abort();  // nothing sensible to return
     return std::move(pin).value();
@@ -203,7 +204,7 @@ TEST_F(AdminPinTest, ClockSetBackDoesNotLockForYears) {
 
 TEST_F(AdminPinTest, UnsavableTryIsAnErrorNotAFreeTry) {
   const std::string gone = dir_.File("missing");
-  base::Result<AdminPin> pin = AdminPin::Open(gone, clock_);
+  base::Result<AdminPin> pin = AdminPin::Open(cktest::RealFs(), gone, clock_);
   ASSERT_TRUE(pin.ok()) << pin.status().ToString();
   base::Result<PinCheck> r = pin->Check("1111");
   EXPECT_FALSE(r.ok());
@@ -248,7 +249,7 @@ TEST_F(AdminPinTest, DamagedFileIsDataLoss) {
 
   for (const std::string& text : damaged) {
     WriteFile(text);
-    base::Result<AdminPin> pin = AdminPin::Open(dir_.path(), clock_);
+    base::Result<AdminPin> pin = AdminPin::Open(cktest::RealFs(), dir_.path(), clock_);
     ASSERT_FALSE(pin.ok()) << "accepted: " << text;
     EXPECT_EQ(pin.status().code(), base::StatusCode::kDataLoss) << text;
     EXPECT_NE(pin.status().message().find(PinFile()), std::string::npos);

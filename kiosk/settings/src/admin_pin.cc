@@ -9,6 +9,7 @@
 #include <charconv>
 
 #include "base/file.h"
+#include "base/fs.h"
 #include "base/hex.h"
 
 namespace kiosk_settings {
@@ -100,9 +101,10 @@ int64_t LockoutSeconds(int failures) {
   return std::min(seconds, kMaxLockout);
 }
 
-base::Result<AdminPin> AdminPin::Open(const std::string& data_dir, const base::Clock& clock) {
-  AdminPin pin(data_dir + "/" + std::string(kFileName), clock);
-  base::Result<std::string> text = base::ReadFile(pin.path_, kMaxFileBytes);
+base::Result<AdminPin> AdminPin::Open(base::FileSystem& fs, const std::string& data_dir,
+                                      const base::Clock& clock) {
+  AdminPin pin(fs, data_dir + "/" + std::string(kFileName), clock);
+  base::Result<std::string> text = base::ReadFile(fs, pin.path_, kMaxFileBytes);
   if (!text.ok()) {
     if (text.status().code() == base::StatusCode::kNotFound) return pin;
     if (text.status().code() == base::StatusCode::kOutOfRange) {
@@ -181,7 +183,7 @@ base::Status AdminPin::Save() {
   const std::string text = std::string(kVersion) + "\n" + base::ToHex(base::AsBytes(salt_)) + "\n" +
                            base::ToHex(base::AsBytes(hash_)) + "\n" + std::to_string(failures_) +
                            "\n" + std::to_string(locked_until_) + "\n";
-  return base::WriteFileAtomic(path_, text, 0600, base::Durability::kSync);
+  return base::WriteFileAtomic(*fs_, path_, text, 0600, base::Durability::kSync);
 }
 
 }  // namespace kiosk_settings

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "base/clock.h"
+#include "base/fs.h"
 #include "base/status.h"
 
 namespace kiosk_settings {
@@ -21,8 +22,10 @@ enum class PinCheck : uint8_t { kOk, kWrong, kLockedOut };
 class AdminPin {
  public:
   // Opens (without creating) <data_dir>/admin.pin; when absent the PIN is kDefaultAdminPin and
-  // is_default() is true. `clock` must outlive the object.
-  static base::Result<AdminPin> Open(const std::string& data_dir, const base::Clock& clock);
+  // is_default() is true. The file is read and written through `fs`; `fs` and `clock` must outlive
+  // the object.
+  static base::Result<AdminPin> Open(base::FileSystem& fs, const std::string& data_dir,
+                                     const base::Clock& clock);
 
   // A PIN is 4..12 ASCII digits. Wrong tries while locked out are not counted and not checked.
   // The counter and deadline are written (fsync'd) before the result is returned.
@@ -35,8 +38,10 @@ class AdminPin {
   base::Status Set(std::string_view pin);
 
  private:
-  AdminPin(std::string path, const base::Clock& clock) : path_(std::move(path)), clock_(&clock) {}
+  AdminPin(base::FileSystem& fs, std::string path, const base::Clock& clock)
+      : fs_(&fs), path_(std::move(path)), clock_(&clock) {}
   base::Status Save();
+  base::FileSystem* fs_;
   std::string path_;
   const base::Clock* clock_;
   std::string salt_, hash_;  // raw bytes
