@@ -292,12 +292,12 @@ base::Result<std::unique_ptr<Server>> Server::Start(base::UniqueFd listen, const
   if (tls) flags |= MHD_USE_TLS;
   std::vector<MHD_OptionItem> opts = {
       {MHD_OPTION_LISTEN_SOCKET, listen.get(), nullptr},
-      {MHD_OPTION_CONNECTION_LIMIT, limits.connections, nullptr},
-      {MHD_OPTION_PER_IP_CONNECTION_LIMIT, limits.per_ip_connections, nullptr},
-      {MHD_OPTION_CONNECTION_TIMEOUT, limits.idle_timeout_seconds, nullptr},
-      {MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<intptr_t>(limits.connection_memory),
-       nullptr},
-      {MHD_OPTION_THREAD_POOL_SIZE, limits.threads, nullptr},
+      {MHD_OPTION_CONNECTION_LIMIT, limits.connection.connections, nullptr},
+      {MHD_OPTION_PER_IP_CONNECTION_LIMIT, limits.connection.per_ip_connections, nullptr},
+      {MHD_OPTION_CONNECTION_TIMEOUT, limits.connection.idle_timeout_seconds, nullptr},
+      {MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+       static_cast<intptr_t>(limits.connection.connection_memory), nullptr},
+      {MHD_OPTION_THREAD_POOL_SIZE, limits.connection.threads, nullptr},
       {MHD_OPTION_NOTIFY_COMPLETED, reinterpret_cast<intptr_t>(&Completed), nullptr},
       {MHD_OPTION_EXTERNAL_LOGGER, reinterpret_cast<intptr_t>(&Log), s.get()},
   };
@@ -316,7 +316,7 @@ base::Result<std::unique_ptr<Server>> Server::Start(base::UniqueFd listen, const
   }
   (void)listen.Release();  // the daemon closes it when stopped
   s->started = true;
-  for (unsigned i = 0; i < std::max(1u, limits.workers); ++i) {
+  for (unsigned i = 0; i < std::max(1u, limits.connection.workers); ++i) {
     s->workers.emplace_back([state = s.get()] { state->Work(); });
   }
   return std::unique_ptr<Server>(new Server(std::move(s)));

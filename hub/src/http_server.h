@@ -13,6 +13,7 @@
 
 #include "base/file.h"
 #include "base/status.h"
+#include "hub/server.h"
 
 namespace hub::http {
 
@@ -49,13 +50,7 @@ struct Response {
 using Handler = std::function<void(const Request&, Response&)>;
 
 struct Limits {
-  unsigned connections = 4096;       // in total; more are accepted and closed at once
-  unsigned per_ip_connections = 64;  // 0: none (e.g. behind a reverse proxy)
-  unsigned idle_timeout_seconds = 10;
-  size_t connection_memory = 32 * 1024;  // read buffer + request headers of one connection
-  int listen_backlog = 1024;
-  unsigned threads = 2;     // event loops (epoll): they parse and send, never wait on the store
-  unsigned workers = 16;    // run the handler, each on one request at a time
+  ServeLimits connection;   // connections, per address (0: none), idle time, memory, threads
   uint64_t max_body = 0;    // larger bodies are answered by the handler with body_too_large
   uint64_t drain_body = 0;  // bodies up to this are read and dropped first, so that a client
                             // which sends its body before reading hears the answer; larger ones

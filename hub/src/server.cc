@@ -395,19 +395,10 @@ base::Result<std::unique_ptr<HubServer>> HubServer::Start(const ServeOptions& op
   auto impl = std::make_unique<Impl>();
   impl->port = http::BoundPort(fd.get());
   impl->hub = std::make_unique<Hub>(options, store, clock);
-  const ServeLimits& l = options.limits;
-  http::Limits limits;
-  limits.connections = l.connections;
-  limits.per_ip_connections = l.per_ip_connections;
-  limits.idle_timeout_seconds = l.idle_timeout_seconds;
-  limits.connection_memory = l.connection_memory;
-  limits.listen_backlog = l.listen_backlog;
-  limits.threads = l.threads;
-  limits.workers = l.workers;
-  limits.max_body = kMaxJournalBody;
-  limits.drain_body = kMaxDrainedBody;
+  http::Limits limits{
+      .connection = options.limits, .max_body = kMaxJournalBody, .drain_body = kMaxDrainedBody};
   // Behind a trusted proxy every connection comes from the proxy: it limits per client instead.
-  if (!options.trust_proxy.empty()) limits.per_ip_connections = 0;
+  if (!options.trust_proxy.empty()) limits.connection.per_ip_connections = 0;
   Hub* hub = impl->hub.get();
   CK_ASSIGN_OR_RETURN(impl->server, http::Server::Start(std::move(fd), limits, cert, key,
                                                         [hub](const Request& req, Response& res) {
