@@ -200,6 +200,7 @@ int main(int argc, char** argv) {
     config = *c;
   }
   hub::ServeOptions serve;
+  serve.limits = config.limits;
   if (args.cmd == "serve") {
     if (int rc = ParseServe(args, &serve); rc != 0) return rc;
   }

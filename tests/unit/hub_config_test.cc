@@ -63,6 +63,64 @@ TEST(HubConfigParseTest, ErrorsNameFileLineAndKey) {
   EXPECT_NE(bare.find("double quotes"), std::string::npos) << bare;
 }
 
+TEST(HubConfigParseTest, ServeLimitsHaveTheirDefaultsAndKeys) {
+  base::Result<hub::Config> c = hub::ParseConfig("", "hub.conf");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  const hub::ServeLimits defaults;
+  EXPECT_EQ(c->limits.connections, defaults.connections);
+  EXPECT_EQ(c->limits.per_ip_connections, defaults.per_ip_connections);
+  EXPECT_EQ(c->limits.idle_timeout_seconds, defaults.idle_timeout_seconds);
+  EXPECT_EQ(c->limits.connection_memory, defaults.connection_memory);
+  EXPECT_EQ(c->limits.listen_backlog, defaults.listen_backlog);
+  EXPECT_EQ(c->limits.threads, defaults.threads);
+  EXPECT_EQ(c->limits.workers, defaults.workers);
+  EXPECT_EQ(defaults.connections, 4096u);
+  EXPECT_EQ(defaults.connection_memory, 32u * 1024);
+
+  c = hub::ParseConfig(
+      "serve_connections = 10000\n"
+      "serve_connections_per_address = 100\n"
+      "serve_idle_timeout = \"30s\"\n"
+      "serve_connection_memory_kib = 64\n"
+      "serve_listen_backlog = 4096\n"
+      "serve_threads = 4\n"
+      "serve_workers = 32\n",
+      "hub.conf");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->limits.connections, 10000u);
+  EXPECT_EQ(c->limits.per_ip_connections, 100u);
+  EXPECT_EQ(c->limits.idle_timeout_seconds, 30u);
+  EXPECT_EQ(c->limits.connection_memory, 64u * 1024);
+  EXPECT_EQ(c->limits.listen_backlog, 4096);
+  EXPECT_EQ(c->limits.threads, 4u);
+  EXPECT_EQ(c->limits.workers, 32u);
+  c = hub::ParseConfig("serve_idle_timeout = 5\n", "hub.conf");  // plain seconds
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->limits.idle_timeout_seconds, 5u);
+}
+
+TEST(HubConfigParseTest, ServeLimitsOutOfRangeAreRefused) {
+  EXPECT_EQ(ErrorOf("serve_connections = 0\n"),
+            "hub.conf:1: key 'serve_connections': must be 1..65536, got 0");
+  EXPECT_EQ(ErrorOf("serve_connections_per_address = 70000\n"),
+            "hub.conf:1: key 'serve_connections_per_address': must be 1..65536, got 70000");
+  EXPECT_EQ(ErrorOf("serve_connections = 10\nserve_connections_per_address = 11\n"),
+            "hub.conf:2: key 'serve_connections_per_address': must not exceed serve_connections "
+            "(10)");
+  EXPECT_EQ(ErrorOf("serve_connection_memory_kib = 4\n"),
+            "hub.conf:1: key 'serve_connection_memory_kib': must be 8..1024, got 4");
+  EXPECT_EQ(ErrorOf("serve_listen_backlog = -1\n"),
+            "hub.conf:1: key 'serve_listen_backlog': must be 16..65535, got -1");
+  EXPECT_EQ(ErrorOf("serve_threads = 65\n"),
+            "hub.conf:1: key 'serve_threads': must be 1..64, got 65");
+  EXPECT_EQ(ErrorOf("serve_workers = 0\n"),
+            "hub.conf:1: key 'serve_workers': must be 1..256, got 0");
+  const std::string idle = ErrorOf("serve_idle_timeout = \"2h\"\n");
+  EXPECT_EQ(idle.rfind("hub.conf:1: key 'serve_idle_timeout': ", 0), 0u) << idle;
+  EXPECT_EQ(ErrorOf("serve_connections = 1.5\n").rfind("hub.conf:1: key 'serve_connections'", 0),
+            0u);
+}
+
 TEST(HubConfigParseTest, LoadNamesThePathAndHasASizeLimit) {
   cktest::TempDir dir;
   ASSERT_FALSE(dir.path().empty());

@@ -233,6 +233,24 @@ TEST_F(HubLimitsTest, OneAddressGetsOnlyItsShareOfConnections) {
   EXPECT_EQ(held[0]->Status(), 200) << held[0]->received();
 }
 
+// The limits come from hub.conf's serve_* keys (docs/hub.md, "Limits") as `cardhub serve` reads it.
+TEST_F(HubLimitsTest, HubConfSetsTheLimits) {
+  base::Result<hub::Config> config = hub::ParseConfig(
+      "serve_connections_per_address = 2\nserve_idle_timeout = \"1s\"\n", "hub.conf");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  ASSERT_NO_FATAL_FAILURE(Start(config->limits));
+  RawConn a(server_->port()), b(server_->port());
+  ASSERT_TRUE(a.connected() && b.connected());
+  ASSERT_TRUE(a.Send("GET /v1/health HTTP/1.1\r\nHost: hub\r\n\r\n"));  // served, then kept alive
+  RawConn third(server_->port());
+  ASSERT_TRUE(third.connected());
+  EXPECT_TRUE(third.ReadUntilClosed(5000));
+  EXPECT_EQ(third.received(), "");  // the third from one address is closed at once
+  // The idle one is closed by the 1 s idle timeout, without an answer.
+  EXPECT_TRUE(b.ReadUntilClosed(5000));
+  EXPECT_EQ(b.received(), "");
+}
+
 TEST_F(HubLimitsTest, LogsTheForwardedAddressOnlyFromTheTrustedProxy) {
   ASSERT_NO_FATAL_FAILURE(Start(hub::ServeLimits(), "127.0.0.1"));
   httplib::Client cli("127.0.0.1", server_->port());

@@ -9,9 +9,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -21,6 +23,7 @@
 #include "hub_fixture.h"
 #include "journal/journal.h"
 #include "protocol/signing.h"
+#include "sync/hub_time.h"
 
 namespace {
 
@@ -327,6 +330,17 @@ TEST_P(HubServeTest, HealthAnswersWithoutAuthentication) {
   EXPECT_EQ(j["bundle_seq"], 0);
   EXPECT_TRUE(j["version"].is_string());
   ExpectError(Client()->Get("/v1/nothing"), 404, "NOT_FOUND");
+}
+
+// The kiosk takes the hub's time from its answers as a clock floor (sync/hub_time.h): every
+// answer carries a Date.
+TEST_P(HubServeTest, AnswersCarryTheHubsDate) {
+  ASSERT_TRUE(fx_.StartHub());
+  httplib::Result r = Client()->Get("/v1/health");
+  ASSERT_TRUE(r);
+  std::optional<int64_t> date = ck_sync::ParseHttpDate(r->get_header_value("Date"));
+  ASSERT_TRUE(date.has_value()) << r->get_header_value("Date");
+  EXPECT_LE(std::llabs(*date - base::SystemClock().NowUnixSeconds()), 5);
 }
 
 TEST_P(HubServeTest, BundleEtagRangeAndIfRange) {

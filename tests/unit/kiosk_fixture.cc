@@ -178,7 +178,8 @@ base::Result<kiosk::Device> KioskFixture::OpenDevice() {
 std::unique_ptr<kiosk::Session> KioskFixture::NewSession(kiosk::Device& device,
                                                          const kiosk::Config& config) {
   return std::make_unique<kiosk::Session>(config, clock_, device.verifier.get(),
-                                          device.registry.get(), *device.journal);
+                                          device.registry.get(), *device.journal,
+                                          device.hub_time.get());
 }
 
 std::vector<journal::Entry> KioskFixture::ReadJournal() {

@@ -227,7 +227,7 @@ TEST_F(ViewTest, ARuleRefusalSaysNotAcceptedNotCannotCheck) {
   }
   // The device's own failures (kiosk::Session::Fail) are always "cannot check".
   for (const char* code :
-       {"NO_REGISTRY", "CLOCK_BEHIND", "JOURNAL_ERROR", "REGISTRY_OUT_OF_DATE"}) {
+       {"NO_REGISTRY", "CLOCK_BEHIND", "CLOCK_AHEAD", "JOURNAL_ERROR", "REGISTRY_OUT_OF_DATE"}) {
     ShowResult("", code, Outcome::kCannotCheck);
     EXPECT_TRUE(Build(En()).Shows("CANNOT CHECK")) << code;
     EXPECT_EQ(ToneOf(Outcome::kCannotCheck), Tone::kWarning) << code;

@@ -7,6 +7,7 @@
 
 #include "kiosk_fixture.h"
 #include "kiosk_wiring/wiring.h"
+#include "sync/hub_time.h"
 
 namespace {
 
@@ -62,6 +63,18 @@ TEST_F(WiringTest, OpensTheDeviceAndItsIdentity) {
   ASSERT_TRUE(again->LoadIdentity().ok());
   EXPECT_EQ(again->device_id(), w->device_id());
   EXPECT_EQ(again->key_fingerprint(), w->key_fingerprint());
+}
+
+// The hub's time at the last sync is a clock anchor that a restart keeps.
+TEST_F(WiringTest, TheHubsTimeFromTheDataDirectoryIsAFloor) {
+  ASSERT_TRUE(fx_.WriteRegistry(Spec(1)));
+  ASSERT_TRUE(ck_sync::WriteHubTime(fs_, fx_.data_dir(), kiosktest::kNow + 600).ok());
+  std::unique_ptr<Wiring> w = Make();
+  ASSERT_TRUE(w->OpenDevice(fx_.data_dir()).ok());
+  EXPECT_EQ(w->device().hub_time->load(), kiosktest::kNow + 600);
+  w->RebuildSession(kiosktest::ShopConfig());
+  w->session().Scan(fx_.Card({.member_id = "M-1"}));
+  EXPECT_EQ(w->session().screen().decision, "CLOCK_BEHIND");
 }
 
 TEST_F(WiringTest, ProblemsSayWhat) {

@@ -29,6 +29,7 @@
 #include "scripted_transport.h"
 #include "sync/background_sync.h"
 #include "sync/device_id.h"
+#include "sync/hub_time.h"
 #include "sync/net_sync.h"
 
 namespace {
@@ -137,6 +138,57 @@ TEST_F(ScriptedSyncTest, NotModifiedIsUpToDate) {
   ExpectSigned(q, "/v1/bundle");
   EXPECT_FALSE(fs_.Exists(Download()));
   EXPECT_TRUE(sleeps_.empty());
+}
+
+// ---- The hub's time, a clock anchor of the kiosk ----
+
+TEST(HubTimeTest, HttpDatesInEveryFormParse) {
+  EXPECT_EQ(ck_sync::ParseHttpDate("Wed, 02 Dec 2026 00:46:40 GMT"), 1796172400);
+  EXPECT_EQ(ck_sync::ParseHttpDate("Wednesday, 02-Dec-26 00:46:40 GMT"), 1796172400);
+  EXPECT_EQ(ck_sync::ParseHttpDate("Wed Dec  2 00:46:40 2026"), 1796172400);
+  EXPECT_EQ(ck_sync::ParseHttpDate(""), std::nullopt);
+  EXPECT_EQ(ck_sync::ParseHttpDate("yesterday-ish"), std::nullopt);
+  EXPECT_EQ(ck_sync::ParseHttpDate(std::string("Wed, 02 Dec 2026\0 00:46:40 GMT", 31)),
+            std::nullopt);
+}
+
+TEST_F(ScriptedSyncTest, ASuccessfulCycleKeepsTheHubsDate) {
+  ApplyDirectly(1);
+  AddEntries(1);
+  hub_.Queue(
+      {.status = 304, .headers = {{"ETag", "\"1\""}, {"Date", "Wed, 02 Dec 2026 00:46:40 GMT"}}});
+  hub_.Queue({.status = 200,
+              .headers = {{"Date", "Wed, 02 Dec 2026 00:46:41 GMT"}},
+              .body = R"({"acked_seq": 1, "stored": 1, "duplicates": 0})"});
+  auto r = Sync(1);
+  ASSERT_FALSE(r.error()) << r.Lines().back();
+  EXPECT_EQ(r.hub_time, 1796172401);  // the latest answer's
+  EXPECT_TRUE(r.hub_time_status.ok());
+  base::Result<int64_t> kept = ck_sync::ReadHubTime(fs_, data_);
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_EQ(*kept, 1796172401);
+}
+
+TEST_F(ScriptedSyncTest, AFailedCycleOrAnErrorAnswerKeepsNoHubTime) {
+  AddEntries(1);
+  hub_.Queue({.status = 304, .headers = {{"Date", "Wed, 02 Dec 2026 00:46:40 GMT"}}});
+  hub_.Queue({.status = 403,
+              .headers = {{"Date", "Wed, 02 Dec 2036 00:46:40 GMT"}},
+              .body = R"({"error": "FORBIDDEN", "message": "withdrawn"})"});
+  auto r = Sync(1);
+  EXPECT_TRUE(r.refused() || r.error());
+  EXPECT_EQ(r.hub_time, 0);
+  base::Result<int64_t> kept = ck_sync::ReadHubTime(fs_, data_);
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_EQ(*kept, 0);  // no file
+}
+
+TEST_F(ScriptedSyncTest, ACorruptHubTimeFileIsNamed) {
+  ASSERT_TRUE(base::WriteFileAtomic(fs_, data_ + "/" + ck_sync::kHubTimeFile, "12x\n").ok());
+  base::Result<int64_t> kept = ck_sync::ReadHubTime(fs_, data_);
+  ASSERT_FALSE(kept.ok());
+  EXPECT_EQ(kept.status().code(), base::StatusCode::kDataLoss);
+  EXPECT_NE(kept.status().message().find(ck_sync::kHubTimeFile), std::string::npos);
 }
 
 TEST_F(ScriptedSyncTest, ACutDownloadKeepsItsEtagAndResumesWith206) {

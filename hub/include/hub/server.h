@@ -7,6 +7,7 @@
 
 #include "base/clock.h"
 #include "base/status.h"
+#include "hub/serve_limits.h"
 #include "hub/store.h"
 #include "protocol/hub_url.h"
 
@@ -17,17 +18,6 @@ inline constexpr size_t kMaxJournalBody = size_t{8} << 20;  // 8 MiB
 // A body over kMaxJournalBody up to this size is read (and dropped) before the 413 answer, so a
 // client that sends its whole body before reading hears why; a larger one is refused unread.
 inline constexpr size_t kMaxDrainedBody = size_t{16} << 20;  // 16 MiB
-
-// What one server holds at most (docs/hub.md, "Limits").
-struct ServeLimits {
-  unsigned connections = 4096;           // open connections in total
-  unsigned per_ip_connections = 64;      // per client address (not applied behind a trusted proxy)
-  unsigned idle_timeout_seconds = 10;    // between two bytes of a request, and keep-alive idle
-  size_t connection_memory = 32 * 1024;  // per connection: read buffer and request headers
-  int listen_backlog = 1024;
-  unsigned threads = 2;   // event loops: each serves many connections, never waits on the store
-  unsigned workers = 16;  // threads that run requests (store, signatures), one request each
-};
 
 struct ServeOptions {
   std::string host = "127.0.0.1";

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "hub/serve_limits.h"
 #include "journal/entry.h"
 
 namespace hub {
@@ -106,10 +107,14 @@ base::Result<std::unique_ptr<HubStore>> OpenPostgresStore(const std::string& con
 //   store = "sqlite" | "postgres"
 //   postgres_conninfo = "<libpq connection string>"   (`postgres` is an alias)
 //   utc_offset_minutes = 180   (the kiosks' local time, for cap periods in `flags`; -1440..1440)
+//   serve_connections = 4096, serve_connections_per_address = 64, serve_idle_timeout = 10 (or
+//   "10s"), serve_connection_memory_kib = 32, serve_listen_backlog = 1024, serve_threads = 2,
+//   serve_workers = 16: `cardhub serve`'s ServeLimits (docs/hub.md, "Limits", for the ranges)
 struct Config {
   std::string store = "sqlite";
   std::string postgres_conninfo;
   int64_t utc_offset_seconds = 3 * 3600;
+  ServeLimits limits;
 };
 // Parses a config's text; `source` names it in errors: "hub.conf:2: key 'store': must be sqlite |
 // postgres, got 'mysql'" (InvalidArgument); an unknown key is refused.

@@ -1,7 +1,5 @@
 #include "kiosk/device.h"
 
-#include <algorithm>
-
 #include "base/file.h"
 #include "journal/chain.h"
 #include "journal/device_key.h"
@@ -32,8 +30,14 @@ void Device::ReloadRegistry(const base::Clock& clock) {
   }
   registry = std::move(r).value();
   verifier = std::make_unique<card::Verifier>(*registry, registry.get(), clock);
-  // Never accept a wall clock earlier than the registry's creation or the last journal entry.
-  verifier->set_clock_floor(std::max(registry->meta().created, journal->last_time()));
+  // Never accept a wall clock earlier than the registry's creation. The session checks the
+  // clock against every anchor before it verifies (kiosk/clock_check.h); the journal's and the
+  // hub's move on, so they are not fixed into the verifier here.
+  verifier->set_clock_floor(registry->meta().created);
+}
+
+ClockAnchors Device::Anchors() const {
+  return AnchorsOf(registry ? &registry->meta() : nullptr, hub_time->load(), journal->last_time());
 }
 
 }  // namespace kiosk

@@ -24,9 +24,20 @@ std::string MaskNumber(std::string_view number) {
 }
 
 Session::Session(const Config& config, const base::Clock& clock, card::Verifier* verifier,
-                 registry::Registry* registry, journal::Journal& journal)
-    : config_(config), clock_(clock), verifier_(verifier), registry_(registry), journal_(journal) {
+                 registry::Registry* registry, journal::Journal& journal,
+                 const std::atomic<int64_t>* hub_time)
+    : config_(config),
+      clock_(clock),
+      verifier_(verifier),
+      registry_(registry),
+      journal_(journal),
+      hub_time_(hub_time) {
   Reset();
+}
+
+ClockAnchors Session::Anchors() const {
+  return AnchorsOf(registry_ != nullptr ? &registry_->meta() : nullptr,
+                   hub_time_ != nullptr ? hub_time_->load() : 0, journal_.last_time());
 }
 
 void Session::Reset() {
@@ -63,15 +74,24 @@ bool Session::DeviceReady() {
   return true;
 }
 
+bool Session::ClockTrusted() {
+  const int64_t now = clock_.NowUnixSeconds();
+  const ClockAnchors anchors = Anchors();
+  const ClockState state = CheckClock(now, anchors);
+  if (state == ClockState::kOk) return true;
+  Fail(std::string(ClockCode(state)), ClockProblem(state, now, anchors));
+  return false;
+}
+
 bool Session::Record(const journal::NewEntry& e) {
-  base::Result<journal::Entry> entry = base::FailedPrecondition("not written");
-  if (clock_.NowUnixSeconds() < journal_.last_time()) {
-    // Checked here, at the one place entries are written: time never runs backwards on the record.
-    entry = base::FailedPrecondition(
-        "the device clock is earlier than the last journal entry; set the clock");
-  } else {
-    entry = journal_.Append(e);
-  }
+  // Checked here too, at the one place entries are written: no entry at a time the kiosk cannot
+  // stand behind (time never runs backwards on the record, nor leaps far ahead of every anchor).
+  const int64_t now = clock_.NowUnixSeconds();
+  const ClockAnchors anchors = Anchors();
+  const ClockState clock = CheckClock(now, anchors);
+  base::Result<journal::Entry> entry =
+      clock == ClockState::kOk ? journal_.Append(e)
+                               : base::FailedPrecondition(ClockProblem(clock, now, anchors));
   if (!entry.ok()) {
     // Nothing was recorded, so nothing may be shown as given: no discount, no entry.
     screen_.discount_minor = 0;
@@ -79,8 +99,8 @@ bool Session::Record(const journal::NewEntry& e) {
     screen_.entry_number = 0;
     screen_.entry_uuid.clear();
     screen_.entry_seq = 0;
-    if (entry.status().code() == base::StatusCode::kFailedPrecondition) {
-      Fail("CLOCK_BEHIND", entry.status().message());
+    if (clock != ClockState::kOk) {
+      Fail(std::string(ClockCode(clock)), entry.status().message());
     } else if (entry.status().code() == base::StatusCode::kDataLoss) {
       // journal.db or its WAL was removed, replaced or truncated: every later write fails too.
       Fail("JOURNAL_ERROR", "cannot record: call the admin (" + entry.status().message() +
@@ -118,10 +138,8 @@ void Session::Scan(std::string_view text) {
   Reset();
   activity_ns_ = clock_.MonotonicNanos();
   if (!DeviceReady()) return;
-  // The journal's last entry is a clock floor too: time never runs backwards on the record.
-  if (clock_.NowUnixSeconds() < journal_.last_time()) {
+  if (!ClockTrusted()) {
     screen_.verdict = std::string(card::VerdictCode(card::Verdict::kError));
-    Fail("CLOCK_BEHIND", "the device clock is earlier than the last journal entry; set the clock");
     return;
   }
   card::Verification v = verifier_->Verify(text);

@@ -7,6 +7,7 @@
 #include "base/time_format.h"
 #include "journal/device_key.h"
 #include "sync/device_id.h"
+#include "sync/hub_time.h"
 
 namespace kiosk_wiring {
 
@@ -39,6 +40,14 @@ base::Status Wiring::OpenDevice(const std::string& data_dir) {
   device_.emplace(std::move(*device));
   if (!device_->open_problem.empty())
     std::fprintf(stderr, "kiosk: no usable registry: %s\n", device_->open_problem.c_str());
+  // The hub's time at the last sync (cardctl sync's or our own) is a clock anchor: a restart
+  // keeps it. A corrupt file is said and taken as none (the next sync writes it again).
+  base::Result<int64_t> hub_time = ck_sync::ReadHubTime(fs_, data_dir);
+  if (hub_time.ok()) {
+    device_->hub_time->store(*hub_time);
+  } else {
+    std::fprintf(stderr, "kiosk: %s\n", hub_time.status().message().c_str());
+  }
   return base::Status::Ok();
 }
 
@@ -70,8 +79,11 @@ void Wiring::StartSync(const HubSpec& hub, std::function<void()> wake) {
   // Its own thread and journal connection; a bundle it applies is picked up by rebuilding the
   // session between customers.
   sync_ = std::make_unique<ck_sync::BackgroundSync>(
-      fs_, *clock_, std::move(o), [this, wake = std::move(wake)](const ck_sync::SyncReport& r) {
+      fs_, *clock_, std::move(o),
+      [this, hub_time = device_->hub_time.get(),
+       wake = std::move(wake)](const ck_sync::SyncReport& r) {
         if (r.pull.state == ck_sync::PullReport::State::kApplied) MarkRegistryChanged();
+        if (r.hub_time > 0) hub_time->store(r.hub_time);
         for (const std::string& line : r.Lines())
           std::fprintf(stderr, "kiosk: sync: %s\n", line.c_str());
         if (wake) wake();
@@ -83,7 +95,8 @@ void Wiring::RebuildSession(const kiosk::Config& config) {
   session_.reset();
   session_config_ = config;
   session_ = std::make_unique<kiosk::Session>(session_config_, *clock_, device_->verifier.get(),
-                                              device_->registry.get(), *device_->journal);
+                                              device_->registry.get(), *device_->journal,
+                                              device_->hub_time.get());
 }
 
 bool Wiring::SwapRegistryWhenIdle() {

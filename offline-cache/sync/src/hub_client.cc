@@ -1,8 +1,10 @@
 #include "hub_client.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "protocol/signing.h"
+#include "sync/hub_time.h"
 #include "sync/retry.h"
 
 namespace ck_sync {
@@ -26,7 +28,15 @@ base::Result<HttpResponse> HubClient::Send(HttpRequest request, std::string_view
                                                clock_.NowUnixSeconds(), request.body));
   request.url = url_.UrlOf(path);
   request.headers.insert(request.headers.begin(), {"Authorization", std::move(auth)});
-  return transport_.Send(request);
+  base::Result<HttpResponse> r = transport_.Send(request);
+  if (r.ok() && ((r->status >= 200 && r->status < 300) || r->status == 304)) {
+    auto date = r->headers.find("date");
+    if (date != r->headers.end()) {
+      if (std::optional<int64_t> t = ParseHttpDate(date->second))
+        latest_date_ = std::max(latest_date_, *t);
+    }
+  }
+  return r;
 }
 
 base::Status HttpError(std::string_view what, const HttpResponse& r) {

@@ -29,6 +29,9 @@ class HubClient {
   // GET `path` (protocol/paths.h) after the URL's prefix, signed; with a sink, a download.
   base::Result<HttpResponse> Get(std::string_view path, HttpHeaders headers,
                                  std::optional<uint64_t> range_from, BodySink* sink);
+  // The latest `Date` (Unix seconds) of the hub's answers with a 2xx or 304 status; 0: none.
+  int64_t latest_date() const { return latest_date_; }
+
   // POST `body` (must stay valid during the call).
   base::Result<HttpResponse> Post(std::string_view path, base::ByteSpan body,
                                   const std::string& content_type);
@@ -40,6 +43,7 @@ class HubClient {
   ck_protocol::HubUrl url_;
   const card::PrivateKey& key_;
   const base::Clock& clock_;
+  int64_t latest_date_ = 0;
 };
 
 // "WHAT: the hub answered 403 FORBIDDEN: message" from the JSON error body: kUnauthenticated for

@@ -7,6 +7,7 @@
 #include "hub_client.h"
 #include "journal_push.h"
 #include "protocol/hub_url.h"
+#include "sync/hub_time.h"
 
 namespace ck_sync {
 
@@ -40,7 +41,10 @@ SyncReport NetSync::RunOnce() {
                     options_.transport.max_bundle_bytes);
     report.pull = pull.Run();
   }
-  if (!options_.push) return report;
+  if (!options_.push) {
+    KeepHubTime(hub.latest_date(), &report);
+    return report;
+  }
   if (report.pull.unreachable) {
     // Every pull attempt failed to reach the hub: do not spend another round of retries.
     report.push = {.state = PushReport::State::kError,
@@ -49,7 +53,14 @@ SyncReport NetSync::RunOnce() {
   }
   JournalPush push(journal_, device_key_, clock_, hub, options_.retry, options_.device_id);
   report.push = push.Run();
+  KeepHubTime(hub.latest_date(), &report);
   return report;
+}
+
+void NetSync::KeepHubTime(int64_t hub_date, SyncReport* report) {
+  if (report->error() || report->refused() || hub_date <= 0) return;
+  report->hub_time = hub_date;
+  report->hub_time_status = WriteHubTime(fs_, options_.data_dir, hub_date);
 }
 
 SyncReport RunNetSyncWithCurl(base::FileSystem& fs, const base::Clock& clock,

@@ -64,6 +64,8 @@ std::vector<std::string> SyncReport::Lines() const {
   std::vector<std::string> out;
   AddPullLine(pull, &out);
   AddPushLine(push, &out);
+  if (!hub_time_status.ok())
+    out.push_back("clock: the hub's time was not saved: " + hub_time_status.message());
   return out;
 }
 

@@ -2,6 +2,8 @@
 // (if any), the journal, the card verifier over them with its clock floor, and the device key.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -9,6 +11,7 @@
 #include "base/fs.h"
 #include "card/verifier.h"
 #include "journal/journal.h"
+#include "kiosk/clock_check.h"
 #include "registry/registry.h"
 
 namespace kiosk {
@@ -19,6 +22,9 @@ struct Device {
   std::unique_ptr<journal::Journal> journal;
   std::unique_ptr<card::Verifier> verifier;  // null with the registry
   std::string open_problem;                  // why the registry could not be opened, if so
+  // The hub's time at the last successful sync (0: none), a clock anchor: set from the data
+  // directory by whoever reads it (the kiosk's wiring) and by the background sync's thread.
+  std::unique_ptr<std::atomic<int64_t>> hub_time = std::make_unique<std::atomic<int64_t>>(0);
 
   // Opens DIR (creating it and, on a new device, the journal). A missing or unusable registry is
   // not an error here: the kiosk starts and says so on screen. A journal that existed and is
@@ -28,6 +34,9 @@ struct Device {
                                    const base::Clock& clock);
   // Reopens the registry after a bundle was applied.
   void ReloadRegistry(const base::Clock& clock);
+
+  // The clock's anchors now (kiosk/clock_check.h): the registry's, the hub's, the journal's.
+  ClockAnchors Anchors() const;
 };
 
 }  // namespace kiosk

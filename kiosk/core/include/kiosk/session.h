@@ -3,6 +3,7 @@
 // the headless JSON-lines front end both drive this class.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -10,6 +11,7 @@
 #include "base/clock.h"
 #include "card/verifier.h"
 #include "journal/journal.h"
+#include "kiosk/clock_check.h"
 #include "kiosk/outcome.h"
 #include "registry/registry.h"
 #include "rules/events.h"
@@ -64,11 +66,17 @@ struct Screen {
 };
 
 // Not thread-safe: one UI thread drives it. All references must outlive the session; `registry`
-// may be null (no registry applied yet: every scan gives NO_REGISTRY).
+// may be null (no registry applied yet: every scan gives NO_REGISTRY). `hub_time` (may be null:
+// none) is the hub's time at the last sync, a clock anchor (kiosk/clock_check.h) that another
+// thread may move on.
 class Session {
  public:
   Session(const Config& config, const base::Clock& clock, card::Verifier* verifier,
-          registry::Registry* registry, journal::Journal& journal);
+          registry::Registry* registry, journal::Journal& journal,
+          const std::atomic<int64_t>* hub_time = nullptr);
+
+  // The clock's anchors now (the registry's, the hub's, the journal's last entry).
+  ClockAnchors Anchors() const;
 
   const Screen& screen() const { return screen_; }
 
@@ -91,12 +99,14 @@ class Session {
   void Fail(const std::string& code, const std::string& message);
   void Reset();
   bool DeviceReady();
+  bool ClockTrusted();  // false (and an error screen) when the wall clock is behind or ahead
 
   Config config_;
   const base::Clock& clock_;
   card::Verifier* verifier_;
   registry::Registry* registry_;
   journal::Journal& journal_;
+  const std::atomic<int64_t>* hub_time_;
   Screen screen_;
   std::optional<card::MemberCard> card_;  // the verified card being served
   // The partner's offers, read once: the registry does not change under a session.

@@ -58,6 +58,10 @@ struct PushReport {
 struct SyncReport {
   PullReport pull;
   PushReport push;
+  // After a cycle with neither an error nor a refusal: the latest `Date` of the hub's answers,
+  // saved in DATA_DIR/hub-time (sync/hub_time.h) as the kiosk's clock anchor; else 0.
+  int64_t hub_time = 0;
+  base::Status hub_time_status;  // why it could not be saved, if so
   bool refused() const;
   bool error() const;
   // "bundle: applied seq 2 (was 1)", "journal: pushed entries 5..42, hub acknowledged 42", ...
@@ -87,6 +91,9 @@ class NetSync {
   SyncReport RunOnce();
 
  private:
+  // Saves the hub's time after a successful cycle (SyncReport::hub_time).
+  void KeepHubTime(int64_t hub_date, SyncReport* report);
+
   base::FileSystem& fs_;
   const base::Clock& clock_;
   bundle::Importer& importer_;
