@@ -10,6 +10,7 @@
 
 #include "app.h"
 #include "base/fs.h"
+#include "base/version.h"
 #include "headless_kiosk.h"
 #include "kiosk/session.h"
 #include "kiosk_settings/config.h"
@@ -25,6 +26,7 @@ constexpr char kUsage[] =
     "             [--utc-offset +03:00] [--stale-registry warn|refuse]\n"
     "             [--hub URL [--hub-cert FILE]] [--trust bundle.pub.pem] [--sync-interval S]\n"
     "   or: kiosk --print-config   (the config file with every key and its default)\n"
+    "   or: kiosk --version\n"
     "The app: fullscreen, touch, keyboard, keyboard-wedge scanner and camera (docs/kiosk-app.md).\n"
     "Flags override the config file (default /etc/cardkiosk/kiosk.conf when it exists).\n"
     "  --camera       frames to scan: a V4L2 camera, or a recording (image directory, Y4M)\n"
@@ -197,7 +199,7 @@ int ParseAppFlags(const std::vector<std::string>& args, kiosk_sdl::AppOptions* o
     if (int rc = ParseAppFlag(args, &i, o); rc != kParsed) return rc;
   if (o->config.partner.size() > 64 || o->config.event.size() > 64)
     return Usage("--partner and --event are at most 64 bytes");
-  o->version = CK_VERSION;
+  o->version = base::kProjectVersion;
   return kParsed;
 }
 
@@ -205,6 +207,10 @@ int ParseAppFlags(const std::vector<std::string>& args, kiosk_sdl::AppOptions* o
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.size() == 1 && args[0] == "--version") {
+    std::printf("kiosk %s\n", base::kProjectVersion);
+    return 0;
+  }
   bool headless = false;
   for (const std::string& a : args) headless = headless || a == "--headless";
   base::PosixFileSystem fs;  // the real filesystem, for every part below
