@@ -129,6 +129,10 @@ int LoadConfigFile(const std::vector<std::string>& args, kiosk_sdl::AppOptions* 
   } else if (explicit_config || cfg.status().code() != base::StatusCode::kNotFound) {
     std::fprintf(stderr, "kiosk: %s\n", cfg.status().message().c_str());
     return 2;
+  } else {
+    // Said once at start-up, so that a device's journal shows why it runs on the defaults.
+    std::fprintf(stderr, "kiosk: no %s: using the defaults (kiosk --print-config lists them)\n",
+                 config_path.c_str());
   }
   return kParsed;
 }

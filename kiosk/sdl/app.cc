@@ -86,9 +86,12 @@ int App::OpenParts() {
   if (!pin.ok()) return StartupError(pin.status().message());
   pin_.emplace(std::move(*pin));
   (void)wiring_->LoadIdentity();  // without a device id the admin screen shows none
-  if (!cfg_.trust.empty()) {
-    if (base::Status st = wiring_->LoadTrust(cfg_.trust); !st.ok())
-      return StartupError("trust: " + st.message());
+  setup_.trust_path = cfg_.trust;
+  provisioned_ = cfg_.trust.empty() || TryTrust();
+  if (!provisioned_) {
+    std::fprintf(stderr, "kiosk: not provisioned: %s; waiting for the bundle key at %s\n",
+                 setup_.problem.empty() ? "no bundle key" : setup_.problem.c_str(),
+                 cfg_.trust.c_str());
   }
   admin_.emplace(*pin_, std::move(*strings_), AssetsDir() + "/i18n");
   strings_.reset();
@@ -114,12 +117,20 @@ int App::OpenScreen() {
   return 0;
 }
 
-// Network sync, the session, the USB sticks, the camera and the scanner.
+// The bundle key (`trust`): true once it is read; else why not in setup_.problem ("" when the
+// file is not there at all).
+bool App::TryTrust() {
+  base::Status st = wiring_->LoadTrust(cfg_.trust);
+  setup_.problem = st.ok() || st.code() == base::StatusCode::kNotFound ? "" : st.message();
+  return st.ok();
+}
+
+// Network sync, the USB sticks, the camera and the scanner (the session is already there).
 void App::StartParts() {
   auto wake = [this] { Wake(); };
   if (!cfg_.hub.empty())
     wiring_->StartSync({cfg_.hub, cfg_.hub_cert, cfg_.sync_interval_seconds}, wake);
-  RebuildSession();
+  RefreshStatus();
   wiring_->StartUsb(cfg_.usb_mount_dir, cfg_.usb_watch, wake);
   wiring_->OpenInputs({cfg_.camera, cfg_.camera_width, cfg_.camera_height, cfg_.camera_fps},
                       cfg_.scanner_device, wake);
@@ -134,9 +145,10 @@ int App::Start() {
   if (int rc = LoadSettings(); rc != 0) return rc;
   if (int rc = OpenParts(); rc != 0) return rc;
   if (int rc = OpenScreen(); rc != 0) return rc;
-  if (!cfg_.hub.empty() && !wiring_->trusted())
+  if (!cfg_.hub.empty() && cfg_.trust.empty())
     return StartupError("network sync (hub) needs `trust` (the bundle key)");
-  StartParts();
+  RebuildSession();
+  if (provisioned_) StartParts();
   return 0;
 }
 
@@ -200,6 +212,7 @@ bool App::PreviewShown() const {
 }
 
 std::string App::StateName() const {
+  if (!provisioned_) return "not_provisioned";
   if (admin_->active()) return std::string(admin_->ScreenName());
   return std::string(kiosk::StateName(session().screen().state));
 }
@@ -229,6 +242,10 @@ kiosk_ui::Model App::MakeModel() const {
   m.now = wiring_->clock().NowUnixSeconds();
   m.utc_offset_seconds = cfg_.utc_offset_seconds;
   m.has_logo = gfx_->has_logo();
+  if (!provisioned_) {
+    m.app = kiosk_ui::AppScreen::kNotProvisioned;
+    m.setup = setup_;
+  }
   return m;
 }
 
@@ -367,9 +384,37 @@ void App::Turn() {
   if (script_ && exit_code_ < 0) exit_code_ = script_->Run();
 }
 
+// Not provisioned: the screen says what is missing; the key is looked for once a second (the
+// idle rate), and the kiosk starts serving as soon as it can be read. Only quitting is taken.
+void App::TurnNotProvisioned() {
+  SDL_Event ev;
+  const int timeout = 1000 - static_cast<int>(SDL_GetTicks64() % 1000);
+  const int script = script_ && !script_->done() ? script_->TimeoutMs() : timeout;
+  if (SDL_WaitEventTimeout(&ev, std::max(0, std::min(timeout, script))) != 0) {
+    do {
+      if (ev.type == SDL_QUIT) exit_code_ = 0;
+      if (ev.type == SDL_WINDOWEVENT) Handle(ev);
+    } while (exit_code_ < 0 && SDL_PollEvent(&ev) != 0);
+  }
+  if (opt_.quit_after_seconds > 0 &&
+      Now() - start_ns_ >= static_cast<int64_t>(opt_.quit_after_seconds * 1e9) && exit_code_ < 0)
+    exit_code_ = 0;
+  const std::string before = setup_.problem;
+  if (TryTrust()) {
+    std::fprintf(stderr, "kiosk: bundle key %s read: starting\n", cfg_.trust.c_str());
+    provisioned_ = true;
+    StartParts();
+  } else if (setup_.problem != before) {
+    std::fprintf(stderr, "kiosk: not provisioned: %s\n",
+                 setup_.problem.empty() ? "no bundle key" : setup_.problem.c_str());
+  }
+  if (exit_code_ <= 0) Present(false);
+  if (script_ && exit_code_ < 0) exit_code_ = script_->Run();
+}
+
 int App::Run() {
   if (int rc = Start(); rc != 0) return rc;
-  while (exit_code_ < 0) Turn();
+  while (exit_code_ < 0) provisioned_ ? Turn() : TurnNotProvisioned();
   std::printf("%s\n", stats_.Json().dump().c_str());
   std::fflush(stdout);
   return exit_code_;

@@ -54,6 +54,8 @@ class App final : public ScriptHost {
   int OpenParts();
   int OpenScreen();
   void StartParts();
+  bool TryTrust();
+  void TurnNotProvisioned();
   std::string AssetsDir() const;
   kiosk::Config SessionConfig() const;
   void RebuildSession();
@@ -133,6 +135,10 @@ class App final : public ScriptHost {
   std::string last_scan_text_;  // a camera scan waiting for its verdict to be drawn
   int64_t start_ns_ = 0;
   int exit_code_ = -1;
+  // False while the bundle key (`trust`) is missing or unusable: the not-provisioned screen is
+  // shown, the key looked for every second, and the inputs, USB and sync wait for it.
+  bool provisioned_ = true;
+  kiosk_ui::Setup setup_;
 };
 
 }  // namespace kiosk_sdl

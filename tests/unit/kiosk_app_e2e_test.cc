@@ -923,4 +923,63 @@ TEST_F(KioskAppE2eTest, AStickPluggedInIsImportedAndGetsTheJournalWithoutTheAdmi
   EXPECT_TRUE(std::filesystem::exists(media + "/STICK/" + ck_sync::ReceiptFileName(*device_id)));
 }
 
+// ---- 10. not provisioned: the bundle key comes later -------------------------------------------
+
+TEST_F(KioskAppE2eTest, WithoutItsBundleKeyTheKioskSaysSoAndStartsOnceTheKeyIsThere) {
+  const std::string media = fx_.temp().File("media");
+  ASSERT_TRUE(cktest::MakeDir(media));
+  cktest::BundleFactory factory(fx_.temp().File("bundles"));
+  const std::string key = fx_.temp().File("etc/bundle.pub.pem");  // not there yet
+  ASSERT_TRUE(
+      WriteText(config_path(), "usb_mount_dir = \"" + media + "\"\ntrust = \"" + key + "\"\n"));
+  base::Result<std::string> device_id =
+      ck_sync::LoadOrCreateDeviceId(cktest::RealFs(), fx_.data_dir());
+  ASSERT_TRUE(device_id.ok()) << device_id.status().ToString();
+  const std::string marker = fx_.temp().File("up");
+  const KioskRun run =
+      Run(Shop(),
+          "wait not_provisioned 30\n"
+          "expect This kiosk is not set up yet\n"
+          "expect " +
+              *device_id +
+              "\n"
+              "screenshot waiting\n"
+              "wait idle 30\n"
+              "expect Show your membership card\n"
+              "quit\n",
+          {"--language", "en", "--screenshot-dir", marker}, [&] {
+            for (int i = 0; i < 1200 && !std::filesystem::exists(marker + "/waiting.png"); ++i)
+              std::this_thread::sleep_for(std::chrono::milliseconds(25));
+            // Copied in as an admin would: the whole file appears at once.
+            std::filesystem::create_directories(fx_.temp().File("etc"));
+            const std::string pem = factory.WriteTrustedKeyPem();
+            std::filesystem::copy_file(pem, key + ".part");
+            std::filesystem::rename(key + ".part", key);
+          });
+  ASSERT_EQ(run.process.exit_code, 0) << run.Describe();
+  const std::vector<std::string> names = run.ScreenNames();
+  ASSERT_FALSE(names.empty());
+  EXPECT_EQ(names.front(), "not_provisioned") << run.Describe();
+  EXPECT_NE(std::find(names.begin(), names.end(), "idle"), names.end()) << run.Describe();
+  EXPECT_NE(run.process.err.find("not provisioned"), std::string::npos) << run.process.err;
+  EXPECT_NE(run.process.err.find(key), std::string::npos) << run.process.err;
+  EXPECT_NE(run.process.err.find("read: starting"), std::string::npos) << run.process.err;
+}
+
+TEST_F(KioskAppE2eTest, AnUnusableBundleKeyIsShownWithWhyNotAndTheKioskDoesNotExit) {
+  const std::string key = fx_.temp().File("bundle.pub.pem");
+  ASSERT_TRUE(WriteText(key, "not a key\n"));
+  ASSERT_TRUE(WriteText(config_path(), "trust = \"" + key + "\"\n"));
+  const KioskRun run = Run(Shop(),
+                           "wait not_provisioned 30\n"
+                           "expect The bundle key cannot be used\n"
+                           "expect " +
+                               key +
+                               "\n"
+                               "quit\n",
+                           {"--language", "en"});
+  ASSERT_EQ(run.process.exit_code, 0) << run.Describe();
+  EXPECT_NE(run.process.err.find("not provisioned: " + key), std::string::npos) << run.process.err;
+}
+
 }  // namespace
