@@ -12,6 +12,7 @@
 #include "base/fs.h"
 #include "headless_kiosk.h"
 #include "kiosk/session.h"
+#include "kiosk_service/service_notify.h"
 #include "kiosk_settings/config.h"
 
 namespace {
@@ -224,5 +225,6 @@ int main(int argc, char** argv) {
     }
   kiosk_sdl::AppOptions options;
   if (int rc = ParseAppFlags(args, &options); rc != kParsed) return rc;
-  return kiosk_sdl::RunApp(options, fs);
+  kiosk_service::SystemdNotifier notifier;  // sd_notify; nothing without $NOTIFY_SOCKET
+  return kiosk_sdl::RunApp(options, fs, notifier);
 }

@@ -15,12 +15,13 @@ namespace {
 constexpr int64_t kPreviewFps = 15;
 constexpr int64_t kPreviewIntervalNs = 1'000'000'000 / kPreviewFps;
 
-int StartupError(const std::string& why) {
+}  // namespace
+
+int App::StartupError(const std::string& why) {
   std::fprintf(stderr, "kiosk: %s\n", why.c_str());
+  health_.SetStatus("start-up failed: " + why);
   return kExitStartup;
 }
-
-}  // namespace
 
 App::~App() = default;
 
@@ -138,6 +139,7 @@ void App::StartParts() {
 
 int App::Start() {
   start_ns_ = Now();
+  health_.SetStatus("starting");
   base::Result<std::unique_ptr<kiosk_wiring::Wiring>> wiring =
       kiosk_wiring::Wiring::Create(fs_, opt_.fake_clock);
   if (!wiring.ok()) return StartupError("bad --fake-clock: " + wiring.status().message());
@@ -275,6 +277,7 @@ void App::Present(bool force, const std::string& shot) {
   }
   if (!shot.empty()) WriteScreenshot(shot);
   SDL_RenderPresent(window_->renderer());
+  health_.FirstFrameShown();  // READY=1 once: the first frame is on screen
   const int64_t t1 = Now();
   stats_.AddDraw(static_cast<double>(t1 - t0) / 1e6);
   if (changed) PrintScreenLine(t0, t1);
@@ -321,6 +324,8 @@ int App::NextTimeoutMs() {
     timeout = std::min(timeout, static_cast<int>(std::max<int64_t>(0, due / kMs + 1)));
   }
   if (script_ && !script_->done()) timeout = std::min(timeout, script_->TimeoutMs());
+  if (const int watchdog = health_.TimeoutMs(Now()); watchdog >= 0)
+    timeout = std::min(timeout, watchdog);
   if (opt_.quit_after_seconds > 0) {
     const int64_t left = start_ns_ + static_cast<int64_t>(opt_.quit_after_seconds * 1e9) - Now();
     timeout = static_cast<int>(std::min<int64_t>(timeout, std::max<int64_t>(0, left / kMs + 1)));
@@ -382,15 +387,35 @@ void App::Turn() {
   if (exit_code_ < 0 || exit_code_ == 0) Present(false);
   // After drawing: a script step sees (and touches) what is on screen now.
   if (script_ && exit_code_ < 0) exit_code_ = script_->Run();
+  AfterTurn();
+}
+
+// The service manager hears that the loop went round (the watchdog) and what the kiosk does.
+void App::AfterTurn() {
+  health_.Alive(Now());
+  health_.SetStatus(ServiceStatus());
+}
+
+std::string App::ServiceStatus() const {
+  if (!provisioned_) return "not provisioned: waiting for the bundle key at " + cfg_.trust;
+  if (admin_->active()) return "admin menu open";
+  const kiosk::Mode mode = wiring_->session_config().mode;
+  std::string s = mode == kiosk::Mode::kShop ? "serving: shop, partner " + cfg_.partner
+                                             : "serving: event " + cfg_.event;
+  s += status_.has_registry ? ", registry #" + std::to_string(status_.registry_seq)
+                            : ", no registry";
+  return s;
 }
 
 // Not provisioned: the screen says what is missing; the key is looked for once a second (the
 // idle rate), and the kiosk starts serving as soon as it can be read. Only quitting is taken.
 void App::TurnNotProvisioned() {
   SDL_Event ev;
-  const int timeout = 1000 - static_cast<int>(SDL_GetTicks64() % 1000);
-  const int script = script_ && !script_->done() ? script_->TimeoutMs() : timeout;
-  if (SDL_WaitEventTimeout(&ev, std::max(0, std::min(timeout, script))) != 0) {
+  int timeout = 1000 - static_cast<int>(SDL_GetTicks64() % 1000);
+  if (script_ && !script_->done()) timeout = std::min(timeout, script_->TimeoutMs());
+  if (const int watchdog = health_.TimeoutMs(Now()); watchdog >= 0)
+    timeout = std::min(timeout, watchdog);
+  if (SDL_WaitEventTimeout(&ev, std::max(0, timeout)) != 0) {
     do {
       if (ev.type == SDL_QUIT) exit_code_ = 0;
       if (ev.type == SDL_WINDOWEVENT) Handle(ev);
@@ -410,6 +435,7 @@ void App::TurnNotProvisioned() {
   }
   if (exit_code_ <= 0) Present(false);
   if (script_ && exit_code_ < 0) exit_code_ = script_->Run();
+  AfterTurn();
 }
 
 int App::Run() {
@@ -420,8 +446,8 @@ int App::Run() {
   return exit_code_;
 }
 
-int RunApp(const AppOptions& options, base::FileSystem& fs) {
-  App app(options, fs);
+int RunApp(const AppOptions& options, base::FileSystem& fs, kiosk_service::Notifier& notifier) {
+  App app(options, fs, notifier);
   return app.Run();
 }
 

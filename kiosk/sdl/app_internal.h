@@ -32,8 +32,12 @@ inline constexpr int64_t kMs = 1'000'000;
 
 class App final : public ScriptHost {
  public:
-  App(const AppOptions& options, base::FileSystem& fs)
-      : opt_(options), cfg_(options.config), fs_(fs), choices_(fs, options.config.data_dir) {}
+  App(const AppOptions& options, base::FileSystem& fs, kiosk_service::Notifier& notifier)
+      : opt_(options),
+        cfg_(options.config),
+        fs_(fs),
+        health_(notifier),
+        choices_(fs, options.config.data_dir) {}
   ~App() override;
   int Run();
 
@@ -49,6 +53,7 @@ class App final : public ScriptHost {
 
  private:
   // app.cc: start-up
+  int StartupError(const std::string& why);
   int Start();
   int LoadSettings();
   int OpenParts();
@@ -69,6 +74,8 @@ class App final : public ScriptHost {
   void Present(bool force, const std::string& shot = "");
   void WriteScreenshot(const std::string& name);
   void PrintScreenLine(int64_t t0, int64_t t1);
+  void AfterTurn();
+  std::string ServiceStatus() const;
   int NextTimeoutMs();
   int64_t Now() const { return sys_.MonotonicNanos(); }
   int64_t TicksNs() const { return static_cast<int64_t>(SDL_GetTicks64()) * kMs; }
@@ -97,6 +104,7 @@ class App final : public ScriptHost {
   AppOptions opt_;
   kiosk_settings::AppConfig cfg_;
   base::FileSystem& fs_;
+  kiosk_service::ServiceHealth health_;
   base::SystemClock sys_;
   kiosk_admin::DeviceChoices choices_;
   std::optional<kiosk_settings::Strings> strings_;  // until the admin flow takes them

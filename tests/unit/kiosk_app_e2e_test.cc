@@ -43,6 +43,7 @@
 #include "base/time_format.h"
 #include "bundle_fixture.h"
 #include "kiosk_fixture.h"
+#include "notify_socket.h"
 #include "real_fs.h"
 #include "scanner/image.h"
 #include "scanner/qr_codec.h"
@@ -980,6 +981,42 @@ TEST_F(KioskAppE2eTest, AnUnusableBundleKeyIsShownWithWhyNotAndTheKioskDoesNotEx
                            {"--language", "en"});
   ASSERT_EQ(run.process.exit_code, 0) << run.Describe();
   EXPECT_NE(run.process.err.find("not provisioned: " + key), std::string::npos) << run.process.err;
+}
+
+// ---- 11. systemd: ready, watchdog, status ------------------------------------------------------
+
+TEST_F(KioskAppE2eTest, UnderSystemdTheKioskSaysReadyFeedsTheWatchdogAndSaysWhatItDoes) {
+  cktest::NotifySocket socket(fx_.temp().File("notify"));
+  ASSERT_TRUE(socket.ok()) << socket.path();
+  ::setenv("NOTIFY_SOCKET", socket.path().c_str(), 1);
+  ::setenv("WATCHDOG_USEC", "1000000", 1);  // 1 s: fed every half second
+  const KioskRun run = Run(Shop(), "wait idle 30\nsleep 2\nquit\n");
+  ::unsetenv("NOTIFY_SOCKET");
+  ::unsetenv("WATCHDOG_USEC");
+  ASSERT_EQ(run.process.exit_code, 0) << run.Describe();
+  const std::vector<std::string> sent = socket.Drain();
+  std::string all;
+  for (const std::string& m : sent) all += m + "\n";
+  ASSERT_FALSE(sent.empty());
+  EXPECT_EQ(sent.front(), "STATUS=starting") << all;
+  EXPECT_EQ(std::count(sent.begin(), sent.end(), "READY=1"), 1) << all;
+  EXPECT_GE(std::count(sent.begin(), sent.end(), "WATCHDOG=1"), 2) << all;
+  // READY only once something is on screen: after the start-up status, with the screen drawn.
+  const auto ready = std::find(sent.begin(), sent.end(), "READY=1");
+  EXPECT_NE(ready, sent.begin()) << all;
+  EXPECT_TRUE(std::any_of(sent.begin(), sent.end(), [](const std::string& m) {
+    return m.rfind("STATUS=serving: shop, partner P-1, registry #", 0) == 0;
+  })) << all;
+}
+
+TEST_F(KioskAppE2eTest, WithoutNotifySocketTheKioskSendsNothingAndRunsAsBefore) {
+  cktest::NotifySocket socket(fx_.temp().File("notify"));
+  ASSERT_TRUE(socket.ok());
+  ::unsetenv("NOTIFY_SOCKET");
+  const KioskRun run = Run(Shop(), "wait idle 30\nquit\n");
+  ASSERT_EQ(run.process.exit_code, 0) << run.Describe();
+  EXPECT_TRUE(socket.Drain().empty());
+  EXPECT_EQ(run.process.err.find("service manager"), std::string::npos) << run.process.err;
 }
 
 }  // namespace
