@@ -102,7 +102,7 @@ int App::OpenParts() {
 // The window, the drawing and the sound.
 int App::OpenScreen() {
   base::Result<std::unique_ptr<KioskWindow>> window =
-      KioskWindow::Open(cfg_.fullscreen, cfg_.window_width, cfg_.window_height);
+      KioskWindow::Open(cfg_.fullscreen, cfg_.window_width, cfg_.window_height, cfg_.renderer);
   if (!window.ok()) return StartupError(window.status().message());
   window_ = std::move(*window);
   wake_event_ = SDL_RegisterEvents(1);
@@ -116,14 +116,6 @@ int App::OpenScreen() {
   if (!sound_->available()) std::fprintf(stderr, "kiosk: %s\n", sound_->problem().c_str());
   SDL_StartTextInput();
   return 0;
-}
-
-// The bundle key (`trust`): true once it is read; else why not in setup_.problem ("" when the
-// file is not there at all).
-bool App::TryTrust() {
-  base::Status st = wiring_->LoadTrust(cfg_.trust);
-  setup_.problem = st.ok() || st.code() == base::StatusCode::kNotFound ? "" : st.message();
-  return st.ok();
 }
 
 // Network sync, the USB sticks, the camera and the scanner (the session is already there).
@@ -277,6 +269,7 @@ void App::Present(bool force, const std::string& shot) {
   }
   if (!shot.empty()) WriteScreenshot(shot);
   SDL_RenderPresent(window_->renderer());
+  if (!health_.ready()) ScheduleFirstRedraws();
   health_.FirstFrameShown();  // READY=1 once: the first frame is on screen
   const int64_t t1 = Now();
   stats_.AddDraw(static_cast<double>(t1 - t0) / 1e6);
@@ -326,6 +319,7 @@ int App::NextTimeoutMs() {
   if (script_ && !script_->done()) timeout = std::min(timeout, script_->TimeoutMs());
   if (const int watchdog = health_.TimeoutMs(Now()); watchdog >= 0)
     timeout = std::min(timeout, watchdog);
+  if (const int redraw = FirstRedrawTimeoutMs(); redraw >= 0) timeout = std::min(timeout, redraw);
   if (opt_.quit_after_seconds > 0) {
     const int64_t left = start_ns_ + static_cast<int64_t>(opt_.quit_after_seconds * 1e9) - Now();
     timeout = static_cast<int>(std::min<int64_t>(timeout, std::max<int64_t>(0, left / kMs + 1)));
@@ -385,55 +379,8 @@ void App::Turn() {
       Now() - start_ns_ >= static_cast<int64_t>(opt_.quit_after_seconds * 1e9) && exit_code_ < 0)
     exit_code_ = 0;
   if (exit_code_ < 0 || exit_code_ == 0) Present(false);
+  RedrawAfterFirstFrame();
   // After drawing: a script step sees (and touches) what is on screen now.
-  if (script_ && exit_code_ < 0) exit_code_ = script_->Run();
-  AfterTurn();
-}
-
-// The service manager hears that the loop went round (the watchdog) and what the kiosk does.
-void App::AfterTurn() {
-  health_.Alive(Now());
-  health_.SetStatus(ServiceStatus());
-}
-
-std::string App::ServiceStatus() const {
-  if (!provisioned_) return "not provisioned: waiting for the bundle key at " + cfg_.trust;
-  if (admin_->active()) return "admin menu open";
-  const kiosk::Mode mode = wiring_->session_config().mode;
-  std::string s = mode == kiosk::Mode::kShop ? "serving: shop, partner " + cfg_.partner
-                                             : "serving: event " + cfg_.event;
-  s += status_.has_registry ? ", registry #" + std::to_string(status_.registry_seq)
-                            : ", no registry";
-  return s;
-}
-
-// Not provisioned: the screen says what is missing; the key is looked for once a second (the
-// idle rate), and the kiosk starts serving as soon as it can be read. Only quitting is taken.
-void App::TurnNotProvisioned() {
-  SDL_Event ev;
-  int timeout = 1000 - static_cast<int>(SDL_GetTicks64() % 1000);
-  if (script_ && !script_->done()) timeout = std::min(timeout, script_->TimeoutMs());
-  if (const int watchdog = health_.TimeoutMs(Now()); watchdog >= 0)
-    timeout = std::min(timeout, watchdog);
-  if (SDL_WaitEventTimeout(&ev, std::max(0, timeout)) != 0) {
-    do {
-      if (ev.type == SDL_QUIT) exit_code_ = 0;
-      if (ev.type == SDL_WINDOWEVENT) Handle(ev);
-    } while (exit_code_ < 0 && SDL_PollEvent(&ev) != 0);
-  }
-  if (opt_.quit_after_seconds > 0 &&
-      Now() - start_ns_ >= static_cast<int64_t>(opt_.quit_after_seconds * 1e9) && exit_code_ < 0)
-    exit_code_ = 0;
-  const std::string before = setup_.problem;
-  if (TryTrust()) {
-    std::fprintf(stderr, "kiosk: bundle key %s read: starting\n", cfg_.trust.c_str());
-    provisioned_ = true;
-    StartParts();
-  } else if (setup_.problem != before) {
-    std::fprintf(stderr, "kiosk: not provisioned: %s\n",
-                 setup_.problem.empty() ? "no bundle key" : setup_.problem.c_str());
-  }
-  if (exit_code_ <= 0) Present(false);
   if (script_ && exit_code_ < 0) exit_code_ = script_->Run();
   AfterTurn();
 }

@@ -76,6 +76,9 @@ class App final : public ScriptHost {
   void PrintScreenLine(int64_t t0, int64_t t1);
   void AfterTurn();
   std::string ServiceStatus() const;
+  void ScheduleFirstRedraws();
+  int FirstRedrawTimeoutMs() const;
+  void RedrawAfterFirstFrame();
   int NextTimeoutMs();
   int64_t Now() const { return sys_.MonotonicNanos(); }
   int64_t TicksNs() const { return static_cast<int64_t>(SDL_GetTicks64()) * kMs; }
@@ -147,6 +150,8 @@ class App final : public ScriptHost {
   // shown, the key looked for every second, and the inputs, USB and sync wait for it.
   bool provisioned_ = true;
   kiosk_ui::Setup setup_;
+  int first_redraws_ = 0;  // forced redraws of the first frame still to come
+  int64_t first_redraw_ns_ = 0;
 };
 
 }  // namespace kiosk_sdl

@@ -1019,4 +1019,21 @@ TEST_F(KioskAppE2eTest, WithoutNotifySocketTheKioskSendsNothingAndRunsAsBefore) 
   EXPECT_EQ(run.process.err.find("service manager"), std::string::npos) << run.process.err;
 }
 
+// ---- 12. the renderer and the first frame -------------------------------------------------------
+
+TEST_F(KioskAppE2eTest, TheConfiguredRendererDrawsAndTheFirstFrameIsDrawnAgain) {
+  ASSERT_TRUE(WriteText(config_path(), "renderer = \"software\"\n"));
+  ::unsetenv("SDL_RENDER_DRIVER");  // the config decides
+  const KioskRun run = Run(Shop(), "wait idle 30\nsleep 1.5\nquit\n");
+  ::setenv("SDL_RENDER_DRIVER", "software", 1);
+  ASSERT_EQ(run.process.exit_code, 0) << run.Describe();
+  EXPECT_NE(run.process.err.find("renderer software"), std::string::npos) << run.process.err;
+  EXPECT_EQ(run.process.err.find("could not start"), std::string::npos) << run.process.err;
+  // One idle screen (the fake clock stands still), drawn three times: once, then again at once
+  // and half a second later, so that a first page flip lost by the GPU is made good.
+  EXPECT_EQ(run.ScreenNames(), std::vector<std::string>{"idle"}) << run.Describe();
+  ASSERT_TRUE(run.stats.is_object()) << run.Describe();
+  EXPECT_EQ(run.stats.value("frames_drawn", 0), 3) << run.stats;
+}
+
 }  // namespace
