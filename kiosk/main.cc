@@ -13,6 +13,7 @@
 #include "base/version.h"
 #include "headless_kiosk.h"
 #include "kiosk/session.h"
+#include "kiosk_service/service_notify.h"
 #include "kiosk_settings/config.h"
 
 namespace {
@@ -131,6 +132,10 @@ int LoadConfigFile(const std::vector<std::string>& args, kiosk_sdl::AppOptions* 
   } else if (explicit_config || cfg.status().code() != base::StatusCode::kNotFound) {
     std::fprintf(stderr, "kiosk: %s\n", cfg.status().message().c_str());
     return 2;
+  } else {
+    // Said once at start-up, so that a device's journal shows why it runs on the defaults.
+    std::fprintf(stderr, "kiosk: no %s: using the defaults (kiosk --print-config lists them)\n",
+                 config_path.c_str());
   }
   return kParsed;
 }
@@ -226,5 +231,6 @@ int main(int argc, char** argv) {
     }
   kiosk_sdl::AppOptions options;
   if (int rc = ParseAppFlags(args, &options); rc != kParsed) return rc;
-  return kiosk_sdl::RunApp(options, fs);
+  kiosk_service::SystemdNotifier notifier;  // sd_notify; nothing without $NOTIFY_SOCKET
+  return kiosk_sdl::RunApp(options, fs, notifier);
 }
