@@ -25,7 +25,8 @@ constexpr char kUsage[] =
     "  cardhub devices --data-dir DIR [--config FILE]\n"
     "  cardhub entries --data-dir DIR [--device NAME] [--config FILE]\n"
     "  cardhub report --data-dir DIR --from DATE --to DATE [--config FILE]\n"
-    "  cardhub flags --data-dir DIR [--config FILE]\n";
+    "  cardhub flags --data-dir DIR [--config FILE]\n"
+    "  cardhub version\n";
 
 struct Args {
   std::string cmd;
@@ -189,6 +190,10 @@ int main(int argc, char** argv) {
   args.cmd = argv[1];
   if (args.cmd == "--help" || args.cmd == "help") {
     std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (args.cmd == "version" || args.cmd == "--version") {
+    std::printf("cardhub %s\n", hub::kHubVersion);
     return 0;
   }
   if (int rc = ParseArgs(argc, argv, &args); rc != 0) return rc;

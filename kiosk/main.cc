@@ -10,8 +10,10 @@
 
 #include "app.h"
 #include "base/fs.h"
+#include "base/version.h"
 #include "headless_kiosk.h"
 #include "kiosk/session.h"
+#include "kiosk_service/service_notify.h"
 #include "kiosk_settings/config.h"
 
 namespace {
@@ -25,6 +27,7 @@ constexpr char kUsage[] =
     "             [--utc-offset +03:00] [--stale-registry warn|refuse]\n"
     "             [--hub URL [--hub-cert FILE]] [--trust bundle.pub.pem] [--sync-interval S]\n"
     "   or: kiosk --print-config   (the config file with every key and its default)\n"
+    "   or: kiosk --version\n"
     "The app: fullscreen, touch, keyboard, keyboard-wedge scanner and camera (docs/kiosk-app.md).\n"
     "Flags override the config file (default /etc/cardkiosk/kiosk.conf when it exists).\n"
     "  --camera       frames to scan: a V4L2 camera, or a recording (image directory, Y4M)\n"
@@ -129,6 +132,10 @@ int LoadConfigFile(const std::vector<std::string>& args, kiosk_sdl::AppOptions* 
   } else if (explicit_config || cfg.status().code() != base::StatusCode::kNotFound) {
     std::fprintf(stderr, "kiosk: %s\n", cfg.status().message().c_str());
     return 2;
+  } else {
+    // Said once at start-up, so that a device's journal shows why it runs on the defaults.
+    std::fprintf(stderr, "kiosk: no %s: using the defaults (kiosk --print-config lists them)\n",
+                 config_path.c_str());
   }
   return kParsed;
 }
@@ -197,7 +204,7 @@ int ParseAppFlags(const std::vector<std::string>& args, kiosk_sdl::AppOptions* o
     if (int rc = ParseAppFlag(args, &i, o); rc != kParsed) return rc;
   if (o->config.partner.size() > 64 || o->config.event.size() > 64)
     return Usage("--partner and --event are at most 64 bytes");
-  o->version = CK_VERSION;
+  o->version = base::kProjectVersion;
   return kParsed;
 }
 
@@ -205,6 +212,10 @@ int ParseAppFlags(const std::vector<std::string>& args, kiosk_sdl::AppOptions* o
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.size() == 1 && args[0] == "--version") {
+    std::printf("kiosk %s\n", base::kProjectVersion);
+    return 0;
+  }
   bool headless = false;
   for (const std::string& a : args) headless = headless || a == "--headless";
   base::PosixFileSystem fs;  // the real filesystem, for every part below
@@ -220,5 +231,6 @@ int main(int argc, char** argv) {
     }
   kiosk_sdl::AppOptions options;
   if (int rc = ParseAppFlags(args, &options); rc != kParsed) return rc;
-  return kiosk_sdl::RunApp(options, fs);
+  kiosk_service::SystemdNotifier notifier;  // sd_notify; nothing without $NOTIFY_SOCKET
+  return kiosk_sdl::RunApp(options, fs, notifier);
 }

@@ -15,6 +15,9 @@ echo "== module table and size rules (docs/architecture.md)"
 python3 scripts/check_architecture.py
 python3 scripts/check_sizes.py
 
+echo "== systemd units (toolchain/device, systemd-analyze verify)"
+bash toolchain/verify-units.sh
+
 echo "== tests (ASan+UBSan)"
 # A throwaway PostgreSQL server (unix socket only) for the hub's "postgres" backend tests; stopped
 # and removed on exit, whatever happens.

@@ -15,12 +15,13 @@ namespace {
 constexpr int64_t kPreviewFps = 15;
 constexpr int64_t kPreviewIntervalNs = 1'000'000'000 / kPreviewFps;
 
-int StartupError(const std::string& why) {
+}  // namespace
+
+int App::StartupError(const std::string& why) {
   std::fprintf(stderr, "kiosk: %s\n", why.c_str());
+  health_.SetStatus("start-up failed: " + why);
   return kExitStartup;
 }
-
-}  // namespace
 
 App::~App() = default;
 
@@ -86,9 +87,12 @@ int App::OpenParts() {
   if (!pin.ok()) return StartupError(pin.status().message());
   pin_.emplace(std::move(*pin));
   (void)wiring_->LoadIdentity();  // without a device id the admin screen shows none
-  if (!cfg_.trust.empty()) {
-    if (base::Status st = wiring_->LoadTrust(cfg_.trust); !st.ok())
-      return StartupError("trust: " + st.message());
+  setup_.trust_path = cfg_.trust;
+  provisioned_ = cfg_.trust.empty() || TryTrust();
+  if (!provisioned_) {
+    std::fprintf(stderr, "kiosk: not provisioned: %s; waiting for the bundle key at %s\n",
+                 setup_.problem.empty() ? "no bundle key" : setup_.problem.c_str(),
+                 cfg_.trust.c_str());
   }
   admin_.emplace(*pin_, std::move(*strings_), AssetsDir() + "/i18n");
   strings_.reset();
@@ -98,7 +102,7 @@ int App::OpenParts() {
 // The window, the drawing and the sound.
 int App::OpenScreen() {
   base::Result<std::unique_ptr<KioskWindow>> window =
-      KioskWindow::Open(cfg_.fullscreen, cfg_.window_width, cfg_.window_height);
+      KioskWindow::Open(cfg_.fullscreen, cfg_.window_width, cfg_.window_height, cfg_.renderer);
   if (!window.ok()) return StartupError(window.status().message());
   window_ = std::move(*window);
   wake_event_ = SDL_RegisterEvents(1);
@@ -114,12 +118,12 @@ int App::OpenScreen() {
   return 0;
 }
 
-// Network sync, the session, the USB sticks, the camera and the scanner.
+// Network sync, the USB sticks, the camera and the scanner (the session is already there).
 void App::StartParts() {
   auto wake = [this] { Wake(); };
   if (!cfg_.hub.empty())
     wiring_->StartSync({cfg_.hub, cfg_.hub_cert, cfg_.sync_interval_seconds}, wake);
-  RebuildSession();
+  RefreshStatus();
   wiring_->StartUsb(cfg_.usb_mount_dir, cfg_.usb_watch, wake);
   wiring_->OpenInputs({cfg_.camera, cfg_.camera_width, cfg_.camera_height, cfg_.camera_fps},
                       cfg_.scanner_device, wake);
@@ -127,6 +131,7 @@ void App::StartParts() {
 
 int App::Start() {
   start_ns_ = Now();
+  health_.SetStatus("starting");
   base::Result<std::unique_ptr<kiosk_wiring::Wiring>> wiring =
       kiosk_wiring::Wiring::Create(fs_, opt_.fake_clock);
   if (!wiring.ok()) return StartupError("bad --fake-clock: " + wiring.status().message());
@@ -134,9 +139,10 @@ int App::Start() {
   if (int rc = LoadSettings(); rc != 0) return rc;
   if (int rc = OpenParts(); rc != 0) return rc;
   if (int rc = OpenScreen(); rc != 0) return rc;
-  if (!cfg_.hub.empty() && !wiring_->trusted())
+  if (!cfg_.hub.empty() && cfg_.trust.empty())
     return StartupError("network sync (hub) needs `trust` (the bundle key)");
-  StartParts();
+  RebuildSession();
+  if (provisioned_) StartParts();
   return 0;
 }
 
@@ -200,6 +206,7 @@ bool App::PreviewShown() const {
 }
 
 std::string App::StateName() const {
+  if (!provisioned_) return "not_provisioned";
   if (admin_->active()) return std::string(admin_->ScreenName());
   return std::string(kiosk::StateName(session().screen().state));
 }
@@ -229,6 +236,10 @@ kiosk_ui::Model App::MakeModel() const {
   m.now = wiring_->clock().NowUnixSeconds();
   m.utc_offset_seconds = cfg_.utc_offset_seconds;
   m.has_logo = gfx_->has_logo();
+  if (!provisioned_) {
+    m.app = kiosk_ui::AppScreen::kNotProvisioned;
+    m.setup = setup_;
+  }
   return m;
 }
 
@@ -258,6 +269,8 @@ void App::Present(bool force, const std::string& shot) {
   }
   if (!shot.empty()) WriteScreenshot(shot);
   SDL_RenderPresent(window_->renderer());
+  if (!health_.ready()) ScheduleFirstRedraws();
+  health_.FirstFrameShown();  // READY=1 once: the first frame is on screen
   const int64_t t1 = Now();
   stats_.AddDraw(static_cast<double>(t1 - t0) / 1e6);
   if (changed) PrintScreenLine(t0, t1);
@@ -304,6 +317,9 @@ int App::NextTimeoutMs() {
     timeout = std::min(timeout, static_cast<int>(std::max<int64_t>(0, due / kMs + 1)));
   }
   if (script_ && !script_->done()) timeout = std::min(timeout, script_->TimeoutMs());
+  if (const int watchdog = health_.TimeoutMs(Now()); watchdog >= 0)
+    timeout = std::min(timeout, watchdog);
+  if (const int redraw = FirstRedrawTimeoutMs(); redraw >= 0) timeout = std::min(timeout, redraw);
   if (opt_.quit_after_seconds > 0) {
     const int64_t left = start_ns_ + static_cast<int64_t>(opt_.quit_after_seconds * 1e9) - Now();
     timeout = static_cast<int>(std::min<int64_t>(timeout, std::max<int64_t>(0, left / kMs + 1)));
@@ -363,20 +379,22 @@ void App::Turn() {
       Now() - start_ns_ >= static_cast<int64_t>(opt_.quit_after_seconds * 1e9) && exit_code_ < 0)
     exit_code_ = 0;
   if (exit_code_ < 0 || exit_code_ == 0) Present(false);
+  RedrawAfterFirstFrame();
   // After drawing: a script step sees (and touches) what is on screen now.
   if (script_ && exit_code_ < 0) exit_code_ = script_->Run();
+  AfterTurn();
 }
 
 int App::Run() {
   if (int rc = Start(); rc != 0) return rc;
-  while (exit_code_ < 0) Turn();
+  while (exit_code_ < 0) provisioned_ ? Turn() : TurnNotProvisioned();
   std::printf("%s\n", stats_.Json().dump().c_str());
   std::fflush(stdout);
   return exit_code_;
 }
 
-int RunApp(const AppOptions& options, base::FileSystem& fs) {
-  App app(options, fs);
+int RunApp(const AppOptions& options, base::FileSystem& fs, kiosk_service::Notifier& notifier) {
+  App app(options, fs, notifier);
   return app.Run();
 }
 

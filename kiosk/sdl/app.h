@@ -5,6 +5,7 @@
 #include <string>
 
 #include "base/fs.h"
+#include "kiosk_service/service_notify.h"
 #include "kiosk_settings/config.h"
 
 namespace kiosk_sdl {
@@ -22,8 +23,10 @@ struct AppOptions {
 };
 
 // Runs until the window is closed, the script quits or quit_after passes. Exit status: 0, 2 for a
-// start-up problem (printed), 3 for a failed script step. `fs` (the real filesystem, owned by
-// main()) is used by every part that writes the data directory or a USB stick.
-int RunApp(const AppOptions& options, base::FileSystem& fs);
+// start-up problem (printed, and sent as STATUS=), 3 for a failed script step. `fs` (the real
+// filesystem, owned by main()) is used by every part that writes the data directory or a USB
+// stick; `notifier` (owned by main()) hears READY=1 once the first frame is on screen, WATCHDOG=1
+// from every turn of the UI loop and STATUS= lines.
+int RunApp(const AppOptions& options, base::FileSystem& fs, kiosk_service::Notifier& notifier);
 
 }  // namespace kiosk_sdl

@@ -97,7 +97,9 @@ bool App::InputSettling() const {
   return !drawn_ || StateName() != drawn_state_ || Now() - screen_changed_ns_ < kInputSettleNs;
 }
 
-bool App::InputIdle() { return !wiring_->inputs()->scans_waiting() && wedge_.idle(); }
+bool App::InputIdle() {
+  return (wiring_->inputs() == nullptr || !wiring_->inputs()->scans_waiting()) && wedge_.idle();
+}
 
 void App::HandleTouch(int x, int y) {
   if (InputSettling()) return;

@@ -32,8 +32,12 @@ inline constexpr int64_t kMs = 1'000'000;
 
 class App final : public ScriptHost {
  public:
-  App(const AppOptions& options, base::FileSystem& fs)
-      : opt_(options), cfg_(options.config), fs_(fs), choices_(fs, options.config.data_dir) {}
+  App(const AppOptions& options, base::FileSystem& fs, kiosk_service::Notifier& notifier)
+      : opt_(options),
+        cfg_(options.config),
+        fs_(fs),
+        health_(notifier),
+        choices_(fs, options.config.data_dir) {}
   ~App() override;
   int Run();
 
@@ -49,11 +53,14 @@ class App final : public ScriptHost {
 
  private:
   // app.cc: start-up
+  int StartupError(const std::string& why);
   int Start();
   int LoadSettings();
   int OpenParts();
   int OpenScreen();
   void StartParts();
+  bool TryTrust();
+  void TurnNotProvisioned();
   std::string AssetsDir() const;
   kiosk::Config SessionConfig() const;
   void RebuildSession();
@@ -67,6 +74,11 @@ class App final : public ScriptHost {
   void Present(bool force, const std::string& shot = "");
   void WriteScreenshot(const std::string& name);
   void PrintScreenLine(int64_t t0, int64_t t1);
+  void AfterTurn();
+  std::string ServiceStatus() const;
+  void ScheduleFirstRedraws();
+  int FirstRedrawTimeoutMs() const;
+  void RedrawAfterFirstFrame();
   int NextTimeoutMs();
   int64_t Now() const { return sys_.MonotonicNanos(); }
   int64_t TicksNs() const { return static_cast<int64_t>(SDL_GetTicks64()) * kMs; }
@@ -95,6 +107,7 @@ class App final : public ScriptHost {
   AppOptions opt_;
   kiosk_settings::AppConfig cfg_;
   base::FileSystem& fs_;
+  kiosk_service::ServiceHealth health_;
   base::SystemClock sys_;
   kiosk_admin::DeviceChoices choices_;
   std::optional<kiosk_settings::Strings> strings_;  // until the admin flow takes them
@@ -133,6 +146,12 @@ class App final : public ScriptHost {
   std::string last_scan_text_;  // a camera scan waiting for its verdict to be drawn
   int64_t start_ns_ = 0;
   int exit_code_ = -1;
+  // False while the bundle key (`trust`) is missing or unusable: the not-provisioned screen is
+  // shown, the key looked for every second, and the inputs, USB and sync wait for it.
+  bool provisioned_ = true;
+  kiosk_ui::Setup setup_;
+  int first_redraws_ = 0;  // forced redraws of the first frame still to come
+  int64_t first_redraw_ns_ = 0;
 };
 
 }  // namespace kiosk_sdl

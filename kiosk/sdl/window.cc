@@ -9,8 +9,20 @@
 
 namespace kiosk_sdl {
 
-base::Result<std::unique_ptr<KioskWindow>> KioskWindow::Open(bool fullscreen, int width,
-                                                             int height) {
+namespace {
+
+// What the device needs for SDL's KMSDRM video and its GLES2 renderer (loaded by name at run time).
+constexpr char kGpuPackages[] = "libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri";
+
+}  // namespace
+
+std::string RenderDriverFor(const std::string& renderer, std::string_view video_driver) {
+  if (renderer != "auto") return renderer;
+  return video_driver == "kmsdrm" ? "opengles2" : "";
+}
+
+base::Result<std::unique_ptr<KioskWindow>> KioskWindow::Open(bool fullscreen, int width, int height,
+                                                             const std::string& renderer) {
   SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");
   SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");  // touches come as touches, not also as clicks
   std::unique_ptr<KioskWindow> w(new KioskWindow());
@@ -29,13 +41,32 @@ base::Result<std::unique_ptr<KioskWindow>> KioskWindow::Open(bool fullscreen, in
   if (fullscreen) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
   w->window_.reset(SDL_CreateWindow("cardkiosk", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
                                     width, height, flags));
-  if (w->window_ == nullptr)
-    return base::Unavailable(std::string("cannot open a window: ") + SDL_GetError());
+  const std::string_view video = SDL_GetCurrentVideoDriver();
+  if (w->window_ == nullptr) {
+    std::string why = std::string("cannot open a window: ") + SDL_GetError();
+    if (video == "kmsdrm")
+      why += " (on the console SDL needs EGL and a GPU driver: " + std::string(kGpuPackages) + ")";
+    return base::Unavailable(why);
+  }
+  const std::string wanted = RenderDriverFor(renderer, video);
+  // A hint, so that SDL_RENDER_DRIVER in the environment (tests, a person) still decides.
+  if (!wanted.empty()) SDL_SetHint(SDL_HINT_RENDER_DRIVER, wanted.c_str());
   w->renderer_.reset(SDL_CreateRenderer(w->window_.get(), -1, SDL_RENDERER_ACCELERATED));
   if (w->renderer_ == nullptr) w->renderer_.reset(SDL_CreateRenderer(w->window_.get(), -1, 0));
   if (w->renderer_ == nullptr)
     return base::Unavailable(std::string("cannot draw: ") + SDL_GetError());
   w->UpdateSize();
+  SDL_RendererInfo got{};
+  SDL_GetRendererInfo(w->renderer(), &got);
+  const char* env = std::getenv("SDL_RENDER_DRIVER");
+  const std::string chosen = env != nullptr && env[0] != '\0' ? env : wanted;
+  if (!chosen.empty() && chosen != got.name) {
+    // SDL moved on to another driver by itself: say why the chosen one is not drawing.
+    std::fprintf(stderr,
+                 "kiosk: the %s renderer could not start (no GPU driver for it?): drawing with "
+                 "%s instead; on the device install %s\n",
+                 chosen.c_str(), got.name, kGpuPackages);
+  }
   if (fullscreen) SDL_ShowCursor(SDL_DISABLE);  // a touch kiosk: no pointer on screen
   SDL_RendererInfo info{};
   SDL_GetRendererInfo(w->renderer(), &info);

@@ -5,18 +5,30 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "base/status.h"
 #include "sdl_handles.h"
 
 namespace kiosk_sdl {
 
+// The SDL render driver to ask for with kiosk.conf's `renderer` on `video_driver`: "opengles2" for
+// "auto" on "kmsdrm", "" (SDL's own choice) for "auto" elsewhere, else `renderer` itself.
+std::string RenderDriverFor(const std::string& renderer, std::string_view video_driver);
+
 class KioskWindow {
  public:
   // Starts SDL (kmsdrm, x11, wayland or offscreen as SDL_VIDEODRIVER and the system offer) and
   // opens the window. SDL's own fallback to "offscreen" without a display is refused unless
   // SDL_VIDEODRIVER asked for it. Errors are the messages printed at start-up.
-  static base::Result<std::unique_ptr<KioskWindow>> Open(bool fullscreen, int width, int height);
+  //
+  // `renderer` (kiosk.conf): "auto" is OpenGL ES 2 on KMSDRM (the device's console: SDL 2.26's
+  // default "opengl" there needs libGL and draws black without it) and SDL's own choice elsewhere;
+  // else the SDL render driver of that name ("opengles2", "opengl", "software"). SDL_RENDER_DRIVER
+  // in the environment still wins. A renderer that cannot start (no GPU driver) is said on stderr
+  // with what to install, and the kiosk draws in software.
+  static base::Result<std::unique_ptr<KioskWindow>> Open(bool fullscreen, int width, int height,
+                                                         const std::string& renderer = "auto");
 
   SDL_Window* window() const { return window_.get(); }
   SDL_Renderer* renderer() const { return renderer_.get(); }

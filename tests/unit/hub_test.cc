@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "base/file.h"
+#include "base/version.h"
 #include "hub/store.h"
 #include "hub_fixture.h"
 #include "journal/journal.h"
@@ -329,6 +330,7 @@ TEST_P(HubServeTest, HealthAnswersWithoutAuthentication) {
   EXPECT_EQ(j["ok"], true);
   EXPECT_EQ(j["bundle_seq"], 0);
   EXPECT_TRUE(j["version"].is_string());
+  EXPECT_EQ(j["version"], base::kProjectVersion);
   ExpectError(Client()->Get("/v1/nothing"), 404, "NOT_FOUND");
 }
 

@@ -43,6 +43,7 @@
 #include "base/time_format.h"
 #include "bundle_fixture.h"
 #include "kiosk_fixture.h"
+#include "notify_socket.h"
 #include "real_fs.h"
 #include "scanner/image.h"
 #include "scanner/qr_codec.h"
@@ -919,6 +920,118 @@ TEST_F(KioskAppE2eTest, AStickPluggedInIsImportedAndGetsTheJournalWithoutTheAdmi
   EXPECT_TRUE(
       std::filesystem::exists(media + "/STICK/" + ck_sync::JournalExportFileName(*device_id)));
   EXPECT_TRUE(std::filesystem::exists(media + "/STICK/" + ck_sync::ReceiptFileName(*device_id)));
+}
+
+// ---- 10. not provisioned: the bundle key comes later -------------------------------------------
+
+TEST_F(KioskAppE2eTest, WithoutItsBundleKeyTheKioskSaysSoAndStartsOnceTheKeyIsThere) {
+  const std::string media = fx_.temp().File("media");
+  ASSERT_TRUE(cktest::MakeDir(media));
+  cktest::BundleFactory factory(fx_.temp().File("bundles"));
+  const std::string key = fx_.temp().File("etc/bundle.pub.pem");  // not there yet
+  ASSERT_TRUE(
+      WriteText(config_path(), "usb_mount_dir = \"" + media + "\"\ntrust = \"" + key + "\"\n"));
+  base::Result<std::string> device_id =
+      ck_sync::LoadOrCreateDeviceId(cktest::RealFs(), fx_.data_dir());
+  ASSERT_TRUE(device_id.ok()) << device_id.status().ToString();
+  const std::string marker = fx_.temp().File("up");
+  const KioskRun run =
+      Run(Shop(),
+          "wait not_provisioned 30\n"
+          "expect This kiosk is not set up yet\n"
+          "expect " +
+              *device_id +
+              "\n"
+              "screenshot waiting\n"
+              "wait idle 30\n"
+              "expect Show your membership card\n"
+              "quit\n",
+          {"--language", "en", "--screenshot-dir", marker}, [&] {
+            for (int i = 0; i < 1200 && !std::filesystem::exists(marker + "/waiting.png"); ++i)
+              std::this_thread::sleep_for(std::chrono::milliseconds(25));
+            // Copied in as an admin would: the whole file appears at once.
+            std::filesystem::create_directories(fx_.temp().File("etc"));
+            const std::string pem = factory.WriteTrustedKeyPem();
+            std::filesystem::copy_file(pem, key + ".part");
+            std::filesystem::rename(key + ".part", key);
+          });
+  ASSERT_EQ(run.process.exit_code, 0) << run.Describe();
+  const std::vector<std::string> names = run.ScreenNames();
+  ASSERT_FALSE(names.empty());
+  EXPECT_EQ(names.front(), "not_provisioned") << run.Describe();
+  EXPECT_NE(std::find(names.begin(), names.end(), "idle"), names.end()) << run.Describe();
+  EXPECT_NE(run.process.err.find("not provisioned"), std::string::npos) << run.process.err;
+  EXPECT_NE(run.process.err.find(key), std::string::npos) << run.process.err;
+  EXPECT_NE(run.process.err.find("read: starting"), std::string::npos) << run.process.err;
+}
+
+TEST_F(KioskAppE2eTest, AnUnusableBundleKeyIsShownWithWhyNotAndTheKioskDoesNotExit) {
+  const std::string key = fx_.temp().File("bundle.pub.pem");
+  ASSERT_TRUE(WriteText(key, "not a key\n"));
+  ASSERT_TRUE(WriteText(config_path(), "trust = \"" + key + "\"\n"));
+  const KioskRun run = Run(Shop(),
+                           "wait not_provisioned 30\n"
+                           "expect The bundle key cannot be used\n"
+                           "expect " +
+                               key +
+                               "\n"
+                               "quit\n",
+                           {"--language", "en"});
+  ASSERT_EQ(run.process.exit_code, 0) << run.Describe();
+  EXPECT_NE(run.process.err.find("not provisioned: " + key), std::string::npos) << run.process.err;
+}
+
+// ---- 11. systemd: ready, watchdog, status ------------------------------------------------------
+
+TEST_F(KioskAppE2eTest, UnderSystemdTheKioskSaysReadyFeedsTheWatchdogAndSaysWhatItDoes) {
+  cktest::NotifySocket socket(fx_.temp().File("notify"));
+  ASSERT_TRUE(socket.ok()) << socket.path();
+  ::setenv("NOTIFY_SOCKET", socket.path().c_str(), 1);
+  ::setenv("WATCHDOG_USEC", "1000000", 1);  // 1 s: fed every half second
+  const KioskRun run = Run(Shop(), "wait idle 30\nsleep 2\nquit\n");
+  ::unsetenv("NOTIFY_SOCKET");
+  ::unsetenv("WATCHDOG_USEC");
+  ASSERT_EQ(run.process.exit_code, 0) << run.Describe();
+  const std::vector<std::string> sent = socket.Drain();
+  std::string all;
+  for (const std::string& m : sent) all += m + "\n";
+  ASSERT_FALSE(sent.empty());
+  EXPECT_EQ(sent.front(), "STATUS=starting") << all;
+  EXPECT_EQ(std::count(sent.begin(), sent.end(), "READY=1"), 1) << all;
+  EXPECT_GE(std::count(sent.begin(), sent.end(), "WATCHDOG=1"), 2) << all;
+  // READY only once something is on screen: after the start-up status, with the screen drawn.
+  const auto ready = std::find(sent.begin(), sent.end(), "READY=1");
+  EXPECT_NE(ready, sent.begin()) << all;
+  EXPECT_TRUE(std::any_of(sent.begin(), sent.end(), [](const std::string& m) {
+    return m.rfind("STATUS=serving: shop, partner P-1, registry #", 0) == 0;
+  })) << all;
+}
+
+TEST_F(KioskAppE2eTest, WithoutNotifySocketTheKioskSendsNothingAndRunsAsBefore) {
+  cktest::NotifySocket socket(fx_.temp().File("notify"));
+  ASSERT_TRUE(socket.ok());
+  ::unsetenv("NOTIFY_SOCKET");
+  const KioskRun run = Run(Shop(), "wait idle 30\nquit\n");
+  ASSERT_EQ(run.process.exit_code, 0) << run.Describe();
+  EXPECT_TRUE(socket.Drain().empty());
+  EXPECT_EQ(run.process.err.find("service manager"), std::string::npos) << run.process.err;
+}
+
+// ---- 12. the renderer and the first frame -------------------------------------------------------
+
+TEST_F(KioskAppE2eTest, TheConfiguredRendererDrawsAndTheFirstFrameIsDrawnAgain) {
+  ASSERT_TRUE(WriteText(config_path(), "renderer = \"software\"\n"));
+  ::unsetenv("SDL_RENDER_DRIVER");  // the config decides
+  const KioskRun run = Run(Shop(), "wait idle 30\nsleep 1.5\nquit\n");
+  ::setenv("SDL_RENDER_DRIVER", "software", 1);
+  ASSERT_EQ(run.process.exit_code, 0) << run.Describe();
+  EXPECT_NE(run.process.err.find("renderer software"), std::string::npos) << run.process.err;
+  EXPECT_EQ(run.process.err.find("could not start"), std::string::npos) << run.process.err;
+  // One idle screen (the fake clock stands still), drawn three times: once, then again at once
+  // and half a second later, so that a first page flip lost by the GPU is made good.
+  EXPECT_EQ(run.ScreenNames(), std::vector<std::string>{"idle"}) << run.Describe();
+  ASSERT_TRUE(run.stats.is_object()) << run.Describe();
+  EXPECT_EQ(run.stats.value("frames_drawn", 0), 3) << run.stats;
 }
 
 }  // namespace

@@ -132,6 +132,20 @@ TEST(AppConfigTest, EveryKeyIsRead) {
   EXPECT_EQ(c->sync_interval_seconds, 86400);
 }
 
+TEST(AppConfigTest, RendererIsAutoUnlessChosen) {
+  EXPECT_EQ(AppConfig{}.renderer, "auto");
+  EXPECT_NE(kiosk_settings::DefaultConfigText().find("\nrenderer = \"auto\"\n"), std::string::npos);
+  for (const char* r : {"auto", "opengles2", "opengl", "software"}) {
+    base::Result<AppConfig> c =
+        ParseAppConfig("renderer = \"" + std::string(r) + "\"\n", "kiosk.conf");
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    EXPECT_EQ(c->renderer, r);
+  }
+  EXPECT_EQ(ErrorOf("renderer = \"vulkan\"\n"),
+            "kiosk.conf:1: key 'renderer': must be auto | opengles2 | opengl | software, got "
+            "'vulkan'");
+}
+
 TEST(AppConfigTest, CommentsBlankLinesQuotesAndLineEndings) {  // what TOML allows
   base::Result<AppConfig> c = ParseAppConfig(
       "\xEF\xBB\xBF# written on Windows\r\n"

@@ -366,5 +366,40 @@ TEST(Clock, LocalTimeAndDate) {
   EXPECT_EQ(LocalDate(1'790'000'000, 0), "2026-09-21");
 }
 
+// ---- not provisioned ------------------------------------------------------------------------
+
+TEST_F(ViewTest, NotProvisionedShowsTheDeviceIdAndWhereTheKeyGoesInEveryLanguage) {
+  model_.app = AppScreen::kNotProvisioned;
+  model_.status.device_id = "K-7F3A9C";
+  model_.setup.trust_path = "/etc/cardkiosk/bundle.pub.pem";
+  const char* const titles[] = {"Киоск ещё не настроен", "This kiosk is not set up yet",
+                                "Киоск әлі бапталмаған"};
+  for (size_t i = 0; i < strings_.size(); ++i) {
+    const View v = Build(strings_[i]);
+    EXPECT_EQ(v.name, "not_provisioned");
+    EXPECT_EQ(v.background, theme_.warning);  // a device problem: amber, not red
+    EXPECT_TRUE(v.Shows(titles[i])) << v.AllText();
+    EXPECT_NE(v.AllText().find("K-7F3A9C"), std::string::npos) << v.AllText();
+    EXPECT_NE(v.AllText().find("/etc/cardkiosk/bundle.pub.pem"), std::string::npos) << v.AllText();
+    EXPECT_EQ(v.AllText().find('{'), std::string::npos) << v.AllText();  // no placeholder left
+    EXPECT_EQ(v.Button("admin"), nullptr);  // nothing to serve, nothing to administer yet
+  }
+  const View en = Build(En());
+  EXPECT_TRUE(en.Shows("The bundle key is missing: /etc/cardkiosk/bundle.pub.pem")) << en.AllText();
+  EXPECT_TRUE(en.Shows("The kiosk starts by itself once the key is there.")) << en.AllText();
+}
+
+TEST_F(ViewTest, NotProvisionedSaysWhyAKeyThatIsThereCannotBeUsed) {
+  model_.app = AppScreen::kNotProvisioned;
+  model_.setup.trust_path = "/etc/cardkiosk/bundle.pub.pem";
+  model_.setup.problem = "/etc/cardkiosk/bundle.pub.pem: not a PEM public key";
+  const View v = Build(En());
+  EXPECT_NE(v.AllText().find("The bundle key cannot be used: /etc/cardkiosk/bundle.pub.pem: not a "
+                             "PEM public key"),
+            std::string::npos)
+      << v.AllText();
+  EXPECT_NE(v.AllText().find("Device id: -"), std::string::npos) << v.AllText();
+}
+
 }  // namespace
 }  // namespace kiosk_ui

@@ -6,6 +6,7 @@
 
 #include "args.h"
 #include "base/fs.h"
+#include "base/version.h"
 #include "commands.h"
 
 namespace {
@@ -73,7 +74,7 @@ int main(int argc, char** argv) {
   if (cmd == "device") return cardctl::RunDevice(fs, args);
   if (cmd == "journal") return cardctl::RunJournal(fs, args);
   if (cmd == "version" || cmd == "--version") {
-    std::printf("cardctl %s\n", CK_VERSION);
+    std::printf("cardctl %s\n", base::kProjectVersion);
     return cardctl::kExitOk;
   }
   std::fprintf(stderr, "cardctl: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);

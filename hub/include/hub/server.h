@@ -7,13 +7,15 @@
 
 #include "base/clock.h"
 #include "base/status.h"
+#include "base/version.h"
 #include "hub/serve_limits.h"
 #include "hub/store.h"
 #include "protocol/hub_url.h"
 
 namespace hub {
 
-inline constexpr char kHubVersion[] = "1.0";
+// The version /v1/health answers: the project's one version (base/version.h).
+inline constexpr const char* kHubVersion = base::kProjectVersion;
 inline constexpr size_t kMaxJournalBody = size_t{8} << 20;  // 8 MiB
 // A body over kMaxJournalBody up to this size is read (and dropped) before the 413 answer, so a
 // client that sends its whole body before reading hears why; a larger one is refused unread.

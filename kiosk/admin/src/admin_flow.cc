@@ -32,6 +32,7 @@ std::string_view AdminFlow::ScreenName() const {
     case AppScreen::kAdminSelect:
       return "admin-select";
     case AppScreen::kSession:
+    case AppScreen::kNotProvisioned:  // the app's, never the admin flow's
       break;
   }
   return "";
@@ -137,6 +138,7 @@ AdminEffects AdminFlow::Back(bool job_running) {
       new_pin_.clear();
       notice_.clear();
       return {};
+    case AppScreen::kNotProvisioned:  // the app's, never the admin flow's
     case AppScreen::kSession:
       break;
   }

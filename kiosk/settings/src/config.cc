@@ -35,6 +35,7 @@ using Field = std::variant<std::string AppConfig::*, int AppConfig::*, int64_t A
 
 constexpr std::array<std::string_view, 2> kModes = {"shop", "event"};
 constexpr std::array<std::string_view, 2> kStalePolicies = {"warn", "refuse"};
+constexpr std::array<std::string_view, 4> kRenderers = {"auto", "opengles2", "opengl", "software"};
 constexpr size_t kMaxIdBytes = 64;
 constexpr int64_t kMaxUtcOffset = int64_t{14} * 3600;
 
@@ -48,8 +49,8 @@ struct KeySpec {
 };
 
 // Every key of the file, in the order DefaultConfigText() prints them.
-const std::array<KeySpec, 26>& Keys() {
-  static const std::array<KeySpec, 26> kKeys = {{
+const std::array<KeySpec, 27>& Keys() {
+  static const std::array<KeySpec, 27> kKeys = {{
       {"data_dir", &AppConfig::data_dir, Kind::kNonEmpty,
        "Where the registry, the journal, the device key and the admin PIN are kept."},
       {"mode", &AppConfig::mode, Kind::kChoice,
@@ -94,6 +95,11 @@ const std::array<KeySpec, 26>& Keys() {
       {"sound_volume", &AppConfig::sound_volume, Kind::kNumber,
        "Sound volume, 0..100 (0 = silent).", 0, 100},
       {"fullscreen", &AppConfig::fullscreen, Kind::kBool, "Full screen: true or false."},
+      {"renderer", &AppConfig::renderer, Kind::kChoice,
+       "How the screen is drawn: auto (OpenGL ES 2 on the console through KMSDRM, as the device\n"
+       "runs; SDL's own choice on a desktop), opengles2, opengl or software. Without a GPU\n"
+       "driver the kiosk says so and draws in software.",
+       0, 0, kRenderers},
       {"window_width", &AppConfig::window_width, Kind::kNumber,
        "Window width when not full screen (and for screenshots), 320..7680.", 320, 7680},
       {"window_height", &AppConfig::window_height, Kind::kNumber,

@@ -11,8 +11,9 @@
 namespace kiosk_settings {
 namespace {
 
-constexpr std::array<std::string_view, 8> kStates = {"idle",  "result", "amount",  "confirm",
-                                                     "admin", "pin",    "set-pin", "admin-select"};
+constexpr std::array<std::string_view, 9> kStates = {"idle",    "result",       "amount",
+                                                     "confirm", "admin",        "pin",
+                                                     "set-pin", "admin-select", "not_provisioned"};
 
 // A state, or a result screen by its code: "result-VALID", "result-EXPIRED", "result-accepted".
 bool IsWaitableState(std::string_view state) {

@@ -79,6 +79,8 @@ class Builder {
   // admin_screens.cc
   void Admin();
   void AdminSelect();
+  // setup_screen.cc
+  void NotProvisioned();
 
   const Model& m_;
   const Strings& s_;

@@ -35,6 +35,9 @@ struct AppConfig {
   std::string stale_registry = "warn";             // stale_registry: warn | refuse
   int sound_volume = 60;                           // sound_volume: 0..100 (0 = silent)
   bool fullscreen = true;                          // fullscreen: true | false
+  // renderer: auto (opengles2 on the console, KMSDRM; SDL's choice elsewhere) | opengles2 |
+  // opengl | software
+  std::string renderer = "auto";
   int window_width = 800;               // window_width: 320..7680 (windowed, screenshots)
   int window_height = 480;              // window_height: 240..4320
   int64_t idle_dim_seconds = 0;         // not used yet

@@ -8,9 +8,9 @@
 //   press ID             a touch on the centre of the on-screen button ID (e.g. key_5, ok)
 //   tap X Y              a touch at window pixel X,Y
 //   wait STATE [SECONDS] until the screen is in STATE (idle, result, amount, confirm, admin,
-//                        pin, set-pin, admin-select) or shows a result with that code
-//                        (result-VALID, result-REVOKED, result-accepted ...); fails the
-//                        script after SECONDS (default 10)
+//                        pin, set-pin, admin-select, not_provisioned) or shows a result with that
+//                        code (result-VALID, result-REVOKED, result-accepted ...); fails the script
+//                        after SECONDS (default 10)
 //   wait-text SECONDS TEXT  until TEXT is on screen (an admin action's outcome); fails the
 //                        script after SECONDS
 //   sleep SECONDS        wall-clock pause (fractions allowed), for demos only

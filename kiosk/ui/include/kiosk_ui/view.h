@@ -26,6 +26,16 @@ enum class AppScreen : uint8_t {
   kAdmin,        // admin menu
   kAdminSelect,  // choose the partner (shop) or event for this device
   kSetPin,       // enter a new admin PIN
+  // The device is not set up: the bundle key (`trust` in kiosk.conf) is missing or unusable.
+  // Shows the device id, the problem and where the key goes (Model::setup).
+  kNotProvisioned,
+};
+
+// What the not-provisioned screen says: the key's path, why it cannot be used ("" when the file
+// is simply missing).
+struct Setup {
+  std::string trust_path;
+  std::string problem;
 };
 
 struct Choice {
@@ -66,6 +76,7 @@ struct Model {
   int64_t now = 0;  // Unix seconds
   int64_t utc_offset_seconds = 0;
   bool has_logo = false;
+  Setup setup;  // kNotProvisioned
 };
 
 inline constexpr int kChoicesPerPage = 8;

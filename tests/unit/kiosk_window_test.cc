@@ -1,0 +1,26 @@
+// The renderer the kiosk asks SDL for: GLES2 on the device's console (KMSDRM), SDL's own choice on
+// a desktop, or what kiosk.conf names.
+#include <gtest/gtest.h>
+
+#include "window.h"
+
+namespace kiosk_sdl {
+namespace {
+
+TEST(RenderDriverTest, AutoIsGles2OnTheConsoleAndSdlsChoiceElsewhere) {
+  EXPECT_EQ(RenderDriverFor("auto", "kmsdrm"), "opengles2");
+  EXPECT_EQ(RenderDriverFor("auto", "x11"), "");
+  EXPECT_EQ(RenderDriverFor("auto", "wayland"), "");
+  EXPECT_EQ(RenderDriverFor("auto", "offscreen"), "");
+}
+
+TEST(RenderDriverTest, AChosenRendererIsAskedForEverywhere) {
+  for (const char* video : {"kmsdrm", "x11", "offscreen"}) {
+    EXPECT_EQ(RenderDriverFor("software", video), "software");
+    EXPECT_EQ(RenderDriverFor("opengl", video), "opengl");
+    EXPECT_EQ(RenderDriverFor("opengles2", video), "opengles2");
+  }
+}
+
+}  // namespace
+}  // namespace kiosk_sdl
