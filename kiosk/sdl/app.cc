@@ -287,10 +287,9 @@ void App::PrintScreenLine(int64_t t0, int64_t t1) {
 // ---- the loop ----------------------------------------------------------------------------
 
 int App::NextTimeoutMs() {
-  const int64_t now = TicksNs();
   int timeout = 1000 - static_cast<int>(SDL_GetTicks64() % 1000);  // the clock on screen, Tick()
-  const int wedge = wedge_.PollTimeoutMs(now);
-  if (wedge >= 0) timeout = std::min(timeout, wedge);
+  const int input = wiring_->inputs()->queue().PollTimeoutMs(Now());
+  if (input >= 0) timeout = std::min(timeout, input);
   if (session().screen().state == kiosk::State::kResult) timeout = std::min(timeout, 100);
   if (wiring_->usb_job() != nullptr && wiring_->usb_job()->running())
     timeout = std::min(timeout, 100);
@@ -311,11 +310,11 @@ int App::NextTimeoutMs() {
   return std::max(0, timeout);
 }
 
-// Scans from the keyboard wedge, the camera and the scanner device; the camera's picture.
+// Touches, keys, typed text and scans (keyboard wedge, camera, scanner device) in the order they
+// happened; the camera's picture.
 void App::TakeInputs() {
-  wedge_.Poll(TicksNs());
-  HandleWedge();
-  for (const kiosk_scan_input::PendingScan& s : wiring_->inputs()->TakeScans()) HandleScan(s);
+  for (const kiosk_scan_input::InputAction& a : wiring_->inputs()->queue().Take(Now()))
+    HandleAction(a);
   // The preview is redrawn at most kPreviewFps times a second: enough to aim a card, and half
   // the drawing of a 30 fps camera (the decoder still sees every frame).
   kiosk_scan_input::PreviewTap* camera = wiring_->inputs()->preview();
@@ -351,6 +350,7 @@ void App::AfterTick() {
 void App::Turn() {
   SDL_Event ev;
   if (SDL_WaitEventTimeout(&ev, NextTimeoutMs()) != 0) {
+    TimeEvents();
     do {
       if (ev.type != wake_event_) Handle(ev);
     } while (exit_code_ < 0 && SDL_PollEvent(&ev) != 0);

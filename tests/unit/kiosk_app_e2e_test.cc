@@ -445,6 +445,38 @@ TEST_F(KioskAppE2eTest, ShopPurchaseOnTheKeypadInEnglish) {
   ExpectPurchase(run, Accepted());
 }
 
+// Digits typed on a keyboard, then OK tapped on the screen at once: the tap waits for the keys
+// still being told apart from a scanner's, so the confirm shows every digit typed. Once at a
+// scanner-like speed (one burst), once at a person's (the last key still open at the tap); the
+// key times are the events' own (`typed`), not waits.
+TEST_F(KioskAppE2eTest, ATapRightAfterTypedDigitsActsOnEveryDigit) {
+  std::string script = "wait idle 30\n";
+  for (const char* gap : {"10", "150"}) {
+    script += "scan " + Card(kMember) +
+              "\n"
+              "wait amount 20\n"
+              "typed " +
+              gap +
+              " 1000\n"
+              "press ok\n"
+              "wait confirm 20\n"
+              "expect 1 000,00\n"
+              "expect -100,00\n"
+              "press confirm\n"
+              "wait result-VALID 20\n"
+              "advance 5\n"
+              "wait idle 20\n";
+  }
+  const KioskRun run = Run(Shop(), script + "quit\n");
+  ASSERT_EQ(run.process.exit_code, 0) << run.Describe();
+  const std::vector<journal::Entry> accepted = Accepted();
+  ASSERT_EQ(accepted.size(), 2u);
+  for (const journal::Entry& e : accepted) {
+    EXPECT_EQ(e.purchase_minor, 100000) << e.seq;
+    EXPECT_EQ(e.discount_minor, 10000) << e.seq;
+  }
+}
+
 // ---- 2. cards that must not pass -------------------------------------------------------------
 
 TEST_F(KioskAppE2eTest, RefusedCardsShowRedResultsThatCloseByThemselves) {
