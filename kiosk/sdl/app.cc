@@ -229,6 +229,7 @@ kiosk_ui::Model App::MakeModel() const {
   m.now = wiring_->clock().NowUnixSeconds();
   m.utc_offset_seconds = cfg_.utc_offset_seconds;
   m.has_logo = gfx_->has_logo();
+  m.currency = cfg_.currency;
   return m;
 }
 

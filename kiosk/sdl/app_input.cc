@@ -200,8 +200,13 @@ void App::KeypadKey(const std::string& key) {
     return;
   }
   if (session().screen().state == kiosk::State::kAmountEntry) {
-    kiosk_ui::EditAmount(&amount_, key);
-    session().KeepAlive();  // typing the amount is activity: the screen must not time out
+    // Typing the amount is activity (the screen must not time out); a changed amount is no longer
+    // the one a warning was about.
+    if (kiosk_ui::EditAmount(&amount_, key)) {
+      session().AmountEdited();
+    } else {
+      session().KeepAlive();
+    }
   }
 }
 

@@ -48,8 +48,8 @@ struct KeySpec {
 };
 
 // Every key of the file, in the order DefaultConfigText() prints them.
-const std::array<KeySpec, 26>& Keys() {
-  static const std::array<KeySpec, 26> kKeys = {{
+const std::array<KeySpec, 27>& Keys() {
+  static const std::array<KeySpec, 27> kKeys = {{
       {"data_dir", &AppConfig::data_dir, Kind::kNonEmpty,
        "Where the registry, the journal, the device key and the admin PIN are kept."},
       {"mode", &AppConfig::mode, Kind::kChoice,
@@ -75,6 +75,9 @@ const std::array<KeySpec, 26>& Keys() {
        "this device's journal written to it, without the admin menu (needs trust). true or false."},
       {"language", &AppConfig::language, Kind::kChoice, "Screen language: ru, en or kk.", 0, 0,
        kLanguages},
+      {"currency", &AppConfig::currency, Kind::kNonEmpty,
+       "The currency sign shown after every amount, e.g. \"₽\" or \"₸\" (the number format\n"
+       "follows the language)."},
       {"assets_dir", &AppConfig::assets_dir, Kind::kText,
        "Translations and the default theme; empty = the directory installed with the program."},
       {"theme", &AppConfig::theme, Kind::kText,
