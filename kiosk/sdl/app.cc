@@ -337,6 +337,7 @@ void App::AfterTick() {
     amount_.clear();
     RefreshStatus();
   }
+  admin_->Tick();  // a lock-out's countdown
   // Admin screens left alone close by themselves (the device goes back to serving).
   const bool busy = wiring_->usb_job() != nullptr && wiring_->usb_job()->running();
   if (admin_->active() && !busy && Now() - app_activity_ns_ > cfg_.entry_timeout_ms * kMs) {

@@ -697,9 +697,13 @@ TEST_F(KioskAppE2eTest, AdminPinLockOutThenDefaultPinOpensTheAdminScreen) {
                                wrong + "expect Неверный PIN\n" + wrong + wrong +
                                "expect заблокирован\n"
                                "expect 30\n"
-                               // Locked: even the right PIN is not taken.
+                               // The lock-out counts down on screen.
+                               "advance 10\n"
+                               "wait-text 5 20 с\n"
+                               // Locked: even the right PIN is not taken, and it says so.
                                + right +
                                "expect заблокирован\n"
+                               "expect PIN не проверен\n"
                                "advance 31\n" +
                                right +
                                "wait admin 20\n"
