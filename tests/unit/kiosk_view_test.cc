@@ -227,6 +227,18 @@ TEST_F(ViewTest, TheAmountWarningIsShownOnlyWhileTheSessionHasIt) {
   EXPECT_TRUE(Build(En()).Shows(En().Get("amount.hint")));
 }
 
+TEST_F(ViewTest, TheAdminRegistryLineIsLargeWithRoomForTwoLines) {
+  model_.app = AppScreen::kAdmin;
+  const View v = Build(Ru());
+  const Element* line = nullptr;
+  for (const Element& e : v.elements)
+    if (e.kind == Kind::kText && e.text.rfind("Реестр: №7", 0) == 0) line = &e;
+  ASSERT_NE(line, nullptr) << v.AllText();
+  EXPECT_GE(line->font_px, 18);
+  EXPECT_TRUE(line->bold);
+  EXPECT_GE(line->rect.h, 2 * line->font_px + 8);  // two lines of it
+}
+
 TEST_F(ViewTest, PinScreenHidesDigits) {
   model_.app = AppScreen::kPin;
   model_.entry = "1234";
