@@ -32,6 +32,10 @@ nlohmann::json ScreenJson(const Screen& s) {
     j["cap_used"] = s.cap_used;
     j["cap_limit"] = s.cap_limit;
   }
+  if (s.clip != rules::DiscountClip::kNone) {
+    j["discount_limit"] = s.clip == rules::DiscountClip::kMaxDiscount ? "max_discount" : "cap_left";
+    j["discount_limit_minor"] = s.clip_minor;
+  }
   if (s.attendance > 0) j["attendance"] = s.attendance;
   if (s.first_entry > 0) j["first_entry"] = s.first_entry;
   if (s.entry_number > 0) j["entry_number"] = s.entry_number;

@@ -240,6 +240,7 @@ kiosk_ui::Model App::MakeModel() const {
     m.app = kiosk_ui::AppScreen::kNotProvisioned;
     m.setup = setup_;
   }
+  m.currency = cfg_.currency;
   return m;
 }
 
@@ -300,10 +301,10 @@ void App::PrintScreenLine(int64_t t0, int64_t t1) {
 // ---- the loop ----------------------------------------------------------------------------
 
 int App::NextTimeoutMs() {
-  const int64_t now = TicksNs();
   int timeout = 1000 - static_cast<int>(SDL_GetTicks64() % 1000);  // the clock on screen, Tick()
-  const int wedge = wedge_.PollTimeoutMs(now);
-  if (wedge >= 0) timeout = std::min(timeout, wedge);
+  const int input =
+      wiring_->inputs() != nullptr ? wiring_->inputs()->queue().PollTimeoutMs(Now()) : -1;
+  if (input >= 0) timeout = std::min(timeout, input);
   if (session().screen().state == kiosk::State::kResult) timeout = std::min(timeout, 100);
   if (wiring_->usb_job() != nullptr && wiring_->usb_job()->running())
     timeout = std::min(timeout, 100);
@@ -327,11 +328,11 @@ int App::NextTimeoutMs() {
   return std::max(0, timeout);
 }
 
-// Scans from the keyboard wedge, the camera and the scanner device; the camera's picture.
+// Touches, keys, typed text and scans (keyboard wedge, camera, scanner device) in the order they
+// happened; the camera's picture.
 void App::TakeInputs() {
-  wedge_.Poll(TicksNs());
-  HandleWedge();
-  for (const kiosk_scan_input::PendingScan& s : wiring_->inputs()->TakeScans()) HandleScan(s);
+  for (const kiosk_scan_input::InputAction& a : wiring_->inputs()->queue().Take(Now()))
+    HandleAction(a);
   // The preview is redrawn at most kPreviewFps times a second: enough to aim a card, and half
   // the drawing of a 30 fps camera (the decoder still sees every frame).
   kiosk_scan_input::PreviewTap* camera = wiring_->inputs()->preview();
@@ -353,6 +354,7 @@ void App::AfterTick() {
     amount_.clear();
     RefreshStatus();
   }
+  admin_->Tick();  // a lock-out's countdown
   // Admin screens left alone close by themselves (the device goes back to serving).
   const bool busy = wiring_->usb_job() != nullptr && wiring_->usb_job()->running();
   if (admin_->active() && !busy && Now() - app_activity_ns_ > cfg_.entry_timeout_ms * kMs) {
@@ -367,6 +369,7 @@ void App::AfterTick() {
 void App::Turn() {
   SDL_Event ev;
   if (SDL_WaitEventTimeout(&ev, NextTimeoutMs()) != 0) {
+    TimeEvents();
     do {
       if (ev.type != wake_event_) Handle(ev);
     } while (exit_code_ < 0 && SDL_PollEvent(&ev) != 0);

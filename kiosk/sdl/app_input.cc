@@ -12,23 +12,39 @@ namespace {
 constexpr int64_t kInputSettleNs = 250 * kMs;
 constexpr int64_t kBannerNs = 15'000'000'000;  // the USB watcher's news on the idle screen
 
-// An SDL event's 32-bit millisecond timestamp on the 64-bit SDL_GetTicks64() time line (the
-// 32-bit one wraps after 49.7 days of uptime).
-int64_t EventNs(uint32_t timestamp) {
-  const uint64_t now = SDL_GetTicks64();
-  const uint32_t age = static_cast<uint32_t>(now) - timestamp;
-  return static_cast<int64_t>(now - age) * kMs;
-}
-
 }  // namespace
 
+// An SDL event's 32-bit millisecond timestamp on the input queue's time line (the system clock's
+// monotonic nanoseconds): its distance, signed, from SDL_GetTicks64() read together with that
+// clock once per batch of events (TimeEvents()), so that events keep their order and spacing; the
+// 32-bit time line wraps after 49.7 days of uptime, a distance does not.
+void App::TimeEvents() {
+  event_base_ticks_ = SDL_GetTicks64();
+  event_base_ns_ = Now();
+}
+
+int64_t App::EventNs(uint32_t timestamp) const {
+  const auto delta_ms = static_cast<int32_t>(timestamp - static_cast<uint32_t>(event_base_ticks_));
+  return event_base_ns_ + static_cast<int64_t>(delta_ms) * kMs;
+}
+
+void App::PushInput(kiosk_scan_input::InputEvent e) {
+  // Before the inputs exist (the not-provisioned screen) there is nothing to act on.
+  if (wiring_->inputs() == nullptr) return;
+  wiring_->inputs()->queue().Push(std::move(e));
+}
+
+// Every input goes into the one queue, stamped with when it happened; TakeInputs() acts on it in
+// that order (a tap waits for the keys typed before it).
 void App::Handle(const SDL_Event& ev) {
+  using kiosk_scan_input::InputKind;
   switch (ev.type) {
     case SDL_QUIT:
       exit_code_ = 0;
       break;
     case SDL_TEXTINPUT:
-      wedge_.OnText(ev.text.text, EventNs(ev.text.timestamp));
+      PushInput(
+          {.kind = InputKind::kText, .t_ns = EventNs(ev.text.timestamp), .text = ev.text.text});
       break;
     case SDL_KEYDOWN:
       HandleKey(ev.key);
@@ -38,12 +54,15 @@ void App::Handle(const SDL_Event& ev) {
         // Mouse positions are in window points; the layout is in drawable pixels (HiDPI).
         int x = ev.button.x, y = ev.button.y;
         window_->PointsToPixels(&x, &y);
-        HandleTouch(x, y);
+        PushInput(
+            {.kind = InputKind::kTouch, .t_ns = EventNs(ev.button.timestamp), .x = x, .y = y});
       }
       break;
     case SDL_FINGERDOWN:
-      HandleTouch(static_cast<int>(ev.tfinger.x * static_cast<float>(window_->width())),
-                  static_cast<int>(ev.tfinger.y * static_cast<float>(window_->height())));
+      PushInput({.kind = InputKind::kTouch,
+                 .t_ns = EventNs(ev.tfinger.timestamp),
+                 .x = static_cast<int>(ev.tfinger.x * static_cast<float>(window_->width())),
+                 .y = static_cast<int>(ev.tfinger.y * static_cast<float>(window_->height()))});
       break;
     case SDL_WINDOWEVENT:
       if (ev.window.event == SDL_WINDOWEVENT_SIZE_CHANGED ||
@@ -58,6 +77,7 @@ void App::Handle(const SDL_Event& ev) {
 }
 
 void App::HandleKey(const SDL_KeyboardEvent& key) {
+  using kiosk_scan_input::InputKind;
   const int64_t t = EventNs(key.timestamp);
   // A held key repeats: only Backspace may (deleting several digits); a held Enter must not walk
   // through amount, confirm and result.
@@ -65,28 +85,53 @@ void App::HandleKey(const SDL_KeyboardEvent& key) {
   switch (key.keysym.sym) {
     case SDLK_RETURN:
     case SDLK_KP_ENTER:
-      wedge_.OnEnter(t);  // the '\n' of the typed text (or the end of a scan) acts
+      PushInput({.kind = InputKind::kEnter, .t_ns = t});  // the '\n' of the typed text acts
       break;
     case SDLK_TAB:
-      wedge_.OnTab(t);
+      PushInput({.kind = InputKind::kTab, .t_ns = t});
       break;
     case SDLK_BACKSPACE:
-      wedge_.Flush(t);
-      HandleWedge();
-      KeypadKey("back");
+      PushInput({.kind = InputKind::kKey, .t_ns = t, .text = "back"});
       break;
     case SDLK_ESCAPE:
-      wedge_.Flush(t);
-      HandleWedge();
-      if (!InputSettling()) Back();
+      PushInput({.kind = InputKind::kKey, .t_ns = t, .text = "escape"});
       break;
     case SDLK_F2:
-      wedge_.Flush(t);
-      HandleWedge();
-      HandleButton("admin");
+      PushInput({.kind = InputKind::kKey, .t_ns = t, .text = "admin"});
       break;
     default:
       break;
+  }
+}
+
+void App::HandleAction(const kiosk_scan_input::InputAction& a) {
+  using kiosk_scan_input::ActionKind;
+  switch (a.kind) {
+    case ActionKind::kTyped:
+      HandleTyped(a.text);
+      break;
+    case ActionKind::kScan:
+      HandleScan(a.text, a.capture_ns);
+      break;
+    case ActionKind::kDiscarded:
+      std::fprintf(stderr, "kiosk: scan discarded: %s\n", a.text.c_str());
+      break;
+    case ActionKind::kKey:
+      HandleKeyAction(a.text);
+      break;
+    case ActionKind::kTouch:
+      HandleTouch(a.x, a.y);
+      break;
+  }
+}
+
+void App::HandleKeyAction(const std::string& name) {
+  if (name == "back") {
+    KeypadKey("back");
+  } else if (name == "escape") {
+    if (!InputSettling()) Back();
+  } else if (name == "admin") {
+    HandleButton("admin");
   }
 }
 
@@ -97,26 +142,15 @@ bool App::InputSettling() const {
   return !drawn_ || StateName() != drawn_state_ || Now() - screen_changed_ns_ < kInputSettleNs;
 }
 
+// Nothing can be waiting before the inputs exist (the not-provisioned screen).
 bool App::InputIdle() {
-  return (wiring_->inputs() == nullptr || !wiring_->inputs()->scans_waiting()) && wedge_.idle();
+  return wiring_->inputs() == nullptr || wiring_->inputs()->queue().idle();
 }
 
 void App::HandleTouch(int x, int y) {
   if (InputSettling()) return;
   const kiosk_ui::Element* b = view_.ButtonAt(x, y);
   if (b != nullptr) HandleButton(b->id);
-}
-
-void App::HandleWedge() {
-  for (scanner::WedgeEvent& e : wedge_.TakeEvents()) {
-    if (e.kind == scanner::WedgeEventKind::kScan) {
-      HandleScan({std::move(e.text), 0});
-    } else if (e.kind == scanner::WedgeEventKind::kTypedText) {
-      HandleTyped(e.text);
-    } else {
-      std::fprintf(stderr, "kiosk: scan discarded: %s\n", e.status.message().c_str());
-    }
-  }
 }
 
 void App::HandleTyped(const std::string& text) {
@@ -135,19 +169,19 @@ void App::HandleTyped(const std::string& text) {
   }
 }
 
-void App::HandleScan(const kiosk_scan_input::PendingScan& scan) {
+void App::HandleScan(const std::string& text, int64_t capture_ns) {
   // A card shown while a customer is being served (amount, confirm) or while the admin works is
   // not for this screen: only an idle or result screen takes the next card.
   const kiosk::State s = session().screen().state;
   if (admin_->active() || (s != kiosk::State::kIdle && s != kiosk::State::kResult)) return;
   // A scanner in continuous mode reads the card again and again: the same card while its own
   // result is on screen is the same customer, not a second check-in.
-  if (s == kiosk::State::kResult && scan.text == last_scan_text_) return;
-  last_scan_text_ = scan.text;
+  if (s == kiosk::State::kResult && text == last_scan_text_) return;
+  last_scan_text_ = text;
   amount_.clear();
   admin_->ClearNotice();
-  session().Scan(scan.text);
-  pending_capture_ns_ = scan.capture_ns;
+  session().Scan(text);
+  pending_capture_ns_ = capture_ns;
   AfterSession(s);
 }
 
@@ -171,8 +205,13 @@ void App::KeypadKey(const std::string& key) {
     return;
   }
   if (session().screen().state == kiosk::State::kAmountEntry) {
-    kiosk_ui::EditAmount(&amount_, key);
-    session().KeepAlive();  // typing the amount is activity: the screen must not time out
+    // Typing the amount is activity (the screen must not time out); a changed amount is no longer
+    // the one a warning was about.
+    if (kiosk_ui::EditAmount(&amount_, key)) {
+      session().AmountEdited();
+    } else {
+      session().KeepAlive();
+    }
   }
 }
 

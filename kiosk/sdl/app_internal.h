@@ -20,7 +20,6 @@
 #include "kiosk_ui/view.h"
 #include "kiosk_wiring/wiring.h"
 #include "renderer.h"
-#include "scanner/keyboard_wedge.h"
 #include "script_driver.h"
 #include "sound.h"
 #include "window.h"
@@ -81,17 +80,20 @@ class App final : public ScriptHost {
   void RedrawAfterFirstFrame();
   int NextTimeoutMs();
   int64_t Now() const { return sys_.MonotonicNanos(); }
-  int64_t TicksNs() const { return static_cast<int64_t>(SDL_GetTicks64()) * kMs; }
   bool PreviewShown() const;
 
   // app_input.cc
   void Handle(const SDL_Event& ev);
   void HandleKey(const SDL_KeyboardEvent& key);
+  void PushInput(kiosk_scan_input::InputEvent e);
+  void TimeEvents();
+  int64_t EventNs(uint32_t timestamp) const;
+  void HandleAction(const kiosk_scan_input::InputAction& a);
+  void HandleKeyAction(const std::string& name);
   void HandleTouch(int x, int y);
   void HandleButton(const std::string& id);
-  void HandleWedge();
   void HandleTyped(const std::string& text);
-  void HandleScan(const kiosk_scan_input::PendingScan& scan);
+  void HandleScan(const std::string& text, int64_t capture_ns);
   void KeypadKey(const std::string& key);
   void Ok();
   void Back();
@@ -124,11 +126,12 @@ class App final : public ScriptHost {
   std::optional<kiosk_settings::AdminPin> pin_;  // uses the wiring's clock
   std::optional<kiosk_admin::AdminFlow> admin_;
 
-  scanner::WedgeAssembler wedge_;
   std::vector<uint8_t> preview_pixels_;
   bool preview_dirty_ = false;
   int64_t last_preview_ns_ = 0;
 
+  uint64_t event_base_ticks_ = 0;  // SDL_GetTicks64() and Now() read together (TimeEvents)
+  int64_t event_base_ns_ = 0;
   std::string amount_;  // the amount being typed
   int64_t app_activity_ns_ = 0;
   kiosk_ui::Status status_;

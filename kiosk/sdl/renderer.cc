@@ -95,14 +95,48 @@ const Renderer::TextTexture* Renderer::Text(const std::string& text, int px, boo
   return &texts_.emplace(std::move(key), std::move(t)).first->second;
 }
 
+// The width of the widest word (text between spaces and line breaks) at `px`.
+int Renderer::WidestWord(const std::string& text, int px, bool bold) {
+  TTF_Font* font = Font(px, bold);
+  if (font == nullptr) return 0;
+  int widest = 0;
+  size_t start = 0;
+  while (start < text.size()) {
+    const size_t end = std::min(text.find_first_of(" \n", start), text.size());
+    if (end > start) {
+      int w = 0, h = 0;
+      if (TTF_SizeUTF8(font, text.substr(start, end - start).c_str(), &w, &h) == 0)
+        widest = std::max(widest, w);
+    }
+    start = end + 1;
+  }
+  return widest;
+}
+
+int Renderer::FitPx(const std::string& text, int w, int h, int px, bool bold) {
+  int size = px;
+  (void)FitText(text, w, h, px, bold, {}, Align::kLeft, &size);
+  return size;
+}
+
+const Renderer::TextTexture* Renderer::FitText(const std::string& text, int w, int h, int px,
+                                               bool bold, kiosk_settings::Rgb color, Align align,
+                                               int* size_out) {
+  for (int size = px;; size = size * 9 / 10) {
+    *size_out = std::max(size, kMinTextPx);
+    if (size <= kMinTextPx) return Text(text, kMinTextPx, bold, color, w, align);
+    if (WidestWord(text, size, bold) > w) continue;  // SDL_ttf would break the word
+    const TextTexture* t = Text(text, size, bold, color, w, align);
+    if (t == nullptr || (t->h <= h && t->w <= w) || size * 10 < px * 6) return t;
+  }
+}
+
 void Renderer::DrawText(const std::string& text, const kiosk_ui::Rect& r, int px, bool bold,
                         kiosk_settings::Rgb color, Align align) {
-  // Longer translations shrink until they fit their box (down to 60%), rather than overflow it.
-  const TextTexture* t = nullptr;
-  for (int size = px;; size = size * 9 / 10) {
-    t = Text(text, size, bold, color, r.w, align);
-    if (t == nullptr || (t->h <= r.h && t->w <= r.w) || size * 10 < px * 6) break;
-  }
+  // Longer translations shrink until they fit their box (down to 60%), rather than overflow it,
+  // and until each word fits a line, rather than break inside it.
+  int size = px;
+  const TextTexture* t = FitText(text, r.w, r.h, px, bold, color, align, &size);
   if (t == nullptr) return;
   const int w = std::min(t->w, r.w), h = std::min(t->h, r.h);
   int x = r.x;

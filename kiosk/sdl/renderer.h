@@ -35,6 +35,11 @@ class Renderer {
   void Draw(const kiosk_ui::View& view);
   // Textures made for texts no longer on screen are dropped after each Draw.
   size_t cached_texts() const { return texts_.size(); }
+  // The font size `text` is drawn at in a box of `w` x `h` asked for at `px`: smaller when it
+  // does not fit (down to 60% for its height), and as small as it takes (down to kMinTextPx) for
+  // its widest word to fit a line, so that no word is ever broken across lines.
+  int FitPx(const std::string& text, int w, int h, int px, bool bold);
+  static constexpr int kMinTextPx = 8;
 
  private:
   explicit Renderer(SDL_Renderer* r) : r_(r) {}
@@ -53,6 +58,9 @@ class Renderer {
   TTF_Font* Font(int px, bool bold);
   const TextTexture* Text(const std::string& text, int px, bool bold, kiosk_settings::Rgb color,
                           int wrap_width, kiosk_ui::Align align);
+  int WidestWord(const std::string& text, int px, bool bold);
+  const TextTexture* FitText(const std::string& text, int w, int h, int px, bool bold,
+                             kiosk_settings::Rgb color, kiosk_ui::Align align, int* size_out);
   void DrawText(const std::string& text, const kiosk_ui::Rect& r, int px, bool bold,
                 kiosk_settings::Rgb color, kiosk_ui::Align align);
 

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <string>
+#include <vector>
 
 namespace kiosk_sdl {
 namespace {
@@ -15,20 +17,41 @@ using kiosk_settings::ScriptOp;
 constexpr int64_t kMs = 1'000'000;
 constexpr int64_t kTypingGapNs = 150 * kMs;  // a person's typing
 
+// Whole UTF-8 characters (1-4 bytes), never a character cut in two.
+std::vector<std::string> CharactersOf(const std::string& text) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < text.size();) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    const size_t len = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    out.push_back(text.substr(i, std::min(len, text.size() - i)));
+    i += out.back().size();
+  }
+  return out;
+}
+
+void PushCharacter(const std::string& c, Uint32 timestamp) {
+  SDL_Event ev{};
+  ev.type = SDL_TEXTINPUT;
+  ev.text.timestamp = timestamp;
+  std::memcpy(ev.text.text, c.data(), c.size());
+  SDL_PushEvent(&ev);
+}
+
 void PushText(const std::string& text) {
   // One event per character, as a scanner types them; SDL stamps each with the time it is
   // queued, so the assembler sees machine-speed gaps.
-  for (size_t i = 0; i < text.size();) {
-    // Whole UTF-8 characters (1-4 bytes), never a character cut in two.
-    const auto lead = static_cast<unsigned char>(text[i]);
-    const size_t len = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-    SDL_Event ev{};
-    ev.type = SDL_TEXTINPUT;
-    ev.text.timestamp = static_cast<Uint32>(SDL_GetTicks64());
-    const size_t n = std::min(len, text.size() - i);
-    std::memcpy(ev.text.text, text.data() + i, n);
-    SDL_PushEvent(&ev);
-    i += n;
+  for (const std::string& c : CharactersOf(text))
+    PushCharacter(c, static_cast<Uint32>(SDL_GetTicks64()));
+}
+
+// Characters typed `gap_ms` apart, the last one now: each stamped with the time it was typed.
+void PushTyped(const std::string& text, int gap_ms) {
+  const std::vector<std::string> chars = CharactersOf(text);
+  const auto now = static_cast<int64_t>(SDL_GetTicks64());
+  const auto n = static_cast<int64_t>(chars.size());
+  for (int64_t i = 0; i < n; ++i) {
+    PushCharacter(chars[static_cast<size_t>(i)],
+                  static_cast<Uint32>(std::max<int64_t>(0, now - (n - 1 - i) * gap_ms)));
   }
 }
 
@@ -77,8 +100,10 @@ int ScriptDriver::Run() {
     }
     if (!Step(c, &exit_code)) return exit_code;
     ++pos_;
-    // Input was queued: let the loop handle it before the next command looks at the screen.
-    if (c.op != ScriptOp::kAdvance && c.op != ScriptOp::kExpect && c.op != ScriptOp::kScreenshot)
+    // Input was queued: let the loop handle it before the next command looks at the screen (keys
+    // found typed already go with what the next command does, in the same turn).
+    if (c.op != ScriptOp::kAdvance && c.op != ScriptOp::kExpect && c.op != ScriptOp::kScreenshot &&
+        c.op != ScriptOp::kTyped)
       return exit_code;
   }
   return exit_code;
@@ -112,7 +137,7 @@ bool ScriptDriver::Waited(const ScriptCommand& c, int* exit_code) {
 bool ScriptDriver::Step(const ScriptCommand& c, int* exit_code) {
   // Scripted touches and keys wait until the screen has settled, as a person's would.
   const bool input = c.op == ScriptOp::kPress || c.op == ScriptOp::kTap || c.op == ScriptOp::kKey ||
-                     c.op == ScriptOp::kType;
+                     c.op == ScriptOp::kType || c.op == ScriptOp::kTyped;
   if (input && host_.InputSettling()) return false;
   const kiosk_ui::View& view = host_.drawn_view();
   switch (c.op) {
@@ -131,6 +156,9 @@ bool ScriptDriver::Step(const ScriptCommand& c, int* exit_code) {
         return false;
       }
       type_pos_ = 0;
+      return true;
+    case ScriptOp::kTyped:
+      PushTyped(c.text, c.gap_ms);
       return true;
     case ScriptOp::kKey: {
       const SDL_Keycode k = SDL_GetKeyFromName(c.text.c_str());

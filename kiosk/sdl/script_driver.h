@@ -29,7 +29,7 @@ class ScriptHost {
   virtual const std::string& drawn_state() const = 0;    // the state name when it was drawn
   // The next touch or Enter would not act on what is on screen yet (see App::InputSettling).
   virtual bool InputSettling() const = 0;
-  // No scan is waiting to be handled and the keyboard-wedge assembler holds nothing.
+  // The input queue holds nothing: no input waiting, no typed keys being classified.
   virtual bool InputIdle() = 0;
   virtual base::FakeClock* fake_clock() = 0;  // null without --fake-clock
   // Draws now and writes the picture to NAME.png in the screenshot directory.

@@ -110,10 +110,11 @@ TEST_F(AdminFlowTest, WrongPinsCountDownThenLockOut) {
   EXPECT_EQ(flow_->notice(), "Wrong PIN (1 tries before lock-out)");
   EnterPin("3333");
   EXPECT_EQ(flow_->notice(), "Locked: try again in 30 s");
-  // Locked: even the right PIN is not taken, and reopening says so at once.
+  // Locked: even the right PIN is not taken, and says it was not checked (it was "Locked: try
+  // again in 30 s", which made a right PIN look wrong); reopening says it is locked at once.
   EnterPin("0000");
   EXPECT_EQ(flow_->screen(), AppScreen::kPin);
-  EXPECT_EQ(flow_->notice(), "Locked: try again in 30 s");
+  EXPECT_EQ(flow_->notice(), "Locked, the PIN was not checked: try again in 30 s");
   flow_->Back(false);
   fx_.clock().Advance(10);
   ASSERT_TRUE(flow_->Open(kiosk::State::kIdle));
@@ -121,6 +122,37 @@ TEST_F(AdminFlowTest, WrongPinsCountDownThenLockOut) {
   fx_.clock().Advance(20);
   EXPECT_TRUE(EnterPin("0000").refresh_status);
   EXPECT_EQ(flow_->screen(), AppScreen::kAdmin);
+}
+
+TEST_F(AdminFlowTest, TheLockOutCountsDownLiveAndSaysWhenItIsOver) {
+  for (const char* wrong : {"1111", "2222", "3333"}) EnterPin(wrong);
+  EXPECT_EQ(flow_->notice(), "Locked: try again in 30 s");
+  fx_.clock().Advance(1);
+  flow_->Tick();
+  EXPECT_EQ(flow_->notice(), "Locked: try again in 29 s");
+  fx_.clock().Advance(28);
+  flow_->Tick();
+  EXPECT_EQ(flow_->notice(), "Locked: try again in 1 s");
+  EXPECT_TRUE(flow_->notice_is_error());
+  fx_.clock().Advance(1);
+  flow_->Tick();
+  EXPECT_EQ(flow_->notice(), "You can type the PIN again");
+  EXPECT_FALSE(flow_->notice_is_error());
+  flow_->Tick();  // said once; another notice is not overwritten
+  flow_->SetNotice("other", false);
+  flow_->Tick();
+  EXPECT_EQ(flow_->notice(), "other");
+  EXPECT_TRUE(EnterPin("0000").refresh_status);
+}
+
+TEST_F(AdminFlowTest, APinTypedDuringTheLockOutIsSaidNotChecked) {
+  for (const char* wrong : {"1111", "2222", "3333"}) EnterPin(wrong);
+  fx_.clock().Advance(5);
+  EnterPin("0000");
+  EXPECT_EQ(flow_->notice(), "Locked, the PIN was not checked: try again in 25 s");
+  fx_.clock().Advance(5);
+  flow_->Tick();
+  EXPECT_EQ(flow_->notice(), "Locked, the PIN was not checked: try again in 20 s");
 }
 
 TEST_F(AdminFlowTest, ShortEntryIsNotATry) {

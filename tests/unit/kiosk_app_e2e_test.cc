@@ -444,6 +444,91 @@ TEST_F(KioskAppE2eTest, ShopPurchaseOnTheKeypadInEnglish) {
   ExpectPurchase(run, Accepted());
 }
 
+// Digits typed on a keyboard, then OK tapped on the screen at once: the tap waits for the keys
+// still being told apart from a scanner's, so the confirm shows every digit typed. Once at a
+// scanner-like speed (one burst), once at a person's (the last key still open at the tap); the
+// key times are the events' own (`typed`), not waits.
+TEST_F(KioskAppE2eTest, ATapRightAfterTypedDigitsActsOnEveryDigit) {
+  std::string script = "wait idle 30\n";
+  for (const char* gap : {"10", "150"}) {
+    script += "scan " + Card(kMember) +
+              "\n"
+              "wait amount 20\n"
+              "typed " +
+              gap +
+              " 1000\n"
+              "press ok\n"
+              "wait confirm 20\n"
+              "expect 1 000,00\n"
+              "expect -100,00\n"
+              "press confirm\n"
+              "wait result-VALID 20\n"
+              "advance 5\n"
+              "wait idle 20\n";
+  }
+  const KioskRun run = Run(Shop(), script + "quit\n");
+  ASSERT_EQ(run.process.exit_code, 0) << run.Describe();
+  const std::vector<journal::Entry> accepted = Accepted();
+  ASSERT_EQ(accepted.size(), 2u);
+  for (const journal::Entry& e : accepted) {
+    EXPECT_EQ(e.purchase_minor, 100000) << e.seq;
+    EXPECT_EQ(e.discount_minor, 10000) << e.seq;
+  }
+}
+
+// Tenge from the config; a discount cut by the offer's maximum says so; a member whose one use
+// this month is spent is told right after the scan, with no amount screen and one journal entry.
+TEST_F(KioskAppE2eTest, ACapUsedUpIsToldAtTheScanAndAmountsShowTheConfiguredCurrency) {
+  kiosktest::RegistrySpec spec;
+  spec.members = {{kMember}};
+  spec.partners = {kiosktest::MakePartner()};
+  registry::Offer once = kiosktest::PercentOffer("O-10", 1000);
+  once.cap_count = 1;
+  once.cap_period = registry::CapPeriod::kMonth;
+  once.max_discount_minor = 5000;
+  spec.offers = {once};
+  ASSERT_TRUE(fx_.WriteRegistry(spec));
+  ASSERT_TRUE(WriteText(config_path(), "camera_fps = 5\ncurrency = \"₸\"\n"));
+  const KioskRun run = Run(Shop(),
+                           "wait idle 30\n"
+                           "scan " +
+                               Card(kMember) +
+                               "\n"
+                               "wait amount 20\n"
+                               "expect 0 ₸\n" +
+                               TypeAmountOnKeypad("1250") +
+                               "wait confirm 20\n"
+                               "expect 1 250,00 ₸\n"
+                               "expect -50,00 ₸\n"
+                               "expect Скидка не больше 50,00 ₸\n"
+                               "press confirm\n"
+                               "wait result-VALID 20\n"
+                               "advance 5\n"
+                               "wait idle 20\n"
+                               "scan " +
+                               Card(kMember) +
+                               "\n"
+                               "wait result-LIMIT_REACHED 20\n"
+                               "expect НЕ ПРИНЯТО\n"
+                               "expect Лимит скидок за этот период исчерпан\n"
+                               "quit\n",
+                           {"--screenshot-dir", screenshot_dir()});
+  ASSERT_EQ(run.process.exit_code, 0) << run.Describe();
+  const std::vector<std::string> names = run.ScreenNames();
+  ASSERT_GE(names.size(), 2u);
+  EXPECT_EQ(names[names.size() - 2], "idle") << run.Describe();  // no amount screen in between
+  EXPECT_EQ(names.back(), "result-LIMIT_REACHED") << run.Describe();
+  const std::vector<std::string> shots = Screenshots();
+  ASSERT_FALSE(shots.empty());
+  EXPECT_NE(shots.back().find("result-LIMIT_REACHED"), std::string::npos) << shots.back();
+  const std::vector<journal::Entry> entries = fx_.ReadJournal();
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].decision, journal::kAccepted);
+  EXPECT_EQ(entries[0].discount_minor, 5000);
+  EXPECT_EQ(entries[1].decision, "LIMIT_REACHED");
+  EXPECT_EQ(entries[1].purchase_minor, 0);
+}
+
 // ---- 2. cards that must not pass -------------------------------------------------------------
 
 TEST_F(KioskAppE2eTest, RefusedCardsShowRedResultsThatCloseByThemselves) {
@@ -611,9 +696,13 @@ TEST_F(KioskAppE2eTest, AdminPinLockOutThenDefaultPinOpensTheAdminScreen) {
                                wrong + "expect Неверный PIN\n" + wrong + wrong +
                                "expect заблокирован\n"
                                "expect 30\n"
-                               // Locked: even the right PIN is not taken.
+                               // The lock-out counts down on screen.
+                               "advance 10\n"
+                               "wait-text 5 20 с\n"
+                               // Locked: even the right PIN is not taken, and it says so.
                                + right +
                                "expect заблокирован\n"
+                               "expect PIN не проверен\n"
                                "advance 31\n" +
                                right +
                                "wait admin 20\n"

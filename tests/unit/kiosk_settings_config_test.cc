@@ -88,6 +88,7 @@ TEST(AppConfigTest, EveryKeyIsRead) {
       "usb_mount_dir = \"/run/media\"\n"
       "usb_watch = false\n"
       "language = \"kk\"\n"
+      "currency = \"₸\"\n"
       "assets_dir = \"/opt/cardkiosk/assets\"\n"
       "theme = \"/etc/cardkiosk/theme\"\n"
       "result_timeout_ms = 500\n"
@@ -116,6 +117,7 @@ TEST(AppConfigTest, EveryKeyIsRead) {
   EXPECT_EQ(c->usb_mount_dir, "/run/media");
   EXPECT_FALSE(c->usb_watch);
   EXPECT_EQ(c->language, "kk");
+  EXPECT_EQ(c->currency, "₸");
   EXPECT_EQ(c->assets_dir, "/opt/cardkiosk/assets");
   EXPECT_EQ(c->theme, "/etc/cardkiosk/theme");
   EXPECT_EQ(c->result_timeout_ms, 500);
@@ -229,6 +231,11 @@ TEST(AppConfigTest, ErrorsNameFileLineAndKey) {
             "kiosk.conf:1: key 'camera': must be text in double quotes, got a table");
   EXPECT_EQ(ErrorOf("camera.width = 640\n"),
             "kiosk.conf:1: key 'camera': must be text in double quotes, got a table");
+}
+
+TEST(AppConfigTest, CurrencyIsRoublesUnlessSaidAndNeverEmpty) {
+  EXPECT_EQ(AppConfig{}.currency, "₽");
+  EXPECT_EQ(ErrorOf("currency = \"\"\n"), "kiosk.conf:1: key 'currency': must not be empty");
 }
 
 TEST(AppConfigTest, DurationsMayCarryAUnit) {

@@ -103,6 +103,22 @@ TEST(ScriptTest, WaitStatesAndSpacing) {
             "demo.script:1: wait-text: expected seconds, got 'soon'");
 }
 
+TEST(ScriptTest, TypedKeysWithTheirGap) {
+  const std::vector<ScriptCommand> s = Parse("typed 150 1000\ntyped 0 12 34\n");
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_EQ(s[0].op, ScriptOp::kTyped);
+  EXPECT_EQ(s[0].gap_ms, 150);
+  EXPECT_EQ(s[0].text, "1000");
+  EXPECT_EQ(s[1].gap_ms, 0);
+  EXPECT_EQ(s[1].text, "12 34");
+  EXPECT_EQ(ErrorOf("typed 150\n"), "demo.script:1: typed: expected MS TEXT, got '150'");
+  EXPECT_EQ(ErrorOf("typed\n"), "demo.script:1: typed: expected MS TEXT, got ''");
+  EXPECT_EQ(ErrorOf("typed fast 1000\n"),
+            "demo.script:1: typed: expected milliseconds between keys 0..10000, got 'fast'");
+  EXPECT_EQ(ErrorOf("typed 20000 1\n"),
+            "demo.script:1: typed: expected milliseconds between keys 0..10000, got '20000'");
+}
+
 TEST(ScriptTest, ErrorsNameTheLine) {
   EXPECT_EQ(ErrorOf("quit\n\nscna HC1:X\n"), "demo.script:3: unknown command 'scna'");
   EXPECT_EQ(ErrorOf("Scan HC1:X\n"), "demo.script:1: unknown command 'Scan'");

@@ -105,13 +105,31 @@ TEST(StringsTest, KazakhUsesKazakhLetters) {
   EXPECT_EQ(ParseShipped("ru").Get("language.name"), "Русский");
 }
 
-TEST(StringsTest, MoneyShowsRoubles) {
+// The number format is the language's; the currency sign is the deployment's (config `currency`),
+// so Kazakh text can show roubles and Russian text tenge.
+TEST(StringsTest, MoneyShowsTheConfiguredCurrency) {
   for (std::string_view lang : kiosk_settings::kLanguages) {
     base::Result<Strings> s = Strings::Load(kI18nDir, lang);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
-    EXPECT_EQ(s->Format("money", {{"amount", FormatMoney(125000, lang)}}),
+    EXPECT_EQ(s->Format("money", {{"amount", FormatMoney(125000, lang)}, {"currency", "₽"}}),
               lang == "en" ? "1,250.00 ₽" : "1 250,00 ₽");
+    EXPECT_EQ(s->Format("money", {{"amount", FormatMoney(125000, lang)}, {"currency", "₸"}}),
+              lang == "en" ? "1,250.00 ₸" : "1 250,00 ₸");
   }
+}
+
+TEST(StringsTest, ATypedAmountIsShownInTheMoneyFormat) {
+  using kiosk_settings::FormatTypedAmount;
+  EXPECT_EQ(FormatTypedAmount("", "ru"), "0");
+  EXPECT_EQ(FormatTypedAmount("1250", "ru"), "1 250");
+  EXPECT_EQ(FormatTypedAmount("1250", "kk"), "1 250");
+  EXPECT_EQ(FormatTypedAmount("1250", "en"), "1,250");
+  EXPECT_EQ(FormatTypedAmount("1250,5", "ru"), "1 250,5");
+  EXPECT_EQ(FormatTypedAmount("1250,5", "en"), "1,250.5");
+  EXPECT_EQ(FormatTypedAmount("0,", "ru"), "0,");
+  EXPECT_EQ(FormatTypedAmount("999", "ru"), "999");
+  EXPECT_EQ(FormatTypedAmount("1234567,89", "ru"), "1 234 567,89");
+  EXPECT_EQ(FormatTypedAmount("12a", "ru"), "12a");  // not an amount: as it is
 }
 
 TEST(StringsTest, MissingKeysFallBackToEnglishAndAreListed) {

@@ -93,13 +93,24 @@ TEST_F(UsbJobsTest, ImportsTheStickThenRefusesTheSameBundle) {
             (UsbOutcome{"admin.usb_imported", "seq", "1", false}));
   EXPECT_TRUE(imported);
   EXPECT_EQ(RegistrySeq(), 1);
+  // The same bundle again is no error, and is said in the translations' words (it was
+  // admin.usb_failed with the importer's English "bundle seq 1 is already applied (refusing to
+  // roll back)", in red).
   const UsbOutcome again = kiosk_usb::RunUsbJob(JobSetup(), false, &imported);
   EXPECT_FALSE(imported);
-  EXPECT_EQ(again.key, "admin.usb_failed");
-  EXPECT_EQ(again.arg, "why");
-  EXPECT_TRUE(again.error);
-  EXPECT_NE(again.value, "");
+  EXPECT_EQ(again, (UsbOutcome{"admin.usb_already_applied", "seq", "1", false}));
   EXPECT_EQ(RegistrySeq(), 1);
+}
+
+TEST_F(UsbJobsTest, AnOlderBundleIsARefusalWithItsReason) {
+  Stick(2, mount_);
+  bool imported = false;
+  ASSERT_EQ(kiosk_usb::RunUsbJob(JobSetup(), false, &imported).key, "admin.usb_imported");
+  std::filesystem::remove_all(mount_ + "/STICK");
+  Stick(1, mount_);
+  EXPECT_EQ(kiosk_usb::RunUsbJob(JobSetup(), false, &imported),
+            (UsbOutcome{"admin.usb_older", "seq", "1", true}));
+  EXPECT_EQ(RegistrySeq(), 2);
 }
 
 TEST_F(UsbJobsTest, ExportOfAJournalThatWentMissingMakesNoNewOne) {
@@ -172,6 +183,15 @@ TEST_F(UsbJobsTest, OutcomesInWords) {
             "Imported registry #7");
   EXPECT_EQ(kiosk_usb::Words({"admin.usb_nothing", "", "", false}, *en),
             "No newer bundle on the stick");
+  EXPECT_EQ(kiosk_usb::Words({"admin.usb_already_applied", "seq", "1", false}, *en),
+            "Registry #1 is already loaded");
+  base::Result<kiosk_settings::Strings> ru =
+      kiosk_settings::Strings::Load(std::string(CK_ASSETS_DIR) + "/i18n", "ru");
+  ASSERT_TRUE(ru.ok()) << ru.status().ToString();
+  EXPECT_EQ(kiosk_usb::Words({"admin.usb_already_applied", "seq", "1", false}, *ru),
+            "Реестр №1 уже загружен");
+  EXPECT_EQ(kiosk_usb::Words({"admin.usb_expired", "seq", "3", true}, *ru),
+            "Срок пакета №3 истёк: не загружен");
   bool error = true;
   EXPECT_EQ(kiosk_usb::StickLine({}, *en, &error), "USB: No newer bundle on the stick");
   EXPECT_FALSE(error);

@@ -161,7 +161,9 @@ TEST_F(ViewTest, AmountScreenHasKeypadOkCancelAndTypedAmount) {
   View v = Build(En());
   for (const char* id : {"key_0", "key_1", "key_9", "key_,", "key_back", "ok", "cancel"})
     EXPECT_NE(v.Button(id), nullptr) << id;
-  EXPECT_TRUE(v.Shows("1250,5"));
+  // As typed, in the money format of the confirm screen (was "1250,5": two formats on two screens).
+  EXPECT_TRUE(v.Shows("1,250.5 ₽")) << v.AllText();
+  EXPECT_TRUE(Build(Ru()).Shows("1 250,5 ₽")) << Build(Ru()).AllText();
   // Buttons do not overlap: each centre hits its own button.
   for (const Element& e : v.elements) {
     if (e.kind != Kind::kButton) continue;
@@ -181,6 +183,60 @@ TEST_F(ViewTest, ConfirmShowsPurchaseDiscountAndTotal) {
   EXPECT_TRUE(v.Shows("900,00"));
   EXPECT_NE(v.Button("confirm"), nullptr);
   EXPECT_NE(v.Button("cancel"), nullptr);
+}
+
+TEST_F(ViewTest, EveryAmountHasTheConfiguredCurrency) {
+  model_.currency = "₸";
+  model_.screen.state = kiosk::State::kAmountEntry;
+  model_.entry = "1250";
+  EXPECT_TRUE(Build(strings_[2]).Shows("1 250 ₸")) << Build(strings_[2]).AllText();
+  model_.screen.state = kiosk::State::kConfirm;
+  model_.screen.purchase_minor = 125000;
+  model_.screen.discount_minor = 12500;
+  model_.screen.total_minor = 112500;
+  const View v = Build(strings_[2]);
+  EXPECT_TRUE(v.Shows("1 250,00 ₸")) << v.AllText();
+  EXPECT_TRUE(v.Shows("1 125,00 ₸")) << v.AllText();
+  EXPECT_FALSE(v.Shows("₽")) << v.AllText();
+}
+
+TEST_F(ViewTest, AClippedDiscountSaysWhy) {
+  model_.screen.state = kiosk::State::kConfirm;
+  model_.screen.purchase_minor = 1'000'000;
+  model_.screen.discount_minor = 50'000;
+  model_.screen.total_minor = 950'000;
+  model_.screen.clip = rules::DiscountClip::kMaxDiscount;
+  model_.screen.clip_minor = 50'000;
+  EXPECT_TRUE(Build(Ru()).Shows("Скидка не больше 500,00 ₽"))
+      << Build(Ru()).AllText();
+  EXPECT_TRUE(Build(En()).Shows("Discount at most 500.00 ₽")) << Build(En()).AllText();
+  model_.screen.clip = rules::DiscountClip::kCapLeft;
+  model_.screen.clip_minor = 3'000;
+  EXPECT_TRUE(Build(Ru()).Shows("Остаток лимита скидок: 30,00 ₽"))
+      << Build(Ru()).AllText();
+  model_.screen.clip = rules::DiscountClip::kNone;
+  EXPECT_FALSE(Build(Ru()).Shows("Скидка не больше")) << Build(Ru()).AllText();
+}
+
+TEST_F(ViewTest, TheAmountWarningIsShownOnlyWhileTheSessionHasIt) {
+  model_.screen.state = kiosk::State::kAmountEntry;
+  model_.screen.decision = "BELOW_MINIMUM";
+  EXPECT_TRUE(Build(En()).Shows(En().Get("decision.BELOW_MINIMUM"))) << Build(En()).AllText();
+  model_.screen.decision.clear();  // Session::AmountEdited()
+  EXPECT_FALSE(Build(En()).Shows(En().Get("decision.BELOW_MINIMUM"))) << Build(En()).AllText();
+  EXPECT_TRUE(Build(En()).Shows(En().Get("amount.hint")));
+}
+
+TEST_F(ViewTest, TheAdminRegistryLineIsLargeWithRoomForTwoLines) {
+  model_.app = AppScreen::kAdmin;
+  const View v = Build(Ru());
+  const Element* line = nullptr;
+  for (const Element& e : v.elements)
+    if (e.kind == Kind::kText && e.text.rfind("Реестр: №7", 0) == 0) line = &e;
+  ASSERT_NE(line, nullptr) << v.AllText();
+  EXPECT_GE(line->font_px, 18);
+  EXPECT_TRUE(line->bold);
+  EXPECT_GE(line->rect.h, 2 * line->font_px + 8);  // two lines of it
 }
 
 TEST_F(ViewTest, PinScreenHidesDigits) {

@@ -158,6 +158,21 @@ TEST(OfferMoney, MaxDiscountCapsAPercentDiscount) {
   EXPECT_EQ(Eval(o, 4'990).discount_minor, 499);  // under it
 }
 
+TEST(OfferMoney, AClippedDiscountSaysWhatCutIt) {
+  Offer o = Percent(1000);
+  o.max_discount_minor = 500;
+  const OfferDecision clipped = Eval(o, 10'000);
+  EXPECT_EQ(clipped.clip, rules::DiscountClip::kMaxDiscount);
+  EXPECT_EQ(clipped.clip_minor, 500);
+  EXPECT_EQ(Eval(o, 5'000).clip, rules::DiscountClip::kNone);  // exactly the rate: nothing cut
+  const Offer capped = Capped(Percent(1000), CapPeriod::kMonth, std::nullopt, 10'000);
+  const OfferDecision left = Eval(capped, 70'000, Noon(), Member(), 1, 7'000);
+  EXPECT_EQ(left.discount_minor, 3'000);
+  EXPECT_EQ(left.clip, rules::DiscountClip::kCapLeft);
+  EXPECT_EQ(left.clip_minor, 3'000);
+  EXPECT_EQ(Eval(capped, 20'000, Noon(), Member(), 1, 7'000).clip, rules::DiscountClip::kNone);
+}
+
 TEST(OfferMoney, MaxDiscountCapsAFixedDiscount) {
   Offer o = Fixed(1000);
   o.max_discount_minor = 700;
@@ -672,6 +687,29 @@ TEST(ChooseOffer, UsedUpCapFallsBackToAnotherOffer) {
   OfferDecision alone = Choose({offers[0]}, 10'000, usage);
   EXPECT_EQ(alone.code, OfferCode::kCountLimitReached);
   EXPECT_EQ(alone.message, "monthly limit reached: 2 of 2 used");
+}
+
+TEST(ChooseOfferForAnyAmount, RefusesOnlyWhatNoAmountCanChange) {
+  UsageFn used_up = [](const Offer&, int64_t* count, int64_t* amount) {
+    *count = 2;
+    *amount = 0;
+  };
+  const Offer twice = Capped(Percent(1000, "O-CAP"), CapPeriod::kMonth, 2);
+  const OfferDecision d = rules::ChooseOfferForAnyAmount({twice}, Member(), Noon(), used_up);
+  EXPECT_EQ(d.code, OfferCode::kCountLimitReached);
+  EXPECT_TRUE(rules::RefusedForEveryAmount(d));
+  EXPECT_EQ(d.used, 2);
+  EXPECT_EQ(d.limit, 2);
+  EXPECT_TRUE(
+      rules::RefusedForEveryAmount(rules::ChooseOfferForAnyAmount({}, Member(), Noon(), nullptr)));
+  // A minimum purchase is the amount's business: asked for.
+  Offer minimum = Percent(1000);
+  minimum.min_purchase_minor = 100'000;
+  EXPECT_FALSE(rules::RefusedForEveryAmount(
+      rules::ChooseOfferForAnyAmount({minimum}, Member(), Noon(), nullptr)));
+  // Another offer that is still open: asked for.
+  EXPECT_FALSE(rules::RefusedForEveryAmount(
+      rules::ChooseOfferForAnyAmount({twice, Percent(500, "O-OPEN")}, Member(), Noon(), used_up)));
 }
 
 TEST(ChooseOffer, WithoutAUsageFunctionCapsStartUnused) {

@@ -362,15 +362,19 @@ TEST(MaskNumber, ShowsOnlyTheLastFourDigits) {
   EXPECT_EQ(MaskNumber(""), "");
 }
 
+// No amount could give a discount here: the answer comes with the scan, no amount is asked.
 TEST_F(SessionTest, PartnerWithoutOffersIsAFinalRecordedRefusal) {
   ASSERT_NO_FATAL_FAILURE(Start(Spec(), kiosktest::ShopConfig()));
   s().Scan(Card(kAnna));
-  s().Amount(10'000);
   EXPECT_EQ(screen().state, State::kResult);
   EXPECT_EQ(screen().decision, "NO_OFFER");
   EXPECT_EQ(screen().outcome, Outcome::kRefusedByRule);
-  EXPECT_EQ(screen().total_minor, 10'000);
+  EXPECT_EQ(screen().purchase_minor, 0);
+  EXPECT_EQ(screen().total_minor, 0);
+  s().Amount(10'000);  // nothing to ask: no second attempt
+  EXPECT_EQ(screen().state, State::kResult);
   ASSERT_EQ(Journal().size(), 1u);
+  EXPECT_EQ(Journal()[0].purchase_minor, 0);
   EXPECT_EQ(Journal()[0].decision, "NO_OFFER");
   EXPECT_EQ(Journal()[0].kind, journal::Kind::kDiscount);
 }
@@ -415,8 +419,8 @@ TEST_F(SessionTest, CountCapRefusalIsFinalAndRecordedWithNoDiscount) {
   fx_.clock().Advance(600);
   ASSERT_EQ(Buy(kAnna, 10'000), "accepted");
   fx_.clock().Advance(600);
+  // 2 of 2 used: told right after the scan, without an amount screen.
   s().Scan(Card(kAnna));
-  s().Amount(25'000);
   EXPECT_EQ(screen().state, State::kResult);
   EXPECT_EQ(screen().decision, "LIMIT_REACHED");
   EXPECT_EQ(screen().outcome, Outcome::kRefusedByRule);
@@ -424,18 +428,63 @@ TEST_F(SessionTest, CountCapRefusalIsFinalAndRecordedWithNoDiscount) {
   EXPECT_EQ(screen().cap_used, 2);
   EXPECT_EQ(screen().cap_limit, 2);
   EXPECT_EQ(screen().discount_minor, 0);
-  EXPECT_EQ(screen().total_minor, 25'000);
+  EXPECT_EQ(screen().purchase_minor, 0);
+  EXPECT_EQ(screen().total_minor, 0);
   EXPECT_EQ(screen().entry_seq, 3);
-  s().Confirm();  // final: nothing to confirm
+  s().Amount(25'000);  // final: no amount is taken, no second attempt recorded
+  s().Confirm();       // nothing to confirm
   const std::vector<journal::Entry> entries = Journal();
   ASSERT_EQ(entries.size(), 3u);
   EXPECT_EQ(entries[2].kind, journal::Kind::kDiscount);
   EXPECT_EQ(entries[2].decision, "LIMIT_REACHED");
   EXPECT_EQ(entries[2].verdict, "VALID");
   EXPECT_EQ(entries[2].offer_id, "O-CAP");
-  EXPECT_EQ(entries[2].purchase_minor, 25'000);
+  EXPECT_EQ(entries[2].purchase_minor, 0);
   EXPECT_EQ(entries[2].discount_minor, 0);
   EXPECT_EQ(entries[2].uuid, screen().entry_uuid);
+}
+
+TEST_F(SessionTest, AClippedDiscountSaysWhatCutIt) {
+  registry::Offer offer = TenPercent();
+  offer.max_discount_minor = 50'000;
+  ASSERT_NO_FATAL_FAILURE(Start(ShopSpec(offer), kiosktest::ShopConfig()));
+  s().Scan(Card(kAnna));
+  s().Amount(1'000'000);
+  ASSERT_EQ(screen().state, State::kConfirm);
+  EXPECT_EQ(screen().discount_minor, 50'000);
+  EXPECT_EQ(screen().clip, rules::DiscountClip::kMaxDiscount);
+  EXPECT_EQ(screen().clip_minor, 50'000);
+  s().Amount(100'000);  // 10 % is under the maximum: nothing cut
+  EXPECT_EQ(screen().clip, rules::DiscountClip::kNone);
+}
+
+TEST_F(SessionTest, TheBelowMinimumWarningGoesWhenTheAmountIsEdited) {
+  registry::Offer offer = TenPercent();
+  offer.min_purchase_minor = 50'000;
+  ASSERT_NO_FATAL_FAILURE(Start(ShopSpec(offer), kiosktest::ShopConfig()));
+  s().Scan(Card(kAnna));
+  EXPECT_EQ(screen().state, State::kAmountEntry);  // a minimum is the amount's business
+  s().Amount(10'000);
+  EXPECT_EQ(screen().state, State::kAmountEntry);
+  EXPECT_EQ(screen().decision, "BELOW_MINIMUM");
+  s().AmountEdited();
+  EXPECT_EQ(screen().state, State::kAmountEntry);
+  EXPECT_EQ(screen().decision, "");
+  s().Amount(60'000);
+  EXPECT_EQ(screen().state, State::kConfirm);
+  EXPECT_TRUE(Journal().empty());  // corrections are not attempts
+}
+
+TEST_F(SessionTest, AnAmountCapUsedUpIsToldRightAfterTheScan) {
+  registry::Offer offer = kiosktest::PercentOffer("O-AMT", 1000);
+  offer.cap_amount_minor = 5'000;
+  offer.cap_period = registry::CapPeriod::kMonth;
+  ASSERT_NO_FATAL_FAILURE(Start(ShopSpec(offer), kiosktest::ShopConfig()));
+  ASSERT_EQ(Buy(kAnna, 70'000), "accepted");  // 7 000 cut to the 5 000 allowance
+  s().Scan(Card(kAnna));
+  EXPECT_EQ(screen().state, State::kResult);
+  EXPECT_EQ(screen().decision, "AMOUNT_LIMIT_REACHED");
+  EXPECT_EQ(Journal().size(), 2u);
 }
 
 TEST_F(SessionTest, CapsAreCountedFromTheJournalAcrossARestart) {

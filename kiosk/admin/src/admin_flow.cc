@@ -41,11 +41,23 @@ std::string_view AdminFlow::ScreenName() const {
 void AdminFlow::SetNotice(std::string text, bool error) {
   notice_ = std::move(text);
   notice_error_ = error;
+  lock_notice_ = LockNotice::kNone;
 }
 
-void AdminFlow::NoticeLocked() {
-  SetNotice(strings_.Format("pin.locked", {{"seconds", std::to_string(pin_->LockedForSeconds())}}),
+void AdminFlow::NoticeLocked(bool tried) {
+  SetNotice(strings_.Format(tried ? "pin.locked_not_checked" : "pin.locked",
+                            {{"seconds", std::to_string(pin_->LockedForSeconds())}}),
             true);
+  lock_notice_ = tried ? LockNotice::kTried : LockNotice::kLocked;
+}
+
+void AdminFlow::Tick() {
+  if (!IsPinScreen(screen_) || lock_notice_ == LockNotice::kNone) return;
+  if (pin_->LockedForSeconds() > 0) {
+    NoticeLocked(lock_notice_ == LockNotice::kTried);
+  } else {
+    SetNotice(strings_.Get("pin.unlocked"), false);
+  }
 }
 
 bool AdminFlow::Open(kiosk::State session_state) {
@@ -55,8 +67,8 @@ bool AdminFlow::Open(kiosk::State session_state) {
     return false;
   screen_ = AppScreen::kPin;
   entry_.clear();
-  notice_.clear();
-  if (pin_->LockedForSeconds() > 0) NoticeLocked();
+  SetNotice("", false);
+  if (pin_->LockedForSeconds() > 0) NoticeLocked(false);
   return true;
 }
 
@@ -89,10 +101,12 @@ AdminEffects AdminFlow::CheckPin() {
     SetNotice(r.status().message(), true);
   } else if (*r == kiosk_settings::PinCheck::kOk) {
     screen_ = AppScreen::kAdmin;
-    notice_.clear();
+    SetNotice("", false);
     return {.refresh_status = true};
-  } else if (*r == kiosk_settings::PinCheck::kLockedOut || pin_->LockedForSeconds() > 0) {
-    NoticeLocked();
+  } else if (*r == kiosk_settings::PinCheck::kLockedOut) {
+    NoticeLocked(true);  // not checked: say so, or a right PIN looks wrong
+  } else if (pin_->LockedForSeconds() > 0) {
+    NoticeLocked(false);
   } else {
     const int left = std::max(0, kTriesBeforeLockOut - pin_->failures());
     SetNotice(strings_.Format("pin.wrong", {{"left", std::to_string(left)}}), true);
@@ -105,7 +119,7 @@ AdminEffects AdminFlow::SetPin() {
   if (new_pin_.empty()) {
     new_pin_ = entry_;
     entry_.clear();
-    notice_.clear();
+    SetNotice("", false);
     return {};
   }
   const bool same = new_pin_ == entry_;
@@ -125,18 +139,18 @@ AdminEffects AdminFlow::Back(bool job_running) {
   switch (screen_) {
     case AppScreen::kPin:
       screen_ = AppScreen::kSession;
-      notice_.clear();
+      SetNotice("", false);
       return {};
     case AppScreen::kAdmin:
       if (job_running) return {};
       screen_ = AppScreen::kSession;
-      notice_.clear();
+      SetNotice("", false);
       return {.cancel_session = true};
     case AppScreen::kAdminSelect:
     case AppScreen::kSetPin:
       screen_ = AppScreen::kAdmin;
       new_pin_.clear();
-      notice_.clear();
+      SetNotice("", false);
       return {};
     case AppScreen::kNotProvisioned:  // the app's, never the admin flow's
     case AppScreen::kSession:
@@ -148,7 +162,7 @@ AdminEffects AdminFlow::Back(bool job_running) {
 void AdminFlow::Close() {
   screen_ = AppScreen::kSession;
   entry_.clear();
-  notice_.clear();
+  SetNotice("", false);
 }
 
 AdminEffects AdminFlow::Press(std::string_view id, const AdminContext& context) {
@@ -160,7 +174,7 @@ AdminEffects AdminFlow::Press(std::string_view id, const AdminContext& context) 
   }
   if (screen_ == AppScreen::kAdminSelect && id.rfind("choice_", 0) == 0) {
     screen_ = AppScreen::kAdmin;
-    notice_.clear();
+    SetNotice("", false);
     return {.chosen = DeviceChoice{select_mode_, std::string(id.substr(7))}};
   }
   // One admin action at a time: nothing changes under a running import or export.
@@ -188,7 +202,7 @@ AdminEffects AdminFlow::MenuButton(std::string_view id, const AdminContext& cont
     screen_ = AppScreen::kSetPin;
     entry_.clear();
     new_pin_.clear();
-    notice_.clear();
+    SetNotice("", false);
   }
   return {};
 }
@@ -197,7 +211,7 @@ void AdminFlow::OpenSelect(kiosk::Mode mode, const registry::Registry* registry)
   select_mode_ = mode;
   page_ = 0;
   choices_.clear();
-  notice_.clear();
+  SetNotice("", false);
   if (registry != nullptr) {
     if (mode == kiosk::Mode::kShop) {
       if (auto list = registry->ListPartners(kMaxChoices); list.ok())
@@ -224,7 +238,7 @@ AdminEffects AdminFlow::NextLanguage() {
     return {};
   }
   strings_ = std::move(*s);
-  notice_.clear();
+  SetNotice("", false);
   return {.language = next};
 }
 

@@ -166,72 +166,108 @@ void Session::Scan(std::string_view text) {
 }
 
 void Session::ScanInShop(const card::Verification&) {
+  std::optional<rules::OfferDecision> d = Decide(std::nullopt);
+  if (!d) return;
+  if (rules::RefusedForEveryAmount(*d)) {
+    // Answered before the amount is asked: no amount would change it.
+    ShowOffer(*d);
+    screen_.purchase_minor = screen_.total_minor = 0;
+    RecordRefusal(*d);
+    return;
+  }
   screen_.state = State::kAmountEntry;
   screen_.message = "enter the purchase amount";
 }
 
-void Session::Amount(int64_t purchase) {
-  if ((screen_.state != State::kAmountEntry && screen_.state != State::kConfirm) || !card_) return;
-  activity_ns_ = clock_.MonotonicNanos();
+std::optional<rules::OfferDecision> Session::Decide(std::optional<int64_t> purchase) {
   if (!offers_) {
     base::Result<std::vector<registry::Offer>> offers = registry_->OffersOf(config_.partner_id);
     if (!offers.ok()) {
       Fail("REGISTRY_ERROR", offers.status().message());
-      return;
+      return std::nullopt;
     }
     offers_ = std::move(offers).value();
   }
   const int64_t now = clock_.NowUnixSeconds();
   const rules::LocalTime local = rules::ToLocal(now, config_.utc_offset_seconds);
   std::string usage_error;
-  rules::OfferDecision d = rules::ChooseOffer(
-      *offers_, *card_, purchase, local,
-      [&](const registry::Offer& o, int64_t* count, int64_t* amount) {
-        const int64_t from = rules::PeriodStart(*o.cap_period, now, config_.utc_offset_seconds);
-        base::Result<journal::DiscountUsage> u =
-            journal_.Usage(card_->rid, o.offer_id, from, now + 1);
-        if (!u.ok()) {
-          usage_error = u.status().message();
-          *count = INT64_MAX;  // unknown usage: refuse rather than risk exceeding a cap
-          *amount = INT64_MAX;
-          return;
-        }
-        *count = u->count;
-        *amount = u->discount_minor;
-      });
+  const rules::UsageFn usage = [&](const registry::Offer& o, int64_t* count, int64_t* amount) {
+    const int64_t from = rules::PeriodStart(*o.cap_period, now, config_.utc_offset_seconds);
+    base::Result<journal::DiscountUsage> u = journal_.Usage(card_->rid, o.offer_id, from, now + 1);
+    if (!u.ok()) {
+      usage_error = u.status().message();
+      *count = INT64_MAX;  // unknown usage: refuse rather than risk exceeding a cap
+      *amount = INT64_MAX;
+      return;
+    }
+    *count = u->count;
+    *amount = u->discount_minor;
+  };
+  rules::OfferDecision d = purchase
+                               ? rules::ChooseOffer(*offers_, *card_, *purchase, local, usage)
+                               : rules::ChooseOfferForAnyAmount(*offers_, *card_, local, usage);
   if (!usage_error.empty()) {
     Fail("JOURNAL_ERROR", "cannot read this member's previous discounts: " + usage_error);
-    return;
+    return std::nullopt;
   }
-  screen_.purchase_minor = purchase;
+  return d;
+}
+
+void Session::ShowOffer(const rules::OfferDecision& d) {
+  screen_.purchase_minor = d.purchase_minor;
   screen_.discount_minor = d.discount_minor;
   screen_.total_minor = d.total_minor;
   screen_.offer_id = d.offer_id;
   screen_.offer_title = d.title;
   screen_.cap_used = d.used;
   screen_.cap_limit = d.limit;
+  screen_.clip = d.clip;
+  screen_.clip_minor = d.clip_minor;
   screen_.message = d.message;
-  if (d.accepted()) {
+  if (!d.accepted()) {
+    screen_.decision = std::string(rules::OfferCodeName(d.code));
+    screen_.outcome = OutcomeOf(d.code);
+  }
+}
+
+// A final refusal: one entry, then the result.
+void Session::RecordRefusal(const rules::OfferDecision& d) {
+  journal::NewEntry e{.kind = journal::Kind::kDiscount,
+                      .rid = card_->rid,
+                      .partner_id = config_.partner_id,
+                      .offer_id = d.offer_id,
+                      .purchase_minor = screen_.purchase_minor,
+                      .bundle_seq = screen_.registry_seq,
+                      .verdict = verdict_,
+                      .decision = screen_.decision};
+  if (Record(e)) ShowResult();
+}
+
+void Session::Amount(int64_t purchase) {
+  if ((screen_.state != State::kAmountEntry && screen_.state != State::kConfirm) || !card_) return;
+  activity_ns_ = clock_.MonotonicNanos();
+  std::optional<rules::OfferDecision> d = Decide(purchase);
+  if (!d) return;
+  ShowOffer(*d);
+  if (d->accepted()) {
     screen_.decision.clear();
     screen_.outcome = Outcome::kCannotCheck;  // nothing decided until it is confirmed
     screen_.state = State::kConfirm;
     return;
   }
-  screen_.decision = std::string(rules::OfferCodeName(d.code));
-  screen_.outcome = OutcomeOf(d.code);
-  if (d.code == rules::OfferCode::kBadAmount || d.code == rules::OfferCode::kBelowMinimum) {
+  if (d->code == rules::OfferCode::kBadAmount || d->code == rules::OfferCode::kBelowMinimum) {
     screen_.state = State::kAmountEntry;  // the cashier can correct the amount
     return;
   }
-  journal::NewEntry e{.kind = journal::Kind::kDiscount,
-                      .rid = card_->rid,
-                      .partner_id = config_.partner_id,
-                      .offer_id = d.offer_id,
-                      .purchase_minor = purchase,
-                      .bundle_seq = screen_.registry_seq,
-                      .verdict = verdict_,
-                      .decision = screen_.decision};
-  if (Record(e)) ShowResult();
+  RecordRefusal(*d);
+}
+
+void Session::AmountEdited() {
+  if (screen_.state != State::kAmountEntry) return;
+  activity_ns_ = clock_.MonotonicNanos();
+  screen_.decision.clear();
+  screen_.outcome = Outcome::kCannotCheck;
+  screen_.message = "enter the purchase amount";
 }
 
 void Session::Confirm() {

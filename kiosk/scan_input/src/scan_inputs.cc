@@ -32,30 +32,13 @@ base::Result<std::unique_ptr<scanner::FrameSource>> OpenSource(const CameraSpec&
 }  // namespace
 
 ScanInputs::ScanInputs(const base::Clock& clock, std::function<void()> wake)
-    : clock_(clock), wake_(std::move(wake)) {}
+    : clock_(clock), wake_(wake), queue_({}, std::move(wake)) {}
 
 ScanInputs::~ScanInputs() {
   stop_ = true;
   if (evdev_thread_.joinable()) evdev_thread_.join();
   pipeline_.reset();
   camera_.reset();
-}
-
-void ScanInputs::Push(PendingScan scan) {
-  std::lock_guard<std::mutex> lock(mu_);
-  scans_.push_back(std::move(scan));
-}
-
-std::deque<PendingScan> ScanInputs::TakeScans() {
-  std::deque<PendingScan> out;
-  std::lock_guard<std::mutex> lock(mu_);
-  out.swap(scans_);
-  return out;
-}
-
-bool ScanInputs::scans_waiting() {
-  std::lock_guard<std::mutex> lock(mu_);
-  return !scans_.empty();
 }
 
 void ScanInputs::OpenCamera(const CameraSpec& spec) {
@@ -73,8 +56,10 @@ void ScanInputs::OpenCamera(const CameraSpec& spec) {
   pipeline_ = std::make_unique<scanner::ScanPipeline>(
       *camera_, clock_, po,
       [this](const scanner::ScanResult& r) {
-        Push({r.text, r.capture_ns});
-        wake_();
+        queue_.Push({.kind = InputKind::kScan,
+                     .t_ns = r.capture_ns,
+                     .text = r.text,
+                     .capture_ns = r.capture_ns});
       },
       [this](scanner::SourceState s) {
         camera_running_ = s == scanner::SourceState::kRunning;
@@ -112,13 +97,10 @@ void ScanInputs::ReadScanner() {
       std::fprintf(stderr, "kiosk: scanner: %s\n", st.message().c_str());
       return;
     }
-    bool any = false;
     for (scanner::WedgeEvent& e : evdev_->TakeEvents()) {
       if (e.kind != scanner::WedgeEventKind::kScan) continue;
-      Push({std::move(e.text), 0});
-      any = true;
+      queue_.Push({.kind = InputKind::kScan, .t_ns = e.first_key_ns, .text = std::move(e.text)});
     }
-    if (any) wake_();
   }
 }
 

@@ -76,6 +76,9 @@ const std::array<KeySpec, 27>& Keys() {
        "this device's journal written to it, without the admin menu (needs trust). true or false."},
       {"language", &AppConfig::language, Kind::kChoice, "Screen language: ru, en or kk.", 0, 0,
        kLanguages},
+      {"currency", &AppConfig::currency, Kind::kNonEmpty,
+       "The currency sign shown after every amount, e.g. \"₽\" or \"₸\" (the number format\n"
+       "follows the language)."},
       {"assets_dir", &AppConfig::assets_dir, Kind::kText,
        "Translations and the default theme; empty = the directory installed with the program."},
       {"theme", &AppConfig::theme, Kind::kText,

@@ -28,6 +28,7 @@ constexpr double kDefaultWaitSeconds = 10;
 constexpr double kMaxPauseSeconds = 3600;                   // wait, sleep
 constexpr double kMaxAdvanceSeconds = 100.0 * 365 * 86400;  // a century of fake time
 constexpr int kMaxCoordinate = 100'000;
+constexpr int kMaxGapMs = 10'000;  // typed
 
 struct Line {
   std::string_view source;
@@ -71,6 +72,28 @@ base::Result<int> Coordinate(const Line& l, std::string_view text) {
                    lines::Quote(text));
   }
   return v;
+}
+
+base::Result<int> GapMs(const Line& l, std::string_view text) {
+  int v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || v < 0 ||
+      v > kMaxGapMs) {
+    return l.Error("expected milliseconds between keys 0.." + std::to_string(kMaxGapMs) + ", got " +
+                   lines::Quote(text));
+  }
+  return v;
+}
+
+// typed MS TEXT
+base::Status ParseTyped(const Line& l, ScriptCommand* c) {
+  std::string_view rest = l.args;
+  const std::string_view gap = NextWord(&rest);
+  if (rest.empty()) return l.Error("expected MS TEXT, got " + lines::Quote(l.args));
+  c->op = ScriptOp::kTyped;
+  CK_ASSIGN_OR_RETURN(c->gap_ms, GapMs(l, gap));
+  c->text = std::string(rest);
+  return base::Status::Ok();
 }
 
 bool IsFileNameChar(char c) {
@@ -127,6 +150,8 @@ base::Result<ScriptCommand> ParseCommand(const Line& l, const std::string& base_
       return l.Error("a name is letters, digits, '_', '-' and '.', got " + lines::Quote(l.args));
     }
     c.op = ScriptOp::kScreenshot;
+  } else if (cmd == "typed") {
+    CK_TRY(ParseTyped(l, &c));
   } else if (cmd == "tap") {
     std::string_view rest = l.args;
     const std::string_view x = NextWord(&rest), y = NextWord(&rest);

@@ -96,6 +96,25 @@ std::string Strings::Format(
   return out;
 }
 
+std::string FormatTypedAmount(std::string_view typed, std::string_view lang) {
+  if (typed.empty()) return "0";
+  const size_t comma = typed.find_first_of(",.");
+  const std::string_view units = typed.substr(0, comma);
+  if (!std::all_of(units.begin(), units.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return std::string(typed);
+  const bool english = lang == "en";
+  std::string out;
+  for (size_t i = 0; i < units.size(); ++i) {
+    if (i > 0 && (units.size() - i) % 3 == 0) out += english ? ',' : ' ';
+    out += units[i];
+  }
+  if (comma != std::string_view::npos) {
+    out += english ? '.' : ',';
+    out += typed.substr(comma + 1);
+  }
+  return out;
+}
+
 std::string FormatMoney(int64_t minor, std::string_view lang) {
   const bool english = lang == "en";
   // Unsigned magnitude: -INT64_MIN does not fit an int64_t.

@@ -37,9 +37,12 @@ void Builder::Admin() {
                   S("language.name"));
   int y = U(54);
   const int col_w = w_ / 2 - U(24);
-  for (std::string& line : lines) {
-    Text({U(16), y, col_w, U(30)}, std::move(line), 15, t_.text, Align::kLeft);
-    y += U(32);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    // The registry line (number and dates) is the long one: two lines of its own, readable.
+    const int line_h = i == 0 ? U(52) : U(30);
+    Text({U(16), y, col_w, line_h}, std::move(lines[i]), i == 0 ? 18 : 15, t_.text, Align::kLeft,
+         i == 0);
+    y += line_h + U(2);
   }
   Notice({U(16), h_ - U(84), col_w, U(72)});
   // Actions: two columns of buttons on the right.

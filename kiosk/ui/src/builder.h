@@ -55,8 +55,12 @@ class Builder {
                            .id = std::move(id)});
   }
   const std::string& S(std::string_view key) const { return s_.Get(key); }
+  // Every amount on every screen: the language's number format, the deployment's currency.
   std::string Money(int64_t minor) const {
-    return s_.Format("money", {{"amount", kiosk_settings::FormatMoney(minor, s_.language())}});
+    return MoneyText(kiosk_settings::FormatMoney(minor, s_.language()));
+  }
+  std::string MoneyText(std::string amount) const {
+    return s_.Format("money", {{"amount", std::move(amount)}, {"currency", m_.currency}});
   }
 
   // builder.cc: parts several screens share.

@@ -43,9 +43,9 @@ void Builder::Amount() {
   Text({U(16), y, left_w - U(24), U(32)}, who, 20, t_.muted, Align::kLeft);
   y += U(40);
   Fill({U(16), y, left_w - U(24), U(72)}, t_.panel);
-  std::string shown = m_.entry.empty() ? "0" : m_.entry;
-  Text({U(24), y, left_w - U(40), U(72)}, s_.Format("money", {{"amount", std::move(shown)}}), 40,
-       t_.text, Align::kRight, true);
+  // As typed, in the format of every other amount ("1 250,5" while "1250,5" is being typed).
+  const std::string shown = kiosk_settings::FormatTypedAmount(m_.entry, s_.language());
+  Text({U(24), y, left_w - U(40), U(72)}, MoneyText(shown), 40, t_.text, Align::kRight, true);
   y += U(84);
   if (!sc.decision.empty()) {  // a correctable refusal: below the minimum, bad amount
     Fill({U(16), y, left_w - U(24), U(64)}, t_.warning);
@@ -76,11 +76,18 @@ void Builder::Confirm() {
   row("confirm.discount", -sc.discount_minor, 26, false);
   Fill({lx, y - U(8), lw, U(3)}, t_.muted);
   row("confirm.total", sc.total_minor, 40, true);
-  if (sc.cap_limit > 0)
+  if (sc.cap_limit > 0) {
     Text({lx, y, lw, U(26)},
          s_.Format("confirm.cap", {{"used", std::to_string(sc.cap_used)},
                                    {"limit", std::to_string(sc.cap_limit)}}),
          16, t_.muted);
+    y += U(28);
+  }
+  if (sc.clip != rules::DiscountClip::kNone) {  // why the discount is less than the rate's
+    const char* key =
+        sc.clip == rules::DiscountClip::kMaxDiscount ? "confirm.clip_max" : "confirm.clip_left";
+    Text({lx, y, lw, U(28)}, s_.Format(key, {{"amount", Money(sc.clip_minor)}}), 18, t_.text);
+  }
   const int by = h_ - U(88), bw = (w_ - U(48)) / 2;
   Button({U(16), by, bw, U(72)}, "cancel", S("button.cancel"), t_.invalid, 28);
   Button({U(32) + bw, by, bw, U(72)}, "confirm", S("button.confirm"), t_.valid, 28);

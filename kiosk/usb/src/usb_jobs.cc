@@ -5,6 +5,8 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "bundle/importer.h"
@@ -13,6 +15,24 @@
 
 namespace kiosk_usb {
 namespace {
+
+// Why the stick's newest bundle was not applied, in a key of the translations: the bundle already
+// applied is no error (neutral); the rest are refusals (red), each with its reason.
+UsbOutcome RefusalOf(const ck_sync::BundleOutcome& b, std::optional<int64_t> previous_seq) {
+  if (!b.seq) return {"admin.usb_not_verified", "file", b.file, true};
+  const std::string seq = std::to_string(*b.seq);
+  if (previous_seq && *b.seq == *previous_seq) return {"admin.usb_already_applied", "seq", seq};
+  if (previous_seq && *b.seq < *previous_seq) return {"admin.usb_older", "seq", seq, true};
+  if (b.status.code() == base::StatusCode::kDataLoss)
+    return {"admin.usb_damaged", "file", b.file, true};
+  if (b.status.message().find(" expired on ") != std::string::npos)
+    return {"admin.usb_expired", "seq", seq, true};
+  return {"admin.usb_failed", "why", b.status.message(), true};
+}
+
+bool IsImportRefusal(const UsbOutcome& o) {
+  return o.key.rfind("admin.usb_", 0) == 0 && o.key != "admin.usb_imported";
+}
 
 // What one stick brought, from the watcher's result and this stick's export lines (also logged).
 std::vector<UsbOutcome> StickOutcomes(const ck_sync::VolumeResult& v,
@@ -23,7 +43,7 @@ std::vector<UsbOutcome> StickOutcomes(const ck_sync::VolumeResult& v,
   if (const ck_sync::BundleOutcome* a = v.applied()) {
     news.push_back({"admin.usb_imported", "seq", std::to_string(*a->seq), false});
   } else if (v.all_refused()) {
-    news.push_back({"admin.usb_failed", "why", v.bundles.front().status.message(), true});
+    news.push_back(RefusalOf(v.bundles.front(), v.previous_seq));
   }
   for (const std::string& line : exported) {
     std::fprintf(stderr, "kiosk: usb: %s\n", line.c_str());
@@ -99,8 +119,10 @@ UsbOutcome RunUsbJob(const UsbSetup& setup, bool do_export, bool* imported) {
     if (const UsbOutcome* failed = Find(news, "admin.export_failed")) return *failed;
     return {"admin.export_failed", "why", "-", true};
   }
-  const UsbOutcome* failed = Find(news, "admin.usb_failed");
-  UsbOutcome out = failed != nullptr ? *failed : UsbOutcome{"admin.usb_nothing", "", "", false};
+  // An import beats a refusal; a refusal (red) beats a bundle already applied (neutral).
+  UsbOutcome out{"admin.usb_nothing", "", "", false};
+  for (const UsbOutcome& o : news)
+    if (IsImportRefusal(o) && (out.key == "admin.usb_nothing" || (o.error && !out.error))) out = o;
   for (const UsbOutcome& o : news)
     if (o.key == "admin.usb_imported") out = o;
   return out;

@@ -39,6 +39,20 @@ std::string HhMm(int minute) {
   return buf;
 }
 
+// The offer's rate on `purchase`, cut to its max_discount_minor (said in `clip`) and to the
+// purchase itself.
+int64_t RateDiscount(const registry::Offer& o, int64_t purchase, DiscountClip* clip,
+                     int64_t* clip_minor) {
+  int64_t discount =
+      o.kind == registry::OfferKind::kPercent ? PercentOf(purchase, o.value) : o.value;
+  if (o.max_discount_minor && discount > *o.max_discount_minor) {
+    discount = *o.max_discount_minor;
+    *clip = DiscountClip::kMaxDiscount;
+    *clip_minor = *o.max_discount_minor;
+  }
+  return std::min(discount, purchase);
+}
+
 }  // namespace
 
 std::string_view OfferCodeName(OfferCode c) {
@@ -128,10 +142,9 @@ OfferDecision EvaluateOffer(const registry::Offer& o, const card::MemberCard& ca
     d.limit = *o.cap_count;
     return d;
   }
-  int64_t discount =
-      o.kind == registry::OfferKind::kPercent ? PercentOf(purchase, o.value) : o.value;
-  if (o.max_discount_minor) discount = std::min(discount, *o.max_discount_minor);
-  discount = std::min(discount, purchase);
+  DiscountClip clip = DiscountClip::kNone;
+  int64_t clip_minor = 0;
+  int64_t discount = RateDiscount(o, purchase, &clip, &clip_minor);
   if (o.cap_amount_minor) {
     const int64_t left = *o.cap_amount_minor - used_amount;
     if (left <= 0) {
@@ -142,7 +155,11 @@ OfferDecision EvaluateOffer(const registry::Offer& o, const card::MemberCard& ca
       d.limit = *o.cap_amount_minor;
       return d;
     }
-    discount = std::min(discount, left);  // the rest of the allowance, not nothing
+    if (discount > left) {  // the rest of the allowance, not nothing
+      discount = left;
+      clip = DiscountClip::kCapLeft;
+      clip_minor = left;
+    }
   }
   if (discount <= 0) {
     // e.g. 7.5% of 0.10: nothing to give, and it must not use up one of the member's discounts.
@@ -155,6 +172,8 @@ OfferDecision EvaluateOffer(const registry::Offer& o, const card::MemberCard& ca
   d.purchase_minor = purchase;
   d.discount_minor = discount;
   d.total_minor = purchase - discount;
+  d.clip = clip;
+  d.clip_minor = clip_minor;
   if (o.cap_count) {
     d.used = used_count;
     d.limit = *o.cap_count;
@@ -188,6 +207,16 @@ OfferDecision ChooseOffer(const std::vector<registry::Offer>& offers, const card
     }
   }
   return best ? *best : *best_refusal;
+}
+
+OfferDecision ChooseOfferForAnyAmount(const std::vector<registry::Offer>& offers,
+                                      const card::MemberCard& card, const LocalTime& now,
+                                      const UsageFn& usage) {
+  return ChooseOffer(offers, card, kMaxPurchaseMinor, now, usage);
+}
+
+bool RefusedForEveryAmount(const OfferDecision& d) {
+  return !d.accepted() && d.code != OfferCode::kBadAmount && d.code != OfferCode::kBelowMinimum;
 }
 
 }  // namespace rules

@@ -69,9 +69,12 @@ class AdminFlow {
   AdminEffects Press(std::string_view id, const AdminContext& context);
   // Back to the session at once (the admin screens time out), entry and notice cleared.
   void Close();
+  // Time passed (the app calls it every turn): on a PIN screen the lock-out notice counts down,
+  // and once the lock-out is over it says the PIN may be typed again.
+  void Tick();
 
   void SetNotice(std::string text, bool error);
-  void ClearNotice() { notice_.clear(); }
+  void ClearNotice() { SetNotice("", false); }
 
   kiosk_ui::AppScreen screen() const { return screen_; }
   bool active() const { return screen_ != kiosk_ui::AppScreen::kSession; }
@@ -95,7 +98,8 @@ class AdminFlow {
   AdminEffects MenuButton(std::string_view id, const AdminContext& context);
   void OpenSelect(kiosk::Mode mode, const registry::Registry* registry);
   AdminEffects NextLanguage();
-  void NoticeLocked();
+  // The lock-out notice with the seconds left; `tried`: a PIN typed during it was not checked.
+  void NoticeLocked(bool tried);
 
   kiosk_settings::AdminPin* pin_;
   kiosk_settings::Strings strings_;
@@ -105,6 +109,8 @@ class AdminFlow {
   std::string new_pin_;  // kSetPin: the first entry of the new PIN
   std::string notice_;
   bool notice_error_ = false;
+  enum class LockNotice : uint8_t { kNone, kLocked, kTried };
+  LockNotice lock_notice_ = LockNotice::kNone;  // the notice is the lock-out's, counting down
   std::vector<kiosk_ui::Choice> choices_;
   int page_ = 0;
   kiosk::Mode select_mode_ = kiosk::Mode::kShop;

@@ -53,6 +53,9 @@ struct Screen {
   int64_t purchase_minor = 0, discount_minor = 0, total_minor = 0;
   std::string offer_id, offer_title;
   int64_t cap_used = 0, cap_limit = 0;
+  // confirm: why the discount is less than the offer's rate would give, and the limit it met
+  rules::DiscountClip clip = rules::DiscountClip::kNone;
+  int64_t clip_minor = 0;
   // event results
   int64_t attendance = 0;
   int64_t first_entry = 0;  // Unix seconds, for "already checked in at HH:MM"
@@ -80,8 +83,13 @@ class Session {
 
   const Screen& screen() const { return screen_; }
 
+  // A card. In a shop, a member whom no amount could give a discount (no offer for them here, not
+  // today, a cap used up) is answered at once, with one journal entry and no amount screen.
   void Scan(std::string_view text);
   void Amount(int64_t purchase_minor);
+  // The amount being typed changed (amount screen): activity, as KeepAlive(), and a warning about
+  // the amount typed before (below the minimum) no longer applies.
+  void AmountEdited();
   void Confirm();
   void Cancel();
   // Input on the amount or confirm screen (a key typed) that is not yet an amount: keeps the
@@ -93,6 +101,10 @@ class Session {
  private:
   void ShowResult();
   void ScanInShop(const card::Verification& v);
+  // The offer decision for `purchase` (nullopt: for any amount); nullopt after an error screen.
+  std::optional<rules::OfferDecision> Decide(std::optional<int64_t> purchase);
+  void ShowOffer(const rules::OfferDecision& d);
+  void RecordRefusal(const rules::OfferDecision& d);
   void ScanAtEvent(const card::Verification& v);
   bool Record(const journal::NewEntry& e);  // false (and an error screen) if the journal failed
   void RecordRejected(const card::Verification& v, const std::string& decision);

@@ -25,9 +25,10 @@ struct AppConfig {
   int camera_fps = 30;                          // camera_fps: 1..120
   std::string scanner_device;  // scanner_device: /dev/input/eventN (keyboard wedge), "" none
   std::string usb_mount_dir = "/media";  // usb_mount_dir
-  bool usb_watch = true;        // usb_watch: sticks plugged in are handled without the admin menu
-  std::string language = "ru";  // language: ru | en | kk
-  std::string assets_dir;       // assets_dir: "" = the directory installed with the binary
+  bool usb_watch = true;         // usb_watch: sticks plugged in are handled without the admin menu
+  std::string language = "ru";   // language: ru | en | kk
+  std::string currency = "₽";  // currency: the sign after amounts (₽, ₸, ...)
+  std::string assets_dir;        // assets_dir: "" = the directory installed with the binary
   std::string theme;  // theme: a directory with theme.conf (and logo.png); "" = assets/theme
   int64_t result_timeout_ms = 4000;                // result_timeout_ms: 500..60000
   int64_t entry_timeout_ms = 120000;               // entry_timeout_ms: 5000..3600000

@@ -4,6 +4,9 @@
 //   scan TEXT            a keyboard-wedge burst: TEXT then Enter at scanner speed
 //   scan-file PATH       the same with the first line of PATH (a card's .txt)
 //   type TEXT            keys typed by a person (slow)
+//   typed MS TEXT        keys that were typed MS milliseconds apart, the last one just now, all
+//                        found waiting at once (as by a UI that was busy while they were typed);
+//                        the next command runs in the same turn (e.g. `press ok` at once)
 //   key NAME             one key press by SDL key name: Return, Escape, Backspace, 0..9, F2 ...
 //   press ID             a touch on the centre of the on-screen button ID (e.g. key_5, ok)
 //   tap X Y              a touch at window pixel X,Y
@@ -33,6 +36,7 @@ namespace kiosk_settings {
 enum class ScriptOp : uint8_t {
   kScan,
   kType,
+  kTyped,
   kKey,
   kPress,
   kTap,
@@ -48,9 +52,10 @@ enum class ScriptOp : uint8_t {
 struct ScriptCommand {
   ScriptOp op = ScriptOp::kQuit;
   int line = 0;
-  std::string text;    // scan (scan-file is resolved at parse time), type, key, press, wait
+  std::string text;    // scan (scan-file is resolved at parse time), type, typed, key, press, wait
                        // state, screenshot name, expect
   int x = 0, y = 0;    // tap
+  int gap_ms = 0;      // typed
   double seconds = 0;  // wait timeout (default 10), sleep, advance
 };
 

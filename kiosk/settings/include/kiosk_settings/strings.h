@@ -44,5 +44,8 @@ class Strings {
 
 // Kopecks -> "1 250,00" (ru, kk) or "1,250.00" (en), no currency sign (the caller adds it).
 std::string FormatMoney(int64_t minor, std::string_view lang);
+// An amount as it is being typed ("1250,5", digits and one comma) in the same format: "1 250,5"
+// (ru, kk) or "1,250.5" (en); "" reads "0". Other text is shown as it is.
+std::string FormatTypedAmount(std::string_view typed, std::string_view lang);
 
 }  // namespace kiosk_settings

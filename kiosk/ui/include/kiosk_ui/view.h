@@ -77,6 +77,7 @@ struct Model {
   int64_t utc_offset_seconds = 0;
   bool has_logo = false;
   Setup setup;  // kNotProvisioned
+  std::string currency = "₽";  // the sign after every amount (config `currency`)
 };
 
 inline constexpr int kChoicesPerPage = 8;

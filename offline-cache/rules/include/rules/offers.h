@@ -31,14 +31,23 @@ enum class OfferCode : uint8_t {
 };
 std::string_view OfferCodeName(OfferCode c);  // "accepted", "BELOW_MINIMUM", ...
 
+// Why an accepted discount is less than the offer's rate would give.
+enum class DiscountClip : uint8_t {
+  kNone,
+  kMaxDiscount,  // the offer's max_discount_minor per purchase
+  kCapLeft,      // what is left of the member's cap_amount_minor in the period
+};
+
 struct OfferDecision {
   OfferCode code = OfferCode::kNoOffer;
   std::string offer_id, title;
   int64_t purchase_minor = 0;
   int64_t discount_minor = 0;
-  int64_t total_minor = 0;      // to pay: purchase - discount
-  int64_t used = 0, limit = 0;  // for the cap codes, and for a cap that applied
-  std::string message;          // for a cashier, in English: "monthly limit reached: 2 of 2 used"
+  int64_t total_minor = 0;                  // to pay: purchase - discount
+  int64_t used = 0, limit = 0;              // for the cap codes, and for a cap that applied
+  DiscountClip clip = DiscountClip::kNone;  // accepted: why the discount was cut
+  int64_t clip_minor = 0;                   // the limit it was cut to
+  std::string message;  // for a cashier, in English: "monthly limit reached: 2 of 2 used"
   bool accepted() const { return code == OfferCode::kAccepted; }
 };
 
@@ -56,6 +65,15 @@ OfferDecision EvaluateOffer(const registry::Offer& offer, const card::MemberCard
 // when none is accepted, the refusal of the offer that got furthest through the checks.
 OfferDecision ChooseOffer(const std::vector<registry::Offer>& offers, const card::MemberCard& card,
                           int64_t purchase_minor, const LocalTime& now, const UsageFn& usage);
+
+// The answer that holds for every purchase amount, known before the amount is asked: ChooseOffer
+// at the largest purchase. When it is a refusal other than kBadAmount or kBelowMinimum (no offer,
+// not eligible, not today, a cap used up), no amount can change it.
+OfferDecision ChooseOfferForAnyAmount(const std::vector<registry::Offer>& offers,
+                                      const card::MemberCard& card, const LocalTime& now,
+                                      const UsageFn& usage);
+// True when `d` (from ChooseOfferForAnyAmount) is a refusal whatever the amount.
+bool RefusedForEveryAmount(const OfferDecision& d);
 
 // floor(purchase * basis_points / 10000), without overflow for any purchase up to
 // kMaxPurchaseMinor.
