@@ -14,8 +14,10 @@
 #include "bundle/format.h"
 #include "bundle/importer.h"
 #include "bundle/writer.h"
+#include "bundle_members.h"
 #include "card/rid.h"
 #include "commands.h"
+#include "export_flags.h"
 #include "registry/builder.h"
 #include "registry/inputs.h"
 #include "registry/registry.h"
@@ -85,7 +87,9 @@ base::Status Build(base::FileSystem& fs, const Args& args) {
   base::Result<card::PrivateKey> sign_key = card::PrivateKey::FromPemFile(sign_path);
   if (!sign_key.ok()) return sign_key.status();
   CK_ASSIGN_OR_RETURN(base::Bytes secret, card::LoadStatusSecret(secret_path));
-  CK_ASSIGN_OR_RETURN(c.members, registry::ReadMembersCsv(members, secret, Progress));
+  CK_ASSIGN_OR_RETURN(cardctl_export::MembersExportOptions read,
+                      MembersExportOptionsFrom(fs, args, cardctl_export::MembersUse::kBundle));
+  CK_ASSIGN_OR_RETURN(c.members, ReadBundleMembers(fs, members, read, secret));
   CK_TRY(LoadOptionalTables(args, secret, &c));
 
   base::SystemClock clock;
@@ -210,11 +214,11 @@ int RunBundle(base::FileSystem& fs, const std::vector<std::string>& argv) {
   const std::string sub = argv[0];
   std::vector<std::string> rest(argv.begin() + 1, argv.end());
   if (sub == "build") {
-    auto args = Args::Parse(
-        rest,
-        {"members", "issuer-pubkey", "withdrawn-pubkey", "status-secret", "seq", "valid-days",
-         "mode", "sign", "out", "partners", "offers", "events", "roster", "iss"},
-        {});
+    auto args = Args::Parse(rest,
+                            {"members", "issuer-pubkey", "withdrawn-pubkey", "status-secret", "seq",
+                             "valid-days", "mode", "sign", "out", "partners", "offers", "events",
+                             "roster", "iss", kEncodingFlag, kColumnsFlag},
+                            {});
     if (!args.ok()) return Fail(args.status());
     if (base::Status st = Build(fs, *args); !st.ok()) return Fail(st);
     return kExitOk;

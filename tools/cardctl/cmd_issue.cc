@@ -2,17 +2,17 @@
 #include <cstdio>
 #include <memory>
 #include <optional>
-#include <set>
+#include <unordered_map>
 
 #include "args.h"
 #include "base/clock.h"
-#include "base/csv.h"
 #include "base/file.h"
 #include "base/hex.h"
 #include "base/time_format.h"
 #include "card/issuer.h"
 #include "card/rid.h"
 #include "commands.h"
+#include "export_flags.h"
 #include "member_row.h"
 #include "scanner/image.h"
 #include "scanner/qr_codec.h"
@@ -21,24 +21,22 @@ namespace cardctl {
 namespace {
 
 constexpr int kPrintDpi = 300;
-constexpr size_t kMaxReportedErrors = 50;
-
-struct FileCloser {
-  void operator()(std::FILE* f) const { std::fclose(f); }
-};
 
 struct IssueOptions {
   std::string key_path, iss, secret_path, members_path, out_dir;
+  cardctl_export::MembersExportOptions read;
   int valid_days = 365;
   std::optional<int64_t> iat;  // --iat: the issue time (default: now)
   NamePolicy names = NamePolicy::kNone;
 };
 
-base::Result<IssueOptions> ParseOptions(const std::vector<std::string>& argv) {
-  CK_ASSIGN_OR_RETURN(Args args, Args::Parse(argv,
-                                             {"key", "iss", "status-secret", "members", "out",
-                                              "valid-days", "names", "iat"},
-                                             {}));
+base::Result<IssueOptions> ParseOptions(base::FileSystem& fs,
+                                        const std::vector<std::string>& argv) {
+  CK_ASSIGN_OR_RETURN(Args args,
+                      Args::Parse(argv,
+                                  {"key", "iss", "status-secret", "members", "out", "valid-days",
+                                   "names", "iat", kEncodingFlag, kColumnsFlag},
+                                  {}));
   if (!args.positional().empty())
     return base::InvalidArgument("unexpected argument " + args.positional()[0]);
   IssueOptions o;
@@ -71,57 +69,36 @@ base::Result<IssueOptions> ParseOptions(const std::vector<std::string>& argv) {
   }
   if (o.iss.empty() || o.iss.size() > card::kMaxIssBytes)
     return base::InvalidArgument("--iss must be 1-32 bytes");
+  CK_ASSIGN_OR_RETURN(o.read,
+                      MembersExportOptionsFrom(fs, args, cardctl_export::MembersUse::kIssue));
   return o;
 }
 
 // Reads and checks every row; on any bad row returns them all (with file and line) and nothing.
-base::Result<std::vector<MemberRow>> ReadMembers(const IssueOptions& o) {
-  std::unique_ptr<std::FILE, FileCloser> f(std::fopen(o.members_path.c_str(), "rb"));
-  if (!f) return base::IoError("opening " + o.members_path, errno);
-  base::CsvReader reader(f.get(), o.members_path);
-  base::CsvRecord rec;
-  if (!reader.Next(&rec)) {
-    if (!reader.status().ok()) return reader.status();
-    return base::InvalidArgument(o.members_path + ": empty file (expected a header row)");
-  }
-  CK_ASSIGN_OR_RETURN(base::CsvHeader header,
-                      base::CsvHeader::Parse(rec, kIssueColumns, o.members_path));
+base::Result<std::vector<MemberRow>> ReadMembers(base::FileSystem& fs, const IssueOptions& o) {
   std::vector<MemberRow> rows;
-  std::set<std::string> seen;
-  std::string errors;
-  size_t error_count = 0;
-  auto report = [&](size_t line, const std::string& msg) {
-    if (++error_count <= kMaxReportedErrors) {
-      errors += o.members_path + ":" + std::to_string(line) + ": " + msg + "\n";
-    }
-  };
-  while (reader.Next(&rec)) {
-    if (rec.fields.size() == 1 && rec.fields[0].empty()) continue;  // blank line
-    base::Result<MemberRow> row = ParseMemberRow(rec, header, o.names);
-    if (!row.ok()) {
-      report(rec.line, row.status().message());
-    } else if (!seen.insert(row->member_id).second) {
-      report(rec.line, "member_id '" + row->member_id + "' appears twice");
-    } else {
-      rows.push_back(std::move(row).value());
-    }
-  }
-  if (!reader.status().ok()) return reader.status();
-  if (error_count > 0) {
-    if (error_count > kMaxReportedErrors) {
-      errors += "... and " + std::to_string(error_count - kMaxReportedErrors) + " more\n";
-    }
-    errors += std::to_string(error_count) + " bad row(s); no card was written";
-    return base::InvalidArgument(errors);
-  }
-  if (rows.empty()) return base::InvalidArgument(o.members_path + ": no members");
+  std::unordered_map<std::string, size_t> seen;  // member ID -> line
+  CK_ASSIGN_OR_RETURN(cardctl_export::MembersExportSummary summary,
+                      cardctl_export::ReadMembersExport(
+                          fs, o.members_path, o.read,
+                          [&](const cardctl_export::MemberExportRow& r) -> base::Status {
+                            auto [it, fresh] = seen.emplace(r.member_id, r.line);
+                            if (!fresh) {
+                              return base::InvalidArgument("member_id '" + r.member_id +
+                                                           "' appears twice (first on line " +
+                                                           std::to_string(it->second) + ")");
+                            }
+                            rows.push_back(ToMemberRow(r, o.names));
+                            return base::Status::Ok();
+                          }));
+  PrintDetected(o.members_path, summary);
   return rows;
 }
 
 }  // namespace
 
-int RunIssue(const std::vector<std::string>& argv) {
-  auto opts = ParseOptions(argv);
+int RunIssue(base::FileSystem& fs, const std::vector<std::string>& argv) {
+  auto opts = ParseOptions(fs, argv);
   if (!opts.ok()) return Fail(opts.status());
   auto key = card::PrivateKey::FromPemFile(opts->key_path);
   if (!key.ok()) return Fail(key.status());
@@ -129,7 +106,7 @@ int RunIssue(const std::vector<std::string>& argv) {
   if (!issuer.ok()) return Fail(issuer.status().WithContext(opts->key_path));
   auto secret = card::LoadStatusSecret(opts->secret_path);
   if (!secret.ok()) return Fail(secret.status());
-  auto rows = ReadMembers(*opts);
+  auto rows = ReadMembers(fs, *opts);
   if (!rows.ok()) return Fail(rows.status());
 
   // Everything is signed and rendered in memory first: a failure writes nothing.
@@ -152,7 +129,8 @@ int RunIssue(const std::vector<std::string>& argv) {
       return Fail(text.status().WithContext(opts->members_path + ":" + std::to_string(row.line)));
     auto png = scanner::RenderQr(*text);
     if (!png.ok()) return Fail(png.status().WithContext(row.member_id));
-    outputs.push_back({row.member_id, std::move(text).value(), std::move(png).value()});
+    outputs.push_back(
+        {CardFileName(row.member_id), std::move(text).value(), std::move(png).value()});
   }
   if (base::Status st = base::MakeDirs(opts->out_dir); !st.ok()) return Fail(st);
   for (const Output& o : outputs) {

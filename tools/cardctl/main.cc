@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
   base::PosixFileSystem fs;  // the one filesystem every command below uses
   if (cmd == "keygen") return cardctl::RunKeygen(args);
   if (cmd == "secret") return cardctl::RunSecret(args);
-  if (cmd == "issue") return cardctl::RunIssue(args);
+  if (cmd == "issue") return cardctl::RunIssue(fs, args);
   if (cmd == "verify") return cardctl::RunVerify(args);
   if (cmd == "bundle") return cardctl::RunBundle(fs, args);
   if (cmd == "usb-watch") return cardctl::RunUsbWatch(fs, args);

@@ -1,0 +1,175 @@
+// cardctl reading the union registry's export as Russian Excel and 1C save it: the same file for
+// `issue`, `bundle build` and `members-of`, refusals that write nothing. Runs the real binary.
+#include <gtest/gtest.h>
+#include <iconv.h>
+#include <openssl/evp.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "subprocess.h"
+
+namespace {
+
+cktest::ProcessResult Cardctl(const std::vector<std::string>& args) {
+  return cktest::RunProcess(CK_CARDCTL_PATH, args, {});
+}
+
+std::string ReadBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void WriteBytes(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+std::string ToCp1251(const std::string& utf8) {
+  iconv_t cd = iconv_open("CP1251", "UTF-8");
+  std::string in = utf8, out(utf8.size() * 2 + 4, '\0');
+  char* ip = in.data();
+  char* op = out.data();
+  size_t il = in.size(), ol = out.size();
+  EXPECT_NE(iconv(cd, &ip, &il, &op, &ol), static_cast<size_t>(-1));
+  iconv_close(cd);
+  out.resize(out.size() - ol);
+  return out;
+}
+
+std::string RidHex(const std::string& secret, const std::string& member_id) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  size_t len = 0;
+  EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, secret.data(), secret.size(),
+            reinterpret_cast<const unsigned char*>(member_id.data()), member_id.size(), mac,
+            sizeof mac, &len);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < 8; ++i) {
+    out += kHex[mac[i] >> 4];
+    out += kHex[mac[i] & 15];
+  }
+  return out;
+}
+
+// What Russian Excel writes for a 1C export: Windows-1251, ';', Russian headers and values,
+// member numbers with Cyrillic letters, one with a '/'.
+const std::string kExportUtf8 =
+    "Номер члена профсоюза;ФИО;Первичная организация;Категория;Номер выпуска;Номер билета;"
+    "Статус\r\n"
+    "КУР-000500;Иванова Анна Петровна;ОРГ-1;работник;2;100500;действует\r\n"
+    "КУР-000501;Петров Пётр;ОРГ-1;Пенсионер;1;;приостановлен\r\n"
+    "12/345;Smith John;ORG-2;студент;1;;\r\n";
+
+class ExportE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_FALSE(dir_.path().empty());
+    ASSERT_EQ(Cardctl({"keygen", "--alg", "es256", "--out", dir_.File("issuer")}).exit_code, 0);
+    ASSERT_EQ(Cardctl({"keygen", "--alg", "ed25519", "--out", dir_.File("bundle")}).exit_code, 0);
+    ASSERT_EQ(Cardctl({"secret", "--out", dir_.File("status.secret")}).exit_code, 0);
+    secret_ = ReadBytes(dir_.File("status.secret"));
+    WriteBytes(dir_.File("export.csv"), ToCp1251(kExportUtf8));
+  }
+
+  cktest::ProcessResult Issue(const std::string& members, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {
+        "issue",     "--key",           dir_.File("issuer.key.pem"), "--iss",
+        "RU-EDU-69", "--status-secret", dir_.File("status.secret"),  "--members",
+        members,     "--out",           dir_.File("cards")};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return Cardctl(args);
+  }
+
+  cktest::ProcessResult Build(const std::string& members, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"bundle",          "build",
+                                     "--members",       members,
+                                     "--issuer-pubkey", dir_.File("issuer.pub.pem"),
+                                     "--status-secret", dir_.File("status.secret"),
+                                     "--seq",           "1",
+                                     "--valid-days",    "30",
+                                     "--mode",          "allow",
+                                     "--sign",          dir_.File("bundle.key.pem"),
+                                     "--out",           dir_.File("b.ckbundle")};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return Cardctl(args);
+  }
+
+  cktest::TempDir dir_;
+  std::string secret_;
+};
+
+TEST_F(ExportE2eTest, IssueReadsTheCp1251ExportAndSaysWhatItDetected) {
+  cktest::ProcessResult r = Issue(dir_.File("export.csv"), {"--names", "short"});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_NE(r.err.find("Windows-1251, ';', 3 rows, columns: member_id = 'Номер члена профсоюза'"),
+            std::string::npos)
+      << r.err;
+  // Cyrillic IDs name their files as they are; a '/' is written %2F.
+  const std::string text = ReadBytes(dir_.File("cards/КУР-000500.txt"));
+  ASSERT_FALSE(text.empty());
+  EXPECT_TRUE(std::filesystem::exists(dir_.File("cards/12%2F345.txt")));
+  cktest::ProcessResult v =
+      Cardctl({"verify", "--pubkey", dir_.File("issuer.pub.pem"), "--text", text});
+  ASSERT_EQ(v.exit_code, 0) << v.Describe();
+  nlohmann::json j = nlohmann::json::parse(v.out);
+  EXPECT_EQ(j["rid"], RidHex(secret_, "КУР-000500"));
+  EXPECT_EQ(j["name"], "Анна И.");
+  EXPECT_EQ(j["org"], "ОРГ-1");
+  EXPECT_EQ(j["category"], 0);
+  EXPECT_EQ(j["serial"], 2);
+}
+
+TEST_F(ExportE2eTest, BundleBuildTakesTheSameFile) {
+  cktest::ProcessResult r = Build(dir_.File("export.csv"));
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_NE(r.err.find("Windows-1251, ';', 3 rows"), std::string::npos) << r.err;
+  cktest::ProcessResult i = Cardctl({"bundle", "inspect", dir_.File("b.ckbundle")});
+  ASSERT_EQ(i.exit_code, 0) << i.Describe();
+  EXPECT_NE(i.out.find("member_status: 3"), std::string::npos) << i.out;
+}
+
+TEST_F(ExportE2eTest, ForcedEncodingAndColumnsFile) {
+  WriteBytes(dir_.File("cols.txt"), "member_id = Таб. №\nname = Сотрудник\n");
+  WriteBytes(dir_.File("other.csv"), "Таб. №,Сотрудник,Статус\nA-1,Анна,действует\n");
+  cktest::ProcessResult r =
+      Build(dir_.File("other.csv"), {"--columns", dir_.File("cols.txt"), "--encoding", "utf-8"});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  cktest::ProcessResult wrong = Issue(dir_.File("export.csv"), {"--encoding", "utf-8"});
+  EXPECT_EQ(wrong.exit_code, 2);
+  EXPECT_NE(wrong.err.find("export.csv:1: text is not valid UTF-8"), std::string::npos)
+      << wrong.err;
+  EXPECT_NE(wrong.err.find("--encoding cp1251"), std::string::npos) << wrong.err;
+}
+
+TEST_F(ExportE2eTest, BadFilesAreRefusedWithFileAndLineAndWriteNothing) {
+  const std::string header = "member_id;name;org;category;serial;number\n";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"Номер члена профсоюза;ФИО\nА-1;Анна\n" + ToCp1251("Б-2;Борис\n"), ":3: mixed encodings"},
+      {header + "A;Ann;O;0;1;\nA;Ann;O;0;2;\n", ":3: member_id 'A' appears twice"},
+      {header + "A;Ann;O;0;1\n", ":2: expected 6 fields"},
+      {header + "A;Ann;O;0;1;;x\n", ":2: expected 6 fields"},
+      {header + "A;\"Ann;O;0;1;\n", ":2: a quote opened here is never closed"},
+      {"member_id;name;org;category;serial;number;member_id\n", ":1: header 'member_id' repeated"},
+      {"id;учетный номер;name;org;category;serial;number\n", ":1: columns 'id' and"},
+      {"", "empty file"},
+  };
+  for (const auto& [csv, expected] : cases) {
+    WriteBytes(dir_.File("bad.csv"), csv);
+    cktest::ProcessResult r = Issue(dir_.File("bad.csv"));
+    EXPECT_EQ(r.exit_code, 2) << expected;
+    EXPECT_NE(r.err.find("bad.csv" + (expected[0] == ':' ? expected : ": " + expected)),
+              std::string::npos)
+        << expected << "\n"
+        << r.err;
+    EXPECT_FALSE(std::filesystem::exists(dir_.File("cards"))) << expected;
+    cktest::ProcessResult b = Build(dir_.File("bad.csv"));
+    EXPECT_EQ(b.exit_code, 2) << expected;
+    EXPECT_FALSE(std::filesystem::exists(dir_.File("b.ckbundle"))) << expected;
+  }
+}
+
+}  // namespace
