@@ -172,4 +172,53 @@ TEST_F(ExportE2eTest, BadFilesAreRefusedWithFileAndLineAndWriteNothing) {
   }
 }
 
+TEST_F(ExportE2eTest, BundleTakesRussianPartnersOffersEventsAndRoster) {
+  WriteBytes(
+      dir_.File("partners.csv"),
+      ToCp1251("Код партнера;Название;Город;Адрес\nP1;Книжный дом;Тверь;ул. Советская, 1\n"));
+  WriteBytes(dir_.File("offers.csv"),
+             ToCp1251("Код предложения;Партнер;Вид;Значение;Сумма, руб.;Категории;Действует с;"
+                      "Дни недели;Название\n"
+                      "O1;P1;процент;7,5;;работник|пенсионер;01.12.2026;пн-пт;Скидка 7,5%\n"
+                      "O2;P1;сумма;100;;;;сб|вс;Скидка 100 руб.\n"));
+  WriteBytes(dir_.File("events.csv"),
+             ToCp1251("Код мероприятия;Название;Место;Начало;Окончание;Режим\n"
+                      "E1;Ёлка;Зал;31.12.2026;31.12.2026;по списку\n"));
+  WriteBytes(dir_.File("roster.csv"), ToCp1251("Мероприятие;Учётный номер\nE1;КУР-000500\n"));
+  const std::vector<std::string> files = {
+      "--partners", dir_.File("partners.csv"), "--offers", dir_.File("offers.csv"),
+      "--events",   dir_.File("events.csv"),   "--roster", dir_.File("roster.csv")};
+  cktest::ProcessResult r = Build(dir_.File("export.csv"), files);
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_NE(
+      r.err.find("offers.csv:3: warning: title 'Скидка 100 руб.' names 100,00 ₽ but the "
+                 "discount is 1,00 ₽"),
+      std::string::npos)
+      << r.err;
+  cktest::ProcessResult i = Cardctl({"bundle", "inspect", dir_.File("b.ckbundle")});
+  EXPECT_NE(i.out.find("offers: 2\nevents: 1\nroster: 1"), std::string::npos) << i.out;
+
+  // Unknown roster members: refused by default, kept with --allow-unknown-roster.
+  WriteBytes(dir_.File("roster.csv"), "event_id,member_id\nE1,КУР-000500\nE1,КУР-999\n");
+  std::filesystem::remove(dir_.File("b.ckbundle"));
+  cktest::ProcessResult refused = Build(dir_.File("export.csv"), files);
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("roster.csv:3: member_id 'КУР-999' is not in the members file"),
+            std::string::npos)
+      << refused.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("b.ckbundle")));
+  std::vector<std::string> allow = files;
+  allow.push_back("--allow-unknown-roster");
+  cktest::ProcessResult kept = Build(dir_.File("export.csv"), allow);
+  EXPECT_EQ(kept.exit_code, 0) << kept.Describe();
+
+  // A row the registry refuses is named by the admin's file and line (a blank line before it).
+  WriteBytes(dir_.File("offers.csv"),
+             "offer_id;partner_id;kind;value;title\n\nO1;P1;percent;7,5;A\nO1;P1;percent;5;B\n");
+  cktest::ProcessResult dup = Build(dir_.File("export.csv"), allow);
+  EXPECT_EQ(dup.exit_code, 2);
+  EXPECT_NE(dup.err.find("offers.csv:4: offer_id 'O1' appears twice"), std::string::npos)
+      << dup.err;
+}
+
 }  // namespace

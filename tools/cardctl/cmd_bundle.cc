@@ -3,8 +3,8 @@
 
 #include <charconv>
 #include <cstdio>
-#include <set>
 
+#include "admin_inputs.h"
 #include "args.h"
 #include "base/clock.h"
 #include "base/file.h"
@@ -19,7 +19,6 @@
 #include "commands.h"
 #include "export_flags.h"
 #include "registry/builder.h"
-#include "registry/inputs.h"
 #include "registry/registry.h"
 
 namespace cardctl {
@@ -33,32 +32,6 @@ base::Result<int64_t> ParsePositive(const Args& args, const std::string& name, i
     return base::InvalidArgument("--" + name + " must be a whole number 1-" + std::to_string(max));
   }
   return out;
-}
-
-void Progress(const std::string& file, size_t rows) {
-  std::fprintf(stderr, "cardctl: %s: %zu rows\n", file.c_str(), rows);
-}
-
-base::Status LoadOptionalTables(const Args& args, base::ByteSpan secret,
-                                registry::RegistryContents* c) {
-  std::set<std::string> partner_ids, event_ids;
-  if (auto f = args.Get("partners")) {
-    CK_ASSIGN_OR_RETURN(c->partners, registry::ReadPartnersCsv(*f));
-  }
-  for (const auto& p : c->partners) partner_ids.insert(p.partner_id);
-  if (auto f = args.Get("offers")) {
-    if (!args.Has("partners")) return base::InvalidArgument("--offers needs --partners");
-    CK_ASSIGN_OR_RETURN(c->offers, registry::ReadOffersCsv(*f, partner_ids));
-  }
-  if (auto f = args.Get("events")) {
-    CK_ASSIGN_OR_RETURN(c->events, registry::ReadEventsCsv(*f));
-  }
-  for (const auto& e : c->events) event_ids.insert(e.event_id);
-  if (auto f = args.Get("roster")) {
-    if (!args.Has("events")) return base::InvalidArgument("--roster needs --events");
-    CK_ASSIGN_OR_RETURN(c->roster, registry::ReadRosterCsv(*f, secret, event_ids, Progress));
-  }
-  return base::Status::Ok();
 }
 
 base::Status Build(base::FileSystem& fs, const Args& args) {
@@ -90,7 +63,7 @@ base::Status Build(base::FileSystem& fs, const Args& args) {
   CK_ASSIGN_OR_RETURN(cardctl_export::MembersExportOptions read,
                       MembersExportOptionsFrom(fs, args, cardctl_export::MembersUse::kBundle));
   CK_ASSIGN_OR_RETURN(c.members, ReadBundleMembers(fs, members, read, secret));
-  CK_TRY(LoadOptionalTables(args, secret, &c));
+  CK_TRY(LoadAdminFiles(fs, args, secret, &c));
 
   base::SystemClock clock;
   c.meta.seq = seq;
@@ -217,8 +190,8 @@ int RunBundle(base::FileSystem& fs, const std::vector<std::string>& argv) {
     auto args = Args::Parse(rest,
                             {"members", "issuer-pubkey", "withdrawn-pubkey", "status-secret", "seq",
                              "valid-days", "mode", "sign", "out", "partners", "offers", "events",
-                             "roster", "iss", kEncodingFlag, kColumnsFlag},
-                            {});
+                             "roster", "iss", kEncodingFlag, kColumnsFlag, "utc-offset"},
+                            {"allow-unknown-roster"});
     if (!args.ok()) return Fail(args.status());
     if (base::Status st = Build(fs, *args); !st.ok()) return Fail(st);
     return kExitOk;
