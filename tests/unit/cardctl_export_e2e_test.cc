@@ -221,4 +221,41 @@ TEST_F(ExportE2eTest, BundleTakesRussianPartnersOffersEventsAndRoster) {
       << dup.err;
 }
 
+TEST_F(ExportE2eTest, MembersOfAddsMemberIdAndNameAndListsUnknownRids) {
+  const std::string a = RidHex(secret_, "КУР-000500"), b = RidHex(secret_, "12/345");
+  WriteBytes(dir_.File("report.csv"),
+             "\xef\xbb\xbf"
+             "day;rid;cashback_minor\n2026-12-01;" +
+                 a +
+                 ";150\n2026-12-01;ffffffffffffffff;20\n"
+                 "2026-12-02;;7\n2026-12-02;" +
+                 b + ";\"1;5\"\n");
+  cktest::ProcessResult r = Cardctl({"members-of", "--members", dir_.File("export.csv"),
+                                     "--status-secret", dir_.File("status.secret"), "--in",
+                                     dir_.File("report.csv"), "--out", dir_.File("payout.csv")});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_EQ(ReadBytes(dir_.File("payout.csv")),
+            "\xef\xbb\xbf"
+            "day;rid;member_id;name;cashback_minor\r\n"
+            "2026-12-01;" +
+                a +
+                ";КУР-000500;Иванова Анна Петровна;150\r\n"
+                "2026-12-01;ffffffffffffffff;;;20\r\n"
+                "2026-12-02;;;;7\r\n"
+                "2026-12-02;" +
+                b + ";12/345;Smith John;\"1;5\"\r\n");
+  EXPECT_NE(r.err.find("report.csv:3: rid 'ffffffffffffffff' matches no member"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("4 rows, 3 with a rid, 2 matched, 1 matching no member"), std::string::npos)
+      << r.err;
+
+  WriteBytes(dir_.File("norid.csv"), "day,total\n1,2\n");
+  cktest::ProcessResult bad = Cardctl({"members-of", "--members", dir_.File("export.csv"),
+                                       "--status-secret", dir_.File("status.secret"), "--in",
+                                       dir_.File("norid.csv"), "--out", dir_.File("out2.csv")});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("norid.csv:1: header lacks column rid"), std::string::npos) << bad.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("out2.csv")));
+}
+
 }  // namespace

@@ -17,6 +17,7 @@ int RunBundle(base::FileSystem& fs, const std::vector<std::string>& args);
 int RunUsbWatch(base::FileSystem& fs, const std::vector<std::string>& args);
 int RunSync(base::FileSystem& fs, const std::vector<std::string>& args);
 int RunDevice(base::FileSystem& fs, const std::vector<std::string>& args);
+int RunMembersOf(base::FileSystem& fs, const std::vector<std::string>& args);
 int RunJournal(base::FileSystem& fs, const std::vector<std::string>& args);
 
 }  // namespace cardctl

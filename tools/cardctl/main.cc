@@ -72,6 +72,7 @@ int main(int argc, char** argv) {
   if (cmd == "sync") return cardctl::RunSync(fs, args);
   if (cmd == "device") return cardctl::RunDevice(fs, args);
   if (cmd == "journal") return cardctl::RunJournal(fs, args);
+  if (cmd == "members-of") return cardctl::RunMembersOf(fs, args);
   if (cmd == "version" || cmd == "--version") {
     std::printf("cardctl %s\n", CK_VERSION);
     return cardctl::kExitOk;

@@ -57,6 +57,7 @@ base::Result<std::unique_ptr<Table>> Table::Open(base::FileSystem& fs, const std
   std::string_view body = raw;
   const bool bom = body.starts_with(kBom);
   if (bom) body.remove_prefix(kBom.size());
+  t->had_bom_ = bom;
   if (base::TrimBlanks(body).empty())
     return base::InvalidArgument(path + ": empty file (expected a header row)");
   if (options.encoding) {

@@ -43,6 +43,7 @@ class Table {
   const std::string& path() const { return path_; }
   Encoding encoding() const { return encoding_; }
   char separator() const { return separator_; }
+  bool had_bom() const { return had_bom_; }
   const Record& header() const { return header_; }
 
   // The next data row (blank lines skipped). False at the end of the file, or on a syntax error
@@ -65,6 +66,7 @@ class Table {
   size_t line_ = 1;
   Encoding encoding_ = Encoding::kUtf8;
   char separator_ = ',';
+  bool had_bom_ = false;
   Record header_;
   base::Status status_;
 };
