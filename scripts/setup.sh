@@ -13,6 +13,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format clang-tidy
   libtomlplusplus-dev
+  libcairo2-dev libpango1.0-dev fonts-dejavu-core
 )
 
 missing=()

@@ -258,4 +258,60 @@ TEST_F(ExportE2eTest, MembersOfAddsMemberIdAndNameAndListsUnknownRids) {
   EXPECT_FALSE(std::filesystem::exists(dir_.File("out2.csv")));
 }
 
+size_t Count(const std::string& hay, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = hay.find(needle); at != std::string::npos; at = hay.find(needle, at + 1)) ++n;
+  return n;
+}
+
+TEST_F(ExportE2eTest, PrintWritesA4PagesOfTenOrOneCardPerPageWithEmbeddedFonts) {
+  std::string csv = "member_id,name,org,category,serial,number\n";
+  for (int i = 0; i < 12; ++i)
+    csv += "K-" + std::to_string(i) + ",Әлібек Нұрлан Қайратұлы,ҚАЗ-ORG,1,2,N" + std::to_string(i) +
+           "\n";
+  WriteBytes(dir_.File("m.csv"), csv);
+  cktest::ProcessResult a4 =
+      Issue(dir_.File("m.csv"), {"--names", "short", "--print", dir_.File("a4.pdf"), "--phone"});
+  ASSERT_EQ(a4.exit_code, 0) << a4.Describe();
+  const std::string pdf = ReadBytes(dir_.File("a4.pdf"));
+  ASSERT_TRUE(pdf.starts_with("%PDF-"));
+  EXPECT_EQ(Count(pdf, "/Type /Page\n") + Count(pdf, "/Type /Page "), 2u);
+  EXPECT_GE(Count(pdf, "/FontFile"), 1u) << "fonts are embedded";
+  EXPECT_GE(Count(pdf, "/ToUnicode"), 1u) << "text is searchable";
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("a4.pdf.tmp")));
+
+  // The phone card is a PNG that scans back to the card's text.
+  cktest::ProcessResult v = Cardctl({"verify", "--pubkey", dir_.File("issuer.pub.pem"), "--image",
+                                     dir_.File("cards/K-3.card.png")});
+  ASSERT_EQ(v.exit_code, 0) << v.Describe();
+  EXPECT_EQ(nlohmann::json::parse(v.out)["number"], "N3");
+
+  std::filesystem::remove_all(dir_.File("cards"));
+  cktest::ProcessResult card =
+      Issue(dir_.File("m.csv"), {"--print", dir_.File("c.pdf"), "--print-layout", "card"});
+  ASSERT_EQ(card.exit_code, 0) << card.Describe();
+  const std::string one = ReadBytes(dir_.File("c.pdf"));
+  EXPECT_EQ(Count(one, "/Type /Page\n") + Count(one, "/Type /Page "), 12u);
+  // ID-1: 85.6 x 54 mm = 242.65 x 153.07 pt.
+  EXPECT_NE(one.find("/MediaBox [ 0 0 242.6"), std::string::npos);
+}
+
+TEST_F(ExportE2eTest, BadPrintOptionsWriteNothing) {
+  cktest::ProcessResult r =
+      Issue(dir_.File("export.csv"), {"--print", dir_.File("x.pdf"), "--print-layout", "a5"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--print-layout must be a4 or card"), std::string::npos) << r.err;
+  cktest::ProcessResult t =
+      Issue(dir_.File("export.csv"), {"--print", dir_.File("x.pdf"), "--theme", dir_.File("none")});
+  EXPECT_EQ(t.exit_code, 2);
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("x.pdf")));
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("cards")));
+  // A PDF that cannot be written: no card folder either.
+  cktest::ProcessResult w =
+      Issue(dir_.File("export.csv"), {"--print", dir_.File("no/such/dir/x.pdf")});
+  EXPECT_EQ(w.exit_code, 2);
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("cards")));
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("cards.partial")));
+}
+
 }  // namespace
