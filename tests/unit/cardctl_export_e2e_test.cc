@@ -314,4 +314,23 @@ TEST_F(ExportE2eTest, BadPrintOptionsWriteNothing) {
   EXPECT_FALSE(std::filesystem::exists(dir_.File("cards.partial")));
 }
 
+TEST(CardctlHelpTest, ListsEveryCommandAndShowsEachOnesOptions) {
+  cktest::ProcessResult all = Cardctl({"--help"});
+  ASSERT_EQ(all.exit_code, 0);
+  for (const char* c :
+       {"keygen", "secret", "issue", "verify", "bundle build", "bundle inspect", "bundle apply",
+        "members-of", "usb-watch", "sync", "device pubkey", "journal export", "journal verify",
+        "journal ack", "journal list", "journal new-chain", "version"}) {
+    EXPECT_NE(all.out.find("\n  " + std::string(c)), std::string::npos) << c;
+  }
+  cktest::ProcessResult issue = Cardctl({"help", "issue"});
+  EXPECT_EQ(issue.exit_code, 0);
+  EXPECT_NE(issue.out.find("--print-layout a4|card"), std::string::npos) << issue.out;
+  EXPECT_NE(issue.out.find("--phone"), std::string::npos) << issue.out;
+  cktest::ProcessResult bundle = Cardctl({"help", "bundle"});
+  EXPECT_NE(bundle.out.find("bundle inspect"), std::string::npos) << bundle.out;
+  EXPECT_NE(bundle.out.find("--allow-unknown-roster"), std::string::npos) << bundle.out;
+  EXPECT_EQ(Cardctl({"help", "nope"}).exit_code, 2);
+}
+
 }  // namespace
