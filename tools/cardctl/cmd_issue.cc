@@ -129,15 +129,15 @@ struct CardWriter {
     CK_TRY(base::MakeDirs(dir));
     for (size_t i = 0; i < rows.size(); ++i) {
       const std::string base_path = dir + "/" + CardFileName(rows[i].member_id);
-      CK_ASSIGN_OR_RETURN(scanner::GrayImage png, scanner::RenderQr(texts[i]));
+      CK_ASSIGN_OR_RETURN(cardctl_print::QrModules qr, EncodeQr(texts[i]));
       CK_TRY(
           base::WriteFileAtomic(base_path + ".txt", texts[i], 0644, base::Durability::kDeferred));
-      CK_TRY(scanner::WriteBilevelPng(base_path + ".png", png, kPrintDpi,
+      CK_TRY(scanner::WriteBilevelPng(base_path + ".png", BareQrImage(qr), kPrintDpi,
                                       base::Durability::kDeferred));
       if (!pdf && !print.phone) continue;
-      CK_ASSIGN_OR_RETURN(cardctl_print::CardFace face,
-                          MakeFace(texts[i], rows[i].card.name.value_or(""), rows[i].card.org,
-                                   rows[i].card.number.value_or(""), exp));
+      const cardctl_print::CardFace face =
+          MakeFace(std::move(qr), rows[i].card.name.value_or(""), rows[i].card.org,
+                   rows[i].card.number.value_or(""), exp);
       if (pdf) CK_TRY(pdf->Add(face));
       if (print.phone) {
         CK_ASSIGN_OR_RETURN(std::string card_png, cardctl_print::RenderCardPng(face, *style));

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 
 #include "base/time_format.h"
@@ -59,18 +60,41 @@ base::Result<cardctl_print::CardStyle> LoadCardStyle(const std::string& dir) {
   return s;
 }
 
-base::Result<cardctl_print::CardFace> MakeFace(const std::string& text,
-                                               const std::string& display_name,
-                                               const std::string& org, const std::string& number,
-                                               int64_t exp) {
+base::Result<cardctl_print::QrModules> EncodeQr(const std::string& text) {
   CK_ASSIGN_OR_RETURN(scanner::GrayImage img,
                       scanner::RenderQr(text, {.module_px = 1, .quiet_modules = 0}));
+  cardctl_print::QrModules qr;
+  qr.size = img.width;
+  qr.dark.resize(img.pixels.size());
+  for (size_t i = 0; i < img.pixels.size(); ++i) qr.dark[i] = img.pixels[i] < 128 ? 1 : 0;
+  return qr;
+}
+
+scanner::GrayImage BareQrImage(const cardctl_print::QrModules& qr) {
+  const scanner::QrRenderOptions o;
+  const int side = (qr.size + 2 * o.quiet_modules) * o.module_px;
+  scanner::GrayImage img{.width = side, .height = side};
+  const auto w = static_cast<size_t>(side);
+  img.pixels.assign(w * w, 255);
+  const auto n = static_cast<size_t>(qr.size);
+  const auto px = static_cast<size_t>(o.module_px), quiet = static_cast<size_t>(o.quiet_modules);
+  for (size_t my = 0; my < n; ++my) {
+    for (size_t mx = 0; mx < n; ++mx) {
+      if (!qr.dark[my * n + mx]) continue;
+      for (size_t y = (my + quiet) * px; y < (my + quiet + 1) * px; ++y)
+        std::fill_n(img.pixels.begin() + static_cast<std::ptrdiff_t>(y * w + (mx + quiet) * px), px,
+                    uint8_t{0});
+    }
+  }
+  return img;
+}
+
+cardctl_print::CardFace MakeFace(cardctl_print::QrModules qr, const std::string& display_name,
+                                 const std::string& org, const std::string& number, int64_t exp) {
   cardctl_print::CardFace f{.display_name = display_name, .org = org, .number = number};
   const std::string iso = base::FormatIso8601Utc(exp);  // YYYY-MM-DDT...
   f.valid_until = iso.substr(8, 2) + "." + iso.substr(5, 2) + "." + iso.substr(0, 4);
-  f.qr.size = img.width;
-  f.qr.dark.resize(img.pixels.size());
-  for (size_t i = 0; i < img.pixels.size(); ++i) f.qr.dark[i] = img.pixels[i] < 128 ? 1 : 0;
+  f.qr = std::move(qr);
   return f;
 }
 

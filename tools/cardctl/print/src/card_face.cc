@@ -5,12 +5,13 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <vector>
 
 namespace cardctl_print {
 namespace {
 
 constexpr double kBandMm = 11.0;
-constexpr double kQrMaxMm = 38.0;
+constexpr double kQrMaxMm = 40.0;  // with the quiet zone, after snapping
 constexpr double kQuietModules = 4;
 
 void SetColour(cairo_t* cr, Rgb c) {
@@ -36,32 +37,52 @@ void Text(cairo_t* cr, const CardStyle& style, const std::string& text, double x
   g_object_unref(layout);
 }
 
-// The QR's dark modules, one rectangle per horizontal run, on a white quiet zone.
-void Qr(cairo_t* cr, const QrModules& qr, double x, double y, double px_per_mm) {
-  double m = ModuleMillimetres(qr.size);
-  if (px_per_mm > 0) {  // whole pixels per module, origin on a pixel
-    m = std::max(1.0, std::floor(m * px_per_mm)) / px_per_mm;
-    x = std::round(x * px_per_mm) / px_per_mm;
-    y = std::round(y * px_per_mm) / px_per_mm;
-  }
-  const double side = (qr.size + 2 * kQuietModules) * m;
-  cairo_set_source_rgb(cr, 1, 1, 1);
-  cairo_rectangle(cr, x, y, side, side);
-  cairo_fill(cr);
+// The QR's dark modules as rectangles: each horizontal run, extended down over the rows that have
+// the same run (fewer, larger rectangles: a smaller PDF, faster to write and to print). Position
+// and module size are whole multiples of `unit` device units (a pixel, or half a point), so the
+// modules are equal and their edges exact.
+void Qr(cairo_t* cr, const QrModules& qr, double x, double y, double unit) {
+  double per_mm = 1, unused = 0;
+  cairo_user_to_device_distance(cr, &per_mm, &unused);
+  double dx = x, dy = y;
+  cairo_user_to_device(cr, &dx, &dy);
+  const double m_dev =
+      std::max(unit, std::round(ModuleMillimetres(qr.size) * per_mm / unit) * unit);
+  dx = std::round(dx / unit) * unit;
+  dy = std::round(dy / unit) * unit;
   cairo_save(cr);
+  cairo_identity_matrix(cr);  // device space from here
+  const double side = (qr.size + 2 * kQuietModules) * m_dev;
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_rectangle(cr, dx, dy, side, side);
+  cairo_fill(cr);
   cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
   cairo_set_source_rgb(cr, 0, 0, 0);
-  const double ox = x + kQuietModules * m, oy = y + kQuietModules * m;
-  for (int row = 0; row < qr.size; ++row) {
-    const uint8_t* line = qr.dark.data() + static_cast<size_t>(row) * static_cast<size_t>(qr.size);
-    for (int col = 0; col < qr.size;) {
-      if (!line[col]) {
+  const double ox = dx + kQuietModules * m_dev, oy = dy + kQuietModules * m_dev;
+  const auto n = static_cast<size_t>(qr.size);
+  std::vector<uint8_t> done(n * n, 0);
+  auto dark = [&](size_t r, size_t c) { return qr.dark[r * n + c] != 0 && done[r * n + c] == 0; };
+  for (size_t row = 0; row < n; ++row) {
+    for (size_t col = 0; col < n;) {
+      if (!dark(row, col)) {
         ++col;
         continue;
       }
-      int end = col;
-      while (end < qr.size && line[end]) ++end;
-      cairo_rectangle(cr, ox + col * m, oy + row * m, (end - col) * m, m);
+      size_t end = col;
+      while (end < n && dark(row, end)) ++end;
+      // The run goes down while the next row has exactly this run (bounded left and right).
+      size_t rows = 1;
+      for (size_t r = row + 1; r < n; ++r) {
+        bool same = (col == 0 || !dark(r, col - 1)) && (end == n || !dark(r, end));
+        for (size_t c = col; same && c < end; ++c) same = dark(r, c);
+        if (!same) break;
+        ++rows;
+      }
+      for (size_t r = row; r < row + rows; ++r)
+        for (size_t c = col; c < end; ++c) done[r * n + c] = 1;
+      cairo_rectangle(cr, ox + static_cast<double>(col) * m_dev,
+                      oy + static_cast<double>(row) * m_dev, static_cast<double>(end - col) * m_dev,
+                      static_cast<double>(rows) * m_dev);
       col = end;
     }
   }
@@ -97,18 +118,18 @@ void Band(cairo_t* cr, const CardStyle& style, cairo_surface_t* logo) {
 }  // namespace
 
 double ModuleMillimetres(int modules) {
-  return std::min(0.5, kQrMaxMm / (modules + 2 * kQuietModules));
+  return std::min(0.5, 37.0 / (modules + 2 * kQuietModules));
 }
 
 void DrawCard(cairo_t* cr, const CardFace& card, const CardStyle& style, cairo_surface_t* logo,
-              double px_per_mm) {
+              double device_unit) {
   cairo_set_source_rgb(cr, 1, 1, 1);
   cairo_rectangle(cr, 0, 0, kCardWidthMm, kCardHeightMm);
   cairo_fill(cr);
   Band(cr, style, logo);
-  const double qr_side = (card.qr.size + 2 * kQuietModules) * ModuleMillimetres(card.qr.size);
-  Qr(cr, card.qr, 1.5, kCardHeightMm - qr_side - 1.5, px_per_mm);
-  const double x = 1.5 + qr_side + 2, width = kCardWidthMm - x - 3;
+  // Top-left under the band; snapping may make it up to 6% larger than nominal, within kQrMaxMm.
+  Qr(cr, card.qr, 1.5, kBandMm + 2, device_unit);
+  const double x = 1.5 + kQrMaxMm + 2, width = kCardWidthMm - x - 3;
   cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
   double y = kBandMm + 4;
   Text(cr, style, card.display_name, x, y, width, 4.0, true);
@@ -120,7 +141,9 @@ void DrawCard(cairo_t* cr, const CardFace& card, const CardStyle& style, cairo_s
     y += 6;
   }
   cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
-  Text(cr, style, "Действителен до " + card.valid_until, x, y, width, 2.6, false);
+  Text(cr, style, "Действителен до", x, y, width, 2.6, false);
+  cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+  Text(cr, style, card.valid_until, x, y + 4, width, 3.0, true);
 }
 
 }  // namespace cardctl_print

@@ -31,7 +31,7 @@ base::Result<std::string> RenderCardPng(const CardFace& card, const CardStyle& s
     logo = nullptr;  // the PDF writer refuses a bad logo first
   }
   cairo_scale(cr, kPxPerMm, kPxPerMm);
-  DrawCard(cr, card, style, logo, kPxPerMm);
+  DrawCard(cr, card, style, logo, 1);
   std::string png;
   cairo_status_t st = cairo_status(cr);
   if (st == CAIRO_STATUS_SUCCESS) st = cairo_surface_write_to_png_stream(surface, Append, &png);

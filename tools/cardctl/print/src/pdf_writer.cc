@@ -109,7 +109,7 @@ base::Status PdfWriter::Add(const CardFace& card) {
     cairo_translate(cr, kMarginXMm + static_cast<double>(slot % kColumns) * kCardWidthMm,
                     kMarginYMm + static_cast<double>(slot / kColumns) * kCardHeightMm);
   }
-  DrawCard(cr, card, impl_->style, impl_->logo, 0);
+  DrawCard(cr, card, impl_->style, impl_->logo, 0.5);
   cairo_restore(cr);
   ++added_;
   if (cairo_status_t st = cairo_status(cr); st != CAIRO_STATUS_SUCCESS)

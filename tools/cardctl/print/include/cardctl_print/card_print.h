@@ -43,8 +43,10 @@ struct CardFace {
 
 enum class PrintLayout : uint8_t { kA4, kCard };
 
-// The QR's module size on a card: 0.5 mm, a size phone cameras and the kiosk's camera read from
-// paper at 10-25 cm and from a phone screen; smaller only if the code would not fit in 38 mm.
+// The QR's nominal module size on a card: 0.5 mm, a size phone cameras and the kiosk's camera read
+// from paper at 10-25 cm and from a phone screen; smaller only if the code would not fit in 37 mm.
+// Drawn, it is rounded to whole device units: 1.5 pt (0.53 mm) in the PDF, 6 px (0.51 mm) in the
+// 300 dpi PNG.
 double ModuleMillimetres(int modules);
 
 // Writes cards into one PDF as they are added. Not thread-safe. The file is written to
