@@ -14,6 +14,7 @@ PACKAGES=(
   clang libclang-rt-14-dev clang-format clang-tidy
   libtomlplusplus-dev libsystemd-dev libevdev-dev
   systemd
+  libcairo2-dev libpango1.0-dev fonts-dejavu-core
 )
 
 missing=()

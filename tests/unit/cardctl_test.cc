@@ -780,7 +780,7 @@ TEST_F(CardctlIssueTest, BadRowsAreAllReportedAndNothingIsWritten) {
                           "B-3,Bad Category,ORG,wizard,1,\n"  // 3
                           "B-4,Bad Serial,ORG,0,abc,\n"       // 4
                           ",No Id,ORG,0,1,\n"                 // 5
-                          "a/b,Slash,ORG,0,1,\n"              // 6
+                          "a\x01b,Control,ORG,0,1,\n"         // 6
                           "G-1,Duplicate,ORG,0,2,\n"          // 7
                           "B-8,Too Few Fields,ORG,0,1\n"      // 8
                           "G-9,Good Two,ORG,1,2,\n";          // 9: good

@@ -3,8 +3,8 @@
 
 #include <charconv>
 #include <cstdio>
-#include <set>
 
+#include "admin_inputs.h"
 #include "args.h"
 #include "base/clock.h"
 #include "base/file.h"
@@ -14,10 +14,11 @@
 #include "bundle/format.h"
 #include "bundle/importer.h"
 #include "bundle/writer.h"
+#include "bundle_members.h"
 #include "card/rid.h"
 #include "commands.h"
+#include "export_flags.h"
 #include "registry/builder.h"
-#include "registry/inputs.h"
 #include "registry/registry.h"
 
 namespace cardctl {
@@ -31,32 +32,6 @@ base::Result<int64_t> ParsePositive(const Args& args, const std::string& name, i
     return base::InvalidArgument("--" + name + " must be a whole number 1-" + std::to_string(max));
   }
   return out;
-}
-
-void Progress(const std::string& file, size_t rows) {
-  std::fprintf(stderr, "cardctl: %s: %zu rows\n", file.c_str(), rows);
-}
-
-base::Status LoadOptionalTables(const Args& args, base::ByteSpan secret,
-                                registry::RegistryContents* c) {
-  std::set<std::string> partner_ids, event_ids;
-  if (auto f = args.Get("partners")) {
-    CK_ASSIGN_OR_RETURN(c->partners, registry::ReadPartnersCsv(*f));
-  }
-  for (const auto& p : c->partners) partner_ids.insert(p.partner_id);
-  if (auto f = args.Get("offers")) {
-    if (!args.Has("partners")) return base::InvalidArgument("--offers needs --partners");
-    CK_ASSIGN_OR_RETURN(c->offers, registry::ReadOffersCsv(*f, partner_ids));
-  }
-  if (auto f = args.Get("events")) {
-    CK_ASSIGN_OR_RETURN(c->events, registry::ReadEventsCsv(*f));
-  }
-  for (const auto& e : c->events) event_ids.insert(e.event_id);
-  if (auto f = args.Get("roster")) {
-    if (!args.Has("events")) return base::InvalidArgument("--roster needs --events");
-    CK_ASSIGN_OR_RETURN(c->roster, registry::ReadRosterCsv(*f, secret, event_ids, Progress));
-  }
-  return base::Status::Ok();
 }
 
 base::Status Build(base::FileSystem& fs, const Args& args) {
@@ -85,8 +60,10 @@ base::Status Build(base::FileSystem& fs, const Args& args) {
   base::Result<card::PrivateKey> sign_key = card::PrivateKey::FromPemFile(sign_path);
   if (!sign_key.ok()) return sign_key.status();
   CK_ASSIGN_OR_RETURN(base::Bytes secret, card::LoadStatusSecret(secret_path));
-  CK_ASSIGN_OR_RETURN(c.members, registry::ReadMembersCsv(members, secret, Progress));
-  CK_TRY(LoadOptionalTables(args, secret, &c));
+  CK_ASSIGN_OR_RETURN(cardctl_export::MembersExportOptions read,
+                      MembersExportOptionsFrom(fs, args, cardctl_export::MembersUse::kBundle));
+  CK_ASSIGN_OR_RETURN(c.members, ReadBundleMembers(fs, members, read, secret));
+  CK_TRY(LoadAdminFiles(fs, args, secret, &c));
 
   base::SystemClock clock;
   c.meta.seq = seq;
@@ -210,11 +187,11 @@ int RunBundle(base::FileSystem& fs, const std::vector<std::string>& argv) {
   const std::string sub = argv[0];
   std::vector<std::string> rest(argv.begin() + 1, argv.end());
   if (sub == "build") {
-    auto args = Args::Parse(
-        rest,
-        {"members", "issuer-pubkey", "withdrawn-pubkey", "status-secret", "seq", "valid-days",
-         "mode", "sign", "out", "partners", "offers", "events", "roster", "iss"},
-        {});
+    auto args = Args::Parse(rest,
+                            {"members", "issuer-pubkey", "withdrawn-pubkey", "status-secret", "seq",
+                             "valid-days", "mode", "sign", "out", "partners", "offers", "events",
+                             "roster", "iss", kEncodingFlag, kColumnsFlag, "utc-offset"},
+                            {"allow-unknown-roster"});
     if (!args.ok()) return Fail(args.status());
     if (base::Status st = Build(fs, *args); !st.ok()) return Fail(st);
     return kExitOk;

@@ -1,18 +1,20 @@
 #include <charconv>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <optional>
-#include <set>
+#include <unordered_map>
 
 #include "args.h"
 #include "base/clock.h"
-#include "base/csv.h"
 #include "base/file.h"
 #include "base/hex.h"
 #include "base/time_format.h"
 #include "card/issuer.h"
 #include "card/rid.h"
 #include "commands.h"
+#include "export_flags.h"
+#include "issue_print.h"
 #include "member_row.h"
 #include "scanner/image.h"
 #include "scanner/qr_codec.h"
@@ -21,27 +23,27 @@ namespace cardctl {
 namespace {
 
 constexpr int kPrintDpi = 300;
-constexpr size_t kMaxReportedErrors = 50;
-
-struct FileCloser {
-  void operator()(std::FILE* f) const { std::fclose(f); }
-};
 
 struct IssueOptions {
+  Args args;
   std::string key_path, iss, secret_path, members_path, out_dir;
+  cardctl_export::MembersExportOptions read;
   int valid_days = 365;
   std::optional<int64_t> iat;  // --iat: the issue time (default: now)
   NamePolicy names = NamePolicy::kNone;
 };
 
-base::Result<IssueOptions> ParseOptions(const std::vector<std::string>& argv) {
+base::Result<IssueOptions> ParseOptions(base::FileSystem& fs,
+                                        const std::vector<std::string>& argv) {
   CK_ASSIGN_OR_RETURN(Args args, Args::Parse(argv,
                                              {"key", "iss", "status-secret", "members", "out",
-                                              "valid-days", "names", "iat"},
-                                             {}));
+                                              "valid-days", "names", "iat", kEncodingFlag,
+                                              kColumnsFlag, "print", "print-layout", "theme"},
+                                             {"phone"}));
   if (!args.positional().empty())
     return base::InvalidArgument("unexpected argument " + args.positional()[0]);
   IssueOptions o;
+  o.args = args;
   CK_ASSIGN_OR_RETURN(o.key_path, args.Require("key"));
   CK_ASSIGN_OR_RETURN(o.iss, args.Require("iss"));
   CK_ASSIGN_OR_RETURN(o.secret_path, args.Require("status-secret"));
@@ -71,57 +73,91 @@ base::Result<IssueOptions> ParseOptions(const std::vector<std::string>& argv) {
   }
   if (o.iss.empty() || o.iss.size() > card::kMaxIssBytes)
     return base::InvalidArgument("--iss must be 1-32 bytes");
+  CK_ASSIGN_OR_RETURN(o.read,
+                      MembersExportOptionsFrom(fs, args, cardctl_export::MembersUse::kIssue));
   return o;
 }
 
 // Reads and checks every row; on any bad row returns them all (with file and line) and nothing.
-base::Result<std::vector<MemberRow>> ReadMembers(const IssueOptions& o) {
-  std::unique_ptr<std::FILE, FileCloser> f(std::fopen(o.members_path.c_str(), "rb"));
-  if (!f) return base::IoError("opening " + o.members_path, errno);
-  base::CsvReader reader(f.get(), o.members_path);
-  base::CsvRecord rec;
-  if (!reader.Next(&rec)) {
-    if (!reader.status().ok()) return reader.status();
-    return base::InvalidArgument(o.members_path + ": empty file (expected a header row)");
-  }
-  CK_ASSIGN_OR_RETURN(base::CsvHeader header,
-                      base::CsvHeader::Parse(rec, kIssueColumns, o.members_path));
+base::Result<std::vector<MemberRow>> ReadMembers(base::FileSystem& fs, const IssueOptions& o) {
   std::vector<MemberRow> rows;
-  std::set<std::string> seen;
-  std::string errors;
-  size_t error_count = 0;
-  auto report = [&](size_t line, const std::string& msg) {
-    if (++error_count <= kMaxReportedErrors) {
-      errors += o.members_path + ":" + std::to_string(line) + ": " + msg + "\n";
-    }
-  };
-  while (reader.Next(&rec)) {
-    if (rec.fields.size() == 1 && rec.fields[0].empty()) continue;  // blank line
-    base::Result<MemberRow> row = ParseMemberRow(rec, header, o.names);
-    if (!row.ok()) {
-      report(rec.line, row.status().message());
-    } else if (!seen.insert(row->member_id).second) {
-      report(rec.line, "member_id '" + row->member_id + "' appears twice");
-    } else {
-      rows.push_back(std::move(row).value());
-    }
-  }
-  if (!reader.status().ok()) return reader.status();
-  if (error_count > 0) {
-    if (error_count > kMaxReportedErrors) {
-      errors += "... and " + std::to_string(error_count - kMaxReportedErrors) + " more\n";
-    }
-    errors += std::to_string(error_count) + " bad row(s); no card was written";
-    return base::InvalidArgument(errors);
-  }
-  if (rows.empty()) return base::InvalidArgument(o.members_path + ": no members");
+  std::unordered_map<std::string, size_t> seen;  // member ID -> line
+  CK_ASSIGN_OR_RETURN(cardctl_export::MembersExportSummary summary,
+                      cardctl_export::ReadMembersExport(
+                          fs, o.members_path, o.read,
+                          [&](const cardctl_export::MemberExportRow& r) -> base::Status {
+                            auto [it, fresh] = seen.emplace(r.member_id, r.line);
+                            if (!fresh) {
+                              return base::InvalidArgument("member_id '" + r.member_id +
+                                                           "' appears twice (first on line " +
+                                                           std::to_string(it->second) + ")");
+                            }
+                            rows.push_back(ToMemberRow(r, o.names));
+                            return base::Status::Ok();
+                          }));
+  PrintDetected(o.members_path, summary);
   return rows;
 }
 
+// Writes the cards' files: into a new folder beside the output (renamed into place at the end,
+// removed on failure) when the output folder does not exist yet, so a failure leaves none; the
+// PDF goes to a temporary renamed when every card is in it.
+struct CardWriter {
+  const IssueOptions& o;
+  const PrintOptions& print;
+  const std::optional<cardctl_print::CardStyle>& style;
+  int64_t exp;
+
+  base::Status WriteAll(const std::vector<MemberRow>& rows, const std::vector<std::string>& texts) {
+    std::error_code ec;
+    const bool fresh = !std::filesystem::exists(o.out_dir, ec);
+    const std::string dir = fresh ? o.out_dir + ".partial" : o.out_dir;
+    if (fresh) std::filesystem::remove_all(dir, ec);
+    base::Status st = Write(dir, rows, texts);
+    if (st.ok() && fresh && std::rename(dir.c_str(), o.out_dir.c_str()) != 0)
+      st = base::IoError("renaming " + dir, errno);
+    if (!st.ok() && fresh) std::filesystem::remove_all(dir, ec);
+    return st;
+  }
+
+  base::Status Write(const std::string& dir, const std::vector<MemberRow>& rows,
+                     const std::vector<std::string>& texts) {
+    std::unique_ptr<cardctl_print::PdfWriter> pdf;
+    if (print.pdf) {
+      CK_ASSIGN_OR_RETURN(pdf, cardctl_print::PdfWriter::Create(*print.pdf, print.layout, *style));
+    }
+    CK_TRY(base::MakeDirs(dir));
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const std::string base_path = dir + "/" + CardFileName(rows[i].member_id);
+      CK_ASSIGN_OR_RETURN(cardctl_print::QrModules qr, EncodeQr(texts[i]));
+      CK_TRY(
+          base::WriteFileAtomic(base_path + ".txt", texts[i], 0644, base::Durability::kDeferred));
+      CK_TRY(scanner::WriteBilevelPng(base_path + ".png", BareQrImage(qr), kPrintDpi,
+                                      base::Durability::kDeferred));
+      if (!pdf && !print.phone) continue;
+      const cardctl_print::CardFace face =
+          MakeFace(std::move(qr), rows[i].card.name.value_or(""), rows[i].card.org,
+                   rows[i].card.number.value_or(""), exp);
+      if (pdf) CK_TRY(pdf->Add(face));
+      if (print.phone) {
+        CK_ASSIGN_OR_RETURN(std::string card_png, cardctl_print::RenderCardPng(face, *style));
+        CK_TRY(base::WriteFileAtomic(base_path + ".card.png", card_png, 0644,
+                                     base::Durability::kDeferred));
+      }
+    }
+    CK_TRY(base::SyncFilesystem(dir));
+    if (pdf) {
+      CK_TRY(pdf->Finish());
+      std::fprintf(stderr, "cardctl: wrote %s: %zu page(s)\n", print.pdf->c_str(), pdf->pages());
+    }
+    return base::Status::Ok();
+  }
+};
+
 }  // namespace
 
-int RunIssue(const std::vector<std::string>& argv) {
-  auto opts = ParseOptions(argv);
+int RunIssue(base::FileSystem& fs, const std::vector<std::string>& argv) {
+  auto opts = ParseOptions(fs, argv);
   if (!opts.ok()) return Fail(opts.status());
   auto key = card::PrivateKey::FromPemFile(opts->key_path);
   if (!key.ok()) return Fail(key.status());
@@ -129,43 +165,37 @@ int RunIssue(const std::vector<std::string>& argv) {
   if (!issuer.ok()) return Fail(issuer.status().WithContext(opts->key_path));
   auto secret = card::LoadStatusSecret(opts->secret_path);
   if (!secret.ok()) return Fail(secret.status());
-  auto rows = ReadMembers(*opts);
+  auto rows = ReadMembers(fs, *opts);
   if (!rows.ok()) return Fail(rows.status());
 
-  // Everything is signed and rendered in memory first: a failure writes nothing.
+  auto print = PrintOptionsFrom(opts->args);
+  if (!print.ok()) return Fail(print.status());
+  std::optional<cardctl_print::CardStyle> style;
+  if (WantsFaces(*print)) {
+    auto s = LoadCardStyle(print->theme_dir);
+    if (!s.ok()) return Fail(s.status().WithContext("--theme"));
+    style = *s;
+  }
+
+  // Everything is signed first: a failure writes nothing.
   base::SystemClock clock;
   const int64_t now = opts->iat.value_or(clock.NowUnixSeconds());
-  struct Output {
-    std::string id, text;
-    scanner::GrayImage png;
-  };
-  std::vector<Output> outputs;
-  outputs.reserve(rows->size());
+  const int64_t exp = now + int64_t{opts->valid_days} * 86400;
+  std::vector<std::string> texts;
+  texts.reserve(rows->size());
   for (MemberRow& row : *rows) {
     row.card.rid = card::ComputeRid(*secret, row.member_id);
-    card::Claims claims{.iss = opts->iss,
-                        .iat = now,
-                        .exp = now + int64_t{opts->valid_days} * 86400,
-                        .card = row.card};
+    card::Claims claims{.iss = opts->iss, .iat = now, .exp = exp, .card = row.card};
     auto text = issuer->Issue(claims);
     if (!text.ok())
       return Fail(text.status().WithContext(opts->members_path + ":" + std::to_string(row.line)));
-    auto png = scanner::RenderQr(*text);
-    if (!png.ok()) return Fail(png.status().WithContext(row.member_id));
-    outputs.push_back({row.member_id, std::move(text).value(), std::move(png).value()});
+    texts.push_back(std::move(text).value());
   }
-  if (base::Status st = base::MakeDirs(opts->out_dir); !st.ok()) return Fail(st);
-  for (const Output& o : outputs) {
-    const std::string base_path = opts->out_dir + "/" + o.id;
-    base::Status st =
-        base::WriteFileAtomic(base_path + ".txt", o.text, 0644, base::Durability::kDeferred);
-    if (st.ok())
-      st = scanner::WriteBilevelPng(base_path + ".png", o.png, kPrintDpi,
-                                    base::Durability::kDeferred);
-    if (!st.ok()) return Fail(st);
-  }
-  if (base::Status st = base::SyncFilesystem(opts->out_dir); !st.ok()) return Fail(st);
-  std::fprintf(stderr, "cardctl: issued %zu card(s) into %s (kid %s)\n", outputs.size(),
+  CardWriter writer{*opts, *print, style, exp};
+  base::Status written = writer.WriteAll(*rows, texts);
+  if (WantsFaces(*print)) cardctl_print::ReleaseSharedCaches();
+  if (!written.ok()) return Fail(written);
+  std::fprintf(stderr, "cardctl: issued %zu card(s) into %s (kid %s)\n", texts.size(),
                opts->out_dir.c_str(), base::ToHex(issuer->kid()).c_str());
   return kExitOk;
 }

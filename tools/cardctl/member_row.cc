@@ -1,9 +1,6 @@
 #include "member_row.h"
 
-#include <charconv>
-
-#include "base/text.h"
-#include "base/utf8.h"
+#include <vector>
 
 namespace cardctl {
 namespace {
@@ -35,26 +32,6 @@ std::string CutUtf8(std::string s, size_t max) {
   return s;
 }
 
-bool ValidMemberId(std::string_view id) {
-  if (id.empty() || id.size() > 64 || id[0] == '.' || id[0] == '-') return false;
-  for (char c : id) {
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    c == '.' || c == '_' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
-
-base::Result<card::Category> ParseCategory(std::string_view v) {
-  if (v == "0" || v == "employee") return card::Category::kEmployee;
-  if (v == "1" || v == "student") return card::Category::kStudent;
-  if (v == "2" || v == "retired") return card::Category::kRetired;
-  if (v == "3" || v == "union_staff" || v == "staff") return card::Category::kUnionStaff;
-  return base::InvalidArgument(
-      "category must be 0-3 (employee, student, retired, union_staff), got '" + std::string(v) +
-      "'");
-}
-
 }  // namespace
 
 std::string ShortDisplayName(std::string_view full_name) {
@@ -80,49 +57,40 @@ std::string ShortDisplayName(std::string_view full_name) {
   return out;
 }
 
-base::Result<MemberRow> ParseMemberRow(const base::CsvRecord& rec, const base::CsvHeader& h,
-                                       NamePolicy names) {
-  if (rec.fields.size() != h.size()) {
-    return base::InvalidArgument("expected " + std::to_string(h.size()) + " fields, found " +
-                                 std::to_string(rec.fields.size()));
-  }
-  auto field = [&](std::string_view col) {
-    return std::string(base::TrimBlanks(rec.fields[h[col]]));
-  };
+MemberRow ToMemberRow(const cardctl_export::MemberExportRow& r, NamePolicy names) {
   MemberRow row;
-  row.line = rec.line;
-  row.member_id = field("member_id");
-  if (!ValidMemberId(row.member_id)) {
-    return base::InvalidArgument(
-        "member_id '" + row.member_id +
-        "' must be 1-64 characters of A-Z a-z 0-9 . _ - (it names the card's files)");
-  }
-  row.card.org = field("org");
-  if (row.card.org.empty() || row.card.org.size() > card::kMaxOrgBytes ||
-      base::HasControlChars(row.card.org)) {
-    return base::InvalidArgument("org must be 1-32 bytes of text");
-  }
-  CK_ASSIGN_OR_RETURN(row.card.category, ParseCategory(field("category")));
-  const std::string serial = field("serial");
-  uint32_t value = 0;
-  auto [end, ec] = std::from_chars(serial.data(), serial.data() + serial.size(), value);
-  if (serial.empty() || ec != std::errc() || end != serial.data() + serial.size()) {
-    return base::InvalidArgument("serial must be a whole number 0-4294967295, got '" + serial +
-                                 "'");
-  }
-  row.card.serial = value;
-  const std::string number = field("number");
-  if (number.size() > card::kMaxNumberBytes || base::HasControlChars(number)) {
-    return base::InvalidArgument("number must be at most 20 bytes");
-  }
-  if (!number.empty()) row.card.number = number;
-  const std::string name = field("name");
-  if (base::HasControlChars(name)) return base::InvalidArgument("name contains control characters");
+  row.line = r.line;
+  row.member_id = r.member_id;
+  row.full_name = r.name;
+  row.card.org = r.org;
+  row.card.category = r.category;
+  row.card.serial = r.serial.value_or(0);
+  if (!r.number.empty()) row.card.number = r.number;
   if (names == NamePolicy::kShort) {
-    std::string short_name = ShortDisplayName(name);
+    std::string short_name = ShortDisplayName(r.name);
     if (!short_name.empty()) row.card.name = short_name;
   }
   return row;
+}
+
+std::string CardFileName(std::string_view id) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (size_t i = 0; i < id.size(); ++i) {
+    const auto c = static_cast<unsigned char>(id[i]);
+    const bool escape =
+        c < 0x20 || c == 0x7f ||
+        std::string_view("/\\:*?\"<>|%").find(static_cast<char>(c)) != std::string_view::npos ||
+        (i == 0 && c == '.');
+    if (!escape) {
+      out.push_back(static_cast<char>(c));
+      continue;
+    }
+    out.push_back('%');
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  return out;
 }
 
 }  // namespace cardctl
