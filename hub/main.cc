@@ -10,6 +10,7 @@
 #include "base/fs.h"
 #include "base/time_format.h"
 #include "hub/admin.h"
+#include "hub/import.h"
 #include "hub/server.h"
 #include "hub/store.h"
 
@@ -22,6 +23,7 @@ constexpr char kUsage[] =
     "  cardhub enroll --data-dir DIR --device-pubkey FILE --name NAME [--config FILE]\n"
     "  cardhub withdraw --data-dir DIR --name NAME [--config FILE]\n"
     "  cardhub publish --data-dir DIR [--trust KEY.pem] FILE.ckbundle [--config FILE]\n"
+    "  cardhub import --data-dir DIR FILE.ckjournal... [--config FILE]\n"
     "  cardhub devices --data-dir DIR [--config FILE]\n"
     "  cardhub entries --data-dir DIR [--device NAME] [--config FILE]\n"
     "  cardhub report --data-dir DIR --from DATE --to DATE [--config FILE]\n"
@@ -81,6 +83,7 @@ const std::map<std::string, std::vector<std::string>>& AllowedFlags() {
       {"enroll", {"--data-dir", "--device-pubkey", "--name", "--config"}},
       {"withdraw", {"--data-dir", "--name", "--config"}},
       {"publish", {"--data-dir", "--trust", "--config"}},
+      {"import", {"--data-dir", "--config"}},
       {"devices", {"--data-dir", "--config"}},
       {"entries", {"--data-dir", "--device", "--config"}},
       {"report", {"--data-dir", "--from", "--to", "--config"}},
@@ -108,7 +111,7 @@ int ParseArgs(int argc, char** argv, Args* args) {
     }
   }
   if (!args->flag("--data-dir")) return UsageError("--data-dir is required");
-  if (args->cmd != "publish" && !args->positional.empty()) {
+  if (args->cmd != "publish" && args->cmd != "import" && !args->positional.empty()) {
     return UsageError("unexpected argument '" + args->positional[0] + "'");
   }
   return 0;
@@ -154,6 +157,14 @@ int RunPublish(const Context& c) {
                            c.now, stdout));
 }
 
+// Exit 0 when every file was stored or already held, 1 when any was refused, 2 when any could not
+// be read.
+int RunImport(const Context& c) {
+  if (c.args.positional.empty()) return UsageError("import takes one or more FILE.ckjournal");
+  hub::ImportTally tally = hub::ImportFiles(c.store, c.fs, c.args.positional, c.now, stdout);
+  return tally.ExitStatus();
+}
+
 int RunReport(const Context& c) {
   auto from = c.args.flag("--from");
   auto to = c.args.flag("--to");
@@ -172,6 +183,7 @@ int RunAdmin(const Context& c) {
   if (cmd == "enroll") return RunEnroll(c);
   if (cmd == "withdraw") return RunWithdraw(c);
   if (cmd == "publish") return RunPublish(c);
+  if (cmd == "import") return RunImport(c);
   if (cmd == "devices") return Done(hub::ListDevices(c.store, stdout));
   if (cmd == "entries") return Done(hub::ListEntries(c.store, c.args.flag("--device"), stdout));
   if (cmd == "report") return RunReport(c);
