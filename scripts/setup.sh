@@ -12,7 +12,7 @@ PACKAGES=(
   libsdl2-dev libsdl2-ttf-dev xvfb xauth
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format clang-tidy
-  libtomlplusplus-dev
+  libtomlplusplus-dev libxlsxwriter-dev
 )
 
 missing=()
