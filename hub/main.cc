@@ -10,6 +10,8 @@
 #include "base/fs.h"
 #include "base/time_format.h"
 #include "hub/admin.h"
+#include "hub/import.h"
+#include "hub/report.h"
 #include "hub/server.h"
 #include "hub/store.h"
 
@@ -22,9 +24,11 @@ constexpr char kUsage[] =
     "  cardhub enroll --data-dir DIR --device-pubkey FILE --name NAME [--config FILE]\n"
     "  cardhub withdraw --data-dir DIR --name NAME [--config FILE]\n"
     "  cardhub publish --data-dir DIR [--trust KEY.pem] FILE.ckbundle [--config FILE]\n"
+    "  cardhub import --data-dir DIR FILE.ckjournal... [--config FILE]\n"
     "  cardhub devices --data-dir DIR [--config FILE]\n"
     "  cardhub entries --data-dir DIR [--device NAME] [--config FILE]\n"
-    "  cardhub report --data-dir DIR --from DATE --to DATE [--config FILE]\n"
+    "  cardhub report --data-dir DIR (--month YYYY-MM | --from DATE --to DATE)"
+    " [--by partner|offer|device|day] [--format csv|xlsx] [--out FILE] [--config FILE]\n"
     "  cardhub flags --data-dir DIR [--config FILE]\n"
     "  cardhub version\n";
 
@@ -82,9 +86,11 @@ const std::map<std::string, std::vector<std::string>>& AllowedFlags() {
       {"enroll", {"--data-dir", "--device-pubkey", "--name", "--config"}},
       {"withdraw", {"--data-dir", "--name", "--config"}},
       {"publish", {"--data-dir", "--trust", "--config"}},
+      {"import", {"--data-dir", "--config"}},
       {"devices", {"--data-dir", "--config"}},
       {"entries", {"--data-dir", "--device", "--config"}},
-      {"report", {"--data-dir", "--from", "--to", "--config"}},
+      {"report",
+       {"--data-dir", "--month", "--from", "--to", "--by", "--format", "--out", "--config"}},
       {"flags", {"--data-dir", "--config"}},
   };
   return kAllowed;
@@ -109,7 +115,7 @@ int ParseArgs(int argc, char** argv, Args* args) {
     }
   }
   if (!args->flag("--data-dir")) return UsageError("--data-dir is required");
-  if (args->cmd != "publish" && !args->positional.empty()) {
+  if (args->cmd != "publish" && args->cmd != "import" && !args->positional.empty()) {
     return UsageError("unexpected argument '" + args->positional[0] + "'");
   }
   return 0;
@@ -155,16 +161,58 @@ int RunPublish(const Context& c) {
                            c.now, stdout));
 }
 
+// Exit 0 when every file was stored or already held, 1 when any was refused, 2 when any could not
+// be read.
+int RunImport(const Context& c) {
+  if (c.args.positional.empty()) return UsageError("import takes one or more FILE.ckjournal");
+  hub::ImportTally tally = hub::ImportFiles(c.store, c.fs, c.args.positional, c.now, stdout);
+  return tally.ExitStatus();
+}
+
+// --from/--to: a month YYYY-MM (its first day / its whole), a date YYYY-MM-DD (local midnight /
+// that whole day) or an ISO 8601 time (taken as given, --to exclusive).
+base::Result<int64_t> PeriodEdge(const std::string& text, bool is_end, int64_t utc_offset) {
+  if (text.size() == 7) {
+    CK_ASSIGN_OR_RETURN(hub::ReportPeriod month, hub::MonthPeriod(text, utc_offset));
+    return is_end ? month.to : month.from;
+  }
+  base::Result<int64_t> t = ParseDate(text, utc_offset);
+  if (!t.ok()) return base::InvalidArgument("'" + text + "': YYYY-MM, YYYY-MM-DD or ISO 8601");
+  return is_end && text.size() == 10 ? *t + 86400 : *t;
+}
+
+base::Result<hub::ReportPeriod> ReportPeriodOf(const Args& args, int64_t utc_offset) {
+  auto month = args.flag("--month");
+  auto from = args.flag("--from");
+  auto to = args.flag("--to");
+  if (month && (from || to)) return base::InvalidArgument("give --month or --from/--to, not both");
+  if (month) return hub::MonthPeriod(*month, utc_offset);
+  if (!from || !to) return base::InvalidArgument("--month YYYY-MM or --from DATE --to DATE");
+  hub::ReportPeriod p;
+  CK_ASSIGN_OR_RETURN(p.from, PeriodEdge(*from, false, utc_offset));
+  CK_ASSIGN_OR_RETURN(p.to, PeriodEdge(*to, true, utc_offset));
+  if (p.to <= p.from) return base::InvalidArgument("--to must be after --from");
+  p.label = *from + " - " + *to;
+  return p;
+}
+
 int RunReport(const Context& c) {
-  auto from = c.args.flag("--from");
-  auto to = c.args.flag("--to");
-  if (!from || !to) return UsageError("--from and --to are required");
-  base::Result<int64_t> f = ParseDate(*from, c.config.utc_offset_seconds);
-  base::Result<int64_t> t = ParseDate(*to, c.config.utc_offset_seconds);
-  if (!f.ok() || !t.ok()) return UsageError("--from/--to: YYYY-MM-DD or an ISO 8601 time");
-  // A date for --to includes that whole day.
-  int64_t end = to->size() == 10 ? *t + 86400 : *t;
-  return Done(hub::Report(c.store, *f, end, stdout));
+  base::Result<hub::ReportPeriod> period = ReportPeriodOf(c.args, c.config.utc_offset_seconds);
+  if (!period.ok()) return UsageError(period.status().message());
+  base::Result<hub::ReportBy> by = hub::ParseReportBy(c.args.flag("--by").value_or("partner"));
+  if (!by.ok()) return UsageError(by.status().message());
+  const std::string format = c.args.flag("--format").value_or("csv");
+  if (format != "csv" && format != "xlsx") return UsageError("--format must be csv or xlsx");
+  auto out = c.args.flag("--out");
+  if (format == "xlsx" && !out) return UsageError("--format xlsx needs --out FILE.xlsx");
+  base::Result<hub::Settlement> s =
+      hub::BuildSettlement(c.store, c.fs, c.data_dir, *period, *by, c.config.utc_offset_seconds);
+  if (!s.ok()) return Done(s.status());
+  if (format == "xlsx") return Done(hub::WriteSettlementXlsx(*s, c.fs, *out));
+  const std::string csv = hub::SettlementCsv(*s);
+  if (out) return Done(base::WriteFileAtomic(c.fs, *out, csv, 0644));
+  std::fwrite(csv.data(), 1, csv.size(), stdout);
+  return Done(base::Status::Ok());
 }
 
 // Every command but serve, on the opened store.
@@ -173,6 +221,7 @@ int RunAdmin(const Context& c) {
   if (cmd == "enroll") return RunEnroll(c);
   if (cmd == "withdraw") return RunWithdraw(c);
   if (cmd == "publish") return RunPublish(c);
+  if (cmd == "import") return RunImport(c);
   if (cmd == "devices") return Done(hub::ListDevices(c.store, stdout));
   if (cmd == "entries") return Done(hub::ListEntries(c.store, c.args.flag("--device"), stdout));
   if (cmd == "report") return RunReport(c);

@@ -12,7 +12,7 @@ PACKAGES=(
   libsdl2-dev libsdl2-ttf-dev xvfb xauth
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format clang-tidy
-  libtomlplusplus-dev libsystemd-dev libevdev-dev
+  libtomlplusplus-dev libsystemd-dev libevdev-dev libxlsxwriter-dev
   systemd
   libcairo2-dev libpango1.0-dev fonts-dejavu-core
 )

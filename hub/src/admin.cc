@@ -92,11 +92,19 @@ base::Status Publish(HubStore& store, base::FileSystem& fs, const std::string& d
 
 base::Status ListDevices(HubStore& store, std::FILE* out) {
   CK_ASSIGN_OR_RETURN(std::vector<Device> devices, store.ListDevices());
+  std::fprintf(out,
+               "name\tkid\tenrolled\tlast_seen\tacked_seq\tstate\tregistry_seq\t"
+               "last_seq_received\tlast_entry\tapp_version\tpending\n");
   for (const Device& d : devices) {
+    CK_ASSIGN_OR_RETURN(DeviceTail tail, store.LastEntry(d.id));
     std::string last = d.last_contact ? base::FormatIso8601Utc(d.last_contact) : "never";
-    std::fprintf(out, "%s\t%s\t%s\t%s\t%" PRId64 "\t%s\n", d.name.c_str(), d.kid_hex.c_str(),
-                 base::FormatIso8601Utc(d.enrolled).c_str(), last.c_str(), d.acked_seq,
-                 d.withdrawn ? "withdrawn" : "active");
+    std::string entry = tail.last_seq ? base::FormatIso8601Utc(tail.time_utc) : "-";
+    std::string bundle = tail.last_seq ? std::to_string(tail.bundle_seq) : "-";
+    // The kiosks do not tell the hub their app version or their journal's end: "-".
+    std::fprintf(out, "%s\t%s\t%s\t%s\t%" PRId64 "\t%s\t%s\t%" PRId64 "\t%s\t-\t-\n",
+                 d.name.c_str(), d.kid_hex.c_str(), base::FormatIso8601Utc(d.enrolled).c_str(),
+                 last.c_str(), d.acked_seq, d.withdrawn ? "withdrawn" : "active", bundle.c_str(),
+                 tail.last_seq, entry.c_str());
   }
   return base::Status::Ok();
 }
@@ -129,52 +137,6 @@ base::Status ListEntries(HubStore& store, const std::optional<std::string>& devi
     std::fprintf(out, "%s\n", j.dump().c_str());
     return base::Status::Ok();
   });
-}
-
-namespace {
-
-struct Sums {
-  int64_t count = 0, discount = 0, purchase = 0;
-};
-
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
-}  // namespace
-
-base::Status Report(HubStore& store, int64_t from, int64_t to, std::FILE* out) {
-  std::map<std::string, Sums> partners, events;
-  CK_TRY(store.ForEachEntry(std::nullopt, [&](const StoredEntry& se) {
-    const journal::Entry& e = se.entry;
-    if (e.decision != journal::kAccepted || e.time_utc < from || e.time_utc >= to) {
-      return base::Status::Ok();
-    }
-    if (e.kind == journal::Kind::kDiscount) {
-      Sums& s = partners[e.partner_id];
-      ++s.count;
-      s.discount += e.discount_minor;
-      s.purchase += e.purchase_minor;
-    } else if (e.kind == journal::Kind::kCheckin) {
-      ++events[e.event_id].count;
-    }
-    return base::Status::Ok();
-  }));
-  std::fprintf(out, "scope,id,redemptions,discount_minor,purchase_minor\n");
-  for (const auto& [id, s] : partners) {
-    std::fprintf(out, "partner,%s,%" PRId64 ",%" PRId64 ",%" PRId64 "\n", CsvField(id).c_str(),
-                 s.count, s.discount, s.purchase);
-  }
-  for (const auto& [id, s] : events) {
-    std::fprintf(out, "event,%s,%" PRId64 ",0,0\n", CsvField(id).c_str(), s.count);
-  }
-  return base::Status::Ok();
 }
 
 base::Status Flags(HubStore& store, base::FileSystem& fs, const std::string& data_dir,

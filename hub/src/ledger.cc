@@ -248,6 +248,20 @@ base::Status Ledger::ForEachEntry(std::optional<int64_t> device_id,
   return tables_->Run([&](TableRows& t) { return t.ScanEntries(device_id, fn); });
 }
 
+base::Status Ledger::SumEntries(const SumQuery& q,
+                                const std::function<base::Status(const SumRow&)>& fn) {
+  return tables_->Run([&](TableRows& t) { return t.SumEntries(q, fn); });
+}
+
+base::Result<DeviceTail> Ledger::LastEntry(int64_t device_id) {
+  DeviceTail tail;
+  CK_TRY(tables_->Run([&](TableRows& t) -> base::Status {
+    CK_ASSIGN_OR_RETURN(tail, t.LastEntry(device_id));
+    return base::Status::Ok();
+  }));
+  return tail;
+}
+
 base::Status Ledger::AddBundle(const BundleRecord& bundle) {
   return tables_->InTransaction([&](TableRows& t) -> base::Status {
     // Publishers on other instances wait here, so the check and the insert are one step.

@@ -18,6 +18,7 @@
 #include "hub/tables.h"
 #include "journal/entry_columns.h"
 #include "postgres_conn.h"
+#include "settlement_sql.h"
 
 namespace hub {
 namespace {
@@ -270,6 +271,33 @@ class PostgresRows final : public TableRows {
     return found;
   }
 
+  base::Status SumEntries(const SumQuery& q,
+                          const std::function<base::Status(const SumRow&)>& fn) override {
+    Params p;
+    if (q.detail == SumDetail::kDay) p.Int(q.utc_offset_seconds);
+    p.Int(q.from).Int(q.to).Text(journal::KindName(q.kind));
+    CK_ASSIGN_OR_RETURN(PgResult r, conn_.Exec(SumEntriesSql(q, Placeholders::kNumbered), p));
+    for (int row = 0; row < PQntuples(r.get()); ++row) {
+      CK_TRY(fn({.scope_id = Str(r.get(), row, 0),
+                 .detail = Str(r.get(), row, 1),
+                 .count = Int(r.get(), row, 2),
+                 .purchase_minor = Int(r.get(), row, 3),
+                 .discount_minor = Int(r.get(), row, 4),
+                 .members = Int(r.get(), row, 5)}));
+    }
+    return base::Status::Ok();
+  }
+
+  base::Result<DeviceTail> LastEntry(int64_t device_id) override {
+    CK_ASSIGN_OR_RETURN(PgResult r, conn_.Exec("SELECT seq, bundle_seq, time_utc FROM entries "
+                                               "WHERE device_id = $1 ORDER BY seq DESC LIMIT 1",
+                                               Params().Int(device_id)));
+    if (PQntuples(r.get()) == 0) return DeviceTail{};
+    return DeviceTail{.last_seq = Int(r.get(), 0, 0),
+                      .bundle_seq = Int(r.get(), 0, 1),
+                      .time_utc = Int(r.get(), 0, 2)};
+  }
+
   base::Status InsertConflict(const Conflict& c) override {
     return conn_
         .Exec(
@@ -398,6 +426,7 @@ class PostgresTables final : public HubTables {
         if (c.since_format < 2) continue;
         CK_TRY(conn_.Exec(journal::AddEntryColumnSql(c, "BIGINT", true), Params()).status());
       }
+      CK_TRY(conn_.Exec(kEntriesByTimeIndex, Params()).status());
       return base::Status::Ok();
     });
   }

@@ -12,7 +12,7 @@
 #include "base/text.h"
 #include "card/crypto.h"
 #include "http_server.h"
-#include "journal/export.h"
+#include "hub/intake.h"
 #include "protocol/hub_url.h"
 #include "protocol/paths.h"
 #include "protocol/signing.h"
@@ -44,6 +44,30 @@ std::string_view CodeForStatus(int status) {
 
 using http::Request;
 using http::Response;
+
+// The answer to a refused batch (docs/hub-protocol.md, POST /v1/journal).
+int HttpStatusOf(BatchRefusal why, base::StatusCode code) {
+  switch (why) {
+    case BatchRefusal::kUnknownDevice:
+      return 401;
+    case BatchRefusal::kWithdrawn:
+    case BatchRefusal::kWrongSigner:
+      return 403;
+    case BatchRefusal::kNotABatch:
+    case BatchRefusal::kBadSignature:
+    case BatchRefusal::kBadBody:
+    case BatchRefusal::kBadEntry:
+    case BatchRefusal::kFromTheFuture:
+      return 422;
+    case BatchRefusal::kRefusedByStore:
+      if (code == base::StatusCode::kInvalidArgument) return 400;
+      if (code == base::StatusCode::kAlreadyExists || code == base::StatusCode::kFailedPrecondition)
+        return 409;
+      return 500;
+    default:
+      return 500;
+  }
+}
 
 void SetError(Response& res, int status, std::string_view message,
               const json& extra = json::object()) {
@@ -184,20 +208,16 @@ class Hub {
       return std::nullopt;
     }
     std::string kid = base::ToHex(auth->kid);
-    base::Result<std::optional<Device>> dev = store_.FindDeviceByKid(kid);
+    BatchRefusal why = BatchRefusal::kNone;
+    base::Result<Device> dev = EnrolledDevice(store_, auth->kid, &why);
     if (!dev.ok()) {
-      Refuse(req, res, 500, kid, "store: " + dev.status().message());
+      const int status = why == BatchRefusal::kUnknownDevice ? 401
+                         : why == BatchRefusal::kWithdrawn   ? 403
+                                                             : 500;
+      Refuse(req, res, status, kid, (status == 500 ? "store: " : "") + dev.status().message());
       return std::nullopt;
     }
-    if (!*dev) {
-      Refuse(req, res, 401, kid, "unknown device");
-      return std::nullopt;
-    }
-    if ((*dev)->withdrawn) {
-      Refuse(req, res, 403, kid, "device '" + (*dev)->name + "' is withdrawn");
-      return std::nullopt;
-    }
-    base::Result<card::PublicKey> pub = card::PublicKey::FromPem((*dev)->pubkey_pem);
+    base::Result<card::PublicKey> pub = card::PublicKey::FromPem(dev->pubkey_pem);
     if (!pub.ok()) {
       Refuse(req, res, 500, kid, "enrolled key unreadable: " + pub.status().message());
       return std::nullopt;
@@ -208,7 +228,7 @@ class Hub {
       Refuse(req, res, 401, kid, st.message());
       return std::nullopt;
     }
-    (void)store_.TouchDevice((*dev)->id, clock_.NowUnixSeconds());
+    (void)store_.TouchDevice(dev->id, clock_.NowUnixSeconds());
     return *dev;
   }
 
@@ -282,51 +302,20 @@ class Hub {
   void PostJournal(const Request& req, Response& res) {
     std::optional<Device> dev = Authenticate(req, res);
     if (!dev) return;
-    const std::string& kid = dev->kid_hex;
-    base::Result<card::PublicKey> pub = card::PublicKey::FromPem(dev->pubkey_pem);
-    if (!pub.ok()) {
-      Refuse(req, res, 500, kid, "enrolled key unreadable");
+    BatchIntake intake;
+    base::Status st =
+        TakeBatch(store_, *dev, base::AsBytes(req.body), clock_.NowUnixSeconds(), &intake);
+    if (!st.ok()) {
+      const int http = HttpStatusOf(intake.refusal, st.code());
+      json extra = json::object();
+      if (intake.refusal == BatchRefusal::kBadEntry) extra["first_bad_seq"] = intake.first_bad_seq;
+      const bool store_failed = http == 500 && intake.refusal == BatchRefusal::kRefusedByStore;
+      Refuse(req, res, http, dev->kid_hex, (store_failed ? "store: " : "") + st.message(), extra);
       return;
     }
-    base::Result<journal::ExportCheck> check = journal::CheckExport(base::AsBytes(req.body), *pub);
-    if (!check.ok()) {
-      Refuse(req, res, 422, kid, "not a journal batch: " + check.status().message());
-      return;
-    }
-    if (base::ToHex(check->signer) != kid) {
-      Refuse(
-          req, res, 403, kid,
-          "batch signed by kid " + base::ToHex(check->signer) + ", not by the requesting device");
-      return;
-    }
-    if (!check->signature_ok) {
-      Refuse(req, res, 422, kid, "batch signature: " + check->signature_problem);
-      return;
-    }
-    if (!check->body_hash_ok) {
-      Refuse(req, res, 422, kid, "batch body does not match its signed hash");
-      return;
-    }
-    if (check->first_bad_seq != 0) {
-      Refuse(req, res, 422, kid,
-             "entry seq " + std::to_string(check->first_bad_seq) + ": " + check->problem,
-             json{{"first_bad_seq", check->first_bad_seq}});
-      return;
-    }
-    base::Result<PutResult> put =
-        store_.PutEntries(dev->id, check->entries, clock_.NowUnixSeconds());
-    if (!put.ok()) {
-      const base::StatusCode code = put.status().code();
-      const int http = code == base::StatusCode::kInvalidArgument ? 400
-                       : code == base::StatusCode::kAlreadyExists ||
-                               code == base::StatusCode::kFailedPrecondition
-                           ? 409
-                           : 500;
-      Refuse(req, res, http, kid, (http == 500 ? "store: " : "") + put.status().message());
-      return;
-    }
-    json body = {
-        {"acked_seq", put->acked_seq}, {"stored", put->stored}, {"duplicates", put->duplicates}};
+    json body = {{"acked_seq", intake.put.acked_seq},
+                 {"stored", intake.put.stored},
+                 {"duplicates", intake.put.duplicates}};
     res.set_content(body.dump(), "application/json");
   }
 

@@ -6,6 +6,7 @@
 #include "hub/ledger.h"
 #include "hub/tables.h"
 #include "journal/entry_columns.h"
+#include "settlement_sql.h"
 #include "sqlite/db.h"
 
 namespace hub {
@@ -205,6 +206,35 @@ class SqliteRows final : public TableRows {
     return found;
   }
 
+  base::Status SumEntries(const SumQuery& q,
+                          const std::function<base::Status(const SumRow&)>& fn) override {
+    CK_ASSIGN_OR_RETURN(sqlite::Stmt st,
+                        db_.Prepare(SumEntriesSql(q, Placeholders::kQuestionMarks)));
+    int i = 1;
+    if (q.detail == SumDetail::kDay) st.Bind(i++, q.utc_offset_seconds);
+    st.Bind(i, q.from).Bind(i + 1, q.to).Bind(i + 2, std::string(journal::KindName(q.kind)));
+    while (true) {
+      CK_ASSIGN_OR_RETURN(Step r, st.Step());
+      if (r == Step::kDone) return base::Status::Ok();
+      CK_TRY(fn({.scope_id = st.Text(0),
+                 .detail = st.Text(1),
+                 .count = st.Int(2),
+                 .purchase_minor = st.Int(3),
+                 .discount_minor = st.Int(4),
+                 .members = st.Int(5)}));
+    }
+  }
+
+  base::Result<DeviceTail> LastEntry(int64_t device_id) override {
+    CK_ASSIGN_OR_RETURN(sqlite::Stmt st,
+                        db_.Prepare("SELECT seq, bundle_seq, time_utc FROM entries WHERE "
+                                    "device_id = ? ORDER BY seq DESC LIMIT 1"));
+    st.Bind(1, device_id);
+    CK_ASSIGN_OR_RETURN(Step r, st.Step());
+    if (r == Step::kDone) return DeviceTail{};
+    return DeviceTail{.last_seq = st.Int(0), .bundle_seq = st.Int(1), .time_utc = st.Int(2)};
+  }
+
   base::Status InsertConflict(const Conflict& c) override {
     CK_ASSIGN_OR_RETURN(sqlite::Stmt st,
                         db_.Prepare("INSERT INTO conflicts(device_id, seq, uuid, reason, received) "
@@ -326,6 +356,7 @@ base::Result<std::unique_ptr<HubTables>> OpenSqliteTables(const std::string& pat
   CK_TRY(db.Exec("PRAGMA foreign_keys=ON"));
   CK_TRY(db.Exec(kSchema));
   CK_TRY(journal::AddMissingEntryColumns(db));
+  CK_TRY(db.Exec(kEntriesByTimeIndex));
   return std::unique_ptr<HubTables>(new SqliteTables(std::move(db)));
 }
 

@@ -145,7 +145,7 @@ TEST_F(JournalExportTest, BatchStartsAfterTheAcknowledgedSeq) {
   base::Bytes file = Export(*acked + 1);
   journal::ExportCheck c = Check(file);
   EXPECT_TRUE(c.ok()) << c.signature_problem << c.problem;
-  EXPECT_EQ(c.header.version, 1);
+  EXPECT_EQ(c.header.version, journal::kExportVersion);
   EXPECT_EQ(c.header.device_id, "kiosk-1");
   EXPECT_EQ(c.header.created, kNow + 99);
   EXPECT_EQ(c.header.first_seq, 5);

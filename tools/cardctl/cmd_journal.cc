@@ -1,4 +1,4 @@
-// cardctl journal export | verify | ack | list | new-chain: the admin's view of a kiosk's
+// cardctl journal export | verify | show | ack | list | new-chain: the admin's view of a kiosk's
 // journal.db and of the signed .ckjournal batches it hands over (docs/journal.md).
 #include <unistd.h>
 
@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -29,7 +30,8 @@ namespace {
 
 constexpr char kUsage[] =
     "usage: cardctl journal export --data-dir DIR --out FILE.ckjournal\n"
-    "       cardctl journal verify FILE.ckjournal --device-pubkey FILE\n"
+    "       cardctl journal verify FILE.ckjournal [--device-pubkey FILE]\n"
+    "       cardctl journal show FILE.ckjournal [--device-pubkey FILE]\n"
     "       cardctl journal verify --data-dir DIR\n"
     "       cardctl journal ack --data-dir DIR --through SEQ\n"
     "       cardctl journal list --data-dir DIR [--from SEQ]\n"
@@ -123,6 +125,7 @@ void PrintCheck(const journal::ExportCheck& c) {
               static_cast<long long>(h.last_seq), static_cast<long long>(h.count),
               c.entries.size());
   std::printf("signed by: %s\n", base::ToHex(c.signer).c_str());
+  if (h.version != 1) std::printf("journal: %s\n", h.journal_id.c_str());
   std::printf("signature: %s\n", c.signature_ok ? "OK" : ("BAD: " + c.signature_problem).c_str());
   std::printf("body hash: %s\n",
               c.body_hash_ok ? "OK" : "BAD: the entries are not the ones signed");
@@ -135,27 +138,55 @@ void PrintCheck(const journal::ExportCheck& c) {
   PrintTotals(c);
 }
 
+// What a .ckjournal is checked with: the file's bytes and --device-pubkey if given. I/O and key
+// errors here are usage errors (exit 2); what CheckWith finds is the file's fault.
+struct FileToCheck {
+  std::string bytes;
+  std::optional<card::PublicKey> pub;
+};
+
+base::Result<FileToCheck> LoadFileToCheck(const std::string& path, const Args& args) {
+  FileToCheck f;
+  if (args.Has("device-pubkey")) {
+    CK_ASSIGN_OR_RETURN(f.pub, card::PublicKey::FromPemFile(*args.Get("device-pubkey")));
+  }
+  CK_ASSIGN_OR_RETURN(f.bytes, base::ReadFile(path, kMaxExportBytes));
+  return f;
+}
+
+// Against --device-pubkey, or without it against the key a format-2 file carries.
+base::Result<journal::ExportCheck> CheckWith(const FileToCheck& f) {
+  if (f.pub) return journal::CheckExport(base::AsBytes(f.bytes), *f.pub);
+  base::Result<journal::ExportCheck> c = journal::CheckExportWithItsKey(base::AsBytes(f.bytes));
+  if (c.status().code() == base::StatusCode::kFailedPrecondition) {
+    return base::FailedPrecondition(c.status().message() + " (--device-pubkey FILE)");
+  }
+  return c;
+}
+
+std::string BadLine(const journal::ExportCheck& c) {
+  return "BAD" + (c.first_bad_seq != 0 ? " (first bad seq " + std::to_string(c.first_bad_seq) + ")"
+                                       : std::string());
+}
+
 int VerifyFile(const std::string& path, const Args& args) {
-  auto pub_path = args.Require("device-pubkey");
-  if (!pub_path.ok()) return Fail(pub_path.status());
-  auto pub = card::PublicKey::FromPemFile(*pub_path);
-  if (!pub.ok()) return Fail(pub.status());
-  auto file = base::ReadFile(path, kMaxExportBytes);
-  if (!file.ok()) return Fail(file.status());
-  auto check = journal::CheckExport(base::AsBytes(*file), *pub);
+  base::Result<FileToCheck> f = LoadFileToCheck(path, args);
+  if (!f.ok()) return Fail(f.status().ToString() + "\n" + kUsage);
+  base::Result<journal::ExportCheck> check = CheckWith(*f);
+  if (check.status().code() == base::StatusCode::kFailedPrecondition) return Fail(check.status());
   if (!check.ok()) {
     std::printf("result: BAD: %s\n", check.status().message().c_str());
     return kExitRefused;
+  }
+  if (!args.Has("device-pubkey")) {
+    std::printf("device key: the one the file carries (the hub trusts only enrolled keys)\n");
   }
   PrintCheck(*check);
   if (check->ok()) {
     std::printf("result: OK\n");
     return kExitOk;
   }
-  std::printf("result: BAD%s\n",
-              check->first_bad_seq != 0
-                  ? (" (first bad seq " + std::to_string(check->first_bad_seq) + ")").c_str()
-                  : "");
+  std::printf("result: %s\n", BadLine(*check).c_str());
   return kExitRefused;
 }
 
@@ -274,6 +305,33 @@ nlohmann::json EntryJson(const journal::Entry& e) {
   return j;
 }
 
+nlohmann::json EntryJson(const journal::Entry& e);
+
+// The entries of a .ckjournal, one JSON object a line (as `list`), after checking the file: a file
+// that does not verify is listed too (what it claims), and said so on stderr, exit 1.
+int Show(const Args& args) {
+  if (args.positional().size() != 1) return Fail(kUsage);
+  const std::string& path = args.positional()[0];
+  base::Result<FileToCheck> f = LoadFileToCheck(path, args);
+  if (!f.ok()) return Fail(f.status());
+  base::Result<journal::ExportCheck> check = CheckWith(*f);
+  if (!check.ok()) {
+    std::fprintf(stderr, "cardctl: %s: %s\n", path.c_str(), check.status().message().c_str());
+    return check.status().code() == base::StatusCode::kFailedPrecondition ? kExitUsage
+                                                                          : kExitRefused;
+  }
+  for (const journal::Entry& e : check->entries) {
+    const std::string line =
+        EntryJson(e).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::printf("%s\n", line.c_str());
+  }
+  if (check->ok()) return kExitOk;
+  std::fprintf(stderr, "cardctl: %s does not verify: %s%s%s\n", path.c_str(),
+               BadLine(*check).c_str(), check->signature_ok ? "" : "; signature: ",
+               check->signature_ok ? "" : check->signature_problem.c_str());
+  return kExitRefused;
+}
+
 int List(base::FileSystem& fs, const Args& args) {
   auto dir = args.Require("data-dir");
   if (!dir.ok()) return Fail(dir.status());
@@ -324,19 +382,22 @@ int RunJournal(base::FileSystem& fs, const std::vector<std::string>& argv) {
   const std::string sub = argv[0];
   std::vector<std::string> rest(argv.begin() + 1, argv.end());
   auto parse = [&](const std::set<std::string>& valued) { return Args::Parse(rest, valued, {}); };
-  base::Result<Args> args = base::InvalidArgument(
-      "unknown journal command '" + sub + "' (export, verify, ack, list, new-chain)\n" + kUsage);
+  base::Result<Args> args =
+      base::InvalidArgument("unknown journal command '" + sub +
+                            "' (export, verify, show, ack, list, new-chain)\n" + kUsage);
   if (sub == "export") args = parse({"data-dir", "out"});
   if (sub == "verify") args = parse({"data-dir", "device-pubkey"});
+  if (sub == "show") args = parse({"device-pubkey"});
   if (sub == "ack") args = parse({"data-dir", "through"});
   if (sub == "list") args = parse({"data-dir", "from"});
   if (sub == "new-chain") args = Args::Parse(rest, {"data-dir"}, {"confirm"});
   if (!args.ok()) return Fail(args.status());
-  if (sub != "verify" && !args->positional().empty()) {
+  if (sub != "verify" && sub != "show" && !args->positional().empty()) {
     return Fail("unexpected argument '" + args->positional()[0] + "'\n" + kUsage);
   }
   if (sub == "export") return Export(fs, *args);
   if (sub == "verify") return Verify(fs, *args);
+  if (sub == "show") return Show(*args);
   if (sub == "ack") return Ack(fs, *args);
   if (sub == "new-chain") return NewChain(fs, *args);
   return List(fs, *args);

@@ -1,4 +1,4 @@
-// The admin commands of cardhub (enroll, withdraw, publish, devices, entries, report, flags), as
+// The admin commands of cardhub (enroll, withdraw, publish, devices, entries, flags), as
 // functions over a HubStore that write their output to a FILE*. The files of the data directory
 // (bundles, registry.db) go through the caller's FileSystem.
 #pragma once
@@ -25,14 +25,13 @@ base::Status Publish(HubStore& store, base::FileSystem& fs, const std::string& d
                      const std::string& bundle_file,
                      const std::optional<std::string>& trust_key_file, int64_t now, std::FILE* out);
 
-// One line per device: name, kid, enrolled, last contact, acked seq, state (tab-separated).
+// A header line, then one line per device (tab-separated): name, kid, enrolled, last seen (last
+// upload or import), acked seq, state, the registry seq of its last entry, the last seq received,
+// that entry's time, app version and pending entries ("-": not known to the hub).
 base::Status ListDevices(HubStore& store, std::FILE* out);
 // One JSON object per line per stored entry.
 base::Status ListEntries(HubStore& store, const std::optional<std::string>& device_name,
                          std::FILE* out);
-// CSV "scope,id,redemptions,discount_minor,purchase_minor": accepted discounts per partner and
-// accepted check-ins per event with time in [from, to).
-base::Status Report(HubStore& store, int64_t from, int64_t to, std::FILE* out);
 // First the journal batches refused as conflicts ("conflict device=... seq=... uuid=... at=...
 // reason=..."), then members over an offer's count cap within one cap period, across more than
 // one kiosk: one line each. Caps come from DIR/registry.db (the latest published bundle's

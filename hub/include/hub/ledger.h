@@ -55,6 +55,10 @@ class Ledger final : public HubStore {
   base::Status ForEachEntry(std::optional<int64_t> device_id,
                             const std::function<base::Status(const StoredEntry&)>& fn) override;
 
+  base::Status SumEntries(const SumQuery& q,
+                          const std::function<base::Status(const SumRow&)>& fn) override;
+  base::Result<DeviceTail> LastEntry(int64_t device_id) override;
+
   base::Status AddBundle(const BundleRecord& bundle) override;
   base::Result<std::optional<BundleRecord>> LatestBundle() override;
 

@@ -54,6 +54,29 @@ struct BundleRecord {
   int64_t published = 0;
 };
 
+// What the settlement report sums (hub/report.h): accepted entries of one kind with time in
+// [from, to), grouped by partner (discounts) or event (check-ins), and by `detail`.
+enum class SumDetail { kNone, kOffer, kDevice, kDay };
+struct SumQuery {
+  int64_t from = 0, to = 0;  // Unix seconds
+  journal::Kind kind = journal::Kind::kDiscount;
+  SumDetail detail = SumDetail::kNone;
+  int64_t utc_offset_seconds = 0;  // the kiosks' local time, for kDay
+};
+struct SumRow {
+  std::string scope_id;  // partner_id or event_id
+  std::string detail;    // offer id, device name, local day number (days since 1970-01-01), or ""
+  int64_t count = 0, purchase_minor = 0, discount_minor = 0;
+  int64_t members = 0;  // distinct rids
+};
+
+// The last entry the hub holds for a device (`cardhub devices`).
+struct DeviceTail {
+  int64_t last_seq = 0;    // 0: none
+  int64_t bundle_seq = 0;  // the registry it was decided with
+  int64_t time_utc = 0;
+};
+
 struct StoredEntry {
   std::string device;  // device name
   journal::Entry entry;
@@ -87,6 +110,11 @@ class HubStore {
   // Every stored entry (of one device when device_id is set), by device then seq.
   virtual base::Status ForEachEntry(std::optional<int64_t> device_id,
                                     const std::function<base::Status(const StoredEntry&)>& fn) = 0;
+
+  // Sums for the settlement report, by scope_id then detail (byte order).
+  virtual base::Status SumEntries(const SumQuery& q,
+                                  const std::function<base::Status(const SumRow&)>& fn) = 0;
+  virtual base::Result<DeviceTail> LastEntry(int64_t device_id) = 0;
 
   // kFailedPrecondition unless seq is above every published one.
   virtual base::Status AddBundle(const BundleRecord& bundle) = 0;

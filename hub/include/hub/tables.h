@@ -56,6 +56,13 @@ class TableRows {
   virtual base::Result<std::optional<journal::Entry>> EntryWithUuid(int64_t device_id,
                                                                     const std::string& uuid) = 0;
 
+  // The settlement sums (HubStore::SumEntries); the SQL is one text for every backend
+  // (hub/src/settlement_sql.h).
+  virtual base::Status SumEntries(const SumQuery& q,
+                                  const std::function<base::Status(const SumRow&)>& fn) = 0;
+  // The device's entry with the highest seq (zeros when it holds none).
+  virtual base::Result<DeviceTail> LastEntry(int64_t device_id) = 0;
+
   // Records a refused conflicting batch (listed by `cardhub flags`).
   virtual base::Status InsertConflict(const Conflict& c) = 0;
   // Every recorded conflict, by device name, then received time.

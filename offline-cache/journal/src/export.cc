@@ -9,6 +9,7 @@
 #include "card/cbor.h"
 #include "card/cose.h"
 #include "card/issuer.h"
+#include "export_header.h"
 
 namespace journal {
 namespace {
@@ -19,76 +20,25 @@ constexpr card::CoseRules kExportCose{.cbor = {.max_depth = 2, .allow_indefinite
                                       .allow_unprotected_headers = false,
                                       .kid_size = 8};
 
-base::Bytes EncodeHeader(const ExportHeader& h) {
-  base::Bytes out;
-  card::CborWriter w(&out);
-  w.Map(8);
-  w.Uint(1);
-  w.Int(h.version);
-  w.Uint(2);
-  w.Text(h.device_id);
-  w.Uint(3);
-  w.Int(h.created);
-  w.Uint(4);
-  w.Int(h.first_seq);
-  w.Uint(5);
-  w.Int(h.last_seq);
-  w.Uint(6);
-  w.ByteString(h.anchor);
-  w.Uint(7);
-  w.Int(h.count);
-  w.Uint(8);
-  w.ByteString(h.body_sha256);
-  return out;
-}
+// The parts of a file: its COSE header (parsed, not verified) and its body.
+struct FileParts {
+  card::Sign1View view;
+  ExportHeader header;
+  base::ByteSpan body;
+};
 
-base::Status DecodeHeader(base::ByteSpan b, ExportHeader* h) {
-  card::CborReader r(b, {.max_depth = 1, .allow_indefinite = false});
-  uint64_t pairs = 0;
-  CK_TRY(r.EnterMap(&pairs));
-  if (pairs != 8) return base::InvalidArgument("export header: expected 8 fields");
-  for (uint64_t key = 1; key <= 8; ++key) {
-    uint64_t k = 0;
-    CK_TRY(r.ReadUint(&k));
-    if (k != key) return base::InvalidArgument("export header: fields out of order");
-    base::ByteSpan bytes;
-    std::string_view text;
-    switch (key) {
-      case 1:
-        CK_TRY(r.ReadInt(&h->version));
-        break;
-      case 2:
-        CK_TRY(r.ReadText(&text));
-        h->device_id.assign(text);
-        break;
-      case 3:
-        CK_TRY(r.ReadInt(&h->created));
-        break;
-      case 4:
-        CK_TRY(r.ReadInt(&h->first_seq));
-        break;
-      case 5:
-        CK_TRY(r.ReadInt(&h->last_seq));
-        break;
-      case 6:
-      case 8:
-        CK_TRY(r.ReadBytes(&bytes));
-        if (bytes.size() != 32)
-          return base::InvalidArgument("export header: hash must be 32 bytes");
-        std::memcpy(key == 6 ? h->anchor.data() : h->body_sha256.data(), bytes.data(), 32);
-        break;
-      case 7:
-        CK_TRY(r.ReadInt(&h->count));
-        break;
-      default:
-        break;
-    }
+base::Status SplitFile(base::ByteSpan file, FileParts* p) {
+  if (file.size() < 12 || std::memcmp(file.data(), kExportMagic, sizeof kExportMagic) != 0) {
+    return base::InvalidArgument(
+        "not a cardkiosk journal export (the file does not start with CKJOURNL)");
   }
-  r.Leave();
-  if (!r.AtEnd()) return base::InvalidArgument("export header: trailing bytes");
-  if (h->version != kExportVersion)
-    return base::InvalidArgument("export format version " + std::to_string(h->version));
-  return base::Status::Ok();
+  const uint32_t len =
+      (uint32_t{file[8]} << 24) | (uint32_t{file[9]} << 16) | (uint32_t{file[10]} << 8) | file[11];
+  if (len == 0 || len > 4096 || len > file.size() - 12)
+    return base::InvalidArgument("export header length is invalid");
+  CK_TRY(card::ParseSign1(file.subspan(12, len), kExportCose, &p->view));
+  p->body = file.subspan(12 + len);
+  return DecodeExportHeader(p->view.payload, &p->header);
 }
 
 void AddTotals(const Entry& e, ExportCheck* c) {
@@ -166,9 +116,19 @@ base::Result<base::Bytes> WriteExport(Journal& journal, int64_t from_seq,
         return base::Status::Ok();
       },
       from_seq + std::max<int64_t>(max_entries, 1) - 1));
+  h.journal_id = journal.identity().journal_id;
+  return SealExport(std::move(h), body, key);
+}
+
+base::Result<base::Bytes> SealExport(ExportHeader h, base::ByteSpan body,
+                                     const card::PrivateKey& key) {
   SHA256(body.data(), body.size(), h.body_sha256.data());
   CK_ASSIGN_OR_RETURN(card::PublicKey pub, key.Public());
-  CK_ASSIGN_OR_RETURN(base::Bytes cose, card::SignCose(key, pub.kid(), EncodeHeader(h)));
+  if (h.version != 1) {
+    h.device_kid = pub.kid();
+    h.device_spki = pub.spki_der();
+  }
+  CK_ASSIGN_OR_RETURN(base::Bytes cose, card::SignCose(key, pub.kid(), EncodeExportHeader(h)));
   base::Bytes out(kExportMagic, kExportMagic + sizeof kExportMagic);
   const auto len = static_cast<uint32_t>(cose.size());
   for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(len >> shift));
@@ -177,22 +137,19 @@ base::Result<base::Bytes> WriteExport(Journal& journal, int64_t from_seq,
   return out;
 }
 
+base::Result<ExportPeek> PeekExport(base::ByteSpan file) {
+  FileParts p;
+  CK_TRY(SplitFile(file, &p));
+  return ExportPeek{std::move(p.header), p.view.kid};
+}
+
 base::Result<ExportCheck> CheckExport(base::ByteSpan file, const card::PublicKey& device_pub) {
-  if (file.size() < 12 || std::memcmp(file.data(), kExportMagic, sizeof kExportMagic) != 0) {
-    return base::InvalidArgument(
-        "not a cardkiosk journal export (the file does not start with CKJOURNL)");
-  }
-  const uint32_t len =
-      (uint32_t{file[8]} << 24) | (uint32_t{file[9]} << 16) | (uint32_t{file[10]} << 8) | file[11];
-  if (len == 0 || len > 4096 || len > file.size() - 12)
-    return base::InvalidArgument("export header length is invalid");
-  base::ByteSpan cose = file.subspan(12, len);
-  base::ByteSpan body = file.subspan(12 + len);
-  card::Sign1View view;
-  CK_TRY(card::ParseSign1(cose, kExportCose, &view));
+  FileParts p;
+  CK_TRY(SplitFile(file, &p));
+  const card::Sign1View& view = p.view;
   ExportCheck c;
   c.signer = view.kid;
-  CK_TRY(DecodeHeader(view.payload, &c.header));
+  c.header = std::move(p.header);
   if (view.kid != device_pub.kid()) {
     c.signature_problem = "signed by key " + base::ToHex(view.kid) + ", not by this device's key " +
                           base::ToHex(device_pub.kid());
@@ -208,11 +165,29 @@ base::Result<ExportCheck> CheckExport(base::ByteSpan file, const card::PublicKey
     c.signature_ok = st.ok();
     if (!st.ok()) c.signature_problem = "signature does not verify: " + st.message();
   }
+  if (c.signature_ok && c.header.version != 1 && c.header.device_kid != view.kid) {
+    c.signature_ok = false;
+    c.signature_problem = "the header names the device key " + base::ToHex(c.header.device_kid) +
+                          " but key " + base::ToHex(view.kid) + " signed it";
+  }
   Hash body_hash{};
-  SHA256(body.data(), body.size(), body_hash.data());
+  SHA256(p.body.data(), p.body.size(), body_hash.data());
   c.body_hash_ok = body_hash == c.header.body_sha256;
-  CheckEntries(body, &c);
+  CheckEntries(p.body, &c);
   return c;
+}
+
+base::Result<ExportCheck> CheckExportWithItsKey(base::ByteSpan file) {
+  CK_ASSIGN_OR_RETURN(ExportPeek peek, PeekExport(file));
+  if (peek.header.version == 1) {
+    return base::FailedPrecondition(
+        "a format-1 export carries no device key: give the device's public key file");
+  }
+  base::Result<card::PublicKey> key = card::PublicKey::FromSpkiDer(peek.header.device_spki);
+  if (!key.ok()) return key.status().WithContext("the device key the export carries");
+  // A key other than the signer's fails CheckExport's kid comparison, and the header's kid must
+  // be the signer's: so the key carried is the key that signed.
+  return CheckExport(file, *key);
 }
 
 }  // namespace journal

@@ -1,0 +1,39 @@
+#include "settlement_sql.h"
+
+namespace hub {
+
+std::string SumEntriesSql(const SumQuery& q, Placeholders p) {
+  int n = 0;
+  auto param = [&]() {
+    ++n;
+    return p == Placeholders::kQuestionMarks ? std::string("?") : "$" + std::to_string(n);
+  };
+  const std::string scope = q.kind == journal::Kind::kCheckin ? "e.event_id" : "e.partner_id";
+  std::string detail = "''";
+  std::string join;
+  switch (q.detail) {
+    case SumDetail::kNone:
+      break;
+    case SumDetail::kOffer:
+      detail = "e.offer_id";
+      break;
+    case SumDetail::kDevice:
+      detail = "d.name";
+      join = " JOIN devices d ON d.id = e.device_id";
+      break;
+    case SumDetail::kDay:
+      // Integer division in both databases; the days are counted from 1970-01-01 local time.
+      detail = "CAST((e.time_utc + " + param() + ") / 86400 AS TEXT)";
+      break;
+  }
+  std::string sql = "SELECT " + scope + ", " + detail +
+                    ", COUNT(*), COALESCE(SUM(e.purchase_minor), 0), "
+                    "COALESCE(SUM(e.discount_minor), 0), COUNT(DISTINCT e.rid) FROM entries e" +
+                    join + " WHERE e.time_utc >= " + param();
+  sql += " AND e.time_utc < " + param();
+  sql += " AND e.kind = " + param();
+  sql += " AND e.decision = 'accepted' GROUP BY 1, 2 ORDER BY 1, 2";
+  return sql;
+}
+
+}  // namespace hub

@@ -1,0 +1,23 @@
+// The settlement report's SQL, one text for SQLite and PostgreSQL (only the placeholders differ),
+// so that both backends sum exactly the same rows. Internal to ck_hub.
+#pragma once
+
+#include <string>
+
+#include "hub/store.h"
+
+namespace hub {
+
+// Placeholders: SQLite "?" or PostgreSQL "$1, $2, ...".
+enum class Placeholders { kQuestionMarks, kNumbered };
+
+// SELECT scope_id, detail, count, purchase, discount, members over the accepted entries of
+// q.kind with time in [from, to). Its parameters, in order: [utc offset (kDay only)], from, to,
+// kind. Served by the index entries_by_time(time_utc).
+std::string SumEntriesSql(const SumQuery& q, Placeholders p);
+
+// The index SumEntriesSql needs; created with the schema.
+inline constexpr char kEntriesByTimeIndex[] =
+    "CREATE INDEX IF NOT EXISTS entries_by_time ON entries(time_utc)";
+
+}  // namespace hub

@@ -1,0 +1,168 @@
+// `cardhub report` (hub/report.h, docs/settlement.md): the settlement per partner, offer, device
+// or day with names from the published registry, roubles with two decimals, check-ins and unique
+// members per event; CSV for Russian Excel and a real .xlsx. On both store backends.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "hub/report.h"
+#include "hub_fixture.h"
+#include "subprocess.h"
+
+namespace {
+
+// 2026-11-10T09:00:00Z: entries of November 2026 (in the past: import refuses the future).
+constexpr int64_t kNovember = 1'794'301'200;
+
+::testing::AssertionResult Contains(const std::string& text, const std::string& part) {
+  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "'" << part << "' not in:\n" << text;
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+class HubReportTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(fx_.UseBackend(GetParam()));
+    ASSERT_TRUE(fx_.PublishBundle(1));
+    fx_.clock().Set(kNovember);
+    const std::string k1 = fx_.NewKiosk("k1"), k2 = fx_.NewKiosk("k2");
+    ASSERT_TRUE(fx_.Enroll(k1, "k1"));
+    ASSERT_TRUE(fx_.Enroll(k2, "k2"));
+    // k1: 3 discounts (M-1) and check-ins of M-1 (2) and M-2 (1); k2: 1 discount (M-2).
+    ASSERT_TRUE(fx_.AppendDiscounts(k1, 3, "M-1"));
+    ASSERT_TRUE(fx_.AppendCheckins(k1, 2, "M-1"));
+    ASSERT_TRUE(fx_.AppendCheckins(k1, 1, "M-2"));
+    fx_.clock().Advance(86400);  // the next day
+    ASSERT_TRUE(fx_.AppendDiscounts(k2, 1, "M-2"));
+    Import(fx_.ExportBatch(k1, 1), "k1.ckjournal");
+    Import(fx_.ExportBatch(k2, 1), "k2.ckjournal");
+  }
+
+  void Import(const base::Bytes& file, const std::string& name) {
+    const std::string path = fx_.root() + "/" + name;
+    std::ofstream(path, std::ios::binary)
+        .write(reinterpret_cast<const char*>(file.data()),
+               static_cast<std::streamsize>(file.size()));
+    cktest::ProcessResult r = fx_.Cardhub({"import", "--data-dir", fx_.hub_dir(), path});
+    ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  }
+
+  cktest::ProcessResult Report(std::vector<std::string> extra) {
+    std::vector<std::string> args = {"report", "--data-dir", fx_.hub_dir()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return fx_.Cardhub(args);
+  }
+
+  hubtest::HubFixture fx_;
+};
+
+TEST_P(HubReportTest, MonthByPartnerIsCsvForRussianExcel) {
+  cktest::ProcessResult r = Report({"--month", "2026-11"});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_EQ(r.out,
+            "\xEF\xBB\xBF"
+            "Период;2026-11\r\n"
+            "\r\n"
+            "Код партнёра;Партнёр;Покупок;Сумма покупок, руб.;Скидка, руб.;Кэшбэк, руб.\r\n"
+            "P-1;Shop;4;4000,00;400,00;0,00\r\n"
+            "Итого;;4;4000,00;400,00;0,00\r\n"
+            "\r\n"
+            "Код мероприятия;Мероприятие;Отметок;Участников\r\n"
+            "E-1;Meeting;3;2\r\n"
+            "Итого;;3;\r\n");
+  // Another month holds nothing; --from/--to take months too.
+  r = Report({"--month", "2026-12"});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_FALSE(Contains(r.out, "P-1;"));
+  r = Report({"--from", "2026-11", "--to", "2026-11"});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_TRUE(Contains(r.out, "P-1;Shop;4;4000,00;400,00;0,00\r\n"));
+}
+
+TEST_P(HubReportTest, ByOfferDeviceAndDay) {
+  cktest::ProcessResult r = Report({"--month", "2026-11", "--by", "offer"});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_TRUE(Contains(r.out, "Код партнёра;Партнёр;Код предложения;Предложение;Покупок;"));
+  EXPECT_TRUE(Contains(r.out, "P-1;Shop;O-CAP;10%;4;4000,00;400,00;0,00\r\n"));
+  EXPECT_TRUE(Contains(r.out, "E-1;Meeting;3;2\r\n"));
+
+  r = Report({"--month", "2026-11", "--by", "device"});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_TRUE(Contains(r.out, "P-1;Shop;k1;3;3000,00;300,00;0,00\r\n"));
+  EXPECT_TRUE(Contains(r.out, "P-1;Shop;k2;1;1000,00;100,00;0,00\r\n"));
+  EXPECT_TRUE(Contains(r.out, "Итого;;;4;4000,00;400,00;0,00\r\n"));
+  EXPECT_TRUE(Contains(r.out, "E-1;Meeting;k1;3;2\r\n"));
+
+  r = Report({"--month", "2026-11", "--by", "day"});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_TRUE(Contains(r.out, "P-1;Shop;2026-11-10;3;3000,00;300,00;0,00\r\n"));
+  EXPECT_TRUE(Contains(r.out, "P-1;Shop;2026-11-11;1;1000,00;100,00;0,00\r\n"));
+}
+
+TEST_P(HubReportTest, XlsxIsARealWorkbook) {
+  const std::string out = fx_.root() + "/november.xlsx";
+  cktest::ProcessResult r = Report({"--month", "2026-11", "--format", "xlsx", "--out", out});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  const std::string file = ReadAll(out);
+  ASSERT_GT(file.size(), 4u);
+  EXPECT_EQ(file.substr(0, 4), std::string("PK\x03\x04", 4));
+  // The first sheet: numbers as numbers (4000.00 roubles), a totals row of SUM formulas.
+  cktest::ProcessResult sheet =
+      cktest::RunProcess("/usr/bin/unzip", {"-p", out, "xl/worksheets/sheet1.xml"});
+  ASSERT_EQ(sheet.exit_code, 0) << sheet.Describe();
+  EXPECT_TRUE(Contains(sheet.out, "<v>4000</v>"));
+  EXPECT_TRUE(Contains(sheet.out, "<f>SUM(D4:D4)</f>"));
+  cktest::ProcessResult styles = cktest::RunProcess("/usr/bin/unzip", {"-p", out, "xl/styles.xml"});
+  EXPECT_TRUE(Contains(styles.out, "#,##0.00"));
+  cktest::ProcessResult book = cktest::RunProcess("/usr/bin/unzip", {"-p", out, "xl/workbook.xml"});
+  EXPECT_TRUE(Contains(book.out, "Партнёры"));
+  EXPECT_TRUE(Contains(book.out, "Мероприятия"));
+}
+
+TEST_P(HubReportTest, UsageErrors) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{},
+                                             {"--month", "2026-13"},
+                                             {"--month", "11-2026"},
+                                             {"--month", "2026-11", "--from", "2026-11-01"},
+                                             {"--from", "2026-11-01"},
+                                             {"--month", "2026-11", "--by", "member"},
+                                             {"--month", "2026-11", "--format", "pdf"},
+                                             {"--month", "2026-11", "--format", "xlsx"},
+                                             {"--from", "2026-11-30", "--to", "2026-11-01"}}) {
+    cktest::ProcessResult r = Report(args);
+    EXPECT_EQ(r.exit_code, 2) << r.Describe();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, HubReportTest, ::testing::Values("sqlite", "postgres"),
+                         [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
+
+TEST(RoublesTest, TwoDecimalsAndSign) {
+  EXPECT_EQ(hub::Roubles(0, ','), "0,00");
+  EXPECT_EQ(hub::Roubles(5, ','), "0,05");
+  EXPECT_EQ(hub::Roubles(123456, '.'), "1234.56");
+  EXPECT_EQ(hub::Roubles(-150, ','), "-1,50");
+  EXPECT_EQ(hub::Roubles(INT64_MIN, '.'), "-92233720368547758.08");
+}
+
+TEST(MonthPeriodTest, LocalMonthEdges) {
+  auto p = hub::MonthPeriod("2026-12", 3 * 3600);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->from, 1'796'072'400);  // 2026-12-01T00:00+03:00
+  EXPECT_EQ(p->to, 1'798'750'800);    // 2027-01-01T00:00+03:00
+  EXPECT_FALSE(hub::MonthPeriod("2026-00", 0).ok());
+  EXPECT_FALSE(hub::MonthPeriod("2026-1", 0).ok());
+}
+
+}  // namespace
