@@ -143,9 +143,7 @@ bool App::InputSettling() const {
 }
 
 // Nothing can be waiting before the inputs exist (the not-provisioned screen).
-bool App::InputIdle() {
-  return wiring_->inputs() == nullptr || wiring_->inputs()->queue().idle();
-}
+bool App::InputIdle() { return wiring_->inputs() == nullptr || wiring_->inputs()->queue().idle(); }
 
 void App::HandleTouch(int x, int y) {
   if (InputSettling()) return;
