@@ -76,7 +76,7 @@ struct Model {
   int64_t now = 0;  // Unix seconds
   int64_t utc_offset_seconds = 0;
   bool has_logo = false;
-  Setup setup;  // kNotProvisioned
+  Setup setup;                   // kNotProvisioned
   std::string currency = "₽";  // the sign after every amount (config `currency`)
 };
 
