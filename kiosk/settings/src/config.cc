@@ -49,8 +49,8 @@ struct KeySpec {
 };
 
 // Every key of the file, in the order DefaultConfigText() prints them.
-const std::array<KeySpec, 27>& Keys() {
-  static const std::array<KeySpec, 27> kKeys = {{
+const std::array<KeySpec, 28>& Keys() {
+  static const std::array<KeySpec, 28> kKeys = {{
       {"data_dir", &AppConfig::data_dir, Kind::kNonEmpty,
        "Where the registry, the journal, the device key and the admin PIN are kept."},
       {"mode", &AppConfig::mode, Kind::kChoice,
