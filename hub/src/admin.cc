@@ -1,6 +1,8 @@
 #include "hub/admin.h"
 
 #include <cinttypes>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -147,6 +149,19 @@ std::string CsvField(const std::string& s) {
   return out + "\"";
 }
 
+// Every clock correction a kiosk recorded (kind clock_correction: an admin confirmed its clock),
+// with time_utc in [from, to), by device name and seq.
+base::Status ForEachClockCorrection(HubStore& store, int64_t from, int64_t to,
+                                    const std::function<void(const StoredEntry&)>& fn) {
+  return store.ForEachEntry(std::nullopt, [&](const StoredEntry& se) {
+    const journal::Entry& e = se.entry;
+    if (e.kind == journal::Kind::kClockCorrection && e.time_utc >= from && e.time_utc < to) fn(se);
+    return base::Status::Ok();
+  });
+}
+
+std::string IsoOrNone(int64_t t) { return t == 0 ? "none" : base::FormatIso8601Utc(t); }
+
 }  // namespace
 
 base::Status Report(HubStore& store, int64_t from, int64_t to, std::FILE* out) {
@@ -174,7 +189,16 @@ base::Status Report(HubStore& store, int64_t from, int64_t to, std::FILE* out) {
   for (const auto& [id, s] : events) {
     std::fprintf(out, "event,%s,%" PRId64 ",0,0\n", CsvField(id).c_str(), s.count);
   }
-  return base::Status::Ok();
+  // The kiosks' clock corrections in the period, as a second table after a blank line.
+  bool first = true;
+  return ForEachClockCorrection(store, from, to, [&](const StoredEntry& se) {
+    if (first) std::fprintf(out, "\nclock_correction,device,seq,time,clock_before,actor\n");
+    first = false;
+    const journal::Entry& e = se.entry;
+    std::fprintf(out, "clock_correction,%s,%" PRId64 ",%s,%s,%s\n", CsvField(se.device).c_str(),
+                 e.seq, base::FormatIso8601Utc(e.time_utc).c_str(),
+                 IsoOrNone(e.clock_before_utc).c_str(), CsvField(e.actor).c_str());
+  });
 }
 
 base::Status Flags(HubStore& store, base::FileSystem& fs, const std::string& data_dir,
@@ -185,6 +209,12 @@ base::Status Flags(HubStore& store, base::FileSystem& fs, const std::string& dat
                  c.device.c_str(), c.seq, c.uuid.c_str(),
                  base::FormatIso8601Utc(c.received).c_str(), c.reason.c_str());
   }
+  CK_TRY(ForEachClockCorrection(store, INT64_MIN, INT64_MAX, [out](const StoredEntry& se) {
+    const journal::Entry& e = se.entry;
+    std::fprintf(out, "clock_correction device=%s seq=%" PRId64 " time=%s before=%s actor=%s\n",
+                 se.device.c_str(), e.seq, base::FormatIso8601Utc(e.time_utc).c_str(),
+                 IsoOrNone(e.clock_before_utc).c_str(), e.actor.c_str());
+  }));
   const std::string path = data_dir + "/" + bundle::kRegistryFile;
   if (!fs.Exists(path)) {
     return base::FailedPrecondition("no published bundle: the offers' caps are unknown");

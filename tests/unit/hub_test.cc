@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "base/file.h"
+#include "base/time_format.h"
 #include "hub/store.h"
 #include "hub_fixture.h"
 #include "journal/journal.h"
@@ -650,6 +651,50 @@ TEST_P(HubServeTest, ConflictingBatchIs409AndFlagged) {
   EXPECT_NE(lines[0].find("reason=the hub holds another entry"), std::string::npos) << lines[0];
   cktest::ProcessResult d = fx_.Cardhub({"devices", "--data-dir", fx_.hub_dir()});
   EXPECT_NE(d.out.find("\t3\tactive"), std::string::npos) << d.out;
+}
+
+// A kiosk's clock corrections (an admin confirmed its clock: docs/kiosk-app.md, "The clock") are
+// listed by `cardhub flags` and in the report, each with its old and new time.
+TEST_P(HubServeTest, ClockCorrectionsAreListedWithTheirOldAndNewTime) {
+  ASSERT_TRUE(fx_.PublishBundle(1));
+  ASSERT_TRUE(fx_.StartHub());
+  ASSERT_TRUE(fx_.AppendDiscounts(kiosk_, 2));
+  const int64_t before = hubtest::kEntryTime + 10 * 365 * 86400;  // the far-ahead time it had
+  {
+    base::Result<std::unique_ptr<journal::Journal>> j =
+        journal::Journal::Open(kiosk_ + "/" + journal::kJournalFile, fx_.clock());
+    ASSERT_TRUE(j.ok()) << j.status().ToString();
+    fx_.clock().Advance(60);
+    journal::NewEntry c;
+    c.kind = journal::Kind::kClockCorrection;
+    c.actor = "admin";
+    c.clock_before_utc = before;
+    ASSERT_TRUE((*j)->Append(c).ok());
+  }
+  const int64_t corrected = fx_.clock().NowUnixSeconds();
+  ASSERT_TRUE(fx_.AppendDiscounts(kiosk_, 1));
+  PushOk(fx_.ExportBatch(kiosk_, 1));
+
+  cktest::ProcessResult f = fx_.Cardhub({"flags", "--data-dir", fx_.hub_dir()});
+  ASSERT_EQ(f.exit_code, 0) << f.Describe();
+  const std::string line =
+      "clock_correction device=k1 seq=3 time=" + base::FormatIso8601Utc(corrected) +
+      " before=" + base::FormatIso8601Utc(before) + " actor=admin";
+  EXPECT_EQ(Lines(f.out), std::vector<std::string>{line}) << f.out;
+
+  cktest::ProcessResult r = fx_.Cardhub(
+      {"report", "--data-dir", fx_.hub_dir(), "--from", "2027-01-13", "--to", "2027-01-13"});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_EQ(r.out,
+            "scope,id,redemptions,discount_minor,purchase_minor\n"
+            "partner,P-1,3,30000,300000\n"
+            "\n"
+            "clock_correction,device,seq,time,clock_before,actor\n"
+            "clock_correction,k1,3," +
+                base::FormatIso8601Utc(corrected) + "," + base::FormatIso8601Utc(before) +
+                ",admin\n");
+  cktest::ProcessResult e = fx_.Cardhub({"entries", "--data-dir", fx_.hub_dir()});
+  EXPECT_NE(e.out.find("\"kind\":\"clock_correction\""), std::string::npos) << e.out;
 }
 
 TEST_P(HubServeTest, EnrollRefusesDuplicates) {

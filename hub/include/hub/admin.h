@@ -31,11 +31,14 @@ base::Status ListDevices(HubStore& store, std::FILE* out);
 base::Status ListEntries(HubStore& store, const std::optional<std::string>& device_name,
                          std::FILE* out);
 // CSV "scope,id,redemptions,discount_minor,purchase_minor": accepted discounts per partner and
-// accepted check-ins per event with time in [from, to).
+// accepted check-ins per event with time in [from, to); then, when a kiosk's clock was corrected
+// in that time, a blank line and a second table "clock_correction,device,seq,time,clock_before,
+// actor", one row per correction.
 base::Status Report(HubStore& store, int64_t from, int64_t to, std::FILE* out);
 // First the journal batches refused as conflicts ("conflict device=... seq=... uuid=... at=...
-// reason=..."), then members over an offer's count cap within one cap period, across more than
-// one kiosk: one line each. Caps come from DIR/registry.db (the latest published bundle's
+// reason=..."), then the kiosks' clock corrections ("clock_correction device=... seq=... time=<new>
+// before=<old> actor=..."), then members over an offer's count cap within one cap period, across
+// more than one kiosk: one line each. Caps come from DIR/registry.db (the latest published bundle's
 // registry).
 base::Status Flags(HubStore& store, base::FileSystem& fs, const std::string& data_dir,
                    int64_t utc_offset_seconds, std::FILE* out);
