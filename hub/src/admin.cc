@@ -1,6 +1,8 @@
 #include "hub/admin.h"
 
 #include <cinttypes>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -139,6 +141,23 @@ base::Status ListEntries(HubStore& store, const std::optional<std::string>& devi
   });
 }
 
+namespace {
+
+// Every clock correction a kiosk recorded (kind clock_correction: an admin confirmed its clock),
+// with time_utc in [from, to), by device name and seq.
+base::Status ForEachClockCorrection(HubStore& store, int64_t from, int64_t to,
+                                    const std::function<void(const StoredEntry&)>& fn) {
+  return store.ForEachEntry(std::nullopt, [&](const StoredEntry& se) {
+    const journal::Entry& e = se.entry;
+    if (e.kind == journal::Kind::kClockCorrection && e.time_utc >= from && e.time_utc < to) fn(se);
+    return base::Status::Ok();
+  });
+}
+
+std::string IsoOrNone(int64_t t) { return t == 0 ? "none" : base::FormatIso8601Utc(t); }
+
+}  // namespace
+
 base::Status Flags(HubStore& store, base::FileSystem& fs, const std::string& data_dir,
                    int64_t utc_offset_seconds, std::FILE* out) {
   CK_ASSIGN_OR_RETURN(std::vector<Conflict> conflicts, store.ListConflicts());
@@ -147,6 +166,12 @@ base::Status Flags(HubStore& store, base::FileSystem& fs, const std::string& dat
                  c.device.c_str(), c.seq, c.uuid.c_str(),
                  base::FormatIso8601Utc(c.received).c_str(), c.reason.c_str());
   }
+  CK_TRY(ForEachClockCorrection(store, INT64_MIN, INT64_MAX, [out](const StoredEntry& se) {
+    const journal::Entry& e = se.entry;
+    std::fprintf(out, "clock_correction device=%s seq=%" PRId64 " time=%s before=%s actor=%s\n",
+                 se.device.c_str(), e.seq, base::FormatIso8601Utc(e.time_utc).c_str(),
+                 IsoOrNone(e.clock_before_utc).c_str(), e.actor.c_str());
+  }));
   const std::string path = data_dir + "/" + bundle::kRegistryFile;
   if (!fs.Exists(path)) {
     return base::FailedPrecondition("no published bundle: the offers' caps are unknown");

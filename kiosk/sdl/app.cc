@@ -233,6 +233,10 @@ kiosk_ui::Model App::MakeModel() const {
   m.status.registry_stale = status_.has_registry && now >= status_.registry_not_after;
   m.status.last_sync = wiring_->sync() != nullptr ? wiring_->sync()->last_success() : 0;
   m.status.camera_running = wiring_->inputs() != nullptr && wiring_->inputs()->camera_running();
+  // The clock against the anchors, read every frame: the hub's time moves on the sync thread.
+  const kiosk::ClockAnchors anchors = wiring_->device().Anchors();
+  m.status.clock_floor = anchors.Floor();
+  m.status.clock_state = kiosk::CheckClock(now, anchors);
   m.now = wiring_->clock().NowUnixSeconds();
   m.utc_offset_seconds = cfg_.utc_offset_seconds;
   m.has_logo = gfx_->has_logo();

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "app_internal.h"
+#include "base/time_format.h"
 
 namespace kiosk_sdl {
 namespace {
@@ -287,6 +288,22 @@ void App::Apply(const kiosk_admin::AdminEffects& e) {
   if (e.chosen) RebuildSession();
   if (e.import_usb || e.export_usb) StartUsbJob(e.export_usb);
   if (e.wake_sync) wiring_->sync()->Wake();
+  if (e.confirm_clock) ConfirmClock();
+}
+
+// The admin confirms the wall clock: a clock correction in the journal, after which the
+// correction is the journal's anchor (docs/kiosk-app.md, "The clock").
+void App::ConfirmClock() {
+  base::Result<journal::Entry> e = wiring_->device().ConfirmClock(wiring_->clock(), "admin");
+  if (e.ok()) {
+    admin_->SetNotice(admin_->strings().Format("admin.clock_confirmed",
+                                               {{"clock", base::FormatIso8601Utc(e->time_utc)}}),
+                      false);
+  } else {
+    admin_->SetNotice(
+        admin_->strings().Format("admin.clock_failed", {{"why", e.status().message()}}), true);
+  }
+  RefreshStatus();
 }
 
 // Import from / export to every USB stick under usb_mount_dir, on a worker thread so the screen

@@ -98,6 +98,7 @@ class App final : public ScriptHost {
   void Ok();
   void Back();
   void AfterSession(kiosk::State before);
+  void ConfirmClock();
   void Apply(const kiosk_admin::AdminEffects& effects);
   void StartUsbJob(bool do_export);
   void FinishUsbJob();

@@ -286,6 +286,8 @@ TEST_F(AdminFlowTest, MenuActionsAreEffectsAndWaitForARunningJob) {
   EXPECT_TRUE(e.wake_sync);
   EXPECT_EQ(flow_->notice(), "Sync started: the network line shows when it is done");
   EXPECT_FALSE(flow_->notice_is_error());
+  EXPECT_TRUE(flow_->Press("confirm_clock", {}).confirm_clock);
+  EXPECT_FALSE(flow_->Press("confirm_clock", {.job_running = true}).confirm_clock);
 }
 
 TEST_F(AdminFlowTest, CloseGoesBackToTheSession) {

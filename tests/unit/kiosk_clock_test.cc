@@ -7,6 +7,8 @@
 #include <memory>
 #include <optional>
 
+#include "journal/entry.h"
+#include "journal/journal.h"
 #include "kiosk/clock_check.h"
 #include "kiosk/device.h"
 #include "kiosk/session.h"
@@ -179,6 +181,75 @@ TEST_F(SessionClockTest, ANewBundleKeepsTheJournalsFloor) {
   session_->Scan(fx_.Card());
   EXPECT_EQ(session_->screen().decision, "CLOCK_BEHIND");
   EXPECT_EQ(device_->Anchors().Floor(), kNow + 3600);
+}
+
+// Issue: one scan with the clock ten years ahead was journalled at that time, and once the clock
+// was set right every scan was CLOCK_BEHIND, through restarts and new bundles, with no way out.
+TEST_F(SessionClockTest, AKioskLockedByAFarAheadEntryIsRepairedByAClockCorrection) {
+  // The far-ahead entry, as an older kiosk wrote it (straight into the journal).
+  fx_.clock().Advance(10 * kYear);
+  journal::NewEntry far{
+      .kind = journal::Kind::kRejected, .verdict = "MALFORMED", .decision = "MALFORMED"};
+  ASSERT_TRUE(device_->journal->Append(far).ok());
+  fx_.clock().Advance(-10 * kYear);
+  Open();  // a restart keeps the lock
+  session_->Scan(fx_.Card());
+  ASSERT_EQ(session_->screen().decision, "CLOCK_BEHIND");
+  EXPECT_EQ(device_->Anchors().Floor(), kNow + 10 * kYear);
+
+  base::Result<journal::Entry> c = device_->ConfirmClock(fx_.clock(), "admin");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->kind, journal::Kind::kClockCorrection);
+  EXPECT_EQ(c->time_utc, kNow);                       // the new time
+  EXPECT_EQ(c->clock_before_utc, kNow + 10 * kYear);  // the old one
+  EXPECT_EQ(c->actor, "admin");
+  EXPECT_EQ(journal::EntryFormat(*c), 2);
+  EXPECT_EQ(device_->Anchors().Floor(), kNow);  // the floor is the correction
+  EXPECT_EQ(Buy(), "accepted");
+  // A restart and a new bundle keep the corrected floor.
+  Open();
+  kiosktest::RegistrySpec next;
+  next.seq = 2;
+  next.members = {{"M-1001"}};
+  next.partners = {kiosktest::MakePartner()};
+  next.offers = {kiosktest::PercentOffer("O-10", 1000)};
+  ASSERT_TRUE(fx_.WriteRegistry(next));
+  session_.reset();
+  device_->ReloadRegistry(fx_.clock());
+  session_ = fx_.NewSession(*device_, kiosktest::ShopConfig());
+  fx_.clock().Advance(60);
+  EXPECT_EQ(Buy(), "accepted");
+  base::Result<journal::ChainReport> chain = device_->journal->VerifyChain();
+  ASSERT_TRUE(chain.ok());
+  EXPECT_EQ(chain->first_bad_seq, 0) << chain->problem;
+}
+
+TEST_F(SessionClockTest, AConfirmedFarAheadClockIsTheNewFloor) {
+  ASSERT_EQ(Buy(), "accepted");
+  fx_.clock().Advance(400 * kDay);  // a kiosk back from a year in storage: the clock is right
+  session_->Scan(fx_.Card());
+  ASSERT_EQ(session_->screen().decision, "CLOCK_AHEAD");
+  base::Result<journal::Entry> c = device_->ConfirmClock(fx_.clock(), "admin");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->clock_before_utc, kNow);  // the floor it replaces: the last entry
+  session_->Scan(fx_.Card());
+  EXPECT_NE(session_->screen().decision, "CLOCK_AHEAD");
+}
+
+TEST_F(SessionClockTest, AConfirmationCannotOverruleTheRegistryOrTheHub) {
+  device_->hub_time->store(kNow + 600);
+  base::Result<journal::Entry> c = device_->ConfirmClock(fx_.clock(), "admin");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), base::StatusCode::kFailedPrecondition);
+  EXPECT_NE(c.status().message().find("the hub's time at the last sync"), std::string::npos)
+      << c.status().message();
+  device_->hub_time->store(0);
+  fx_.clock().Advance(-2 * kDay);  // before the registry's creation
+  c = device_->ConfirmClock(fx_.clock(), "admin");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("the registry's creation time"), std::string::npos)
+      << c.status().message();
+  EXPECT_EQ(Entries(), 0u);
 }
 
 }  // namespace

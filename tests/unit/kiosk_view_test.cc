@@ -260,9 +260,31 @@ TEST_F(ViewTest, AdminShowsDeviceAndActions) {
   EXPECT_TRUE(v.Shows("dev-1"));
   EXPECT_TRUE(v.Shows("0011223344556677"));
   EXPECT_TRUE(v.Shows("12 entries, 5 not uploaded")) << v.AllText();
-  for (const char* id :
-       {"import_usb", "export_usb", "sync_now", "mode", "select", "language", "set_pin", "close"})
+  for (const char* id : {"import_usb", "export_usb", "sync_now", "mode", "select", "language",
+                         "set_pin", "confirm_clock", "close"})
     EXPECT_NE(v.Button(id), nullptr) << id;
+}
+
+// The admin menu shows the clock and its floor (kiosk/clock_check.h), and says when it is wrong.
+TEST_F(ViewTest, AdminShowsTheClockAndItsFloor) {
+  model_.app = AppScreen::kAdmin;
+  model_.utc_offset_seconds = 0;
+  model_.now = 1'796'172'400;                     // 2026-12-02 00:46
+  model_.status.clock_floor = model_.now - 3600;  // 2026-12-01 23:46
+  View v = Build(En());
+  EXPECT_TRUE(v.Shows("Clock 2026-12-02 00:46, not earlier than 2026-12-01 23:46")) << v.AllText();
+  model_.status.clock_floor = model_.now + 10 * 365 * 86400;
+  model_.status.clock_state = kiosk::ClockState::kBehind;
+  v = Build(En());
+  EXPECT_TRUE(v.Shows("Clock 2026-12-02 00:46 is behind 2036-11-29 00:46: set it, then confirm"))
+      << v.AllText();
+  model_.status.clock_floor = model_.now - 400 * 86400;
+  model_.status.clock_state = kiosk::ClockState::kAhead;
+  v = Build(Ru());
+  EXPECT_TRUE(v.Shows(
+      "Часы 2026-12-02 00:46 сильно впереди 2025-10-28 00:46: установите время или подтвердите"))
+      << v.AllText();
+  EXPECT_NE(v.Button("confirm_clock"), nullptr);
 }
 
 TEST_F(ViewTest, ARuleRefusalSaysNotAcceptedNotCannotCheck) {

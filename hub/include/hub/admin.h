@@ -33,8 +33,9 @@ base::Status ListDevices(HubStore& store, std::FILE* out);
 base::Status ListEntries(HubStore& store, const std::optional<std::string>& device_name,
                          std::FILE* out);
 // First the journal batches refused as conflicts ("conflict device=... seq=... uuid=... at=...
-// reason=..."), then members over an offer's count cap within one cap period, across more than
-// one kiosk: one line each. Caps come from DIR/registry.db (the latest published bundle's
+// reason=..."), then the kiosks' clock corrections ("clock_correction device=... seq=... time=<new>
+// before=<old> actor=..."), then members over an offer's count cap within one cap period, across
+// more than one kiosk: one line each. Caps come from DIR/registry.db (the latest published bundle's
 // registry).
 base::Status Flags(HubStore& store, base::FileSystem& fs, const std::string& data_dir,
                    int64_t utc_offset_seconds, std::FILE* out);

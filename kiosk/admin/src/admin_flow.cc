@@ -185,6 +185,7 @@ AdminEffects AdminFlow::Press(std::string_view id, const AdminContext& context) 
 AdminEffects AdminFlow::MenuButton(std::string_view id, const AdminContext& context) {
   if (id == "import_usb") return {.import_usb = true};
   if (id == "export_usb") return {.export_usb = true};
+  if (id == "confirm_clock") return {.confirm_clock = true};
   if (id == "sync_now") {
     SetNotice(strings_.Get(context.sync_available ? "admin.sync_started" : "admin.sync_off"),
               false);

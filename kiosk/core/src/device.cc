@@ -1,6 +1,7 @@
 #include "kiosk/device.h"
 
 #include "base/file.h"
+#include "base/time_format.h"
 #include "journal/chain.h"
 #include "journal/device_key.h"
 
@@ -38,6 +39,26 @@ void Device::ReloadRegistry(const base::Clock& clock) {
 
 ClockAnchors Device::Anchors() const {
   return AnchorsOf(registry ? &registry->meta() : nullptr, hub_time->load(), journal->last_time());
+}
+
+base::Result<journal::Entry> Device::ConfirmClock(const base::Clock& clock,
+                                                  const std::string& actor) {
+  const int64_t now = clock.NowUnixSeconds();
+  const ClockAnchors a = Anchors();
+  if (now < a.registry_created || now < a.hub_time) {
+    const bool by_registry = a.registry_created >= a.hub_time;
+    return base::FailedPrecondition(
+        "the device clock (" + base::FormatIso8601Utc(now) + ") is earlier than " +
+        (by_registry ? "the registry's creation time (" + base::FormatIso8601Utc(a.registry_created)
+                     : "the hub's time at the last sync (" + base::FormatIso8601Utc(a.hub_time)) +
+        "): set the clock first");
+  }
+  journal::NewEntry e;
+  e.kind = journal::Kind::kClockCorrection;
+  e.bundle_seq = registry ? registry->meta().seq : 0;
+  e.actor = actor;
+  e.clock_before_utc = a.Floor();
+  return journal->Append(e);
 }
 
 }  // namespace kiosk

@@ -1,10 +1,17 @@
 // The admin screens: device state and actions, partner or event choice.
+#include <iterator>
 #include <string>
 #include <vector>
 
 #include "builder.h"
 
 namespace kiosk_ui::view_internal {
+
+// "2026-12-02 03:46" in the kiosk's local time.
+std::string Builder::LocalDateTime(int64_t unix_seconds) const {
+  return LocalDate(unix_seconds, m_.utc_offset_seconds) + " " +
+         LocalClock(unix_seconds, m_.utc_offset_seconds);
+}
 
 void Builder::Admin() {
   v_.name = "admin";
@@ -31,6 +38,11 @@ void Builder::Admin() {
       "admin.mode",
       {{"mode", S(m_.mode == kiosk::Mode::kShop ? "admin.mode_shop" : "admin.mode_event") +
                     " \u2014 " + st.place}}));
+  const char* clock_key = st.clock_state == kiosk::ClockState::kBehind  ? "admin.clock_behind"
+                          : st.clock_state == kiosk::ClockState::kAhead ? "admin.clock_ahead"
+                                                                        : "admin.clock";
+  lines.push_back(s_.Format(
+      clock_key, {{"clock", LocalDateTime(m_.now)}, {"floor", LocalDateTime(st.clock_floor)}}));
   lines.push_back(s_.Format("admin.device", {{"id", st.device_id}}));
   lines.push_back(s_.Format("admin.key", {{"fingerprint", st.key_fingerprint}}));
   lines.push_back(s_.Format("admin.version", {{"version", st.version}}) + "   " +
@@ -49,12 +61,18 @@ void Builder::Admin() {
   const struct {
     const char* id;
     const char* label;
-  } actions[] = {{"import_usb", "admin.import_usb"}, {"export_usb", "admin.export_usb"},
-                 {"sync_now", "admin.sync_now"},     {"mode", "admin.mode_shop"},
-                 {"select", "admin.mode_event"},     {"language", "admin.language"},
-                 {"set_pin", "admin.set_pin"},       {"close", "admin.close"}};
-  const int bx = w_ / 2, bw = (w_ / 2 - U(24)) / 2, bh = (h_ - U(60) - U(3 * 8)) / 4;
-  for (int i = 0; i < 8; ++i) {
+  } actions[] = {{"import_usb", "admin.import_usb"},
+                 {"export_usb", "admin.export_usb"},
+                 {"sync_now", "admin.sync_now"},
+                 {"mode", "admin.mode_shop"},
+                 {"select", "admin.mode_event"},
+                 {"language", "admin.language"},
+                 {"set_pin", "admin.set_pin"},
+                 {"confirm_clock", "admin.confirm_clock"},
+                 {"close", "admin.close"}};
+  constexpr int kRows = (static_cast<int>(std::size(actions)) + 1) / 2;
+  const int bx = w_ / 2, bw = (w_ / 2 - U(24)) / 2, bh = (h_ - U(60) - U((kRows - 1) * 8)) / kRows;
+  for (int i = 0; i < static_cast<int>(std::size(actions)); ++i) {
     std::string label = S(actions[i].label);
     if (std::string_view(actions[i].id) == "mode") {
       label = S(m_.mode == kiosk::Mode::kShop ? "admin.mode_event" : "admin.mode_shop");

@@ -69,6 +69,7 @@ class Builder {
   void StatusBar();
   void Idle();
   std::string RegistryLine(bool* warn) const;
+  std::string LocalDateTime(int64_t unix_seconds) const;  // "2026-12-02 03:46", local
   // result_screen.cc
   void Result();
   std::string ResultReason() const;

@@ -39,6 +39,9 @@ struct AdminEffects {
   bool import_usb = false;             // start an import from the USB sticks
   bool export_usb = false;             // start an export of the journal to the USB sticks
   bool wake_sync = false;              // start a network sync now
+  // Record a clock correction: the admin confirms that the wall clock is right now
+  // (kiosk::Device::ConfirmClock), and the notice says how it went.
+  bool confirm_clock = false;
 };
 
 // What the flow looks at in the rest of the app when a button is pressed.

@@ -37,6 +37,14 @@ struct Device {
 
   // The clock's anchors now (kiosk/clock_check.h): the registry's, the hub's, the journal's.
   ClockAnchors Anchors() const;
+
+  // An admin confirms that the wall clock is right: a clock correction entry (time_utc = the
+  // clock now, clock_before_utc = the floor it replaces, `actor`), after which the correction is
+  // the journal's anchor, so a kiosk whose journal holds a far-ahead entry works again. Refused
+  // (kFailedPrecondition, nothing written) for a clock earlier than the registry's creation or
+  // the hub's time: those anchors are signed or came over the pinned connection, and an admin's
+  // word does not overrule them. Journal errors are the journal's.
+  base::Result<journal::Entry> ConfirmClock(const base::Clock& clock, const std::string& actor);
 };
 
 }  // namespace kiosk

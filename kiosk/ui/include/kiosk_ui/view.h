@@ -56,6 +56,9 @@ struct Status {
   // admin screen
   int64_t journal_entries = 0, journal_pending = 0;
   std::string device_id, key_fingerprint, version;
+  // The wall clock against the device's anchors (kiosk/clock_check.h): the floor and the verdict.
+  int64_t clock_floor = 0;
+  kiosk::ClockState clock_state = kiosk::ClockState::kOk;
 };
 
 struct Model {
