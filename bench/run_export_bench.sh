@@ -4,6 +4,8 @@
 #     the same build from the plain UTF-8 members.csv, with the same partners, offers and events;
 #  2. cardctl issue of ISSUE_MEMBERS members with the print PDF (A4).
 #   bench/run_export_bench.sh [MEMBERS] [ISSUE_MEMBERS] [WORK_DIR]
+# On a shared machine compare user CPU seconds; bench/export_read_bench times the members file
+# read alone against registry::ReadMembersCsv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 members="${1:-3500000}"
@@ -20,7 +22,7 @@ cardctl="$bin/tools/cardctl"
 "$cardctl" secret --out "$work/status.secret" --force
 measure() {  # label command...: prints wall seconds and peak RSS
   local label="$1"; shift
-  /usr/bin/time -f "$label: %e s wall, %M KiB max RSS" "$@" 2> >(grep -v '^cardctl: ' >&2)
+  /usr/bin/time -f "$label: %e s wall, %U s user CPU, %M KiB max RSS" "$@" 2> >(grep -v '^cardctl: ' >&2)
 }
 build() {  # label members roster
   rm -f "$work/b.ckbundle"

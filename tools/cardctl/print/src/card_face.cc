@@ -83,10 +83,11 @@ void Qr(cairo_t* cr, const QrModules& qr, double x, double y, double unit) {
       cairo_rectangle(cr, ox + static_cast<double>(col) * m_dev,
                       oy + static_cast<double>(row) * m_dev, static_cast<double>(end - col) * m_dev,
                       static_cast<double>(rows) * m_dev);
+      // One path per rectangle: cairo writes it as a short "x y w h re f", not as four lines.
+      cairo_fill(cr);
       col = end;
     }
   }
-  cairo_fill(cr);
   cairo_restore(cr);
 }
 
