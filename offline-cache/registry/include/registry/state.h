@@ -64,7 +64,7 @@ class ValueReader {
   size_t pos_ = 0;
 };
 
-// Reads one table's rows in key order. Must not outlive the Db.
+// Reads one table's rows in key order. Must not outlive the Db; not thread-safe.
 class RowCursor {
  public:
   static base::Result<RowCursor> Open(sqlite::Db& db, const TableSpec& table);
@@ -80,7 +80,7 @@ class RowCursor {
 using StateDigest = std::array<uint8_t, 32>;
 
 // SHA-256 over "ckregistry-state-1", then per table (in StateTables() order) its number byte,
-// each row as 0x01 and its encoded values, and 0x00. Fed row by row.
+// each row as 0x01 and its encoded values, and 0x00. Fed row by row; not thread-safe.
 class StateHasher {
  public:
   StateHasher();
