@@ -14,6 +14,7 @@
 #include "bundle/format.h"
 #include "bundle/importer.h"
 #include "card/crypto.h"
+#include "deltas.h"
 #include "hub/ledger.h"
 #include "registry/registry.h"
 #include "rules/local_time.h"
@@ -53,6 +54,8 @@ base::Status Publish(HubStore& store, base::FileSystem& fs, const std::string& d
   CK_ASSIGN_OR_RETURN(std::unique_ptr<base::SequentialFile> in, fs.OpenSequential(bundle_file));
   base::Result<bundle::Header> header = bundle::ReadHeader(*in, trusted ? &*trusted : nullptr);
   if (!header.ok()) return header.status().WithContext(bundle_file);
+  if (header->manifest.is_delta())
+    return PublishDelta(store, fs, data_dir, bundle_file, *in, *header, out);
   const int64_t seq = header->manifest.seq;
   CK_ASSIGN_OR_RETURN(std::optional<BundleRecord> latest, store.LatestBundle());
   CK_TRY(CheckBundleSeqIsNew(latest, seq));  // before unpacking; AddBundle checks again

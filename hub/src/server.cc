@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdio>
 #include <memory>
 #include <mutex>
@@ -11,6 +12,7 @@
 #include "base/hex.h"
 #include "base/text.h"
 #include "card/crypto.h"
+#include "deltas.h"
 #include "http_server.h"
 #include "hub/intake.h"
 #include "protocol/hub_url.h"
@@ -232,19 +234,30 @@ class Hub {
     return *dev;
   }
 
-  // The latest bundle's bytes, cached until a newer one is published.
-  std::shared_ptr<const std::string> LoadBundle(const BundleRecord& b, std::string* error) {
+  // The bytes of the bundle file last sent (the latest full one, or a delta), cached until
+  // another is asked for. Published files are never rewritten under the same name.
+  std::shared_ptr<const std::string> LoadBundle(const std::string& file, std::string* error) {
     std::lock_guard<std::mutex> lock(cache_mu_);
-    if (cached_ && cached_seq_ == b.seq) return cached_;
+    if (cached_ && cached_file_ == file) return cached_;
     base::Result<std::string> data =
-        base::ReadFile(options_.data_dir + "/" + b.file, uint64_t{1} << 32);
+        base::ReadFile(options_.data_dir + "/" + file, uint64_t{1} << 32);
     if (!data.ok()) {
       *error = data.status().ToString();
       return nullptr;
     }
     cached_ = std::make_shared<const std::string>(std::move(data).value());
-    cached_seq_ = b.seq;
+    cached_file_ = file;
     return cached_;
+  }
+
+  // The kiosk's applied seq, when it says it takes deltas.
+  static std::optional<int64_t> RegistrySeqOf(const Request& req) {
+    if (!req.has_header(ck_protocol::kRegistrySeqHeader)) return std::nullopt;
+    const std::string v = req.header(ck_protocol::kRegistrySeqHeader);
+    int64_t seq = 0;
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), seq);
+    if (ec != std::errc() || p != v.data() + v.size()) return std::nullopt;
+    return seq;
   }
 
   void GetBundle(const Request& req, Response& res) {
@@ -259,20 +272,24 @@ class Hub {
       SetError(res, 404, "no bundle published yet");
       return;
     }
+    if (req.has_header("If-None-Match") &&
+        EtagMatches(req.header("If-None-Match"), FullEtag((*latest)->seq))) {
+      res.set_header("ETag", FullEtag((*latest)->seq));
+      res.status = 304;
+      return;
+    }
+    const std::optional<int64_t> have = RegistrySeqOf(req);
+    const BundleChoice choice = ChooseBundle(
+        **latest, have ? ListDeltas(options_.data_dir) : std::vector<DeltaFile>{}, have);
     std::string error;
-    std::shared_ptr<const std::string> data = LoadBundle(**latest, &error);
+    std::shared_ptr<const std::string> data = LoadBundle(choice.file, &error);
     if (!data) {
       Refuse(req, res, 500, dev->kid_hex, "bundle file: " + error);
       return;
     }
-    std::string etag = "\"";  // built by append: GCC 12 -O3 warns wrongly on the + chain
-    etag.append(std::to_string((*latest)->seq)).append("\"");
+    const std::string& etag = choice.etag;
     res.set_header("ETag", etag);
     res.set_header("Accept-Ranges", "bytes");
-    if (req.has_header("If-None-Match") && EtagMatches(req.header("If-None-Match"), etag)) {
-      res.status = 304;
-      return;
-    }
     const uint64_t size = data->size();
     bool use_range = req.has_header("Range");
     if (use_range && req.has_header("If-Range") && req.header("If-Range") != etag) {
@@ -324,7 +341,7 @@ class Hub {
   const base::Clock& clock_;
   std::mutex cache_mu_;
   std::shared_ptr<const std::string> cached_;
-  int64_t cached_seq_ = -1;
+  std::string cached_file_;
 };
 
 }  // namespace

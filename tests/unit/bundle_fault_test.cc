@@ -16,6 +16,7 @@
 #include "bundle/importer.h"
 #include "bundle_fixture.h"
 #include "fault_fs.h"
+#include "fault_vfs.h"
 #include "real_fs.h"
 
 namespace {
@@ -54,6 +55,17 @@ class BundleFaultTest : public ::testing::Test {
     auto b2 = factory_->Build({.seq = 2, .extra_members = kMembers, .seed = 2});
     ASSERT_TRUE(b1.ok() && b2.ok());
     seq2_ = new std::string(b2->path);
+    // A delta of seq 1 with 1,000 statuses changed.
+    const cktest::BundleSpec from{.seq = 1, .extra_members = kMembers, .seed = 1};
+    cktest::BundleSpec to = from;
+    to.seq = 2;
+    to.edit = [](registry::RegistryContents* c) {
+      for (size_t i = 0; i < c->members.size(); i += c->members.size() / 1000)
+        c->members[i].state = card::MemberState::kSuspended;
+    };
+    auto d12 = factory_->BuildDelta(from, to);
+    ASSERT_TRUE(d12.ok()) << d12.status().ToString();
+    delta12_ = new std::string(d12->path);
     // The registry every run starts from.
     const std::string golden = scratch_->File("golden");
     cktest::MakeDir(golden);
@@ -66,12 +78,22 @@ class BundleFaultTest : public ::testing::Test {
     ASSERT_TRUE(importer.Apply(b2->path).ok());
     expected_[1] = new base::Bytes(cktest::ReadBytes(*golden_));
     ASSERT_TRUE(cktest::WriteBytes(*golden_, *expected_[0]));
+    // What the delta apply makes of the seq-1 registry, byte for byte (the same every time).
+    const std::string golden_delta = scratch_->File("golden-delta");
+    cktest::MakeDir(golden_delta);
+    ASSERT_TRUE(cktest::WriteBytes(golden_delta + "/registry.db", *expected_[0]));
+    bundle::Importer delta_importer(cktest::RealFs(), clock, golden_delta, factory_->trusted());
+    base::Result<bundle::ApplyReport> r = delta_importer.Apply(*delta12_);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    expected_delta_ = new base::Bytes(cktest::ReadBytes(delta_importer.registry_path()));
   }
   static void TearDownTestSuite() {
     delete expected_[0];
     delete expected_[1];
     delete golden_;
     delete seq2_;
+    delete delta12_;
+    delete expected_delta_;
     delete factory_;
     delete scratch_;
   }
@@ -91,20 +113,24 @@ class BundleFaultTest : public ::testing::Test {
   // The registry in use is exactly the seq-1 or the seq-2 one: never a mix of the two.
   void ExpectWholeRegistry(const cktest::RegistryState& s) {
     ASSERT_TRUE(s.seq == 1 || s.seq == 2) << s.ToString();
-    EXPECT_TRUE(cktest::ReadBytes(data_ + "/registry.db") == *expected_[s.seq - 1])
+    const base::Bytes& expected = delta_ && s.seq == 2 ? *expected_delta_ : *expected_[s.seq - 1];
+    EXPECT_TRUE(cktest::ReadBytes(data_ + "/registry.db") == expected)
         << "registry.db says seq " << s.seq << " but is not that registry byte for byte";
   }
   base::Result<bundle::ApplyReport> ApplyThrough(base::FileSystem& fs,
                                                  const bundle::ApplyOptions& options = {}) {
     bundle::Importer importer(fs, clock_, data_, factory_->trusted());
-    return importer.Apply(*seq2_, options);
+    return importer.Apply(delta_ ? *delta12_ : *seq2_, options);
   }
   // After a faulty run: a healthy disk applies seq 2 (reinstalling it if the faulty run got that
-  // far) and leaves no incoming file behind.
+  // far; a delta cannot be reinstalled: then nothing is left to do) and leaves no incoming file
+  // behind.
   void ExpectRecovery(int64_t seq_in_use) {
-    base::Result<bundle::ApplyReport> r =
-        ApplyThrough(cktest::RealFs(), {.reinstall_same_seq = seq_in_use == 2});
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    if (!(delta_ && seq_in_use == 2)) {
+      base::Result<bundle::ApplyReport> r =
+          ApplyThrough(cktest::RealFs(), {.reinstall_same_seq = seq_in_use == 2});
+      EXPECT_TRUE(r.ok()) << r.status().ToString();
+    }
     cktest::RegistryState s = cktest::InspectDataDir(data_);
     EXPECT_TRUE(s.ok()) << s.ToString();
     EXPECT_EQ(s.seq, 2);
@@ -160,19 +186,53 @@ class BundleFaultTest : public ::testing::Test {
     return stats;
   }
 
+  // Power loss at every operation: the disk stops at op N, then everything not synced is lost.
+  void PowerLossLoop() {
+    int runs = 0, dropped = 0;
+    for (int64_t n = 1; n <= 1000; ++n) {
+      ResetDataDir();
+      FaultInjectionFs fs(cktest::RealFs());
+      fs.FailAt(n, FailMode::kThatAndLater);
+      base::Result<bundle::ApplyReport> r = ApplyThrough(fs);
+      ++runs;
+      if (fs.UnsyncedBytes(data_ + "/" + bundle::kIncomingFile) > 0) ++dropped;
+      ASSERT_TRUE(fs.DropUnsyncedData().ok());
+      const cktest::RegistryState s = cktest::InspectDataDir(data_);
+      SCOPED_TRACE("power lost at op " + std::to_string(n) + ": " + s.ToString());
+      EXPECT_TRUE(s.ok()) << s.ToString();
+      ExpectWholeRegistry(s);
+      if (!fs.fault_fired()) break;
+      ExpectRecovery(s.seq);
+    }
+    std::printf("power-loss loop: %d runs, %d dropped unsynced registry data\n", runs, dropped);
+    EXPECT_GT(runs, 15);
+    EXPECT_GT(dropped, 0) << "the simulation never had anything to drop";
+  }
+
   static cktest::ScratchDir* scratch_;
   static cktest::BundleFactory* factory_;
   static std::string* seq2_;
+  static std::string* delta12_;         // the delta from seq 1 to a seq 2 with 1,000 changes
+  static base::Bytes* expected_delta_;  // registry.db after applying it onto seq 1
   static std::string* golden_;
   static base::Bytes* expected_[2];  // registry.db of seq 1 and of seq 2
+  bool delta_ = false;               // apply the delta instead of the full seq-2 bundle
   cktest::ScratchDir dir_;
   std::string data_;
   base::FakeClock clock_;
 };
 
+// The same loops over a delta apply (DESIGN.md section 5 holds for manifest version 2 too).
+class BundleDeltaFaultTest : public BundleFaultTest {
+ protected:
+  BundleDeltaFaultTest() { delta_ = true; }
+};
+
 cktest::ScratchDir* BundleFaultTest::scratch_ = nullptr;
 cktest::BundleFactory* BundleFaultTest::factory_ = nullptr;
 std::string* BundleFaultTest::seq2_ = nullptr;
+std::string* BundleFaultTest::delta12_ = nullptr;
+base::Bytes* BundleFaultTest::expected_delta_ = nullptr;
 std::string* BundleFaultTest::golden_ = nullptr;
 base::Bytes* BundleFaultTest::expected_[2] = {nullptr, nullptr};
 
@@ -309,26 +369,75 @@ TEST_F(BundleFaultTest, FailedRollbackFloorIsAppliedWithAWarning) {
 }
 
 // Power loss at every operation: the disk stops at op N, then everything not synced is lost.
-TEST_F(BundleFaultTest, PowerLossAtAnyOperationLeavesSeq1OrSeq2) {
-  int runs = 0, dropped = 0;
-  for (int64_t n = 1; n <= 1000; ++n) {
-    ResetDataDir();
-    FaultInjectionFs fs(cktest::RealFs());
-    fs.FailAt(n, FailMode::kThatAndLater);
-    base::Result<bundle::ApplyReport> r = ApplyThrough(fs);
-    ++runs;
-    if (fs.UnsyncedBytes(data_ + "/" + bundle::kIncomingFile) > 0) ++dropped;
-    ASSERT_TRUE(fs.DropUnsyncedData().ok());
-    const cktest::RegistryState s = cktest::InspectDataDir(data_);
-    SCOPED_TRACE("power lost at op " + std::to_string(n) + ": " + s.ToString());
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    ExpectWholeRegistry(s);
-    if (!fs.fault_fired()) break;
-    ExpectRecovery(s.seq);
+TEST_F(BundleFaultTest, PowerLossAtAnyOperationLeavesSeq1OrSeq2) { PowerLossLoop(); }
+
+TEST_F(BundleDeltaFaultTest, FailingAnyOneOperationLeavesSeq1OrSeq2) {
+  LoopStats stats = FaultLoop(FailMode::kOnlyThat);
+  std::printf("delta fail-once loop: %d runs, %d kept seq 1, %d installed seq 2\n", stats.runs,
+              stats.kept_old, stats.installed_new);
+  EXPECT_GT(stats.runs, 15);
+  EXPECT_GT(stats.kept_old, 0);
+  EXPECT_EQ(stats.failed_with_new, 0);
+  EXPECT_TRUE(stats.completed);
+}
+
+TEST_F(BundleDeltaFaultTest, DiskDyingAtAnyOperationLeavesSeq1OrSeq2) {
+  LoopStats stats = FaultLoop(FailMode::kThatAndLater);
+  EXPECT_GT(stats.runs, 15);
+  EXPECT_GT(stats.kept_old, 0);
+  EXPECT_TRUE(stats.completed);
+}
+
+TEST_F(BundleDeltaFaultTest, PowerLossAtAnyOperationLeavesSeq1OrSeq2) { PowerLossLoop(); }
+
+TEST_F(BundleDeltaFaultTest, ApplyWritesOnlyThroughTheInjectedFileSystem) {
+  ResetDataDir();
+  FaultInjectionFs fs(cktest::RealFs());
+  ASSERT_TRUE(ApplyThrough(fs).ok());
+  std::set<std::string> written = {data_ + "/registry.db", data_ + "/" + bundle::kLockFile};
+  for (const cktest::FsOpInfo& op : fs.log()) {
+    if (op.op == FsOp::kCreate) written.insert(op.path);
+    if (op.op == FsOp::kRename) written.insert(op.to);
   }
-  std::printf("power-loss loop: %d runs, %d dropped unsynced registry data\n", runs, dropped);
-  EXPECT_GT(runs, 15);
-  EXPECT_GT(dropped, 0) << "the simulation never had anything to drop";
+  for (const auto& entry : std::filesystem::directory_iterator(data_)) {
+    EXPECT_TRUE(written.count(entry.path().string()) == 1)
+        << entry.path().string() << " was written behind the FileSystem's back\n"
+        << Describe(fs.log());
+  }
+}
+
+// The change records are applied to the copy by SQLite: a failing write or sync there (the
+// SQLite VFS), early, late or at the commit's sync, leaves seq 1 in use and the copy removed.
+TEST_F(BundleDeltaFaultTest, FailingAnySqliteCallOfTheCopyKeepsSeq1) {
+  cktest::FaultVfs vfs("bundle-delta-fault");
+  int runs = 0;
+  for (cktest::FaultVfs::Kind kind :
+       {cktest::FaultVfs::Kind::kWrite, cktest::FaultVfs::Kind::kSync}) {
+    // Every call up to 8, then every 1.5th: a delta's commit writes hundreds of pages.
+    for (int64_t n = 1; n <= 100'000; n = n < 8 ? n + 1 : n * 3 / 2) {
+      ResetDataDir();
+      vfs.Arm(kind, n);
+      bundle::Importer importer(cktest::RealFs(), clock_, data_, factory_->trusted());
+      importer.set_sqlite_vfs(vfs.name());
+      base::Result<bundle::ApplyReport> r = importer.Apply(*delta12_);
+      ++runs;
+      const cktest::RegistryState s = cktest::InspectDataDir(data_);
+      SCOPED_TRACE("SQLite call " + std::to_string(n) + " failed: " + s.ToString());
+      EXPECT_TRUE(s.ok()) << s.ToString();
+      ExpectWholeRegistry(s);
+      EXPECT_FALSE(s.incoming_exists);
+      if (!vfs.fault_fired()) {
+        EXPECT_TRUE(r.ok()) << r.status().ToString();
+        EXPECT_EQ(s.seq, 2);
+        EXPECT_GT(n, 1) << "the copy was never written or synced through the VFS";
+        break;
+      }
+      EXPECT_FALSE(r.ok());
+      EXPECT_EQ(s.seq, 1);
+    }
+  }
+  vfs.Disarm();
+  std::printf("delta SQLite fault loop: %d runs\n", runs);
 }
 
 // --- the source going away

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "base/fs.h"
+#include "bundle/delta.h"
 #include "bundle/importer.h"
 #include "bundle/writer.h"
 #include "real_fs.h"
@@ -232,6 +233,34 @@ base::Result<BuiltBundle> BundleFactory::Build(const BundleSpec& spec) const {
   CK_TRY(st);
   if (!m.ok()) return m.status();
   return BuiltBundle{.path = out, .manifest = *m};
+}
+
+base::Result<BuiltBundle> BundleFactory::BuildDelta(const BundleSpec& from, const BundleSpec& to,
+                                                    const std::string& file_name) const {
+  const std::string name = file_name.empty() ? "delta" + std::to_string(from.seq) + "-" +
+                                                   std::to_string(to.seq) + ".ckbundle"
+                                             : file_name;
+  const std::string out = dir_ + "/" + name;
+  const std::string base_db = out + ".base.tmp", new_db = out + ".registry.tmp";
+  base::FileSystem& fs = cktest::RealFs();
+  CK_TRY(fs.Remove(base_db));
+  CK_TRY(fs.Remove(new_db));
+  base::Status st = BuildRegistryFile(from, base_db);
+  if (st.ok()) st = BuildRegistryFile(to, new_db);
+  base::Result<bundle::DeltaBuild> d = base::Internal("not built");
+  if (st.ok()) {
+    bundle::Manifest fields{.seq = to.seq,
+                            .created = to.created,
+                            .not_after = to.not_after,
+                            .issuer = kFixtureIss,
+                            .base_seq = from.seq};
+    d = bundle::WriteDeltaBundle(fs, base_db, new_db, fields, bundle_key_, out);
+  }
+  (void)fs.Remove(base_db);
+  (void)fs.Remove(new_db);
+  CK_TRY(st);
+  if (!d.ok()) return d.status();
+  return BuiltBundle{.path = out, .manifest = d->manifest};
 }
 
 std::string BundleFactory::WriteTrustedKeyPem() const {

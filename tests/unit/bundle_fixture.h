@@ -135,6 +135,10 @@ class BundleFactory {
   base::Status BuildRegistryFile(const BundleSpec& spec, const std::string& path) const;
   // Builds and signs dir()/<spec.file_name>, replacing any file of that name.
   base::Result<BuiltBundle> Build(const BundleSpec& spec) const;
+  // Builds the registries of `from` and `to` and signs the delta between them as
+  // dir()/<file_name> (default "delta<from.seq>-<to.seq>.ckbundle"), replacing any such file.
+  base::Result<BuiltBundle> BuildDelta(const BundleSpec& from, const BundleSpec& to,
+                                       const std::string& file_name = "") const;
   // Writes trusted() as PEM into dir(); returns the path.
   std::string WriteTrustedKeyPem() const;
 

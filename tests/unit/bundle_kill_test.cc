@@ -1,6 +1,7 @@
-// A bundle apply killed (SIGKILL) at many points: bundle_apply_child applies seq 2 over seq 1 and
-// kills itself just before mutating operation K. Whatever K, the registry left behind opens, passes
-// quick_check and is seq 1 or seq 2; a normal apply of seq 2 then succeeds and cleans up.
+// A bundle apply killed (SIGKILL) at many points: bundle_apply_child applies seq 2 (a full bundle,
+// or a delta) over seq 1 and kills itself just before mutating operation K. Whatever K, the
+// registry left behind opens, passes quick_check and is seq 1 or seq 2; a normal apply of seq 2
+// then succeeds and cleans up.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,9 +14,12 @@
 
 #include "base/clock.h"
 #include "base/fs.h"
+#include "base/hex.h"
 #include "bundle/importer.h"
 #include "bundle_fixture.h"
 #include "real_fs.h"
+#include "registry/state.h"
+#include "sqlite/db.h"
 #include "subprocess.h"
 
 namespace {
@@ -34,6 +38,10 @@ struct KillCorpus {
   cktest::BundleFactory factory{dir.File("build")};
   std::string seq2, trusted_pem, golden = dir.File("golden");
   base::Bytes expected[2];  // registry.db of seq 1 and of seq 2, byte for byte
+  // The delta case: seq 1 with kMembers members, and a delta to a seq 2 with 1,000 of them
+  // suspended; registry.db before and after it.
+  std::string delta12, golden_delta = dir.File("golden-delta");
+  base::Bytes expected_delta[2];
 
   KillCorpus() {
     auto b1 = factory.Build({.seq = 1});
@@ -53,6 +61,42 @@ struct KillCorpus {
     bundle::Importer importer2(cktest::RealFs(), clock, golden2, factory.trusted());
     EXPECT_TRUE(importer2.Apply(b2->path).ok());
     expected[1] = cktest::ReadBytes(importer2.registry_path());
+    BuildDeltaCase(clock);
+  }
+
+  void BuildDeltaCase(const base::Clock& clock) {
+    const cktest::BundleSpec from{
+        .seq = 1, .extra_members = kMembers, .seed = 2, .file_name = "dseq1.ckbundle"};
+    cktest::BundleSpec to = from;
+    to.seq = 2;
+    to.edit = [](registry::RegistryContents* c) {
+      for (size_t i = 0; i < c->members.size(); i += c->members.size() / 1000)
+        c->members[i].state = card::MemberState::kSuspended;
+    };
+    auto b1 = factory.Build(from);
+    auto d = factory.BuildDelta(from, to);
+    EXPECT_TRUE(b1.ok() && d.ok());
+    if (!b1.ok() || !d.ok()) return;
+    delta12 = d->path;
+    cktest::MakeDir(golden_delta);
+    bundle::Importer importer(cktest::RealFs(), clock, golden_delta, factory.trusted());
+    EXPECT_TRUE(importer.Apply(b1->path).ok());
+    expected_delta[0] = cktest::ReadBytes(importer.registry_path());
+    // The state of seq 1 recorded, as after a delta: each child skips reading the registry.
+    auto db = sqlite::Db::Open(importer.registry_path(), sqlite::Db::Mode::kReadOnly);
+    ASSERT_TRUE(db.ok());
+    auto digest = registry::ComputeStateDigest(*db);
+    ASSERT_TRUE(digest.ok());
+    EXPECT_TRUE(cktest::WriteText(golden_delta + "/" + bundle::kStateFile,
+                                  "1 " + std::to_string(from.created) + " " +
+                                      std::to_string(expected_delta[0].size()) + " " +
+                                      base::ToHex(*digest) + "\n"));
+    const std::string after = dir.File("golden-delta2");
+    cktest::MakeDir(after);
+    EXPECT_TRUE(cktest::WriteBytes(after + "/registry.db", expected_delta[0]));
+    bundle::Importer importer2(cktest::RealFs(), clock, after, factory.trusted());
+    EXPECT_TRUE(importer2.Apply(delta12).ok());
+    expected_delta[1] = cktest::ReadBytes(importer2.registry_path());
   }
 };
 
@@ -77,15 +121,29 @@ class BundleKillTest : public ::testing::Test {
     std::error_code ec;
     std::filesystem::remove_all(data_, ec);
     cktest::MakeDir(data_);
-    cktest::CopyFile(golden_ + "/registry.db", data_ + "/registry.db");
+    cktest::CopyFile((delta_ ? corpus_->golden_delta : golden_) + "/registry.db",
+                     data_ + "/registry.db");
+    if (delta_) {
+      cktest::CopyFile(corpus_->golden_delta + "/" + bundle::kStateFile,
+                       data_ + "/" + bundle::kStateFile);
+    }
+  }
+
+  const std::string& Bundle() const { return delta_ ? corpus_->delta12 : seq2_; }
+  const base::Bytes& Expected(int64_t seq) const {
+    return (delta_ ? corpus_->expected_delta : corpus_->expected)[seq - 1];
   }
 
   cktest::ProcessResult RunChild(int64_t kill_at) {
     return cktest::RunProcess(
         CK_BUNDLE_CHILD_PATH,
-        {data_, trusted_pem_, seq2_, std::to_string(kill_at), std::to_string(kFixtureNow)},
+        {data_, trusted_pem_, Bundle(), std::to_string(kill_at), std::to_string(kFixtureNow)},
         {.timeout = std::chrono::milliseconds(60'000)});
   }
+
+  // Kills the child at many operations; after each, the registry is seq 1 or seq 2, whole, and a
+  // normal apply finishes the job.
+  void KillLoop();
 
   // The "ops N" line of the child's output, or -1.
   static int64_t OpsOf(const std::string& out) {
@@ -105,6 +163,7 @@ class BundleKillTest : public ::testing::Test {
   }
 
   static KillCorpus* corpus_;
+  bool delta_ = false;  // apply the delta instead of the full seq-2 bundle
   cktest::ScratchDir dir_;
   std::string data_, seq2_, trusted_pem_, golden_;
   base::FakeClock clock_;
@@ -121,7 +180,7 @@ TEST_F(BundleKillTest, ChildWithoutAKillPointAppliesAndCountsItsOperations) {
   EXPECT_EQ(cktest::InspectDataDir(data_).seq, 2);
 }
 
-TEST_F(BundleKillTest, KilledAtAnyOperationLeavesSeq1OrSeq2) {
+void BundleKillTest::KillLoop() {
   ResetDataDir();
   cktest::ProcessResult counting = RunChild(-1);
   ASSERT_EQ(counting.exit_code, 0) << counting.Describe();
@@ -147,16 +206,19 @@ TEST_F(BundleKillTest, KilledAtAnyOperationLeavesSeq1OrSeq2) {
     const cktest::RegistryState s = cktest::InspectDataDir(data_);
     EXPECT_TRUE(s.ok()) << s.ToString();
     ASSERT_TRUE(s.seq == 1 || s.seq == 2) << s.ToString();
-    EXPECT_TRUE(cktest::ReadBytes(data_ + "/registry.db") == corpus_->expected[s.seq - 1])
+    EXPECT_TRUE(cktest::ReadBytes(data_ + "/registry.db") == Expected(s.seq))
         << "registry.db says seq " << s.seq << " but is not that registry byte for byte";
     (s.seq == 1 ? kept_old : installed_new)++;
     if (s.incoming_exists) ++left_incoming;
 
     // A normal apply afterwards: seq 2 goes in (or is already in, and can be reinstalled).
     bundle::Importer importer(cktest::RealFs(), clock_, data_, corpus_->factory.trusted());
-    base::Result<bundle::ApplyReport> again = importer.Apply(seq2_);
+    base::Result<bundle::ApplyReport> again = importer.Apply(Bundle());
     if (s.seq == 1) {
       EXPECT_TRUE(again.ok()) << again.status().ToString();
+    } else if (delta_) {
+      ASSERT_FALSE(again.ok());
+      EXPECT_TRUE(cktest::Contains(again.status().message(), "already applied"));
     } else {
       ASSERT_FALSE(again.ok());
       EXPECT_TRUE(cktest::Contains(again.status().message(), "already applied"));
@@ -176,6 +238,14 @@ TEST_F(BundleKillTest, KilledAtAnyOperationLeavesSeq1OrSeq2) {
   EXPECT_GT(kept_old, 0);
   EXPECT_GT(installed_new, 1);  // the kill at the final directory sync, and the run past the end
   EXPECT_GT(left_incoming, 0);
+}
+
+TEST_F(BundleKillTest, KilledAtAnyOperationLeavesSeq1OrSeq2) { KillLoop(); }
+
+TEST_F(BundleKillTest, KilledAtAnyOperationOfADeltaApplyLeavesSeq1OrSeq2) {
+  ASSERT_FALSE(corpus_->delta12.empty()) << "the delta was not built";
+  delta_ = true;
+  KillLoop();
 }
 
 }  // namespace

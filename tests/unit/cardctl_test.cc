@@ -999,3 +999,71 @@ TEST_F(CardctlVerifyTest, TwoTextOptionsAreNotSilentlyReducedToOne) {
 }
 
 }  // namespace
+
+namespace {
+
+// bundle build --delta-from: the delta from a full bundle's registry (and --full the full one),
+// inspected and applied onto that full bundle.
+TEST(CardctlBundleTest, DeltaFromAFullBundleIsBuiltInspectedAndApplied) {
+  cktest::TempDir dir;
+  ASSERT_EQ(Cardctl({"keygen", "--alg", "es256", "--out", dir.File("issuer")}).exit_code, 0);
+  ASSERT_EQ(Cardctl({"keygen", "--alg", "ed25519", "--out", dir.File("bundle")}).exit_code, 0);
+  ASSERT_EQ(Cardctl({"secret", "--out", dir.File("status.secret")}).exit_code, 0);
+  ASSERT_TRUE(WriteFileBytes(dir.File("m1.csv"),
+                             "member_id,status,min_serial\nM-1,active,0\nM-2,active,0\n"));
+  ASSERT_TRUE(WriteFileBytes(dir.File("m2.csv"),
+                             "member_id,status,min_serial\nM-1,active,0\nM-2,revoked,0\n"));
+  auto build = [&](const std::string& members, const std::string& seq,
+                   std::vector<std::string> more) {
+    std::vector<std::string> args = {"bundle",          "build",
+                                     "--members",       dir.File(members),
+                                     "--issuer-pubkey", dir.File("issuer.pub.pem"),
+                                     "--status-secret", dir.File("status.secret"),
+                                     "--seq",           seq,
+                                     "--valid-days",    "30",
+                                     "--mode",          "allow",
+                                     "--sign",          dir.File("bundle.key.pem")};
+    args.insert(args.end(), more.begin(), more.end());
+    return Cardctl(args);
+  };
+  cktest::ProcessResult r = build("m1.csv", "1", {"--out", dir.File("b1.ckbundle")});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  r = build("m2.csv", "2",
+            {"--out", dir.File("d2.ckbundle"), "--delta-from", dir.File("b1.ckbundle"), "--full",
+             dir.File("f2.ckbundle")});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_NE(r.err.find("delta from seq 1 to seq 2"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("member_status: 0 removed, 0 added, 1 changed"), std::string::npos) << r.err;
+  EXPECT_TRUE(Exists(dir.File("f2.ckbundle")));
+
+  r = Cardctl(
+      {"bundle", "inspect", dir.File("d2.ckbundle"), "--trust", dir.File("bundle.pub.pem")});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_NE(r.out.find("format version: 2\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("delta from seq: 1\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("content: OK (hash matches)\nchanges: "), std::string::npos) << r.out;
+
+  const std::string data = dir.File("data");
+  for (const char* b : {"b1.ckbundle", "d2.ckbundle"}) {
+    r = Cardctl({"bundle", "apply", "--data-dir", data, "--trust", dir.File("bundle.pub.pem"),
+                 dir.File(b)});
+    ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  }
+  EXPECT_NE(r.out.find("applied bundle seq 2 (previous seq 1)"), std::string::npos) << r.out;
+  // Applied again: refused (exit 1), naming why.
+  r = Cardctl({"bundle", "apply", "--data-dir", data, "--trust", dir.File("bundle.pub.pem"),
+               dir.File("d2.ckbundle")});
+  EXPECT_EQ(r.exit_code, 1) << r.Describe();
+  EXPECT_NE(r.err.find("is already applied"), std::string::npos) << r.err;
+
+  // A delta is made from a full bundle; --full goes with --delta-from.
+  r = build("m2.csv", "3",
+            {"--out", dir.File("d3.ckbundle"), "--delta-from", dir.File("d2.ckbundle")});
+  EXPECT_EQ(r.exit_code, 2) << r.Describe();
+  EXPECT_NE(r.err.find("a delta is made from a full bundle"), std::string::npos) << r.err;
+  r = build("m2.csv", "3", {"--out", dir.File("x.ckbundle"), "--full", dir.File("y.ckbundle")});
+  EXPECT_EQ(r.exit_code, 2) << r.Describe();
+  EXPECT_NE(r.err.find("--full goes with --delta-from"), std::string::npos) << r.err;
+}
+
+}  // namespace

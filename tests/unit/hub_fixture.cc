@@ -20,6 +20,7 @@
 #include <sstream>
 
 #include "base/file.h"
+#include "bundle/delta.h"
 #include "bundle/writer.h"
 #include "card/rid.h"
 #include "journal/device_key.h"
@@ -363,6 +364,24 @@ std::string HubFixture::BuildBundle(int64_t seq) {
       bundle::WriteBundle(cktest::RealFs(), reg, m, bundle_key_, out);
   if (!w.ok()) {
     ADD_FAILURE() << w.status().ToString();
+    return "";
+  }
+  return out;
+}
+
+std::string HubFixture::BuildDelta(int64_t from, int64_t to) {
+  const std::string out =
+      dir_.File("bundles/delta" + std::to_string(from) + "-" + std::to_string(to) + ".ckbundle");
+  bundle::Manifest m{.seq = to,
+                     .created = kEntryTime - 86400,
+                     .not_after = kEntryTime + 30 * 86400,
+                     .issuer = "RU-EDU-69",
+                     .base_seq = from};
+  base::Result<bundle::DeltaBuild> d = bundle::WriteDeltaBundle(
+      cktest::RealFs(), dir_.File("bundles/registry" + std::to_string(from) + ".db"),
+      dir_.File("bundles/registry" + std::to_string(to) + ".db"), m, bundle_key_, out);
+  if (!d.ok()) {
+    ADD_FAILURE() << d.status().ToString();
     return "";
   }
   return out;

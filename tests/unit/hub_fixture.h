@@ -151,6 +151,9 @@ class HubFixture {
   // Builds root()/bundles/seqN.ckbundle (a registry with partner kPartner, offer kCappedOffer,
   // event kEvent) signed by the fixture's bundle key; returns its path.
   std::string BuildBundle(int64_t seq);
+  // After BuildBundle(from) and BuildBundle(to): root()/bundles/delta<from>-<to>.ckbundle, the
+  // delta between their registries signed by the bundle key; returns its path ("" on failure).
+  std::string BuildDelta(int64_t from, int64_t to);
   // BuildBundle + `cardhub publish`.
   bool PublishBundle(int64_t seq);
   const card::PrivateKey& bundle_key() const { return bundle_key_; }

@@ -19,8 +19,8 @@
 #include <thread>
 
 #include "base/file.h"
-#include "base/version.h"
 #include "base/time_format.h"
+#include "base/version.h"
 #include "hub/store.h"
 #include "hub_fixture.h"
 #include "journal/journal.h"
@@ -344,6 +344,53 @@ TEST_P(HubServeTest, AnswersCarryTheHubsDate) {
   std::optional<int64_t> date = ck_sync::ParseHttpDate(r->get_header_value("Date"));
   ASSERT_TRUE(date.has_value()) << r->get_header_value("Date");
   EXPECT_LE(std::llabs(*date - base::SystemClock().NowUnixSeconds()), 5);
+}
+
+// docs/hub-protocol.md: a kiosk that names its seq gets the first step of the shortest path (a
+// delta when one leads from its seq and is smaller), with ETag and Range as for a full bundle.
+TEST_P(HubServeTest, KioskNamingItsSeqGetsTheDeltaFromIt) {
+  ASSERT_TRUE(fx_.StartHub());
+  ASSERT_TRUE(fx_.PublishBundle(1));
+  ASSERT_TRUE(fx_.PublishBundle(2));
+  const std::string delta_path = fx_.BuildDelta(1, 2);
+  ASSERT_FALSE(delta_path.empty());
+  cktest::ProcessResult p = fx_.Cardhub(
+      {"publish", "--data-dir", fx_.hub_dir(), "--trust", fx_.bundle_pub_path(), delta_path});
+  ASSERT_EQ(p.exit_code, 0) << p.Describe();
+  EXPECT_NE(p.out.find("published delta seq 1 -> 2"), std::string::npos) << p.out;
+  const std::string delta = FileText(delta_path);
+  const std::string full = FileText(fx_.root() + "/bundles/seq2.ckbundle");
+  ASSERT_LT(delta.size(), full.size());
+
+  httplib::Result r = Get("/v1/bundle", {{"If-None-Match", "\"1\""}, {"CK-Registry-Seq", "1"}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->get_header_value("ETag"), "\"1-2\"");
+  EXPECT_EQ(r->body, delta);
+  // Resumed: the same delta from byte 10 on.
+  r = Get("/v1/bundle",
+          {{"CK-Registry-Seq", "1"}, {"Range", "bytes=10-"}, {"If-Range", "\"1-2\""}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 206);
+  EXPECT_EQ(r->body, delta.substr(10));
+  // A kiosk that does not name its seq (an older one), or names one without a delta: the full.
+  r = Get("/v1/bundle", {{"If-None-Match", "\"1\""}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->get_header_value("ETag"), "\"2\"");
+  EXPECT_EQ(r->body, full);
+  r = Get("/v1/bundle", {{"CK-Registry-Seq", "7"}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->get_header_value("ETag"), "\"2\"");
+  r = Get("/v1/bundle", {{"If-None-Match", "\"2\""}, {"CK-Registry-Seq", "2"}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 304);
+
+  // A delta beyond the published full bundle is refused.
+  ASSERT_FALSE(fx_.BuildBundle(3).empty());
+  const std::string ahead = fx_.BuildDelta(2, 3);
+  p = fx_.Cardhub({"publish", "--data-dir", fx_.hub_dir(), ahead});
+  EXPECT_NE(p.exit_code, 0);
+  EXPECT_NE(p.err.find("publish the full bundle of seq 3 first"), std::string::npos) << p.err;
 }
 
 TEST_P(HubServeTest, BundleEtagRangeAndIfRange) {

@@ -191,6 +191,31 @@ TEST_F(ScriptedSyncTest, ACorruptHubTimeFileIsNamed) {
   EXPECT_NE(kept.status().message().find(ck_sync::kHubTimeFile), std::string::npos);
 }
 
+// A kiosk names its seq (it takes deltas); a delta answer is applied and followed by another GET
+// from the new seq, until the hub answers 304.
+TEST_F(ScriptedSyncTest, DeltaAnswersAreFollowedUntilUpToDate) {
+  ApplyDirectly(1);
+  auto delta = [&](int64_t from, int64_t to) {
+    auto d = factory_.BuildDelta({.seq = from}, {.seq = to});
+    EXPECT_TRUE(d.ok()) << d.status().ToString();
+    return d.ok() ? Text(cktest::ReadBytes(d->path)) : "";
+  };
+  hub_.Queue({.headers = {{"ETag", "\"1-2\""}}, .body = delta(1, 2)});
+  hub_.Queue({.headers = {{"ETag", "\"2-3\""}}, .body = delta(2, 3)});
+  hub_.Queue({.status = 304, .headers = {{"ETag", "\"3\""}}});
+  auto r = Sync(3, true, false);
+  EXPECT_EQ(r.pull.state, PullReport::State::kApplied) << r.pull.status.ToString();
+  EXPECT_EQ(r.pull.previous_seq, 1);
+  EXPECT_EQ(r.pull.seq, 3);
+  ASSERT_EQ(hub_.requests().size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(hub_.requests()[i].Header("CK-Registry-Seq"), std::to_string(i + 1));
+    EXPECT_EQ(hub_.requests()[i].Header("If-None-Match"), "\"" + std::to_string(i + 1) + "\"");
+  }
+  EXPECT_EQ(cktest::InspectDataDir(data_).seq, 3);
+  EXPECT_FALSE(fs_.Exists(Download()));
+}
+
 TEST_F(ScriptedSyncTest, ACutDownloadKeepsItsEtagAndResumesWith206) {
   const std::string b = Bundle(2);
   ASSERT_GT(b.size(), 1000u);

@@ -67,6 +67,25 @@ class UsbWatcherTest : public ::testing::Test {
     ASSERT_TRUE(cktest::MakeDir(dir));
     ASSERT_TRUE(cktest::CopyFile(built->path, dir + "/" + name));
   }
+  // Seq 1 is the sample registry; each later seq changes one more member.
+  static BundleSpec Spec(int64_t seq) {
+    BundleSpec spec{.seq = seq};
+    spec.edit = [seq](registry::RegistryContents* c) {
+      for (int64_t i = 0; i + 1 < seq; ++i)
+        c->members[static_cast<size_t>(i)].state = card::MemberState::kRevoked;
+    };
+    return spec;
+  }
+  // Builds the delta between Spec(from) and Spec(to) and copies it into `dir`.
+  void PutDelta(const std::string& dir, int64_t from, int64_t to) {
+    const std::string name =
+        "delta" + std::to_string(from) + "-" + std::to_string(to) + ".ckbundle";
+    base::Result<cktest::BuiltBundle> built =
+        factory_.BuildDelta(Spec(from), Spec(to), "built-" + name);
+    ASSERT_TRUE(built.ok()) << built.status().ToString();
+    ASSERT_TRUE(cktest::MakeDir(dir));
+    ASSERT_TRUE(cktest::CopyFile(built->path, dir + "/" + name));
+  }
   void ApplyDirectly(int64_t seq) {
     PutBundle(staging_, {.seq = seq});
     auto report = importer_.Apply(staging_ + "/seq" + std::to_string(seq) + ".ckbundle");
@@ -109,6 +128,57 @@ TEST_F(UsbWatcherTest, AppliesTheNewestOfSeveral) {
   EXPECT_TRUE(Contains(receipt, "seq1.ckbundle: refused: not applied: seq 3 from seq3.ckbundle"))
       << receipt;
   EXPECT_TRUE(r.receipt_status.ok()) << r.receipt_status.ToString();
+}
+
+TEST_F(UsbWatcherTest, ChainOfDeltasIsAppliedInOrderFromTheKiosksSeq) {
+  ApplyDirectly(1);
+  const std::string stick = mount_ + "/stick";
+  PutBundle(stick, Spec(3));
+  PutDelta(stick, 2, 3);
+  PutDelta(stick, 1, 2);
+  ck_sync::VolumeResult r = Process(stick);
+  EXPECT_EQ(r.previous_seq, 1);
+  EXPECT_EQ(r.current_seq, 3);
+  EXPECT_EQ(RegistrySeq(), 3);
+  const std::string receipt = Receipt(stick);
+  EXPECT_TRUE(Contains(receipt, "delta1-2.ckbundle: applied seq 2\n")) << receipt;
+  EXPECT_TRUE(Contains(receipt, "delta2-3.ckbundle: applied seq 3\n")) << receipt;
+  EXPECT_TRUE(
+      Contains(receipt, "seq3.ckbundle: refused: not applied: seq 3 from delta2-3.ckbundle"))
+      << receipt;
+  EXPECT_TRUE(Contains(receipt, "result: applied seq 3 from delta2-3.ckbundle")) << receipt;
+}
+
+TEST_F(UsbWatcherTest, KioskWithoutARegistryTakesTheFullBundleThenTheDeltas) {
+  const std::string stick = mount_ + "/stick";
+  PutDelta(stick, 1, 2);
+  PutBundle(stick, Spec(2));
+  PutDelta(stick, 2, 3);
+  ck_sync::VolumeResult r = Process(stick);
+  EXPECT_EQ(r.current_seq, 3);
+  const std::string receipt = Receipt(stick);
+  EXPECT_TRUE(Contains(receipt, "seq2.ckbundle: applied seq 2\n")) << receipt;
+  EXPECT_TRUE(Contains(receipt, "delta2-3.ckbundle: applied seq 3\n")) << receipt;
+  EXPECT_TRUE(Contains(receipt, "delta1-2.ckbundle: refused: not applied: seq 3")) << receipt;
+}
+
+TEST_F(UsbWatcherTest, DeltaFromAnotherBaseFallsBackToTheFullBundle) {
+  // The kiosk's seq 1 is another registry than the one the delta was made from.
+  BundleSpec other{.seq = 1, .extra_members = 3, .file_name = "other1.ckbundle"};
+  auto b = factory_.Build(other);
+  ASSERT_TRUE(b.ok());
+  ASSERT_TRUE(importer_.Apply(b->path).ok());
+  const std::string stick = mount_ + "/stick";
+  PutDelta(stick, 1, 2);
+  PutBundle(stick, Spec(2));
+  ck_sync::VolumeResult r = Process(stick);
+  EXPECT_EQ(r.current_seq, 2);
+  const std::string receipt = Receipt(stick);
+  EXPECT_TRUE(Contains(receipt, "seq2.ckbundle: applied seq 2\n")) << receipt;
+  EXPECT_TRUE(Contains(receipt,
+                       "delta1-2.ckbundle: refused: delta from seq 1 to seq 2 was made "
+                       "from another registry of seq 1"))
+      << receipt;
 }
 
 TEST_F(UsbWatcherTest, OlderBundleIsRefusedWithTheReason) {

@@ -11,6 +11,7 @@
 #include "base/fs.h"
 #include "base/hex.h"
 #include "base/time_format.h"
+#include "bundle/delta.h"
 #include "bundle/format.h"
 #include "bundle/importer.h"
 #include "bundle/writer.h"
@@ -32,6 +33,62 @@ base::Result<int64_t> ParsePositive(const Args& args, const std::string& name, i
     return base::InvalidArgument("--" + name + " must be a whole number 1-" + std::to_string(max));
   }
   return out;
+}
+
+base::Status WriteFull(base::FileSystem& fs, const std::string& db_path,
+                       const registry::RegistryContents& c, const card::PrivateKey& key,
+                       const std::string& out) {
+  bundle::Manifest fields{.seq = c.meta.seq,
+                          .created = c.meta.created,
+                          .not_after = c.meta.not_after,
+                          .issuer = c.meta.issuer};
+  CK_ASSIGN_OR_RETURN(bundle::Manifest m, bundle::WriteBundle(fs, db_path, fields, key, out));
+  std::fprintf(stderr,
+               "cardctl: wrote %s: seq %lld, %zu members, %zu partners, %zu offers, %zu events, "
+               "%zu roster rows, %llu bytes\n",
+               out.c_str(), static_cast<long long>(m.seq), c.members.size(), c.partners.size(),
+               c.offers.size(), c.events.size(), c.roster.size(),
+               static_cast<unsigned long long>(m.content_size));
+  return base::Status::Ok();
+}
+
+// --delta-from OLD.ckbundle: the delta from OLD's registry to the new one goes to --out, and
+// the full bundle to --full when given.
+base::Status WriteDelta(base::FileSystem& fs, const std::string& db_path,
+                        const registry::RegistryContents& c, const card::PrivateKey& key,
+                        const std::string& from, const std::string& out) {
+  CK_ASSIGN_OR_RETURN(card::PublicKey pub, key.Public());
+  const std::string base_db = out + ".base.tmp";
+  base::Result<bundle::Manifest> base = bundle::ExtractRegistry(fs, from, pub, base_db);
+  if (!base.ok()) return base.status().WithContext("--delta-from");
+  bundle::Manifest fields{.seq = c.meta.seq,
+                          .created = c.meta.created,
+                          .not_after = c.meta.not_after,
+                          .issuer = c.meta.issuer,
+                          .base_seq = base->seq};
+  base::Result<bundle::DeltaBuild> d =
+      bundle::WriteDeltaBundle(fs, base_db, db_path, fields, key, out);
+  (void)fs.Remove(base_db);
+  if (!d.ok()) return d.status();
+  std::fprintf(stderr, "cardctl: wrote %s: delta from seq %lld to seq %lld (%s), %llu bytes\n",
+               out.c_str(), static_cast<long long>(base->seq), static_cast<long long>(c.meta.seq),
+               d->summary.ToString().c_str(),
+               static_cast<unsigned long long>(d->manifest.content_size));
+  return base::Status::Ok();
+}
+
+base::Status WriteBundles(base::FileSystem& fs, const Args& args, const std::string& db_path,
+                          const registry::RegistryContents& c, const card::PrivateKey& key) {
+  CK_ASSIGN_OR_RETURN(std::string out, args.Require("out"));
+  std::optional<std::string> from = args.Get("delta-from");
+  if (!from) {
+    if (args.Has("full")) return base::InvalidArgument("--full goes with --delta-from");
+    return WriteFull(fs, db_path, c, key, out);
+  }
+  CK_TRY(WriteDelta(fs, db_path, c, key, *from, out));
+  if (std::optional<std::string> full = args.Get("full"))
+    CK_TRY(WriteFull(fs, db_path, c, key, *full));
+  return base::Status::Ok();
 }
 
 base::Status Build(base::FileSystem& fs, const Args& args) {
@@ -73,22 +130,9 @@ base::Status Build(base::FileSystem& fs, const Args& args) {
   const std::string db_path = out + ".registry.tmp";
   (void)fs.Remove(db_path);
   base::Status st = registry::BuildRegistry(db_path, c);
-  base::Result<bundle::Manifest> m = base::InvalidArgument("not built");
-  if (st.ok()) {
-    bundle::Manifest fields{
-        .seq = seq, .created = c.meta.created, .not_after = c.meta.not_after, .issuer = iss};
-    m = bundle::WriteBundle(fs, db_path, fields, *sign_key, out);
-  }
+  if (st.ok()) st = WriteBundles(fs, args, db_path, c, *sign_key);
   (void)fs.Remove(db_path);
-  CK_TRY(st);
-  if (!m.ok()) return m.status();
-  std::fprintf(stderr,
-               "cardctl: wrote %s: seq %lld, %zu members, %zu partners, %zu offers, %zu events, "
-               "%zu roster rows, %llu bytes\n",
-               out.c_str(), static_cast<long long>(seq), c.members.size(), c.partners.size(),
-               c.offers.size(), c.events.size(), c.roster.size(),
-               static_cast<unsigned long long>(m->content_size));
-  return base::Status::Ok();
+  return st;
 }
 
 void PrintManifest(const bundle::Header& h) {
@@ -102,6 +146,23 @@ void PrintManifest(const bundle::Header& h) {
               std::string(bundle::CompressionName(m.compression)).c_str(),
               base::ToHex(m.content_sha256).c_str(), base::ToHex(h.kid).c_str(),
               std::string(card::AlgName(h.alg)).c_str());
+  if (m.is_delta()) {
+    std::printf("delta from seq: %lld\nbase state: %s\ntarget state: %s\n",
+                static_cast<long long>(m.base_seq), base::ToHex(m.base_state).c_str(),
+                base::ToHex(m.target_state).c_str());
+  }
+}
+
+// A delta's content: the change records, counted.
+base::Status InspectDelta(base::FileSystem& fs, const std::string& records_path) {
+  CK_ASSIGN_OR_RETURN(std::string records,
+                      base::ReadFile(fs, records_path, bundle::kMaxDeltaRecordBytes));
+  CK_ASSIGN_OR_RETURN(
+      registry::ChangeSummary summary,
+      registry::ScanRecords({reinterpret_cast<const uint8_t*>(records.data()), records.size()}));
+  std::printf("content: OK (hash matches)\nchanges: %lld (%s)\n",
+              static_cast<long long>(summary.total()), summary.ToString().c_str());
+  return base::Status::Ok();
 }
 
 // Inspect: manifest, signature (against --trust when given), then the content checked and counted.
@@ -130,8 +191,11 @@ int Inspect(base::FileSystem& fs, const Args& args) {
   const std::string db = std::string(dir_template) + "/registry.db";
   base::Status st = [&]() -> base::Status {
     CK_ASSIGN_OR_RETURN(auto out, fs.OpenWritable(db, 0600));
-    CK_TRY(bundle::ExtractContent(**in, header->manifest, *out, bundle::kMaxRegistryBytes));
+    CK_TRY(bundle::ExtractContent(
+        **in, header->manifest, *out,
+        header->manifest.is_delta() ? bundle::kMaxDeltaRecordBytes : bundle::kMaxRegistryBytes));
     CK_TRY(out->Close());
+    if (header->manifest.is_delta()) return InspectDelta(fs, db);
     CK_ASSIGN_OR_RETURN(auto reg, registry::Registry::Open(db));
     CK_ASSIGN_OR_RETURN(registry::Registry::Counts n, reg->CountRows());
     std::printf("content: OK (hash matches)\nmode: %s-list\n",
@@ -187,11 +251,12 @@ int RunBundle(base::FileSystem& fs, const std::vector<std::string>& argv) {
   const std::string sub = argv[0];
   std::vector<std::string> rest(argv.begin() + 1, argv.end());
   if (sub == "build") {
-    auto args = Args::Parse(rest,
-                            {"members", "issuer-pubkey", "withdrawn-pubkey", "status-secret", "seq",
-                             "valid-days", "mode", "sign", "out", "partners", "offers", "events",
-                             "roster", "iss", kEncodingFlag, kColumnsFlag, "utc-offset"},
-                            {"allow-unknown-roster"});
+    auto args =
+        Args::Parse(rest,
+                    {"members", "issuer-pubkey", "withdrawn-pubkey", "status-secret", "seq",
+                     "valid-days", "mode", "sign", "out", "partners", "offers", "events", "roster",
+                     "iss", kEncodingFlag, kColumnsFlag, "utc-offset", "delta-from", "full"},
+                    {"allow-unknown-roster"});
     if (!args.ok()) return Fail(args.status());
     if (base::Status st = Build(fs, *args); !st.ok()) return Fail(st);
     return kExitOk;

@@ -38,12 +38,15 @@ constexpr Command kCommands[] = {
      "        [--withdrawn-pubkey FILE...] [--iss CODE] --status-secret FILE --seq N\n"
      "        --valid-days N --mode allow|deny --sign bundle.key.pem --out FILE.ckbundle\n"
      "        [--partners F] [--offers F] [--events F] [--roster F] [--allow-unknown-roster]\n"
-     "        [--encoding utf-8|cp1251] [--columns FILE] [--utc-offset +HH:MM]",
+     "        [--encoding utf-8|cp1251] [--columns FILE] [--utc-offset +HH:MM]\n"
+     "        [--delta-from OLD.ckbundle [--full FULL.ckbundle]]",
      "build a signed registry bundle from the union's exports",
      "  --members    the same export `issue` reads; status missing = active, min_serial\n"
      "               missing = the row's serial (a reissued card invalidates the older ones)\n"
      "  --partners --offers --events --roster: any encoding and separator, Russian or English\n"
      "               headers and values (docs/input-files.md)\n"
+     "  --delta-from --out is the delta from OLD's registry to this one (a smaller update for\n"
+     "               kiosks that hold OLD); --full writes the full bundle too\n"
      "  --utc-offset the kiosks' local time (default +03:00): an event given by dates runs\n"
      "               from the first day's local midnight to the end of its last day\n"
      "  --allow-unknown-roster  keep roster rows whose member IDs are not in --members\n"},

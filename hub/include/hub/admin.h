@@ -20,7 +20,8 @@ base::Status Withdraw(HubStore& store, const std::string& name, std::FILE* out);
 
 // Checks the bundle's header (signature too when `trust_key_file` is set) and its whole content,
 // refuses a seq not above the published one, keeps a copy in DIR/bundles/ and the registry it
-// carries as DIR/registry.db (for `flags`).
+// carries as DIR/registry.db (for `flags`). A delta bundle is kept beside the full ones (its seq
+// at most the published one's; the newest 64 are kept) for GET /v1/bundle to choose from.
 base::Status Publish(HubStore& store, base::FileSystem& fs, const std::string& data_dir,
                      const std::string& bundle_file,
                      const std::optional<std::string>& trust_key_file, int64_t now, std::FILE* out);

@@ -69,6 +69,34 @@ base::Status Importer::CheckIncoming(const std::string& path, const Manifest& m)
   return base::Status::Ok();
 }
 
+base::Status Importer::CheckSeq(const Manifest& m, const ApplyOptions& options,
+                                const std::optional<registry::Meta>& applied, int64_t floor) const {
+  const int64_t previous = std::max(applied ? applied->seq : 0, floor);
+  const std::string what = m.is_delta() ? "delta bundle seq " : "bundle seq ";
+  if (m.seq < previous || (m.seq == previous && (m.is_delta() || !options.reinstall_same_seq))) {
+    return base::FailedPrecondition(
+        what + std::to_string(m.seq) +
+        (m.seq == previous ? " is already applied"
+                           : " is older than the applied seq " + std::to_string(previous)) +
+        " (refusing to roll back)");
+  }
+  if (!m.is_delta()) return base::Status::Ok();
+  const std::string delta =
+      "delta from seq " + std::to_string(m.base_seq) + " to seq " + std::to_string(m.seq);
+  if (!applied) {
+    return base::FailedPrecondition(delta + " needs the registry of seq " +
+                                    std::to_string(m.base_seq) +
+                                    ", but this device has no registry: apply a full bundle");
+  }
+  if (applied->seq != m.base_seq || floor > applied->seq) {
+    return base::FailedPrecondition(delta + " applies only onto seq " + std::to_string(m.base_seq) +
+                                    ", but this device has seq " + std::to_string(previous) +
+                                    ": apply the full bundle of seq " + std::to_string(m.seq) +
+                                    " or the deltas from seq " + std::to_string(previous));
+  }
+  return CheckDeltaBase(m, *applied);
+}
+
 base::Result<ApplyReport> Importer::Apply(const std::string& bundle_path,
                                           const ApplyOptions& options) {
   // One apply at a time per data directory, across processes (USB watcher, network sync,
@@ -85,17 +113,10 @@ base::Result<ApplyReport> Importer::Apply(const std::string& bundle_path,
 
   ApplyReport report{.manifest = m};
   base::Result<std::optional<registry::Meta>> applied = AppliedMeta();
-  if (applied.ok() && applied->has_value()) report.previous_seq = (*applied)->seq;
-  report.previous_seq = std::max(report.previous_seq, AppliedSeqFloor());
-  if (m.seq < report.previous_seq ||
-      (m.seq == report.previous_seq && !options.reinstall_same_seq)) {
-    return base::FailedPrecondition(
-        "bundle seq " + std::to_string(m.seq) +
-        (m.seq == report.previous_seq
-             ? " is already applied"
-             : " is older than the applied seq " + std::to_string(report.previous_seq)) +
-        " (refusing to roll back)");
-  }
+  const std::optional<registry::Meta> meta = applied.ok() ? *applied : std::nullopt;
+  const int64_t floor = AppliedSeqFloor();
+  report.previous_seq = std::max(meta ? meta->seq : 0, floor);
+  CK_TRY(CheckSeq(m, options, meta, floor));
   if (m.not_after <= clock_.NowUnixSeconds()) {
     return base::FailedPrecondition("bundle seq " + std::to_string(m.seq) + " expired on " +
                                     base::FormatIso8601Utc(m.not_after));
@@ -106,7 +127,9 @@ base::Result<ApplyReport> Importer::Apply(const std::string& bundle_path,
         std::to_string(header.header_bytes + m.content_size) + " (truncated or padded copy)");
   }
   base::Status st = [&]() -> base::Status {
-    {
+    if (m.is_delta()) {
+      CK_TRY(BuildFromDelta(*in, m, incoming));
+    } else {
       CK_ASSIGN_OR_RETURN(auto out, fs_.OpenWritable(incoming, 0644));
       CK_TRY(ExtractContent(*in, m, *out, kMaxRegistryBytes));
       CK_TRY(out->Sync());
@@ -120,9 +143,10 @@ base::Result<ApplyReport> Importer::Apply(const std::string& bundle_path,
     return st;
   }
   // Best effort: the registry's own meta is the primary record of the applied seq.
-  if (base::Status floor = WriteAppliedSeq(m.seq); !floor.ok()) {
-    report.warning = "applied, but the rollback floor was not saved: " + floor.message();
+  if (base::Status floor_st = WriteAppliedSeq(m.seq); !floor_st.ok()) {
+    report.warning = "applied, but the rollback floor was not saved: " + floor_st.message();
   }
+  if (m.is_delta()) WriteStateFile(m);
   return report;
 }
 

@@ -215,6 +215,7 @@ base::Result<Entry> Journal::Append(const NewEntry& n) {
     insert_.Reset();
     CK_TRY(CheckFiles());  // a file truncated underneath fails the insert: say that, not SQLite's
     // Another writer may have appended (a second process on the same file): reload and say so.
+    attendance_counts_.clear();
     (void)LoadTail();
     return st.WithContext("journal append");
   }
@@ -224,7 +225,20 @@ base::Result<Entry> Journal::Append(const NewEntry& n) {
   last_seq_ = e.seq;
   last_time_ = e.time_utc;
   last_hash_ = e.hash;
+  CountCheckin(e);
   return e;
+}
+
+void Journal::CountCheckin(const Entry& e) {
+  if (e.kind != Kind::kCheckin || e.decision != kAccepted || !e.rid) return;
+  auto it = attendance_counts_.find(e.event_id);
+  if (it == attendance_counts_.end()) return;  // not counted yet: the next query counts it
+  base::Result<std::pair<int64_t, int64_t>> n = CheckinsOf(*e.rid, e.event_id);
+  if (!n.ok()) {
+    attendance_counts_.erase(it);  // count again from the journal next time
+  } else if (n->first == 1) {
+    ++it->second;
+  }
 }
 
 base::Result<int64_t> Journal::AckedSeq() {
@@ -285,11 +299,14 @@ base::Result<std::pair<int64_t, int64_t>> Journal::CheckinsOf(const card::Rid& r
 }
 
 base::Result<int64_t> Journal::Attendance(const std::string& event_id) {
+  if (auto it = attendance_counts_.find(event_id); it != attendance_counts_.end())
+    return it->second;
   attendance_.Bind(1, event_id);
   base::Result<sqlite::Stmt::StepResult> r = attendance_.Step();
   int64_t n = r.ok() ? attendance_.Int(0) : 0;
   attendance_.Reset();
   if (!r.ok()) return r.status();
+  attendance_counts_[event_id] = n;
   return n;
 }
 

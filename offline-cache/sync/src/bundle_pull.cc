@@ -17,6 +17,8 @@ namespace ck_sync {
 namespace {
 
 constexpr size_t kMaxEtagBytes = 256;
+// A cycle follows at most this many deltas; the next cycle goes on from there.
+constexpr int kMaxDeltaSteps = 32;
 
 // The file's size, 0 when it cannot be opened.
 uint64_t FileSizeOrZero(base::FileSystem& fs, const std::string& path) {
@@ -123,6 +125,23 @@ void BundlePull::Discard() {
 }
 
 PullReport BundlePull::Run() {
+  PullReport rep = RunOne();
+  // A delta brings the registry one step: ask again from the new seq until the hub has nothing
+  // newer. A later step that does not apply ends the chain (the next cycle goes on from there).
+  for (int step = 1;
+       step < kMaxDeltaSteps && rep.state == PullReport::State::kApplied && applied_delta_;
+       ++step) {
+    PullReport next = RunOne();
+    if (next.state != PullReport::State::kApplied) break;
+    next.previous_seq = rep.previous_seq;
+    next.attempts += rep.attempts;
+    rep = std::move(next);
+  }
+  return rep;
+}
+
+PullReport BundlePull::RunOne() {
+  applied_delta_ = false;
   PullReport rep;
   base::Result<std::optional<registry::Meta>> meta = importer_.AppliedMeta();
   if (meta.ok() && meta->has_value()) rep.previous_seq = (*meta)->seq;
@@ -149,6 +168,8 @@ bool BundlePull::Attempt(PullReport* rep, bool* complete) {
     std::string tag = "\"";  // built by append: GCC 12 -O3 warns falsely (-Wrestrict) on a + chain
     tag.append(std::to_string(rep->previous_seq)).append("\"");
     headers.emplace_back("If-None-Match", std::move(tag));
+    // This kiosk takes deltas: the hub may answer with the first step from this seq.
+    headers.emplace_back(ck_protocol::kRegistrySeqHeader, std::to_string(rep->previous_seq));
   }
   std::optional<uint64_t> range;
   if (have > 0) {
@@ -231,6 +252,7 @@ void BundlePull::Apply(PullReport* rep) {
     return;
   }
   rep->state = PullReport::State::kApplied;
+  applied_delta_ = applied->manifest.is_delta();
   rep->seq = applied->manifest.seq;
   rep->previous_seq = applied->previous_seq;
 }

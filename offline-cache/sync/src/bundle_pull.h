@@ -20,9 +20,12 @@ class BundlePull {
   BundlePull(base::FileSystem& fs, bundle::Importer& importer, HubClient& hub,
              const RetryPolicy& retry, const std::string& data_dir, uint64_t max_bytes);
 
+  // Pulls and applies until up to date: a delta answer is followed by another GET from the new
+  // seq (at most 32 in a cycle). The report spans the chain (previous_seq before the first).
   PullReport Run();
 
  private:
+  PullReport RunOne();
   // One GET; true when done (applied-ready, up to date, or a final failure).
   bool Attempt(PullReport* rep, bool* complete);
   // Sorts the answer to a GET that reached the hub.
@@ -38,6 +41,7 @@ class BundlePull {
   const RetryPolicy& retry_;
   const std::string download_, etag_file_;
   const uint64_t max_bytes_;
+  bool applied_delta_ = false;  // the last RunOne applied a delta bundle
 };
 
 }  // namespace ck_sync

@@ -5,6 +5,7 @@
 
 #include "base/time_format.h"
 #include "bundle/format.h"
+#include "bundle/path.h"
 #include "volume_scan.h"
 #include "watch_loop.h"
 
@@ -16,6 +17,8 @@ struct UsbWatcher::Candidate {
   std::string path;
   base::Status header_status;  // why the header did not verify; OK when it did
   int64_t seq = 0;             // valid when header_status is OK
+  int64_t base_seq = 0;        // a delta's base seq; 0 for a full bundle
+  uint64_t size = 0;
 };
 
 UsbWatcher::UsbWatcher(base::FileSystem& fs, const base::Clock& clock, bundle::Importer& importer,
@@ -64,6 +67,8 @@ std::vector<UsbWatcher::Candidate> UsbWatcher::ReadCandidates(
       base::Result<bundle::Header> header = bundle::ReadHeader(**in, &trusted_);
       if (header.ok()) {
         c.seq = header->manifest.seq;
+        if (header->manifest.is_delta()) c.base_seq = header->manifest.base_seq;
+        c.size = (*in)->size();
       } else {
         c.header_status = header.status();
       }
@@ -78,30 +83,58 @@ std::vector<UsbWatcher::Candidate> UsbWatcher::ReadCandidates(
   return out;
 }
 
-// Tries the verified candidates newest first until one applies; the importer says exactly why
-// each refusal happened (already applied, older, expired, truncated, hash, ...).
+// Applies the path from the applied seq to the newest seq the verified candidates reach (a full
+// bundle and/or deltas, bundle::PlanPath); a step that is refused is set aside and the path
+// planned again without it. The candidates on no path are then tried newest first as before, so
+// each gets the importer's reason (already applied, older, expired, ...) or, once something was
+// applied, "not applied: ... is newer and was applied".
 void UsbWatcher::ApplyNewest(const std::vector<Candidate>& candidates, VolumeResult* result) {
+  std::vector<std::optional<BundleOutcome>> outcomes(candidates.size());
   const Candidate* applied = nullptr;
-  for (const Candidate& c : candidates) {
-    BundleOutcome outcome{.file = c.name};
-    if (!c.header_status.ok()) {
-      outcome.status = c.header_status;
-    } else if (applied != nullptr) {
-      outcome.seq = c.seq;
-      outcome.status =
-          base::FailedPrecondition("not applied: seq " + std::to_string(applied->seq) + " from " +
-                                   applied->name + " is newer and was applied");
+  auto apply = [&](size_t i) {
+    const Candidate& c = candidates[i];
+    BundleOutcome outcome{.file = c.name, .seq = c.seq};
+    base::Result<bundle::ApplyReport> report = importer_.Apply(c.path);
+    if (report.ok()) {
+      outcome.applied = true;
+      applied = &c;
     } else {
-      outcome.seq = c.seq;
-      base::Result<bundle::ApplyReport> report = importer_.Apply(c.path);
-      if (report.ok()) {
-        outcome.applied = true;
-        applied = &c;
-      } else {
-        outcome.status = report.status();
-      }
+      outcome.status = report.status();
     }
-    result->bundles.push_back(std::move(outcome));
+    outcomes[i] = std::move(outcome);
+    return report.ok();
+  };
+  for (;;) {
+    std::vector<bundle::OfferedBundle> offered;
+    std::vector<size_t> index;
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      const Candidate& c = candidates[i];
+      if (!c.header_status.ok() || outcomes[i]) continue;
+      offered.push_back({.seq = c.seq, .base_seq = c.base_seq, .size = c.size});
+      index.push_back(i);
+    }
+    base::Status error;
+    const int64_t current = AppliedSeq(&error).value_or(0);
+    std::vector<size_t> path = bundle::PlanPath(current, offered);
+    if (path.empty()) break;
+    for (size_t step : path) {
+      if (!apply(index[step])) break;
+    }
+  }
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    const Candidate& c = candidates[i];
+    if (!outcomes[i] && !c.header_status.ok()) {
+      outcomes[i] = BundleOutcome{.file = c.name, .status = c.header_status};
+    } else if (!outcomes[i] && applied != nullptr && c.seq <= applied->seq) {
+      outcomes[i] = BundleOutcome{.file = c.name,
+                                  .seq = c.seq,
+                                  .status = base::FailedPrecondition(
+                                      "not applied: seq " + std::to_string(applied->seq) +
+                                      " from " + applied->name + " is newer and was applied")};
+    } else if (!outcomes[i]) {
+      apply(i);
+    }
+    result->bundles.push_back(std::move(*outcomes[i]));
   }
 }
 

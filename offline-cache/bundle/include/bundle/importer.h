@@ -3,6 +3,7 @@
 // or the old one is still in use, unchanged.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 
@@ -24,6 +25,11 @@ inline constexpr char kPreviousFile[] = "registry.db.previous";
 // registry file that became unreadable.
 inline constexpr char kAppliedSeqFile[] = "registry.seq";
 inline constexpr char kLockFile[] = "registry.lock";  // flock()ed during an apply
+// "SEQ CREATED SIZE HEX-DIGEST\n": the state digest of the registry a delta apply made (the one
+// its manifest names), so that the next delta's base is checked without reading the whole
+// registry. Used only while SEQ, CREATED and the file's SIZE match registry.db; otherwise the
+// digest is computed from the registry itself.
+inline constexpr char kStateFile[] = "registry.state";
 inline constexpr uint64_t kMaxRegistryBytes = uint64_t{4} << 30;
 
 struct ApplyOptions {
@@ -49,7 +55,16 @@ class Importer {
   // exactly why; the code is kIo only for local I/O failures. Success means the new registry is
   // in place and on disk (file and directory synced). Any failure leaves the old registry in use
   // (DESIGN.md section 5), unless the disk also failed while putting it back: the message says so.
+  // A delta bundle (manifest version 2) applies only onto the registry it names: its base seq
+  // must be the applied seq and its base state digest the applied registry's (a wrong base, a
+  // gap, a replay or an older delta is refused, naming both seqs). The registry in use is copied
+  // to registry.db.incoming, the change records applied to the copy in one transaction (every
+  // record checked against the rows there), and the copy checked and installed like a full one.
   base::Result<ApplyReport> Apply(const std::string& bundle_path, const ApplyOptions& options = {});
+
+  // For tests: the SQLite VFS (registered name) a delta apply writes the incoming copy through;
+  // nullptr (the default) for SQLite's own. The string must outlive the importer.
+  void set_sqlite_vfs(const char* vfs) { sqlite_vfs_ = vfs; }
 
   // The applied registry's meta, or nullopt when none is applied.
   base::Result<std::optional<registry::Meta>> AppliedMeta() const;
@@ -61,11 +76,20 @@ class Importer {
   base::Status Install(const std::string& incoming, int64_t seq);
   int64_t AppliedSeqFloor() const;
   base::Status WriteAppliedSeq(int64_t seq);
+  base::Status CheckSeq(const Manifest& m, const ApplyOptions& options,
+                        const std::optional<registry::Meta>& applied, int64_t floor) const;
+  // Delta apply (delta_apply.cc).
+  base::Status CheckDeltaBase(const Manifest& m, const registry::Meta& applied) const;
+  base::Result<std::array<uint8_t, 32>> AppliedStateDigest(const registry::Meta& applied) const;
+  base::Status BuildFromDelta(base::SequentialFile& in, const Manifest& m,
+                              const std::string& incoming);
+  void WriteStateFile(const Manifest& m);
 
   base::FileSystem& fs_;
   const base::Clock& clock_;
   std::string data_dir_;
   card::PublicKey trusted_;
+  const char* sqlite_vfs_ = nullptr;
 };
 
 }  // namespace bundle

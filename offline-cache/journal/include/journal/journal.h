@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -93,7 +94,10 @@ class Journal {
   int64_t last_time() const { return last_time_; }  // 0 when empty
   // Reads the last entry (seq, time, hash) from the file again, for a connection that shares the
   // file with the writer (the background sync reads it fresh before each batch).
-  base::Status ReloadTail() { return LoadTail(); }
+  base::Status ReloadTail() {
+    attendance_counts_.clear();
+    return LoadTail();
+  }
 
   base::Result<int64_t> AckedSeq();
   // Records that entries up to `seq` reached the union (export collected or hub acknowledged).
@@ -110,7 +114,10 @@ class Journal {
   // Accepted check-ins of this member at this event: count and the time of the first.
   base::Result<std::pair<int64_t, int64_t>> CheckinsOf(const card::Rid& rid,
                                                        const std::string& event_id);
-  // Distinct members checked in at this event.
+  // Distinct members checked in at this event. Counted from the journal once per event and
+  // connection, then kept up to date by Append (an accepted check-in of a member not yet checked
+  // in there adds one), so an event desk's count does not grow with the journal. ReloadTail
+  // forgets the counts (another connection may have appended).
   base::Result<int64_t> Attendance(const std::string& event_id);
 
   // Recomputes every hash and link; names the first entry that does not fit.
@@ -126,7 +133,12 @@ class Journal {
 
   sqlite::Db db_;
   const base::Clock& clock_;
+  // After an accepted check-in was appended: counts it in attendance_counts_ if it is the
+  // member's first at that event.
+  void CountCheckin(const Entry& e);
+
   sqlite::Stmt insert_, usage_, checkins_, attendance_;
+  std::map<std::string, int64_t> attendance_counts_;  // by event id, for Attendance
   int64_t last_seq_ = 0;
   int64_t last_time_ = 0;
   Hash last_hash_{};

@@ -7,5 +7,7 @@ namespace ck_protocol {
 inline constexpr char kHealthPath[] = "/v1/health";
 inline constexpr char kBundlePath[] = "/v1/bundle";
 inline constexpr char kJournalPath[] = "/v1/journal";
+// GET /v1/bundle: a kiosk that takes delta bundles names its applied seq in this header.
+inline constexpr char kRegistrySeqHeader[] = "CK-Registry-Seq";
 
 }  // namespace ck_protocol

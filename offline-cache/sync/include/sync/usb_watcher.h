@@ -1,5 +1,7 @@
 // The USB-stick watcher (DESIGN.md section 8): when a volume appears under the mount directory,
-// apply the newest valid `*.ckbundle` at its top level and write a plain-text receipt back to it.
+// bring the registry to the newest seq the valid `*.ckbundle` files at its top level reach (a full
+// bundle and/or a chain of deltas, chosen from the kiosk's own seq) and write a plain-text receipt
+// back to it.
 //
 // The watcher never owns the registry: it hands bundle files to the bundle::Importer, which either
 // installs a complete, checked registry or leaves the old one in use. A stick pulled out at any
@@ -90,10 +92,11 @@ class UsbWatcher {
              card::PublicKey trusted, UsbWatcherOptions options);
 
   // Handles one volume: lists `*.ckbundle` regular files at its top level (no recursion, no
-  // dotfiles, at most max_bundles by name), applies the newest one whose header verifies, falling
-  // back to the next newest when an apply fails, then writes the receipt atomically (temporary
-  // dotfile, fsync, rename, fsync of the volume directory). Never fails as a whole: every problem
-  // is in the result.
+  // dotfiles, at most max_bundles by name), applies the path of verified bundles from the applied
+  // seq to the newest seq they reach (bundle::PlanPath: deltas in seq order, or a full bundle and
+  // the deltas after it; fewest bytes), planning again without a step that is refused, then writes
+  // the receipt atomically (temporary dotfile, fsync, rename, fsync of the volume directory). Never
+  // fails as a whole: every problem is in the result.
   VolumeResult ProcessVolume(const std::string& volume_dir);
 
   // Processes every volume under mount_dir once (see Run for what counts as a volume).
