@@ -364,6 +364,7 @@ void App::Turn() {
     } while (exit_code_ < 0 && SDL_PollEvent(&ev) != 0);
   }
   TakeInputs();
+  FinishPinCheck();
   FinishUsbJob();
   TakeUsbNews();
   AfterTick();
