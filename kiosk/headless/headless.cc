@@ -37,6 +37,7 @@ nlohmann::json ScreenJson(const Screen& s) {
     j["discount_limit_minor"] = s.clip_minor;
   }
   if (s.attendance > 0) j["attendance"] = s.attendance;
+  if (s.capacity > 0) j["capacity"] = s.capacity;
   if (s.first_entry > 0) j["first_entry"] = s.first_entry;
   if (s.entry_number > 0) j["entry_number"] = s.entry_number;
   if (!s.entry_uuid.empty()) {

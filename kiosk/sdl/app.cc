@@ -154,6 +154,7 @@ kiosk::Config App::SessionConfig() const {
   c.utc_offset_seconds = cfg_.utc_offset_seconds;
   c.result_timeout_ms = cfg_.result_timeout_ms;
   c.entry_timeout_ms = cfg_.entry_timeout_ms;
+  c.capacity = cfg_.capacity;
   c.stale_registry =
       cfg_.stale_registry == "refuse" ? kiosk::StalePolicy::kRefuse : kiosk::StalePolicy::kWarn;
   return c;
@@ -170,6 +171,7 @@ void App::RefreshStatus() {
   status_.has_registry = device.registry != nullptr;
   status_.place.clear();
   status_.attendance = -1;
+  status_.capacity = mode == kiosk::Mode::kEvent ? cfg_.capacity : 0;
   if (device.registry) {
     const registry::Meta& m = device.registry->meta();
     status_.registry_seq = m.seq;
@@ -180,7 +182,11 @@ void App::RefreshStatus() {
       if (p.ok() && p->has_value()) status_.place = (*p)->name;
     } else {
       auto e = device.registry->FindEvent(cfg_.event);
-      if (e.ok() && e->has_value()) status_.place = (*e)->title;
+      if (e.ok() && e->has_value()) {
+        status_.place = (*e)->title;
+        if ((*e)->capacity)
+          status_.capacity = *(*e)->capacity;  // the registry's, over the config's
+      }
     }
   }
   if (status_.place.empty()) status_.place = mode == kiosk::Mode::kShop ? cfg_.partner : cfg_.event;
@@ -379,6 +385,7 @@ void App::Turn() {
     } while (exit_code_ < 0 && SDL_PollEvent(&ev) != 0);
   }
   TakeInputs();
+  FinishPinCheck();
   FinishUsbJob();
   TakeUsbNews();
   AfterTick();

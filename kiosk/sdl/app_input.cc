@@ -1,5 +1,6 @@
 // What the SDL app does with touches, keys, typed text and scans (start-up and drawing: app.cc).
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 
 #include "app_internal.h"
@@ -287,6 +288,7 @@ void App::Apply(const kiosk_admin::AdminEffects& e) {
   }
   if (e.chosen) RebuildSession();
   if (e.import_usb || e.export_usb) StartUsbJob(e.export_usb);
+  if (e.check_pin) StartPinCheck();
   if (e.wake_sync) wiring_->sync()->Wake();
   if (e.confirm_clock) ConfirmClock();
 }
@@ -304,6 +306,26 @@ void App::ConfirmClock() {
         admin_->strings().Format("admin.clock_failed", {{"why", e.status().message()}}), true);
   }
   RefreshStatus();
+}
+
+// The PIN's PBKDF2 (tens of ms here, up to a second on a small board) off the UI thread: the PIN
+// screen says "checking" meanwhile.
+void App::StartPinCheck() {
+  std::optional<kiosk_settings::PinTry> t = admin_->TakePinTry();
+  if (!t) return;
+  pin_check_ = std::async(std::launch::async, [this, t = std::move(*t)] {
+    base::Result<bool> right = t.Right();
+    Wake();
+    return right;
+  });
+}
+
+void App::FinishPinCheck() {
+  if (!pin_check_.valid() ||
+      pin_check_.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
+    return;
+  app_activity_ns_ = Now();
+  Apply(admin_->PinChecked(pin_check_.get()));
 }
 
 // Import from / export to every USB stick under usb_mount_dir, on a worker thread so the screen

@@ -6,6 +6,7 @@
 #include <SDL2/SDL.h>
 
 #include <cstdint>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,6 +50,7 @@ class App final : public ScriptHost {
   base::FakeClock* fake_clock() override { return wiring_->fake_clock(); }
   void Screenshot(const std::string& name) override { Present(true, name); }
   int64_t NowNs() const override { return Now(); }
+  bool Working() const override { return admin_ && admin_->checking(); }
 
  private:
   // app.cc: start-up
@@ -100,6 +102,8 @@ class App final : public ScriptHost {
   void AfterSession(kiosk::State before);
   void ConfirmClock();
   void Apply(const kiosk_admin::AdminEffects& effects);
+  void StartPinCheck();
+  void FinishPinCheck();
   void StartUsbJob(bool do_export);
   void FinishUsbJob();
   void TakeUsbNews();
@@ -126,6 +130,9 @@ class App final : public ScriptHost {
   std::unique_ptr<kiosk_wiring::Wiring> wiring_;
   std::optional<kiosk_settings::AdminPin> pin_;  // uses the wiring's clock
   std::optional<kiosk_admin::AdminFlow> admin_;
+  // The admin PIN's PBKDF2 on a thread of its own (it wakes the loop when done); destroyed before
+  // the window it wakes.
+  std::future<base::Result<bool>> pin_check_;
 
   std::vector<uint8_t> preview_pixels_;
   bool preview_dirty_ = false;

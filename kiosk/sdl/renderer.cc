@@ -122,6 +122,21 @@ int Renderer::FitPx(const std::string& text, int w, int h, int px, bool bold) {
 const Renderer::TextTexture* Renderer::FitText(const std::string& text, int w, int h, int px,
                                                bool bold, kiosk_settings::Rgb color, Align align,
                                                int* size_out) {
+  // The size found for this text and box before: measured once, not at every frame.
+  const FitKey key{text, w, h, px, bold};
+  if (auto it = fitted_.find(key); it != fitted_.end()) {
+    *size_out = it->second;
+    return Text(text, it->second, bold, color, w, align);
+  }
+  if (fitted_.size() >= kMaxFitted) fitted_.clear();
+  const TextTexture* t = MeasureFit(text, w, h, px, bold, color, align, size_out);
+  fitted_[key] = *size_out;
+  return t;
+}
+
+const Renderer::TextTexture* Renderer::MeasureFit(const std::string& text, int w, int h, int px,
+                                                  bool bold, kiosk_settings::Rgb color, Align align,
+                                                  int* size_out) {
   for (int size = px;; size = size * 9 / 10) {
     *size_out = std::max(size, kMinTextPx);
     if (size <= kMinTextPx) return Text(text, kMinTextPx, bold, color, w, align);

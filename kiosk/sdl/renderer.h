@@ -61,6 +61,10 @@ class Renderer {
   int WidestWord(const std::string& text, int px, bool bold);
   const TextTexture* FitText(const std::string& text, int w, int h, int px, bool bold,
                              kiosk_settings::Rgb color, kiosk_ui::Align align, int* size_out);
+  const TextTexture* MeasureFit(const std::string& text, int w, int h, int px, bool bold,
+                                kiosk_settings::Rgb color, kiosk_ui::Align align, int* size_out);
+  using FitKey = std::tuple<std::string, int, int, int, bool>;  // text, w, h, px, bold
+  static constexpr size_t kMaxFitted = 1024;
   void DrawText(const std::string& text, const kiosk_ui::Rect& r, int px, bool bold,
                 kiosk_settings::Rgb color, kiosk_ui::Align align);
 
@@ -68,6 +72,7 @@ class Renderer {
   std::string font_path_[2];
   std::map<std::pair<int, bool>, FontPtr> fonts_;
   std::map<TextKey, TextTexture> texts_;
+  std::map<FitKey, int> fitted_;  // the font size each text was fitted at
   TexturePtr preview_;
   int preview_w_ = 0, preview_h_ = 0;
   std::vector<uint8_t> chroma_;

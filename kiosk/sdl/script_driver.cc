@@ -135,6 +135,8 @@ bool ScriptDriver::Waited(const ScriptCommand& c, int* exit_code) {
 }
 
 bool ScriptDriver::Step(const ScriptCommand& c, int* exit_code) {
+  // Nothing is looked at or touched while the app is still answering (as a person waits).
+  if (host_.Working() && c.op != ScriptOp::kAdvance && c.op != ScriptOp::kQuit) return false;
   // Scripted touches and keys wait until the screen has settled, as a person's would.
   const bool input = c.op == ScriptOp::kPress || c.op == ScriptOp::kTap || c.op == ScriptOp::kKey ||
                      c.op == ScriptOp::kType || c.op == ScriptOp::kTyped;
@@ -212,7 +214,7 @@ bool ScriptDriver::Step(const ScriptCommand& c, int* exit_code) {
 int ScriptDriver::TimeoutMs() const {
   if (pos_ >= script_.size()) return -1;
   const ScriptOp op = script_[pos_].op;
-  return IsWait(op) || op == ScriptOp::kType || host_.InputSettling() ? 10 : 0;
+  return IsWait(op) || op == ScriptOp::kType || host_.InputSettling() || host_.Working() ? 10 : 0;
 }
 
 }  // namespace kiosk_sdl

@@ -35,6 +35,9 @@ class ScriptHost {
   // Draws now and writes the picture to NAME.png in the screenshot directory.
   virtual void Screenshot(const std::string& name) = 0;
   virtual int64_t NowNs() const = 0;  // monotonic
+  // The app is still answering the last input (an admin PIN being checked): what is on screen is
+  // not its answer yet.
+  virtual bool Working() const { return false; }
 };
 
 class ScriptDriver {

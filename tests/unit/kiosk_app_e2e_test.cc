@@ -625,6 +625,45 @@ TEST_F(KioskAppE2eTest, EventCheckInThenTheSameCardAgainAndTheCount) {
   EXPECT_EQ(accepted[0].event_id, kiosktest::kEvent);
 }
 
+// The count with the event's capacity from the registry, and the whole screen saying the event is
+// full once it is; a newcomer is then refused.
+TEST_F(KioskAppE2eTest, TheDoorCountsAgainstTheCapacityAndSaysWhenTheEventIsFull) {
+  kiosktest::RegistrySpec spec;
+  spec.members = {{kMember}, {kOther}};
+  registry::Event small =
+      kiosktest::MakeEvent(kiosktest::kEvent, kiosktest::kNow - 3600, kiosktest::kNow + 3600);
+  small.capacity = 1;
+  spec.events = {small};
+  ASSERT_TRUE(fx_.WriteRegistry(spec));
+  const KioskRun run = Run(Event(),
+                           "wait idle 30\n"
+                           "expect Прошли: 0 / 1\n"
+                           "scan " +
+                               Card(kMember) +
+                               "\n"
+                               "wait result-VALID 20\n"
+                               "expect Прошли: 1 / 1\n"
+                               "advance 5\n"
+                               "wait idle 20\n"
+                               "expect Мест нет\n"
+                               "expect Прошли: 1 / 1. Новым участникам вход не отмечается\n"
+                               "scan " +
+                               Card(kOther) +
+                               "\n"
+                               "wait result-EVENT_FULL 20\n"
+                               "quit\n",
+                           {"--screenshot-dir", screenshot_dir()});
+  ASSERT_EQ(run.process.exit_code, 0) << run.Describe();
+  EXPECT_EQ(run.ScreenNames(),
+            (std::vector<std::string>{"idle", "result-VALID", "idle-full", "result-EVENT_FULL"}))
+      << run.Describe();
+  const std::vector<std::string> shots = Screenshots();
+  EXPECT_TRUE(std::any_of(shots.begin(), shots.end(), [](const std::string& n) {
+    return n.find("-idle-full.png") != std::string::npos;
+  })) << shots.size();
+  EXPECT_EQ(Accepted().size(), 1u);
+}
+
 TEST_F(KioskAppE2eTest, RosterEventRefusesAMemberNotOnIt) {
   const KioskRun run = Run(Event(kRosterEvent),
                            "wait idle 30\n"

@@ -239,6 +239,32 @@ TEST_F(ViewTest, TheAdminRegistryLineIsLargeWithRoomForTwoLines) {
   EXPECT_GE(line->rect.h, 2 * line->font_px + 8);  // two lines of it
 }
 
+TEST_F(ViewTest, TheDoorCountShowsTheCapacityAndAFullEventFillsTheScreen) {
+  model_.mode = kiosk::Mode::kEvent;
+  model_.status.attendance = 498;
+  model_.status.capacity = 500;
+  View v = Build(Ru());
+  EXPECT_EQ(v.name, "idle");
+  EXPECT_TRUE(v.Shows("Прошли: 498 / 500")) << v.AllText();
+  model_.status.capacity = 0;  // no limit anywhere: the count alone
+  EXPECT_TRUE(Build(Ru()).Shows("Прошли: 498")) << Build(Ru()).AllText();
+  EXPECT_FALSE(Build(Ru()).Shows("498 / 500")) << Build(Ru()).AllText();
+  model_.status.attendance = 500;
+  model_.status.capacity = 500;
+  v = Build(Ru());
+  EXPECT_EQ(v.name, "idle-full");
+  EXPECT_EQ(v.background, theme_.warning);
+  EXPECT_TRUE(v.Shows("Мест нет")) << v.AllText();
+  EXPECT_TRUE(v.Shows("Прошли: 500 / 500")) << v.AllText();
+  EXPECT_NE(v.Button("admin"), nullptr);  // the admin can still be reached
+  EXPECT_TRUE(Build(En()).Shows("The event is full")) << Build(En()).AllText();
+  // A result at the door carries the capacity too.
+  ShowResult("VALID", "accepted", kiosk::OutcomeOf(rules::CheckinCode::kAccepted));
+  model_.screen.attendance = 499;
+  model_.screen.capacity = 500;
+  EXPECT_TRUE(Build(Ru()).Shows("Прошли: 499 / 500")) << Build(Ru()).AllText();
+}
+
 TEST_F(ViewTest, PinScreenHidesDigits) {
   model_.app = AppScreen::kPin;
   model_.entry = "1234";

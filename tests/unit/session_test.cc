@@ -793,6 +793,25 @@ TEST_F(SessionTest, FullEventRefusesNewcomersButLetsMembersBackIn) {
   EXPECT_EQ(screen().attendance, 2);
 }
 
+TEST_F(SessionTest, TheConfigsCapacityHoldsWhenTheRegistrysEventHasNone) {
+  Config config = kiosktest::EventConfig();
+  config.capacity = 1;
+  ASSERT_NO_FATAL_FAILURE(Start(Spec(), config));
+  s().Scan(Card(kAnna));
+  EXPECT_EQ(screen().decision, "accepted");
+  EXPECT_EQ(screen().capacity, 1);
+  s().Scan(Card(kBoris));
+  EXPECT_EQ(screen().decision, "EVENT_FULL");
+  EXPECT_EQ(screen().message, "event full: 1 of 1");
+  // The registry's own capacity comes first.
+  RegistrySpec spec = Spec();
+  spec.events[0].capacity = 3;
+  ASSERT_NO_FATAL_FAILURE(Start(spec, config));
+  s().Scan(Card(kBoris));
+  EXPECT_EQ(screen().decision, "accepted");
+  EXPECT_EQ(screen().capacity, 3);
+}
+
 TEST_F(SessionTest, DoorsAndEndOfTheEvent) {
   Config config = kiosktest::EventConfig();
   config.doors_open_seconds = 1800;

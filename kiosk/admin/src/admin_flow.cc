@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <utility>
 
 namespace kiosk_admin {
 
@@ -73,7 +74,7 @@ bool AdminFlow::Open(kiosk::State session_state) {
 }
 
 void AdminFlow::Key(std::string_view key) {
-  if (!IsPinScreen(screen_)) return;
+  if (!IsPinScreen(screen_) || checking_) return;
   if (key == "back") {
     if (!entry_.empty()) entry_.pop_back();
   } else if (key == "clear") {
@@ -84,7 +85,7 @@ void AdminFlow::Key(std::string_view key) {
 }
 
 AdminEffects AdminFlow::Ok() {
-  if (!IsPinScreen(screen_)) return {};
+  if (!IsPinScreen(screen_) || checking_) return {};
   if (entry_.size() < kMinPinDigits) {
     // Too short to be a PIN: not a try (a passer-by tapping OK must not lock the admin out).
     SetNotice(strings_.Get("pin.too_short"), true);
@@ -95,16 +96,33 @@ AdminEffects AdminFlow::Ok() {
 }
 
 AdminEffects AdminFlow::CheckPin() {
-  base::Result<kiosk_settings::PinCheck> r = pin_->Check(entry_);
+  std::optional<kiosk_settings::PinTry> t = pin_->StartCheck(entry_);
   entry_.clear();
+  if (!t) {
+    NoticeLocked(true);  // not checked: say so, or a right PIN looks wrong
+    return {};
+  }
+  pin_try_ = std::move(t);
+  checking_ = true;
+  SetNotice(strings_.Get("pin.checking"), false);
+  return {.check_pin = true};
+}
+
+std::optional<kiosk_settings::PinTry> AdminFlow::TakePinTry() {
+  return std::exchange(pin_try_, std::nullopt);
+}
+
+AdminEffects AdminFlow::PinChecked(const base::Result<bool>& right) {
+  if (!checking_) return {};
+  checking_ = false;
+  base::Result<kiosk_settings::PinCheck> r = pin_->FinishCheck(right);
+  if (screen_ != AppScreen::kPin) return {};  // the PIN screen was closed meanwhile (time-out)
   if (!r.ok()) {
     SetNotice(r.status().message(), true);
   } else if (*r == kiosk_settings::PinCheck::kOk) {
     screen_ = AppScreen::kAdmin;
     SetNotice("", false);
     return {.refresh_status = true};
-  } else if (*r == kiosk_settings::PinCheck::kLockedOut) {
-    NoticeLocked(true);  // not checked: say so, or a right PIN looks wrong
   } else if (pin_->LockedForSeconds() > 0) {
     NoticeLocked(false);
   } else {
@@ -135,6 +153,7 @@ AdminEffects AdminFlow::SetPin() {
 }
 
 AdminEffects AdminFlow::Back(bool job_running) {
+  if (checking_) return {};  // a PIN being checked: its answer comes first (under a second)
   entry_.clear();
   switch (screen_) {
     case AppScreen::kPin:

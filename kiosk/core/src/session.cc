@@ -294,7 +294,9 @@ void Session::ScanAtEvent(const card::Verification&) {
          ev.ok() ? "event " + config_.event_id + " is not in the registry" : ev.status().message());
     return;
   }
-  const registry::Event& event = **ev;
+  registry::Event event = **ev;
+  if (!event.capacity && config_.capacity > 0) event.capacity = config_.capacity;
+  screen_.capacity = event.capacity.value_or(0);
   rules::CheckinFacts f;
   f.now = clock_.NowUnixSeconds();
   f.doors_open_seconds = config_.doors_open_seconds;

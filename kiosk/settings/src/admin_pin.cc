@@ -127,20 +127,23 @@ base::Result<AdminPin> AdminPin::Open(base::FileSystem& fs, const std::string& d
   return pin;
 }
 
-base::Result<PinCheck> AdminPin::Check(std::string_view pin) {
+base::Result<bool> PinTry::Right() const {
+  if (!IsPinShape(pin)) return false;  // anything else is simply wrong, and counted
+  if (salt.empty()) return SameBytes(pin, kDefaultAdminPin);  // no file yet: the default PIN
+  CK_ASSIGN_OR_RETURN(std::string h, Pbkdf2(pin, salt));
+  return SameBytes(h, hash);
+}
+
+std::optional<PinTry> AdminPin::StartCheck(std::string_view pin) {
   const int64_t now = clock_->NowUnixSeconds();
   locked_until_ = std::min(locked_until_, now + LockoutSeconds(failures_));  // see Open()
-  if (locked_until_ > now) return PinCheck::kLockedOut;
-  bool right = false;
-  if (IsPinShape(pin)) {  // anything else is simply wrong, and counted
-    if (salt_.empty()) {  // no file yet: the default PIN
-      right = SameBytes(pin, kDefaultAdminPin);
-    } else {
-      CK_ASSIGN_OR_RETURN(std::string hash, Pbkdf2(pin, salt_));
-      right = SameBytes(hash, hash_);
-    }
-  }
-  if (right) {
+  if (locked_until_ > now) return std::nullopt;
+  return PinTry{std::string(pin), salt_, hash_};
+}
+
+base::Result<PinCheck> AdminPin::FinishCheck(const base::Result<bool>& right) {
+  if (!right.ok()) return right.status();
+  if (*right) {
     if (failures_ == 0 && locked_until_ == 0) return PinCheck::kOk;
     failures_ = 0;
     locked_until_ = 0;
@@ -149,9 +152,15 @@ base::Result<PinCheck> AdminPin::Check(std::string_view pin) {
   }
   failures_ = std::min(failures_ + 1, kMaxFailures);
   const int64_t lockout = LockoutSeconds(failures_);
-  locked_until_ = lockout > 0 ? now + lockout : 0;
+  locked_until_ = lockout > 0 ? clock_->NowUnixSeconds() + lockout : 0;
   CK_TRY(Save());
   return PinCheck::kWrong;
+}
+
+base::Result<PinCheck> AdminPin::Check(std::string_view pin) {
+  std::optional<PinTry> t = StartCheck(pin);
+  if (!t) return PinCheck::kLockedOut;
+  return FinishCheck(t->Right());
 }
 
 int64_t AdminPin::LockedForSeconds() const {

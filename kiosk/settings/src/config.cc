@@ -49,8 +49,8 @@ struct KeySpec {
 };
 
 // Every key of the file, in the order DefaultConfigText() prints them.
-const std::array<KeySpec, 28>& Keys() {
-  static const std::array<KeySpec, 28> kKeys = {{
+const std::array<KeySpec, 29>& Keys() {
+  static const std::array<KeySpec, 29> kKeys = {{
       {"data_dir", &AppConfig::data_dir, Kind::kNonEmpty,
        "Where the registry, the journal, the device key and the admin PIN are kept."},
       {"mode", &AppConfig::mode, Kind::kChoice,
@@ -58,6 +58,10 @@ const std::array<KeySpec, 28>& Keys() {
       {"partner", &AppConfig::partner, Kind::kShortId,
        "Shop mode: the partner id whose offers apply here."},
       {"event", &AppConfig::event, Kind::kShortId, "Event mode: the event id to check in for."},
+      {"capacity", &AppConfig::capacity, Kind::kNumber,
+       "Event mode: how many people the event takes, when its entry in the registry does not\n"
+       "say; 0 = no limit. 0..1000000.",
+       0, 1000000},
       {"camera", &AppConfig::camera, Kind::kText,
        "The camera: /dev/videoN, a directory of recorded frames or a .y4m file; empty = none\n"
        "(hand scanner only)."},

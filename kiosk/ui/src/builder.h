@@ -63,11 +63,19 @@ class Builder {
     return s_.Format("money", {{"amount", std::move(amount)}, {"currency", m_.currency}});
   }
 
+  // "Прошли: 498" or, with a capacity, "Прошли: 498 / 500" (`key` is idle.count or event.count).
+  std::string Count(std::string_view key, int64_t count, int64_t capacity) const {
+    if (capacity <= 0) return s_.Format(key, {{"count", std::to_string(count)}});
+    return s_.Format(std::string(key) + "_capacity",
+                     {{"count", std::to_string(count)}, {"capacity", std::to_string(capacity)}});
+  }
+
   // builder.cc: parts several screens share.
   void Notice(Rect r);  // the model's notice line, if any
   // idle_screen.cc
   void StatusBar();
   void Idle();
+  void IdleFull();  // event mode at capacity: the whole screen says so
   std::string RegistryLine(bool* warn) const;
   std::string LocalDateTime(int64_t unix_seconds) const;  // "2026-12-02 03:46", local
   // result_screen.cc

@@ -57,7 +57,24 @@ void Builder::StatusBar() {
        Align::kRight, true);
 }
 
+// The door at capacity: a warning over the whole screen, the count and what it means; cards are
+// still read (a member already inside may come back in).
+void Builder::IdleFull() {
+  v_.name = "idle-full";
+  v_.background = t_.warning;
+  Fill({0, 0, w_, h_}, t_.warning);
+  StatusBar();
+  Text({U(16), U(80), w_ - U(32), U(120)}, S("idle.full"), 56, t_.text, Align::kCenter, true);
+  Text({U(16), U(210), w_ - U(32), U(140)},
+       s_.Format("idle.full_hint", {{"count", std::to_string(m_.status.attendance)},
+                                    {"capacity", std::to_string(m_.status.capacity)}}),
+       30, t_.text, Align::kCenter, true);
+}
+
 void Builder::Idle() {
+  const Status& st = m_.status;
+  if (m_.mode == kiosk::Mode::kEvent && st.capacity > 0 && st.attendance >= st.capacity)
+    return IdleFull();
   v_.name = "idle";
   StatusBar();
   const int top = U(52);
@@ -96,8 +113,8 @@ void Builder::Idle() {
   Fill({0, h_ - bottom_bar, w_, bottom_bar}, warn ? t_.warning : t_.panel);
   if (m_.mode == kiosk::Mode::kEvent && m_.status.attendance >= 0) {
     Text({U(12), h_ - bottom_bar, w_ / 2, bottom_bar},
-         s_.Format("idle.count", {{"count", std::to_string(m_.status.attendance)}}), 24, t_.text,
-         Align::kLeft, true);
+         Count("idle.count", m_.status.attendance, m_.status.capacity), 24, t_.text, Align::kLeft,
+         true);
     Text({w_ / 2, h_ - bottom_bar, w_ / 2 - U(12), bottom_bar}, reg, 16, t_.text, Align::kRight);
   } else {
     Text({U(12), h_ - bottom_bar, w_ - U(24), bottom_bar}, reg, 18, t_.text, Align::kLeft);

@@ -99,8 +99,7 @@ void Builder::ResultDetails(int y) {
   if (accepted && sc.entry_seq > 0 && !sc.entry_uuid.empty())
     footer = s_.Format("result.saved", {{"seq", std::to_string(sc.entry_seq)}});
   if (event && sc.attendance >= 0 && !sc.decision.empty())
-    footer += (footer.empty() ? "" : "   ") +
-              s_.Format("event.count", {{"count", std::to_string(sc.attendance)}});
+    footer += (footer.empty() ? "" : "   ") + Count("event.count", sc.attendance, sc.capacity);
   Text({0, h_ - U(70), w_, U(30)}, footer, 18, t_.text);
 }
 

@@ -42,6 +42,8 @@ struct AdminEffects {
   // Record a clock correction: the admin confirms that the wall clock is right now
   // (kiosk::Device::ConfirmClock), and the notice says how it went.
   bool confirm_clock = false;
+  // A PIN was typed: run TakePinTry()'s Right() off the UI thread, then hand it to PinChecked().
+  bool check_pin = false;
 };
 
 // What the flow looks at in the rest of the app when a button is pressed.
@@ -70,6 +72,11 @@ class AdminFlow {
   AdminEffects Back(bool job_running);
   // Another button of the admin screens (not the keypad, OK or Back ones).
   AdminEffects Press(std::string_view id, const AdminContext& context);
+  // The PIN try that OK started (once), and its result (PinTry::Right()): the menu opens, or the
+  // wrong-PIN or lock-out notice. Until then the PIN screen says "checking" and takes no input.
+  std::optional<kiosk_settings::PinTry> TakePinTry();
+  AdminEffects PinChecked(const base::Result<bool>& right);
+  bool checking() const { return checking_; }
   // Back to the session at once (the admin screens time out), entry and notice cleared.
   void Close();
   // Time passed (the app calls it every turn): on a PIN screen the lock-out notice counts down,
@@ -108,8 +115,10 @@ class AdminFlow {
   kiosk_settings::Strings strings_;
   std::string i18n_dir_;
   kiosk_ui::AppScreen screen_ = kiosk_ui::AppScreen::kSession;
-  std::string entry_;    // digits typed on a PIN screen
-  std::string new_pin_;  // kSetPin: the first entry of the new PIN
+  std::string entry_;                              // digits typed on a PIN screen
+  std::string new_pin_;                            // kSetPin: the first entry of the new PIN
+  std::optional<kiosk_settings::PinTry> pin_try_;  // started, not yet taken
+  bool checking_ = false;                          // a PIN try is being checked
   std::string notice_;
   bool notice_error_ = false;
   enum class LockNotice : uint8_t { kNone, kLocked, kTried };

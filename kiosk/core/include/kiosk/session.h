@@ -35,6 +35,8 @@ struct Config {
   // decision must not be confirmed after the offer's hours or the cap period have moved on.
   int64_t entry_timeout_ms = 120'000;
   int64_t doors_open_seconds = 3600;
+  // The event's capacity when its registry entry has none (0: no limit).
+  int64_t capacity = 0;
   StalePolicy stale_registry = StalePolicy::kWarn;
 };
 
@@ -58,6 +60,7 @@ struct Screen {
   int64_t clip_minor = 0;
   // event results
   int64_t attendance = 0;
+  int64_t capacity = 0;     // the event's (registry, else config), 0 without a limit
   int64_t first_entry = 0;  // Unix seconds, for "already checked in at HH:MM"
   int64_t entry_number = 0;
   // journal

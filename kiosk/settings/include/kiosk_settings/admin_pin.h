@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "base/clock.h"
@@ -19,6 +20,13 @@ inline constexpr std::string_view kDefaultAdminPin = "0000";  // until set; the 
 
 enum class PinCheck : uint8_t { kOk, kWrong, kLockedOut };
 
+// One PIN try's slow part (PBKDF2), separate from the PIN file: a copy of what it needs, so that
+// Right() runs on any thread while the UI stays alive.
+struct PinTry {
+  std::string pin, salt, hash;  // salt empty: no PIN set yet (the default)
+  base::Result<bool> Right() const;
+};
+
 class AdminPin {
  public:
   // Opens (without creating) <data_dir>/admin.pin; when absent the PIN is kDefaultAdminPin and
@@ -30,6 +38,11 @@ class AdminPin {
   // A PIN is 4..12 ASCII digits. Wrong tries while locked out are not counted and not checked.
   // The counter and deadline are written (fsync'd) before the result is returned.
   base::Result<PinCheck> Check(std::string_view pin);
+  // Check() in two steps, for a PIN checked off the UI thread: StartCheck() (nullopt while locked
+  // out: not checked, not counted), PinTry::Right() on any thread, then FinishCheck() with its
+  // result, which counts it and writes the file. Nothing else may use this object in between.
+  std::optional<PinTry> StartCheck(std::string_view pin);
+  base::Result<PinCheck> FinishCheck(const base::Result<bool>& right);
   // Seconds until another try is allowed (0 when not locked out).
   int64_t LockedForSeconds() const;
   int failures() const { return failures_; }

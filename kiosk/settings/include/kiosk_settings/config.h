@@ -19,10 +19,11 @@ struct AppConfig {
   std::string mode = "shop";                    // mode: shop | event
   std::string partner;                          // partner: id (shop mode)
   std::string event;                            // event: id (event mode)
-  std::string camera;                           // camera: /dev/videoN | DIR | FILE.y4m | "" (none)
-  int camera_width = 640;                       // camera_width: 160..4096
-  int camera_height = 480;                      // camera_height: 120..4096
-  int camera_fps = 30;                          // camera_fps: 1..120
+  int capacity = 0;    // capacity: people the event takes when its registry entry says none; 0 none
+  std::string camera;  // camera: /dev/videoN | DIR | FILE.y4m | "" (none)
+  int camera_width = 640;      // camera_width: 160..4096
+  int camera_height = 480;     // camera_height: 120..4096
+  int camera_fps = 30;         // camera_fps: 1..120
   std::string scanner_device;  // scanner_device: /dev/input/eventN (keyboard wedge), "" none
   std::string usb_mount_dir = "/media";  // usb_mount_dir
   bool usb_watch = true;         // usb_watch: sticks plugged in are handled without the admin menu

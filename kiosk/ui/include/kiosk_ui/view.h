@@ -53,6 +53,7 @@ struct Status {
   bool camera_running = false;
   std::string place;        // partner name (shop) or event title (event)
   int64_t attendance = -1;  // event mode: checked in so far
+  int64_t capacity = 0;     // event mode: the event's capacity (registry, else config); 0 none
   // admin screen
   int64_t journal_entries = 0, journal_pending = 0;
   std::string device_id, key_fingerprint, version;
