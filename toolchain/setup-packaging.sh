@@ -7,7 +7,7 @@ set -euo pipefail
 
 PACKAGES=(debhelper lintian fakeroot dpkg-dev systemd)
 if [ "${1:-package}" = vm ]; then
-  PACKAGES+=(mmdebstrap qemu-system-x86 qemu-utils e2fsprogs dosfstools mtools python3 imagemagick)
+  PACKAGES+=(mmdebstrap qemu-system-x86 qemu-utils e2fsprogs dosfstools mtools python3)
 fi
 
 missing=()
