@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/text.h"
 #include "png_rgb.h"
 
 namespace kiosk_sdl {
@@ -14,11 +15,14 @@ namespace {
 // What the device needs for SDL's KMSDRM video and its GLES2 renderer (loaded by name at run time).
 constexpr char kGpuPackages[] = "libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri";
 
+// SDL names its drivers in any case ("KMSDRM" in SDL 2.26, "x11").
+bool IsKmsdrm(std::string_view video_driver) { return base::AsciiLower(video_driver) == "kmsdrm"; }
+
 }  // namespace
 
 std::string RenderDriverFor(const std::string& renderer, std::string_view video_driver) {
   if (renderer != "auto") return renderer;
-  return video_driver == "kmsdrm" ? "opengles2" : "";
+  return IsKmsdrm(video_driver) ? "opengles2" : "";
 }
 
 base::Result<std::unique_ptr<KioskWindow>> KioskWindow::Open(bool fullscreen, int width, int height,
@@ -44,7 +48,7 @@ base::Result<std::unique_ptr<KioskWindow>> KioskWindow::Open(bool fullscreen, in
   const std::string_view video = SDL_GetCurrentVideoDriver();
   if (w->window_ == nullptr) {
     std::string why = std::string("cannot open a window: ") + SDL_GetError();
-    if (video == "kmsdrm")
+    if (IsKmsdrm(video))
       why += " (on the console SDL needs EGL and a GPU driver: " + std::string(kGpuPackages) + ")";
     return base::Unavailable(why);
   }

@@ -9,6 +9,7 @@ namespace {
 
 TEST(RenderDriverTest, AutoIsGles2OnTheConsoleAndSdlsChoiceElsewhere) {
   EXPECT_EQ(RenderDriverFor("auto", "kmsdrm"), "opengles2");
+  EXPECT_EQ(RenderDriverFor("auto", "KMSDRM"), "opengles2");  // SDL 2.26's own spelling
   EXPECT_EQ(RenderDriverFor("auto", "x11"), "");
   EXPECT_EQ(RenderDriverFor("auto", "wayland"), "");
   EXPECT_EQ(RenderDriverFor("auto", "offscreen"), "");
