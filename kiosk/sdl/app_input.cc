@@ -273,7 +273,9 @@ void App::FinishUsbJob() {
   if (job == nullptr) return;
   std::optional<kiosk_usb::UsbOutcome> out = job->TakeResult();
   if (!out) return;
-  admin_->SetNotice(kiosk_usb::Words(*out, admin_->strings()), out->error);
+  std::string words = kiosk_usb::Words(*out, admin_->strings());
+  if (job->removable()) words += " " + admin_->strings().Get("usb.can_remove");
+  admin_->SetNotice(std::move(words), out->error);
   app_activity_ns_ = Now();  // the admin gets to read the outcome
   RefreshStatus();
 }

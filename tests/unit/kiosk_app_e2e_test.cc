@@ -906,6 +906,7 @@ TEST_F(KioskAppE2eTest, AStickPluggedInIsImportedAndGetsTheJournalWithoutTheAdmi
           // The script tells the test the kiosk is up: a screenshot file.
           "screenshot up\n"
           "wait-text 30 Imported registry #1\n"
+          "wait-text 30 The stick can be removed.\n"
           "wait-text 30 Registry #1\n"
           "scan " +
               card +
