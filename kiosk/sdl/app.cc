@@ -114,6 +114,13 @@ int App::OpenScreen() {
   gfx_ = std::move(*gfx);
   sound_ = std::make_unique<Sound>(cfg_.sound_volume);
   if (!sound_->available()) std::fprintf(stderr, "kiosk: %s\n", sound_->problem().c_str());
+  // Said once, for whoever reads the journal of a kiosk nobody can tap (a touch screen plugged in
+  // later is used as it comes).
+  if (SDL_GetNumTouchDevices() == 0) {
+    std::fprintf(stderr,
+                 "kiosk: no touch screen found: the buttons work with a mouse; on a keyboard "
+                 "Enter is OK, Escape is back, F2 opens the admin menu\n");
+  }
   SDL_StartTextInput();
   return 0;
 }
