@@ -58,11 +58,36 @@ void App::Handle(const SDL_Event& ev) {
 }
 
 void App::HandleKey(const SDL_KeyboardEvent& key) {
-  const int64_t t = EventNs(key.timestamp);
+  HandleKeySym(key.keysym.sym, EventNs(key.timestamp), key.repeat != 0);
+}
+
+// A key from evdev: stamped by the kernel (CLOCK_MONOTONIC, as Now()), put on the SDL ticks time
+// line the wedge assembler runs on by its age, so a scanner's gaps are the kernel's, however late
+// the UI gets to them.
+void App::HandleEvdevKey(const kiosk_keys::KeyEvent& key) {
+  const int64_t t = TicksNs() - std::max<int64_t>(0, Now() - key.t_ns);
+  switch (key.kind) {
+    case kiosk_keys::KeyKind::kText:
+      wedge_.OnText(key.text, t);
+      return;
+    case kiosk_keys::KeyKind::kEnter:
+      return HandleKeySym(SDLK_RETURN, t, key.repeat);
+    case kiosk_keys::KeyKind::kTab:
+      return HandleKeySym(SDLK_TAB, t, key.repeat);
+    case kiosk_keys::KeyKind::kBackspace:
+      return HandleKeySym(SDLK_BACKSPACE, t, key.repeat);
+    case kiosk_keys::KeyKind::kEscape:
+      return HandleKeySym(SDLK_ESCAPE, t, key.repeat);
+    case kiosk_keys::KeyKind::kF2:
+      return HandleKeySym(SDLK_F2, t, key.repeat);
+  }
+}
+
+void App::HandleKeySym(SDL_Keycode sym, int64_t t, bool repeat) {
   // A held key repeats: only Backspace may (deleting several digits); a held Enter must not walk
   // through amount, confirm and result.
-  if (key.repeat != 0 && key.keysym.sym != SDLK_BACKSPACE) return;
-  switch (key.keysym.sym) {
+  if (repeat && sym != SDLK_BACKSPACE) return;
+  switch (sym) {
     case SDLK_RETURN:
     case SDLK_KP_ENTER:
       wedge_.OnEnter(t);  // the '\n' of the typed text (or the end of a scan) acts
@@ -98,7 +123,8 @@ bool App::InputSettling() const {
 }
 
 bool App::InputIdle() {
-  return (wiring_->inputs() == nullptr || !wiring_->inputs()->scans_waiting()) && wedge_.idle();
+  return (wiring_->inputs() == nullptr || !wiring_->inputs()->scans_waiting()) && wedge_.idle() &&
+         evdev_queue_.empty();
 }
 
 void App::HandleTouch(int x, int y) {
