@@ -77,6 +77,9 @@ void App::StartEvdevKeys() {
 // the screen: without a redraw the first screen would appear only when something changes (the
 // clock, up to a minute later). So the first frame is drawn again at once and once more later.
 void App::ScheduleFirstRedraws() {
+  // Only there: on X11 or Wayland the compositor shows the first frame, and extra swaps right
+  // after it would only hold up the next real draw.
+  if (std::string_view(SDL_GetCurrentVideoDriver()) != "kmsdrm") return;
   first_redraws_ = 2;
   first_redraw_ns_ = Now();
 }

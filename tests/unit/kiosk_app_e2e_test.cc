@@ -1022,7 +1022,7 @@ TEST_F(KioskAppE2eTest, WithoutNotifySocketTheKioskSendsNothingAndRunsAsBefore) 
 
 // ---- 12. the renderer and the first frame -------------------------------------------------------
 
-TEST_F(KioskAppE2eTest, TheConfiguredRendererDrawsAndTheFirstFrameIsDrawnAgain) {
+TEST_F(KioskAppE2eTest, TheConfiguredRendererDrawsAndOnX11TheFirstFrameOnce) {
   ASSERT_TRUE(WriteText(config_path(), "renderer = \"software\"\n"));
   ::unsetenv("SDL_RENDER_DRIVER");  // the config decides
   const KioskRun run = Run(Shop(), "wait idle 30\nsleep 1.5\nquit\n");
@@ -1032,12 +1032,13 @@ TEST_F(KioskAppE2eTest, TheConfiguredRendererDrawsAndTheFirstFrameIsDrawnAgain) 
   EXPECT_EQ(run.process.err.find("could not start"), std::string::npos) << run.process.err;
   // Xvfb has no touch screen: the journal says how the kiosk is worked without one.
   EXPECT_NE(run.process.err.find("no touch screen found"), std::string::npos) << run.process.err;
-  // One idle screen (the fake clock stands still), drawn once, then again at once and half a
-  // second later, so that a first page flip lost by the GPU is made good.
+  // One idle screen (the fake clock stands still), drawn once. The first frame is drawn again
+  // (at once and half a second later) on KMSDRM only, where a GPU may lose the first page flip;
+  // on X11 the server shows it.
   EXPECT_EQ(run.ScreenNames(), std::vector<std::string>{"idle"}) << run.Describe();
   ASSERT_TRUE(run.stats.is_object()) << run.Describe();
   EXPECT_EQ(run.stats.value("frames_drawn", 0), 1) << run.stats;
-  EXPECT_EQ(run.stats.value("first_frame_redraws", 0), 2) << run.stats;
+  EXPECT_EQ(run.stats.value("first_frame_redraws", -1), 0) << run.stats;
 }
 
 }  // namespace
