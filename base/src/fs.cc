@@ -83,6 +83,13 @@ Status PosixFileSystem::Remove(const std::string& path) {
 
 Status PosixFileSystem::SyncDir(const std::string& dir) { return base::SyncDir(dir); }
 
+Status PosixFileSystem::SyncFs(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd.valid()) return IoError("opening " + path + " to flush its filesystem", errno);
+  if (::syncfs(fd.get()) != 0) return IoError("syncfs " + path, errno);
+  return Status::Ok();
+}
+
 bool PosixFileSystem::Exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
 
 Result<std::string> ReadFile(FileSystem& fs, const std::string& path, size_t max_bytes) {

@@ -2,6 +2,7 @@
 // tells the service manager (systemd), the redraws after the first frame.
 #include <algorithm>
 #include <cstdio>
+#include <string_view>
 
 #include "app_internal.h"
 
@@ -53,10 +54,32 @@ void App::TurnNotProvisioned() {
   AfterTurn();
 }
 
+// evdev_keys: on the console (KMSDRM) SDL reads the keyboards itself, on the UI thread, and
+// stamps each key when the UI gets round to it; a slow redraw then splits a scanner's burst. Read
+// on their own thread with the kernel's times instead (grabbed: SDL no longer sees them).
+void App::StartEvdevKeys() {
+  const bool on =
+      cfg_.evdev_keys == "on" ||
+      (cfg_.evdev_keys == "auto" && std::string_view(SDL_GetCurrentVideoDriver()) == "kmsdrm");
+  if (!on) return;
+  evdev_ = std::make_unique<kiosk_keys::EvdevKeyboards>("/dev/input", kiosk_keys::LibevdevOpener(),
+                                                        evdev_queue_);
+  if (base::Status st = evdev_->Start(); !st.ok()) {
+    std::fprintf(stderr, "kiosk: keys: not reading keyboards through evdev (%s): SDL reads them\n",
+                 st.message().c_str());
+    evdev_.reset();
+    return;
+  }
+  std::fprintf(stderr, "kiosk: keys: keyboards and scanners read through evdev from /dev/input\n");
+}
+
 // On a virtio GPU (and some KMS drivers) the first page flip after the mode is set does not reach
 // the screen: without a redraw the first screen would appear only when something changes (the
 // clock, up to a minute later). So the first frame is drawn again at once and once more later.
 void App::ScheduleFirstRedraws() {
+  // Only there: on X11 or Wayland the compositor shows the first frame, and extra swaps right
+  // after it would only hold up the next real draw.
+  if (std::string_view(SDL_GetCurrentVideoDriver()) != "kmsdrm") return;
   first_redraws_ = 2;
   first_redraw_ns_ = Now();
 }
@@ -70,7 +93,10 @@ void App::RedrawAfterFirstFrame() {
   if (first_redraws_ <= 0 || Now() < first_redraw_ns_ || exit_code_ > 0) return;
   --first_redraws_;
   first_redraw_ns_ = Now() + kFirstRedrawGapNs;
+  redrawing_first_ = true;
   Present(true);
+  redrawing_first_ = false;
+  ++first_redraws_done_;
 }
 
 // The service manager hears that the loop went round (the watchdog) and what the kiosk does.

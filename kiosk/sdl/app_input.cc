@@ -79,12 +79,35 @@ void App::Handle(const SDL_Event& ev) {
 }
 
 void App::HandleKey(const SDL_KeyboardEvent& key) {
+  HandleKeySym(key.keysym.sym, EventNs(key.timestamp), key.repeat != 0);
+}
+
+// A key from evdev, stamped by the kernel on CLOCK_MONOTONIC: the input queue's time line, so it
+// takes its place among touches and scans by when it was typed, however late the UI gets to it.
+void App::HandleEvdevKey(const kiosk_keys::KeyEvent& key) {
+  switch (key.kind) {
+    case kiosk_keys::KeyKind::kText:
+      PushInput({.kind = kiosk_scan_input::InputKind::kText, .t_ns = key.t_ns, .text = key.text});
+      return;
+    case kiosk_keys::KeyKind::kEnter:
+      return HandleKeySym(SDLK_RETURN, key.t_ns, key.repeat);
+    case kiosk_keys::KeyKind::kTab:
+      return HandleKeySym(SDLK_TAB, key.t_ns, key.repeat);
+    case kiosk_keys::KeyKind::kBackspace:
+      return HandleKeySym(SDLK_BACKSPACE, key.t_ns, key.repeat);
+    case kiosk_keys::KeyKind::kEscape:
+      return HandleKeySym(SDLK_ESCAPE, key.t_ns, key.repeat);
+    case kiosk_keys::KeyKind::kF2:
+      return HandleKeySym(SDLK_F2, key.t_ns, key.repeat);
+  }
+}
+
+void App::HandleKeySym(SDL_Keycode sym, int64_t t, bool repeat) {
   using kiosk_scan_input::InputKind;
-  const int64_t t = EventNs(key.timestamp);
   // A held key repeats: only Backspace may (deleting several digits); a held Enter must not walk
   // through amount, confirm and result.
-  if (key.repeat != 0 && key.keysym.sym != SDLK_BACKSPACE) return;
-  switch (key.keysym.sym) {
+  if (repeat && sym != SDLK_BACKSPACE) return;
+  switch (sym) {
     case SDLK_RETURN:
     case SDLK_KP_ENTER:
       PushInput({.kind = InputKind::kEnter, .t_ns = t});  // the '\n' of the typed text acts
@@ -145,7 +168,10 @@ bool App::InputSettling() const {
 }
 
 // Nothing can be waiting before the inputs exist (the not-provisioned screen).
-bool App::InputIdle() { return wiring_->inputs() == nullptr || wiring_->inputs()->queue().idle(); }
+bool App::InputIdle() {
+  return (wiring_->inputs() == nullptr || wiring_->inputs()->queue().idle()) &&
+         evdev_queue_.empty();
+}
 
 void App::HandleTouch(int x, int y) {
   if (InputSettling()) return;
@@ -349,7 +375,9 @@ void App::FinishUsbJob() {
   if (job == nullptr) return;
   std::optional<kiosk_usb::UsbOutcome> out = job->TakeResult();
   if (!out) return;
-  admin_->SetNotice(kiosk_usb::Words(*out, admin_->strings()), out->error);
+  std::string words = kiosk_usb::Words(*out, admin_->strings());
+  if (job->removable()) words += " " + admin_->strings().Get("usb.can_remove");
+  admin_->SetNotice(std::move(words), out->error);
   app_activity_ns_ = Now();  // the admin gets to read the outcome
   RefreshStatus();
 }

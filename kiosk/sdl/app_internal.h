@@ -14,6 +14,8 @@
 #include "app.h"
 #include "kiosk_admin/admin_flow.h"
 #include "kiosk_admin/device_choices.h"
+#include "kiosk_keys/evdev_keyboards.h"
+#include "kiosk_keys/key_event.h"
 #include "kiosk_scan_input/scan_inputs.h"
 #include "kiosk_settings/admin_pin.h"
 #include "kiosk_settings/theme.h"
@@ -77,6 +79,7 @@ class App final : public ScriptHost {
   void PrintScreenLine(int64_t t0, int64_t t1);
   void AfterTurn();
   std::string ServiceStatus() const;
+  void StartEvdevKeys();
   void ScheduleFirstRedraws();
   int FirstRedrawTimeoutMs() const;
   void RedrawAfterFirstFrame();
@@ -92,6 +95,8 @@ class App final : public ScriptHost {
   int64_t EventNs(uint32_t timestamp) const;
   void HandleAction(const kiosk_scan_input::InputAction& a);
   void HandleKeyAction(const std::string& name);
+  void HandleKeySym(SDL_Keycode sym, int64_t t_ns, bool repeat);
+  void HandleEvdevKey(const kiosk_keys::KeyEvent& key);
   void HandleTouch(int x, int y);
   void HandleButton(const std::string& id);
   void HandleTyped(const std::string& text);
@@ -128,6 +133,10 @@ class App final : public ScriptHost {
   std::unique_ptr<Sound> sound_;
   uint32_t wake_event_ = 0;
   std::unique_ptr<kiosk_wiring::Wiring> wiring_;
+  // Keys read from evdev on their own thread (evdev_keys), waiting for the UI thread; the reader
+  // goes before its queue.
+  kiosk_keys::KeyQueue evdev_queue_{[this] { Wake(); }};
+  std::unique_ptr<kiosk_keys::EvdevKeyboards> evdev_;
   std::optional<kiosk_settings::AdminPin> pin_;  // uses the wiring's clock
   std::optional<kiosk_admin::AdminFlow> admin_;
   // The admin PIN's PBKDF2 on a thread of its own (it wakes the loop when done); destroyed before
@@ -163,6 +172,8 @@ class App final : public ScriptHost {
   kiosk_ui::Setup setup_;
   int first_redraws_ = 0;  // forced redraws of the first frame still to come
   int64_t first_redraw_ns_ = 0;
+  bool redrawing_first_ = false;
+  int first_redraws_done_ = 0;
 };
 
 }  // namespace kiosk_sdl

@@ -52,7 +52,7 @@ Sound::Sound(int volume_percent) : volume_(std::clamp(volume_percent, 0, 100)) {
     return;
   }
   if (SDL_InitSubSystem(SDL_INIT_AUDIO) != 0) {
-    problem_ = std::string("no sound: ") + SDL_GetError();
+    problem_ = std::string("no sound (results are shown without their tones): ") + SDL_GetError();
     return;
   }
   SDL_AudioSpec want{}, have{};

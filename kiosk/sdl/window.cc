@@ -48,8 +48,12 @@ base::Result<std::unique_ptr<KioskWindow>> KioskWindow::Open(bool fullscreen, in
   const std::string_view video = SDL_GetCurrentVideoDriver();
   if (w->window_ == nullptr) {
     std::string why = std::string("cannot open a window: ") + SDL_GetError();
-    if (IsKmsdrm(video))
-      why += " (on the console SDL needs EGL and a GPU driver: " + std::string(kGpuPackages) + ")";
+    if (IsKmsdrm(video)) {
+      why +=
+          " (on the console SDL needs /dev/dri (groups video and render), EGL and a GPU "
+          "driver: " +
+          std::string(kGpuPackages) + ")";
+    }
     return base::Unavailable(why);
   }
   const std::string wanted = RenderDriverFor(renderer, video);

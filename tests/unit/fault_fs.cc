@@ -95,6 +95,8 @@ std::string_view FsOpName(FsOp op) {
       return "remove";
     case FsOp::kSyncDir:
       return "syncdir";
+    case FsOp::kSyncFs:
+      return "syncfs";
   }
   return "?";
 }
@@ -272,6 +274,11 @@ base::Status FaultInjectionFs::Remove(const std::string& path) {
 base::Status FaultInjectionFs::SyncDir(const std::string& dir) {
   CK_TRY(BeforeOp({.op = FsOp::kSyncDir, .path = dir}));
   return target_.SyncDir(dir);
+}
+
+base::Status FaultInjectionFs::SyncFs(const std::string& path) {
+  CK_TRY(BeforeOp({.op = FsOp::kSyncFs, .path = path}));
+  return target_.SyncFs(path);
 }
 
 bool FaultInjectionFs::Exists(const std::string& path) { return target_.Exists(path); }

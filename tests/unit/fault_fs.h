@@ -17,6 +17,7 @@
 //   kLink     FileSystem::Link
 //   kRemove   FileSystem::Remove, only when the file exists (removing nothing changes nothing)
 //   kSyncDir  FileSystem::SyncDir
+//   kSyncFs   FileSystem::SyncFs (the whole filesystem holding the path)
 // Reads (OpenSequential, SequentialFile::Read) and Exists are not counted; they pass through.
 //
 // Thread-safe: several threads may use the wrapper and its files. Hooks run on the thread doing
@@ -39,16 +40,27 @@
 
 namespace cktest {
 
-enum class FsOp : uint8_t { kCreate, kAppend, kSync, kClose, kRename, kLink, kRemove, kSyncDir };
+enum class FsOp : uint8_t {
+  kCreate,
+  kAppend,
+  kSync,
+  kClose,
+  kRename,
+  kLink,
+  kRemove,
+  kSyncDir,
+  kSyncFs,
+};
 std::string_view FsOpName(FsOp op);
 
 // One mutating operation, as passed to the hook and kept in the log.
 struct FsOpInfo {
   int64_t index = 0;  // 1-based, in the order attempted
   FsOp op = FsOp::kAppend;
-  std::string path;              // the file (kRename, kLink: the source; kSyncDir: the directory)
-  std::string to;                // kRename, kLink only: the destination
-  size_t bytes = 0;              // kAppend only: the size of the data
+  std::string path;  // the file (kRename, kLink: the source; kSyncDir: the directory; kSyncFs: the
+                     // path whose filesystem is flushed)
+  std::string to;    // kRename, kLink only: the destination
+  size_t bytes = 0;  // kAppend only: the size of the data
   bool failed = false;           // set in the log when the operation was failed on purpose
   std::string ToString() const;  // "#12 append /tmp/x/registry.db.incoming (65536 bytes)"
 };
@@ -115,6 +127,7 @@ class FaultInjectionFs final : public base::FileSystem {
   base::Status Link(const std::string& from, const std::string& to) override;
   base::Status Remove(const std::string& path) override;
   base::Status SyncDir(const std::string& dir) override;
+  base::Status SyncFs(const std::string& path) override;
   bool Exists(const std::string& path) override;
 
  private:

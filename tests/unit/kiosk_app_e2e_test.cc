@@ -1032,6 +1032,7 @@ TEST_F(KioskAppE2eTest, AStickPluggedInIsImportedAndGetsTheJournalWithoutTheAdmi
           // The script tells the test the kiosk is up: a screenshot file.
           "screenshot up\n"
           "wait-text 30 Imported registry #1\n"
+          "wait-text 30 The stick can be removed.\n"
           "wait-text 30 Registry #1\n"
           "scan " +
               card +
@@ -1147,7 +1148,7 @@ TEST_F(KioskAppE2eTest, WithoutNotifySocketTheKioskSendsNothingAndRunsAsBefore) 
 
 // ---- 12. the renderer and the first frame -------------------------------------------------------
 
-TEST_F(KioskAppE2eTest, TheConfiguredRendererDrawsAndTheFirstFrameIsDrawnAgain) {
+TEST_F(KioskAppE2eTest, TheConfiguredRendererDrawsAndOnX11TheFirstFrameOnce) {
   ASSERT_TRUE(WriteText(config_path(), "renderer = \"software\"\n"));
   ::unsetenv("SDL_RENDER_DRIVER");  // the config decides
   const KioskRun run = Run(Shop(), "wait idle 30\nsleep 1.5\nquit\n");
@@ -1155,11 +1156,15 @@ TEST_F(KioskAppE2eTest, TheConfiguredRendererDrawsAndTheFirstFrameIsDrawnAgain) 
   ASSERT_EQ(run.process.exit_code, 0) << run.Describe();
   EXPECT_NE(run.process.err.find("renderer software"), std::string::npos) << run.process.err;
   EXPECT_EQ(run.process.err.find("could not start"), std::string::npos) << run.process.err;
-  // One idle screen (the fake clock stands still), drawn three times: once, then again at once
-  // and half a second later, so that a first page flip lost by the GPU is made good.
+  // Xvfb has no touch screen: the journal says how the kiosk is worked without one.
+  EXPECT_NE(run.process.err.find("no touch screen found"), std::string::npos) << run.process.err;
+  // One idle screen (the fake clock stands still), drawn once. The first frame is drawn again
+  // (at once and half a second later) on KMSDRM only, where a GPU may lose the first page flip;
+  // on X11 the server shows it.
   EXPECT_EQ(run.ScreenNames(), std::vector<std::string>{"idle"}) << run.Describe();
   ASSERT_TRUE(run.stats.is_object()) << run.Describe();
-  EXPECT_EQ(run.stats.value("frames_drawn", 0), 3) << run.stats;
+  EXPECT_EQ(run.stats.value("frames_drawn", 0), 1) << run.stats;
+  EXPECT_EQ(run.stats.value("first_frame_redraws", -1), 0) << run.stats;
 }
 
 }  // namespace

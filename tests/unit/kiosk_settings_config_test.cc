@@ -134,6 +134,18 @@ TEST(AppConfigTest, EveryKeyIsRead) {
   EXPECT_EQ(c->sync_interval_seconds, 86400);
 }
 
+TEST(AppConfigTest, EvdevKeysAreAutoUnlessChosen) {
+  EXPECT_EQ(AppConfig{}.evdev_keys, "auto");
+  for (const char* v : {"auto", "on", "off"}) {
+    base::Result<AppConfig> c =
+        ParseAppConfig("evdev_keys = \"" + std::string(v) + "\"\n", "kiosk.conf");
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    EXPECT_EQ(c->evdev_keys, v);
+  }
+  EXPECT_EQ(ErrorOf("evdev_keys = \"yes\"\n"),
+            "kiosk.conf:1: key 'evdev_keys': must be auto | on | off, got 'yes'");
+}
+
 TEST(AppConfigTest, RendererIsAutoUnlessChosen) {
   EXPECT_EQ(AppConfig{}.renderer, "auto");
   EXPECT_NE(kiosk_settings::DefaultConfigText().find("\nrenderer = \"auto\"\n"), std::string::npos);

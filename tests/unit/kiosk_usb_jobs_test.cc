@@ -3,6 +3,7 @@
 // the journal export is written onto the stick.
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
@@ -10,6 +11,7 @@
 #include <string>
 
 #include "bundle_fixture.h"
+#include "fault_fs.h"
 #include "journal/chain.h"
 #include "kiosk_usb/usb_jobs.h"
 #include "sync/journal_to_stick.h"
@@ -166,9 +168,11 @@ TEST_F(UsbJobsTest, WatcherHandlesAStickPluggedInWhileItRuns) {
     wakes.Await(1);
     const std::vector<std::vector<UsbOutcome>> news = watcher.TakeNews();
     ASSERT_EQ(news.size(), 1u);
-    ASSERT_EQ(news[0].size(), 2u);
+    // The stick's news now ends with whether it may be pulled (it may: everything is flushed).
+    ASSERT_EQ(news[0].size(), 3u);
     EXPECT_EQ(news[0][0], (UsbOutcome{"admin.usb_imported", "seq", "2", false}));
     EXPECT_EQ(news[0][1].key, "admin.export_done");
+    EXPECT_EQ(news[0][2], (UsbOutcome{"usb.can_remove", "", "", false}));
     EXPECT_TRUE(watcher.TakeNews().empty());
   }  // stops and joins the watcher's thread
   EXPECT_EQ(imports, 1);
@@ -200,6 +204,50 @@ TEST_F(UsbJobsTest, OutcomesInWords) {
                                  *en, &error),
             "USB: Imported registry #7 Export failed: disk full");
   EXPECT_TRUE(error);
+  EXPECT_EQ(kiosk_usb::StickLine(
+                {{"admin.usb_imported", "seq", "7", false}, {"usb.can_remove", "", "", false}}, *en,
+                &error),
+            "USB: Imported registry #7 The stick can be removed.");
+  EXPECT_FALSE(error);
+  EXPECT_EQ(kiosk_usb::StickLine({{"usb.not_removable", "why", "syncfs: EIO", true}}, *en, &error),
+            "USB: Do not remove the stick yet: writing did not finish (syncfs: EIO)");
+  EXPECT_TRUE(error);
+  base::Result<kiosk_settings::Strings> ru =
+      kiosk_settings::Strings::Load(std::string(CK_ASSETS_DIR) + "/i18n", "ru");
+  ASSERT_TRUE(ru.ok()) << ru.status().ToString();
+  EXPECT_NE(kiosk_usb::Words({"usb.can_remove", "", "", false}, *ru).find("можно извлечь"),
+            std::string::npos);
+}
+
+TEST_F(UsbJobsTest, AJobSaysWhenItsSticksMayBePulled) {
+  Stick(1, mount_);
+  bool imported = false, removable = false;
+  EXPECT_EQ(kiosk_usb::RunUsbJob(JobSetup(), true, &imported, &removable).key, "admin.export_done");
+  EXPECT_TRUE(removable);
+  std::filesystem::remove_all(mount_ + "/STICK");
+  removable = true;
+  EXPECT_EQ(kiosk_usb::RunUsbJob(JobSetup(), false, &imported, &removable).key,
+            "admin.usb_no_stick");
+  EXPECT_FALSE(removable);  // no stick: nothing to pull
+}
+
+TEST_F(UsbJobsTest, AStickThatCouldNotBeFlushedMustNotBePulledAndTheImportStands) {
+  Stick(1, mount_);
+  cktest::FaultInjectionFs faulty(fs_);
+  faulty.SetOpHook([](const cktest::FsOpInfo& op) {
+    return op.op == cktest::FsOp::kSyncFs ? base::IoError("syncfs " + op.path, EIO)
+                                          : base::Status::Ok();
+  });
+  kiosk_usb::UsbSetup setup = JobSetup();
+  setup.fs = &faulty;
+  bool imported = false, removable = true;
+  const UsbOutcome out = kiosk_usb::RunUsbJob(setup, true, &imported, &removable);
+  EXPECT_EQ(out.key, "usb.not_removable");
+  EXPECT_TRUE(out.error);
+  EXPECT_NE(out.value.find("flushing the stick"), std::string::npos) << out.value;
+  EXPECT_FALSE(removable);
+  EXPECT_TRUE(imported);  // the registry was applied, whole, on the kiosk
+  EXPECT_EQ(RegistrySeq(), 1);
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -600,6 +602,120 @@ TEST_F(UsbWatcherTest, JournalExportFailureIsInTheReceiptNotACrash) {
   ck_sync::VolumeResult r = Watcher(std::move(options)).ProcessVolume(stick);
   EXPECT_TRUE(Contains(Receipt(stick), "journal: export failed")) << Receipt(stick);
   EXPECT_NE(r.applied(), nullptr);
+}
+
+// ---- the stick is flushed before anyone may pull it -----------------------------------------
+
+// Three journal entries in the data directory, the first acknowledged: an export has two.
+void WriteJournal(const std::string& data_dir, base::Clock& clock) {
+  auto j = journal::Journal::Open(data_dir + "/" + journal::kJournalFile, clock);
+  ASSERT_TRUE(j.ok()) << j.status().ToString();
+  for (int i = 0; i < 3; ++i) {
+    journal::NewEntry e{.kind = journal::Kind::kDiscount,
+                        .partner_id = "P1",
+                        .purchase_minor = 1000,
+                        .discount_minor = 75,
+                        .verdict = "VALID",
+                        .decision = journal::kAccepted};
+    ASSERT_TRUE((*j)->Append(e).ok());
+  }
+  ASSERT_TRUE((*j)->Ack(1).ok());
+}
+
+TEST_F(UsbWatcherTest, TheStickIsFlushedAfterTheReceiptAndExportAndThenRemovable) {
+  WriteJournal(data_, clock_);
+  const std::string stick = mount_ + "/STICK";
+  PutBundle(stick, {.seq = 1});
+  ck_sync::UsbWatcherOptions options = Options();
+  options.receipt_extension = ck_sync::MakeJournalExportExtension(fs_, clock_, data_, kDeviceId);
+  fs_.ResetCounters();
+  ck_sync::VolumeResult r = Watcher(std::move(options)).ProcessVolume(stick);
+  ASSERT_NE(r.applied(), nullptr) << r.Summary();
+  EXPECT_TRUE(r.flush_status.ok()) << r.flush_status.ToString();
+  EXPECT_TRUE(r.removable());
+  EXPECT_FALSE(r.volume_error());
+  EXPECT_TRUE(Contains(r.Summary(), "flushed, safe to remove")) << r.Summary();
+  // The flush is the very last thing done to the stick: after the export's and the receipt's
+  // fsync, rename and directory fsync, and exactly once.
+  const std::vector<cktest::FsOpInfo> log = fs_.log();
+  ASSERT_FALSE(log.empty());
+  EXPECT_EQ(log.back().op, cktest::FsOp::kSyncFs) << log.back().ToString();
+  EXPECT_EQ(log.back().path, stick);
+  const auto flushes = std::count_if(log.begin(), log.end(), [](const cktest::FsOpInfo& op) {
+    return op.op == cktest::FsOp::kSyncFs;
+  });
+  EXPECT_EQ(flushes, 1);
+  const std::string receipt = stick + "/" + ck_sync::ReceiptFileName(kDeviceId);
+  const std::string exported = stick + "/" + ck_sync::JournalExportFileName(kDeviceId);
+  bool receipt_renamed = false, export_renamed = false;
+  for (const cktest::FsOpInfo& op : log) {
+    if (op.op == cktest::FsOp::kRename && op.to == receipt) receipt_renamed = true;
+    if (op.op == cktest::FsOp::kRename && op.to == exported) export_renamed = true;
+  }
+  EXPECT_TRUE(receipt_renamed && export_renamed);
+  ASSERT_GE(log.size(), 2u);
+  EXPECT_EQ(log[log.size() - 2].op, cktest::FsOp::kSyncDir);  // the receipt's directory fsync
+}
+
+TEST_F(UsbWatcherTest, AFailedFlushIsNotRemovableAndLosesNothingOnTheKiosk) {
+  WriteJournal(data_, clock_);
+  const std::string stick = mount_ + "/STICK";
+  PutBundle(stick, {.seq = 1});
+  ck_sync::UsbWatcherOptions options = Options();
+  options.receipt_extension = ck_sync::MakeJournalExportExtension(fs_, clock_, data_, kDeviceId);
+  // The stick is pulled just before its filesystem is flushed: syncfs fails with EIO.
+  fs_.SetOpHook([](const cktest::FsOpInfo& op) {
+    return op.op == cktest::FsOp::kSyncFs ? base::IoError("syncfs " + op.path, EIO)
+                                          : base::Status::Ok();
+  });
+  ck_sync::VolumeResult r = Watcher(std::move(options)).ProcessVolume(stick);
+  fs_.SetOpHook(nullptr);
+  EXPECT_FALSE(r.flush_status.ok());
+  EXPECT_TRUE(Contains(r.flush_status.message(), "flushing the stick")) << r.flush_status.message();
+  EXPECT_FALSE(r.removable());
+  EXPECT_TRUE(r.volume_error());
+  EXPECT_TRUE(Contains(r.Summary(), "NOT flushed")) << r.Summary();
+  // On the kiosk: the registry is the new one, whole; the journal has all its entries.
+  EXPECT_EQ(RegistrySeq(), 1);
+  auto j = journal::Journal::Open(data_ + "/" + journal::kJournalFile, clock_);
+  ASSERT_TRUE(j.ok()) << j.status().ToString();
+  EXPECT_EQ((*j)->last_seq(), 3);
+  auto acked = (*j)->AckedSeq();
+  ASSERT_TRUE(acked.ok());
+  EXPECT_EQ(*acked, 1);  // an export is not an acknowledgement
+}
+
+// A stick pulled at any moment of its writes: each mutating operation on it fails in turn (a
+// dead stick from then on). The kiosk's registry is the old one or the new one, whole; its journal
+// keeps every entry; and the stick is never called removable.
+TEST_F(UsbWatcherTest, StickPulledAtAnyWriteIsNeverRemovableAndTheKioskLosesNothing) {
+  WriteJournal(data_, clock_);
+  const std::string stick = mount_ + "/STICK";
+  PutBundle(stick, {.seq = 1});
+  int64_t n = 1;
+  for (; n < 200; ++n) {
+    ck_sync::UsbWatcherOptions options = Options();
+    options.receipt_extension = ck_sync::MakeJournalExportExtension(fs_, clock_, data_, kDeviceId);
+    int64_t seen = 0;
+    // Only the stick's operations count: the kiosk's own data directory keeps working.
+    fs_.SetOpHook([&, n](const cktest::FsOpInfo& op) {
+      if (op.path.rfind(stick, 0) != 0) return base::Status::Ok();
+      return ++seen >= n ? base::IoError("injected fault: stick pulled at " + op.ToString(), EIO)
+                         : base::Status::Ok();
+    });
+    ck_sync::VolumeResult r = Watcher(std::move(options)).ProcessVolume(stick);
+    fs_.SetOpHook(nullptr);
+    const bool fired = seen >= n;
+    EXPECT_EQ(r.removable(), !fired) << "n=" << n << ": " << r.Summary();
+    const int64_t seq = RegistrySeq();
+    EXPECT_TRUE(seq == 0 || seq == 1) << "n=" << n;
+    auto j = journal::Journal::Open(data_ + "/" + journal::kJournalFile, clock_);
+    ASSERT_TRUE(j.ok()) << "n=" << n << ": " << j.status().ToString();
+    EXPECT_EQ((*j)->last_seq(), 3) << "n=" << n;
+    if (!fired) break;
+  }
+  EXPECT_GT(n, 5);  // the export, the receipt and the flush were each failed on the way
+  EXPECT_LT(n, 200);
 }
 
 }  // namespace

@@ -46,6 +46,11 @@ class FileSystem {
   virtual Status Link(const std::string& from, const std::string& to) = 0;
   virtual Status Remove(const std::string& path) = 0;  // missing is not an error
   virtual Status SyncDir(const std::string& dir) = 0;
+  // Flushes the whole filesystem that holds `path` (syncfs(2)): every file written there, its
+  // metadata and its directories are on the device when it returns OK. What a USB stick needs
+  // before it may be pulled: on vfat, fsync + rename + a directory fsync still leave a 0-byte
+  // file until the kernel's writeback. Errors name the path (an I/O error: the stick is gone).
+  virtual Status SyncFs(const std::string& path) = 0;
   virtual bool Exists(const std::string& path) = 0;
 };
 
@@ -59,6 +64,7 @@ class PosixFileSystem final : public FileSystem {
   Status Link(const std::string& from, const std::string& to) override;
   Status Remove(const std::string& path) override;
   Status SyncDir(const std::string& dir) override;
+  Status SyncFs(const std::string& path) override;
   bool Exists(const std::string& path) override;
 };
 

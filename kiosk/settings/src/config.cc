@@ -35,6 +35,7 @@ using Field = std::variant<std::string AppConfig::*, int AppConfig::*, int64_t A
 
 constexpr std::array<std::string_view, 2> kModes = {"shop", "event"};
 constexpr std::array<std::string_view, 2> kStalePolicies = {"warn", "refuse"};
+constexpr std::array<std::string_view, 3> kAutoOnOff = {"auto", "on", "off"};
 constexpr std::array<std::string_view, 4> kRenderers = {"auto", "opengles2", "opengl", "software"};
 constexpr size_t kMaxIdBytes = 64;
 constexpr int64_t kMaxUtcOffset = int64_t{14} * 3600;
@@ -49,8 +50,8 @@ struct KeySpec {
 };
 
 // Every key of the file, in the order DefaultConfigText() prints them.
-const std::array<KeySpec, 29>& Keys() {
-  static const std::array<KeySpec, 29> kKeys = {{
+const std::array<KeySpec, 30>& Keys() {
+  static const std::array<KeySpec, 30> kKeys = {{
       {"data_dir", &AppConfig::data_dir, Kind::kNonEmpty,
        "Where the registry, the journal, the device key and the admin PIN are kept."},
       {"mode", &AppConfig::mode, Kind::kChoice,
@@ -73,6 +74,11 @@ const std::array<KeySpec, 29>& Keys() {
        120},
       {"scanner_device", &AppConfig::scanner_device, Kind::kText,
        "A keyboard-wedge hand scanner: /dev/input/eventN; empty = none."},
+      {"evdev_keys", &AppConfig::evdev_keys, Kind::kChoice,
+       "Read every keyboard and keyboard-wedge scanner under /dev/input on a thread of its own,\n"
+       "with the kernel's key times (US keymap): auto (on when drawing on the console through\n"
+       "KMSDRM, as the device runs), on or off (keys come through SDL).",
+       0, 0, kAutoOnOff},
       {"usb_mount_dir", &AppConfig::usb_mount_dir, Kind::kNonEmpty,
        "Where USB sticks are mounted (registry bundles in, journal out)."},
       {"usb_watch", &AppConfig::usb_watch, Kind::kBool,

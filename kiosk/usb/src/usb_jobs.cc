@@ -16,6 +16,9 @@
 namespace kiosk_usb {
 namespace {
 
+constexpr char kCanRemove[] = "usb.can_remove";
+constexpr char kNotRemovable[] = "usb.not_removable";
+
 // Why the stick's newest bundle was not applied, in a key of the translations: the bundle already
 // applied is no error (neutral); the rest are refusals (red), each with its reason.
 UsbOutcome RefusalOf(const ck_sync::BundleOutcome& b, std::optional<int64_t> previous_seq) {
@@ -53,6 +56,13 @@ std::vector<UsbOutcome> StickOutcomes(const ck_sync::VolumeResult& v,
     } else {
       news.push_back({"admin.export_failed", "why", line, true});
     }
+  }
+  // Last: whether the stick may be pulled now (everything written to it is flushed onto it).
+  if (v.removable()) {
+    news.push_back({kCanRemove, "", "", false});
+  } else {
+    const base::Status& why = v.receipt_status.ok() ? v.flush_status : v.receipt_status;
+    news.push_back({kNotRemovable, "why", why.message(), true});
   }
   return news;
 }
@@ -104,7 +114,7 @@ std::string StickLine(const std::vector<UsbOutcome>& stick, const kiosk_settings
   return text;
 }
 
-UsbOutcome RunUsbJob(const UsbSetup& setup, bool do_export, bool* imported) {
+UsbOutcome RunUsbJob(const UsbSetup& setup, bool do_export, bool* imported, bool* removable) {
   std::vector<UsbOutcome> news;  // of every stick
   bundle::Importer importer(*setup.fs, *setup.clock, setup.data_dir, setup.trusted);
   ck_sync::UsbWatcher watcher(*setup.fs, *setup.clock, importer, setup.trusted,
@@ -113,7 +123,11 @@ UsbOutcome RunUsbJob(const UsbSetup& setup, bool do_export, bool* imported) {
                               }));
   base::Result<std::vector<ck_sync::VolumeResult>> r = watcher.ProcessAllOnce();
   *imported = Find(news, "admin.usb_imported") != nullptr;
+  const UsbOutcome* not_removable = Find(news, kNotRemovable);
+  if (removable != nullptr) *removable = r.ok() && !r->empty() && not_removable == nullptr;
   if (!r.ok() || r->empty()) return {"admin.usb_no_stick", "dir", setup.mount_dir, true};
+  // A stick that must not be pulled yet is what the admin needs to know first.
+  if (not_removable != nullptr) return *not_removable;
   if (do_export) {
     if (const UsbOutcome* done = Find(news, "admin.export_done")) return *done;
     if (const UsbOutcome* failed = Find(news, "admin.export_failed")) return *failed;
@@ -144,12 +158,13 @@ bool UsbAdminJob::Start(bool do_export) {
   running_ = true;
   done_ = false;
   thread_ = std::thread([this, do_export] {
-    bool imported = false;
-    UsbOutcome out = RunUsbJob(setup_, do_export, &imported);
+    bool imported = false, removable = false;
+    UsbOutcome out = RunUsbJob(setup_, do_export, &imported, &removable);
     if (imported && on_imported_) on_imported_();
     {
       std::lock_guard<std::mutex> lock(mu_);
       outcome_ = std::move(out);
+      removable_ = removable;
     }
     done_ = true;
     if (wake_) wake_();
@@ -163,6 +178,11 @@ std::optional<UsbOutcome> UsbAdminJob::TakeResult() {
   running_ = false;
   std::lock_guard<std::mutex> lock(mu_);
   return outcome_;
+}
+
+bool UsbAdminJob::removable() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return removable_;
 }
 
 UsbStickWatcher::UsbStickWatcher(UsbSetup setup, std::function<void()> wake,

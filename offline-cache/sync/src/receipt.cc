@@ -98,6 +98,8 @@ std::string VolumeResult::Summary() const {
   if (!scan_status.ok()) out += "; " + scan_status.message();
   out += receipt_status.ok() ? "; receipt written"
                              : "; receipt NOT written: " + receipt_status.message();
+  out +=
+      flush_status.ok() ? "; flushed, safe to remove" : "; NOT flushed: " + flush_status.message();
   return Clean(out);
 }
 

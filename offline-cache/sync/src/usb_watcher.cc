@@ -51,6 +51,9 @@ VolumeResult UsbWatcher::ProcessVolume(const std::string& volume_dir) {
   const std::string text =
       FormatReceipt(result, clock_.NowUnixSeconds(), options_.device_id, extra);
   result.receipt_status = WriteReceipt(volume_dir, text, &result.receipt_path);
+  // Last: the receipt and the export are complete on the stick, not only in the page cache
+  // (vfat writes them back about 30 s later otherwise), before anyone says it may be pulled.
+  result.flush_status = fs_.SyncFs(volume_dir).WithContext("flushing the stick");
   if (options_.on_volume) options_.on_volume(result);
   return result;
 }

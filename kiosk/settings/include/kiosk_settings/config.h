@@ -25,6 +25,9 @@ struct AppConfig {
   int camera_height = 480;     // camera_height: 120..4096
   int camera_fps = 30;         // camera_fps: 1..120
   std::string scanner_device;  // scanner_device: /dev/input/eventN (keyboard wedge), "" none
+  // evdev_keys: auto (on when drawing on the console, KMSDRM) | on | off: every keyboard and
+  // keyboard-wedge scanner read from /dev/input on a thread of its own
+  std::string evdev_keys = "auto";
   std::string usb_mount_dir = "/media";  // usb_mount_dir
   bool usb_watch = true;         // usb_watch: sticks plugged in are handled without the admin menu
   std::string language = "ru";   // language: ru | en | kk

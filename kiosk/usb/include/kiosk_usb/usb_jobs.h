@@ -47,10 +47,14 @@ struct UsbSetup {
 };
 
 // One import (or, with `do_export`, export) over every stick under mount_dir, run to the end on
-// the calling thread. Returns the one line for the admin: the last import if any, else the first
-// refusal; for an export, written if any stick got the journal, else the first reason why not.
-// `*imported` is set when a bundle was applied.
-UsbOutcome RunUsbJob(const UsbSetup& setup, bool do_export, bool* imported);
+// the calling thread. Returns the one line for the admin: a stick that must not be pulled yet
+// ("usb.not_removable": its receipt or its flush failed) first; else the last import if any, else
+// the first refusal; for an export, written if any stick got the journal, else the first reason
+// why not. `*imported` is set when a bundle was applied; `*removable` (when given) when there were
+// sticks and everything written to each is flushed onto it (FileSystem::SyncFs): they may be
+// pulled now.
+UsbOutcome RunUsbJob(const UsbSetup& setup, bool do_export, bool* imported,
+                     bool* removable = nullptr);
 
 // The admin menu's job: at most one at a time, on a worker thread. Thread-safe only in that the
 // worker reports through `wake` (any thread); call the methods from one thread.
@@ -67,6 +71,8 @@ class UsbAdminJob {
   bool running() const { return running_; }
   // When the job is done: its outcome (once), and running() is false again.
   std::optional<UsbOutcome> TakeResult();
+  // After TakeResult(): the job's sticks may be pulled (see RunUsbJob).
+  bool removable();
   // Waits for the running job to end (tests).
   void Wait();
 
@@ -78,10 +84,13 @@ class UsbAdminJob {
   std::atomic<bool> done_{false};
   std::mutex mu_;
   UsbOutcome outcome_;
+  bool removable_ = false;
 };
 
 // Watches mount_dir on its own thread while it lives: the newest signed bundle on a stick is
 // applied and this device's journal written to it, as `cardctl usb-watch --export-journal` does.
+// Each stick's news ends with "usb.can_remove" (everything is flushed onto it) or
+// "usb.not_removable" (an error, with why).
 // Call the methods from one thread; `wake` and `on_imported` are called on the watcher's.
 class UsbStickWatcher {
  public:

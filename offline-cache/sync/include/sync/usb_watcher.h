@@ -46,13 +46,20 @@ struct VolumeResult {
   size_t ignored_bundles = 0;  // *.ckbundle files beyond UsbWatcherOptions::max_bundles
   std::string receipt_path;
   base::Status receipt_status;  // writing the receipt failed (the stick is read-only or gone)
+  base::Status flush_status;    // flushing the stick's filesystem (syncfs) failed
 
   // The outcome that was applied, or null.
   const BundleOutcome* applied() const;
   // Bundles were there but none was applied.
   bool all_refused() const { return !bundles.empty() && applied() == nullptr; }
   // An I/O problem with the volume itself: it could not be listed or the receipt not written.
-  bool volume_error() const { return !scan_status.ok() || !receipt_status.ok(); }
+  // ...or the stick's filesystem could not be flushed.
+  bool volume_error() const {
+    return !scan_status.ok() || !receipt_status.ok() || !flush_status.ok();
+  }
+  // Everything written to the stick (the receipt, an export before it) is on it: the receipt was
+  // written and the stick's filesystem flushed. Only then may a screen say it can be pulled.
+  bool removable() const { return receipt_status.ok() && flush_status.ok(); }
   // One line for logs and `cardctl usb-watch`: "DIR: applied seq 3 (previous seq 2) ...".
   std::string Summary() const;
 };
@@ -95,8 +102,10 @@ class UsbWatcher {
   // dotfiles, at most max_bundles by name), applies the path of verified bundles from the applied
   // seq to the newest seq they reach (bundle::PlanPath: deltas in seq order, or a full bundle and
   // the deltas after it; fewest bytes), planning again without a step that is refused, then writes
-  // the receipt atomically (temporary dotfile, fsync, rename, fsync of the volume directory). Never
-  // fails as a whole: every problem is in the result.
+  // the receipt atomically (temporary dotfile, fsync, rename, fsync of the volume directory) and
+  // flushes the stick's whole filesystem (FileSystem::SyncFs), so that the export and the receipt
+  // are on the stick, not in the page cache, when on_volume hears of it. Never fails as a whole:
+  // every problem is in the result.
   VolumeResult ProcessVolume(const std::string& volume_dir);
 
   // Processes every volume under mount_dir once (see Run for what counts as a volume).
