@@ -25,6 +25,7 @@ constexpr char kUsage[] =
     "  cardhub withdraw --data-dir DIR --name NAME [--config FILE]\n"
     "  cardhub publish --data-dir DIR [--trust KEY.pem] FILE.ckbundle [--config FILE]\n"
     "  cardhub import --data-dir DIR FILE.ckjournal... [--config FILE]\n"
+    "  cardhub acks --data-dir DIR --bundle-key KEY.pem --out-dir DIR [--config FILE]\n"
     "  cardhub devices --data-dir DIR [--config FILE]\n"
     "  cardhub entries --data-dir DIR [--device NAME] [--config FILE]\n"
     "  cardhub report --data-dir DIR (--month YYYY-MM | --from DATE --to DATE)"
@@ -86,6 +87,7 @@ const std::map<std::string, std::vector<std::string>>& AllowedFlags() {
       {"withdraw", {"--data-dir", "--name", "--config"}},
       {"publish", {"--data-dir", "--trust", "--config"}},
       {"import", {"--data-dir", "--config"}},
+      {"acks", {"--data-dir", "--bundle-key", "--out-dir", "--config"}},
       {"devices", {"--data-dir", "--config"}},
       {"entries", {"--data-dir", "--device", "--config"}},
       {"report",
@@ -221,6 +223,12 @@ int RunAdmin(const Context& c) {
   if (cmd == "withdraw") return RunWithdraw(c);
   if (cmd == "publish") return RunPublish(c);
   if (cmd == "import") return RunImport(c);
+  if (cmd == "acks") {
+    auto key = c.args.flag("--bundle-key");
+    auto dir = c.args.flag("--out-dir");
+    if (!key || !dir) return UsageError("--bundle-key and --out-dir are required");
+    return Done(hub::WriteAcks(c.store, c.fs, *key, *dir, c.now, stdout));
+  }
   if (cmd == "devices") return Done(hub::ListDevices(c.store, stdout));
   if (cmd == "entries") return Done(hub::ListEntries(c.store, c.args.flag("--device"), stdout));
   if (cmd == "report") return RunReport(c);

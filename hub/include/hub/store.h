@@ -69,11 +69,12 @@ struct SumRow {
   int64_t members = 0;  // distinct rids
 };
 
-// The last entry the hub holds for a device (`cardhub devices`).
+// The last entry the hub holds for a device, at or below a seq (`cardhub devices`, `acks`).
 struct DeviceTail {
   int64_t last_seq = 0;    // 0: none
   int64_t bundle_seq = 0;  // the registry it was decided with
   int64_t time_utc = 0;
+  journal::Hash hash{};
 };
 
 struct StoredEntry {
@@ -113,7 +114,7 @@ class HubStore {
   // Sums for the settlement report, by scope_id then detail (byte order).
   virtual base::Status SumEntries(const SumQuery& q,
                                   const std::function<base::Status(const SumRow&)>& fn) = 0;
-  virtual base::Result<DeviceTail> LastEntry(int64_t device_id) = 0;
+  virtual base::Result<DeviceTail> LastEntry(int64_t device_id, int64_t at_most_seq) = 0;
 
   // kFailedPrecondition unless seq is above every published one.
   virtual base::Status AddBundle(const BundleRecord& bundle) = 0;

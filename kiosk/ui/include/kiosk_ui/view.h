@@ -45,6 +45,8 @@ struct Status {
   int64_t attendance = -1;  // event mode: checked in so far
   // admin screen
   int64_t journal_entries = 0, journal_pending = 0;
+  int64_t journal_exported = 0;  // written to a USB stick through this seq
+  int64_t journal_acked = 0;     // acknowledged by the union (hub or office ack) through this seq
   std::string device_id, key_fingerprint, version;
 };
 
