@@ -159,7 +159,7 @@ void AddEntryParams(const journal::Entry& e, Params* p) {
   }
 }
 
-// "INSERT INTO entries(device_id, <entry columns>, received) VALUES($1, ..., $18) ON CONFLICT
+// "INSERT INTO entries(device_id, <entry columns>, received) VALUES($1, ..., $22) ON CONFLICT
 // (device_id, uuid) DO NOTHING".
 std::string InsertEntrySql() {
   std::string sql =
@@ -427,6 +427,11 @@ class PostgresTables final : public HubTables {
     return conn_.InTransaction([this]() -> base::Status {
       CK_TRY(conn_.Exec("SELECT pg_advisory_xact_lock($1)", Params().Int(kSchemaLockKey)).status());
       for (const char* stmt : kSchema) CK_TRY(conn_.Exec(stmt, Params()).status());
+      // Entry format 2's columns, added to a table an older version made.
+      for (const journal::EntryColumn& c : journal::EntryColumns()) {
+        if (c.since_format < 2) continue;
+        CK_TRY(conn_.Exec(journal::AddEntryColumnSql(c, "BIGINT", true), Params()).status());
+      }
       CK_TRY(conn_.Exec(kEntriesByTimeIndex, Params()).status());
       return base::Status::Ok();
     });

@@ -144,8 +144,7 @@ class SqliteRows final : public TableRows {
       CK_ASSIGN_OR_RETURN(
           sqlite::Stmt st,
           db_.Prepare("INSERT OR IGNORE INTO entries(device_id, " + journal::EntryColumnNames() +
-                      ", received) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                      "?, ?, ?, ?, ?)"));
+                      ", received) VALUES(?, " + journal::EntryPlaceholders() + ", ?)"));
       insert_entry_ = std::move(st);
     }
     sqlite::Stmt& ins = *insert_entry_;
@@ -361,6 +360,7 @@ base::Result<std::unique_ptr<HubTables>> OpenSqliteTables(const std::string& pat
   CK_TRY(db.Exec("PRAGMA synchronous=FULL"));
   CK_TRY(db.Exec("PRAGMA foreign_keys=ON"));
   CK_TRY(db.Exec(kSchema));
+  CK_TRY(journal::AddMissingEntryColumns(db));
   CK_TRY(db.Exec(kEntriesByTimeIndex));
   return std::unique_ptr<HubTables>(new SqliteTables(std::move(db)));
 }

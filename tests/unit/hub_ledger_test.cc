@@ -465,17 +465,27 @@ TEST_P(LedgerTest, EntriesComeBackColumnForColumn) {
   checkin.discount_minor = 0;
   checkin.decision = "refused-cap";
   checkin.hash = journal::ComputeHash(checkin);
-  ASSERT_TRUE(ledger->PutEntries(id, {with_rid, checkin}, 42).ok());
+  journal::Entry v = MakeEntry(3, "u3");  // format 2: a void with every format-2 field set
+  v.prev_hash = checkin.hash;
+  v.kind = journal::Kind::kVoid;
+  v.ref_uuid = "u1";
+  v.actor = "admin-card:0042";
+  v.cashback_minor = 1234;
+  v.clock_before_utc = 1'700'000'000;
+  v.hash = journal::ComputeHash(v);
+  ASSERT_TRUE(ledger->PutEntries(id, {with_rid, checkin, v}, 42).ok());
   std::vector<hub::StoredEntry> all = All(*ledger);
-  ASSERT_EQ(all.size(), 2u);
-  for (size_t i = 0; i < 2; ++i) {
-    const journal::Entry& want = i == 0 ? with_rid : checkin;
+  ASSERT_EQ(all.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    const journal::Entry& want = i == 0 ? with_rid : i == 1 ? checkin : v;
     EXPECT_EQ(all[i].device, "k1");
     EXPECT_EQ(all[i].received, 42);
     EXPECT_EQ(journal::EncodeEntry(all[i].entry), journal::EncodeEntry(want)) << i;
     EXPECT_EQ(journal::ComputeHash(all[i].entry), want.hash) << i;
   }
   EXPECT_FALSE(all[1].entry.rid.has_value());
+  EXPECT_EQ(all[2].entry.actor, "admin-card:0042");
+  EXPECT_EQ(journal::EntryFormat(all[2].entry), 2);
 }
 
 TEST_P(LedgerTest, BundleSeqOnlyMovesForward) {
@@ -613,7 +623,7 @@ TEST(EntryColumnsTest, SettersRefuseWhatNoEntryHolds) {
   EXPECT_FALSE(e.rid.has_value());
   uint8_t three[3] = {1, 2, 3};
   EXPECT_EQ(rid.set(base::ByteSpan(three, 3), &e).code(), base::StatusCode::kDataLoss);
-  EXPECT_EQ(cols[2].set(std::string_view("void"), &e).code(), base::StatusCode::kInvalidArgument);
+  EXPECT_EQ(cols[2].set(std::string_view("refund"), &e).code(), base::StatusCode::kInvalidArgument);
   for (const journal::EntryColumn& c : cols) {
     journal::Entry copy;
     journal::Entry from = MakeEntry(3, "u3");

@@ -10,6 +10,10 @@
 #include <vector>
 
 #include "journal/entry.h"
+#include "journal/entry_columns.h"
+#include "journal/journal.h"
+#include "sqlite/db.h"
+#include "subprocess.h"
 
 namespace {
 
@@ -165,6 +169,115 @@ TEST(JournalEntryTest, DecodeIsStrict) {
   ASSERT_NE(it, wrong_kind.end());
   *it = 'x';
   EXPECT_FALSE(journal::DecodeEntry(wrong_kind, &out).ok());
+}
+
+// Format 2: a void with cashback, actor and clock fields appends keys 17..20 after the format-1
+// map, ascending, and only those whose value is not the default.
+TEST(JournalEntryTest, FormatTwoFieldsFollowInKeyOrder) {
+  journal::Entry e = GoldenEntry();
+  EXPECT_EQ(journal::EntryFormat(e), 1);
+  e.cashback_minor = 25;
+  e.actor = "cashier";
+  EXPECT_EQ(journal::EntryFormat(e), 2);
+  base::Bytes want = GoldenCanonical(e, false);
+  want[0] = 0xa0 | 17;  // map of 17 pairs
+  PutHead(&want, 0, 17);
+  PutHead(&want, 0, 25);
+  PutHead(&want, 0, 19);
+  PutText(&want, "cashier");
+  EXPECT_EQ(journal::CanonicalBytes(e), want);
+
+  e.hash = journal::ComputeHash(e);
+  journal::Entry back;
+  ASSERT_TRUE(journal::DecodeEntry(journal::EncodeEntry(e), &back).ok());
+  EXPECT_EQ(back.cashback_minor, 25);
+  EXPECT_EQ(back.actor, "cashier");
+  EXPECT_TRUE(back.ref_uuid.empty());
+  EXPECT_EQ(journal::ComputeHash(back), e.hash);
+
+  journal::Entry v = GoldenEntry();
+  v.kind = journal::Kind::kVoid;
+  v.ref_uuid = "00000000-0000-4000-8000-000000000001";
+  v.clock_before_utc = kNow - 60;
+  EXPECT_EQ(journal::EntryFormat(v), 2);
+  v.hash = journal::ComputeHash(v);
+  ASSERT_TRUE(journal::DecodeEntry(journal::EncodeEntry(v), &back).ok());
+  EXPECT_EQ(back.kind, journal::Kind::kVoid);
+  EXPECT_EQ(back.ref_uuid, v.ref_uuid);
+  EXPECT_EQ(back.clock_before_utc, kNow - 60);
+  EXPECT_EQ(back.cashback_minor, 0);  // not carried over from the entry decoded before
+
+  journal::Entry m = GoldenEntry();
+  m.kind = journal::Kind::kManualCount;
+  EXPECT_EQ(journal::EntryFormat(m), 2);  // a new kind alone makes it format 2
+  for (journal::Kind k :
+       {journal::Kind::kVoid, journal::Kind::kClockCorrection, journal::Kind::kManualCount}) {
+    EXPECT_EQ(journal::ParseKind(journal::KindName(k)).value(), k);
+  }
+}
+
+TEST(JournalEntryTest, FormatTwoDecodeIsStrict) {
+  journal::Entry e = GoldenEntry();
+  e.hash = journal::ComputeHash(e);
+  journal::Entry out;
+  auto with_extra = [&](std::vector<std::pair<uint64_t, uint64_t>> extra) {
+    base::Bytes b = GoldenCanonical(e, true);
+    b[0] = static_cast<uint8_t>(0xa0 | (16 + extra.size()));
+    for (auto [k, v] : extra) {
+      PutHead(&b, 0, k);
+      PutHead(&b, 0, v);
+    }
+    return b;
+  };
+  EXPECT_TRUE(journal::DecodeEntry(with_extra({{17, 5}}), &out).ok());
+  EXPECT_FALSE(journal::DecodeEntry(with_extra({{17, 0}}), &out).ok());           // default written
+  EXPECT_FALSE(journal::DecodeEntry(with_extra({{20, 5}, {17, 5}}), &out).ok());  // order
+  EXPECT_FALSE(journal::DecodeEntry(with_extra({{17, 5}, {17, 6}}), &out).ok());  // twice
+  EXPECT_FALSE(journal::DecodeEntry(with_extra({{21, 5}}), &out).ok());           // unknown
+  EXPECT_FALSE(journal::DecodeEntry(with_extra({{20, uint64_t{1} << 40}}), &out).ok());
+}
+
+// A journal.db made before format 2 (no format-2 columns) gets them on open, keeps its entries
+// and their hashes, and takes format-2 entries after.
+TEST(JournalEntryTest, AnOlderJournalGetsTheNewColumns) {
+  cktest::TempDir dir;
+  const std::string path = dir.File("journal.db");
+  base::FakeClock clock(kNow);
+  {
+    auto j = journal::Journal::Open(path, clock);
+    ASSERT_TRUE(j.ok());
+    ASSERT_TRUE((*j)->Append({.kind = journal::Kind::kCheckin, .event_id = "E1"}).ok());
+  }
+  {  // Rebuild the table as format 1 had it (ALTER TABLE DROP COLUMN needs no trigger change).
+    auto db = sqlite::Db::Open(path, sqlite::Db::Mode::kReadWrite);
+    ASSERT_TRUE(db.ok());
+    for (const char* col : {"cashback_minor", "ref_uuid", "actor", "clock_before_utc"}) {
+      ASSERT_TRUE(db->Exec(std::string("ALTER TABLE entries DROP COLUMN ") + col).ok()) << col;
+    }
+  }
+  auto j = journal::Journal::Open(path, clock);
+  ASSERT_TRUE(j.ok()) << j.status().message();
+  journal::NewEntry v{.kind = journal::Kind::kVoid, .event_id = "E1"};
+  v.ref_uuid = "00000000-0000-4000-8000-000000000001";
+  v.actor = "admin";
+  ASSERT_TRUE((*j)->Append(v).ok());
+  auto report = (*j)->VerifyChain();
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->entries, 2);
+  EXPECT_EQ(report->first_bad_seq, 0) << report->problem;
+  std::vector<journal::Entry> all;
+  ASSERT_TRUE((*j)->ForEach(1,
+                            [&](const journal::Entry& e) {
+                              all.push_back(e);
+                              return base::Status::Ok();
+                            })
+                  .ok());
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].kind, journal::Kind::kCheckin);
+  EXPECT_EQ(journal::EntryFormat(all[0]), 1);
+  EXPECT_EQ(all[1].kind, journal::Kind::kVoid);
+  EXPECT_EQ(all[1].actor, "admin");
+  EXPECT_EQ(all[1].ref_uuid, v.ref_uuid);
 }
 
 }  // namespace

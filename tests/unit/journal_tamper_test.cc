@@ -179,8 +179,8 @@ TEST_F(JournalTamperTest, SwappedEntriesAreNamed) {
       "DELETE FROM entries WHERE seq IN (4, 5);"
       "INSERT INTO entries SELECT 9 - seq, uuid, kind, time_utc, mono_ns, rid, partner_id, "
       "event_id,"
-      " offer_id, purchase_minor, discount_minor, bundle_seq, verdict, decision, prev_hash, hash"
-      " FROM t;");
+      " offer_id, purchase_minor, discount_minor, bundle_seq, verdict, decision, prev_hash, hash,"
+      " cashback_minor, ref_uuid, actor, clock_before_utc FROM t;");
   ExpectFirstBad(4, "does not link");
 }
 

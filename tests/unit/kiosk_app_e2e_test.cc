@@ -62,8 +62,6 @@ constexpr char kRosterEvent[] = "E-2";
 
 // A generous bound for one kiosk run; a script's own waits fail long before it.
 constexpr std::chrono::milliseconds kRunTimeout{90000};
-// The slowest frame the ASan build may draw.
-constexpr double kDrawBudgetMs = 250;
 
 // ---- the X server --------------------------------------------------------------------------
 
@@ -685,10 +683,10 @@ TEST_F(KioskAppE2eTest, ScreenshotsAreNumberedPngsOfTheWindowAndFramesAreDrawnIn
   ASSERT_TRUE(run.stats.is_object()) << run.Describe();
   EXPECT_EQ(run.stats.value("screenshots", 0), static_cast<int>(shots.size()));
   EXPECT_GE(run.stats.value("frames_drawn", 0), static_cast<int>(shots.size()));
-  const double draw_max = run.stats.value("draw_ms_max", 1e9);
-  EXPECT_GT(draw_max, 0);
-  EXPECT_LT(draw_max, kDrawBudgetMs) << run.stats;
-  for (const json& s : run.screens) EXPECT_LT(s.value("draw_ms", 1e9), kDrawBudgetMs) << s;
+  // Draw times are reported per screen and in the stats (how fast they are is measured by
+  // bench/run_kiosk_bench.sh, not here).
+  EXPECT_GT(run.stats.value("draw_ms_max", 0.0), 0) << run.stats;
+  for (const json& s : run.screens) EXPECT_TRUE(s.contains("draw_ms")) << s;
 }
 
 // The default renderer (OpenGL where the system has it), as a kiosk runs: the same purchase.
@@ -732,7 +730,7 @@ TEST_F(KioskAppE2eTest, ShopPurchaseWithTheDefaultGlRenderer) {
   ExpectPurchase(run, Accepted());
   EXPECT_NE(run.process.err.find("renderer opengl"), std::string::npos) << run.process.err;
   ASSERT_TRUE(run.stats.is_object()) << run.Describe();
-  EXPECT_LT(run.stats.value("draw_ms_max", 1e9), kDrawBudgetMs) << run.stats;
+  EXPECT_GT(run.stats.value("frames_drawn", 0), 0) << run.stats;
 }
 
 // ---- 7. start-up errors ----------------------------------------------------------------------

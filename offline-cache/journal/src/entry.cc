@@ -9,8 +9,14 @@
 namespace journal {
 namespace {
 
+// Format-2 fields present in `e` (keys 17..20).
+uint64_t ExtraFieldCount(const Entry& e) {
+  return uint64_t{e.cashback_minor != 0} + uint64_t{!e.ref_uuid.empty()} +
+         uint64_t{!e.actor.empty()} + uint64_t{e.clock_before_utc != 0};
+}
+
 void WriteFields(const Entry& e, card::CborWriter& w, bool with_hash) {
-  w.Map(with_hash ? 16 : 15);
+  w.Map((with_hash ? 16 : 15) + ExtraFieldCount(e));
   w.Uint(1);
   w.Int(e.seq);
   w.Uint(2);
@@ -49,6 +55,22 @@ void WriteFields(const Entry& e, card::CborWriter& w, bool with_hash) {
     w.Uint(16);
     w.ByteString(e.hash);
   }
+  if (e.cashback_minor != 0) {
+    w.Uint(17);
+    w.Int(e.cashback_minor);
+  }
+  if (!e.ref_uuid.empty()) {
+    w.Uint(18);
+    w.Text(e.ref_uuid);
+  }
+  if (!e.actor.empty()) {
+    w.Uint(19);
+    w.Text(e.actor);
+  }
+  if (e.clock_before_utc != 0) {
+    w.Uint(20);
+    w.Int(e.clock_before_utc);
+  }
 }
 
 base::Status Bad(const std::string& m) { return base::InvalidArgument("journal entry: " + m); }
@@ -79,14 +101,29 @@ std::string_view KindName(Kind k) {
       return "checkin";
     case Kind::kRejected:
       return "rejected";
+    case Kind::kVoid:
+      return "void";
+    case Kind::kClockCorrection:
+      return "clock_correction";
+    case Kind::kManualCount:
+      return "manual_count";
   }
   return "rejected";
+}
+
+int EntryFormat(const Entry& e) {
+  const bool new_kind =
+      e.kind != Kind::kDiscount && e.kind != Kind::kCheckin && e.kind != Kind::kRejected;
+  return new_kind || ExtraFieldCount(e) != 0 ? 2 : 1;
 }
 
 base::Result<Kind> ParseKind(std::string_view s) {
   if (s == "discount") return Kind::kDiscount;
   if (s == "checkin") return Kind::kCheckin;
   if (s == "rejected") return Kind::kRejected;
+  if (s == "void") return Kind::kVoid;
+  if (s == "clock_correction") return Kind::kClockCorrection;
+  if (s == "manual_count") return Kind::kManualCount;
   return Bad("unknown kind '" + std::string(s) + "'");
 }
 
@@ -159,7 +196,7 @@ base::Status ReadKind(card::CborReader& r, Kind* kind) {
   return base::Status::Ok();
 }
 
-// Field `key` (1..16) of the export encoding.
+// Field `key` (1..20) of the export encoding.
 base::Status ReadField(card::CborReader& r, uint64_t key, Entry* e) {
   switch (key) {
     case 1:
@@ -194,6 +231,14 @@ base::Status ReadField(card::CborReader& r, uint64_t key, Entry* e) {
       return ReadHash(r, &e->prev_hash);
     case 16:
       return ReadHash(r, &e->hash);
+    case 17:
+      return r.ReadInt(&e->cashback_minor);
+    case 18:
+      return ReadString(r, &e->ref_uuid);
+    case 19:
+      return ReadString(r, &e->actor);
+    case 20:
+      return r.ReadInt(&e->clock_before_utc);
     default:
       return Bad("unknown field");
   }
@@ -207,24 +252,43 @@ base::Status CheckBounds(const Entry& e) {
     return Bad("amount out of range");
   }
   if (e.bundle_seq < 0 || e.bundle_seq > kMaxSeq) return Bad("bundle seq out of range");
+  if (e.cashback_minor < 0 || e.cashback_minor > kMaxAmountMinor) {
+    return Bad("cashback out of range");
+  }
+  if (e.clock_before_utc < 0 || e.clock_before_utc > kMaxTimeUtc) {
+    return Bad("clock_before_utc out of range");
+  }
   return base::Status::Ok();
 }
 
 }  // namespace
 
 base::Status DecodeEntry(base::ByteSpan cbor, Entry* e) {
+  *e = Entry{};
   card::CborReader r(cbor, {.max_depth = 1, .allow_indefinite = false});
   uint64_t pairs = 0;
   CK_TRY(r.EnterMap(&pairs));
-  if (pairs != 16) return Bad("expected 16 fields");
+  if (pairs < 16 || pairs > 20) return Bad("expected 16 to 20 fields");
   for (uint64_t key = 1; key <= 16; ++key) {
     uint64_t k = 0;
     CK_TRY(r.ReadUint(&k));
     if (k != key) return Bad("fields out of order");
     CK_TRY(ReadField(r, key, e));
   }
+  // Format 2: keys 17..20, ascending, each at most once.
+  uint64_t last = 16;
+  for (uint64_t i = 16; i < pairs; ++i) {
+    uint64_t k = 0;
+    CK_TRY(r.ReadUint(&k));
+    if (k <= last || k > 20) return Bad(k <= 16 ? "fields out of order" : "unknown field");
+    CK_TRY(ReadField(r, k, e));
+    last = k;
+  }
   r.Leave();
   if (!r.AtEnd()) return Bad("trailing bytes");
+  if (ExtraFieldCount(*e) != pairs - 16) {
+    return Bad("a format-2 field holds its default value (it must be left out)");
+  }
   return CheckBounds(*e);
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 namespace journal {
 namespace {
@@ -41,21 +42,23 @@ base::Status SetRid(const ColumnValue& v, Entry* e) {
 
 // A member of Entry as an integer, text or hash column.
 template <int64_t Entry::*kField>
-EntryColumn IntColumn(std::string_view name) {
+EntryColumn IntColumn(std::string_view name, int since_format = 1) {
   return {name, ColumnType::kInteger, [](const Entry& e) { return ColumnValue(e.*kField); },
           [](const ColumnValue& v, Entry* e) {
             e->*kField = AsInt(v);
             return base::Status::Ok();
-          }};
+          },
+          since_format};
 }
 template <std::string Entry::*kField>
-EntryColumn TextColumn(std::string_view name) {
+EntryColumn TextColumn(std::string_view name, int since_format = 1) {
   return {name, ColumnType::kText,
           [](const Entry& e) { return ColumnValue(std::string_view(e.*kField)); },
           [](const ColumnValue& v, Entry* e) {
             (e->*kField).assign(AsText(v));
             return base::Status::Ok();
-          }};
+          },
+          since_format};
 }
 template <Hash Entry::*kField>
 EntryColumn HashColumn(std::string_view name) {
@@ -92,6 +95,10 @@ const std::array<EntryColumn, kEntryColumnCount> kColumns = {
     TextColumn<&Entry::decision>("decision"),
     HashColumn<&Entry::prev_hash>("prev_hash"),
     HashColumn<&Entry::hash>("hash"),
+    IntColumn<&Entry::cashback_minor>("cashback_minor", 2),
+    TextColumn<&Entry::ref_uuid>("ref_uuid", 2),
+    TextColumn<&Entry::actor>("actor", 2),
+    IntColumn<&Entry::clock_before_utc>("clock_before_utc", 2),
 };
 
 }  // namespace
@@ -104,6 +111,12 @@ std::string EntryColumnNames(std::string_view prefix) {
     if (!out.empty()) out += ", ";
     out.append(prefix).append(c.name);
   }
+  return out;
+}
+
+std::string EntryPlaceholders() {
+  std::string out;
+  for (size_t i = 0; i < kEntryColumnCount; ++i) out += i == 0 ? "?" : ", ?";
   return out;
 }
 
@@ -148,6 +161,63 @@ base::Status ReadEntryColumns(const sqlite::Stmt& st, int first_col, Entry* e) {
     ++col;
   }
   return base::Status::Ok();
+}
+
+std::string AddEntryColumnSql(const EntryColumn& c, std::string_view integer_type,
+                              bool if_not_exists) {
+  std::string sql = "ALTER TABLE entries ADD COLUMN ";
+  if (if_not_exists) sql += "IF NOT EXISTS ";
+  sql.append(c.name).append(" ");
+  if (c.type == ColumnType::kInteger) {
+    sql.append(integer_type).append(" NOT NULL DEFAULT 0");
+  } else {
+    sql += "TEXT NOT NULL DEFAULT ''";
+  }
+  return sql;
+}
+
+namespace {
+
+// The format-2 columns `entries` lacks.
+base::Result<std::vector<const EntryColumn*>> MissingColumns(sqlite::Db& db) {
+  CK_ASSIGN_OR_RETURN(sqlite::Stmt info,
+                      db.Prepare("SELECT name FROM pragma_table_info('entries')"));
+  std::vector<std::string> have;
+  for (;;) {
+    CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, info.Step());
+    if (r == sqlite::Stmt::StepResult::kDone) break;
+    have.push_back(info.Text(0));
+  }
+  if (have.empty()) return base::FailedPrecondition("no entries table to add columns to");
+  std::vector<const EntryColumn*> missing;
+  for (const EntryColumn& c : kColumns) {
+    if (c.since_format >= 2 && std::find(have.begin(), have.end(), c.name) == have.end()) {
+      missing.push_back(&c);
+    }
+  }
+  return missing;
+}
+
+}  // namespace
+
+base::Status AddMissingEntryColumns(sqlite::Db& db) {
+  CK_ASSIGN_OR_RETURN(std::vector<const EntryColumn*> missing, MissingColumns(db));
+  if (missing.empty()) return base::Status::Ok();  // the usual open: no write
+  // Another process may open the same file now: take the write lock, then look again.
+  CK_TRY(db.Exec("BEGIN IMMEDIATE"));
+  base::Status added = [&]() -> base::Status {
+    CK_ASSIGN_OR_RETURN(missing, MissingColumns(db));
+    for (const EntryColumn* c : missing) {
+      CK_TRY(db.Exec(AddEntryColumnSql(*c, "INTEGER", false))
+                 .WithContext("adding column " + std::string(c->name)));
+    }
+    return base::Status::Ok();
+  }();
+  if (!added.ok()) {
+    (void)db.Exec("ROLLBACK");
+    return added.WithContext("entries table");
+  }
+  return db.Exec("COMMIT");
 }
 
 }  // namespace journal

@@ -46,6 +46,8 @@ void AddTotals(const Entry& e, ExportCheck* c) {
     ++c->rejected_scans;
     return;
   }
+  // Voids, clock corrections and manual counts are not redemptions or check-ins.
+  if (e.kind != Kind::kDiscount && e.kind != Kind::kCheckin) return;
   Totals& t = e.kind == Kind::kDiscount ? c->per_partner[e.partner_id] : c->per_event[e.event_id];
   if (e.decision != kAccepted) {
     ++t.refused;

@@ -80,6 +80,7 @@ base::Result<std::unique_ptr<Journal>> Journal::Open(const std::string& path,
   // WAL: an append is one sequential write and one fsync; FULL: that fsync happens at every commit.
   CK_TRY(j->db_.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=2000"));
   CK_TRY(j->db_.Exec(kSchema));
+  CK_TRY(AddMissingEntryColumns(j->db_));
   CK_TRY(j->LoadIdentity(options.previous));
   CK_TRY(j->Prepare());
   CK_TRY(j->LoadTail());
@@ -137,8 +138,8 @@ base::Status Journal::CheckFiles() {
 }
 
 base::Status Journal::Prepare() {
-  CK_ASSIGN_OR_RETURN(insert_, db_.Prepare("INSERT INTO entries(" + Columns() +
-                                           ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+  CK_ASSIGN_OR_RETURN(insert_, db_.Prepare("INSERT INTO entries(" + Columns() + ") VALUES(" +
+                                           EntryPlaceholders() + ")"));
   CK_ASSIGN_OR_RETURN(usage_, db_.Prepare("SELECT count(*), coalesce(sum(discount_minor), 0) FROM "
                                           "entries WHERE rid = ? AND offer_id = ? "
                                           "AND event_id = '' AND kind = 'discount' AND decision = "
@@ -172,15 +173,19 @@ base::Status Journal::LoadTail() {
 
 base::Result<Entry> Journal::Append(const NewEntry& n) {
   for (const std::string* text :
-       {&n.partner_id, &n.event_id, &n.offer_id, &n.verdict, &n.decision}) {
+       {&n.partner_id, &n.event_id, &n.offer_id, &n.verdict, &n.decision, &n.ref_uuid, &n.actor}) {
     if (text->size() > kMaxTextBytes) {
       return base::InvalidArgument("journal: a text field is longer than " +
                                    std::to_string(kMaxTextBytes) + " bytes");
     }
   }
   if (n.purchase_minor < 0 || n.discount_minor < 0 || n.purchase_minor > kMaxAmountMinor ||
-      n.discount_minor > kMaxAmountMinor) {
+      n.discount_minor > kMaxAmountMinor || n.cashback_minor < 0 ||
+      n.cashback_minor > kMaxAmountMinor) {
     return base::InvalidArgument("journal: amount out of range");
+  }
+  if (n.clock_before_utc < 0 || n.clock_before_utc > kMaxTimeUtc) {
+    return base::InvalidArgument("journal: clock_before_utc out of range");
   }
   CK_TRY(CheckFiles());  // before: a file truncated earlier would grow back with this entry
   Entry e;
@@ -198,6 +203,10 @@ base::Result<Entry> Journal::Append(const NewEntry& n) {
   e.bundle_seq = n.bundle_seq;
   e.verdict = n.verdict;
   e.decision = n.decision;
+  e.cashback_minor = n.cashback_minor;
+  e.ref_uuid = n.ref_uuid;
+  e.actor = n.actor;
+  e.clock_before_utc = n.clock_before_utc;
   e.prev_hash = last_hash_;
   e.hash = ComputeHash(e);
   BindEntryColumns(insert_, 1, e);

@@ -1,5 +1,6 @@
-// One journal entry: a redemption, a check-in or a rejected scan (DESIGN.md section 6), and the
-// canonical bytes its hash covers.
+// One journal entry: a redemption, a check-in or a rejected scan (DESIGN.md section 6), a void, a
+// clock correction or a manual door count (entry format 2), and the canonical bytes its hash
+// covers.
 #pragma once
 
 #include <array>
@@ -15,8 +16,17 @@ namespace journal {
 
 using Hash = std::array<uint8_t, 32>;
 
-enum class Kind : uint8_t { kDiscount, kCheckin, kRejected };
-std::string_view KindName(Kind k);  // "discount", "checkin", "rejected"
+// kDiscount .. kRejected are format 1; the others format 2 (docs/journal.md).
+enum class Kind : uint8_t {
+  kDiscount,
+  kCheckin,
+  kRejected,
+  kVoid,             // cancels the entry `ref_uuid` names
+  kClockCorrection,  // an admin set the clock: time_utc is the new time, clock_before_utc the old
+  kManualCount,      // a door check-in without a card (no rid)
+};
+// "discount", "checkin", "rejected", "void", "clock_correction", "manual_count"
+std::string_view KindName(Kind k);
 base::Result<Kind> ParseKind(std::string_view s);
 
 inline constexpr char kAccepted[] = "accepted";
@@ -41,10 +51,21 @@ struct Entry {
   std::string decision;    // "accepted" or a refusal code (rules/)
   Hash prev_hash{};
   Hash hash{};
+  // Format 2 (CBOR keys 17..20, written only when not 0 / ""):
+  int64_t cashback_minor = 0;    // cashback the member earns on this purchase
+  std::string ref_uuid;          // a void: the uuid of the entry it cancels
+  std::string actor;             // who did it: "cashier", "admin", "admin-card:<card number>"
+  int64_t clock_before_utc = 0;  // a clock correction: the wall clock before it (Unix s)
 };
 
-// The canonical encoding of every field but `hash` (deterministic CBOR map, keys 1..15 in order);
-// see docs/journal.md. hash = SHA-256 of these bytes.
+// 1 when the entry has only format-1 kinds and fields (its bytes and hash are those of format 1),
+// else 2.
+int EntryFormat(const Entry& e);
+inline constexpr int64_t kMaxTimeUtc = 253402300799;  // 9999-12-31T23:59:59Z
+
+// The canonical encoding of every field but `hash` (deterministic CBOR map, keys 1..15 in order,
+// then those of 17..20 whose value is not the default); see docs/journal.md. hash = SHA-256 of
+// these bytes.
 base::Bytes CanonicalBytes(const Entry& e);
 Hash ComputeHash(const Entry& e);
 
@@ -69,7 +90,8 @@ class ChainChecker {
   std::string problem_;
 };
 
-// The same map with `hash` added as key 16, for exports; and its strict parser.
+// The same map with `hash` added as key 16, for exports; and its strict parser (format 1 or 2; a
+// key 17..20 holding its default value is refused: it would not survive re-encoding).
 base::Bytes EncodeEntry(const Entry& e);
 base::Status DecodeEntry(base::ByteSpan cbor, Entry* out);
 

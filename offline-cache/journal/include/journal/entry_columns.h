@@ -34,20 +34,38 @@ struct EntryColumn {
   // text reads as 0 or "", a hash of the wrong length is cut or zero-filled to 32 bytes (the
   // chain check then reports the entry).
   base::Status (*set)(const ColumnValue& v, Entry* e);
+  // 1: in the tables since they were made; 2: added to an existing table when it is opened
+  // (AddMissingEntryColumns), NOT NULL with the default 0 or ''.
+  int since_format = 1;
 };
 
-inline constexpr size_t kEntryColumnCount = 16;
+inline constexpr size_t kEntryColumnCount = 20;
 
 // seq, uuid, kind, time_utc, mono_ns, rid, partner_id, event_id, offer_id, purchase_minor,
-// discount_minor, bundle_seq, verdict, decision, prev_hash, hash: the order of journal.db.
+// discount_minor, bundle_seq, verdict, decision, prev_hash, hash (the order of journal.db's
+// CREATE TABLE), then the format-2 columns cashback_minor, ref_uuid, actor, clock_before_utc.
 const std::array<EntryColumn, kEntryColumnCount>& EntryColumns();
 
 // "seq, uuid, ..., hash", each name after `prefix` (e.g. "e.").
 std::string EntryColumnNames(std::string_view prefix = "");
 
+// "?, ?, ..., ?": one SQLite parameter per entry column.
+std::string EntryPlaceholders();
+
 // SQLite: binds the entry to parameters first_param .. first_param + 15 (views: the entry must
 // outlive the statement's next step), and reads it from columns first_col .. first_col + 15.
 void BindEntryColumns(sqlite::Stmt& st, int first_param, const Entry& e);
 base::Status ReadEntryColumns(const sqlite::Stmt& st, int first_col, Entry* e);
+
+// The SQL that adds a format-2 column to an `entries` table that lacks it:
+// "ALTER TABLE entries ADD COLUMN <name> <type> NOT NULL DEFAULT <0 or ''>", with `if_not_exists`
+// as PostgreSQL writes it. `integer_type` is "INTEGER" (SQLite) or "BIGINT" (PostgreSQL).
+std::string AddEntryColumnSql(const EntryColumn& c, std::string_view integer_type,
+                              bool if_not_exists);
+
+// SQLite: adds the format-2 columns an existing `entries` table lacks (a journal.db or hub.db made
+// by an older version). Call inside the transaction that creates the schema, or before anyone
+// else writes.
+base::Status AddMissingEntryColumns(sqlite::Db& db);
 
 }  // namespace journal

@@ -24,6 +24,11 @@ struct NewEntry {
   std::string partner_id, event_id, offer_id;
   int64_t purchase_minor = 0, discount_minor = 0, bundle_seq = 0;
   std::string verdict, decision;
+  // Format 2 (journal/entry.h): cashback, the entry a void cancels, who did it, the clock before
+  // a correction.
+  int64_t cashback_minor = 0;
+  std::string ref_uuid, actor;
+  int64_t clock_before_utc = 0;
 };
 
 struct DiscountUsage {
