@@ -284,7 +284,8 @@ class PostgresRows final : public TableRows {
                  .count = Int(r.get(), row, 2),
                  .purchase_minor = Int(r.get(), row, 3),
                  .discount_minor = Int(r.get(), row, 4),
-                 .members = Int(r.get(), row, 5)}));
+                 .members = Int(r.get(), row, 5),
+                 .cashback_minor = Int(r.get(), row, 6)}));
     }
     return base::Status::Ok();
   }
@@ -433,6 +434,7 @@ class PostgresTables final : public HubTables {
         CK_TRY(conn_.Exec(journal::AddEntryColumnSql(c, "BIGINT", true), Params()).status());
       }
       CK_TRY(conn_.Exec(kEntriesByTimeIndex, Params()).status());
+      CK_TRY(conn_.Exec(kEntriesVoidedByIndex, Params()).status());
       return base::Status::Ok();
     });
   }

@@ -222,7 +222,8 @@ class SqliteRows final : public TableRows {
                  .count = st.Int(2),
                  .purchase_minor = st.Int(3),
                  .discount_minor = st.Int(4),
-                 .members = st.Int(5)}));
+                 .members = st.Int(5),
+                 .cashback_minor = st.Int(6)}));
     }
   }
 
@@ -362,6 +363,7 @@ base::Result<std::unique_ptr<HubTables>> OpenSqliteTables(const std::string& pat
   CK_TRY(db.Exec(kSchema));
   CK_TRY(journal::AddMissingEntryColumns(db));
   CK_TRY(db.Exec(kEntriesByTimeIndex));
+  CK_TRY(db.Exec(kEntriesVoidedByIndex));
   return std::unique_ptr<HubTables>(new SqliteTables(std::move(db)));
 }
 

@@ -67,6 +67,7 @@ struct SumRow {
   std::string detail;    // offer id, device name, local day number (days since 1970-01-01), or ""
   int64_t count = 0, purchase_minor = 0, discount_minor = 0;
   int64_t members = 0;  // distinct rids
+  int64_t cashback_minor = 0;
 };
 
 // The last entry the hub holds for a device, at or below a seq (`cardhub devices`, `acks`).
