@@ -30,6 +30,7 @@ constexpr char kUsage[] =
     "  cardhub entries --data-dir DIR [--device NAME] [--config FILE]\n"
     "  cardhub report --data-dir DIR (--month YYYY-MM | --from DATE --to DATE)"
     " [--by partner|offer|device|day] [--format csv|xlsx] [--out FILE] [--config FILE]\n"
+    "  cardhub cashback --data-dir DIR --month YYYY-MM [--out FILE.csv] [--config FILE]\n"
     "  cardhub flags --data-dir DIR [--config FILE]\n";
 
 struct Args {
@@ -92,6 +93,7 @@ const std::map<std::string, std::vector<std::string>>& AllowedFlags() {
       {"entries", {"--data-dir", "--device", "--config"}},
       {"report",
        {"--data-dir", "--month", "--from", "--to", "--by", "--format", "--out", "--config"}},
+      {"cashback", {"--data-dir", "--month", "--out", "--config"}},
       {"flags", {"--data-dir", "--config"}},
   };
   return kAllowed;
@@ -216,6 +218,19 @@ int RunReport(const Context& c) {
   return Done(base::Status::Ok());
 }
 
+// Accrued cashback per member per partner over a month, as CSV (stdout or --out).
+int RunCashback(const Context& c) {
+  auto month = c.args.flag("--month");
+  if (!month) return UsageError("--month YYYY-MM is required");
+  base::Result<hub::ReportPeriod> period = hub::MonthPeriod(*month, c.config.utc_offset_seconds);
+  if (!period.ok()) return UsageError(period.status().message());
+  base::Result<std::string> csv = hub::CashbackCsv(c.store, c.fs, c.data_dir, *period);
+  if (!csv.ok()) return Done(csv.status());
+  if (auto out = c.args.flag("--out")) return Done(base::WriteFileAtomic(c.fs, *out, *csv, 0644));
+  std::fwrite(csv->data(), 1, csv->size(), stdout);
+  return Done(base::Status::Ok());
+}
+
 // Every command but serve, on the opened store.
 int RunAdmin(const Context& c) {
   const std::string& cmd = c.args.cmd;
@@ -232,6 +247,7 @@ int RunAdmin(const Context& c) {
   if (cmd == "devices") return Done(hub::ListDevices(c.store, stdout));
   if (cmd == "entries") return Done(hub::ListEntries(c.store, c.args.flag("--device"), stdout));
   if (cmd == "report") return RunReport(c);
+  if (cmd == "cashback") return RunCashback(c);
   if (cmd == "flags") {
     return Done(hub::Flags(c.store, c.fs, c.data_dir, c.config.utc_offset_seconds, stdout));
   }

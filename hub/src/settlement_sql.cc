@@ -21,6 +21,9 @@ std::string SumEntriesSql(const SumQuery& q, Placeholders p) {
       detail = "d.name";
       join = " JOIN devices d ON d.id = e.device_id";
       break;
+    case SumDetail::kMember:
+      detail = p == Placeholders::kQuestionMarks ? "lower(hex(e.rid))" : "encode(e.rid, 'hex')";
+      break;
     case SumDetail::kDay:
       // Integer division in both databases; the days are counted from 1970-01-01 local time.
       detail = "CAST((e.time_utc + " + param() + ") / 86400 AS TEXT)";
@@ -33,6 +36,7 @@ std::string SumEntriesSql(const SumQuery& q, Placeholders p) {
                     join + " WHERE e.time_utc >= " + param();
   sql += " AND e.time_utc < " + param();
   sql += " AND e.kind = " + param();
+  if (q.detail == SumDetail::kMember) sql += " AND e.rid IS NOT NULL";
   // Voids net out: an entry a void of the same device names counts nowhere, whenever the void
   // was made (entries_voided_by).
   sql +=

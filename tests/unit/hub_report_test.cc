@@ -185,6 +185,19 @@ TEST_P(HubReportTest, VoidsNetOutAndCashbackIsSummed) {
   ASSERT_EQ(r.exit_code, 0) << r.Describe();
   EXPECT_TRUE(Contains(r.out, "P-1;Shop;k3;1;500,00;0,00;25,00\r\n"));
   EXPECT_TRUE(Contains(r.out, "Итого;;;5;4500,00;400,00;25,00\r\n"));
+
+  // The accrued cashback per member per partner: the voided purchase earns none.
+  r = fx_.Cardhub({"cashback", "--data-dir", fx_.hub_dir(), "--month", "2026-11"});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_EQ(r.out,
+            "\xEF\xBB\xBF"
+            "Период;2026-11\r\n"
+            "\r\n"
+            "rid;Код партнёра;Партнёр;Покупок;Сумма покупок, руб.;Кэшбэк, руб.\r\n"
+            "0303030303030303;P-1;Shop;1;500,00;25,00\r\n"
+            "Итого;;;1;500,00;25,00\r\n");
+  r = fx_.Cardhub({"cashback", "--data-dir", fx_.hub_dir()});
+  EXPECT_EQ(r.exit_code, 2) << r.Describe();
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, HubReportTest, ::testing::Values("sqlite", "postgres"),

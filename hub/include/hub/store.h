@@ -55,7 +55,7 @@ struct BundleRecord {
 
 // What the settlement report sums (hub/report.h): accepted entries of one kind with time in
 // [from, to), grouped by partner (discounts) or event (check-ins), and by `detail`.
-enum class SumDetail { kNone, kOffer, kDevice, kDay };
+enum class SumDetail { kNone, kOffer, kDevice, kDay, kMember };
 struct SumQuery {
   int64_t from = 0, to = 0;  // Unix seconds
   journal::Kind kind = journal::Kind::kDiscount;
@@ -64,7 +64,9 @@ struct SumQuery {
 };
 struct SumRow {
   std::string scope_id;  // partner_id or event_id
-  std::string detail;    // offer id, device name, local day number (days since 1970-01-01), or ""
+  // offer id, device name, local day number (days since 1970-01-01), rid (16 lower-case hex
+  // digits; entries without one are left out), or ""
+  std::string detail;
   int64_t count = 0, purchase_minor = 0, discount_minor = 0;
   int64_t members = 0;  // distinct rids
   int64_t cashback_minor = 0;
