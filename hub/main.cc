@@ -25,10 +25,12 @@ constexpr char kUsage[] =
     "  cardhub withdraw --data-dir DIR --name NAME [--config FILE]\n"
     "  cardhub publish --data-dir DIR [--trust KEY.pem] FILE.ckbundle [--config FILE]\n"
     "  cardhub import --data-dir DIR FILE.ckjournal... [--config FILE]\n"
+    "  cardhub acks --data-dir DIR --bundle-key KEY.pem --out-dir DIR [--config FILE]\n"
     "  cardhub devices --data-dir DIR [--config FILE]\n"
     "  cardhub entries --data-dir DIR [--device NAME] [--config FILE]\n"
     "  cardhub report --data-dir DIR (--month YYYY-MM | --from DATE --to DATE)"
     " [--by partner|offer|device|day] [--format csv|xlsx] [--out FILE] [--config FILE]\n"
+    "  cardhub cashback --data-dir DIR --month YYYY-MM [--out FILE.csv] [--config FILE]\n"
     "  cardhub flags --data-dir DIR [--config FILE]\n"
     "  cardhub version\n";
 
@@ -87,10 +89,12 @@ const std::map<std::string, std::vector<std::string>>& AllowedFlags() {
       {"withdraw", {"--data-dir", "--name", "--config"}},
       {"publish", {"--data-dir", "--trust", "--config"}},
       {"import", {"--data-dir", "--config"}},
+      {"acks", {"--data-dir", "--bundle-key", "--out-dir", "--config"}},
       {"devices", {"--data-dir", "--config"}},
       {"entries", {"--data-dir", "--device", "--config"}},
       {"report",
        {"--data-dir", "--month", "--from", "--to", "--by", "--format", "--out", "--config"}},
+      {"cashback", {"--data-dir", "--month", "--out", "--config"}},
       {"flags", {"--data-dir", "--config"}},
   };
   return kAllowed;
@@ -215,6 +219,19 @@ int RunReport(const Context& c) {
   return Done(base::Status::Ok());
 }
 
+// Accrued cashback per member per partner over a month, as CSV (stdout or --out).
+int RunCashback(const Context& c) {
+  auto month = c.args.flag("--month");
+  if (!month) return UsageError("--month YYYY-MM is required");
+  base::Result<hub::ReportPeriod> period = hub::MonthPeriod(*month, c.config.utc_offset_seconds);
+  if (!period.ok()) return UsageError(period.status().message());
+  base::Result<std::string> csv = hub::CashbackCsv(c.store, c.fs, c.data_dir, *period);
+  if (!csv.ok()) return Done(csv.status());
+  if (auto out = c.args.flag("--out")) return Done(base::WriteFileAtomic(c.fs, *out, *csv, 0644));
+  std::fwrite(csv->data(), 1, csv->size(), stdout);
+  return Done(base::Status::Ok());
+}
+
 // Every command but serve, on the opened store.
 int RunAdmin(const Context& c) {
   const std::string& cmd = c.args.cmd;
@@ -222,9 +239,16 @@ int RunAdmin(const Context& c) {
   if (cmd == "withdraw") return RunWithdraw(c);
   if (cmd == "publish") return RunPublish(c);
   if (cmd == "import") return RunImport(c);
+  if (cmd == "acks") {
+    auto key = c.args.flag("--bundle-key");
+    auto dir = c.args.flag("--out-dir");
+    if (!key || !dir) return UsageError("--bundle-key and --out-dir are required");
+    return Done(hub::WriteAcks(c.store, c.fs, *key, *dir, c.now, stdout));
+  }
   if (cmd == "devices") return Done(hub::ListDevices(c.store, stdout));
   if (cmd == "entries") return Done(hub::ListEntries(c.store, c.args.flag("--device"), stdout));
   if (cmd == "report") return RunReport(c);
+  if (cmd == "cashback") return RunCashback(c);
   if (cmd == "flags") {
     return Done(hub::Flags(c.store, c.fs, c.data_dir, c.config.utc_offset_seconds, stdout));
   }

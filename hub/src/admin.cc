@@ -1,5 +1,6 @@
 #include "hub/admin.h"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdint>
 #include <functional>
@@ -16,6 +17,7 @@
 #include "card/crypto.h"
 #include "deltas.h"
 #include "hub/ledger.h"
+#include "journal/ack.h"
 #include "registry/registry.h"
 #include "rules/local_time.h"
 
@@ -101,7 +103,7 @@ base::Status ListDevices(HubStore& store, std::FILE* out) {
                "name\tkid\tenrolled\tlast_seen\tacked_seq\tstate\tregistry_seq\t"
                "last_seq_received\tlast_entry\tapp_version\tpending\n");
   for (const Device& d : devices) {
-    CK_ASSIGN_OR_RETURN(DeviceTail tail, store.LastEntry(d.id));
+    CK_ASSIGN_OR_RETURN(DeviceTail tail, store.LastEntry(d.id, journal::kMaxSeq));
     std::string last = d.last_contact ? base::FormatIso8601Utc(d.last_contact) : "never";
     std::string entry = tail.last_seq ? base::FormatIso8601Utc(tail.time_utc) : "-";
     std::string bundle = tail.last_seq ? std::to_string(tail.bundle_seq) : "-";
@@ -110,6 +112,30 @@ base::Status ListDevices(HubStore& store, std::FILE* out) {
                  d.name.c_str(), d.kid_hex.c_str(), base::FormatIso8601Utc(d.enrolled).c_str(),
                  last.c_str(), d.acked_seq, d.withdrawn ? "withdrawn" : "active", bundle.c_str(),
                  tail.last_seq, entry.c_str());
+  }
+  return base::Status::Ok();
+}
+
+base::Status WriteAcks(HubStore& store, base::FileSystem& fs, const std::string& bundle_key_file,
+                       const std::string& out_dir, int64_t now, std::FILE* out) {
+  CK_ASSIGN_OR_RETURN(card::PrivateKey key, card::PrivateKey::FromPemFile(bundle_key_file));
+  CK_ASSIGN_OR_RETURN(std::vector<Device> devices, store.ListDevices());
+  for (const Device& d : devices) {
+    if (d.withdrawn || d.acked_seq == 0) continue;
+    CK_ASSIGN_OR_RETURN(DeviceTail at, store.LastEntry(d.id, d.acked_seq));
+    if (at.last_seq != d.acked_seq) {
+      return base::DataLoss("device '" + d.name + "': acked through seq " +
+                            std::to_string(d.acked_seq) + " but that entry is not held");
+    }
+    journal::AckClaim ack{.seq = d.acked_seq, .entry_hash = at.hash, .created = now};
+    CK_ASSIGN_OR_RETURN(base::Bytes kid, base::FromHex(d.kid_hex));
+    if (kid.size() != ack.device_kid.size()) return base::DataLoss("stored kid is not 8 bytes");
+    std::copy(kid.begin(), kid.end(), ack.device_kid.begin());
+    CK_ASSIGN_OR_RETURN(base::Bytes file, journal::WriteAck(ack, key));
+    const std::string path = out_dir + "/" + journal::AckFileName(ack.device_kid);
+    CK_TRY(base::WriteFileAtomic(fs, path, base::AsChars(file), 0644));
+    std::fprintf(out, "%s: device %s acknowledged through seq %" PRId64 "\n", path.c_str(),
+                 d.name.c_str(), d.acked_seq);
   }
   return base::Status::Ok();
 }

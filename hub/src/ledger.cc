@@ -253,10 +253,10 @@ base::Status Ledger::SumEntries(const SumQuery& q,
   return tables_->Run([&](TableRows& t) { return t.SumEntries(q, fn); });
 }
 
-base::Result<DeviceTail> Ledger::LastEntry(int64_t device_id) {
+base::Result<DeviceTail> Ledger::LastEntry(int64_t device_id, int64_t at_most_seq) {
   DeviceTail tail;
   CK_TRY(tables_->Run([&](TableRows& t) -> base::Status {
-    CK_ASSIGN_OR_RETURN(tail, t.LastEntry(device_id));
+    CK_ASSIGN_OR_RETURN(tail, t.LastEntry(device_id, at_most_seq));
     return base::Status::Ok();
   }));
   return tail;

@@ -7,6 +7,7 @@
 // before it inserts, so batches of one device are serialised and acked_seq is computed from every
 // entry committed before; bundles are published under a table lock (LockBundles), so seqs only
 // move forward; the schema is created under an advisory lock.
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 #include <mutex>
@@ -283,19 +284,25 @@ class PostgresRows final : public TableRows {
                  .count = Int(r.get(), row, 2),
                  .purchase_minor = Int(r.get(), row, 3),
                  .discount_minor = Int(r.get(), row, 4),
-                 .members = Int(r.get(), row, 5)}));
+                 .members = Int(r.get(), row, 5),
+                 .cashback_minor = Int(r.get(), row, 6)}));
     }
     return base::Status::Ok();
   }
 
-  base::Result<DeviceTail> LastEntry(int64_t device_id) override {
-    CK_ASSIGN_OR_RETURN(PgResult r, conn_.Exec("SELECT seq, bundle_seq, time_utc FROM entries "
-                                               "WHERE device_id = $1 ORDER BY seq DESC LIMIT 1",
-                                               Params().Int(device_id)));
+  base::Result<DeviceTail> LastEntry(int64_t device_id, int64_t at_most_seq) override {
+    CK_ASSIGN_OR_RETURN(
+        PgResult r, conn_.Exec("SELECT seq, bundle_seq, time_utc, encode(hash, 'hex') FROM entries "
+                               "WHERE device_id = $1 AND seq <= $2 ORDER BY seq DESC LIMIT 1",
+                               Params().Int(device_id).Int(at_most_seq)));
     if (PQntuples(r.get()) == 0) return DeviceTail{};
-    return DeviceTail{.last_seq = Int(r.get(), 0, 0),
-                      .bundle_seq = Int(r.get(), 0, 1),
-                      .time_utc = Int(r.get(), 0, 2)};
+    DeviceTail t{.last_seq = Int(r.get(), 0, 0),
+                 .bundle_seq = Int(r.get(), 0, 1),
+                 .time_utc = Int(r.get(), 0, 2)};
+    CK_ASSIGN_OR_RETURN(base::Bytes hash, Blob(r.get(), 0, 3));
+    if (hash.size() != t.hash.size()) return base::DataLoss("stored hash is not 32 bytes");
+    std::copy(hash.begin(), hash.end(), t.hash.begin());
+    return t;
   }
 
   base::Status InsertConflict(const Conflict& c) override {
@@ -427,6 +434,7 @@ class PostgresTables final : public HubTables {
         CK_TRY(conn_.Exec(journal::AddEntryColumnSql(c, "BIGINT", true), Params()).status());
       }
       CK_TRY(conn_.Exec(kEntriesByTimeIndex, Params()).status());
+      CK_TRY(conn_.Exec(kEntriesVoidedByIndex, Params()).status());
       return base::Status::Ok();
     });
   }

@@ -75,6 +75,7 @@ base::Status Gather(HubStore& store, const SumQuery& q, ReportBy by, Names& name
                     .count = r.count,
                     .purchase_minor = r.purchase_minor,
                     .discount_minor = r.discount_minor,
+                    .cashback_minor = r.cashback_minor,
                     .members = r.members};
     if (q.kind == journal::Kind::kCheckin) {
       CK_ASSIGN_OR_RETURN(line.name, names.Event(r.scope_id));

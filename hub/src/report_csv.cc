@@ -1,6 +1,9 @@
 // The settlement as CSV for Russian Excel: UTF-8 with a BOM (else Excel reads it as CP1251), ';'
 // between fields (the list separator of the Russian locale) and a decimal comma.
+#include <algorithm>
+#include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "hub/report.h"
@@ -63,6 +66,43 @@ std::string SettlementCsv(const Settlement& s) {
   Table(PartnerLayout(s.by), s.partners, s.by, false, &out);
   out += "\r\n";
   Table(EventLayout(s.by), s.events, s.by, true, &out);
+  return out;
+}
+
+base::Result<std::string> CashbackCsv(HubStore& store, base::FileSystem& fs,
+                                      const std::string& data_dir, const ReportPeriod& period) {
+  // The partners' names, from the same settlement the report makes.
+  CK_ASSIGN_OR_RETURN(Settlement names,
+                      BuildSettlement(store, fs, data_dir, period, ReportBy::kPartner, 0));
+  std::map<std::string, std::string> partner_name;
+  for (const ReportLine& l : names.partners) partner_name[l.id] = l.name;
+  std::vector<SumRow> rows;
+  CK_TRY(store.SumEntries({.from = period.from,
+                           .to = period.to,
+                           .kind = journal::Kind::kDiscount,
+                           .detail = SumDetail::kMember},
+                          [&rows](const SumRow& r) {
+                            if (r.cashback_minor != 0) rows.push_back(r);
+                            return base::Status::Ok();
+                          }));
+  std::sort(rows.begin(), rows.end(), [](const SumRow& a, const SumRow& b) {
+    return std::tie(a.detail, a.scope_id) < std::tie(b.detail, b.scope_id);
+  });
+  std::string out = "\xEF\xBB\xBF";
+  Row({"Период", period.label}, &out);
+  out += "\r\n";
+  Row({"rid", "Код партнёра", "Партнёр", "Покупок", "Сумма покупок, руб.", "Кэшбэк, руб."}, &out);
+  int64_t count = 0, purchase = 0, cashback = 0;
+  for (const SumRow& r : rows) {
+    Row({r.detail, r.scope_id, partner_name[r.scope_id], std::to_string(r.count),
+         Roubles(r.purchase_minor, ','), Roubles(r.cashback_minor, ',')},
+        &out);
+    count += r.count;
+    purchase += r.purchase_minor;
+    cashback += r.cashback_minor;
+  }
+  Row({kTotalsLabel, "", "", std::to_string(count), Roubles(purchase, ','), Roubles(cashback, ',')},
+      &out);
   return out;
 }
 

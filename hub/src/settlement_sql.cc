@@ -21,6 +21,9 @@ std::string SumEntriesSql(const SumQuery& q, Placeholders p) {
       detail = "d.name";
       join = " JOIN devices d ON d.id = e.device_id";
       break;
+    case SumDetail::kMember:
+      detail = p == Placeholders::kQuestionMarks ? "lower(hex(e.rid))" : "encode(e.rid, 'hex')";
+      break;
     case SumDetail::kDay:
       // Integer division in both databases; the days are counted from 1970-01-01 local time.
       detail = "CAST((e.time_utc + " + param() + ") / 86400 AS TEXT)";
@@ -28,11 +31,18 @@ std::string SumEntriesSql(const SumQuery& q, Placeholders p) {
   }
   std::string sql = "SELECT " + scope + ", " + detail +
                     ", COUNT(*), COALESCE(SUM(e.purchase_minor), 0), "
-                    "COALESCE(SUM(e.discount_minor), 0), COUNT(DISTINCT e.rid) FROM entries e" +
+                    "COALESCE(SUM(e.discount_minor), 0), COUNT(DISTINCT e.rid), "
+                    "COALESCE(SUM(e.cashback_minor), 0) FROM entries e" +
                     join + " WHERE e.time_utc >= " + param();
   sql += " AND e.time_utc < " + param();
   sql += " AND e.kind = " + param();
-  sql += " AND e.decision = 'accepted' GROUP BY 1, 2 ORDER BY 1, 2";
+  if (q.detail == SumDetail::kMember) sql += " AND e.rid IS NOT NULL";
+  // Voids net out: an entry a void of the same device names counts nowhere, whenever the void
+  // was made (entries_voided_by).
+  sql +=
+      " AND e.decision = 'accepted' AND NOT EXISTS (SELECT 1 FROM entries v WHERE "
+      "v.device_id = e.device_id AND v.kind = 'void' AND v.ref_uuid = e.uuid) "
+      "GROUP BY 1, 2 ORDER BY 1, 2";
   return sql;
 }
 

@@ -1,6 +1,7 @@
 // The hub's tables on SQLite: hub.db in the data directory, WAL, one connection behind a mutex.
 // A transaction is BEGIN IMMEDIATE: it holds the database's one write lock from its start, so
 // other processes on the file (a `cardhub publish` beside `serve`) wait for it.
+#include <algorithm>
 #include <mutex>
 
 #include "hub/ledger.h"
@@ -221,18 +222,23 @@ class SqliteRows final : public TableRows {
                  .count = st.Int(2),
                  .purchase_minor = st.Int(3),
                  .discount_minor = st.Int(4),
-                 .members = st.Int(5)}));
+                 .members = st.Int(5),
+                 .cashback_minor = st.Int(6)}));
     }
   }
 
-  base::Result<DeviceTail> LastEntry(int64_t device_id) override {
+  base::Result<DeviceTail> LastEntry(int64_t device_id, int64_t at_most_seq) override {
     CK_ASSIGN_OR_RETURN(sqlite::Stmt st,
-                        db_.Prepare("SELECT seq, bundle_seq, time_utc FROM entries WHERE "
-                                    "device_id = ? ORDER BY seq DESC LIMIT 1"));
-    st.Bind(1, device_id);
+                        db_.Prepare("SELECT seq, bundle_seq, time_utc, hash FROM entries WHERE "
+                                    "device_id = ? AND seq <= ? ORDER BY seq DESC LIMIT 1"));
+    st.Bind(1, device_id).Bind(2, at_most_seq);
     CK_ASSIGN_OR_RETURN(Step r, st.Step());
     if (r == Step::kDone) return DeviceTail{};
-    return DeviceTail{.last_seq = st.Int(0), .bundle_seq = st.Int(1), .time_utc = st.Int(2)};
+    DeviceTail t{.last_seq = st.Int(0), .bundle_seq = st.Int(1), .time_utc = st.Int(2)};
+    base::ByteSpan hash = st.Blob(3);
+    if (hash.size() != t.hash.size()) return base::DataLoss("stored hash is not 32 bytes");
+    std::copy(hash.begin(), hash.end(), t.hash.begin());
+    return t;
   }
 
   base::Status InsertConflict(const Conflict& c) override {
@@ -357,6 +363,7 @@ base::Result<std::unique_ptr<HubTables>> OpenSqliteTables(const std::string& pat
   CK_TRY(db.Exec(kSchema));
   CK_TRY(journal::AddMissingEntryColumns(db));
   CK_TRY(db.Exec(kEntriesByTimeIndex));
+  CK_TRY(db.Exec(kEntriesVoidedByIndex));
   return std::unique_ptr<HubTables>(new SqliteTables(std::move(db)));
 }
 

@@ -210,6 +210,9 @@ void App::RefreshStatus() {
   status_.journal_entries = device.journal->last_seq();
   auto acked = device.journal->AckedSeq();
   status_.journal_pending = status_.journal_entries - (acked.ok() ? *acked : 0);
+  status_.journal_acked = acked.ok() ? *acked : 0;
+  auto exported = device.journal->ExportedSeq();
+  status_.journal_exported = exported.ok() ? *exported : 0;
 }
 
 // ---- drawing -----------------------------------------------------------------------------

@@ -2,16 +2,19 @@
 // uses (hub/intake.h): one line per file, idempotent, and every kind of bad file refused with its
 // reason and nothing stored from it. On both store backends.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <ctime>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "base/bytes.h"
 #include "hub_fixture.h"
+#include "journal/ack.h"
 #include "journal/export.h"
 #include "journal/journal.h"
 #include "subprocess.h"
@@ -187,6 +190,34 @@ TEST_P(HubImportTest, UsageAndUnreadableFiles) {
   EXPECT_EQ(r.exit_code, 2) << r.Describe();
   EXPECT_TRUE(Contains(r.out, "missing.ckjournal: cannot read: "));
   EXPECT_TRUE(Contains(r.out, good + ": device k1: seqs 1-1: stored 1"));
+}
+
+// After an import the office writes acks for the next stick, signed by the bundle key the kiosks
+// pin, each tied to the device's entry at the acked seq.
+TEST_P(HubImportTest, AcksForTheNextStick) {
+  ASSERT_TRUE(fx_.AppendDiscounts(k1_, 3));
+  const base::Bytes batch = fx_.ExportBatch(k1_, 1);
+  ASSERT_EQ(Import({Save("k1.ckjournal", batch)}).exit_code, 0);
+  const std::string key_pem = fx_.root() + "/bundle.key.pem";
+  std::ofstream(key_pem) << fx_.bundle_key().ToPem().value();
+  const std::string out = fx_.root() + "/stick";
+  ASSERT_EQ(::mkdir(out.c_str(), 0755), 0);
+  cktest::ProcessResult r =
+      fx_.Cardhub({"acks", "--data-dir", fx_.hub_dir(), "--bundle-key", key_pem, "--out-dir", out});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  const card::Kid kid = fx_.DeviceKey(k1_).Public().value().kid();
+  const std::string path = out + "/" + journal::AckFileName(kid);
+  EXPECT_TRUE(Contains(r.out, path + ": device k1 acknowledged through seq 3"));
+  EXPECT_FALSE(Contains(r.out, "device k2"));  // nothing held of k2: no ack
+  std::ifstream in(path, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto ack = journal::ReadAck(base::AsBytes(bytes), fx_.bundle_key().Public().value());
+  ASSERT_TRUE(ack.ok()) << ack.status().ToString();
+  EXPECT_EQ(ack->seq, 3);
+  EXPECT_EQ(ack->device_kid, kid);
+  auto check = journal::CheckExport(batch, fx_.DeviceKey(k1_).Public().value());
+  ASSERT_TRUE(check.ok());
+  EXPECT_EQ(ack->entry_hash, check->entries.back().hash);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, HubImportTest, ::testing::Values("sqlite", "postgres"),

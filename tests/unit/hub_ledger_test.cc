@@ -118,7 +118,9 @@ class HookedRows final : public hub::TableRows {
                           const std::function<base::Status(const hub::SumRow&)>& fn) override {
     return real_.SumEntries(q, fn);
   }
-  base::Result<hub::DeviceTail> LastEntry(int64_t id) override { return real_.LastEntry(id); }
+  base::Result<hub::DeviceTail> LastEntry(int64_t id, int64_t at_most) override {
+    return real_.LastEntry(id, at_most);
+  }
   base::Status InsertConflict(const hub::Conflict& c) override { return real_.InsertConflict(c); }
   base::Result<std::vector<hub::Conflict>> Conflicts() override { return real_.Conflicts(); }
   base::Status LockBundles() override { return real_.LockBundles(); }

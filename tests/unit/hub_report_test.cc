@@ -12,6 +12,7 @@
 
 #include "hub/report.h"
 #include "hub_fixture.h"
+#include "journal/journal.h"
 #include "subprocess.h"
 
 namespace {
@@ -143,6 +144,60 @@ TEST_P(HubReportTest, UsageErrors) {
     cktest::ProcessResult r = Report(args);
     EXPECT_EQ(r.exit_code, 2) << r.Describe();
   }
+}
+
+// Hand-made format-2 entries on a third kiosk: a purchase with cashback, and a purchase voided by
+// a later void entry (kind void, ref_uuid = its uuid): the void nets it out of the report.
+TEST_P(HubReportTest, VoidsNetOutAndCashbackIsSummed) {
+  const std::string k3 = fx_.NewKiosk("k3");
+  ASSERT_TRUE(fx_.Enroll(k3, "k3"));
+  {
+    auto j = journal::Journal::Open(k3 + "/" + journal::kJournalFile, fx_.clock());
+    ASSERT_TRUE(j.ok());
+    journal::NewEntry buy{.kind = journal::Kind::kDiscount,
+                          .rid = card::Rid{3, 3, 3, 3, 3, 3, 3, 3},
+                          .partner_id = hubtest::kPartner,
+                          .offer_id = "O-CASH",
+                          .purchase_minor = 50000,
+                          .bundle_seq = 1,
+                          .verdict = "VALID",
+                          .decision = journal::kAccepted,
+                          .cashback_minor = 2500};
+    fx_.clock().Advance(60);
+    ASSERT_TRUE((*j)->Append(buy).ok());
+    fx_.clock().Advance(60);
+    buy.purchase_minor = 70000;
+    buy.cashback_minor = 3500;
+    auto voided = (*j)->Append(buy);
+    ASSERT_TRUE(voided.ok());
+    fx_.clock().Advance(60);
+    ASSERT_TRUE((*j)->Append({.kind = journal::Kind::kVoid,
+                              .partner_id = hubtest::kPartner,
+                              .bundle_seq = 1,
+                              .verdict = "VALID",
+                              .decision = journal::kAccepted,
+                              .ref_uuid = voided->uuid,
+                              .actor = "admin"})
+                    .ok());
+  }
+  Import(fx_.ExportBatch(k3, 1), "k3.ckjournal");
+  cktest::ProcessResult r = Report({"--month", "2026-11", "--by", "device"});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_TRUE(Contains(r.out, "P-1;Shop;k3;1;500,00;0,00;25,00\r\n"));
+  EXPECT_TRUE(Contains(r.out, "Итого;;;5;4500,00;400,00;25,00\r\n"));
+
+  // The accrued cashback per member per partner: the voided purchase earns none.
+  r = fx_.Cardhub({"cashback", "--data-dir", fx_.hub_dir(), "--month", "2026-11"});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_EQ(r.out,
+            "\xEF\xBB\xBF"
+            "Период;2026-11\r\n"
+            "\r\n"
+            "rid;Код партнёра;Партнёр;Покупок;Сумма покупок, руб.;Кэшбэк, руб.\r\n"
+            "0303030303030303;P-1;Shop;1;500,00;25,00\r\n"
+            "Итого;;;1;500,00;25,00\r\n");
+  r = fx_.Cardhub({"cashback", "--data-dir", fx_.hub_dir()});
+  EXPECT_EQ(r.exit_code, 2) << r.Describe();
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, HubReportTest, ::testing::Values("sqlite", "postgres"),

@@ -10,9 +10,12 @@
 #include <mutex>
 #include <string>
 
+#include "base/fs.h"
 #include "bundle_fixture.h"
 #include "fault_fs.h"
+#include "journal/ack.h"
 #include "journal/chain.h"
+#include "journal/device_key.h"
 #include "kiosk_usb/usb_jobs.h"
 #include "sync/journal_to_stick.h"
 #include "sync/usb_watcher.h"
@@ -135,6 +138,70 @@ TEST_F(UsbJobsTest, ExportWritesTheJournalOntoTheStick) {
   EXPECT_TRUE(imported);  // the stick's bundle is applied on the way
   EXPECT_TRUE(std::filesystem::exists(stick + "/" + ck_sync::JournalExportFileName(kDeviceId)));
   EXPECT_TRUE(std::filesystem::exists(stick + "/" + ck_sync::ReceiptFileName(kDeviceId)));
+}
+
+// The office's ack on the next stick: recorded (the export then starts after it), the stick's
+// last written seq kept apart; an ack signed by another key or for seqs never written is refused
+// and changes nothing.
+TEST_F(UsbJobsTest, TheNextStickBringsTheUnionsAck) {
+  std::vector<journal::Entry> entries;
+  {
+    auto j = journal::OpenExistingJournal(fs_, data_, clock_);
+    ASSERT_TRUE(j.ok());
+    for (int i = 0; i < 4; ++i) {
+      clock_.Advance(60);
+      entries.push_back((*j)->Append({.kind = journal::Kind::kCheckin,
+                                      .rid = card::Rid{1, 2, 3, 4, 5, 6, 7, 8},
+                                      .event_id = "E-1",
+                                      .verdict = "VALID",
+                                      .decision = journal::kAccepted})
+                            .value());
+    }
+  }
+  const std::string stick = Stick(1, mount_);
+  bool imported = false;
+  ASSERT_EQ(kiosk_usb::RunUsbJob(JobSetup(), true, &imported).key, "admin.export_done");
+  auto exported = [&]() {
+    return journal::OpenExistingJournal(fs_, data_, clock_).value()->ExportedSeq().value();
+  };
+  auto acked = [&]() {
+    return journal::OpenExistingJournal(fs_, data_, clock_).value()->AckedSeq().value();
+  };
+  EXPECT_EQ(exported(), 4);
+  EXPECT_EQ(acked(), 0);
+
+  const card::Kid kid = journal::LoadOrCreateDeviceKey(fs_, data_).value().Public().value().kid();
+  auto put_ack = [&](int64_t seq, const card::PrivateKey& signer, const journal::Hash& hash) {
+    journal::AckClaim c{.device_kid = kid, .seq = seq, .entry_hash = hash, .created = 1};
+    base::Bytes file = journal::WriteAck(c, signer).value();
+    ASSERT_TRUE(base::WriteFileAtomic(fs_, stick + "/" + journal::AckFileName(kid),
+                                      base::AsChars(file), 0644)
+                    .ok());
+  };
+  auto run = [&]() { return kiosk_usb::RunUsbJob(JobSetup(), true, &imported); };
+  auto receipt = [&]() {
+    base::Result<std::string> r =
+        base::ReadFile(fs_, stick + "/" + ck_sync::ReceiptFileName(kDeviceId), 1 << 20);
+    return r.ok() ? *r : std::string();
+  };
+  put_ack(4, cktest::GenerateKey(), entries[3].hash);  // not the pinned bundle key
+  EXPECT_EQ(run().key, "admin.export_done");
+  EXPECT_EQ(acked(), 0);
+  EXPECT_NE(receipt().find("journal: ack refused: ack signed by key"), std::string::npos)
+      << receipt();
+  put_ack(5, factory_.bundle_key(), entries[3].hash);  // seq 5 was never written
+  run();
+  EXPECT_EQ(acked(), 0);
+  EXPECT_NE(receipt().find("this journal ends at 4"), std::string::npos) << receipt();
+  put_ack(3, factory_.bundle_key(), entries[2].hash);
+  run();
+  EXPECT_EQ(acked(), 3);
+  EXPECT_EQ(exported(), 4);
+  // The export on the stick now starts after the acknowledged seq.
+  const std::string text = receipt();
+  EXPECT_NE(text.find("journal: acknowledged by the union through seq 3"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("journal: exported entries 4..4 (1)"), std::string::npos) << text;
 }
 
 TEST_F(UsbJobsTest, AdminJobRunsOnItsThreadAndReportsOnce) {

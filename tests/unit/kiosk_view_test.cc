@@ -286,6 +286,11 @@ TEST_F(ViewTest, AdminShowsDeviceAndActions) {
   EXPECT_TRUE(v.Shows("dev-1"));
   EXPECT_TRUE(v.Shows("0011223344556677"));
   EXPECT_TRUE(v.Shows("12 entries, 5 not uploaded")) << v.AllText();
+  model_.status.journal_exported = 9;
+  model_.status.journal_acked = 7;
+  v = Build(En());
+  EXPECT_TRUE(v.Shows("Written to a stick through seq 9, acknowledged by the union through seq 7"))
+      << v.AllText();
   for (const char* id : {"import_usb", "export_usb", "sync_now", "mode", "select", "language",
                          "set_pin", "confirm_clock", "close"})
     EXPECT_NE(v.Button(id), nullptr) << id;

@@ -30,6 +30,12 @@ base::Status Publish(HubStore& store, base::FileSystem& fs, const std::string& d
 // upload or import), acked seq, state, the registry seq of its last entry, the last seq received,
 // that entry's time, app version and pending entries ("-": not known to the hub).
 base::Status ListDevices(HubStore& store, std::FILE* out);
+// For every active device the hub holds entries of: DIR_OUT/cardkiosk-ack-<kid>.ckack saying
+// the union holds its entries through its acked seq (journal/ack.h), signed with the bundle key
+// in `bundle_key_file` (the key the kiosks pin), for USB-only kiosks to take from the next stick.
+// One line per file written.
+base::Status WriteAcks(HubStore& store, base::FileSystem& fs, const std::string& bundle_key_file,
+                       const std::string& out_dir, int64_t now, std::FILE* out);
 // One JSON object per line per stored entry.
 base::Status ListEntries(HubStore& store, const std::optional<std::string>& device_name,
                          std::FILE* out);

@@ -57,7 +57,7 @@ class Ledger final : public HubStore {
 
   base::Status SumEntries(const SumQuery& q,
                           const std::function<base::Status(const SumRow&)>& fn) override;
-  base::Result<DeviceTail> LastEntry(int64_t device_id) override;
+  base::Result<DeviceTail> LastEntry(int64_t device_id, int64_t at_most_seq) override;
 
   base::Status AddBundle(const BundleRecord& bundle) override;
   base::Result<std::optional<BundleRecord>> LatestBundle() override;

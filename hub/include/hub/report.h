@@ -45,6 +45,13 @@ base::Result<Settlement> BuildSettlement(HubStore& store, base::FileSystem& fs,
                                          const std::string& data_dir, const ReportPeriod& period,
                                          ReportBy by, int64_t utc_offset_seconds);
 
+// Accrued cashback per member (rid) per partner over the period: accepted discounts with
+// cashback, voids netted out, as CSV for Russian Excel (BOM, ';', decimal comma) with the header
+// "rid;Код партнёра;Партнёр;Покупок;Сумма покупок, руб.;Кэшбэк, руб." and a totals row; members
+// without cashback are left out. The hub holds rids only (cardctl members-of names them).
+base::Result<std::string> CashbackCsv(HubStore& store, base::FileSystem& fs,
+                                      const std::string& data_dir, const ReportPeriod& period);
+
 // 123456 -> "1234.56" (decimal_point '.') or "1234,56"; negative amounts keep their sign.
 std::string Roubles(int64_t minor, char decimal_point);
 

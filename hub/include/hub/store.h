@@ -56,7 +56,7 @@ struct BundleRecord {
 
 // What the settlement report sums (hub/report.h): accepted entries of one kind with time in
 // [from, to), grouped by partner (discounts) or event (check-ins), and by `detail`.
-enum class SumDetail { kNone, kOffer, kDevice, kDay };
+enum class SumDetail { kNone, kOffer, kDevice, kDay, kMember };
 struct SumQuery {
   int64_t from = 0, to = 0;  // Unix seconds
   journal::Kind kind = journal::Kind::kDiscount;
@@ -65,16 +65,20 @@ struct SumQuery {
 };
 struct SumRow {
   std::string scope_id;  // partner_id or event_id
-  std::string detail;    // offer id, device name, local day number (days since 1970-01-01), or ""
+  // offer id, device name, local day number (days since 1970-01-01), rid (16 lower-case hex
+  // digits; entries without one are left out), or ""
+  std::string detail;
   int64_t count = 0, purchase_minor = 0, discount_minor = 0;
   int64_t members = 0;  // distinct rids
+  int64_t cashback_minor = 0;
 };
 
-// The last entry the hub holds for a device (`cardhub devices`).
+// The last entry the hub holds for a device, at or below a seq (`cardhub devices`, `acks`).
 struct DeviceTail {
   int64_t last_seq = 0;    // 0: none
   int64_t bundle_seq = 0;  // the registry it was decided with
   int64_t time_utc = 0;
+  journal::Hash hash{};
 };
 
 struct StoredEntry {
@@ -114,7 +118,7 @@ class HubStore {
   // Sums for the settlement report, by scope_id then detail (byte order).
   virtual base::Status SumEntries(const SumQuery& q,
                                   const std::function<base::Status(const SumRow&)>& fn) = 0;
-  virtual base::Result<DeviceTail> LastEntry(int64_t device_id) = 0;
+  virtual base::Result<DeviceTail> LastEntry(int64_t device_id, int64_t at_most_seq) = 0;
 
   // kFailedPrecondition unless seq is above every published one.
   virtual base::Status AddBundle(const BundleRecord& bundle) = 0;

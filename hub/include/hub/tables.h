@@ -60,8 +60,8 @@ class TableRows {
   // (hub/src/settlement_sql.h).
   virtual base::Status SumEntries(const SumQuery& q,
                                   const std::function<base::Status(const SumRow&)>& fn) = 0;
-  // The device's entry with the highest seq (zeros when it holds none).
-  virtual base::Result<DeviceTail> LastEntry(int64_t device_id) = 0;
+  // The device's entry with the highest seq <= at_most_seq (zeros when it holds none).
+  virtual base::Result<DeviceTail> LastEntry(int64_t device_id, int64_t at_most_seq) = 0;
 
   // Records a refused conflicting batch (listed by `cardhub flags`).
   virtual base::Status InsertConflict(const Conflict& c) = 0;

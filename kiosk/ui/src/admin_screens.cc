@@ -28,6 +28,9 @@ void Builder::Admin() {
   }
   lines.push_back(s_.Format("admin.journal", {{"count", std::to_string(st.journal_entries)},
                                               {"pending", std::to_string(st.journal_pending)}}));
+  lines.push_back(
+      s_.Format("admin.journal_sync", {{"exported", std::to_string(st.journal_exported)},
+                                       {"acked", std::to_string(st.journal_acked)}}));
   std::string net =
       !st.network ? S("status.usb_only")
       : st.last_sync > 0

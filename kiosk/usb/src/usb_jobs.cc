@@ -36,6 +36,7 @@ UsbOutcome RefusalOf(const ck_sync::BundleOutcome& b, std::optional<int64_t> pre
 bool IsImportRefusal(const UsbOutcome& o) {
   return o.key.rfind("admin.usb_", 0) == 0 && o.key != "admin.usb_imported";
 }
+constexpr char kAckTaken[] = "journal: acknowledged by the union through seq ";
 
 // What one stick brought, from the watcher's result and this stick's export lines (also logged).
 std::vector<UsbOutcome> StickOutcomes(const ck_sync::VolumeResult& v,
@@ -53,6 +54,10 @@ std::vector<UsbOutcome> StickOutcomes(const ck_sync::VolumeResult& v,
     if (line.rfind("journal: exported", 0) == 0) {
       news.push_back(
           {"admin.export_done", "file", ck_sync::JournalExportFileName(device_id), false});
+    } else if (line.rfind(kAckTaken, 0) == 0) {
+      news.push_back({"admin.ack_taken", "seq", line.substr(sizeof kAckTaken - 1), false});
+    } else if (line.rfind("journal: ack refused", 0) == 0) {
+      news.push_back({"admin.ack_refused", "why", line, true});
     } else {
       news.push_back({"admin.export_failed", "why", line, true});
     }
@@ -76,7 +81,7 @@ ck_sync::UsbWatcherOptions StickOptions(const UsbSetup& s, bool with_export,
   auto exported = std::make_shared<std::vector<std::string>>();  // this stick's export lines
   if (with_export) {
     ck_sync::ReceiptExtension inner =
-        ck_sync::MakeJournalExportExtension(*s.fs, *s.clock, s.data_dir, s.device_id);
+        ck_sync::MakeJournalExportExtension(*s.fs, *s.clock, s.data_dir, s.device_id, s.trusted);
     o.receipt_extension = [inner, exported](const std::string& dir) {
       *exported = inner(dir);
       return *exported;

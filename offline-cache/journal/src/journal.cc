@@ -241,11 +241,29 @@ void Journal::CountCheckin(const Entry& e) {
   }
 }
 
-base::Result<int64_t> Journal::AckedSeq() {
-  CK_ASSIGN_OR_RETURN(sqlite::Stmt st,
-                      db_.Prepare("SELECT value FROM state WHERE key = 'acked_seq'"));
+base::Result<int64_t> Journal::StateValue(const char* key) {
+  CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare("SELECT value FROM state WHERE key = ?"));
+  st.Bind(1, std::string(key));
   CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, st.Step());
   return r == sqlite::Stmt::StepResult::kRow ? st.Int(0) : int64_t{0};
+}
+
+base::Result<int64_t> Journal::AckedSeq() { return StateValue("acked_seq"); }
+
+base::Result<int64_t> Journal::ExportedSeq() { return StateValue("exported_seq"); }
+
+base::Status Journal::MarkExported(int64_t seq) {
+  if (seq > last_seq_) {
+    return base::OutOfRange("cannot mark seq " + std::to_string(seq) +
+                            " exported: the journal ends at " + std::to_string(last_seq_));
+  }
+  CK_ASSIGN_OR_RETURN(int64_t current, ExportedSeq());
+  CK_TRY(CheckFiles());
+  if (seq <= current) return base::Status::Ok();
+  CK_ASSIGN_OR_RETURN(
+      sqlite::Stmt st,
+      db_.Prepare("INSERT OR REPLACE INTO state(key, value) VALUES('exported_seq', ?)"));
+  return st.Bind(1, seq).Run();
 }
 
 base::Status Journal::Ack(int64_t seq) {

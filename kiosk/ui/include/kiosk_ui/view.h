@@ -56,6 +56,8 @@ struct Status {
   int64_t capacity = 0;     // event mode: the event's capacity (registry, else config); 0 none
   // admin screen
   int64_t journal_entries = 0, journal_pending = 0;
+  int64_t journal_exported = 0;  // written to a USB stick through this seq
+  int64_t journal_acked = 0;     // acknowledged by the union (hub or office ack) through this seq
   std::string device_id, key_fingerprint, version;
   // The wall clock against the device's anchors (kiosk/clock_check.h): the floor and the verdict.
   int64_t clock_floor = 0;

@@ -104,6 +104,11 @@ class Journal {
   // Never moves back; refuses a seq beyond the last entry.
   base::Status Ack(int64_t seq);
 
+  // Entries up to this seq were written to a USB stick (not yet known to have reached the union:
+  // that is AckedSeq). Never moves back; refuses a seq beyond the last entry.
+  base::Result<int64_t> ExportedSeq();
+  base::Status MarkExported(int64_t seq);
+
   // Entries with from_seq <= seq <= to_seq, in order.
   base::Status ForEach(int64_t from_seq, const std::function<base::Status(const Entry&)>& fn,
                        int64_t to_seq = kMaxSeq);
@@ -130,6 +135,7 @@ class Journal {
   base::Status CheckFiles();
   base::Status Prepare();
   base::Status LoadTail();
+  base::Result<int64_t> StateValue(const char* key);
 
   sqlite::Db db_;
   const base::Clock& clock_;

@@ -2,10 +2,12 @@
 // onto the stick (DESIGN.md section 8).
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "base/clock.h"
 #include "base/fs.h"
+#include "card/crypto.h"
 #include "sync/usb_watcher.h"
 
 namespace ck_sync {
@@ -17,9 +19,13 @@ std::string JournalExportFileName(const std::string& device_id);
 // device key, to VOLUME/cardkiosk-journal-<device_id>.ckjournal (temporary file, fsync, rename,
 // fsync of the volume) and returns the receipt lines that say what was written or why not. It
 // opens DATA_DIR/journal.db for each visit (a second connection next to the kiosk's is fine: WAL).
-// Nothing is acknowledged: that happens when the union confirms it received the entries.
-// `fs` and `clock` must outlive the extension.
+// Before that, an acknowledgement from the office on the stick (VOLUME/cardkiosk-ack-<kid>.ckack,
+// journal/ack.h) signed by `ack_key` (the pinned bundle key; none: acks are not taken) is checked
+// and recorded, so the export starts after what the union holds; a refused ack changes nothing
+// and says why. The export's last seq is recorded as written to a stick (Journal::ExportedSeq):
+// that is not an acknowledgement. `fs` and `clock` must outlive the extension.
 ReceiptExtension MakeJournalExportExtension(base::FileSystem& fs, const base::Clock& clock,
-                                            std::string data_dir, std::string device_id);
+                                            std::string data_dir, std::string device_id,
+                                            std::optional<card::PublicKey> ack_key = std::nullopt);
 
 }  // namespace ck_sync
