@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """check_kiosk_conf.py KIOSK CONF: the device's kiosk.conf uses only keys `KIOSK --print-config`
-documents, each with the type of its default, and points at the device's paths."""
+documents, each with the type of its default, and points at the device's paths. KIOSK may start
+with an emulator (a cross-build's qemu-user): "qemu-aarch64 -L ... build/kiosk"."""
+import shlex
 import subprocess
 import sys
 import tomllib
 
 kiosk, conf = sys.argv[1], sys.argv[2]
-defaults = tomllib.loads(subprocess.run([kiosk, "--print-config"], check=True, capture_output=True,
-                                        text=True).stdout)
+defaults = tomllib.loads(subprocess.run(shlex.split(kiosk) + ["--print-config"], check=True,
+                                        capture_output=True, text=True).stdout)
 with open(conf, "rb") as f:
     device = tomllib.load(f)
 problems = [f"{conf}: unknown key '{k}'" for k in device if k not in defaults]

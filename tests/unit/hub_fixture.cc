@@ -99,8 +99,8 @@ bool HubProcess::Start(const std::string& data_dir, const std::string& stderr_pa
     ADD_FAILURE() << "pipe failed";
     return false;
   }
-  std::vector<std::string> args = {CK_CARDHUB_PATH, "serve",      "--listen",
-                                   "127.0.0.1:0",   "--data-dir", data_dir};
+  std::vector<std::string> args = cktest::ProgramCommand(CK_CARDHUB_PATH);
+  args.insert(args.end(), {"serve", "--listen", "127.0.0.1:0", "--data-dir", data_dir});
   if (!config_path.empty()) args.insert(args.end(), {"--config", config_path});
   if (tls) {
     args.insert(args.end(), {"--tls-cert", tls->cert_path, "--tls-key", tls->key_path});

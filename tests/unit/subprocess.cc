@@ -106,6 +106,23 @@ void Feed(Fd* fd, const std::string& data, size_t* offset) {
 
 }  // namespace
 
+std::vector<std::string> ProgramCommand(const std::string& program) {
+  std::vector<std::string> command;
+#ifdef CK_TEST_EMULATOR
+  // CMake's list, joined with spaces (tests/CMakeLists.txt).
+  const std::string_view emulator = CK_TEST_EMULATOR;
+  const bool built_here = program.starts_with(CK_TEST_BINARY_DIR);
+  for (size_t start = 0; built_here && start <= emulator.size();) {
+    size_t end = emulator.find(' ', start);
+    if (end == std::string_view::npos) end = emulator.size();
+    if (end > start) command.emplace_back(emulator.substr(start, end - start));
+    start = end + 1;
+  }
+#endif
+  command.push_back(program);
+  return command;
+}
+
 std::string ProcessResult::Describe() const {
   std::string s;
   if (spawn_failed) {
@@ -148,9 +165,7 @@ ProcessResult RunProcess(const std::string& program, const std::vector<std::stri
   posix_spawnattr_setsigmask(&attr, &empty);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
 
-  std::vector<std::string> argv_storage;
-  argv_storage.reserve(args.size() + 1);
-  argv_storage.push_back(program);
+  std::vector<std::string> argv_storage = ProgramCommand(program);
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
   std::vector<char*> argv;
   argv.reserve(argv_storage.size() + 1);
@@ -158,7 +173,7 @@ ProcessResult RunProcess(const std::string& program, const std::vector<std::stri
   argv.push_back(nullptr);
 
   pid_t pid = -1;
-  const int rc = ::posix_spawn(&pid, program.c_str(), &actions, &attr, argv.data(), environ);
+  const int rc = ::posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) return SpawnFailure("posix_spawn " + program, rc);

@@ -29,8 +29,14 @@ struct ProcessResult {
   std::string Describe() const;
 };
 
-// Runs `program` (a path, not looked up in PATH) with `args` (argv[1]...), reading stdout and
-// stderr through pipes until the child exits or the timeout passes.
+// The command line that starts `program` (a path): {program}; but in a cross-build whose tests run
+// under an emulator (CMAKE_CROSSCOMPILING_EMULATOR, e.g. qemu-aarch64), a program of the build tree
+// (the project's own, built for the target) gets that emulator's command before it. Spawn element
+// 0 with the whole vector as its argv.
+std::vector<std::string> ProgramCommand(const std::string& program);
+
+// Runs `program` (a path, not looked up in PATH; through ProgramCommand) with `args` (argv[1]...),
+// reading stdout and stderr through pipes until the child exits or the timeout passes.
 ProcessResult RunProcess(const std::string& program, const std::vector<std::string>& args,
                          const RunOptions& options = {});
 
