@@ -279,9 +279,6 @@ TEST_F(UsbJobsTest, OutcomesInWords) {
   EXPECT_EQ(kiosk_usb::StickLine({{"usb.not_removable", "why", "syncfs: EIO", true}}, *en, &error),
             "USB: Do not remove the stick yet: writing did not finish (syncfs: EIO)");
   EXPECT_TRUE(error);
-  base::Result<kiosk_settings::Strings> ru =
-      kiosk_settings::Strings::Load(std::string(CK_ASSETS_DIR) + "/i18n", "ru");
-  ASSERT_TRUE(ru.ok()) << ru.status().ToString();
   EXPECT_NE(kiosk_usb::Words({"usb.can_remove", "", "", false}, *ru).find("можно извлечь"),
             std::string::npos);
 }
