@@ -50,6 +50,7 @@ struct KeySpec {
 };
 
 // Every key of the file, in the order DefaultConfigText() prints them.
+// Long: one table row per key (a row is data, not logic); split, the order would be in two places.
 const std::array<KeySpec, 30>& Keys() {
   static const std::array<KeySpec, 30> kKeys = {{
       {"data_dir", &AppConfig::data_dir, Kind::kNonEmpty,
