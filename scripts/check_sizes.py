@@ -114,6 +114,14 @@ def has_reason(lines, start):
     for k in range(max(0, start - 4), start):
         if re.search(r"//\s*Long:", lines[k]):
             return True
+    # A function found right after a closing brace starts on that brace's line: its comment block
+    # follows.
+    k = start - 1
+    while k < len(lines) and (not lines[k].strip() or lines[k].strip().startswith("//")
+                              or lines[k].strip() in ("}", "};")):
+        if re.search(r"//\s*Long:", lines[k]):
+            return True
+        k += 1
     return False
 
 
