@@ -116,7 +116,7 @@ def has_reason(lines, start):
             return True
     # A function found right after a closing brace starts on that brace's line: its comment block
     # follows.
-    k = start - 1
+    k = start
     while k < len(lines) and (not lines[k].strip() or lines[k].strip().startswith("//")
                               or lines[k].strip() in ("}", "};")):
         if re.search(r"//\s*Long:", lines[k]):
