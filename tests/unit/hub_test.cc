@@ -641,6 +641,102 @@ TEST_P(HubServeTest, ReportTotalsPerPartnerAndEvent) {
   ASSERT_TRUE(fx_.AppendDiscounts(k2, 1));
   PushOk(fx_.ExportBatch(kiosk_, 1));
   PushOk(fx_.ExportBatch(k2, 1), k2);
+  cktest::ProcessResult r = fx_.Cardhub(
+      {"report", "--data-dir", fx_.hub_dir(), "--from", "2027-01-13", "--to", "2027-01-13"});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_NE(r.out.find("\r\nP-1;;4;4000,00;400,00;0,00\r\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\r\nE-1;;2;1\r\n"), std::string::npos) << r.out;
+  r = fx_.Cardhub(
+      {"report", "--data-dir", fx_.hub_dir(), "--from", "2027-01-14", "--to", "2027-01-20"});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_EQ(r.out.find("P-1"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("E-1"), std::string::npos) << r.out;
+}
+
+TEST_P(HubServeTest, FlagsMembersOverTheCapAcrossKiosks) {
+  ASSERT_TRUE(fx_.PublishBundle(1));
+  ASSERT_TRUE(fx_.StartHub());
+  std::string k2 = fx_.NewKiosk("k2");
+  ASSERT_TRUE(fx_.Enroll(k2, "k2"));
+  // M-1: 2 at each kiosk on the same day (cap 2 a day). M-2: 2 at one kiosk (within the cap).
+  ASSERT_TRUE(fx_.AppendDiscounts(kiosk_, 2, "M-1"));
+  ASSERT_TRUE(fx_.AppendDiscounts(k2, 2, "M-1"));
+  ASSERT_TRUE(fx_.AppendDiscounts(k2, 2, "M-2"));
+  PushOk(fx_.ExportBatch(kiosk_, 1));
+  PushOk(fx_.ExportBatch(k2, 1), k2);
+  cktest::ProcessResult r = fx_.Cardhub({"flags", "--data-dir", fx_.hub_dir()});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  std::vector<std::string> lines = Lines(r.out);
+  ASSERT_EQ(lines.size(), 1u) << r.out;
+  EXPECT_NE(lines[0].find("offer=O-CAP"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("count=4 cap=2"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("devices=k1,k2"), std::string::npos) << lines[0];
+}
+
+// A batch after a gap is 409 (not flagged). A kiosk whose journal was replaced (same key, a new
+// chain from seq 1) uploads: 409, nothing of it is stored, the hub keeps the device's real chain,
+// and `cardhub flags` lists it.
+TEST_P(HubServeTest, ConflictingBatchIs409AndFlagged) {
+  ASSERT_TRUE(fx_.PublishBundle(1));
+  ASSERT_TRUE(fx_.StartHub());
+  ASSERT_TRUE(fx_.AppendDiscounts(kiosk_, 3));
+  httplib::Result gap = Push(fx_.ExportBatch(kiosk_, 2));  // the hub holds nothing yet
+  ExpectError(gap, 409, "CONFLICT");
+  EXPECT_NE(gap->body.find("gap: the hub holds this device's entries through seq 0 and the batch "
+                           "starts at seq 2; send from seq 1"),
+            std::string::npos)
+      << gap->body;
+  PushOk(fx_.ExportBatch(kiosk_, 1));
+  ASSERT_EQ(::unlink((kiosk_ + "/" + journal::kJournalFile).c_str()), 0);
+  (void)::unlink((kiosk_ + "/" + journal::kJournalFile + "-wal").c_str());
+  (void)::unlink((kiosk_ + "/" + journal::kJournalFile + "-shm").c_str());
+  ASSERT_TRUE(fx_.AppendDiscounts(kiosk_, 2));
+  httplib::Result r = Push(fx_.ExportBatch(kiosk_, 1));
+  ExpectError(r, 409, "CONFLICT");
+  EXPECT_NE(r->body.find("conflict at seq 1: the hub holds another entry"), std::string::npos)
+      << r->body;
+  EXPECT_NE(r->body.find("nothing of the batch was stored"), std::string::npos) << r->body;
+  EXPECT_EQ(EntryLines("k1"), 3u);
+  cktest::ProcessResult f = fx_.Cardhub({"flags", "--data-dir", fx_.hub_dir()});
+  ASSERT_EQ(f.exit_code, 0) << f.Describe();
+  std::vector<std::string> lines = Lines(f.out);
+  ASSERT_EQ(lines.size(), 1u) << f.out;
+  EXPECT_EQ(lines[0].rfind("conflict device=k1 seq=1 uuid=", 0), 0u) << lines[0];
+  EXPECT_NE(lines[0].find("reason=the hub holds another entry"), std::string::npos) << lines[0];
+  cktest::ProcessResult d = fx_.Cardhub({"devices", "--data-dir", fx_.hub_dir()});
+  EXPECT_NE(d.out.find("\t3\tactive"), std::string::npos) << d.out;
+}
+
+// A kiosk's clock corrections (an admin confirmed its clock: docs/kiosk-app.md, "The clock") are
+// listed by `cardhub flags`, each with its old and new time (the settlement report holds sums
+// only).
+TEST_P(HubServeTest, ClockCorrectionsAreListedWithTheirOldAndNewTime) {
+  ASSERT_TRUE(fx_.PublishBundle(1));
+  ASSERT_TRUE(fx_.StartHub());
+  ASSERT_TRUE(fx_.AppendDiscounts(kiosk_, 2));
+  const int64_t before = hubtest::kEntryTime + 10 * 365 * 86400;  // the far-ahead time it had
+  {
+    base::Result<std::unique_ptr<journal::Journal>> j =
+        journal::Journal::Open(kiosk_ + "/" + journal::kJournalFile, fx_.clock());
+    ASSERT_TRUE(j.ok()) << j.status().ToString();
+    fx_.clock().Advance(60);
+    journal::NewEntry c;
+    c.kind = journal::Kind::kClockCorrection;
+    c.actor = "admin";
+    c.clock_before_utc = before;
+    ASSERT_TRUE((*j)->Append(c).ok());
+  }
+  const int64_t corrected = fx_.clock().NowUnixSeconds();
+  ASSERT_TRUE(fx_.AppendDiscounts(kiosk_, 1));
+  PushOk(fx_.ExportBatch(kiosk_, 1));
+
+  cktest::ProcessResult f = fx_.Cardhub({"flags", "--data-dir", fx_.hub_dir()});
+  ASSERT_EQ(f.exit_code, 0) << f.Describe();
+  const std::string line =
+      "clock_correction device=k1 seq=3 time=" + base::FormatIso8601Utc(corrected) +
+      " before=" + base::FormatIso8601Utc(before) + " actor=admin";
+  EXPECT_EQ(Lines(f.out), std::vector<std::string>{line}) << f.out;
+
   cktest::ProcessResult e = fx_.Cardhub({"entries", "--data-dir", fx_.hub_dir()});
   EXPECT_NE(e.out.find("\"kind\":\"clock_correction\""), std::string::npos) << e.out;
 }
