@@ -44,6 +44,7 @@
 #include "card/cose.h"
 #include "card/issuer.h"
 #include "card/rid.h"
+#include "journal/entry_columns.h"
 #include "journal/journal.h"
 #include "kiosk/session.h"
 #include "registry/builder.h"
@@ -250,8 +251,9 @@ void PrefillJournal(const std::string& path, size_t n, const Scene& s) {
   { Check(journal::Journal::Open(path, clock), "creating the journal"); }
   sqlite::Db db = Check(sqlite::Db::Open(path, sqlite::Db::Mode::kReadWrite), "opening journal");
   Check(db.Exec("PRAGMA synchronous=OFF; BEGIN"), "begin");
-  sqlite::Stmt ins =
-      Check(db.Prepare("INSERT INTO entries VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"), "prepare");
+  sqlite::Stmt ins = Check(db.Prepare("INSERT INTO entries(" + journal::EntryColumnNames() +
+                                      ") VALUES(" + journal::EntryPlaceholders() + ")"),
+                           "prepare");
   std::mt19937_64 rng(11);
   std::vector<card::Rid> pool(20'000);
   for (card::Rid& r : pool) {
@@ -288,16 +290,7 @@ void PrefillJournal(const std::string& path, size_t n, const Scene& s) {
     e.prev_hash = prev;
     e.hash = journal::ComputeHash(e);
     prev = e.hash;
-    ins.Bind(1, e.seq).Bind(2, e.uuid).Bind(3, journal::KindName(e.kind)).Bind(4, e.time_utc);
-    ins.Bind(5, e.mono_ns);
-    if (e.rid) {
-      ins.Bind(6, *e.rid);
-    } else {
-      ins.BindNull(6);
-    }
-    ins.Bind(7, e.partner_id).Bind(8, e.event_id).Bind(9, e.offer_id).Bind(10, e.purchase_minor);
-    ins.Bind(11, e.discount_minor).Bind(12, e.bundle_seq).Bind(13, e.verdict).Bind(14, e.decision);
-    ins.Bind(15, e.prev_hash).Bind(16, e.hash);
+    journal::BindEntryColumns(ins, 1, e);
     Check(ins.Run(), "insert");
   }
   Check(db.Exec("COMMIT"), "commit");
