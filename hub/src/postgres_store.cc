@@ -15,6 +15,7 @@
 #include <variant>
 
 #include "base/bytes.h"
+#include "health_rows.h"
 #include "hub/ledger.h"
 #include "hub/tables.h"
 #include "journal/entry_columns.h"
@@ -173,10 +174,13 @@ std::string InsertEntrySql() {
 }
 
 // The row operations on the connection; the caller (PostgresTables) holds its mutex.
-class PostgresRows final : public TableRows {
+class PostgresRows final : public HealthTableRows<PostgresHealthRows> {
  public:
   explicit PostgresRows(PgConnection& conn)
-      : conn_(conn), entry_select_(EntrySelectList()), insert_entry_(InsertEntrySql()) {}
+      : HealthTableRows(PostgresHealthRows(conn)),
+        conn_(conn),
+        entry_select_(EntrySelectList()),
+        insert_entry_(InsertEntrySql()) {}
 
   base::Result<std::optional<Device>> DeviceByName(const std::string& name) override {
     return FindDevice("WHERE name = $1", Params().Text(name));
@@ -435,7 +439,7 @@ class PostgresTables final : public HubTables {
       }
       CK_TRY(conn_.Exec(kEntriesByTimeIndex, Params()).status());
       CK_TRY(conn_.Exec(kEntriesVoidedByIndex, Params()).status());
-      return base::Status::Ok();
+      return PostgresHealthRows(conn_).CreateTables();
     });
   }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <mutex>
 
+#include "health_rows.h"
 #include "hub/ledger.h"
 #include "hub/tables.h"
 #include "journal/entry_columns.h"
@@ -76,9 +77,9 @@ Device ReadDevice(const sqlite::Stmt& st) {
 using Step = sqlite::Stmt::StepResult;
 
 // The row operations on the connection; the caller (SqliteTables) holds its mutex.
-class SqliteRows final : public TableRows {
+class SqliteRows final : public HealthTableRows<SqliteHealthRows> {
  public:
-  explicit SqliteRows(sqlite::Db& db) : db_(db) {}
+  explicit SqliteRows(sqlite::Db& db) : HealthTableRows(SqliteHealthRows(db)), db_(db) {}
 
   base::Result<std::optional<Device>> DeviceByName(const std::string& name) override {
     return FindDevice("WHERE name = ?", [&](sqlite::Stmt& st) { st.Bind(1, name); });
@@ -364,6 +365,7 @@ base::Result<std::unique_ptr<HubTables>> OpenSqliteTables(const std::string& pat
   CK_TRY(journal::AddMissingEntryColumns(db));
   CK_TRY(db.Exec(kEntriesByTimeIndex));
   CK_TRY(db.Exec(kEntriesVoidedByIndex));
+  CK_TRY(SqliteHealthRows(db).CreateTables());
   return std::unique_ptr<HubTables>(new SqliteTables(std::move(db)));
 }
 

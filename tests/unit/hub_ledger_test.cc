@@ -128,6 +128,21 @@ class HookedRows final : public hub::TableRows {
     return real_.LatestBundle();
   }
   base::Status InsertBundle(const hub::BundleRecord& b) override { return real_.InsertBundle(b); }
+  base::Status InsertStatus(const hub::DeviceStatus& s, int64_t keep) override {
+    return real_.InsertStatus(s, keep);
+  }
+  base::Result<std::vector<hub::DeviceStatus>> LatestStatuses() override {
+    return real_.LatestStatuses();
+  }
+  base::Result<std::vector<hub::DeviceStatus>> Statuses(int64_t id, int64_t limit) override {
+    return real_.Statuses(id, limit);
+  }
+  base::Status InsertContact(const hub::Contact& c, int64_t keep) override {
+    return real_.InsertContact(c, keep);
+  }
+  base::Result<std::vector<hub::Contact>> Contacts(int64_t id, int64_t limit) override {
+    return real_.Contacts(id, limit);
+  }
 
  private:
   hub::TableRows& real_;

@@ -7,6 +7,8 @@
 //   StatusHistory(device_id, limit)   newest first
 //   RecordContact(contact)            every authenticated request, with its outcome
 //   ListContacts(device_id, limit)    newest first
+// Both are bounded: the newest kStatusesKept reports and kContactsKept contacts of each device are
+// kept, older ones are deleted as new ones arrive.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +18,9 @@
 #include <vector>
 
 namespace hub {
+
+inline constexpr int64_t kStatusesKept = 1000;  // per device
+inline constexpr int64_t kContactsKept = 1000;  // per device
 
 struct DeviceStatus {
   int64_t device_id = 0;

@@ -13,7 +13,9 @@
 //     recorded for `cardhub flags`); acked_seq walks up while the next seq is held and is saved
 //     with last_contact;
 //   - a bundle is published only with a seq above every published one (kFailedPrecondition), the
-//     check and the insert in one transaction that keeps other publishers out.
+//     check and the insert in one transaction that keeps other publishers out;
+//   - a device's status reports and contacts are kept for a known device only (kNotFound), the
+//     newest kStatusesKept / kContactsKept of each (hub/device_status.h).
 //
 // Thread-safe as its HubTables is.
 #pragma once
@@ -61,6 +63,12 @@ class Ledger final : public HubStore {
 
   base::Status AddBundle(const BundleRecord& bundle) override;
   base::Result<std::optional<BundleRecord>> LatestBundle() override;
+
+  base::Status RecordStatus(const DeviceStatus& s) override;
+  base::Result<std::vector<DeviceStatus>> LatestStatuses() override;
+  base::Result<std::vector<DeviceStatus>> StatusHistory(int64_t device_id, int64_t limit) override;
+  base::Status RecordContact(const Contact& c) override;
+  base::Result<std::vector<Contact>> ListContacts(int64_t device_id, int64_t limit) override;
 
  private:
   // Checks the batch against the entries held (contiguously through `held`) and inserts the new

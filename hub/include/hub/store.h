@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "hub/device_status.h"
 #include "hub/serve_limits.h"
 #include "journal/entry.h"
 
@@ -123,6 +124,19 @@ class HubStore {
   // kFailedPrecondition unless seq is above every published one.
   virtual base::Status AddBundle(const BundleRecord& bundle) = 0;
   virtual base::Result<std::optional<BundleRecord>> LatestBundle() = 0;
+
+  // Device health (hub/device_status.h). RecordStatus and RecordContact keep the newest
+  // kStatusesKept / kContactsKept rows of the device (older ones are deleted in the same
+  // transaction); kNotFound for an unknown device.
+  virtual base::Status RecordStatus(const DeviceStatus& s) = 0;
+  // The newest report of every device that sent one, by device id; one query.
+  virtual base::Result<std::vector<DeviceStatus>> LatestStatuses() = 0;
+  // The device's newest `limit` reports, newest first (kInvalidArgument for a negative limit).
+  virtual base::Result<std::vector<DeviceStatus>> StatusHistory(int64_t device_id,
+                                                                int64_t limit) = 0;
+  virtual base::Status RecordContact(const Contact& c) = 0;
+  // The device's newest `limit` contacts, newest first (kInvalidArgument for a negative limit).
+  virtual base::Result<std::vector<Contact>> ListContacts(int64_t device_id, int64_t limit) = 0;
 };
 
 inline constexpr char kHubDbFile[] = "hub.db";

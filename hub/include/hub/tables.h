@@ -73,6 +73,17 @@ class TableRows {
   virtual base::Status LockBundles() = 0;
   virtual base::Result<std::optional<BundleRecord>> LatestBundle() = 0;
   virtual base::Status InsertBundle(const BundleRecord& b) = 0;
+
+  // Device health (hub/device_status.h): inserts the row, then deletes the device's rows but the
+  // newest `keep`.
+  virtual base::Status InsertStatus(const DeviceStatus& s, int64_t keep) = 0;
+  // The newest status row of every device that has one, by device id (one query).
+  virtual base::Result<std::vector<DeviceStatus>> LatestStatuses() = 0;
+  // The device's newest `limit` status rows, newest first.
+  virtual base::Result<std::vector<DeviceStatus>> Statuses(int64_t device_id, int64_t limit) = 0;
+  virtual base::Status InsertContact(const Contact& c, int64_t keep) = 0;
+  // The device's newest `limit` contacts, newest first.
+  virtual base::Result<std::vector<Contact>> Contacts(int64_t device_id, int64_t limit) = 0;
 };
 
 // One database. Thread-safe: calls are serialised on the instance's one connection.
