@@ -10,9 +10,10 @@
 namespace bench {
 namespace {
 
-constexpr const char* kTierOrder[] = {"clean",        "small", "rotation",     "perspective",
-                                      "blur",         "noise", "low_contrast", "glare",
-                                      "phone_screen", "multi", "none"};
+constexpr const char* kTierOrder[] = {
+    "clean",        "small", "rotation",     "perspective", "blur",     "noise",
+    "low_contrast", "glare", "phone_screen", "multi",       "tilt40",   "tilt50",
+    "tilt60",       "bend",  "motion",       "exposure",    "large_4k", "none"};
 
 std::vector<std::string> SubDirectories(const std::string& dir) {
   std::vector<std::string> out;

@@ -25,9 +25,11 @@ struct Corpus {
 // Loads every frame of every tier into memory.
 base::Result<Corpus> LoadCorpus(const std::string& dir);
 
-// Feeds the 640x480 frames through a ScanPipeline (drop_stale_frames = false, no de-dup) at `fps`
-// like a camera, verifies every decoded text with card::Verifier against DIR/issuer.pub.pem and
-// prints the frame-to-verdict distribution. False if it could not run.
-bool RunLatency(const Corpus& corpus, const std::string& dir, double fps);
+// Feeds the frames of `width` x `height` through a ScanPipeline (drop_stale_frames = false, no
+// de-dup) at `fps` like a camera, verifies every decoded text with card::Verifier against
+// DIR/issuer.pub.pem and prints the frame-to-verdict distribution against the p95 target. False
+// if it could not run.
+bool RunLatency(const Corpus& corpus, const std::string& dir, double fps, int width, int height,
+                double target_p95_ms);
 
 }  // namespace bench

@@ -35,8 +35,14 @@ struct Frame {
 struct TierSpec {
   const char* name;
   Frame (*make)(const CardSet& cards, synth::Rng& rng, int width, int height);
+  int frames = 28;
+  // Four frames in five at 640x480 (the kiosk camera), every fifth at big_width x big_height;
+  // with big_only, all at the big size.
+  int big_width = 1280, big_height = 720;
+  bool big_only = false;
+  int quality = 0;  // JPEG quality if lower than the run's (4K frames), 0 = the run's
 };
 
-extern const std::array<TierSpec, 11> kTiers;
+extern const std::array<TierSpec, 18> kTiers;
 
 }  // namespace scenes

@@ -172,6 +172,55 @@ void PaintTexture(Canvas& canvas, const Texture& tex, const std::array<Point, 4>
   }
 }
 
+void PaintMapped(Canvas& canvas, const Texture& tex,
+                 const std::function<Point(double, double)>& map, int ss, int cell) {
+  const size_t n = canvas.px.size();
+  std::vector<float> sum(n, 0);
+  std::vector<uint16_t> hits(n, 0);
+  const double step = 1.0 / ss;
+  for (int v0 = 0; v0 < tex.height; v0 += cell) {
+    for (int u0 = 0; u0 < tex.width; u0 += cell) {
+      const int u1 = std::min(tex.width, u0 + cell), v1 = std::min(tex.height, v0 + cell);
+      const std::array<Point, 4> src = {
+          Point{double(u0), double(v0)}, Point{double(u1), double(v0)},
+          Point{double(u1), double(v1)}, Point{double(u0), double(v1)}};
+      const std::array<Point, 4> dst = {map(u0, v0), map(u1, v0), map(u1, v1), map(u0, v1)};
+      Homography to_frame;
+      if (!Homography::FromPoints(src, dst, &to_frame)) continue;
+      const Homography to_tex = to_frame.Inverse();
+      double x_lo = 1e9, x_hi = -1e9, y_lo = 1e9, y_hi = -1e9;
+      for (const Point& p : dst) {
+        x_lo = std::min(x_lo, p.x), x_hi = std::max(x_hi, p.x);
+        y_lo = std::min(y_lo, p.y), y_hi = std::max(y_hi, p.y);
+      }
+      const int x0 = std::max(0, static_cast<int>(std::floor(x_lo)));
+      const int x1 = std::min(canvas.width - 1, static_cast<int>(std::ceil(x_hi)));
+      const int y0 = std::max(0, static_cast<int>(std::floor(y_lo)));
+      const int y1 = std::min(canvas.height - 1, static_cast<int>(std::ceil(y_hi)));
+      for (int y = y0; y <= y1; ++y) {
+        for (int x = x0; x <= x1; ++x) {
+          for (int j = 0; j < ss; ++j) {
+            for (int i = 0; i < ss; ++i) {
+              const Point t = to_tex.Map(x + (i + 0.5) * step, y + (j + 0.5) * step);
+              if (t.x < u0 || t.y < v0 || t.x >= u1 || t.y >= v1) continue;
+              sum[Idx(x, y, canvas.width)] +=
+                  tex.px[Idx(static_cast<int>(t.x), static_cast<int>(t.y), tex.width)];
+              ++hits[Idx(x, y, canvas.width)];
+            }
+          }
+        }
+      }
+    }
+  }
+  const auto full = static_cast<float>(ss * ss);
+  for (size_t i = 0; i < n; ++i) {
+    if (hits[i] == 0) continue;
+    const float h = std::min(static_cast<float>(hits[i]), full);
+    const float mean = sum[i] / static_cast<float>(hits[i]);
+    canvas.px[i] = (mean * h + canvas.px[i] * (full - h)) / full;
+  }
+}
+
 void GaussianBlur(Canvas& c, double sigma) {
   if (sigma < 0.2) return;
   const int r = static_cast<int>(std::ceil(3 * sigma));
@@ -218,6 +267,33 @@ void MotionBlur(Canvas& c, double length_px, double angle_deg) {
         s += src.Bilinear(x + t * dx, y + t * dy);
       }
       c.at(x, y) = s / static_cast<float>(n);
+    }
+  }
+}
+
+void ZoomBlur(Canvas& c, double zoom) {
+  const double cx = c.width / 2.0, cy = c.height / 2.0;
+  const double reach = zoom * std::hypot(cx, cy);  // the longest streak, at the corners
+  const int n = std::max(2, static_cast<int>(std::ceil(reach)) + 1);
+  Canvas src = c;
+  for (int y = 0; y < c.height; ++y) {
+    for (int x = 0; x < c.width; ++x) {
+      float s = 0;
+      for (int i = 0; i < n; ++i) {
+        const double k = 1 / (1 + zoom * i / (n - 1));  // where this pixel's light came from
+        s += src.Bilinear(cx + (x - cx) * k, cy + (y - cy) * k);
+      }
+      c.at(x, y) = s / static_cast<float>(n);
+    }
+  }
+}
+
+void Vignette(Canvas& c, double strength) {
+  const double cx = c.width / 2.0, cy = c.height / 2.0, r2 = cx * cx + cy * cy;
+  for (int y = 0; y < c.height; ++y) {
+    for (int x = 0; x < c.width; ++x) {
+      const double d2 = ((x - cx) * (x - cx) + (y - cy) * (y - cy)) / r2;
+      c.at(x, y) *= static_cast<float>(1 - strength * d2);
     }
   }
 }

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -96,8 +97,19 @@ struct PixelGrid {
 void PaintTexture(Canvas& canvas, const Texture& tex, const std::array<Point, 4>& quad, int ss,
                   const PixelGrid& grid = {});
 
+// Paints `tex` onto the canvas through any smooth map from texels to frame points (a bent card):
+// the texture is cut into cells of `cell` texels, each painted through the homography of its
+// mapped corners, ss x ss samples per pixel. The map must not fold the texture onto itself.
+void PaintMapped(Canvas& canvas, const Texture& tex,
+                 const std::function<Point(double, double)>& map, int ss, int cell);
+
 void GaussianBlur(Canvas& c, double sigma);
 void MotionBlur(Canvas& c, double length_px, double angle_deg);
+// An object approaching the camera while the shutter is open: the average of the frame scaled
+// about its centre (the principal point) by 1 .. 1 + zoom.
+void ZoomBlur(Canvas& c, double zoom);
+// Light falling off from the centre: x (1 - strength * r^2), r = 1 at the corners.
+void Vignette(Canvas& c, double strength);
 // Multiplies by a linear light gradient: 1 - strength/2 .. 1 + strength/2 across the frame.
 void LightGradient(Canvas& c, double strength, double angle_deg);
 // Adds an elliptical gaussian highlight (glare) of peak `amount` luminance levels.

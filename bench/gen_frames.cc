@@ -13,6 +13,7 @@
 //   gen_frames --texts FILE --out OUT_DIR [--quality Q]
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -91,7 +92,7 @@ base::Result<std::vector<std::string>> IssueCards(const std::string& out_dir) {
 
 struct Args {
   std::string out;
-  int per_tier = 28;
+  int per_tier = 0;  // 0: each tier's own count
   int quality = 90;
   std::string only_tier;
 };
@@ -111,7 +112,7 @@ bool ParseArgs(int argc, char** argv, Args* a) {
       return false;
     }
   }
-  return !a->out.empty() && a->per_tier > 0 && a->quality >= 50 && a->quality <= 100;
+  return !a->out.empty() && a->per_tier >= 0 && a->quality >= 50 && a->quality <= 100;
 }
 
 base::Status WriteFrame(const std::string& dir, const std::string& name, const scenes::Frame& f,
@@ -235,15 +236,17 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "gen_frames: %s\n", st.ToString().c_str());
       return 1;
     }
-    for (int i = 0; i < args.per_tier; ++i) {
-      // Four frames in five at 640x480 (the kiosk camera), the rest at 1280x720.
-      const bool vga = i % 5 != 4;
-      const int w = vga ? 640 : 1280, h = vga ? 480 : 720;
+    const int n = args.per_tier > 0 ? args.per_tier : tier.frames;
+    for (int i = 0; i < n; ++i) {
+      // Four frames in five at 640x480 (the kiosk camera), the rest larger.
+      const bool vga = !tier.big_only && i % 5 != 4;
+      const int w = vga ? 640 : tier.big_width, h = vga ? 480 : tier.big_height;
       synth::Rng rng(synth::SeedOf(tier.name, i));
       scenes::Frame f = tier.make(cards, rng, w, h);
       char name[64];
       std::snprintf(name, sizeof name, "%03d-%dx%d", i, w, h);
-      if (base::Status st = WriteFrame(dir, name, f, args.quality); !st.ok()) {
+      const int quality = tier.quality > 0 ? std::min(tier.quality, args.quality) : args.quality;
+      if (base::Status st = WriteFrame(dir, name, f, quality); !st.ok()) {
         std::fprintf(stderr, "gen_frames: %s\n", st.ToString().c_str());
         return 1;
       }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The scanning benchmark (docs/scanner.md): builds a release tree, runs scan_bench over the frame
-# corpus (our decoder, ZXing-cpp defaults, zbar; then frame-to-verdict latency through the
-# pipeline) and, with --options, the table of decoder options that docs/scanner.md discusses.
+# corpus (our decoder, ZXing-cpp with its defaults and with tryHarder, zbar, all on the same
+# frames: reads and median time per tier, and the targets checked; then frame-to-verdict latency
+# through the pipeline at 640x480 and 1920x1080) and, with --options, the table of decoder options
+# that docs/scanner.md discusses.
 #   bench/run_scan_bench.sh [--options] [BUILD_DIR]     (default BUILD_DIR: build/release)
 set -euo pipefail
 cd "$(dirname "$0")/.."

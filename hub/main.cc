@@ -1,6 +1,7 @@
 // cardhub: the sync service (docs/hub.md, docs/hub-protocol.md).
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <optional>
 #include <string>
@@ -10,6 +11,7 @@
 #include "base/fs.h"
 #include "base/time_format.h"
 #include "hub/admin.h"
+#include "hub/admin_cli.h"
 #include "hub/import.h"
 #include "hub/report.h"
 #include "hub/server.h"
@@ -32,6 +34,10 @@ constexpr char kUsage[] =
     " [--by partner|offer|device|day] [--format csv|xlsx] [--out FILE] [--config FILE]\n"
     "  cardhub cashback --data-dir DIR --month YYYY-MM [--out FILE.csv] [--config FILE]\n"
     "  cardhub flags --data-dir DIR [--config FILE]\n"
+    "  cardhub admin add --data-dir DIR --name NAME [--role viewer|operator]"
+    " [--pbkdf2-iterations N]   (password from the terminal, or stdin's first line)\n"
+    "  cardhub admin remove --data-dir DIR --name NAME\n"
+    "  cardhub admin list --data-dir DIR\n"
     "  cardhub version\n";
 
 struct Args {
@@ -96,6 +102,7 @@ const std::map<std::string, std::vector<std::string>>& AllowedFlags() {
        {"--data-dir", "--month", "--from", "--to", "--by", "--format", "--out", "--config"}},
       {"cashback", {"--data-dir", "--month", "--out", "--config"}},
       {"flags", {"--data-dir", "--config"}},
+      {"admin", {"--data-dir", "--name", "--role", "--pbkdf2-iterations"}},
   };
   return kAllowed;
 }
@@ -119,7 +126,11 @@ int ParseArgs(int argc, char** argv, Args* args) {
     }
   }
   if (!args->flag("--data-dir")) return UsageError("--data-dir is required");
-  if (args->cmd != "publish" && args->cmd != "import" && !args->positional.empty()) {
+  if (args->cmd == "admin" && args->positional.size() != 1) {
+    return UsageError("admin takes one of add, remove, list");
+  }
+  if (args->cmd != "publish" && args->cmd != "import" && args->cmd != "admin" &&
+      !args->positional.empty()) {
     return UsageError("unexpected argument '" + args->positional[0] + "'");
   }
   return 0;
@@ -232,6 +243,29 @@ int RunCashback(const Context& c) {
   return Done(base::Status::Ok());
 }
 
+// `cardhub admin add|remove|list` (the accounts file; no store).
+int RunAdminAccounts(const Args& args, const std::string& data_dir) {
+  hub::AdminCommand cmd{.action = args.positional[0],
+                        .data_dir = data_dir,
+                        .name = args.flag("--name").value_or(""),
+                        .role = args.flag("--role").value_or("operator"),
+                        .now = base::SystemClock().NowUnixSeconds()};
+  if (auto n = args.flag("--pbkdf2-iterations")) {
+    char* end = nullptr;
+    cmd.iterations = std::strtoll(n->c_str(), &end, 10);
+    if (end == n->c_str() || *end != '\0' || cmd.iterations < 1000 ||
+        cmd.iterations > 100'000'000) {
+      return UsageError("--pbkdf2-iterations: a number from 1000 to 100000000, got '" + *n + "'");
+    }
+  }
+  if (cmd.action != "add" && (args.flag("--role") || args.flag("--pbkdf2-iterations"))) {
+    return UsageError("--role and --pbkdf2-iterations are for admin add");
+  }
+  base::Status st = hub::RunAdminAccounts(cmd, stdin, stdout, stderr);
+  if (!st.ok() && st.code() == base::StatusCode::kInvalidArgument) return UsageError(st.message());
+  return Done(st);
+}
+
 // Every command but serve, on the opened store.
 int RunAdmin(const Context& c) {
   const std::string& cmd = c.args.cmd;
@@ -271,6 +305,7 @@ int main(int argc, char** argv) {
   }
   if (int rc = ParseArgs(argc, argv, &args); rc != 0) return rc;
   const std::string data_dir = *args.flag("--data-dir");
+  if (args.cmd == "admin") return RunAdminAccounts(args, data_dir);
   hub::Config config;
   if (auto path = args.flag("--config")) {
     base::Result<hub::Config> c = hub::LoadConfig(*path);
@@ -279,6 +314,7 @@ int main(int argc, char** argv) {
   }
   hub::ServeOptions serve;
   serve.limits = config.limits;
+  serve.utc_offset_seconds = config.utc_offset_seconds;
   if (args.cmd == "serve") {
     if (int rc = ParseServe(args, &serve); rc != 0) return rc;
   }
@@ -288,7 +324,7 @@ int main(int argc, char** argv) {
   if (!store.ok()) return Fail("opening the store: " + store.status().ToString());
   if (args.cmd == "serve") {
     std::signal(SIGPIPE, SIG_IGN);
-    return Done(hub::Serve(serve, **store, clock));
+    return Done(hub::Serve(serve, **store, fs, clock));
   }
   return RunAdmin({args, data_dir, config, clock, fs, **store, clock.NowUnixSeconds()});
 }

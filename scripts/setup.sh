@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
-  libssl-dev zlib1g-dev libzxing-dev libpng-dev libturbojpeg0-dev nlohmann-json3-dev
+  libssl-dev zlib1g-dev libzxing-dev libpng-dev libturbojpeg0-dev libwebp-dev nlohmann-json3-dev
   libsqlite3-dev libzstd-dev time libcpp-httplib-dev libmicrohttpd-dev libcurl4-openssl-dev libpq-dev postgresql libzbar-dev
   libsdl2-dev libsdl2-ttf-dev xvfb xauth
   libgtest-dev libgmock-dev libbenchmark-dev
@@ -15,6 +15,7 @@ PACKAGES=(
   libtomlplusplus-dev libsystemd-dev libevdev-dev libxlsxwriter-dev
   systemd
   libcairo2-dev libpango1.0-dev fonts-dejavu-core
+  chromium chromium-driver python3-selenium python3-openpyxl
 )
 
 missing=()

@@ -35,6 +35,13 @@ std::string Request::header(std::string_view name) const {
   return "";
 }
 
+std::string Request::arg(std::string_view name) const {
+  for (const auto& [k, v] : query) {
+    if (k == name) return v;
+  }
+  return "";
+}
+
 void Response::set_header(std::string name, std::string value) {
   for (auto& [k, v] : headers) {
     if (base::AsciiLower(k) == base::AsciiLower(name)) {
@@ -166,6 +173,11 @@ MHD_Result AddHeader(void* cls, MHD_ValueKind, const char* key, const char* valu
   return MHD_YES;
 }
 
+MHD_Result AddArg(void* cls, MHD_ValueKind, const char* key, const char* value) {
+  static_cast<Request*>(cls)->query.emplace_back(key, value == nullptr ? "" : value);
+  return MHD_YES;
+}
+
 void FreeBody(void* cls) { delete static_cast<std::shared_ptr<const std::string>*>(cls); }
 
 MHD_Result Send(MHD_Connection* c, const Response& res, bool close) {
@@ -216,6 +228,7 @@ MHD_Result Begin(Server::State& s, MHD_Connection* c, const char* url, const cha
   p->req.method = method;
   p->req.path = url;
   (void)MHD_get_connection_values(c, MHD_HEADER_KIND, &AddHeader, &p->req);
+  (void)MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, &AddArg, &p->req);
   PeerAddress(c, &p->req);
   const char* length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
   if (length == nullptr) return MHD_YES;

@@ -21,6 +21,7 @@ namespace hub::http {
 struct Request {
   std::string method, path;  // path: without the query string, %-decoded
   std::vector<std::pair<std::string, std::string>> headers;
+  std::vector<std::pair<std::string, std::string>> query;  // the query string's arguments, decoded
   std::string body;
   std::string remote_addr;  // the TCP peer, numeric
   int remote_port = 0;
@@ -29,6 +30,7 @@ struct Request {
 
   bool has_header(std::string_view name) const;
   std::string header(std::string_view name) const;  // the first one, or ""
+  std::string arg(std::string_view name) const;     // the first query argument so named, or ""
 };
 
 // The answer to one request.

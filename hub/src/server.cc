@@ -18,6 +18,9 @@
 #include "protocol/hub_url.h"
 #include "protocol/paths.h"
 #include "protocol/signing.h"
+#include "protocol/status_report.h"
+#include "status_intake.h"
+#include "web.h"
 
 namespace hub {
 namespace {
@@ -74,7 +77,7 @@ int HttpStatusOf(BatchRefusal why, base::StatusCode code) {
 void SetError(Response& res, int status, std::string_view message,
               const json& extra = json::object()) {
   json body = extra;
-  body["error"] = CodeForStatus(status);
+  if (!body.contains("error")) body["error"] = CodeForStatus(status);
   body["message"] = message;
   res.status = status;
   res.set_content(body.dump(), "application/json");
@@ -126,8 +129,14 @@ bool EtagMatches(const std::string& header, const std::string& etag) {
 
 class Hub {
  public:
-  Hub(const ServeOptions& options, HubStore& store, const base::Clock& clock)
-      : options_(options), store_(store), clock_(clock) {}
+  Hub(const ServeOptions& options, HubStore& store, base::FileSystem& fs, const base::Clock& clock)
+      : options_(options),
+        store_(store),
+        clock_(clock),
+        admin_(web::WebOptions{.data_dir = options.data_dir,
+                               .tls = !options.tls_cert.empty(),
+                               .utc_offset_seconds = options.utc_offset_seconds},
+               store, fs, clock) {}
 
   // Routes one request, answering errors as JSON (docs/hub-protocol.md).
   void Handle(const Request& req, Response& res) {
@@ -145,12 +154,19 @@ class Hub {
     const bool get = req.method == "GET" || req.method == "HEAD";
     if (req.body_too_large) {
       Refuse(req, res, 413, "", "body larger than 8 MiB");
+    } else if (web::AdminWeb::IsAdminPath(req.path)) {
+      admin_.Handle(req, res);
+    } else if (get && req.path == "/") {
+      res.status = 303;
+      res.set_header("Location", "/admin/");
     } else if (get && req.path == ck_protocol::kHealthPath) {
       GetHealth(res);
     } else if (get && req.path == ck_protocol::kBundlePath) {
       GetBundle(req, res);
     } else if (req.method == "POST" && req.path == ck_protocol::kJournalPath) {
       PostJournal(req, res);
+    } else if (req.method == "POST" && req.path == ck_protocol::kStatusPath) {
+      PostStatus(req, res);
     } else {
       Refuse(req, res, 404, "", "no such endpoint");
     }
@@ -263,6 +279,7 @@ class Hub {
   void GetBundle(const Request& req, Response& res) {
     std::optional<Device> dev = Authenticate(req, res);
     if (!dev) return;
+    ContactNote note(store_, clock_.NowUnixSeconds(), *dev, "bundle", res);
     base::Result<std::optional<BundleRecord>> latest = store_.LatestBundle();
     if (!latest.ok()) {
       Refuse(req, res, 500, dev->kid_hex, "store: " + latest.status().message());
@@ -276,6 +293,7 @@ class Hub {
         EtagMatches(req.header("If-None-Match"), FullEtag((*latest)->seq))) {
       res.set_header("ETag", FullEtag((*latest)->seq));
       res.status = 304;
+      note.detail = "up to date at " + FullEtag((*latest)->seq);
       return;
     }
     const std::optional<int64_t> have = RegistrySeqOf(req);
@@ -288,6 +306,7 @@ class Hub {
       return;
     }
     const std::string& etag = choice.etag;
+    note.detail = "sent " + etag;
     res.set_header("ETag", etag);
     res.set_header("Accept-Ranges", "bytes");
     const uint64_t size = data->size();
@@ -306,6 +325,7 @@ class Hub {
       }
       uint64_t last = range->second ? std::min(*range->second, size - 1) : size - 1;
       res.status = 206;
+      note.detail += " from byte " + std::to_string(range->first);
       res.set_header("Content-Range", "bytes " + std::to_string(range->first) + "-" +
                                           std::to_string(last) + "/" + std::to_string(size));
       res.set_shared_content(data, range->first, last - range->first + 1,
@@ -319,6 +339,7 @@ class Hub {
   void PostJournal(const Request& req, Response& res) {
     std::optional<Device> dev = Authenticate(req, res);
     if (!dev) return;
+    ContactNote note(store_, clock_.NowUnixSeconds(), *dev, "journal", res);
     BatchIntake intake;
     base::Status st =
         TakeBatch(store_, *dev, base::AsBytes(req.body), clock_.NowUnixSeconds(), &intake);
@@ -334,6 +355,35 @@ class Hub {
                  {"stored", intake.put.stored},
                  {"duplicates", intake.put.duplicates}};
     res.set_content(body.dump(), "application/json");
+    note.detail =
+        (intake.last_seq >= intake.first_seq && intake.first_seq > 0
+             ? "seq " + std::to_string(intake.first_seq) + "-" + std::to_string(intake.last_seq) +
+                   " stored " + std::to_string(intake.put.stored) + ", "
+             : std::string("empty batch, ")) +
+        "acked " + std::to_string(intake.put.acked_seq);
+  }
+
+  // POST /v1/status: the kiosk's report, checked strictly and kept (docs/hub-protocol.md).
+  void PostStatus(const Request& req, Response& res) {
+    std::optional<Device> dev = Authenticate(req, res);
+    if (!dev) return;
+    ContactNote note(store_, clock_.NowUnixSeconds(), *dev, "status", res);
+    base::Result<ck_protocol::StatusReport> report = ck_protocol::ParseStatusReport(req.body);
+    if (!report.ok()) {
+      const int http = report.status().code() == base::StatusCode::kOutOfRange ? 413 : 400;
+      Refuse(req, res, http, dev->kid_hex, report.status().message(),
+             {{"error", http == 413 ? "TOO_LARGE" : "BAD_STATUS"}});
+      return;
+    }
+    base::Status st =
+        store_.RecordStatus(ToDeviceStatus(*report, dev->id, clock_.NowUnixSeconds()));
+    if (!st.ok()) {
+      Refuse(req, res, 500, dev->kid_hex, "store: " + st.message());
+      return;
+    }
+    res.set_content(json{{"ok", true}}.dump(), "application/json");
+    note.detail = "registry " + std::to_string(report->registry_seq) + ", journal " +
+                  std::to_string(report->journal_last_seq);
   }
 
   const ServeOptions options_;
@@ -342,6 +392,7 @@ class Hub {
   std::mutex cache_mu_;
   std::shared_ptr<const std::string> cached_;
   std::string cached_file_;
+  web::AdminWeb admin_;
 };
 
 }  // namespace
@@ -374,7 +425,7 @@ HubServer::~HubServer() = default;
 int HubServer::port() const { return impl_->port; }
 
 base::Result<std::unique_ptr<HubServer>> HubServer::Start(const ServeOptions& options,
-                                                          HubStore& store,
+                                                          HubStore& store, base::FileSystem& fs,
                                                           const base::Clock& clock) {
   const bool tls = !options.tls_cert.empty() || !options.tls_key.empty();
   if (tls && (options.tls_cert.empty() || options.tls_key.empty())) {
@@ -400,7 +451,7 @@ base::Result<std::unique_ptr<HubServer>> HubServer::Start(const ServeOptions& op
                       http::Listen(options.host, options.port, options.limits.listen_backlog));
   auto impl = std::make_unique<Impl>();
   impl->port = http::BoundPort(fd.get());
-  impl->hub = std::make_unique<Hub>(options, store, clock);
+  impl->hub = std::make_unique<Hub>(options, store, fs, clock);
   http::Limits limits{
       .connection = options.limits, .max_body = kMaxJournalBody, .drain_body = kMaxDrainedBody};
   // Behind a trusted proxy every connection comes from the proxy: it limits per client instead.
@@ -413,8 +464,10 @@ base::Result<std::unique_ptr<HubServer>> HubServer::Start(const ServeOptions& op
   return std::unique_ptr<HubServer>(new HubServer(std::move(impl)));
 }
 
-base::Status Serve(const ServeOptions& options, HubStore& store, const base::Clock& clock) {
-  CK_ASSIGN_OR_RETURN(std::unique_ptr<HubServer> server, HubServer::Start(options, store, clock));
+base::Status Serve(const ServeOptions& options, HubStore& store, base::FileSystem& fs,
+                   const base::Clock& clock) {
+  CK_ASSIGN_OR_RETURN(std::unique_ptr<HubServer> server,
+                      HubServer::Start(options, store, fs, clock));
   std::printf("listening on %s:%d\n", options.host.c_str(), server->port());
   std::fflush(stdout);
   for (;;) pause();  // serves until the process is stopped

@@ -23,6 +23,7 @@ nlohmann::json ScreenJson(const Screen& s) {
     j["purchase_minor"] = s.purchase_minor;
     j["discount_minor"] = s.discount_minor;
     j["total_minor"] = s.total_minor;
+    if (s.cashback_minor > 0) j["cashback_minor"] = s.cashback_minor;  // a cashback offer
   }
   if (!s.offer_id.empty()) {
     j["offer_id"] = s.offer_id;

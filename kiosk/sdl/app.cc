@@ -311,6 +311,7 @@ void App::PrintScreenLine(int64_t t0, int64_t t1) {
   if (!sc.decision.empty()) j["decision"] = sc.decision;
   if (sc.entry_seq > 0) j["entry_seq"] = sc.entry_seq;
   if (sc.discount_minor > 0) j["discount_minor"] = sc.discount_minor;
+  if (sc.cashback_minor > 0) j["cashback_minor"] = sc.cashback_minor;
   if (pending_capture_ns_ > 0 && !admin_->active() && sc.state != kiosk::State::kIdle) {
     const double ms = static_cast<double>(t1 - pending_capture_ns_) / 1e6;
     stats_.AddFrameToScreen(ms);

@@ -14,7 +14,11 @@ base::Result<GrayImage> DecodeImage(base::ByteSpan encoded) {
   if (encoded.size() >= 3 && encoded[0] == 0xff && encoded[1] == 0xd8 && encoded[2] == 0xff) {
     return DecodeJpeg(encoded);
   }
-  return base::InvalidArgument("not a PNG or JPEG image");
+  if (encoded.size() >= 12 && std::memcmp(encoded.data(), "RIFF", 4) == 0 &&
+      std::memcmp(encoded.data() + 8, "WEBP", 4) == 0) {
+    return DecodeWebp(encoded);
+  }
+  return base::InvalidArgument("not a PNG, JPEG or WebP image");
 }
 
 base::Result<GrayImage> LoadImage(const std::string& path) {

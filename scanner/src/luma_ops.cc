@@ -60,6 +60,33 @@ Frame Enlarge(const Frame& f, const Box& box, int percent, std::vector<uint8_t>*
   return {out->data(), w, h, w, PixelFormat::kGray8};
 }
 
+Frame Shrink(const Frame& f, int factor, std::vector<uint8_t>* out) {
+  if (factor < 1 || factor > 16) return {};
+  const int w = f.width / factor, h = f.height / factor;
+  if (w < 1 || h < 1) return {};
+  out->resize(static_cast<size_t>(w) * static_cast<size_t>(h));
+  // Column sums of `factor` rows first (one vectorisable pass per row), then `factor` of them.
+  std::vector<uint16_t> sums(static_cast<size_t>(w) * static_cast<size_t>(factor));
+  const auto n = sums.size();
+  const uint32_t area = static_cast<uint32_t>(factor * factor);
+  for (int y = 0; y < h; ++y) {
+    std::fill(sums.begin(), sums.end(), uint16_t{0});
+    for (int r = 0; r < factor; ++r) {
+      const uint8_t* row =
+          f.data + static_cast<size_t>(y * factor + r) * static_cast<size_t>(f.stride);
+      for (size_t x = 0; x < n; ++x) sums[x] = static_cast<uint16_t>(sums[x] + row[x]);
+    }
+    uint8_t* dst = out->data() + static_cast<size_t>(y) * static_cast<size_t>(w);
+    for (size_t x = 0; x < static_cast<size_t>(w); ++x) {
+      uint32_t s = 0;
+      for (size_t k = 0; k < static_cast<size_t>(factor); ++k)
+        s += sums[x * static_cast<size_t>(factor) + k];
+      dst[x] = static_cast<uint8_t>((s + area / 2) / area);
+    }
+  }
+  return {out->data(), w, h, w, PixelFormat::kGray8};
+}
+
 LevelRange PercentileRange(const Frame& in) {
   std::array<uint32_t, 256> hist{};
   const auto w = static_cast<size_t>(in.width), h = static_cast<size_t>(in.height);

@@ -1,7 +1,8 @@
 // Private to ck_scanner: the operations on an 8-bit luminance frame that the QR decoder's passes
-// share: a box of the frame as a view, bilinear enlargement and sampling, the levels' percentiles
-// and their stretch onto 0..255. Stateless and thread-compatible; every output goes to a buffer the
-// caller owns (and reuses from frame to frame), and the Frame returned views that buffer.
+// share: a box of the frame as a view, bilinear enlargement and sampling, shrinking by block
+// means, the levels' percentiles and their stretch onto 0..255. Stateless and thread-compatible;
+// every output goes to a buffer the caller owns (and reuses from frame to frame), and the Frame
+// returned views that buffer.
 #pragma once
 
 #include <cstddef>
@@ -24,6 +25,11 @@ Frame Cut(const Frame& f, const Box& b);
 // Bilinear enlargement of `box` of the frame by `percent`/100 (>= 100), into *out; an empty frame
 // if the box is narrower or lower than 2 pixels.
 Frame Enlarge(const Frame& f, const Box& box, int percent, std::vector<uint8_t>* out);
+
+// The frame shrunk by an integer `factor` (>= 1): each output pixel the mean of a factor x factor
+// block (the right and bottom rest dropped), into *out. An empty frame if nothing is left; factor
+// up to 16 (the sums are 16-bit).
+Frame Shrink(const Frame& f, int factor, std::vector<uint8_t>* out);
 
 struct LevelRange {
   int lo = 0, hi = 255;  // the 2nd and 98th percentiles of the luminance; hi > lo

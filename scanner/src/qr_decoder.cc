@@ -279,7 +279,16 @@ class FrameRead {
 
 std::vector<std::string> QrDecoder::Decode(const Frame& f) {
   if (f.data == nullptr || f.width <= 0 || f.height <= 0 || f.stride < f.width) return {};
-  return FrameRead(f, options_, {&scratch_, &zoomed_, &region_, &grey_, &grid_, &pure_}).Run();
+  const Buffers buffers{&scratch_, &zoomed_, &region_, &grey_, &grid_, &pure_};
+  const int factor = options_.shrink_width > 0 ? f.width / options_.shrink_width : 0;
+  if (factor >= 2) {
+    const Frame shrunk = qr::Shrink(f, factor, &shrunk_);
+    if (shrunk.data != nullptr) {
+      std::vector<std::string> texts = FrameRead(shrunk, options_, buffers).Run();
+      if (!texts.empty()) return texts;
+    }
+  }
+  return FrameRead(f, options_, buffers).Run();
 }
 
 }  // namespace scanner

@@ -17,7 +17,7 @@ namespace {
 bool HasImageExtension(std::string name) {
   std::transform(name.begin(), name.end(), name.begin(),
                  [](unsigned char c) { return std::tolower(c); });
-  for (const char* ext : {".png", ".jpg", ".jpeg"}) {
+  for (const char* ext : {".png", ".jpg", ".jpeg", ".webp"}) {
     const size_t n = std::strlen(ext);
     if (name.size() > n && name.compare(name.size() - n, n, ext) == 0) return true;
   }

@@ -1,6 +1,7 @@
-// Test helper for bundle_kill_test: applies one bundle through a FaultInjectionFs that SIGKILLs
-// this process just before mutating operation number KILL_AT_OP (never when it is -1 or past the
-// end).
+// Test helper for bundle_kill_test: applies one bundle through a FaultInjectionFs and a FaultVfs
+// (the SQLite VFS a delta apply writes the registry through) that SIGKILL this process just before
+// mutating operation number KILL_AT_OP, counting both together in the order they happen (never
+// when it is -1 or past the end).
 //
 //   bundle_apply_child DATA_DIR TRUSTED_PUBKEY_PEM BUNDLE KILL_AT_OP [NOW_UNIX_SECONDS]
 //
@@ -19,6 +20,7 @@
 #include "bundle/importer.h"
 #include "card/crypto.h"
 #include "fault_fs.h"
+#include "fault_vfs.h"
 #include "real_fs.h"
 
 namespace {
@@ -64,19 +66,26 @@ int main(int argc, char** argv) {
     clock = std::make_unique<base::SystemClock>();
   }
 
+  int64_t ops = 0;
+  auto count = [&ops, kill_at] {
+    if (++ops == kill_at) std::raise(SIGKILL);
+  };
   cktest::FaultInjectionFs fs(cktest::RealFs());
-  fs.SetOpHook([kill_at](const cktest::FsOpInfo& op) {
-    if (op.index == kill_at) std::raise(SIGKILL);
+  fs.SetOpHook([&count](const cktest::FsOpInfo&) {
+    count();
     return base::Status::Ok();
   });
+  cktest::FaultVfs vfs("bundle-apply-child");
+  vfs.SetCallHook(count);
   bundle::Importer importer(fs, *clock, data_dir, *trusted);
+  importer.set_sqlite_vfs(vfs.name());
   base::Result<bundle::ApplyReport> report = importer.Apply(bundle_path);
   if (report.ok()) {
     std::printf("applied %lld\n", static_cast<long long>(report->manifest.seq));
   } else {
     std::printf("error %s\n", report.status().ToString().c_str());
   }
-  std::printf("ops %lld\n", static_cast<long long>(fs.op_count()));
+  std::printf("ops %lld\n", static_cast<long long>(ops));
   std::fflush(stdout);
   return report.ok() ? 0 : 1;
 }

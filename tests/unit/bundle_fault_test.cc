@@ -26,6 +26,7 @@ using cktest::FaultInjectionFs;
 using cktest::FsOp;
 using cktest::kFixtureNow;
 using FailMode = cktest::FaultInjectionFs::FailMode;
+using cktest::FaultVfs;
 
 // Enough members that the registry is written in a couple of dozen appends.
 constexpr size_t kMembers = 120'000;
@@ -371,24 +372,23 @@ TEST_F(BundleFaultTest, FailedRollbackFloorIsAppliedWithAWarning) {
 // Power loss at every operation: the disk stops at op N, then everything not synced is lost.
 TEST_F(BundleFaultTest, PowerLossAtAnyOperationLeavesSeq1OrSeq2) { PowerLossLoop(); }
 
-TEST_F(BundleDeltaFaultTest, FailingAnyOneOperationLeavesSeq1OrSeq2) {
+// A delta apply changes registry.db through SQLite (the loops over SQLite's calls are below); its
+// file operations are the bundle's reading, the rollback floor and registry.state. Failing any of
+// them still leaves seq 1 or seq 2, whole, and never a failure reported with seq 2 in use.
+TEST_F(BundleDeltaFaultTest, FailingAnyOneFileOperationLeavesSeq1OrSeq2) {
   LoopStats stats = FaultLoop(FailMode::kOnlyThat);
   std::printf("delta fail-once loop: %d runs, %d kept seq 1, %d installed seq 2\n", stats.runs,
               stats.kept_old, stats.installed_new);
-  EXPECT_GT(stats.runs, 15);
-  EXPECT_GT(stats.kept_old, 0);
+  EXPECT_GT(stats.runs, 5);
   EXPECT_EQ(stats.failed_with_new, 0);
   EXPECT_TRUE(stats.completed);
 }
 
-TEST_F(BundleDeltaFaultTest, DiskDyingAtAnyOperationLeavesSeq1OrSeq2) {
+TEST_F(BundleDeltaFaultTest, DiskDyingAtAnyFileOperationLeavesSeq1OrSeq2) {
   LoopStats stats = FaultLoop(FailMode::kThatAndLater);
-  EXPECT_GT(stats.runs, 15);
-  EXPECT_GT(stats.kept_old, 0);
+  EXPECT_GT(stats.runs, 5);
   EXPECT_TRUE(stats.completed);
 }
-
-TEST_F(BundleDeltaFaultTest, PowerLossAtAnyOperationLeavesSeq1OrSeq2) { PowerLossLoop(); }
 
 TEST_F(BundleDeltaFaultTest, ApplyWritesOnlyThroughTheInjectedFileSystem) {
   ResetDataDir();
@@ -406,38 +406,89 @@ TEST_F(BundleDeltaFaultTest, ApplyWritesOnlyThroughTheInjectedFileSystem) {
   }
 }
 
-// The change records are applied to the copy by SQLite: a failing write or sync there (the
-// SQLite VFS), early, late or at the commit's sync, leaves seq 1 in use and the copy removed.
-TEST_F(BundleDeltaFaultTest, FailingAnySqliteCallOfTheCopyKeepsSeq1) {
+// The change records are applied to registry.db in place by SQLite: a failing write or sync
+// there (the SQLite VFS), early, late or at the commit's sync, leaves seq 1 in use, whole, and no
+// journal behind (the failed apply rolls back). With the disk dead from that call on, the rollback
+// cannot write either: the journal stays, and the next open (the disk working again) plays it back.
+TEST_F(BundleDeltaFaultTest, FailingAnySqliteCallOfTheApplyKeepsSeq1) {
   cktest::FaultVfs vfs("bundle-delta-fault");
-  int runs = 0;
-  for (cktest::FaultVfs::Kind kind :
-       {cktest::FaultVfs::Kind::kWrite, cktest::FaultVfs::Kind::kSync}) {
-    // Every call up to 8, then every 1.5th: a delta's commit writes hundreds of pages.
-    for (int64_t n = 1; n <= 100'000; n = n < 8 ? n + 1 : n * 3 / 2) {
-      ResetDataDir();
-      vfs.Arm(kind, n);
-      bundle::Importer importer(cktest::RealFs(), clock_, data_, factory_->trusted());
-      importer.set_sqlite_vfs(vfs.name());
-      base::Result<bundle::ApplyReport> r = importer.Apply(*delta12_);
-      ++runs;
-      const cktest::RegistryState s = cktest::InspectDataDir(data_);
-      SCOPED_TRACE("SQLite call " + std::to_string(n) + " failed: " + s.ToString());
-      EXPECT_TRUE(s.ok()) << s.ToString();
-      ExpectWholeRegistry(s);
-      EXPECT_FALSE(s.incoming_exists);
-      if (!vfs.fault_fired()) {
-        EXPECT_TRUE(r.ok()) << r.status().ToString();
-        EXPECT_EQ(s.seq, 2);
-        EXPECT_GT(n, 1) << "the copy was never written or synced through the VFS";
-        break;
+  int runs = 0, journals = 0;
+  for (FaultVfs::FailMode mode :
+       {FaultVfs::FailMode::kOnlyThat, FaultVfs::FailMode::kThatAndLater}) {
+    for (FaultVfs::Kind kind : {FaultVfs::Kind::kWrite, FaultVfs::Kind::kSync}) {
+      // Every call up to 8, then every 1.5th: a delta's commit writes hundreds of pages.
+      for (int64_t n = 1; n <= 100'000; n = n < 8 ? n + 1 : n * 3 / 2) {
+        ResetDataDir();
+        vfs.Arm(kind, n, mode);
+        bundle::Importer importer(cktest::RealFs(), clock_, data_, factory_->trusted());
+        importer.set_sqlite_vfs(vfs.name());
+        base::Result<bundle::ApplyReport> r = importer.Apply(*delta12_);
+        const bool fired = vfs.fault_fired();
+        vfs.Disarm();
+        ++runs;
+        const cktest::RegistryState s = cktest::InspectDataDir(data_);
+        SCOPED_TRACE("SQLite call " + std::to_string(n) + " failed: " + s.ToString());
+        EXPECT_TRUE(s.ok()) << s.ToString();
+        ExpectWholeRegistry(s);
+        EXPECT_FALSE(s.incoming_exists);
+        if (s.journal_existed) ++journals;
+        if (mode == FaultVfs::FailMode::kOnlyThat) {
+          EXPECT_FALSE(s.journal_existed);
+        }
+        if (!fired) {
+          EXPECT_TRUE(r.ok()) << r.status().ToString();
+          EXPECT_EQ(s.seq, 2);
+          EXPECT_GT(n, 1) << "the registry was never written or synced through the VFS";
+          break;
+        }
+        EXPECT_FALSE(r.ok());
+        EXPECT_EQ(s.seq, 1);
       }
-      EXPECT_FALSE(r.ok());
-      EXPECT_EQ(s.seq, 1);
     }
   }
+  std::printf("delta SQLite fault loop: %d runs, %d left a journal to play back\n", runs, journals);
+  EXPECT_GT(journals, 0) << "no dead-disk run left the journal: the loop never reached the commit";
+}
+
+// Power loss during a delta apply, at every sync of SQLite's (journal, registry): the power goes
+// after sync N, later writes reach only the volatile cache, the crash drops what was not synced,
+// and the device starts again. Seq 1 or seq 2, whole; and an apply reported done is seq 2.
+TEST_F(BundleDeltaFaultTest, PowerLossAtAnySqliteSyncLeavesSeq1OrSeq2) {
+  cktest::FaultVfs vfs("bundle-delta-power");
+  int runs = 0, kept_old = 0, journals = 0;
+  for (int64_t n = 1; n <= 1000; ++n) {
+    ResetDataDir();
+    vfs.PowerOffAfterSync(n);
+    base::Result<bundle::ApplyReport> r = [&] {
+      bundle::Importer importer(cktest::RealFs(), clock_, data_, factory_->trusted());
+      importer.set_sqlite_vfs(vfs.name());
+      return importer.Apply(*delta12_);
+    }();
+    const bool cut = vfs.fault_fired();
+    ++runs;
+    ASSERT_TRUE(vfs.DropUnsyncedData().ok());
+    vfs.PowerOn();
+    const cktest::RegistryState s = cktest::InspectDataDir(data_);
+    SCOPED_TRACE("power lost after SQLite sync " + std::to_string(n) + ": " + s.ToString());
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    ExpectWholeRegistry(s);
+    if (r.ok()) {
+      EXPECT_EQ(s.seq, 2) << "an apply reported done did not survive the power loss";
+    }
+    if (s.seq == 1) ++kept_old;
+    if (s.journal_existed) ++journals;
+    if (!cut) {
+      EXPECT_TRUE(r.ok()) << r.status().ToString();
+      break;
+    }
+    ExpectRecovery(s.seq);
+  }
   vfs.Disarm();
-  std::printf("delta SQLite fault loop: %d runs\n", runs);
+  std::printf("delta power-loss loop: %d runs, %d kept seq 1, %d left a journal\n", runs, kept_old,
+              journals);
+  EXPECT_GT(runs, 2);
+  EXPECT_GT(kept_old, 0);
+  EXPECT_GT(journals, 0);
 }
 
 // --- the source going away

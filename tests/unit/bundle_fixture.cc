@@ -17,6 +17,7 @@
 #include "bundle/writer.h"
 #include "real_fs.h"
 #include "registry/inputs.h"
+#include "registry/registry.h"
 #include "registry/schema.h"
 #include "sqlite/db.h"
 
@@ -272,7 +273,8 @@ std::string BundleFactory::WriteTrustedKeyPem() const {
 std::string RegistryState::ToString() const {
   if (!exists) return std::string("no registry") + (incoming_exists ? " (incoming left)" : "");
   return "registry seq " + std::to_string(seq) + (readable ? "" : " (unreadable)") +
-         ", quick_check: " + quick_check + (incoming_exists ? ", incoming left" : "");
+         ", quick_check: " + quick_check + (incoming_exists ? ", incoming left" : "") +
+         (journal_existed ? ", journal played back" : "");
 }
 
 RegistryState InspectDataDir(const std::string& data_dir) {
@@ -281,6 +283,11 @@ RegistryState InspectDataDir(const std::string& data_dir) {
   s.exists = cktest::RealFs().Exists(path);
   s.incoming_exists = cktest::RealFs().Exists(data_dir + "/" + bundle::kIncomingFile);
   if (!s.exists) return s;
+  s.journal_existed = cktest::RealFs().Exists(path + "-journal");
+  if (base::Status st = registry::RollBackInterruptedChange(path); !st.ok()) {
+    s.quick_check = "rolling back: " + st.ToString();
+    return s;
+  }
   base::Result<sqlite::Db> db = sqlite::Db::Open(path, sqlite::Db::Mode::kReadOnly);
   if (!db.ok()) {
     s.quick_check = db.status().ToString();

@@ -160,9 +160,12 @@ struct RegistryState {
   std::string quick_check;       // "ok", or what PRAGMA quick_check (or opening) said
   int64_t seq = 0;               // meta seq when readable
   bool incoming_exists = false;  // registry.db.incoming is there
+  bool journal_existed = false;  // registry.db-journal was there (a delta apply cut short)
   bool ok() const { return exists && readable && quick_check == "ok"; }
   std::string ToString() const;  // for assertion messages
 };
+// As a device starting again finds it: a delta apply's hot journal is played back first (as
+// registry::Registry::Open does), then the registry is opened read-only and checked.
 RegistryState InspectDataDir(const std::string& data_dir);
 
 }  // namespace cktest

@@ -391,12 +391,12 @@ TEST_F(BundleTest, RegistryWhoseCreationTimeDisagreesWithTheManifestIsRefusedSay
 
 TEST_F(BundleTest, RegistryOfAnotherSchemaVersionIsRefused) {
   BuiltBundle b = Build({.seq = 2, .edit = [](registry::RegistryContents* c) {
-                           c->meta.schema_version = registry::kSchemaVersion + 1;
+                           c->meta.schema_version = registry::kMaxSchemaVersion + 1;
                          }});
   base::Result<bundle::ApplyReport> r = Apply(b.path);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), base::StatusCode::kFailedPrecondition) << r.status().ToString();
-  EXPECT_TRUE(Contains(r.status().message(), "registry schema version 2"));
+  EXPECT_TRUE(Contains(r.status().message(), "registry schema version 3"));
   EXPECT_FALSE(cktest::InspectDataDir(data_).exists);
 }
 

@@ -37,6 +37,9 @@ TEST(AdminValuesTest, RussianForms) {
   EXPECT_EQ(WholeNumber("1 000"), "1000");
   EXPECT_EQ(OfferKindWord("Процент"), "percent");
   EXPECT_EQ(OfferKindWord("сумма"), "fixed");
+  EXPECT_EQ(OfferKindWord("Кэшбэк"), "cashback");
+  EXPECT_EQ(OfferKindWord("кешбек"), "cashback");
+  EXPECT_EQ(OfferKindWord("cashback"), "cashback");
   EXPECT_EQ(CapPeriodWord("Месяц"), "month");
   EXPECT_EQ(EventModeWord("по списку"), "roster");
   EXPECT_EQ(*ParseUtcOffset("+05:00"), 5 * 3600);
@@ -94,6 +97,27 @@ TEST_F(AdminFilesTest, OffersInRussianBecomeCanonical) {
             std::string::npos)
       << c->warnings[0];
   EXPECT_EQ(c->lines, (std::vector<size_t>{1, 2, 3, 4}));
+}
+
+// A cashback offer in Russian: its value is a percent (decimal comma), its limits in roubles.
+TEST_F(AdminFilesTest, CashbackOffersInRussianBecomeCanonical) {
+  auto c = Read(
+      "Код предложения;Партнер;Вид;Значение;Минимальная покупка, руб.;Максимальный кэшбэк, "
+      "руб.;Лимит суммы, руб.;Период лимита;Название\n"
+      "C1;P1;Кэшбэк;10;500;300;2 000;месяц;Кэшбэк 10%\n"
+      "C2;P1;кешбек;7,5;;;;;Кэшбэк 5%\n",
+      AdminFile::kOffers);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->csv,
+            "offer_id,partner_id,kind,value,min_purchase_minor,max_discount_minor,categories,orgs,"
+            "valid_from,valid_to,weekdays,hours,cap_count,cap_amount_minor,cap_period,title\n"
+            "C1,P1,cashback,10,50000,30000,,,,,,,,200000,month,Кэшбэк 10%\n"
+            "C2,P1,cashback,7.5,,,,,,,,,,,,Кэшбэк 5%\n");
+  ASSERT_EQ(c->warnings.size(), 1u);
+  EXPECT_NE(c->warnings[0].find("in.csv:3: warning: title 'Кэшбэк 5%' names another percentage "
+                                "than the value 7.5%"),
+            std::string::npos)
+      << c->warnings[0];
 }
 
 TEST_F(AdminFilesTest, EventsByDatesAndOneDayEvents) {

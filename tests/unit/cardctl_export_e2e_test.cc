@@ -314,6 +314,30 @@ TEST_F(ExportE2eTest, BadPrintOptionsWriteNothing) {
   EXPECT_FALSE(std::filesystem::exists(dir_.File("cards.partial")));
 }
 
+// What a killed run leaves (the new folder's .partial, the PDF's temporary, a temporary of a card
+// file being replaced in an existing folder) is removed by the next run; the cards are all there.
+TEST_F(ExportE2eTest, LeftoversOfAKilledRunAreRemovedByTheNextRun) {
+  const std::string pdf = dir_.File("cards.pdf");
+  std::filesystem::create_directories(dir_.File("cards.partial"));
+  WriteBytes(dir_.File("cards.partial/M-1.txt"), "half");
+  WriteBytes(pdf + ".tmp", "%PDF-half");
+  cktest::ProcessResult r = Issue(dir_.File("export.csv"), {"--print", pdf});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("cards.partial")));
+  EXPECT_FALSE(std::filesystem::exists(pdf + ".tmp"));
+  // Killed while replacing the files of the existing folder.
+  WriteBytes(dir_.File("cards/M-1.txt.tmp-Ab12Cd"), "half");
+  ASSERT_TRUE(std::filesystem::exists(dir_.File("cards/M-1.txt.tmp-Ab12Cd")));
+  const size_t files = std::distance(std::filesystem::directory_iterator(dir_.File("cards")),
+                                     std::filesystem::directory_iterator());
+  cktest::ProcessResult again = Issue(dir_.File("export.csv"));
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("cards/M-1.txt.tmp-Ab12Cd")));
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_.File("cards")),
+                          std::filesystem::directory_iterator()),
+            static_cast<std::ptrdiff_t>(files) - 1);
+}
+
 TEST(CardctlHelpTest, ListsEveryCommandAndShowsEachOnesOptions) {
   cktest::ProcessResult all = Cardctl({"--help"});
   ASSERT_EQ(all.exit_code, 0);

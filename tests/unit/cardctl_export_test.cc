@@ -147,6 +147,55 @@ TEST_F(ExportTest, QuotedLineBreakKeepsLineNumbers) {
   EXPECT_EQ(rec.line, 4u);
 }
 
+// The file is read a piece (1 MiB) at a time: rows, quoted fields with line breaks and doubled
+// quotes, and line numbers come out the same wherever a piece ends; so do the encoding verdicts
+// over the whole file (a mixed line far past the first piece is still refused before any row).
+TEST_F(ExportTest, BigFileReadInPiecesGivesEveryRowAndLine) {
+  std::string utf8 = "ФИО;Орг\n";
+  std::vector<std::vector<std::string>> want;
+  std::vector<size_t> lines;
+  size_t line = 2;
+  for (int i = 0; i < 150'000; ++i) {
+    const std::string name = "Пётр Ёлкин " + std::to_string(i);
+    if (i % 7 == 3) {
+      utf8 += "\"" + name + ";\n\"\"в\"\"\";X\n";
+      want.push_back({name + ";\n\"в\"", "X"});
+      lines.push_back(line);
+      line += 2;
+    } else {
+      utf8 += name + ";Y" + std::to_string(i) + "\r\n";
+      want.push_back({name, "Y" + std::to_string(i)});
+      lines.push_back(line);
+      line += 1;
+    }
+  }
+  ASSERT_GT(ToCp1251(utf8).size(), size_t{3} << 20);
+  for (const std::string& bytes : {ToCp1251(utf8), "\xef\xbb\xbf" + utf8}) {
+    auto t = Open(bytes);
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+    Record rec;
+    size_t n = 0;
+    while ((*t)->Next(&rec)) {
+      ASSERT_LT(n, want.size());
+      ASSERT_EQ(rec.fields, want[n]) << "row " << n;
+      ASSERT_EQ(rec.line, lines[n]) << "row " << n;
+      ++n;
+    }
+    EXPECT_TRUE((*t)->status().ok()) << (*t)->status().ToString();
+    EXPECT_EQ(n, want.size());
+  }
+  auto mixed = Open(utf8 + ToCp1251("Анна;Z\n"));
+  ASSERT_FALSE(mixed.ok());
+  EXPECT_NE(mixed.status().message().find("mixed encodings"), std::string::npos);
+  auto unclosed = Open(ToCp1251(utf8) + "\"open;1\n" + std::string(size_t{2} << 20, 'x') + "\n");
+  ASSERT_TRUE(unclosed.ok());
+  Rows(**unclosed);
+  EXPECT_NE((*unclosed)->status().message().find(":" + std::to_string(line) +
+                                                 ": a quote opened here is never closed"),
+            std::string::npos)
+      << (*unclosed)->status().message();
+}
+
 TEST_F(ExportTest, Refusals) {
   auto empty = Open("");
   ASSERT_FALSE(empty.ok());

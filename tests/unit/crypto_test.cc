@@ -489,6 +489,24 @@ TEST(RidTest, MatchesHmacSha256TruncatedToEightBytes) {
   EXPECT_NE(card::ComputeRid(secret, with_nul), card::ComputeRid(secret, "a"));
 }
 
+// The batch hasher the bundle builder uses gives the same rids, for secrets shorter than, as long
+// as and longer than SHA-256's 64-byte block (HMAC hashes a longer key first), and one hasher
+// gives the right rid for every ID in turn.
+TEST(RidTest, HasherMatchesComputeRidForEverySecretLength) {
+  const std::string long_id(300, 'x');
+  for (size_t n : {4u, 32u, 63u, 64u, 65u, 200u}) {
+    const Bytes secret = card::RandomBytes(n).value();
+    card::RidHasher hasher(secret);
+    ASSERT_TRUE(hasher.ok());
+    for (std::string_view id :
+         std::vector<std::string_view>{"M-000001", "", "Иванова-17", "0012345", long_id}) {
+      EXPECT_EQ(hasher.Compute(id), IndependentRid(secret, id)) << n << " bytes, " << id;
+    }
+  }
+  card::RidHasher jefe(base::AsBytes("Jefe"));
+  EXPECT_EQ(base::ToHex(jefe.Compute("what do ya want for nothing?")), "5bdcc146bf60754e");
+}
+
 TEST(RidTest, DependsOnSecretAndMemberId) {
   const Bytes s1(32, 0x01);
   const Bytes s2(32, 0x02);

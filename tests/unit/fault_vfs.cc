@@ -162,6 +162,7 @@ bool FaultVfs::powered_off() const {
 }
 
 bool FaultVfs::ShouldFail(Kind kind) {
+  if (hook_) hook_();
   std::lock_guard<std::mutex> lock(mu_);
   if (powered_off_ || dead_) {
     ++faults_;
@@ -182,6 +183,7 @@ bool FaultVfs::ShouldFail(Kind kind) {
 }
 
 bool FaultVfs::DeleteShouldFail() {
+  if (hook_) hook_();
   std::lock_guard<std::mutex> lock(mu_);
   if (!powered_off_ && !dead_) return false;
   ++faults_;

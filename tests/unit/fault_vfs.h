@@ -28,6 +28,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -65,6 +66,10 @@ class FaultVfs {
   int64_t faults_injected() const;  // failed on purpose, power-off failures included
   bool fault_fired() const { return faults_injected() > 0; }
   bool powered_off() const;
+
+  // Called before every write, truncate, sync and delete of a file opened through this VFS (the
+  // kill test raises SIGKILL from it). Set it before opening connections.
+  void SetCallHook(std::function<void()> hook) { hook_ = std::move(hook); }
 
   // Restores every file written through this VFS to its content at its last sync. Every
   // connection through this VFS must be closed first.
@@ -116,6 +121,7 @@ class FaultVfs {
   bool cut_at_next_sync_ = false;
   bool powered_off_ = false;
   std::map<std::string, std::shared_ptr<FileState>> files_;  // by path
+  std::function<void()> hook_;
 };
 
 }  // namespace cktest

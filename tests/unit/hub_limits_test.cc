@@ -94,7 +94,7 @@ class HubLimitsTest : public ::testing::Test {
       options.tls_cert = tls->cert_path;
       options.tls_key = tls->key_path;
     }
-    auto server = hub::HubServer::Start(options, *store_, clock_);
+    auto server = hub::HubServer::Start(options, *store_, fs_, clock_);
     ASSERT_TRUE(server.ok()) << server.status().ToString();
     server_ = std::move(server).value();
   }
@@ -109,6 +109,7 @@ class HubLimitsTest : public ::testing::Test {
 
   cktest::TempDir dir_;
   base::SystemClock clock_;
+  base::PosixFileSystem fs_;
   std::unique_ptr<hub::HubStore> store_;
   std::unique_ptr<hub::HubServer> server_;
 };

@@ -181,6 +181,25 @@ std::optional<Rgb> PixelOf(const std::string& path, int x, int y) {
   return Rgb{p[0], p[1], p[2]};
 }
 
+// How many pixels of the rows [0, max_y) of a PNG file are `want` (within a small margin); -1 if
+// the file cannot be read.
+int64_t CountPixels(const std::string& path, const Rgb& want, int max_y) {
+  png_image image{};
+  image.version = PNG_IMAGE_VERSION;
+  if (png_image_begin_read_from_file(&image, path.c_str()) == 0) return -1;
+  image.format = PNG_FORMAT_RGB;
+  const size_t stride = size_t{image.width} * 3;
+  std::vector<uint8_t> pixels(stride * image.height);
+  if (png_image_finish_read(&image, nullptr, pixels.data(), 0, nullptr) == 0) return -1;
+  int64_t n = 0;
+  const size_t rows = std::min<size_t>(image.height, static_cast<size_t>(std::max(max_y, 0)));
+  for (size_t i = 0; i < rows * stride; i += 3) {
+    n += std::abs(pixels[i] - want.r) <= 8 && std::abs(pixels[i + 1] - want.g) <= 8 &&
+         std::abs(pixels[i + 2] - want.b) <= 8;
+  }
+  return n;
+}
+
 // The theme's colour for a refused card (#B01C1C, assets/theme/theme.conf), within a small margin.
 bool IsRefusalRed(const Rgb& c) {
   return std::abs(c.r - 0xB0) <= 8 && std::abs(c.g - 0x1C) <= 8 && std::abs(c.b - 0x1C) <= 8;
@@ -767,6 +786,53 @@ TEST_F(KioskAppE2eTest, AdminPinLockOutThenDefaultPinOpensTheAdminScreen) {
   EXPECT_EQ(names.back(), "idle");
   // Nothing happened at the counter.
   EXPECT_TRUE(fx_.ReadJournal().empty());
+}
+
+// A cashback offer: the confirm and result screens say what the member earns (in words a cashier
+// reads, and drawn: the confirm screen's green band above its buttons, which a discount's has not),
+// the total is the full price, and the journal holds the cashback.
+TEST_F(KioskAppE2eTest, ACashbackPurchaseSaysWhatTheMemberEarnsOnConfirmAndResult) {
+  kiosktest::RegistrySpec spec;
+  spec.members = {{kMember}};
+  spec.partners = {kiosktest::MakePartner()};
+  spec.offers = {kiosktest::PercentOffer("O-10", 1000), kiosktest::CashbackOffer("C-20", 2000)};
+  spec.offers[0].partner_id = "P-2";  // the discount is another partner's: P-1 gives cashback
+  spec.partners.push_back(kiosktest::MakePartner("P-2"));
+  ASSERT_TRUE(fx_.WriteRegistry(spec));
+  const KioskRun run = Run(Shop(),
+                           "wait idle 30\n"
+                           "scan " +
+                               Card(kMember) +
+                               "\n"
+                               "wait amount 20\n" +
+                               TypeAmountOnKeypad("625") +
+                               "wait confirm 20\n"
+                               "expect Кэшбэк: 125,00 ₽\n"
+                               "expect 625,00 ₽\n"
+                               "press confirm\n"
+                               "wait result-VALID 20\n"
+                               "expect Кэшбэк начислен\n"
+                               "expect Кэшбэк: 125,00 ₽\n"
+                               "quit\n",
+                           {"--screenshot-dir", screenshot_dir()});
+  ASSERT_EQ(run.process.exit_code, 0) << run.Describe();
+  const json* confirm = run.Find("confirm");
+  ASSERT_NE(confirm, nullptr) << run.Describe();
+  EXPECT_EQ(confirm->value("cashback_minor", int64_t{0}), 12500) << *confirm;
+  EXPECT_FALSE(confirm->contains("discount_minor")) << *confirm;
+  std::string confirm_png;
+  for (const std::string& name : Screenshots())
+    if (name.find("-confirm.png") != std::string::npos) confirm_png = name;
+  ASSERT_FALSE(confirm_png.empty()) << run.Describe();
+  const Rgb valid{0x1B, 0x7F, 0x3B};  // assets/theme/theme.conf
+  // The band is at least 300 x 30 pixels; the buttons (green too) are in the bottom 100 rows.
+  EXPECT_GT(CountPixels(screenshot_dir() + "/" + confirm_png, valid, 480 - 100), 300 * 30);
+  const std::vector<journal::Entry> accepted = Accepted();
+  ASSERT_EQ(accepted.size(), 1u);
+  EXPECT_EQ(accepted[0].offer_id, "C-20");
+  EXPECT_EQ(accepted[0].cashback_minor, 12500);
+  EXPECT_EQ(accepted[0].discount_minor, 0);
+  EXPECT_EQ(accepted[0].purchase_minor, 62500);
 }
 
 // ---- 6. screenshots and drawing time ---------------------------------------------------------

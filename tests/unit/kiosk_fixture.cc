@@ -235,6 +235,13 @@ registry::Offer PercentOffer(std::string offer_id, int64_t basis_points) {
   return o;
 }
 
+registry::Offer CashbackOffer(std::string offer_id, int64_t basis_points) {
+  registry::Offer o = PercentOffer(std::move(offer_id), basis_points);
+  o.kind = registry::OfferKind::kCashback;
+  o.title = "cashback " + std::to_string(basis_points) + " bp";
+  return o;
+}
+
 registry::Offer FixedOffer(std::string offer_id, int64_t minor) {
   registry::Offer o = PercentOffer(std::move(offer_id), 0);
   o.kind = registry::OfferKind::kFixed;

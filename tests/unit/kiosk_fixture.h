@@ -172,6 +172,8 @@ kiosk::Config EventConfig(std::string event_id = kEvent);
 registry::Partner MakePartner(std::string partner_id = kPartner);
 registry::Offer PercentOffer(std::string offer_id, int64_t basis_points);
 registry::Offer FixedOffer(std::string offer_id, int64_t minor);
+// A cashback offer of `basis_points` (10% = 1000) for kPartner: the till charges the full price.
+registry::Offer CashbackOffer(std::string offer_id, int64_t basis_points);
 // An open event from `starts` to `ends` (Unix seconds), one entry per member, no capacity.
 registry::Event MakeEvent(std::string event_id, int64_t starts, int64_t ends);
 

@@ -146,6 +146,42 @@ TEST_F(KioskHeadlessTest, ShopFlowGivesAResultOnceDurable) {
   EXPECT_EQ(entries[0].bundle_seq, 1);
 }
 
+// A cashback offer: the confirm and result lines carry cashback_minor, the total is the full price,
+// and the journal entry holds the cashback with no discount. Lines about a discount carry none.
+TEST_F(KioskHeadlessTest, ACashbackOfferIsOnTheConfirmAndResultLinesAndInTheJournal) {
+  kiosktest::KioskFixture cb;
+  kiosktest::RegistrySpec spec;
+  spec.members = {{kMember}};
+  spec.partners = {kiosktest::MakePartner()};
+  spec.offers = {kiosktest::CashbackOffer("C-10", 1000)};
+  ASSERT_TRUE(cb.WriteRegistry(spec));
+  std::vector<std::string> args = ShopArgs();
+  args[2] = cb.data_dir();
+  std::vector<json> out =
+      Run(args, {Scan(cb.Card({.member_id = kMember})), Amount(125000), R"({"cmd":"confirm"})"});
+  ASSERT_EQ(out.size(), 4u);
+  for (const json* line : {&out[2], &out[3]}) {
+    EXPECT_EQ((*line)["cashback_minor"], 12500) << line->dump();
+    EXPECT_EQ((*line)["discount_minor"], 0) << line->dump();
+    EXPECT_EQ((*line)["total_minor"], 125000) << line->dump();
+    EXPECT_EQ((*line)["offer_id"], "C-10") << line->dump();
+  }
+  EXPECT_EQ(out[2]["state"], "confirm");
+  EXPECT_EQ(out[3]["state"], "result");
+  EXPECT_EQ(out[3]["decision"], "accepted");
+  std::vector<journal::Entry> entries = cb.ReadJournal();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].uuid, out[3]["entry_uuid"]);
+  EXPECT_EQ(entries[0].cashback_minor, 12500);
+  EXPECT_EQ(entries[0].discount_minor, 0);
+  EXPECT_EQ(entries[0].purchase_minor, 125000);
+
+  std::vector<json> discount = Run(
+      ShopArgs(), {Scan(fx_.Card({.member_id = kMember})), Amount(125000), R"({"cmd":"confirm"})"});
+  ASSERT_EQ(discount.size(), 4u);
+  EXPECT_FALSE(discount[3].contains("cashback_minor")) << discount[3].dump();
+}
+
 TEST_F(KioskHeadlessTest, CancelRecordsNothing) {
   std::vector<json> out = Run(
       ShopArgs(), {Scan(fx_.Card({.member_id = kMember})), Amount(1000), R"({"cmd":"cancel"})"});

@@ -185,6 +185,46 @@ TEST_F(ViewTest, ConfirmShowsPurchaseDiscountAndTotal) {
   EXPECT_NE(v.Button("cancel"), nullptr);
 }
 
+// A cashback offer: the till charges it all, and both screens say what the member earns.
+TEST_F(ViewTest, CashbackIsShownOnTheConfirmAndResultScreensInEveryLanguage) {
+  model_.screen.state = kiosk::State::kConfirm;
+  model_.screen.purchase_minor = 125000;
+  model_.screen.cashback_minor = 12500;
+  model_.screen.total_minor = 125000;
+  struct Case {
+    const kiosk_settings::Strings& s;
+    std::string cashback, total, accepted;
+  };
+  const Case cases[] = {
+      {Ru(), "Кэшбэк: 125,00 ₽", "1 250,00 ₽", "Кэшбэк начислен"},
+      {En(), "Cashback: 125.00 ₽", "1,250.00 ₽", "Cashback earned"},
+      {strings_[2], "Кэшбэк: 125,00 ₽", "1 250,00 ₽", "Кэшбэк есептелді"},
+  };
+  for (const Case& c : cases) {
+    model_.screen.state = kiosk::State::kConfirm;
+    model_.screen.outcome = Outcome::kCannotCheck;
+    model_.screen.decision.clear();
+    View confirm = Build(c.s);
+    EXPECT_TRUE(confirm.Shows(c.cashback)) << confirm.AllText();
+    EXPECT_TRUE(confirm.Shows(c.total)) << confirm.AllText();
+    EXPECT_FALSE(confirm.Shows(std::string(c.s.Get("confirm.discount")))) << confirm.AllText();
+    EXPECT_TRUE(confirm.Shows(std::string(c.s.Get("confirm.cashback_note")))) << confirm.AllText();
+    ShowResult("VALID", "accepted", Outcome::kValid);
+    View result = Build(c.s);
+    EXPECT_TRUE(result.Shows(c.cashback)) << result.AllText();
+    EXPECT_TRUE(result.Shows(c.accepted)) << result.AllText();
+  }
+  // Cut to the offer's maximum: said as cashback, not as a discount.
+  model_.screen.state = kiosk::State::kConfirm;
+  model_.screen.clip = rules::DiscountClip::kMaxDiscount;
+  model_.screen.clip_minor = 12500;
+  EXPECT_TRUE(Build(Ru()).Shows("Кэшбэк не больше 125,00 ₽"))
+      << Build(Ru()).AllText();
+  model_.screen.clip = rules::DiscountClip::kCapLeft;
+  EXPECT_TRUE(Build(En()).Shows("What is left of the cashback limit: 125.00 ₽"))
+      << Build(En()).AllText();
+}
+
 TEST_F(ViewTest, EveryAmountHasTheConfiguredCurrency) {
   model_.currency = "₸";
   model_.screen.state = kiosk::State::kAmountEntry;

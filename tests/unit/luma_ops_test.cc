@@ -1,5 +1,6 @@
 // The QR decoder's luminance operations (scanner/src/luma_ops.h): a box cut out as a view, the
-// bilinear enlargement and sample, the percentiles of the levels and their stretch.
+// bilinear enlargement and sample, the shrinking by block means, the percentiles of the levels and
+// their stretch.
 #include "luma_ops.h"
 
 #include <gtest/gtest.h>
@@ -63,6 +64,28 @@ TEST(LumaOpsTest, EnlargeKeepsAFlatBoxFlatAndARampARamp) {
   EXPECT_EQ(At(up, 0, 0), 0);
   EXPECT_EQ(At(up, 15, 15), 77);  // pixel centres stay aligned: the last output is the last input
   EXPECT_EQ(Enlarge(ramp.view(), {3, 3, 4, 8}, 200, &out).data, nullptr);  // 1 pixel wide
+}
+
+TEST(LumaOpsTest, ShrinkTakesTheMeanOfEachBlockAndDropsTheRest) {
+  const GrayImage ramp = Ramp(7, 5);  // x + 10 y
+  std::vector<uint8_t> out;
+  const Frame half = Shrink(ramp.view(), 2, &out);
+  ASSERT_EQ(half.width, 3);  // the 7th column and the 5th row are dropped
+  ASSERT_EQ(half.height, 2);
+  EXPECT_EQ(half.stride, 3);
+  // Block (0,0): 0, 1, 10, 11 -> 5.5, rounded up; block (2,1): 24, 25, 34, 35 -> 29.5.
+  EXPECT_EQ(At(half, 0, 0), 6);
+  EXPECT_EQ(At(half, 2, 1), 30);
+  GrayImage white;
+  white.width = 48, white.height = 32;
+  white.pixels.assign(48 * 32, 255);
+  const Frame sixteenth = Shrink(white.view(), 16, &out);  // the largest sums stay in 16 bits
+  ASSERT_EQ(sixteenth.width, 3);
+  EXPECT_EQ(At(sixteenth, 2, 1), 255);
+  EXPECT_EQ(Shrink(ramp.view(), 1, &out).width, 7);
+  EXPECT_EQ(Shrink(ramp.view(), 0, &out).data, nullptr);
+  EXPECT_EQ(Shrink(ramp.view(), 6, &out).data, nullptr);  // not one whole row of blocks
+  EXPECT_EQ(Shrink(white.view(), 17, &out).data, nullptr);
 }
 
 TEST(LumaOpsTest, PercentileRangeOfTwoLevelsAndClippedWhite) {

@@ -325,6 +325,23 @@ TEST_F(InputsTest, FixedOfferIsInMinorUnits) {
   EXPECT_EQ(o->value, 5000);
 }
 
+// A cashback offer's value is a percent, as a percent discount's; caps and limits read the same.
+TEST_F(InputsTest, CashbackOfferIsAPercentWithTheDiscountsLimits) {
+  auto o = Offer(GoodOffer({{"kind", "cashback"},
+                            {"value", "7.5"},
+                            {"min_purchase_minor", "50000"},
+                            {"max_discount_minor", "3000"},
+                            {"cap_amount_minor", "20000"},
+                            {"cap_period", "month"}}));
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_EQ(o->kind, registry::OfferKind::kCashback);
+  EXPECT_EQ(o->value, 750);
+  EXPECT_EQ(o->min_purchase_minor, 50000);
+  EXPECT_EQ(o->max_discount_minor, 3000);
+  EXPECT_EQ(o->cap_amount_minor, 20000);
+  EXPECT_EQ(o->cap_period, registry::CapPeriod::kMonth);
+}
+
 TEST_F(InputsTest, OfferErrorsSayWhy) {
   struct Case {
     Fields overrides;
@@ -332,7 +349,9 @@ TEST_F(InputsTest, OfferErrorsSayWhy) {
   };
   const Case cases[] = {
       {{{"partner_id", "P-X"}}, "partner_id 'P-X' is not in the partners file"},
-      {{{"kind", "bogus"}}, "kind must be percent or fixed, got 'bogus'"},
+      {{{"kind", "bogus"}}, "kind must be percent, fixed or cashback, got 'bogus'"},
+      {{{"kind", "cashback"}, {"value", "0"}}, "percent must be above 0 and at most 100"},
+      {{{"kind", "cashback"}, {"value", "100.5"}}, "percent must be above 0 and at most 100"},
       {{{"value", "7.555"}}, "at most two decimals"},
       {{{"value", "0"}}, "percent must be above 0 and at most 100"},
       {{{"value", "100.01"}}, "percent must be above 0 and at most 100"},

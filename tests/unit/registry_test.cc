@@ -16,6 +16,7 @@
 #include "card/verifier.h"
 #include "registry/builder.h"
 #include "registry/inputs.h"
+#include "sqlite/db.h"
 #include "subprocess.h"
 
 namespace {
@@ -400,12 +401,63 @@ TEST_F(RegistryTest, BuildRefusesToOverwriteAFile) {
 
 TEST_F(RegistryTest, OpenRefusesAnotherSchemaVersion) {
   registry::RegistryContents c = Contents(card::ListMode::kDenyList);
-  c.meta.schema_version = registry::kSchemaVersion + 1;
+  c.meta.schema_version = registry::kMaxSchemaVersion + 1;
   auto reg = registry::Registry::Open(Build(c));
   ASSERT_FALSE(reg.ok());
   EXPECT_EQ(reg.status().code(), base::StatusCode::kFailedPrecondition) << reg.status().ToString();
-  EXPECT_NE(reg.status().message().find("registry schema version 2"), std::string::npos)
+  EXPECT_NE(reg.status().message().find("registry schema version 3, this device reads versions "
+                                        "1 to 2"),
+            std::string::npos)
       << reg.status().message();
+}
+
+// A cashback offer makes the registry version 2, which a kiosk that reads only version 1 refuses
+// (it would take the offer for a discount); without one the registry stays version 1.
+TEST_F(RegistryTest, ACashbackOfferMakesSchemaVersion2AndReadsBackAsCashback) {
+  registry::RegistryContents c = Contents(card::ListMode::kDenyList);
+  ASSERT_FALSE(c.offers.empty());
+  c.offers[0].kind = registry::OfferKind::kCashback;
+  auto reg = registry::Registry::Open(Build(c, "cashback.db"));
+  ASSERT_TRUE(reg.ok()) << reg.status().ToString();
+  EXPECT_EQ((*reg)->meta().schema_version, registry::kSchemaVersionCashback);
+  auto offers = (*reg)->OffersOf(c.offers[0].partner_id);
+  ASSERT_TRUE(offers.ok()) << offers.status().ToString();
+  bool found = false;
+  for (const registry::Offer& o : *offers) {
+    if (o.offer_id != c.offers[0].offer_id) continue;
+    found = true;
+    EXPECT_EQ(o.kind, registry::OfferKind::kCashback);
+    EXPECT_EQ(o.value, c.offers[0].value);
+  }
+  EXPECT_TRUE(found);
+  auto plain = registry::Registry::Open(Build(Contents(card::ListMode::kDenyList), "plain.db"));
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ((*plain)->meta().schema_version, 1);
+}
+
+// An offer kind the reader does not know, or cashback in a version-1 registry, is refused, never
+// read as a percent discount.
+TEST_F(RegistryTest, AnUnknownOfferKindIsRefusedNotReadAsADiscount) {
+  registry::RegistryContents c = Contents(card::ListMode::kDenyList);
+  const std::string partner = c.offers[0].partner_id;
+  int n = 0;
+  for (const char* edit :
+       {"UPDATE offers SET kind = 'voucher'", "UPDATE offers SET kind = 'cashback'"}) {
+    const std::string path = Build(c, "edited-" + std::to_string(++n) + ".db");
+    {
+      auto db = sqlite::Db::Open(path, sqlite::Db::Mode::kReadWrite);
+      ASSERT_TRUE(db.ok());
+      ASSERT_TRUE(db->Exec(edit).ok());
+    }
+    auto reg = registry::Registry::Open(path);
+    ASSERT_TRUE(reg.ok()) << reg.status().ToString();
+    ASSERT_EQ((*reg)->meta().schema_version, 1);
+    auto offers = (*reg)->OffersOf(partner);
+    ASSERT_FALSE(offers.ok()) << edit;
+    EXPECT_EQ(offers.status().code(), base::StatusCode::kDataLoss);
+    EXPECT_NE(offers.status().message().find("unknown kind"), std::string::npos)
+        << offers.status().message();
+  }
 }
 
 TEST_F(RegistryTest, OpenRefusesAFileThatIsNotADatabase) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <set>
 
 #include "card/rid.h"
@@ -93,8 +94,9 @@ base::Status LoadAdminFiles(base::FileSystem& fs, const Args& args, base::ByteSp
   if (auto f = args.Get("roster")) {
     if (!args.Has("events")) return base::InvalidArgument("--roster needs --events");
     o.allow_unknown_members = args.Has("allow-unknown-roster");
-    o.is_member = [&](std::string_view id) {
-      const card::Rid rid = card::ComputeRid(secret, id);
+    auto rids = std::make_shared<card::RidHasher>(secret);
+    o.is_member = [&c, rids](std::string_view id) {
+      const card::Rid rid = rids->Compute(id);
       return std::binary_search(c->members.begin(), c->members.end(),
                                 registry::MemberRecord{.rid = rid},
                                 [](const registry::MemberRecord& a,

@@ -11,11 +11,12 @@ base::Result<std::vector<registry::MemberRecord>> ReadBundleMembers(
     base::FileSystem& fs, const std::string& path,
     const cardctl_export::MembersExportOptions& options, base::ByteSpan secret) {
   std::vector<registry::MemberRecord> out;
+  card::RidHasher rids(secret);
   CK_ASSIGN_OR_RETURN(
       cardctl_export::MembersExportSummary summary,
       cardctl_export::ReadMembersExport(
           fs, path, options, [&](const cardctl_export::MemberExportRow& r) -> base::Status {
-            out.push_back({.rid = card::ComputeRid(secret, r.member_id),
+            out.push_back({.rid = rids.Compute(r.member_id),
                            .state = r.state,
                            .min_serial = r.min_serial,
                            .line = static_cast<uint32_t>(r.line)});

@@ -67,7 +67,7 @@ base::Status WriteDelta(base::FileSystem& fs, const std::string& db_path,
                           .issuer = c.meta.issuer,
                           .base_seq = base->seq};
   base::Result<bundle::DeltaBuild> d =
-      bundle::WriteDeltaBundle(fs, base_db, db_path, fields, key, out);
+      bundle::WriteDeltaBundle(fs, base_db, db_path, fields, key, out, &c.members);
   (void)fs.Remove(base_db);
   if (!d.ok()) return d.status();
   std::fprintf(stderr, "cardctl: wrote %s: delta from seq %lld to seq %lld (%s), %llu bytes\n",
@@ -129,7 +129,9 @@ base::Status Build(base::FileSystem& fs, const Args& args) {
   c.meta.issuer = iss;
   const std::string db_path = out + ".registry.tmp";
   (void)fs.Remove(db_path);
-  base::Status st = registry::BuildRegistry(db_path, c);
+  // A delta alone diffs the members in memory: the registry file then holds only the rest.
+  const bool members_in_file = !args.Has("delta-from") || args.Has("full");
+  base::Status st = registry::BuildRegistry(db_path, c, members_in_file);
   if (st.ok()) st = WriteBundles(fs, args, db_path, c, *sign_key);
   (void)fs.Remove(db_path);
   return st;

@@ -99,6 +99,23 @@ base::Result<std::vector<MemberRow>> ReadMembers(base::FileSystem& fs, const Iss
   return rows;
 }
 
+// What a run killed part-way left behind: its DIR.partial, the PDF's temporary, and the temporaries
+// (NAME.tmp-XXXXXX, base::WriteFileAtomic) of files it was replacing in an existing DIR. Removed
+// before this run writes anything.
+void SweepLeftovers(const std::string& out_dir, const std::optional<std::string>& pdf) {
+  std::error_code ec;
+  std::filesystem::remove_all(out_dir + ".partial", ec);
+  if (pdf) std::filesystem::remove(*pdf + ".tmp", ec);
+  if (!std::filesystem::is_directory(out_dir, ec)) return;
+  std::vector<std::filesystem::path> stale;
+  for (const auto& e : std::filesystem::directory_iterator(out_dir, ec)) {
+    const std::string name = e.path().filename().string();
+    const size_t at = name.rfind(".tmp-");
+    if (at != std::string::npos && name.size() == at + 11) stale.push_back(e.path());
+  }
+  for (const auto& p : stale) std::filesystem::remove(p, ec);
+}
+
 // Writes the cards' files: into a new folder beside the output (renamed into place at the end,
 // removed on failure) when the output folder does not exist yet, so a failure leaves none; the
 // PDF goes to a temporary renamed when every card is in it.
@@ -110,9 +127,9 @@ struct CardWriter {
 
   base::Status WriteAll(const std::vector<MemberRow>& rows, const std::vector<std::string>& texts) {
     std::error_code ec;
+    SweepLeftovers(o.out_dir, print.pdf);
     const bool fresh = !std::filesystem::exists(o.out_dir, ec);
     const std::string dir = fresh ? o.out_dir + ".partial" : o.out_dir;
-    if (fresh) std::filesystem::remove_all(dir, ec);
     base::Status st = Write(dir, rows, texts);
     if (st.ok() && fresh && std::rename(dir.c_str(), o.out_dir.c_str()) != 0)
       st = base::IoError("renaming " + dir, errno);

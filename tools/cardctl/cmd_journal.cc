@@ -297,6 +297,7 @@ nlohmann::json EntryJson(const journal::Entry& e) {
   j["offer_id"] = e.offer_id;
   j["purchase_minor"] = e.purchase_minor;
   j["discount_minor"] = e.discount_minor;
+  if (e.cashback_minor != 0) j["cashback_minor"] = e.cashback_minor;  // format 2
   j["bundle_seq"] = e.bundle_seq;
   j["verdict"] = e.verdict;
   j["decision"] = e.decision;

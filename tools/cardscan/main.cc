@@ -28,6 +28,7 @@ constexpr char kUsage[] =
     "usage: cardscan --frames DIR|FILE.y4m|/dev/videoN [--verify (--data-dir DIR | --pubkey "
     "FILE...)]\n"
     "                [--json] [--realtime] [--fps N] [--dedupe-ms N]\n"
+    "DIR holds PNG, JPEG or WebP images, read in name order.\n"
     "Prints one line per decoded QR code: its text, the frame index, capture-to-decode time and,\n"
     "with --verify, the card verdict. Recordings play as fast as possible (every frame decoded)\n"
     "unless --realtime plays them at their frame rate, dropping frames the decoder cannot keep up "

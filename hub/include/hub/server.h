@@ -6,6 +6,7 @@
 #include <string>
 
 #include "base/clock.h"
+#include "base/fs.h"
 #include "base/status.h"
 #include "base/version.h"
 #include "hub/serve_limits.h"
@@ -29,6 +30,7 @@ struct ServeOptions {
   // The address of a reverse proxy whose X-Forwarded-For is believed for the log; "" = none.
   std::string trust_proxy;
   ServeLimits limits;
+  int64_t utc_offset_seconds = 3 * 3600;  // the kiosks' local time (reports, charts on /admin/)
 };
 
 // The protocol's one loopback rule (protocol/hub_url.h): 127.0.0.0/8 as a dotted quad, ::1 and
@@ -38,15 +40,18 @@ using ck_protocol::IsLoopbackHost;
 // Splits "HOST:PORT" ("[::1]:PORT" for IPv6).
 base::Status ParseListen(const std::string& text, std::string* host, int* port);
 
-// A running server: serves on its own threads until destroyed. The store and clock must outlive it.
+// A running server: serves on its own threads until destroyed. The store, filesystem and clock
+// must outlive it.
 class HubServer {
  public:
   ~HubServer();
   HubServer(const HubServer&) = delete;
   HubServer& operator=(const HubServer&) = delete;
 
+  // The admin pages (/admin/) read and write the data directory's files through `fs`.
   static base::Result<std::unique_ptr<HubServer>> Start(const ServeOptions& options,
-                                                        HubStore& store, const base::Clock& clock);
+                                                        HubStore& store, base::FileSystem& fs,
+                                                        const base::Clock& clock);
   int port() const;  // the bound port (the ephemeral one when options.port was 0)
 
  private:
@@ -57,6 +62,7 @@ class HubServer {
 
 // Starts a HubServer, prints "listening on HOST:PORT" on stdout (flushed), and serves until the
 // process is stopped. Refusals are logged on stderr, one line each.
-base::Status Serve(const ServeOptions& options, HubStore& store, const base::Clock& clock);
+base::Status Serve(const ServeOptions& options, HubStore& store, base::FileSystem& fs,
+                   const base::Clock& clock);
 
 }  // namespace hub

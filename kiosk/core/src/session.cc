@@ -95,6 +95,7 @@ bool Session::Record(const journal::NewEntry& e) {
   if (!entry.ok()) {
     // Nothing was recorded, so nothing may be shown as given: no discount, no entry.
     screen_.discount_minor = 0;
+    screen_.cashback_minor = 0;
     screen_.total_minor = screen_.purchase_minor;
     screen_.entry_number = 0;
     screen_.entry_uuid.clear();
@@ -216,6 +217,7 @@ std::optional<rules::OfferDecision> Session::Decide(std::optional<int64_t> purch
 void Session::ShowOffer(const rules::OfferDecision& d) {
   screen_.purchase_minor = d.purchase_minor;
   screen_.discount_minor = d.discount_minor;
+  screen_.cashback_minor = d.cashback_minor;
   screen_.total_minor = d.total_minor;
   screen_.offer_id = d.offer_id;
   screen_.offer_title = d.title;
@@ -280,7 +282,8 @@ void Session::Confirm() {
                       .discount_minor = screen_.discount_minor,
                       .bundle_seq = screen_.registry_seq,
                       .verdict = verdict_,
-                      .decision = journal::kAccepted};
+                      .decision = journal::kAccepted,
+                      .cashback_minor = screen_.cashback_minor};
   if (!Record(e)) return;
   screen_.decision = journal::kAccepted;
   screen_.outcome = OutcomeOf(rules::OfferCode::kAccepted);

@@ -73,9 +73,19 @@ void Builder::Confirm() {
     y += U(px + 22);
   };
   row("confirm.purchase", sc.purchase_minor, 26, false);
-  row("confirm.discount", -sc.discount_minor, 26, false);
+  const bool cashback = sc.cashback_minor > 0;  // the till charges it all; the union pays it back
+  if (!cashback) row("confirm.discount", -sc.discount_minor, 26, false);
   Fill({lx, y - U(8), lw, U(3)}, t_.muted);
   row("confirm.total", sc.total_minor, 40, true);
+  if (cashback) {
+    Fill({lx, y, lw, U(40)}, t_.valid);  // white on the accepted colour, as on a result
+    Text({lx + U(8), y, lw - U(16), U(40)},
+         s_.Format("confirm.cashback", {{"amount", Money(sc.cashback_minor)}}), 26, t_.text,
+         Align::kLeft, true);
+    y += U(42);
+    Text({lx, y, lw, U(26)}, S("confirm.cashback_note"), 16, t_.muted);
+    y += U(28);
+  }
   if (sc.cap_limit > 0) {
     Text({lx, y, lw, U(26)},
          s_.Format("confirm.cap", {{"used", std::to_string(sc.cap_used)},
@@ -84,8 +94,9 @@ void Builder::Confirm() {
     y += U(28);
   }
   if (sc.clip != rules::DiscountClip::kNone) {  // why the discount is less than the rate's
-    const char* key =
+    std::string key =
         sc.clip == rules::DiscountClip::kMaxDiscount ? "confirm.clip_max" : "confirm.clip_left";
+    if (cashback) key += "_cashback";
     Text({lx, y, lw, U(28)}, s_.Format(key, {{"amount", Money(sc.clip_minor)}}), 18, t_.text);
   }
   const int by = h_ - U(88), bw = (w_ - U(48)) / 2;

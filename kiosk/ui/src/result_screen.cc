@@ -60,7 +60,8 @@ void Builder::Result() {
 std::string Builder::ResultReason() const {
   const kiosk::Screen& sc = m_.screen;
   if (sc.outcome == Outcome::kValid) {
-    if (m_.mode == kiosk::Mode::kShop) return S("shop.accepted");
+    if (m_.mode == kiosk::Mode::kShop)
+      return S(sc.cashback_minor > 0 ? "shop.cashback_accepted" : "shop.accepted");
     return sc.name.empty() ? S("event.welcome")
                            : s_.Format("event.welcome_name", {{"name", sc.name}});
   }
@@ -87,10 +88,13 @@ void Builder::ResultDetails(int y) {
     y += U(36);
   }
   if (!event && accepted) {
+    const std::string given =
+        sc.cashback_minor > 0
+            ? s_.Format("confirm.cashback", {{"amount", Money(sc.cashback_minor)}})
+            : S("confirm.discount") + ": " + Money(sc.discount_minor);
     Text({U(20), y, w_ - U(40), U(30)},
-         S("confirm.discount") + ": " + Money(sc.discount_minor) + "   " + S("confirm.total") +
-             ": " + Money(sc.total_minor),
-         24, t_.text, Align::kCenter, true);
+         given + "   " + S("confirm.total") + ": " + Money(sc.total_minor), 24, t_.text,
+         Align::kCenter, true);
   }
   if (event && accepted && sc.entry_number > 1)
     Text({0, y, w_, U(28)},

@@ -4,17 +4,17 @@
 #include <vector>
 
 #include "base/hex.h"
+#include "base/time_format.h"
 #include "bundle/delta.h"
 #include "bundle/format.h"
 #include "bundle/importer.h"
 #include "registry/changes.h"
+#include "registry/registry.h"
 #include "registry/state.h"
 #include "sqlite/db.h"
 
 namespace bundle {
 namespace {
-
-constexpr size_t kCopyChunk = 128 * 1024;
 
 // Collects the decompressed change records in memory, at most `max` bytes.
 class BytesSink final : public base::WritableFile {
@@ -54,17 +54,19 @@ std::optional<StateLine> ParseStateLine(std::string_view text) {
   return s;
 }
 
-base::Status CopyFile(base::FileSystem& fs, const std::string& from, const std::string& to) {
-  CK_ASSIGN_OR_RETURN(auto in, fs.OpenSequential(from));
-  CK_ASSIGN_OR_RETURN(auto out, fs.OpenWritable(to, 0644));
-  std::vector<uint8_t> buf(kCopyChunk);
-  for (;;) {
-    CK_ASSIGN_OR_RETURN(size_t got, in->Read(buf.data(), buf.size()));
-    if (got == 0) break;
-    CK_TRY(out->Append({buf.data(), got}));
+// The delta's result before its commit: the meta the manifest names, keys the kiosk can use.
+base::Status CheckApplied(sqlite::Db& db, const Manifest& m) {
+  base::Result<registry::Meta> meta = registry::ReadMeta(db);
+  if (!meta.ok()) return meta.status().WithContext("registry the delta makes");
+  if (meta->seq != m.seq || meta->created != m.created) {
+    return base::InvalidArgument("the delta makes a registry of seq " + std::to_string(meta->seq) +
+                                 " created " + base::FormatIso8601Utc(meta->created) +
+                                 " but its manifest says seq " + std::to_string(m.seq) +
+                                 " created " + base::FormatIso8601Utc(m.created));
   }
-  CK_TRY(out->Sync());
-  return out->Close();
+  base::Result<std::vector<card::IssuerKey>> keys = registry::ReadIssuerKeys(db);
+  if (!keys.ok()) return keys.status().WithContext("registry the delta makes cannot be used");
+  return base::Status::Ok();
 }
 
 }  // namespace
@@ -110,24 +112,37 @@ base::Status Importer::CheckDeltaBase(const Manifest& m, const registry::Meta& a
   return base::Status::Ok();
 }
 
-base::Status Importer::BuildFromDelta(base::SequentialFile& in, const Manifest& m,
-                                      const std::string& incoming) {
+base::Status Importer::ApplyDeltaInPlace(base::SequentialFile& in, const Manifest& m) {
   base::Bytes records;
   {
     BytesSink sink(&records);
     CK_TRY(ExtractContent(in, m, sink, kMaxDeltaRecordBytes));
   }
-  CK_TRY(CopyFile(fs_, registry_path(), incoming));
   CK_ASSIGN_OR_RETURN(sqlite::Db db,
-                      sqlite::Db::Open(incoming, sqlite::Db::Mode::kReadWrite, sqlite_vfs_));
-  // A private copy that nobody reads until it is installed: no rollback journal (a cut-short
-  // apply leaves only the copy, which the next apply removes); the commit syncs the file.
+                      sqlite::Db::Open(registry_path(), sqlite::Db::Mode::kReadWrite, sqlite_vfs_));
+  // The registry in use, changed in place in one transaction, so the cost is what changed. The
+  // rollback journal keeps the old pages and is synced before the first page of registry.db is
+  // written; deleting it is the commit, and synchronous=EXTRA syncs the directory after that, so a
+  // success is on disk. Cut short before, the journal is hot and the next open puts the old pages
+  // back (registry::RollBackInterruptedChange). Readers see the old rows until the commit.
   CK_TRY(
-      db.Exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=FULL; PRAGMA locking_mode=EXCLUSIVE"));
-  CK_TRY(db.Exec("BEGIN"));
-  base::Result<registry::ChangeSummary> applied = registry::ApplyRecords(db, records);
-  if (!applied.ok()) return applied.status().WithContext("delta seq " + std::to_string(m.seq));
-  CK_TRY(db.Exec("COMMIT"));
+      db.Exec("PRAGMA journal_mode=DELETE; PRAGMA synchronous=EXTRA; "
+              "PRAGMA cache_size=-16384; PRAGMA busy_timeout=10000"));
+  CK_TRY(db.Exec("BEGIN IMMEDIATE"));
+  base::Status st = [&]() -> base::Status {
+    base::Result<registry::ChangeSummary> applied = registry::ApplyRecords(db, records);
+    if (!applied.ok()) return applied.status().WithContext("delta seq " + std::to_string(m.seq));
+    CK_TRY(CheckApplied(db, m));
+    return db.Exec("COMMIT");
+  }();
+  if (!st.ok()) {
+    (void)db.Exec("ROLLBACK");
+    (void)db.Close();
+    // A rollback that could not write leaves the journal: put the old pages back now if the
+    // disk lets us (the next open does it otherwise).
+    (void)registry::RollBackInterruptedChange(registry_path(), sqlite_vfs_);
+    return st;
+  }
   return db.Close();
 }
 

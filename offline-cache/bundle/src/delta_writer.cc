@@ -51,8 +51,7 @@ base::Result<Manifest> ExtractRegistry(base::FileSystem& fs, const std::string& 
   base::Status st = [&]() -> base::Status {
     CK_ASSIGN_OR_RETURN(auto out, fs.OpenWritable(out_path, 0600));
     CK_TRY(ExtractContent(*in, header->manifest, *out, uint64_t{4} << 30));
-    CK_TRY(out->Sync());
-    return out->Close();
+    return out->Close();  // a scratch copy, read once and removed: not synced
   }();
   if (!st.ok()) {
     (void)fs.Remove(out_path);
@@ -63,8 +62,8 @@ base::Result<Manifest> ExtractRegistry(base::FileSystem& fs, const std::string& 
 
 base::Result<DeltaBuild> WriteDeltaBundle(base::FileSystem& fs, const std::string& base_registry,
                                           const std::string& new_registry, Manifest m,
-                                          const card::PrivateKey& key,
-                                          const std::string& out_path) {
+                                          const card::PrivateKey& key, const std::string& out_path,
+                                          const std::vector<registry::MemberRecord>* new_members) {
   if (m.base_seq < 1 || m.base_seq >= m.seq) {
     return base::InvalidArgument("a delta goes from an older seq to a newer one: base seq " +
                                  std::to_string(m.base_seq) + ", new seq " + std::to_string(m.seq));
@@ -73,7 +72,7 @@ base::Result<DeltaBuild> WriteDeltaBundle(base::FileSystem& fs, const std::strin
                       sqlite::Db::Open(base_registry, sqlite::Db::Mode::kReadOnly));
   CK_ASSIGN_OR_RETURN(sqlite::Db new_db,
                       sqlite::Db::Open(new_registry, sqlite::Db::Mode::kReadOnly));
-  CK_ASSIGN_OR_RETURN(registry::Diff diff, registry::DiffRegistries(old_db, new_db));
+  CK_ASSIGN_OR_RETURN(registry::Diff diff, registry::DiffRegistries(old_db, new_db, new_members));
   if (diff.records.size() > kMaxDeltaRecordBytes) {
     return base::OutOfRange("the change records would be " +
                             std::to_string(diff.records.size() >> 20) + " MiB, more than a " +

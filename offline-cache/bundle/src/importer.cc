@@ -107,6 +107,10 @@ base::Result<ApplyReport> Importer::Apply(const std::string& bundle_path,
   if (::flock(lock.get(), LOCK_EX) != 0) return base::IoError("locking " + data_dir_, errno);
   const std::string incoming = data_dir_ + "/" + kIncomingFile;
   CK_TRY(fs_.Remove(incoming));  // left over from an apply that was cut short
+  // A delta apply cut short leaves a hot journal: play it back before anything reads the
+  // registry, or renames another file under that journal.
+  if (base::Status st = registry::RollBackInterruptedChange(registry_path(), sqlite_vfs_); !st.ok())
+    return st.WithContext("rolling back an interrupted delta apply");
   CK_ASSIGN_OR_RETURN(auto in, fs_.OpenSequential(bundle_path));
   CK_ASSIGN_OR_RETURN(Header header, ReadHeader(*in, &trusted_));
   const Manifest& m = header.manifest;
@@ -127,14 +131,11 @@ base::Result<ApplyReport> Importer::Apply(const std::string& bundle_path,
         std::to_string(header.header_bytes + m.content_size) + " (truncated or padded copy)");
   }
   base::Status st = [&]() -> base::Status {
-    if (m.is_delta()) {
-      CK_TRY(BuildFromDelta(*in, m, incoming));
-    } else {
-      CK_ASSIGN_OR_RETURN(auto out, fs_.OpenWritable(incoming, 0644));
-      CK_TRY(ExtractContent(*in, m, *out, kMaxRegistryBytes));
-      CK_TRY(out->Sync());
-      CK_TRY(out->Close());
-    }
+    if (m.is_delta()) return ApplyDeltaInPlace(*in, m);
+    CK_ASSIGN_OR_RETURN(auto out, fs_.OpenWritable(incoming, 0644));
+    CK_TRY(ExtractContent(*in, m, *out, kMaxRegistryBytes));
+    CK_TRY(out->Sync());
+    CK_TRY(out->Close());
     CK_TRY(CheckIncoming(incoming, m));
     return Install(incoming, m.seq);
   }();

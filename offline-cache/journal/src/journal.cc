@@ -140,10 +140,11 @@ base::Status Journal::CheckFiles() {
 base::Status Journal::Prepare() {
   CK_ASSIGN_OR_RETURN(insert_, db_.Prepare("INSERT INTO entries(" + Columns() + ") VALUES(" +
                                            EntryPlaceholders() + ")"));
-  CK_ASSIGN_OR_RETURN(usage_, db_.Prepare("SELECT count(*), coalesce(sum(discount_minor), 0) FROM "
-                                          "entries WHERE rid = ? AND offer_id = ? "
-                                          "AND event_id = '' AND kind = 'discount' AND decision = "
-                                          "'accepted' AND time_utc >= ? AND time_utc < ?"));
+  CK_ASSIGN_OR_RETURN(
+      usage_, db_.Prepare("SELECT count(*), coalesce(sum(discount_minor + cashback_minor), 0) FROM "
+                          "entries WHERE rid = ? AND offer_id = ? "
+                          "AND event_id = '' AND kind = 'discount' AND decision = "
+                          "'accepted' AND time_utc >= ? AND time_utc < ?"));
   CK_ASSIGN_OR_RETURN(checkins_,
                       db_.Prepare("SELECT count(*), coalesce(min(time_utc), 0) FROM entries WHERE "
                                   "rid = ? AND offer_id = '' AND event_id = ? "

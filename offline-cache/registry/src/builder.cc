@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <limits>
 
 #include "base/file.h"
@@ -109,13 +110,23 @@ base::Status InsertEvents(sqlite::Db& db, const RegistryContents& c) {
 
 }  // namespace
 
-std::string_view OfferKindName(OfferKind k) { return k == OfferKind::kFixed ? "fixed" : "percent"; }
+std::string_view OfferKindName(OfferKind k) {
+  switch (k) {
+    case OfferKind::kFixed:
+      return "fixed";
+    case OfferKind::kCashback:
+      return "cashback";
+    case OfferKind::kPercent:
+      break;
+  }
+  return "percent";
+}
 std::string_view CapPeriodName(CapPeriod p) {
   return p == CapPeriod::kDay ? "day" : p == CapPeriod::kWeek ? "week" : "month";
 }
 std::string_view EventModeName(EventMode m) { return m == EventMode::kRoster ? "roster" : "open"; }
 
-base::Status BuildRegistry(const std::string& path, const RegistryContents& c) {
+base::Status BuildRegistry(const std::string& path, const RegistryContents& c, bool members) {
   if (::access(path.c_str(), F_OK) == 0) return base::AlreadyExists(path + " already exists");
   CK_ASSIGN_OR_RETURN(sqlite::Db db, sqlite::Db::Open(path, sqlite::Db::Mode::kReadWriteCreate));
   // A fresh file that nobody reads until it is complete: no journal, sync once at the end.
@@ -124,9 +135,15 @@ base::Status BuildRegistry(const std::string& path, const RegistryContents& c) {
               "PRAGMA cache_size=-65536; PRAGMA locking_mode=EXCLUSIVE"));
   CK_TRY(CreateSchema(db));
   CK_TRY(db.Exec("BEGIN"));
-  CK_TRY(WriteMeta(db, c.meta));
+  Meta meta = c.meta;
+  // A cashback offer read as a discount by a kiosk that knows only version 1 would give money
+  // away at the till: such a registry is version 2, which those kiosks refuse.
+  const bool cashback = std::any_of(c.offers.begin(), c.offers.end(),
+                                    [](const Offer& o) { return o.kind == OfferKind::kCashback; });
+  if (cashback) meta.schema_version = std::max(meta.schema_version, kSchemaVersionCashback);
+  CK_TRY(WriteMeta(db, meta));
   CK_TRY(InsertKeys(db, c.issuer_keys));
-  CK_TRY(InsertMembers(db, c.members));
+  if (members) CK_TRY(InsertMembers(db, c.members));
   CK_TRY(InsertPartnersAndOffers(db, c));
   CK_TRY(InsertEvents(db, c));
   CK_TRY(db.Exec("COMMIT"));

@@ -3,6 +3,8 @@
 #include <map>
 #include <memory>
 
+#include "registry/schema.h"
+
 namespace registry {
 namespace {
 
@@ -19,12 +21,48 @@ void EncodeRecord(size_t table, ChangeOp op, const Row& row, size_t columns, bas
   for (size_t i = 0; i < columns; ++i) EncodeValue(row[i], out);
 }
 
+// One table's rows in key order: read from a registry file, or (the new registry's members in a
+// delta build) from the builder's sorted records.
+class RowSource {
+ public:
+  virtual ~RowSource() = default;
+  virtual base::Result<bool> Next(Row* row) = 0;
+};
+
+class CursorSource final : public RowSource {
+ public:
+  explicit CursorSource(RowCursor c) : c_(std::move(c)) {}
+  base::Result<bool> Next(Row* row) override { return c_.Next(row); }
+
+ private:
+  RowCursor c_;
+};
+
+// The rows BuildRegistry writes for `members`, as SQLite reads them back: rid a blob, status and
+// min_serial integers.
+class MemberSource final : public RowSource {
+ public:
+  explicit MemberSource(const std::vector<MemberRecord>& m) : m_(m) {}
+  base::Result<bool> Next(Row* row) override {
+    if (i_ == m_.size()) return false;
+    const MemberRecord& m = m_[i_++];
+    row->resize(3);
+    (*row)[0].type = Value::Type::kBlob;
+    (*row)[0].bytes.assign(reinterpret_cast<const char*>(m.rid.data()), m.rid.size());
+    (*row)[1] = Value{.type = Value::Type::kInt, .i = MemberStateCode(m.state)};
+    (*row)[2] = Value{.type = Value::Type::kInt, .i = int64_t{m.min_serial}};
+    return true;
+  }
+
+ private:
+  const std::vector<MemberRecord>& m_;
+  size_t i_ = 0;
+};
+
 // One table of the diff: a merge of the two key-ordered scans.
-base::Status DiffTable(sqlite::Db& old_db, sqlite::Db& new_db, size_t t, StateHasher& from,
-                       StateHasher& to, Diff* diff) {
+base::Status DiffTable(RowSource& a, RowSource& b, size_t t, StateHasher& from, StateHasher& to,
+                       Diff* diff) {
   const TableSpec& spec = StateTables()[t];
-  CK_ASSIGN_OR_RETURN(RowCursor a, RowCursor::Open(old_db, spec));
-  CK_ASSIGN_OR_RETURN(RowCursor b, RowCursor::Open(new_db, spec));
   base::Bytes removals, upserts;
   TableChanges& n = diff->summary.tables[t];
   Row ra, rb;
@@ -187,13 +225,25 @@ std::string ChangeSummary::ToString() const {
   return out.empty() ? "no changes" : out;
 }
 
-base::Result<Diff> DiffRegistries(sqlite::Db& old_db, sqlite::Db& new_db) {
+base::Result<Diff> DiffRegistries(sqlite::Db& old_db, sqlite::Db& new_db,
+                                  const std::vector<MemberRecord>* new_members) {
   Diff diff;
   StateHasher from, to;
   if (!from.ok() || !to.ok()) return base::Internal("SHA-256 init failed");
   for (size_t t = 0; t < StateTables().size(); ++t) {
-    base::Status s = DiffTable(old_db, new_db, t, from, to, &diff);
-    if (!s.ok()) return s.WithContext(std::string(StateTables()[t].name));
+    const TableSpec& spec = StateTables()[t];
+    base::Status s = [&]() -> base::Status {
+      CK_ASSIGN_OR_RETURN(RowCursor old_rows, RowCursor::Open(old_db, spec));
+      CursorSource a(std::move(old_rows));
+      if (new_members != nullptr && spec.name == "member_status") {
+        MemberSource b(*new_members);
+        return DiffTable(a, b, t, from, to, &diff);
+      }
+      CK_ASSIGN_OR_RETURN(RowCursor new_rows, RowCursor::Open(new_db, spec));
+      CursorSource b(std::move(new_rows));
+      return DiffTable(a, b, t, from, to, &diff);
+    }();
+    if (!s.ok()) return s.WithContext(std::string(spec.name));
   }
   diff.records.push_back(kEndOfRecords);
   diff.from = from.Finish();

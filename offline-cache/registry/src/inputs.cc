@@ -180,8 +180,11 @@ base::Status ParseOfferRow(const Row& row, const std::set<std::string>& partners
     o->kind = OfferKind::kFixed;
     CK_ASSIGN_OR_RETURN(o->value, ParseMinorUnits(row.Get("value")));
     if (o->value == 0) return base::InvalidArgument("a fixed discount must be above 0");
+  } else if (kind == "cashback") {
+    o->kind = OfferKind::kCashback;
+    CK_ASSIGN_OR_RETURN(o->value, ParsePercentBasisPoints(row.Get("value")));
   } else {
-    return base::InvalidArgument("kind must be percent or fixed, got '" + kind + "'");
+    return base::InvalidArgument("kind must be percent, fixed or cashback, got '" + kind + "'");
   }
   CK_ASSIGN_OR_RETURN(std::optional<int64_t> min_purchase, row.OptionalMinor("min_purchase_minor"));
   o->min_purchase_minor = min_purchase.value_or(0);

@@ -1,23 +1,37 @@
 #include "registry/registry.h"
 
-namespace registry {
+#include <unistd.h>
 
-base::Result<std::unique_ptr<Registry>> Registry::Open(const std::string& path) {
-  std::unique_ptr<Registry> r(new Registry());
-  CK_ASSIGN_OR_RETURN(r->db_, sqlite::Db::Open(path, sqlite::Db::Mode::kReadOnly));
-  // The file never changes under us (it is replaced by rename), so no locking is needed.
-  CK_TRY(r->db_.Exec("PRAGMA query_only=1"));
-  CK_ASSIGN_OR_RETURN(r->meta_, ReadMeta(r->db_));
-  CK_TRY(r->LoadKeys());
-  CK_ASSIGN_OR_RETURN(r->member_stmt_,
-                      r->db_.Prepare("SELECT status, min_serial FROM member_status WHERE rid = ?"));
-  return r;
+namespace registry {
+namespace {
+
+// An offer kind this device does not know is never read as another one (a discount given where
+// the union meant cashback): the registry is refused instead.
+base::Result<OfferKind> ParseStoredKind(const std::string& kind, int64_t schema_version) {
+  if (kind == "percent") return OfferKind::kPercent;
+  if (kind == "fixed") return OfferKind::kFixed;
+  if (kind == "cashback" && schema_version >= kSchemaVersionCashback) return OfferKind::kCashback;
+  return base::DataLoss("registry offer of unknown kind '" + kind + "' (schema version " +
+                        std::to_string(schema_version) + ")");
 }
 
-base::Status Registry::LoadKeys() {
+}  // namespace
+
+base::Status RollBackInterruptedChange(const std::string& path, const char* vfs) {
+  const std::string journal = path + "-journal";
+  if (::access(journal.c_str(), F_OK) != 0) return base::Status::Ok();
+  CK_ASSIGN_OR_RETURN(sqlite::Db db, sqlite::Db::Open(path, sqlite::Db::Mode::kReadWrite, vfs));
+  // The first read finds the journal hot (no writer holds a lock) and plays it back; while an
+  // apply is still running the journal is not hot and nothing happens.
+  CK_TRY(db.Exec("PRAGMA busy_timeout=10000; SELECT count(*) FROM sqlite_master"));
+  return db.Close();
+}
+
+base::Result<std::vector<card::IssuerKey>> ReadIssuerKeys(sqlite::Db& db) {
+  std::vector<card::IssuerKey> keys;
   CK_ASSIGN_OR_RETURN(
       sqlite::Stmt st,
-      db_.Prepare("SELECT kid, iss, alg, spki, not_before, not_after, withdrawn FROM issuer_keys"));
+      db.Prepare("SELECT kid, iss, alg, spki, not_before, not_after, withdrawn FROM issuer_keys"));
   for (;;) {
     CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, st.Step());
     if (r == sqlite::Stmt::StepResult::kDone) break;
@@ -32,9 +46,23 @@ base::Status Registry::LoadKeys() {
     if (!st.IsNull(4)) k.not_before = st.Int(4);
     if (!st.IsNull(5)) k.not_after = st.Int(5);
     k.withdrawn = st.Int(6) != 0;
-    keys_.Add(std::move(k));
+    keys.push_back(std::move(k));
   }
-  return base::Status::Ok();
+  return keys;
+}
+
+base::Result<std::unique_ptr<Registry>> Registry::Open(const std::string& path) {
+  std::unique_ptr<Registry> r(new Registry());
+  CK_TRY(RollBackInterruptedChange(path));
+  CK_ASSIGN_OR_RETURN(r->db_, sqlite::Db::Open(path, sqlite::Db::Mode::kReadOnly));
+  // Only read; a lookup that meets a delta apply's commit waits for it (it takes milliseconds).
+  CK_TRY(r->db_.Exec("PRAGMA query_only=1; PRAGMA busy_timeout=10000"));
+  CK_ASSIGN_OR_RETURN(r->meta_, ReadMeta(r->db_));
+  CK_ASSIGN_OR_RETURN(std::vector<card::IssuerKey> keys, ReadIssuerKeys(r->db_));
+  for (card::IssuerKey& k : keys) r->keys_.Add(std::move(k));
+  CK_ASSIGN_OR_RETURN(r->member_stmt_,
+                      r->db_.Prepare("SELECT status, min_serial FROM member_status WHERE rid = ?"));
+  return r;
 }
 
 base::Result<sqlite::Stmt*> Registry::Cached(const char* sql) const {
@@ -94,7 +122,7 @@ base::Result<std::vector<Offer>> Registry::OffersOf(const std::string& partner_i
     Offer o;
     o.offer_id = st.Text(0);
     o.partner_id = partner_id;
-    o.kind = st.Text(1) == "fixed" ? OfferKind::kFixed : OfferKind::kPercent;
+    CK_ASSIGN_OR_RETURN(o.kind, ParseStoredKind(st.Text(1), meta_.schema_version));
     o.value = st.Int(2);
     o.min_purchase_minor = st.Int(3);
     o.max_discount_minor = opt(4);

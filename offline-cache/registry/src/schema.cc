@@ -116,10 +116,11 @@ base::Result<Meta> ReadMeta(sqlite::Db& db) {
       has_mode = true;
     }
   }
-  if (m.schema_version != kSchemaVersion) {
+  if (m.schema_version < kSchemaVersion || m.schema_version > kMaxSchemaVersion) {
     return base::FailedPrecondition("registry schema version " + std::to_string(m.schema_version) +
-                                    ", this device reads version " +
-                                    std::to_string(kSchemaVersion));
+                                    ", this device reads versions " +
+                                    std::to_string(kSchemaVersion) + " to " +
+                                    std::to_string(kMaxSchemaVersion));
   }
   if (!has_seq || !has_mode) return base::DataLoss("registry meta table lacks seq or mode");
   return m;

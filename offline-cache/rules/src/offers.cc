@@ -43,14 +43,36 @@ std::string HhMm(int minute) {
 // purchase itself.
 int64_t RateDiscount(const registry::Offer& o, int64_t purchase, DiscountClip* clip,
                      int64_t* clip_minor) {
-  int64_t discount =
-      o.kind == registry::OfferKind::kPercent ? PercentOf(purchase, o.value) : o.value;
+  int64_t discount = o.kind == registry::OfferKind::kFixed ? o.value : PercentOf(purchase, o.value);
   if (o.max_discount_minor && discount > *o.max_discount_minor) {
     discount = *o.max_discount_minor;
     *clip = DiscountClip::kMaxDiscount;
     *clip_minor = *o.max_discount_minor;
   }
   return std::min(discount, purchase);
+}
+
+// The accepted decision giving `amount`: off the price, or for a cashback offer back to the member
+// while the till charges it all.
+OfferDecision Accept(const registry::Offer& o, int64_t purchase, int64_t amount, DiscountClip clip,
+                     int64_t clip_minor, int64_t used_count) {
+  const bool cashback = o.kind == registry::OfferKind::kCashback;
+  OfferDecision d;
+  d.code = OfferCode::kAccepted;
+  d.offer_id = o.offer_id;
+  d.title = o.title;
+  d.purchase_minor = purchase;
+  d.discount_minor = cashback ? 0 : amount;
+  d.cashback_minor = cashback ? amount : 0;
+  d.total_minor = purchase - d.discount_minor;
+  d.clip = clip;
+  d.clip_minor = clip_minor;
+  if (o.cap_count) {
+    d.used = used_count;
+    d.limit = *o.cap_count;
+  }
+  d.message = o.title;
+  return d;
 }
 
 }  // namespace
@@ -134,6 +156,8 @@ OfferDecision EvaluateOffer(const registry::Offer& o, const card::MemberCard& ca
                   "minimum purchase " + FormatMinor(o.min_purchase_minor));
   }
   const std::string period = o.cap_period ? std::string(PeriodWord(*o.cap_period)) : "";
+  const bool cashback = o.kind == registry::OfferKind::kCashback;
+  const std::string what = cashback ? "cashback" : "discount";
   if (o.cap_count && used_count >= *o.cap_count) {
     OfferDecision d = Refuse(o, purchase, OfferCode::kCountLimitReached,
                              period + " limit reached: " + std::to_string(used_count) + " of " +
@@ -149,7 +173,7 @@ OfferDecision EvaluateOffer(const registry::Offer& o, const card::MemberCard& ca
     const int64_t left = *o.cap_amount_minor - used_amount;
     if (left <= 0) {
       OfferDecision d = Refuse(o, purchase, OfferCode::kAmountLimitReached,
-                               period + " discount limit reached: " + FormatMinor(used_amount) +
+                               period + " " + what + " limit reached: " + FormatMinor(used_amount) +
                                    " of " + FormatMinor(*o.cap_amount_minor) + " used");
       d.used = used_amount;
       d.limit = *o.cap_amount_minor;
@@ -163,23 +187,10 @@ OfferDecision EvaluateOffer(const registry::Offer& o, const card::MemberCard& ca
   }
   if (discount <= 0) {
     // e.g. 7.5% of 0.10: nothing to give, and it must not use up one of the member's discounts.
-    return Refuse(o, purchase, OfferCode::kBelowMinimum, "purchase too small for a discount");
+    return Refuse(o, purchase, OfferCode::kBelowMinimum,
+                  std::string("purchase too small for ") + (cashback ? "cashback" : "a discount"));
   }
-  OfferDecision d;
-  d.code = OfferCode::kAccepted;
-  d.offer_id = o.offer_id;
-  d.title = o.title;
-  d.purchase_minor = purchase;
-  d.discount_minor = discount;
-  d.total_minor = purchase - discount;
-  d.clip = clip;
-  d.clip_minor = clip_minor;
-  if (o.cap_count) {
-    d.used = used_count;
-    d.limit = *o.cap_count;
-  }
-  d.message = o.title;
-  return d;
+  return Accept(o, purchase, discount, clip, clip_minor, used_count);
 }
 
 OfferDecision ChooseOffer(const std::vector<registry::Offer>& offers, const card::MemberCard& card,
@@ -198,8 +209,9 @@ OfferDecision ChooseOffer(const std::vector<registry::Offer>& offers, const card
     if (o.cap_period && usage) usage(o, &count, &amount);
     OfferDecision d = EvaluateOffer(o, card, purchase, now, count, amount);
     if (d.accepted()) {
-      if (!best || d.discount_minor > best->discount_minor ||
-          (d.discount_minor == best->discount_minor && d.offer_id < best->offer_id)) {
+      const int64_t worth = d.discount_minor + d.cashback_minor;
+      const int64_t best_worth = best ? best->discount_minor + best->cashback_minor : 0;
+      if (!best || worth > best_worth || (worth == best_worth && d.offer_id < best->offer_id)) {
         best = std::move(d);
       }
     } else if (!best_refusal || d.code > best_refusal->code) {

@@ -34,12 +34,14 @@ struct GrayImage {
 // Images larger than this in either dimension are refused before any pixel is allocated.
 inline constexpr int kMaxImageSide = 8192;
 
-// PNG or JPEG, told apart by their signatures; converted to 8-bit gray.
+// PNG, JPEG or WebP, told apart by their signatures; converted to 8-bit gray (alpha composited
+// onto white).
 base::Result<GrayImage> DecodeImage(base::ByteSpan encoded);
 base::Result<GrayImage> LoadImage(const std::string& path);
 
 base::Result<GrayImage> DecodePng(base::ByteSpan encoded);
 base::Result<GrayImage> DecodeJpeg(base::ByteSpan encoded);
+base::Result<GrayImage> DecodeWebp(base::ByteSpan encoded);
 
 // Writes a 1-bit grayscale PNG (pixels < 128 are black) with its print resolution set to `dpi`.
 // Crash-safe: the file is replaced atomically.

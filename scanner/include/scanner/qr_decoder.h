@@ -53,6 +53,12 @@ struct DecoderOptions {
   bool contrast_pass = true;
   bool invert_pass = true;
   int max_symbols = 4;  // codes returned from one frame
+  // Frames at least twice this wide (a 4K camera's) are first read shrunk by width / shrink_width
+  // (each pixel the mean of a block): a code filling such a frame has 15-40 px modules, wider than
+  // the finder scan's 33-pixel window holds a finder pattern's centre in, and costs ZXing a pass
+  // over 8 M pixels. Only if nothing is read so is the frame read at its own size (small codes).
+  // 0: never shrunk.
+  int shrink_width = 1280;
 };
 
 // Not thread-safe (keeps scratch buffers): one per decoding thread.
@@ -67,7 +73,7 @@ class QrDecoder {
 
  private:
   DecoderOptions options_;
-  std::vector<uint8_t> scratch_, zoomed_, region_, grey_, grid_, pure_;
+  std::vector<uint8_t> scratch_, zoomed_, region_, grey_, grid_, pure_, shrunk_;
 };
 
 // Stretches the frame's luminance so that its 2nd..98th percentiles span 0..255, into `out`.

@@ -1,5 +1,6 @@
-// Recorded frames through the same interface as a camera: a directory of PNG/JPEG images (in name
-// order) or a Y4M video (8-bit 4:2:0 or mono), played at their frame rate or as fast as possible.
+// Recorded frames through the same interface as a camera: a directory of PNG/JPEG/WebP images (in
+// name order) or a Y4M video (8-bit 4:2:0 or mono), played at their frame rate or as fast as
+// possible.
 #pragma once
 
 #include <memory>
@@ -24,7 +25,8 @@ base::Result<std::unique_ptr<FrameSource>> OpenY4m(const std::string& path, Paci
 base::Result<std::unique_ptr<FrameSource>> OpenRecording(const std::string& spec, double fps,
                                                          Pacing pacing, const base::Clock& clock);
 
-// The image files of a directory, sorted by name (PNG and JPEG by extension, case-insensitive).
+// The image files of a directory, sorted by name (PNG, JPEG and WebP by extension,
+// case-insensitive).
 base::Result<std::vector<std::string>> ListImages(const std::string& dir);
 
 }  // namespace scanner

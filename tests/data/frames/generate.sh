@@ -18,7 +18,8 @@ build="${1:-$root/build/frames-gen}"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCK_TESTS=OFF >/dev/null
 cmake --build "$build" --target gen_frames >/dev/null
 
-tiers=(clean small rotation perspective blur noise low_contrast glare phone_screen multi none)
+tiers=(clean small rotation perspective blur noise low_contrast glare phone_screen multi
+       tilt40 tilt50 tilt60 bend motion exposure large_4k none)
 for t in "${tiers[@]}"; do rm -rf "${here:?}/$t"; done
 "$build/bench/gen_frames" "$here"
 

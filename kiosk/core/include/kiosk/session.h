@@ -53,6 +53,7 @@ struct Screen {
   std::string message;                   // English, for logs and the headless protocol
   std::string name, number_masked, org;  // from a verified card, when present
   int64_t purchase_minor = 0, discount_minor = 0, total_minor = 0;
+  int64_t cashback_minor = 0;  // a cashback offer: what the member earns (discount 0, full total)
   std::string offer_id, offer_title;
   int64_t cap_used = 0, cap_limit = 0;
   // confirm: why the discount is less than the offer's rate would give, and the limit it met

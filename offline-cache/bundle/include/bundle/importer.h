@@ -57,12 +57,14 @@ class Importer {
   // (DESIGN.md section 5), unless the disk also failed while putting it back: the message says so.
   // A delta bundle (manifest version 2) applies only onto the registry it names: its base seq
   // must be the applied seq and its base state digest the applied registry's (a wrong base, a
-  // gap, a replay or an older delta is refused, naming both seqs). The registry in use is copied
-  // to registry.db.incoming, the change records applied to the copy in one transaction (every
-  // record checked against the rows there), and the copy checked and installed like a full one.
+  // gap, a replay or an older delta is refused, naming both seqs). Its change records are applied
+  // to the registry in use, in place, in one SQLite transaction (rollback journal, every record
+  // checked against the rows there, the result's meta and keys checked before the commit): the
+  // cost grows with the changes, not with the registry. Killed or cut off by a power loss before
+  // the commit, the journal puts the old registry back at the next open.
   base::Result<ApplyReport> Apply(const std::string& bundle_path, const ApplyOptions& options = {});
 
-  // For tests: the SQLite VFS (registered name) a delta apply writes the incoming copy through;
+  // For tests: the SQLite VFS (registered name) a delta apply writes the registry through;
   // nullptr (the default) for SQLite's own. The string must outlive the importer.
   void set_sqlite_vfs(const char* vfs) { sqlite_vfs_ = vfs; }
 
@@ -81,8 +83,7 @@ class Importer {
   // Delta apply (delta_apply.cc).
   base::Status CheckDeltaBase(const Manifest& m, const registry::Meta& applied) const;
   base::Result<std::array<uint8_t, 32>> AppliedStateDigest(const registry::Meta& applied) const;
-  base::Status BuildFromDelta(base::SequentialFile& in, const Manifest& m,
-                              const std::string& incoming);
+  base::Status ApplyDeltaInPlace(base::SequentialFile& in, const Manifest& m);
   void WriteStateFile(const Manifest& m);
 
   base::FileSystem& fs_;

@@ -33,8 +33,8 @@ struct NewEntry {
 };
 
 struct DiscountUsage {
-  int64_t count = 0;           // accepted discounts
-  int64_t discount_minor = 0;  // their total discount
+  int64_t count = 0;           // accepted purchases under the offer
+  int64_t discount_minor = 0;  // their total discount plus cashback (what an amount cap counts)
 };
 
 // The chain a new journal follows (`cardctl journal new-chain`): the journal id and last seq the

@@ -24,6 +24,8 @@ struct RegistryContents {
 
 // Creates `path` (which must not exist) and fills it in one transaction, with rows inserted in key
 // order so the B-trees are built densely. The file is complete and fsynced when this returns OK.
-base::Status BuildRegistry(const std::string& path, const RegistryContents& contents);
+// Without `members`, member_status is left empty (a delta build diffs the records in memory).
+base::Status BuildRegistry(const std::string& path, const RegistryContents& contents,
+                           bool members = true);
 
 }  // namespace registry

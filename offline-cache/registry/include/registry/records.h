@@ -16,14 +16,17 @@ struct Partner {
   std::string partner_id, name, city, address;
 };
 
-enum class OfferKind : uint8_t { kPercent, kFixed };
+// kPercent and kFixed are discounts at the till; kCashback is a percent the member earns back
+// from the union while the till charges the full price (registry schema version 2).
+enum class OfferKind : uint8_t { kPercent, kFixed, kCashback };
 enum class CapPeriod : uint8_t { kDay, kWeek, kMonth };
 
 struct Offer {
   std::string offer_id, partner_id;
   OfferKind kind = OfferKind::kPercent;
-  int64_t value = 0;  // percent: basis points (7.5% = 750); fixed: minor units
+  int64_t value = 0;  // percent, cashback: basis points (7.5% = 750); fixed: minor units
   int64_t min_purchase_minor = 0;
+  // The most one purchase gets: a discount, or the cashback of a cashback offer.
   std::optional<int64_t> max_discount_minor;
   uint32_t categories = 0;                              // bit c set = category c eligible; 0 = all
   std::vector<std::string> orgs;                        // empty = all
@@ -52,7 +55,7 @@ struct MemberRecord {
   uint32_t line = 0;  // where it came from in the input file (for error messages)
 };
 
-std::string_view OfferKindName(OfferKind k);
+std::string_view OfferKindName(OfferKind k);  // "percent", "fixed", "cashback"
 std::string_view CapPeriodName(CapPeriod p);
 std::string_view EventModeName(EventMode m);
 

@@ -16,9 +16,23 @@
 
 namespace registry {
 
+// Rolls back a change to the registry file that was cut short. A delta apply changes registry.db
+// in place in one SQLite transaction; killed or cut off by a power loss before its commit, it
+// leaves the old pages in the hot journal registry.db-journal, which a read-only connection cannot
+// play back. This opens the file read-write once and reads it, which makes SQLite put the old
+// pages back. Nothing to do (and nothing opened) when there is no journal. Registry::Open and the
+// importer call it first. `vfs`: as for sqlite::Db::Open.
+base::Status RollBackInterruptedChange(const std::string& path, const char* vfs = nullptr);
+
+// The issuer keys of a registry, each checked (the SPKI parses, the kid matches it).
+base::Result<std::vector<card::IssuerKey>> ReadIssuerKeys(sqlite::Db& db);
+
 // Opens the file read-only and keeps its statements prepared. Issuer keys are loaded into memory
-// at open (there are few). Not thread-safe: one per thread. The file may be replaced by a bundle
-// apply while open; this object keeps reading the file it opened until it is reopened.
+// at open (there are few). Not thread-safe: one per thread. The file may be replaced by a full
+// bundle apply while open (this object keeps reading the file it opened until it is reopened) or
+// changed in place by a delta apply: each lookup then sees the rows before or after that apply's
+// commit, never a part of it (a lookup waits while the commit writes); meta and keys are the ones
+// read at open until the owner reopens it after the apply.
 class Registry final : public card::KeyStore, public card::StatusStore {
  public:
   static base::Result<std::unique_ptr<Registry>> Open(const std::string& path);
@@ -46,7 +60,6 @@ class Registry final : public card::KeyStore, public card::StatusStore {
 
  private:
   Registry() = default;
-  base::Status LoadKeys();
   // A statement prepared once per SQL text (string literals: the pointer is the key).
   base::Result<sqlite::Stmt*> Cached(const char* sql) const;
 

@@ -11,8 +11,13 @@
 
 namespace registry {
 
-// Bumped on any change of the tables below; a kiosk refuses a registry of another version.
+// Bumped on any change of the tables below, or of the values they may hold; a kiosk refuses a
+// registry of a version it does not read. Version 2 = version 1 whose offers may have kind
+// `cashback`: the builder writes it only when an offer does, so a registry without one keeps the
+// version-1 bytes that older kiosks read (docs/registry-and-bundles.md).
 inline constexpr int64_t kSchemaVersion = 1;
+inline constexpr int64_t kSchemaVersionCashback = 2;
+inline constexpr int64_t kMaxSchemaVersion = kSchemaVersionCashback;  // the highest one read
 
 // Creates every table in an empty database.
 base::Status CreateSchema(sqlite::Db& db);

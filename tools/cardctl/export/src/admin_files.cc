@@ -29,8 +29,12 @@ std::vector<FieldSpec> Offers() {
           F("value_rub", {"сумма, руб.", "размер, руб.", "значение, руб."}, false),
           F("min_purchase_minor", {"min_purchase_kop", "минимальная покупка, коп."}, false),
           F("min_purchase_rub", {"минимальная покупка, руб."}, false),
-          F("max_discount_minor", {"max_discount_kop", "максимальная скидка, коп."}, false),
-          F("max_discount_rub", {"максимальная скидка, руб."}, false),
+          F("max_discount_minor",
+            {"max_discount_kop", "максимальная скидка, коп.", "max_cashback_minor",
+             "максимальный кэшбэк, коп."},
+            false),
+          F("max_discount_rub",
+            {"максимальная скидка, руб.", "max_cashback_rub", "максимальный кэшбэк, руб."}, false),
           F("categories", {"категории"}, false),
           F("orgs", {"организации"}, false),
           F("valid_from", {"действует с", "начало"}, false),
@@ -139,7 +143,7 @@ std::string TitleWarning(const std::string& kind, const std::string& value,
     return "title '" + title + "' names " + RoublesText(*a.kopecks) + " but the discount is " +
            RoublesText(v) + " (" + value + " kopecks; give roubles in a column value_rub)";
   }
-  if (kind == "percent" && a.basis_points) {
+  if ((kind == "percent" || kind == "cashback") && a.basis_points) {
     base::Result<std::string> bp = RoublesToKopecks(value);  // "7.5" -> "750"
     if (bp.ok() && std::stoll(*bp) != *a.basis_points) {
       return "title '" + title + "' names another percentage than the value " + value + "%";
@@ -165,8 +169,7 @@ base::Status OfferRow(const Values& v, std::map<std::string, std::string>* out,
     if (!k.ok()) return v.Bad("value_rub", k.status());
     o["value"] = *k;
   } else {
-    o["value"] =
-        o["kind"] == "percent" ? DecimalPoint(v.Get("value")) : WholeNumber(v.Get("value"));
+    o["value"] = o["kind"] == "fixed" ? WholeNumber(v.Get("value")) : DecimalPoint(v.Get("value"));
   }
   for (const char* m : {"min_purchase", "max_discount", "cap_amount"}) {
     CK_ASSIGN_OR_RETURN(o[std::string(m) + "_minor"],

@@ -176,6 +176,9 @@ std::string OfferKindWord(std::string_view v) {
   const std::string n = NormalizeName(v);
   if (n == "percent" || n == "процент" || n == "%" || n == "проценты") return "percent";
   if (n == "fixed" || n == "сумма" || n == "фиксированная" || n == "фикс") return "fixed";
+  if (n == "cashback" || n == "кэшбэк" || n == "кешбэк" || n == "кэшбек" || n == "кешбек" ||
+      n == "кэшбэк %" || n == "возврат")
+    return "cashback";
   return n;
 }
 

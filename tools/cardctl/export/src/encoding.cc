@@ -4,6 +4,7 @@
 // memory speed; the unit test holds the table against glibc's iconv byte by byte.
 #include "cardctl_export/encoding.h"
 
+#include <algorithm>
 #include <array>
 
 #include "base/text.h"
@@ -84,38 +85,52 @@ base::Result<Encoding> ParseEncodingName(std::string_view s) {
   return base::InvalidArgument("--encoding must be utf-8 or cp1251, got '" + std::string(s) + "'");
 }
 
-base::Result<Encoding> DetectEncoding(std::string_view data, std::string_view file) {
-  size_t utf8_line = 0, other_line = 0;
-  ForEachHighLine(data, [&](size_t line, std::string_view text) {
-    size_t& slot = base::IsValidUtf8(text) ? utf8_line : other_line;
-    if (slot == 0) slot = line;
-    return utf8_line == 0 || other_line == 0;
+void EncodingScan::Add(std::string_view lines) {
+  ForEachHighLine(lines, [&](size_t line, std::string_view text) {
+    const size_t n = next_line_ + line - 1;
+    size_t& slot = base::IsValidUtf8(text) ? utf8_line_ : other_line_;
+    if (slot == 0) slot = n;
+    if (x98_line_ == 0 && text.find('\x98') != std::string_view::npos) x98_line_ = n;
+    return true;
   });
-  if (utf8_line != 0 && other_line != 0) {
+  next_line_ += static_cast<size_t>(std::count(lines.begin(), lines.end(), '\n'));
+}
+
+base::Result<Encoding> EncodingScan::Detect(std::string_view file) const {
+  if (utf8_line_ != 0 && other_line_ != 0) {
     return base::InvalidArgument(
-        Where(file, std::max(utf8_line, other_line)) + ": mixed encodings: line " +
-        std::to_string(utf8_line) + " is UTF-8, line " + std::to_string(other_line) +
+        Where(file, std::max(utf8_line_, other_line_)) + ": mixed encodings: line " +
+        std::to_string(utf8_line_) + " is UTF-8, line " + std::to_string(other_line_) +
         " is not (Windows-1251?); save the whole file again in one encoding (UTF-8 or "
         "Windows-1251)");
   }
-  return other_line != 0 ? Encoding::kCp1251 : Encoding::kUtf8;
+  return other_line_ != 0 ? Encoding::kCp1251 : Encoding::kUtf8;
+}
+
+base::Status EncodingScan::Check(Encoding e, std::string_view file) const {
+  if (e == Encoding::kUtf8 && other_line_ != 0) {
+    return base::InvalidArgument(Where(file, other_line_) +
+                                 ": text is not valid UTF-8; if the file was saved by Russian "
+                                 "Excel or 1C, try --encoding cp1251");
+  }
+  if (e == Encoding::kCp1251 && x98_line_ != 0) {
+    return base::InvalidArgument(Where(file, x98_line_) +
+                                 ": byte 0x98 is not a Windows-1251 character; try --encoding "
+                                 "utf-8");
+  }
+  return base::Status::Ok();
+}
+
+base::Result<Encoding> DetectEncoding(std::string_view data, std::string_view file) {
+  EncodingScan scan;
+  scan.Add(data);
+  return scan.Detect(file);
 }
 
 base::Status CheckEncoding(std::string_view data, Encoding e, std::string_view file) {
-  base::Status st;
-  ForEachHighLine(data, [&](size_t line, std::string_view text) {
-    if (e == Encoding::kUtf8 && !base::IsValidUtf8(text)) {
-      st = base::InvalidArgument(Where(file, line) +
-                                 ": text is not valid UTF-8; if the file was saved by Russian "
-                                 "Excel or 1C, try --encoding cp1251");
-    } else if (e == Encoding::kCp1251 && text.find('\x98') != std::string_view::npos) {
-      st = base::InvalidArgument(Where(file, line) +
-                                 ": byte 0x98 is not a Windows-1251 character; try --encoding "
-                                 "utf-8");
-    }
-    return st.ok();
-  });
-  return st;
+  EncodingScan scan;
+  scan.Add(data);
+  return scan.Check(e, file);
 }
 
 void AppendCp1251AsUtf8(std::string_view in, std::string* out) {

@@ -60,8 +60,9 @@ base::Result<MemberIndex> MemberIndex::Build(base::FileSystem& fs, const std::st
   std::vector<size_t> lines;
   MembersExportOptions o = options;
   o.use = MembersUse::kLookup;
+  card::RidHasher rids(secret);
   CK_ASSIGN_OR_RETURN(*summary, ReadMembersExport(fs, path, o, [&](const MemberExportRow& r) {
-    index.entries_.push_back({card::ComputeRid(secret, r.member_id), r.member_id, r.name});
+    index.entries_.push_back({rids.Compute(r.member_id), r.member_id, r.name});
     return base::Status::Ok();
   }));
   std::sort(index.entries_.begin(), index.entries_.end(),

@@ -25,6 +25,21 @@ base::Result<Encoding> DetectEncoding(std::string_view data, std::string_view fi
 // to try --encoding cp1251; for Windows-1251, names the first byte 0x98 (the one unassigned code).
 base::Status CheckEncoding(std::string_view data, Encoding e, std::string_view file);
 
+// The same two decisions over a file read in pieces: Add() takes whole lines (each piece ends with
+// a line break, or is the file's end), numbering them on from the previous piece.
+class EncodingScan {
+ public:
+  void Add(std::string_view lines);
+  base::Result<Encoding> Detect(std::string_view file) const;   // as DetectEncoding
+  base::Status Check(Encoding e, std::string_view file) const;  // as CheckEncoding
+
+ private:
+  size_t next_line_ = 1;
+  size_t utf8_line_ = 0;   // the first line with a byte above 0x7F that is valid UTF-8
+  size_t other_line_ = 0;  // the first that is not
+  size_t x98_line_ = 0;    // the first with byte 0x98
+};
+
 // Appends the UTF-8 form of Windows-1251 bytes to *out. The one unassigned byte (0x98) becomes
 // U+FFFD; CheckEncoding refuses it first.
 void AppendCp1251AsUtf8(std::string_view in, std::string* out);

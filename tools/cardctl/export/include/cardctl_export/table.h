@@ -2,8 +2,9 @@
 // byte-order mark, or Windows-1251; ',' ';' or tab between fields, told from the header row;
 // RFC 4180 quoting (doubled quotes, quoted separators and line breaks, CRLF or LF).
 //
-// The whole file is read into memory (at most kMaxExportBytes) and decoded once, so the encoding
-// is decided over all of it (a file of mixed encodings is refused before any row is used).
+// The file is read twice, a piece at a time, so memory does not grow with it: once to decide the
+// encoding over all of it (a file of mixed encodings is refused before any row is used), then to
+// decode and parse the rows (a piece of about 1 MiB, or the record being read, in memory).
 #pragma once
 
 #include <cstdint>
@@ -59,9 +60,24 @@ class Table {
   // Parses one record at pos_; false at the end of input or on an error.
   bool ParseRecord(Record* rec);
   bool ParseQuoted(std::string* field, size_t start_line);
+  // True at the end of the text in memory; before the end of the file that also marks the
+  // record as cut short (it is parsed again after Refill()).
+  bool End(size_t i) {
+    if (i < text_.size()) return false;
+    if (!eof_) short_ = true;
+    return true;
+  }
+  // Drops the parsed text and decodes the next piece of the file onto the rest.
+  void Refill();
 
   std::string path_;
-  std::string text_;  // UTF-8
+  std::unique_ptr<base::SequentialFile> in_;
+  uint64_t bytes_ = 0;       // after any byte-order mark, as the first reading found it
+  uint64_t bytes_read_ = 0;  // of those, decoded so far
+  std::string text_;         // UTF-8: the rows not parsed yet, as far as decoded
+  std::string raw_;          // the piece just read
+  bool eof_ = false;
+  bool short_ = false;  // the record being parsed ran past text_ before the end of the file
   size_t pos_ = 0;
   size_t line_ = 1;
   Encoding encoding_ = Encoding::kUtf8;
