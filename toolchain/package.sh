@@ -46,6 +46,7 @@ mkdir -p "$stage/doc"
 cp -r toolchain/debian toolchain/device "$stage/"
 cp docs/device.md docs/kiosk-app.md docs/cardctl.md docs/hub.md docs/hub-protocol.md \
   hub/nginx-example.conf "$stage/doc/"
+cp -r docs/man "$stage/doc/man"
 cat >"$stage/debian/changelog" <<CHANGELOG
 cardkiosk ($version) bookworm; urgency=medium
 
