@@ -4,6 +4,8 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -268,6 +270,27 @@ void Completed(void*, MHD_Connection*, void** con_cls, MHD_RequestTerminationCod
   *con_cls = nullptr;
 }
 
+// Blocks SIGPIPE in the calling thread while alive, so that every thread started meanwhile (MHD's
+// pool, the workers) starts with it blocked: a write to a connection its client already closed
+// then fails with EPIPE on whichever thread makes it, whatever the send flags of MHD or the TLS
+// library, and never ends the process. A program that runs the server (a test, cardhub) need
+// not ignore SIGPIPE itself; the caller's own mask is given back.
+class SigpipeBlockedForNewThreads {
+ public:
+  SigpipeBlockedForNewThreads() {
+    sigset_t pipe;
+    sigemptyset(&pipe);
+    sigaddset(&pipe, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe, &old_);
+  }
+  ~SigpipeBlockedForNewThreads() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+  SigpipeBlockedForNewThreads(const SigpipeBlockedForNewThreads&) = delete;
+  SigpipeBlockedForNewThreads& operator=(const SigpipeBlockedForNewThreads&) = delete;
+
+ private:
+  sigset_t old_;
+};
+
 void Log(void* cls, const char* fmt, va_list ap) {
   auto& s = *static_cast<Server::State*>(cls);
   std::lock_guard<std::mutex> lock(s.log_mu);
@@ -319,6 +342,7 @@ base::Result<std::unique_ptr<Server>> Server::Start(base::UniqueFd listen, const
     opts.push_back({MHD_OPTION_HTTPS_MEM_KEY, 0, const_cast<char*>(s->key_pem.c_str())});
   }
   opts.push_back({MHD_OPTION_END, 0, nullptr});
+  SigpipeBlockedForNewThreads sigpipe_blocked;
   s->daemon = MHD_start_daemon(flags, 0, nullptr, nullptr, &Access, s.get(), MHD_OPTION_ARRAY,
                                opts.data(), MHD_OPTION_END);
   std::lock_guard<std::mutex> lock(s->log_mu);

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -48,6 +49,31 @@ struct TlsFiles {
   base::Bytes spki_der;  // the certificate's SubjectPublicKeyInfo, for pinning
 };
 bool MakeSelfSignedCert(const std::string& dir, TlsFiles* out);
+
+// SIGPIPE blocked on the calling thread only, while alive: a test's own client (httplib, OpenSSL:
+// plain write(2) without MSG_NOSIGNAL) that writes to a connection the hub already closed gets
+// EPIPE, and the test fails on what it checks instead of dying. Threads started meanwhile inherit
+// the mask: make it after starting an in-process server, whose threads must keep their own. A
+// SIGPIPE left pending is taken before the mask is given back.
+class ThreadSigpipeBlocked {
+ public:
+  ThreadSigpipeBlocked() {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
+  }
+  ~ThreadSigpipeBlocked() {
+    const timespec now{0, 0};
+    while (sigtimedwait(&pipe_, nullptr, &now) == SIGPIPE) {
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  ThreadSigpipeBlocked(const ThreadSigpipeBlocked&) = delete;
+  ThreadSigpipeBlocked& operator=(const ThreadSigpipeBlocked&) = delete;
+
+ private:
+  sigset_t pipe_, old_;
+};
 
 // A fresh schema in the test PostgreSQL database, for the "postgres" backend of the hub tests, so
 // that tests can run in parallel. The database is given by the environment variable
