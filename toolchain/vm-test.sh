@@ -5,7 +5,8 @@
 # guest agent (toolchain/vm_test.py says what is checked).
 #   toolchain/vm-test.sh            (after toolchain/package.sh amd64)
 # Needs: root (mmdebstrap, mkfs.ext4 -d with the image's owners), the Debian mirror of this
-# machine's apt sources, ~3 GB in build/vm/. KVM where it boots the guest, else TCG by itself.
+# machine's apt sources, ~3 GB in build/vm/. KVM where it boots the guest, else TCG by itself
+# (the last line says which was used).
 # Not part of .ci/run or scripts/test.sh (minutes, not seconds): run it before each release and
 # after any change under toolchain/. Output: build/vm/ (screens/*.png, serial.log, results.json).
 set -euo pipefail
@@ -111,6 +112,10 @@ rm -rf "$rootfs"
 log "image ready ($(du -h --apparent-size "$work/disk.img" | cut -f1) sparse, $(du -h "$work/disk.img" | cut -f1) used)"
 
 # 3. Boot and check.
+rc=0
 python3 toolchain/vm_test.py --work "$work" --card "$data/cards/EDU-690001.txt" \
-  --card2 "$data/cards/EDU-690003.txt" --stick "$data/stick.img" --bad-stick "$data/stick-ext2.img"
-log "done"
+  --card2 "$data/cards/EDU-690003.txt" --stick "$data/stick.img" --bad-stick "$data/stick-ext2.img" || rc=$?
+accel="$(python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print(r.get("accel", "none"), "(KVM fell back: " + r["kvm_fallback"] + ")" if "kvm_fallback" in r else "")' "$work/results.json" 2>/dev/null || echo unknown)"
+log "accelerator: $accel"
+[ "$rc" -eq 0 ] && log "done: every check passed" || log "FAILED (exit $rc): see $work/results.json"
+exit "$rc"
