@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <vector>
 
 namespace scanner::qr {
 
@@ -25,5 +26,29 @@ struct Homography {
 // The homography taking the four points `from` to `to` (from[i] to to[i]), into *h. False, *h
 // unspecified, if there is none: three of either four on one line, or points repeated.
 [[nodiscard]] bool Solve(const std::array<Pt, 4>& from, const std::array<Pt, 4>& to, Homography* h);
+
+// The homography that maps `from` closest to `to` (least squares in the linearised equations,
+// from[i] to to[i], at least four pairs). False, *h unspecified, where they do not determine one.
+[[nodiscard]] bool Fit(const std::vector<Pt>& from, const std::vector<Pt>& to, Homography* h);
+
+// Module to frame coordinates where the paper is not flat: a homography, and offsets from it in
+// pixels on a lattice of nodes `step` modules apart (node (0, 0) at module (0, 0)), interpolated
+// bilinearly between them (and held beyond the last ones).
+struct GridMap {
+  GridMap() = default;
+  GridMap(const Homography& flat) : h(flat) {}  // NOLINT(google-explicit-constructor): a flat map
+  Homography h;
+  int nodes = 0;  // per side; 0: the homography alone
+  double step = 1;
+  std::vector<Pt> offset;  // nodes x nodes, row by row
+
+  Pt operator()(double u, double v) const {
+    const Pt p = h(u, v);
+    if (nodes == 0) return p;
+    const Pt o = OffsetAt(u, v);
+    return {p.x + o.x, p.y + o.y};
+  }
+  Pt OffsetAt(double u, double v) const;
+};
 
 }  // namespace scanner::qr

@@ -6,8 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
+#include <vector>
 
 namespace scanner::qr {
 namespace {
@@ -85,6 +88,66 @@ TEST(HomographyTest, RefusesPointsThatDetermineNone) {
   EXPECT_FALSE(Solve(repeated, kPixels, &h));
   const std::array<Pt, 4> one_point = {Pt{5, 5}, Pt{5, 5}, Pt{5, 5}, Pt{5, 5}};
   EXPECT_FALSE(Solve(one_point, one_point, &h));
+}
+
+TEST(HomographyTest, FittedToManyExactPairsIsTheirTransform) {
+  Homography known;
+  known.k = {1.8, 0.25, 40, -0.15, 2.1, 25, 0.0015, -0.0008};
+  // A finder pattern's centre at each of three corners and a 3 x 3 grid of alignment patterns.
+  std::vector<Pt> from = {{3.5, 3.5}, {57.5, 3.5}, {3.5, 57.5}};
+  for (const double u : {6.5, 30.5, 54.5}) {
+    for (const double v : {6.5, 30.5, 54.5}) from.push_back({u, v});
+  }
+  std::vector<Pt> to;
+  for (const Pt& p : from) to.push_back(known(p.x, p.y));
+  Homography h;
+  ASSERT_TRUE(Fit(from, to, &h));
+  for (double u = 0; u <= 61; u += 6.1) {
+    for (double v = 0; v <= 61; v += 6.1) ExpectNear(h(u, v), known(u, v), 1e-6);
+  }
+}
+
+TEST(HomographyTest, FittedToNoisyPairsIsCloserThanAnyFourOfThem) {
+  Homography known;
+  known.k = {4.2, 0.8, 120, -0.6, 3.1, 80, 0.004, 0.0021};
+  std::vector<Pt> from, to;
+  uint32_t state = 7;
+  for (double u = 6.5; u < 60; u += 12) {
+    for (double v = 6.5; v < 60; v += 12) {
+      state = state * 1103515245 + 12345;
+      const double dx = static_cast<double>((state >> 16) % 100) / 200 - 0.25;  // +-0.25 px
+      state = state * 1103515245 + 12345;
+      const double dy = static_cast<double>((state >> 16) % 100) / 200 - 0.25;
+      const Pt p = known(u, v);
+      from.push_back({u, v});
+      to.push_back({p.x + dx, p.y + dy});
+    }
+  }
+  Homography h;
+  ASSERT_TRUE(Fit(from, to, &h));
+  double worst = 0;
+  for (double u = 0; u <= 61; u += 1) {
+    for (double v = 0; v <= 61; v += 1) {
+      const Pt a = h(u, v), b = known(u, v);
+      worst = std::max(worst, std::hypot(a.x - b.x, a.y - b.y));
+    }
+  }
+  EXPECT_LT(worst, 0.5);
+  EXPECT_FALSE(Fit({from[0], from[1], from[2]}, {to[0], to[1], to[2]}, &h));  // three pairs
+}
+
+TEST(GridMapTest, AddsTheLatticeOffsetsInterpolatedBetweenNodes) {
+  GridMap map;
+  ASSERT_TRUE(Solve({Pt{0, 0}, Pt{1, 0}, Pt{0, 1}, Pt{1, 1}},
+                    {Pt{10, 10}, Pt{14, 10}, Pt{10, 14}, Pt{14, 14}}, &map.h));
+  ExpectNear(map(2, 3), Pt{18, 22}, 1e-9);  // no lattice: the homography
+  map.nodes = 2;
+  map.step = 10;
+  map.offset = {Pt{0, 0}, Pt{2, 0}, Pt{0, 0}, Pt{2, 4}};
+  ExpectNear(map(0, 0), Pt{10, 10}, 1e-9);
+  ExpectNear(map(10, 10), Pt{52, 54}, 1e-9);
+  ExpectNear(map(5, 5), Pt{30 + 1, 30 + 1}, 1e-9);  // the mean of the four nodes' offsets
+  ExpectNear(map(20, 0), Pt{92, 10}, 1e-9);         // beyond the last node: held
 }
 
 }  // namespace
