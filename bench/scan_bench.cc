@@ -94,8 +94,8 @@ bool ParseZx(const std::string& spec, ZXing::DecodeHints* h) {
   return true;
 }
 
-// ours:harder=0/rotate=0/down=0/global=0/second=0/region=1/step=2/zoom=200/contrast=1/glare=1/
-// invert=1/max=4/shrink=1280
+// ours:harder=0/rotate=0/down=0/global=0/second=0/region=1/refit=1/deblur=1/step=2/zoom=200/
+// contrast=1/glare=1/invert=1/max=4/shrink=1280
 bool ParseOurs(const std::string& spec, scanner::DecoderOptions* o) {
   for (const std::string& kv : Split(spec, '/')) {
     const size_t eq = kv.find('=');
@@ -115,6 +115,10 @@ bool ParseOurs(const std::string& spec, scanner::DecoderOptions* o) {
       o->second_binarizer = n != 0;
     } else if (k == "region") {
       o->region_pass = n != 0;
+    } else if (k == "refit") {
+      o->grid_refit = n != 0;
+    } else if (k == "deblur") {
+      o->deblur_pass = n != 0;
     } else if (k == "step") {
       o->scan_step = n;
     } else if (k == "zoom") {

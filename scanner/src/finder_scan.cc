@@ -247,16 +247,39 @@ std::vector<Finder> FindFinders(const Frame& f, int step) {
 }
 
 bool IsTriple(const Finder& a, const Finder& b, const Finder& c) {
+  return IsTripleWithin(a, b, c, {1.6, 2, 0.6});
+}
+
+bool IsTripleWithin(const Finder& a, const Finder& b, const Finder& c, const TripleLimits& l) {
   if (a.light != b.light || a.light != c.light) return false;
   const double lo = std::min({a.module, b.module, c.module});
   const double hi = std::max({a.module, b.module, c.module});
-  if (hi > 1.6 * lo) return false;
+  if (hi > l.modules * lo) return false;
   const double abx = b.x - a.x, aby = b.y - a.y, acx = c.x - a.x, acy = c.y - a.y;
   const double ab = std::hypot(abx, aby), ac = std::hypot(acx, acy);
   const double m = (a.module + b.module + c.module) / 3;
   if (std::min(ab, ac) < 14 * m || std::max(ab, ac) > 120 * m) return false;
-  if (std::max(ab, ac) > 2 * std::min(ab, ac)) return false;
-  return std::fabs(abx * acx + aby * acy) < 0.6 * ab * ac;  // |cos| < 0.6: 53..127 degrees
+  if (std::max(ab, ac) > l.sides * std::min(ab, ac)) return false;
+  return std::fabs(abx * acx + aby * acy) < l.cosine * ab * ac;
+}
+
+std::vector<Region> SteepRegions(const Frame& f, const std::vector<Finder>& finders) {
+  const size_t n = finders.size();
+  std::vector<Region> triples;
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t j = 0; j < n; ++j) {
+      for (size_t k = j + 1; k < n; ++k) {
+        if (i == j || i == k || IsTriple(finders[i], finders[j], finders[k]) ||
+            !IsTripleWithin(finders[i], finders[j], finders[k], kSteep)) {
+          continue;
+        }
+        triples.push_back(TripleRegion(f, finders, i, j, k));
+      }
+    }
+  }
+  std::stable_sort(triples.begin(), triples.end(),
+                   [](const Region& a, const Region& b) { return a.support > b.support; });
+  return triples;
 }
 
 bool IsPair(const Finder& a, const Finder& b) {

@@ -48,6 +48,19 @@ std::vector<Finder> FindFinders(const Frame& f, int step);
 // equally long sides (within perspective) at about a right angle, 14..120 modules long.
 bool IsTriple(const Finder& a, const Finder& b, const Finder& c);
 
+// How far apart a triple's finder patterns may be in module size (ratio) and side length (ratio),
+// and how far from square the corner (|cos| of its angle below).
+struct TripleLimits {
+  double modules = 1.6, sides = 2, cosine = 0.6;  // IsTriple's: 53..127 degrees
+};
+// A code seen at 50-60 degrees: the far finder patterns half the size and distance of the near.
+inline constexpr TripleLimits kSteep{2.6, 3.6, 0.8};
+bool IsTripleWithin(const Finder& a, const Finder& b, const Finder& c, const TripleLimits& l);
+
+// The triples (a the corner) that IsTriple refuses but the kSteep limits allow, the best supported
+// first: where nothing else was read, a strongly foreshortened code's.
+std::vector<Region> SteepRegions(const Frame& f, const std::vector<Finder>& finders);
+
 // Could a and b be two finder patterns of one symbol?
 bool IsPair(const Finder& a, const Finder& b);
 

@@ -7,12 +7,7 @@
 #include <utility>
 
 namespace scanner::qr {
-namespace {
 
-// Along the line from c in direction d (unit steps of one pixel), the distance to where the
-// pattern's outer edge is crossed: past ink, space, ink (a finder's centre, gap and ring; an
-// alignment pattern's too). Sub-pixel, where the level crosses `mid`. Negative if not found
-// within `reach` pixels.
 double OuterEdge(const Frame& f, Pt c, Pt d, double mid, bool light, double reach) {
   const auto ink = [&](double v) { return (v < mid) != light; };
   int phase = 0;  // 0: in the centre's ink, 1: in the gap, 2: in the ring
@@ -29,6 +24,8 @@ double OuterEdge(const Frame& f, Pt c, Pt d, double mid, bool light, double reac
   }
   return -1;
 }
+
+namespace {
 
 // Centres the point on its pattern: the midpoints of the outer edges along the row, then the
 // column, through it, three times. Also returns the pattern's width across and down.
@@ -155,22 +152,41 @@ int Dimension(const Frame& f, const std::array<Pt, 3>& c, double m, double estim
   return dim_row;
 }
 
-// How much the spot p looks like an alignment pattern (ink centre, paper ring, ink ring) with
-// modules u1 across and v1 down; higher is more; -1e9 if it reaches outside the frame.
-double AlignmentScore(const Frame& f, Pt p, Pt u1, Pt v1, bool light) {
-  const double centre = Sample(f, p.x, p.y);
-  if (centre < 0) return -1e9;
-  double ring1 = 0, ring2 = 0;
-  for (int dy = -2; dy <= 2; ++dy) {
-    for (int dx = -2; dx <= 2; ++dx) {
-      if (dx == 0 && dy == 0) continue;
-      const double v = Sample(f, p.x + dx * u1.x + dy * v1.x, p.y + dx * u1.y + dy * v1.y);
-      if (v < 0) return -1e9;
-      (std::max(std::abs(dx), std::abs(dy)) == 1 ? ring1 : ring2) += v;
-    }
+// A finder pattern's module along the unit vector d: its width that way over 7; 0 if not found.
+double ModuleAlong(const Frame& f, Pt c, Pt d, double mid, bool light, double reach) {
+  const double a = OuterEdge(f, c, d, mid, light, reach),
+               b = OuterEdge(f, c, {-d.x, -d.y}, mid, light, reach);
+  return a < 0 || b < 0 ? 0 : (a + b) / 7;
+}
+
+// The dimension of a strongly foreshortened code (Dimension found none): the modules measured
+// along the code's own axes at each finder pattern, so that the timing patterns are looked for 3
+// modules in from each end's own finder pattern, and counted at their own module size.
+int AxisDimension(const Frame& f, const std::array<Pt, 3>& c, double mid, bool light,
+                  double reach) {
+  const Pt e1{c[1].x - c[0].x, c[1].y - c[0].y}, e2{c[2].x - c[0].x, c[2].y - c[0].y};
+  const double l1 = std::hypot(e1.x, e1.y), l2 = std::hypot(e2.x, e2.y);
+  const Pt u1{e1.x / l1, e1.y / l1}, u2{e2.x / l2, e2.y / l2};
+  std::array<double, 3> along{}, down{};
+  for (size_t i = 0; i < 3; ++i) {
+    along[i] = ModuleAlong(f, c[i], u1, mid, light, reach);
+    down[i] = ModuleAlong(f, c[i], u2, mid, light, reach);
+    if (along[i] <= 0 || down[i] <= 0) return 0;
   }
-  const double sc = ring1 / 8 - (centre + ring2 / 16) / 2;
-  return light ? -sc : sc;
+  const auto in = [](Pt p, Pt u, double k) { return Pt{p.x + k * u.x, p.y + k * u.y}; };
+  const double m_row = (along[0] + along[1]) / 2, m_col = (down[0] + down[2]) / 2;
+  const int row =
+      CountRuns(f, in(c[0], u2, 3 * down[0]), in(c[1], u2, 3 * down[1]), {}, m_row, mid, light) +
+      12;
+  const int col =
+      CountRuns(f, in(c[0], u1, 3 * along[0]), in(c[2], u1, 3 * along[2]), {}, m_col, mid, light) +
+      12;
+  const auto valid = [](int d, double estimate) {
+    return (d - 17) % 4 == 0 && d >= 25 && std::fabs(d - estimate) <= 8;
+  };
+  const bool row_ok = valid(row, l1 / m_row + 7), col_ok = valid(col, l2 / m_col + 7);
+  if (row_ok && (row == col || !col_ok)) return row;
+  return col_ok && !row_ok ? col : 0;
 }
 
 // The alignment pattern nearest the fourth corner, at module (dim - 7, dim - 7): where the three
@@ -201,11 +217,56 @@ void FindAlignment(const Frame& f, const LevelRange& range, GridPlan* plan) {
   plan->found_good = best > (range.hi - range.lo) / 4.0;
 }
 
+// The pure image of the grid's bits: one pixel per module, a quiet zone of 4, the finder
+// patterns drawn; returns its side.
+int DrawPure(const std::vector<uint8_t>& bits, int dim, std::vector<uint8_t>* image) {
+  const int q = 4, w = dim + 2 * q;
+  const auto uw = static_cast<size_t>(w);
+  image->assign(uw * uw, 255);
+  for (size_t v = 0; v < static_cast<size_t>(dim); ++v) {
+    for (size_t u = 0; u < static_cast<size_t>(dim); ++u) {
+      if (bits[v * static_cast<size_t>(dim) + u] != 0) (*image)[(v + q) * uw + u + q] = 0;
+    }
+  }
+  for (const auto& [fu, fv] : {std::pair{0, 0}, {dim - 7, 0}, {0, dim - 7}}) {
+    for (int v = -1; v <= 7; ++v) {
+      for (int u = -1; u <= 7; ++u) {
+        const int ring = std::max(std::abs(2 * u - 6), std::abs(2 * v - 6)) / 2;  // 0..4
+        const int x = fu + u, y = fv + v;
+        if (x < 0 || y < 0 || x >= dim || y >= dim) continue;
+        (*image)[static_cast<size_t>(y + q) * uw + static_cast<size_t>(x + q)] =
+            ring == 2 || ring == 4 ? 255 : 0;
+      }
+    }
+  }
+  return w;
+}
+
+}  // namespace
+
+// How much the spot p looks like an alignment pattern (ink centre, paper ring, ink ring) with
+// modules u1 across and v1 down; higher is more; -1e9 if it reaches outside the frame.
+double AlignmentScore(const Frame& f, Pt p, Pt u1, Pt v1, bool light) {
+  const double centre = Sample(f, p.x, p.y);
+  if (centre < 0) return -1e9;
+  double ring1 = 0, ring2 = 0;
+  for (int dy = -2; dy <= 2; ++dy) {
+    for (int dx = -2; dx <= 2; ++dx) {
+      if (dx == 0 && dy == 0) continue;
+      const double v = Sample(f, p.x + dx * u1.x + dy * v1.x, p.y + dx * u1.y + dy * v1.y);
+      if (v < 0) return -1e9;
+      (std::max(std::abs(dx), std::abs(dy)) == 1 ? ring1 : ring2) += v;
+    }
+  }
+  const double sc = ring1 / 8 - (centre + ring2 / 16) / 2;
+  return light ? -sc : sc;
+}
+
 // Does the grid through `h` find the alignment patterns (those not on a finder pattern) where
 // they belong, 80% of their modules right? Each pattern's 5 x 5 modules are thresholded at their
 // own mean pulled towards `mid`. A check of the grid everywhere, at a few hundred samples, before
 // the grid is sampled and ZXing is asked to read it.
-bool AlignmentsFit(const Frame& f, const Homography& h, int dim, double mid, bool light) {
+bool AlignmentsFit(const Frame& f, const GridMap& h, int dim, double mid, bool light) {
   std::array<int, 7> at{};
   const int count = AlignmentCentres(dim, &at);
   int good = 0, total = 0;
@@ -234,33 +295,6 @@ bool AlignmentsFit(const Frame& f, const Homography& h, int dim, double mid, boo
   return good * 10 >= total * 8;
 }
 
-// The pure image of the grid's bits: one pixel per module, a quiet zone of 4, the finder
-// patterns drawn; returns its side.
-int DrawPure(const std::vector<uint8_t>& bits, int dim, std::vector<uint8_t>* image) {
-  const int q = 4, w = dim + 2 * q;
-  const auto uw = static_cast<size_t>(w);
-  image->assign(uw * uw, 255);
-  for (size_t v = 0; v < static_cast<size_t>(dim); ++v) {
-    for (size_t u = 0; u < static_cast<size_t>(dim); ++u) {
-      if (bits[v * static_cast<size_t>(dim) + u] != 0) (*image)[(v + q) * uw + u + q] = 0;
-    }
-  }
-  for (const auto& [fu, fv] : {std::pair{0, 0}, {dim - 7, 0}, {0, dim - 7}}) {
-    for (int v = -1; v <= 7; ++v) {
-      for (int u = -1; u <= 7; ++u) {
-        const int ring = std::max(std::abs(2 * u - 6), std::abs(2 * v - 6)) / 2;  // 0..4
-        const int x = fu + u, y = fv + v;
-        if (x < 0 || y < 0 || x >= dim || y >= dim) continue;
-        (*image)[static_cast<size_t>(y + q) * uw + static_cast<size_t>(x + q)] =
-            ring == 2 || ring == 4 ? 255 : 0;
-      }
-    }
-  }
-  return w;
-}
-
-}  // namespace
-
 bool PlanGrid(const Frame& f, const Box& box, bool light, const std::array<Pt, 3>& centres,
               double module, GridPlan* plan) {
   const LevelRange range = PercentileRange(Cut(f, box));
@@ -269,33 +303,49 @@ bool PlanGrid(const Frame& f, const Box& box, bool light, const std::array<Pt, 3
   std::array<Pt, 3> c = centres;
   double m = 0, estimate = 0;
   if (!CentreFinders(f, mid, light, module, &c, &m, &estimate)) return false;
-  const int dim = Dimension(f, c, m, estimate, mid, light);
+  int dim = Dimension(f, c, m, estimate, mid, light);
+  if (dim == 0) dim = AxisDimension(f, c, mid, light, 6 * module + 3);
   if (dim < 25 || dim > 177) return false;
   plan->finders = c;
   plan->dim = dim;
   plan->mid = mid;
   plan->light = light;
+  plan->contrast = range.hi - range.lo;
   FindAlignment(f, range, plan);
   return true;
 }
 
 bool SamplePure(const Frame& f, const GridPlan& plan, Pt corner, GridScratch s, Homography* h,
                 Frame* pure) {
+  if (!CornerHomography(plan, corner, h)) return false;
+  return SampleMap(f, plan, *h, s, pure);
+}
+
+bool CornerHomography(const GridPlan& plan, Pt corner, Homography* h) {
   const int dim = plan.dim;
   const double a = dim - 6.5;  // the fourth corner's alignment pattern's centre, both axes
   const std::array<Pt, 3>& c = plan.finders;
-  if (!Solve({Pt{3.5, 3.5}, Pt{dim - 3.5, 3.5}, Pt{3.5, dim - 3.5}, Pt{a, a}},
-             {c[0], c[1], c[2], corner}, h) ||
-      !AlignmentsFit(f, *h, dim, plan.mid, plan.light) ||
-      !SampleGrid(f, *h, dim, plan.mid, plan.light, s.grey, s.bits)) {
+  return Solve({Pt{3.5, 3.5}, Pt{dim - 3.5, 3.5}, Pt{3.5, dim - 3.5}, Pt{a, a}},
+               {c[0], c[1], c[2], corner}, h);
+}
+
+bool SampleMap(const Frame& f, const GridPlan& plan, const GridMap& map, GridScratch s,
+               Frame* pure) {
+  const int dim = plan.dim;
+  if (!AlignmentsFit(f, map, dim, plan.mid, plan.light) ||
+      !SampleGrid(f, map, dim, plan.mid, plan.light, s.grey, s.bits)) {
     return false;
   }
-  const int w = DrawPure(*s.bits, dim, s.image);
-  *pure = {s.image->data(), w, w, w, PixelFormat::kGray8};
+  *pure = PureImage(*s.bits, dim, s.image);
   return true;
 }
 
-bool SampleGrid(const Frame& f, const Homography& h, int dim, double mid, bool light,
+Frame PureImage(const std::vector<uint8_t>& bits, int dim, std::vector<uint8_t>* image) {
+  const int w = DrawPure(bits, dim, image);
+  return {image->data(), w, w, w, PixelFormat::kGray8};
+}
+
+bool SampleGrid(const Frame& f, const GridMap& h, int dim, double mid, bool light,
                 std::vector<uint8_t>* grey, std::vector<uint8_t>* bits) {
   const auto n = static_cast<size_t>(dim);
   grey->resize(n * n);

@@ -23,9 +23,10 @@ struct GridPlan {
   // The finder patterns' centres, refined: [0] the corner, [1] along the first row (top right),
   // [2] down the first column.
   std::array<Pt, 3> finders{};
-  int dim = 0;         // modules per side: 25 (version 2) .. 177
-  double mid = 0;      // halfway between the region's ink and paper levels
-  bool light = false;  // light on dark
+  int dim = 0;          // modules per side: 25 (version 2) .. 177
+  double mid = 0;       // halfway between the region's ink and paper levels
+  double contrast = 0;  // between them
+  bool light = false;   // light on dark
   Pt guess;  // the alignment pattern at module (dim - 7, dim - 7), where the finders put it
   Pt found;  // the most ring-shaped spot near `guess`
   bool found_good = false;  // ... and it looks like an alignment pattern
@@ -51,12 +52,38 @@ struct GridScratch {
 bool SamplePure(const Frame& f, const GridPlan& plan, Pt corner, GridScratch s, Homography* h,
                 Frame* pure);
 
+// The homography through the three finder patterns and the fourth corner's alignment pattern
+// at `corner`; false if degenerate.
+bool CornerHomography(const GridPlan& plan, Pt corner, Homography* h);
+
+// SamplePure through any map of the modules (homography.h): the same checks, the same image.
+bool SampleMap(const Frame& f, const GridPlan& plan, const GridMap& map, GridScratch s,
+               Frame* pure);
+
+// The pure image of a dim x dim grid's bits (ink 1) into *image: one pixel per module, a quiet
+// zone of 4, the finder patterns drawn. The frame returned views *image.
+Frame PureImage(const std::vector<uint8_t>& bits, int dim, std::vector<uint8_t>* image);
+
 // The modules of a dim x dim grid sampled through `h` (module (u, v) centred at u + 0.5,
 // v + 0.5), ink 1, into *bits, their levels (ink dark) into *grey; false if a module falls
 // outside the frame. Each module is thresholded at the mean of the 9 x 9 modules around it (light
 // gradients, glare), pulled towards `mid`.
-bool SampleGrid(const Frame& f, const Homography& h, int dim, double mid, bool light,
+bool SampleGrid(const Frame& f, const GridMap& h, int dim, double mid, bool light,
                 std::vector<uint8_t>* grey, std::vector<uint8_t>* bits);
+
+// Does the grid through `h` find the alignment patterns (those not on a finder pattern) where
+// they belong, 80% of their 5 x 5 modules right?
+bool AlignmentsFit(const Frame& f, const GridMap& h, int dim, double mid, bool light);
+
+// Along the line from c in direction d (a unit vector: steps of one pixel), the distance to where
+// a pattern's outer edge is crossed: past ink, space, ink (a finder's centre, gap and ring; an
+// alignment pattern's too). Sub-pixel, where the level crosses `mid`. Negative if not found
+// within `reach` pixels.
+double OuterEdge(const Frame& f, Pt c, Pt d, double mid, bool light, double reach);
+
+// How much the spot p looks like an alignment pattern (ink centre, paper ring, ink ring) with
+// modules u1 across and v1 down; higher is more; -1e9 if it reaches outside the frame.
+double AlignmentScore(const Frame& f, Pt p, Pt u1, Pt v1, bool light);
 
 // The centres of the alignment patterns of a dim x dim symbol along either axis, as ISO/IEC 18004
 // table E.1 has them (the rule that generates it); returns how many (0 for version 1).

@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "finder_scan.h"
+#include "grid_deblur.h"
+#include "grid_fit.h"
 #include "grid_sampler.h"
 #include "homography.h"
 #include "luma_ops.h"
@@ -40,6 +42,9 @@ constexpr double kNativeMinModule = 3.0;
 constexpr double kTargetModule = 4.5;
 constexpr int kMaxRegionReads = 3;
 constexpr double kRegionBudget = 2.5;
+// Regions per frame whose grid may have the sampled read's second chances (grid_fit.h,
+// grid_deblur.h): the best supported ones whose first placement failed.
+constexpr int kSecondChances = 2;
 
 // A region is read when two of its finder patterns lie in a symbol read.
 bool IsRead(const Region& r, const std::vector<Quad>& read_at) {
@@ -64,37 +69,93 @@ bool ReadRegion(const Frame& f, const Region& r, int percent, Tone tone,
   return texts->size() > before;
 }
 
-// Reads the region by sampling its module grid (grid_sampler.h) through the alignment pattern
+// Reads one region by sampling its module grid (grid_sampler.h): through the alignment pattern
 // found near the fourth corner if it looks like one, else (or if that fails) through where the
-// finder patterns put it. `centres`: its finder patterns, any order. The symbol read goes to
-// *read_at. Returns whether it read something.
-bool ReadSampled(const Frame& f, const Region& r, const std::array<Pt, 3>& centres, double module,
-                 const ZXing::DecodeHints& pure, qr::GridScratch s, std::vector<std::string>* texts,
-                 std::vector<Quad>* read_at) {
-  qr::GridPlan plan;
-  if (!qr::PlanGrid(f, r.box, r.light, centres, module, &plan)) return false;
-  qr::Homography h;
-  const auto attempt = [&](Pt corner) {
-    Frame image;
-    if (!qr::SamplePure(f, plan, corner, s, &h, &image)) return false;
-    std::vector<std::string> got;
-    qr::Read(image, pure, &got);
-    for (std::string& t : got) {
-      if (std::find(texts->begin(), texts->end(), t) == texts->end()) texts->push_back(t);
+// finder patterns put it; then, only where those fail, the second chances the options allow:
+// through the alignment patterns found one by one and through offsets from that (grid_fit.h),
+// and deblurred (grid_deblur.h). The symbol read goes to *read_at.
+class SampledRead {
+ public:
+  // *second_chances: how many regions of the frame may still have them (they cost 1-3 ms).
+  SampledRead(const Frame& f, const DecoderOptions& o, const ZXing::DecodeHints& pure,
+              qr::GridScratch s, std::vector<std::string>* texts, int* second_chances)
+      : f_(f), o_(o), pure_(pure), s_(s), texts_(texts), second_chances_(second_chances) {}
+
+  // `centres`: the region's finder patterns, any order. Returns whether it read something.
+  bool Run(const Region& r, const std::array<Pt, 3>& centres, std::vector<Quad>* read_at) {
+    if (!qr::PlanGrid(f_, r.box, r.light, centres, r.module, &plan_)) return false;
+    if (!(plan_.found_good && Through(plan_.found)) && !Through(plan_.guess) && !SecondChances()) {
+      return false;
     }
-    return !got.empty();
-  };
-  if (!(plan.found_good && attempt(plan.found)) && !attempt(plan.guess)) return false;
-  Quad quad{};
-  const int dim = plan.dim;
-  const Pt corners[4] = {h(0, 0), h(dim, 0), h(dim, dim), h(0, dim)};
-  for (size_t i = 0; i < 4; ++i) {
-    quad[i] = {static_cast<int>(std::lround(corners[i].x)),
-               static_cast<int>(std::lround(corners[i].y))};
+    Quad quad{};
+    const int dim = plan_.dim;
+    const Pt corners[4] = {map_(0, 0), map_(dim, 0), map_(dim, dim), map_(0, dim)};
+    for (size_t i = 0; i < 4; ++i) {
+      quad[i] = {static_cast<int>(std::lround(corners[i].x)),
+                 static_cast<int>(std::lround(corners[i].y))};
+    }
+    read_at->push_back(quad);
+    return true;
   }
-  read_at->push_back(quad);
-  return true;
-}
+
+ private:
+  bool Through(Pt corner) {
+    qr::Homography h;
+    return qr::CornerHomography(plan_, corner, &h) && Attempt(h);
+  }
+
+  bool SecondChances() {
+    if (*second_chances_ <= 0 || !(o_.grid_refit || o_.deblur_pass)) return false;
+    --*second_chances_;
+    qr::GridMap fitted;
+    if (!qr::CornerHomography(plan_, plan_.found_good ? plan_.found : plan_.guess, &fitted.h)) {
+      return false;
+    }
+    const qr::GridMap first = fitted;
+    if (o_.grid_refit) {
+      if (qr::FitAlignments(f_, plan_, &fitted.h) > 0 && Attempt(fitted)) return true;
+      qr::GridMap bent = fitted;
+      qr::FitOffsets(f_, plan_, &bent);
+      if (Attempt(bent)) return true;
+    }
+    if (o_.deblur_pass) {
+      // Through the alignment patterns found if they were, else where the finder patterns put
+      // the fourth corner.
+      if (Deblurred(o_.grid_refit ? fitted : first)) return true;
+    }
+    return false;
+  }
+
+  bool Attempt(const qr::GridMap& m) {
+    Frame image;
+    return qr::SampleMap(f_, plan_, m, s_, &image) && Read(image, m);
+  }
+
+  bool Deblurred(const qr::GridMap& m) {
+    return qr::DeblurGrid(f_, plan_, m, s_, &bits_) &&
+           Read(qr::PureImage(bits_, plan_.dim, s_.image), m);
+  }
+
+  bool Read(const Frame& image, const qr::GridMap& m) {
+    std::vector<std::string> got;
+    qr::Read(image, pure_, &got);
+    for (std::string& t : got) {
+      if (std::find(texts_->begin(), texts_->end(), t) == texts_->end()) texts_->push_back(t);
+    }
+    if (!got.empty()) map_ = m;
+    return !got.empty();
+  }
+
+  const Frame& f_;
+  const DecoderOptions& o_;
+  const ZXing::DecodeHints& pure_;
+  const qr::GridScratch s_;
+  std::vector<std::string>* texts_;
+  int* second_chances_;
+  qr::GridPlan plan_;
+  qr::GridMap map_;
+  std::vector<uint8_t> bits_;
+};
 
 // The decoder's buffers, reused from frame to frame.
 struct Buffers {
@@ -126,6 +187,7 @@ class FrameRead {
       RegionPasses(&seen);
     }
     if (texts_.empty()) Fallbacks(seen);
+    if (texts_.empty() && o_.region_pass && o_.grid_refit) SteepPass();
     return std::move(texts_);
   }
 
@@ -172,10 +234,7 @@ class FrameRead {
         continue;
       }
       const size_t before = texts_.size();
-      std::array<Pt, 3> centres{};
-      for (size_t q = 0; q < 3; ++q) centres[q] = {finders_[r.ids[q]].x, finders_[r.ids[q]].y};
-      if (ReadSampled(f_, r, centres, r.module, pure_, {b_.grey, b_.grid, b_.pure}, &texts_,
-                      &read_at_)) {
+      if (Sampled(r)) {
         Note(before, r.light);
         continue;
       }
@@ -186,6 +245,23 @@ class FrameRead {
       Note(before, r.light);
     }
     return all_read;
+  }
+
+  bool Sampled(const Region& r) {
+    std::array<Pt, 3> centres{};
+    for (size_t q = 0; q < 3; ++q) centres[q] = {finders_[r.ids[q]].x, finders_[r.ids[q]].y};
+    return SampledRead(f_, o_, pure_, {b_.grey, b_.grid, b_.pure}, &texts_, &second_chances_)
+        .Run(r, centres, &read_at_);
+  }
+
+  // Where nothing was read: the triples the scan refused as too far from square (a code seen at
+  // 50-60 degrees), each read only from its sampled grid.
+  void SteepPass() {
+    int tried = 0;
+    for (const Region& r : qr::SteepRegions(f_, finders_)) {
+      if (!Wanted(r.light)) continue;
+      if (tried++ >= kMaxRegionReads || Sampled(r)) return;
+    }
   }
 
   // Two finder patterns of the wanted polarity outside every symbol read that may belong together.
@@ -272,7 +348,8 @@ class FrameRead {
   std::vector<Finder> finders_;
   std::vector<Region> regions_;
   std::vector<int> done_;  // per region: the enlargement the first pass read it at, 0 if none
-  int polarity_ = 0;       // 1: a dark-on-light code was read, 2: light-on-dark
+  int second_chances_ = kSecondChances;
+  int polarity_ = 0;  // 1: a dark-on-light code was read, 2: light-on-dark
 };
 
 }  // namespace

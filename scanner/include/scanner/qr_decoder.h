@@ -40,6 +40,15 @@ struct DecoderOptions {
   // codes, a card's, at 2-3 px per module under a few degrees of tilt; enlarged, it reads them),
   // and squared where the crop is clipped (glare).
   bool region_pass = true;
+  // Where that grid fails the alignment patterns' check or Reed-Solomon, second chances: the
+  // alignment patterns found one by one outwards from the finder patterns, each where the ones
+  // found so far put it, and a homography fitted to them all (strong perspective); then offsets
+  // from it on a lattice every few modules, each where the module centres around it are most
+  // clearly dark or light (bent paper, module rows as arcs).
+  bool grid_refit = true;
+  // Where no sampling of a placed grid reads: a motion blur (direction and length up to four
+  // modules) estimated from how the function patterns' known modules are blurred, and undone.
+  bool deblur_pass = true;
   int zoom_percent = 200;
   int scan_step = 2;  // rows between scan lines
   // Levels squared, which spreads the highlights where glare washed modules towards white: a
