@@ -35,7 +35,7 @@ constexpr Tier kTiers[] = {
     {"clean", 28, 28},
     {"small", 28, 12},
     {"rotation", 28, 28},
-    {"perspective", 28, 13},
+    {"perspective", 28, 15},
     {"blur", 28, 10},
     {"noise", 28, 23},
     {"low_contrast", 28, 24},
@@ -45,9 +45,9 @@ constexpr Tier kTiers[] = {
     // The codes people hold up badly (docs/scanner.md): steep tilts, bent cards, motion and focus
     // blur, light cards filling a dark frame, very large codes in 4K frames.
     {"tilt40", 20, 20},
-    {"tilt50", 20, 12},
-    {"tilt60", 20, 3},
-    {"bend", 20, 5},
+    {"tilt50", 20, 19},
+    {"tilt60", 20, 9},
+    {"bend", 20, 16},
     {"motion", 20, 2},
     {"exposure", 20, 20},
     {"large_4k", 8, 5},
