@@ -12,6 +12,8 @@ std::string_view OutcomeName(Outcome o) {
       return "refused";
     case Outcome::kCannotCheck:
       return "cannot_check";
+    case Outcome::kVoided:
+      return "voided";
   }
   return "cannot_check";
 }

@@ -14,6 +14,8 @@ std::string_view StateName(State s) {
       return "amount";
     case State::kConfirm:
       return "confirm";
+    case State::kVoidConfirm:
+      return "void_confirm";
   }
   return "idle";
 }
@@ -273,6 +275,7 @@ void Session::AmountEdited() {
 }
 
 void Session::Confirm() {
+  if (screen_.state == State::kVoidConfirm) return ConfirmVoid();
   if (screen_.state != State::kConfirm || !card_) return;
   journal::NewEntry e{.kind = journal::Kind::kDiscount,
                       .rid = card_->rid,
@@ -287,6 +290,7 @@ void Session::Confirm() {
   if (!Record(e)) return;
   screen_.decision = journal::kAccepted;
   screen_.outcome = OutcomeOf(rules::OfferCode::kAccepted);
+  screen_.voidable = true;
   ShowResult();
 }
 
@@ -305,15 +309,16 @@ void Session::ScanAtEvent(const card::Verification&) {
   f.doors_open_seconds = config_.doors_open_seconds;
   base::Result<bool> on = registry_->OnRoster(event.event_id, card_->rid);
   base::Result<std::pair<int64_t, int64_t>> seen = journal_.CheckinsOf(card_->rid, event.event_id);
-  base::Result<int64_t> attendance = journal_.Attendance(event.event_id);
-  if (!on.ok() || !seen.ok() || !attendance.ok()) {
+  int64_t members = 0, manual = 0;
+  if (!on.ok() || !seen.ok() || !EventCounts(event.event_id, &members, &manual)) {
     Fail("JOURNAL_ERROR", "cannot read previous check-ins");
     return;
   }
   f.on_roster = *on;
   f.entries = seen->first;
   f.first_entry = seen->second;
-  f.attendance = *attendance;
+  f.attendance = members + manual;  // people let in without a card take places too
+  screen_.manual_count = manual;
   rules::CheckinDecision d = rules::EvaluateCheckin(event, f, config_.utc_offset_seconds);
   screen_.decision = std::string(rules::CheckinCodeName(d.code));
   screen_.outcome = OutcomeOf(d.code);
@@ -329,6 +334,7 @@ void Session::ScanAtEvent(const card::Verification&) {
   if (!Record(e)) return;
   screen_.attendance = d.attendance;
   screen_.entry_number = d.entry_number;
+  screen_.voidable = d.code == rules::CheckinCode::kAccepted;
   ShowResult();
 }
 
@@ -343,7 +349,8 @@ void Session::Tick() {
   const int64_t now = clock_.MonotonicNanos();
   if (screen_.state == State::kResult) {
     if (now - result_since_ns_ >= config_.result_timeout_ms * 1'000'000) Reset();
-  } else if (screen_.state == State::kAmountEntry || screen_.state == State::kConfirm) {
+  } else if (screen_.state == State::kAmountEntry || screen_.state == State::kConfirm ||
+             screen_.state == State::kVoidConfirm) {
     if (now - activity_ns_ >= config_.entry_timeout_ms * 1'000'000) Reset();
   }
 }

@@ -81,6 +81,10 @@ base::Result<std::unique_ptr<Journal>> Journal::Open(const std::string& path,
   CK_TRY(j->db_.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=2000"));
   CK_TRY(j->db_.Exec(kSchema));
   CK_TRY(AddMissingEntryColumns(j->db_));
+  // After the format-2 columns exist: the voids by the entry they cancel.
+  CK_TRY(
+      j->db_.Exec("CREATE INDEX IF NOT EXISTS entries_voids ON entries(ref_uuid) "
+                  "WHERE kind = 'void'"));
   CK_TRY(j->LoadIdentity(options.previous));
   CK_TRY(j->Prepare());
   CK_TRY(j->LoadTail());
@@ -138,20 +142,30 @@ base::Status Journal::CheckFiles() {
 }
 
 base::Status Journal::Prepare() {
+  // An entry that a void cancels is not counted (entries_voids).
+  const std::string not_voided =
+      " AND NOT EXISTS (SELECT 1 FROM entries v WHERE v.kind = 'void' AND v.ref_uuid = "
+      "entries.uuid)";
   CK_ASSIGN_OR_RETURN(insert_, db_.Prepare("INSERT INTO entries(" + Columns() + ") VALUES(" +
                                            EntryPlaceholders() + ")"));
   CK_ASSIGN_OR_RETURN(
       usage_, db_.Prepare("SELECT count(*), coalesce(sum(discount_minor + cashback_minor), 0) FROM "
                           "entries WHERE rid = ? AND offer_id = ? "
                           "AND event_id = '' AND kind = 'discount' AND decision = "
-                          "'accepted' AND time_utc >= ? AND time_utc < ?"));
+                          "'accepted' AND time_utc >= ? AND time_utc < ?" +
+                          not_voided));
   CK_ASSIGN_OR_RETURN(checkins_,
                       db_.Prepare("SELECT count(*), coalesce(min(time_utc), 0) FROM entries WHERE "
                                   "rid = ? AND offer_id = '' AND event_id = ? "
-                                  "AND kind = 'checkin' AND decision = 'accepted'"));
+                                  "AND kind = 'checkin' AND decision = 'accepted'" +
+                                  not_voided));
   CK_ASSIGN_OR_RETURN(attendance_,
                       db_.Prepare("SELECT count(DISTINCT rid) FROM entries WHERE event_id = ? AND "
-                                  "kind = 'checkin' AND decision = 'accepted'"));
+                                  "kind = 'checkin' AND decision = 'accepted'" +
+                                  not_voided));
+  CK_ASSIGN_OR_RETURN(manual_, db_.Prepare("SELECT count(*) FROM entries WHERE event_id = ? AND "
+                                           "kind = 'manual_count' AND decision = 'accepted'" +
+                                           not_voided));
   return base::Status::Ok();
 }
 
@@ -217,6 +231,7 @@ base::Result<Entry> Journal::Append(const NewEntry& n) {
     CK_TRY(CheckFiles());  // a file truncated underneath fails the insert: say that, not SQLite's
     // Another writer may have appended (a second process on the same file): reload and say so.
     attendance_counts_.clear();
+    manual_counts_.clear();
     (void)LoadTail();
     return st.WithContext("journal append");
   }
@@ -231,6 +246,17 @@ base::Result<Entry> Journal::Append(const NewEntry& n) {
 }
 
 void Journal::CountCheckin(const Entry& e) {
+  if (e.kind == Kind::kVoid) {
+    // What it cancels is counted again from the journal: a member's only check-in there, or
+    // one of several, or a manual count.
+    attendance_counts_.erase(e.event_id);
+    manual_counts_.erase(e.event_id);
+    return;
+  }
+  if (e.kind == Kind::kManualCount && e.decision == kAccepted) {
+    if (auto it = manual_counts_.find(e.event_id); it != manual_counts_.end()) ++it->second;
+    return;
+  }
   if (e.kind != Kind::kCheckin || e.decision != kAccepted || !e.rid) return;
   auto it = attendance_counts_.find(e.event_id);
   if (it == attendance_counts_.end()) return;  // not counted yet: the next query counts it
@@ -326,6 +352,17 @@ base::Result<int64_t> Journal::Attendance(const std::string& event_id) {
   attendance_.Reset();
   if (!r.ok()) return r.status();
   attendance_counts_[event_id] = n;
+  return n;
+}
+
+base::Result<int64_t> Journal::ManualCount(const std::string& event_id) {
+  if (auto it = manual_counts_.find(event_id); it != manual_counts_.end()) return it->second;
+  manual_.Bind(1, event_id);
+  base::Result<sqlite::Stmt::StepResult> r = manual_.Step();
+  int64_t n = r.ok() ? manual_.Int(0) : 0;
+  manual_.Reset();
+  if (!r.ok()) return r.status();
+  manual_counts_[event_id] = n;
   return n;
 }
 

@@ -18,8 +18,10 @@ enum class Outcome : uint8_t {
   kRefusedByRule,  // a good card, but a rule says no: no offer here, limit reached, event full
   kCannotCheck,    // the device could not decide (no registry, clock behind, journal error):
                    // call the admin, not the member's fault
+  kVoided,         // a correction was recorded: the entry it names no longer counts
 };
-std::string_view OutcomeName(Outcome o);  // "valid", "invalid", "refused", "cannot_check"
+// "valid", "invalid", "refused", "cannot_check", "voided"
+std::string_view OutcomeName(Outcome o);
 
 // Each is an exhaustive switch: a new verdict or rule code does not compile until it is given an
 // outcome here (warnings are errors).

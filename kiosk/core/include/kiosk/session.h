@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/clock.h"
 #include "card/verifier.h"
@@ -20,8 +21,15 @@
 namespace kiosk {
 
 enum class Mode : uint8_t { kShop, kEvent };
-enum class State : uint8_t { kIdle, kResult, kAmountEntry, kConfirm };
-std::string_view StateName(State s);  // "idle", "result", "amount", "confirm"
+// kVoidConfirm: a void of an earlier entry waits for its confirmation (docs/kiosk-app.md,
+// "Corrections").
+enum class State : uint8_t { kIdle, kResult, kAmountEntry, kConfirm, kVoidConfirm };
+// "idle", "result", "amount", "confirm", "void_confirm"
+std::string_view StateName(State s);
+
+// Who voids an entry: the cashier (within the void window) or the admin (any time).
+enum class Actor : uint8_t { kCashier, kAdmin };
+std::string_view ActorName(Actor a);  // "cashier", "admin": the journal's actor field
 
 enum class StalePolicy : uint8_t { kWarn, kRefuse };
 
@@ -38,6 +46,8 @@ struct Config {
   // The event's capacity when its registry entry has none (0: no limit).
   int64_t capacity = 0;
   StalePolicy stale_registry = StalePolicy::kWarn;
+  // How long after an entry the cashier may void it (config void_window); later only the admin.
+  int64_t void_window_seconds = 15 * 60;
 };
 
 // What the screen shows now. Fields are meaningful in the states noted.
@@ -64,12 +74,37 @@ struct Screen {
   int64_t capacity = 0;     // the event's (registry, else config), 0 without a limit
   int64_t first_entry = 0;  // Unix seconds, for "already checked in at HH:MM"
   int64_t entry_number = 0;
+  int64_t manual_count = 0;  // of `attendance`: people let in without a card (manual counts)
+  bool manual = false;       // this result is a manual count (no card)
   // journal
   std::string entry_uuid;  // set only once the entry is durable
   int64_t entry_seq = 0;
+  // result: the entry just recorded may be voided by the cashier now ("Отменить")
+  bool voidable = false;
+  // void_confirm, and the result of a void: the entry voided (its amounts are in purchase_minor,
+  // discount_minor; the member's masked ref in number_masked), and who voids it.
+  std::string void_uuid, void_kind;
+  int64_t void_time = 0, void_seq = 0;
+  std::string actor;
   // device state
   bool registry_stale = false;
   int64_t registry_seq = 0;
+};
+
+// One line of the "last transactions" list: an entry this device recorded, and its status.
+struct RecentEntry {
+  int64_t seq = 0, time_utc = 0;
+  std::string uuid;
+  std::string kind;  // journal kind: "discount", "checkin", "manual_count"
+  std::string partner_id, event_id, offer_id;
+  int64_t purchase_minor = 0, discount_minor = 0, cashback_minor = 0;
+  std::string member;     // the member's masked ref ("••••0a1b"), "" for a manual count
+  std::string decision;   // "accepted" or the refusal code
+  std::string voided_by;  // the void's actor, "" when not voided
+  int64_t voided_at = 0;  // the void's time
+  // What a void would say now: "" when it may be voided (by the cashier: within the window),
+  // else the refusal code (VOID_NOT_VOIDABLE, VOID_ALREADY, VOID_TOO_LATE).
+  std::string cashier_void, admin_void;
 };
 
 // Not thread-safe: one UI thread drives it. All references must outlive the session; `registry`
@@ -102,6 +137,22 @@ class Session {
   // Lets time pass: closes a result screen after its timeout.
   void Tick();
 
+  // Corrections (session_void.cc). Asks to void the entry `uuid` of this device's journal: the
+  // void_confirm screen (Confirm() records the void, Cancel() leaves it), or a result refusing it
+  // with the reason: VOID_UNKNOWN_ENTRY (not in this device's journal), VOID_OF_VOID,
+  // VOID_NOT_VOIDABLE (a rejected scan, a refusal, a clock correction: nothing was given),
+  // VOID_ALREADY, VOID_TOO_LATE (older than void_window_seconds: only the admin). Not while a
+  // customer is being served (amount, confirm).
+  void StartVoid(std::string_view uuid, Actor actor);
+  // Event mode: StartVoid of the newest check-in or manual count here that no void cancels
+  // (NOTHING_TO_UNDO without one).
+  void UndoLastCheckin(Actor actor);
+  // Event mode: a person let in without a card: a manual_count entry (no member), counted with
+  // the members against the capacity (EVENT_FULL at capacity: nothing recorded).
+  void ManualCount();
+  // The newest `limit` discounts, check-ins and manual counts of this device, with their status.
+  base::Result<std::vector<RecentEntry>> Recent(int limit = 20);
+
  private:
   void ShowResult();
   void ScanInShop(const card::Verification& v);
@@ -116,6 +167,12 @@ class Session {
   void Reset();
   bool DeviceReady();
   bool ClockTrusted();  // false (and an error screen) when the wall clock is behind or ahead
+  // session_void.cc
+  // Why `e` may not be voided by `actor` now ("" when it may); `why` gets the English reason.
+  std::string VoidRefusal(const journal::Entry& e, Actor actor, std::string* why);
+  void RefuseVoid(const std::string& code, const std::string& why);
+  void ConfirmVoid();
+  bool EventCounts(const std::string& event_id, int64_t* members, int64_t* manual);
 
   Config config_;
   const base::Clock& clock_;
@@ -129,10 +186,13 @@ class Session {
   std::optional<std::vector<registry::Offer>> offers_;
   std::string verdict_;
   int64_t result_since_ns_ = 0;
-  int64_t activity_ns_ = 0;  // last scan or amount, for entry_timeout_ms
+  int64_t activity_ns_ = 0;             // last scan or amount, for entry_timeout_ms
+  Actor void_actor_ = Actor::kCashier;  // void_confirm: who asked
 };
 
 // "6900012345" -> "******2345": the card number as a cashier may see it.
 std::string MaskNumber(std::string_view number);
+// A member's rid as the last transactions show it: "••••" and its last 4 hex digits.
+std::string MaskRid(const card::Rid& rid);
 
 }  // namespace kiosk

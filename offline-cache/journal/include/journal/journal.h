@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/clock.h"
 #include "base/status.h"
@@ -96,6 +97,7 @@ class Journal {
   // file with the writer (the background sync reads it fresh before each batch).
   base::Status ReloadTail() {
     attendance_counts_.clear();
+    manual_counts_.clear();
     return LoadTail();
   }
 
@@ -113,17 +115,34 @@ class Journal {
   base::Status ForEach(int64_t from_seq, const std::function<base::Status(const Entry&)>& fn,
                        int64_t to_seq = kMaxSeq);
 
-  // Accepted discounts of this member under this offer with time in [from, to).
+  // Accepted discounts of this member under this offer with time in [from, to), voided ones not
+  // counted (a void gives the member's cap use back).
   base::Result<DiscountUsage> Usage(const card::Rid& rid, const std::string& offer_id, int64_t from,
                                     int64_t to);
-  // Accepted check-ins of this member at this event: count and the time of the first.
+  // Accepted check-ins of this member at this event that no void cancels: count and the time of
+  // the first.
   base::Result<std::pair<int64_t, int64_t>> CheckinsOf(const card::Rid& rid,
                                                        const std::string& event_id);
-  // Distinct members checked in at this event. Counted from the journal once per event and
-  // connection, then kept up to date by Append (an accepted check-in of a member not yet checked
-  // in there adds one), so an event desk's count does not grow with the journal. ReloadTail
-  // forgets the counts (another connection may have appended).
+  // Distinct members checked in at this event (voided check-ins not counted). Counted from the
+  // journal once per event and connection, then kept up to date by Append (an accepted check-in
+  // of a member not yet checked in there adds one; a void makes the next call count again), so an
+  // event desk's count does not grow with the journal. ReloadTail forgets the counts (another
+  // connection may have appended).
   base::Result<int64_t> Attendance(const std::string& event_id);
+  // Manual door counts (kind manual_count: people let in without a card) at this event that no
+  // void cancels; kept up to date by Append like Attendance.
+  base::Result<int64_t> ManualCount(const std::string& event_id);
+
+  // Corrections (corrections.cc). The entry with this uuid in this journal, if any.
+  base::Result<std::optional<Entry>> Find(const std::string& uuid);
+  // The void that cancels the entry `uuid`, if any.
+  base::Result<std::optional<Entry>> VoidOf(const std::string& uuid);
+  // The newest `limit` entries of the kinds a person at the counter or door made (discount,
+  // checkin, manual_count), newest first.
+  base::Result<std::vector<Entry>> Recent(int limit);
+  // The newest accepted check-in or manual count at this event that no void cancels (the door's
+  // undo), if any.
+  base::Result<std::optional<Entry>> LastCheckin(const std::string& event_id);
 
   // Recomputes every hash and link; names the first entry that does not fit.
   base::Result<ChainReport> VerifyChain();
@@ -142,9 +161,12 @@ class Journal {
   // After an accepted check-in was appended: counts it in attendance_counts_ if it is the
   // member's first at that event.
   void CountCheckin(const Entry& e);
+  base::Result<std::optional<Entry>> FindOne(const std::string& where,
+                                             const std::vector<std::string>& params);
 
-  sqlite::Stmt insert_, usage_, checkins_, attendance_;
+  sqlite::Stmt insert_, usage_, checkins_, attendance_, manual_;
   std::map<std::string, int64_t> attendance_counts_;  // by event id, for Attendance
+  std::map<std::string, int64_t> manual_counts_;      // by event id, for ManualCount
   int64_t last_seq_ = 0;
   int64_t last_time_ = 0;
   Hash last_hash_{};
