@@ -38,10 +38,13 @@ constexpr char kUsage[] =
     "usage: kiosk --headless --data-dir DIR --mode shop|event [--partner ID | --event ID]\n"
     "             [--utc-offset +03:00] [--stale-registry warn|refuse] [--fake-clock ISO-8601]\n"
     "             [--hub URL [--hub-cert FILE] --trust bundle.pub.pem [--sync-interval SECONDS]]\n"
+    "             [--void-window SECONDS]\n"
     "Reads JSON-lines commands on stdin and writes one JSON line per screen on stdout:\n"
     "  {\"cmd\":\"scan\",\"text\":\"UC1:...\"} {\"cmd\":\"amount\",\"minor\":125000} "
     "{\"cmd\":\"confirm\"}\n"
     "  {\"cmd\":\"cancel\"} {\"cmd\":\"tick\"} {\"cmd\":\"status\"} {\"cmd\":\"quit\"}\n"
+    "  {\"cmd\":\"recent\"} {\"cmd\":\"void\",\"entry_uuid\":\"...\"} {\"cmd\":\"undo\"} "
+    "{\"cmd\":\"manual_count\"}\n"
     "  with --fake-clock also {\"cmd\":\"advance\",\"seconds\":N}\n";
 
 int Usage(const std::string& why) {
@@ -86,6 +89,10 @@ int ParseHeadlessFlags(const std::vector<std::string>& args, kiosk::HeadlessOpti
       o->sync_interval_seconds = std::atoll(v.c_str());
       if (o->sync_interval_seconds < 1 || o->sync_interval_seconds > 86400)
         return Usage("--sync-interval must be 1-86400");
+    } else if (a == "--void-window" && value(&v)) {
+      o->config.void_window_seconds = std::atoll(v.c_str());
+      if (o->config.void_window_seconds < 60 || o->config.void_window_seconds > 86400)
+        return Usage("--void-window must be 60-86400 seconds");
     } else if (a == "--utc-offset" && value(&v)) {
       base::Result<int64_t> offset = kiosk_settings::ParseUtcOffset(v);
       if (!offset.ok()) return Usage("bad --utc-offset " + v + " (use +03:00)");

@@ -41,9 +41,19 @@ nlohmann::json ScreenJson(const Screen& s) {
   if (s.capacity > 0) j["capacity"] = s.capacity;
   if (s.first_entry > 0) j["first_entry"] = s.first_entry;
   if (s.entry_number > 0) j["entry_number"] = s.entry_number;
+  if (s.manual_count > 0) j["manual_count"] = s.manual_count;
+  if (s.manual) j["manual"] = true;
   if (!s.entry_uuid.empty()) {
     j["entry_uuid"] = s.entry_uuid;
     j["entry_seq"] = s.entry_seq;
+  }
+  if (s.voidable) j["voidable"] = true;
+  if (!s.void_uuid.empty()) {
+    j["void_uuid"] = s.void_uuid;
+    j["void_kind"] = s.void_kind;
+    j["void_seq"] = s.void_seq;
+    j["void_time"] = s.void_time;
+    j["actor"] = s.actor;
   }
   j["registry_seq"] = s.registry_seq;
   if (s.registry_stale) j["registry_stale"] = true;
@@ -118,9 +128,90 @@ std::string ParseCommand(const std::string& line, nlohmann::json& cmd) {
 
 enum class Done { kShown, kQuit, kUnknown };
 
+nlohmann::json RecentJson(const RecentEntry& r) {
+  nlohmann::json j = {{"seq", r.seq},
+                      {"uuid", r.uuid},
+                      {"time", r.time_utc},
+                      {"kind", r.kind},
+                      {"decision", r.decision}};
+  if (!r.partner_id.empty()) j["partner_id"] = r.partner_id;
+  if (!r.event_id.empty()) j["event_id"] = r.event_id;
+  if (!r.offer_id.empty()) j["offer_id"] = r.offer_id;
+  if (r.kind == "discount") {
+    j["purchase_minor"] = r.purchase_minor;
+    j["discount_minor"] = r.discount_minor;
+  }
+  if (r.cashback_minor > 0) j["cashback_minor"] = r.cashback_minor;
+  if (!r.member.empty()) j["member"] = r.member;
+  j["status"] = !r.voided_by.empty() ? "voided" : r.decision == "accepted" ? "accepted" : "refused";
+  if (!r.voided_by.empty()) {
+    j["voided_by"] = r.voided_by;
+    j["voided_at"] = r.voided_at;
+  }
+  j["void"] = r.cashier_void.empty() ? "cashier" : r.admin_void.empty() ? "admin" : "no";
+  return j;
+}
+
+// {"cmd":"recent"[,"limit":N]}: the last transactions into `extra`, or why not into `error`.
+void Recent(Session& session, const nlohmann::json& cmd, nlohmann::json& extra,
+            std::string& error) {
+  int64_t limit = 20;
+  if (cmd.contains("limit")) {
+    if (!cmd["limit"].is_number_integer() || cmd["limit"].get<int64_t>() < 1 ||
+        cmd["limit"].get<int64_t>() > 100) {
+      error = "BAD_COMMAND: limit must be a whole number 1..100";
+      return;
+    }
+    limit = cmd["limit"].get<int64_t>();
+  }
+  base::Result<std::vector<RecentEntry>> r = session.Recent(static_cast<int>(limit));
+  if (!r.ok()) {
+    error = "JOURNAL_ERROR: " + r.status().message();
+    return;
+  }
+  extra["recent"] = nlohmann::json::array();
+  for (const RecentEntry& e : *r) extra["recent"].push_back(RecentJson(e));
+}
+
+// The corrections: void, undo, manual_count, recent. False when `name` is none of them.
+bool DispatchCorrection(Session& session, const std::string& name, const nlohmann::json& cmd,
+                        nlohmann::json& extra, std::string& error) {
+  const bool busy =
+      session.screen().state == State::kAmountEntry || session.screen().state == State::kConfirm;
+  if (name == "recent") {
+    Recent(session, cmd, extra, error);
+    return true;
+  }
+  if (name != "void" && name != "undo" && name != "manual_count") return false;
+  if (busy) {
+    error = "BUSY: a customer is being served: confirm or cancel first";
+    return true;
+  }
+  if (name == "void") {
+    if (!cmd.contains("entry_uuid") || !cmd["entry_uuid"].is_string()) {
+      error = "BAD_COMMAND: void needs \"entry_uuid\" (a string: the entry_uuid of a result)";
+      return true;
+    }
+    session.StartVoid(cmd["entry_uuid"].get<std::string>(), Actor::kCashier);
+  } else if (session.config_mode() != Mode::kEvent) {
+    error = "BAD_COMMAND: " + name + " is for an event desk (--mode event)";
+    return true;
+  } else if (name == "undo") {
+    session.UndoLastCheckin(Actor::kCashier);
+  } else {
+    session.ManualCount();
+  }
+  const Screen& s = session.screen();
+  if (s.state == State::kResult && s.outcome != Outcome::kValid && s.outcome != Outcome::kVoided)
+    error = s.decision + ": " + s.message;
+  return true;
+}
+
 // Acts on the command object `cmd` (ParseCommand said yes to it).
-Done Dispatch(Session& session, const nlohmann::json& cmd, base::FakeClock* fake) {
+Done Dispatch(Session& session, const nlohmann::json& cmd, base::FakeClock* fake,
+              nlohmann::json& extra, std::string& error) {
   const std::string name = cmd["cmd"].get<std::string>();
+  if (DispatchCorrection(session, name, cmd, extra, error)) return Done::kShown;
   if (name == "scan" && cmd.contains("text") && cmd["text"].is_string()) {
     session.Scan(cmd["text"].get<std::string>());
   } else if (name == "amount" && cmd.contains("minor") && cmd["minor"].is_number_integer()) {
@@ -167,7 +258,9 @@ int RunHeadless(const std::function<Session&()>& current, std::istream& in, std:
       EmitError(out, session.screen(), "BAD_COMMAND: " + bad);
       continue;
     }
-    const Done done = Dispatch(session, cmd, fake);
+    nlohmann::json extra = nlohmann::json::object();
+    std::string error;
+    const Done done = Dispatch(session, cmd, fake, extra, error);
     if (done == Done::kQuit) {
       Emit(out, screen(session.screen()));
       break;
@@ -177,7 +270,10 @@ int RunHeadless(const std::function<Session&()>& current, std::istream& in, std:
                 "BAD_COMMAND: unknown command or missing field: " + cmd["cmd"].get<std::string>());
       continue;
     }
-    Emit(out, screen(session.screen()));
+    nlohmann::json j = screen(session.screen());
+    j.update(extra);
+    if (!error.empty()) j["error"] = error;
+    Emit(out, j);
   }
   return 0;
 }

@@ -163,6 +163,7 @@ kiosk::Config App::SessionConfig() const {
   c.result_timeout_ms = cfg_.result_timeout_ms;
   c.entry_timeout_ms = cfg_.entry_timeout_ms;
   c.capacity = cfg_.capacity;
+  c.void_window_seconds = cfg_.void_window_seconds;
   c.stale_registry =
       cfg_.stale_registry == "refuse" ? kiosk::StalePolicy::kRefuse : kiosk::StalePolicy::kWarn;
   return c;
@@ -200,7 +201,9 @@ void App::RefreshStatus() {
   if (status_.place.empty()) status_.place = mode == kiosk::Mode::kShop ? cfg_.partner : cfg_.event;
   if (mode == kiosk::Mode::kEvent) {
     auto n = device.journal->Attendance(cfg_.event);
-    status_.attendance = n.ok() ? *n : -1;
+    auto manual = device.journal->ManualCount(cfg_.event);
+    status_.manual_count = manual.ok() ? *manual : 0;
+    status_.attendance = n.ok() ? *n + status_.manual_count : -1;
   }
   status_.network = wiring_->sync() != nullptr;
   status_.camera = !cfg_.camera.empty();
@@ -225,6 +228,7 @@ bool App::PreviewShown() const {
 std::string App::StateName() const {
   if (!provisioned_) return "not_provisioned";
   if (admin_->active()) return std::string(admin_->ScreenName());
+  if (recent_open_) return "recent";
   return std::string(kiosk::StateName(session().screen().state));
 }
 
@@ -262,6 +266,12 @@ kiosk_ui::Model App::MakeModel() const {
     m.setup = setup_;
   }
   m.currency = cfg_.currency;
+  if (recent_open_ && !a.active() && provisioned_) {
+    m.app = kiosk_ui::AppScreen::kRecent;
+    m.recent = recent_;
+    m.recent_admin = recent_admin_;
+    m.page = recent_page_;
+  }
   return m;
 }
 
@@ -382,8 +392,10 @@ void App::AfterTick() {
   admin_->Tick();  // a lock-out's countdown
   // Admin screens left alone close by themselves (the device goes back to serving).
   const bool busy = wiring_->usb_job() != nullptr && wiring_->usb_job()->running();
-  if (admin_->active() && !busy && Now() - app_activity_ns_ > cfg_.entry_timeout_ms * kMs) {
+  if ((admin_->active() || recent_open_) && !busy &&
+      Now() - app_activity_ns_ > cfg_.entry_timeout_ms * kMs) {
     admin_->Close();
+    recent_open_ = false;
     amount_.clear();
   }
   // A new registry (USB import, network sync) is switched in between customers only.

@@ -204,6 +204,7 @@ void App::HandleScan(const std::string& text, int64_t capture_ns) {
   // result is on screen is the same customer, not a second check-in.
   if (s == kiosk::State::kResult && text == last_scan_text_) return;
   last_scan_text_ = text;
+  recent_open_ = false;  // a customer comes first
   amount_.clear();
   admin_->ClearNotice();
   session().Scan(text);
@@ -216,8 +217,10 @@ void App::AfterSession(kiosk::State before) {
   const kiosk::Screen& sc = session().screen();
   if (sc.state == kiosk::State::kResult) {
     sound_->Play(kiosk_ui::ToneOf(sc.outcome));
-    if (wiring_->session_config().mode == kiosk::Mode::kEvent && sc.attendance >= 0)
+    if (wiring_->session_config().mode == kiosk::Mode::kEvent && sc.attendance >= 0) {
       status_.attendance = sc.attendance;
+      status_.manual_count = sc.manual_count;
+    }
     if (sc.entry_seq > 0) status_.journal_entries = sc.entry_seq;
   } else if (sc.state == kiosk::State::kAmountEntry && before != kiosk::State::kAmountEntry) {
     sound_->Play(kiosk_ui::Tone::kValid);
@@ -253,7 +256,7 @@ void App::Ok() {
     if (minor < 0) return;
     session().Amount(minor);
     AfterSession(before);
-  } else if (before == kiosk::State::kConfirm) {
+  } else if (before == kiosk::State::kConfirm || before == kiosk::State::kVoidConfirm) {
     session().Confirm();
     amount_.clear();
     AfterSession(before);
@@ -270,6 +273,10 @@ void App::Back() {
     Apply(admin_->Back(busy));
     return;
   }
+  if (recent_open_) {
+    recent_open_ = false;
+    return;
+  }
   if (session().screen().state != kiosk::State::kIdle) session().Cancel();
 }
 
@@ -279,10 +286,14 @@ void App::HandleButton(const std::string& id) {
     KeypadKey(id.substr(4));
     return;
   }
+  if (HandleCorrection(id)) return;
   if (id == "ok" || id == "confirm") return Ok();
   if (id == "cancel" || id == "back" || id == "close") return Back();
   if (id == "admin") {
-    if (admin_->Open(session().screen().state)) amount_.clear();
+    if (admin_->Open(session().screen().state)) {
+      amount_.clear();
+      recent_open_ = false;
+    }
     return;
   }
   if (!admin_->active()) return;
@@ -317,6 +328,51 @@ void App::Apply(const kiosk_admin::AdminEffects& e) {
   if (e.check_pin) StartPinCheck();
   if (e.wake_sync) wiring_->sync()->Wake();
   if (e.confirm_clock) ConfirmClock();
+  if (e.open_recent) OpenRecent(true);
+}
+
+void App::OpenRecent(bool admin) {
+  base::Result<std::vector<kiosk::RecentEntry>> r = session().Recent(20);
+  if (!r.ok()) {
+    std::fprintf(stderr, "kiosk: last transactions: %s\n", r.status().message().c_str());
+    return;
+  }
+  recent_ = std::move(*r);
+  recent_page_ = 0;
+  recent_admin_ = admin;
+  recent_open_ = true;
+}
+
+// The corrections' buttons: true when `id` was one of them.
+bool App::HandleCorrection(const std::string& id) {
+  if (admin_->active()) return false;
+  const kiosk::State before = session().screen().state;
+  if (recent_open_) {
+    if (id == "prev" || id == "next") {
+      const int pages = (static_cast<int>(recent_.size()) + kiosk_ui::kRecentPerPage - 1) /
+                        kiosk_ui::kRecentPerPage;
+      recent_page_ = std::clamp(recent_page_ + (id == "next" ? 1 : -1), 0, std::max(0, pages - 1));
+      return true;
+    }
+    if (id.rfind("void_", 0) != 0) return false;
+    recent_open_ = false;
+    session().StartVoid(id.substr(5),
+                        recent_admin_ ? kiosk::Actor::kAdmin : kiosk::Actor::kCashier);
+  } else if (id == "recent") {
+    OpenRecent(false);
+    return true;
+  } else if (id == "void") {
+    session().StartVoid(session().screen().entry_uuid, kiosk::Actor::kCashier);
+  } else if (id == "undo") {
+    session().UndoLastCheckin(kiosk::Actor::kCashier);
+  } else if (id == "manual_count") {
+    session().ManualCount();
+  } else {
+    return false;
+  }
+  AfterSession(before);
+  if (session().screen().state == kiosk::State::kResult) RefreshStatus();
+  return true;
 }
 
 // The admin confirms the wall clock: a clock correction in the journal, after which the

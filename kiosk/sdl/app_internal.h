@@ -105,6 +105,10 @@ class App final : public ScriptHost {
   void Ok();
   void Back();
   void AfterSession(kiosk::State before);
+  // The last transactions (AppScreen::kRecent): opened by the cashier from the idle screen or by
+  // the admin from the menu; a row voids its entry (the session's void_confirm screen).
+  bool HandleCorrection(const std::string& id);
+  void OpenRecent(bool admin);
   void ConfirmClock();
   void Apply(const kiosk_admin::AdminEffects& effects);
   void StartPinCheck();
@@ -150,6 +154,9 @@ class App final : public ScriptHost {
   uint64_t event_base_ticks_ = 0;  // SDL_GetTicks64() and Now() read together (TimeEvents)
   int64_t event_base_ns_ = 0;
   std::string amount_;  // the amount being typed
+  bool recent_open_ = false, recent_admin_ = false;
+  std::vector<kiosk::RecentEntry> recent_;
+  int recent_page_ = 0;
   int64_t app_activity_ns_ = 0;
   kiosk_ui::Status status_;
   std::string banner_;  // what the USB watcher did, on the idle screen for a while

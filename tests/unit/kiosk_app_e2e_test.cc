@@ -1233,4 +1233,99 @@ TEST_F(KioskAppE2eTest, TheConfiguredRendererDrawsAndOnX11TheFirstFrameOnce) {
   EXPECT_EQ(run.stats.value("first_frame_redraws", -1), 0) << run.stats;
 }
 
+// ---- corrections: a void from the result screen, the last transactions, the door ---------------
+
+bool HasShot(const std::vector<std::string>& shots, const std::string& screen) {
+  return std::any_of(shots.begin(), shots.end(), [&](const std::string& n) {
+    return n.find("-" + screen + ".png") != std::string::npos;
+  });
+}
+
+TEST_F(KioskAppE2eTest, ACashierVoidsAPurchaseFromItsResultAndSeesItInTheLastTransactions) {
+  const KioskRun run =
+      Run(Shop(),
+          "wait idle 30\n"
+          "scan " +
+              Card(kMember) + "\n" + "wait amount 20\n" + TypeAmountOnKeypad("1250") +
+              "wait confirm 20\n"
+              "press confirm\n"
+              "wait result-VALID 20\n"
+              "expect Отменить\n"
+              "press void\n"
+              "wait void-confirm 20\n"
+              "expect Отменить запись?\n"
+              "expect 125,00 ₽\n"
+              "press confirm\n"
+              "wait result-VOIDED 20\n"
+              "expect ОТМЕНЕНО\n"
+              "expect Запись № 1 отменена\n"
+              "advance 5\n"
+              "wait idle 20\n"
+              "press recent\n"
+              "wait recent 20\n"
+              "expect Последние операции\n"
+              "expect отменено (кассир)\n"
+              "press back\n"
+              "wait idle 20\n"
+              "quit\n",
+          {"--screenshot-dir", screenshot_dir()});
+  ASSERT_EQ(run.process.exit_code, 0) << run.Describe();
+  const std::vector<std::string> shots = Screenshots();
+  EXPECT_TRUE(HasShot(shots, "void-confirm")) << shots.size();
+  EXPECT_TRUE(HasShot(shots, "result-VOIDED")) << shots.size();
+  EXPECT_TRUE(HasShot(shots, "recent")) << shots.size();
+  const std::vector<journal::Entry> entries = fx_.ReadJournal();
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].kind, journal::Kind::kDiscount);
+  EXPECT_EQ(entries[0].decision, journal::kAccepted);  // never edited
+  EXPECT_EQ(entries[1].kind, journal::Kind::kVoid);
+  EXPECT_EQ(entries[1].ref_uuid, entries[0].uuid);
+  EXPECT_EQ(entries[1].actor, "cashier");
+}
+
+TEST_F(KioskAppE2eTest, TheDoorCountsAPersonWithoutACardApartAndUndoesIt) {
+  kiosktest::RegistrySpec spec;
+  spec.members = {{kMember}, {kOther}};
+  spec.events = {
+      kiosktest::MakeEvent(kiosktest::kEvent, kiosktest::kNow - 3600, kiosktest::kNow + 3600)};
+  ASSERT_TRUE(fx_.WriteRegistry(spec));
+  const KioskRun run = Run(Event(),
+                           "wait idle 30\n"
+                           "scan " +
+                               Card(kMember) +
+                               "\n"
+                               "wait result-VALID 20\n"
+                               "advance 5\n"
+                               "wait idle 20\n"
+                               "expect Без карты\n"
+                               "press manual_count\n"
+                               "wait result-accepted 20\n"
+                               "expect Вход без карты отмечен\n"
+                               "expect Прошли: 2 (1 без карты)\n"
+                               "advance 5\n"
+                               "wait idle 20\n"
+                               "expect Прошли: 2 (1 без карты)\n"
+                               "press undo\n"
+                               "wait void-confirm 20\n"
+                               "expect вход без карты\n"
+                               "press confirm\n"
+                               "wait result-VOIDED 20\n"
+                               "expect Прошли: 1\n"
+                               "advance 5\n"
+                               "wait idle 20\n"
+                               "expect Прошли: 1\n"
+                               "quit\n",
+                           {"--screenshot-dir", screenshot_dir()});
+  ASSERT_EQ(run.process.exit_code, 0) << run.Describe();
+  const std::vector<std::string> shots = Screenshots();
+  EXPECT_TRUE(HasShot(shots, "result-accepted")) << shots.size();
+  EXPECT_TRUE(HasShot(shots, "void-confirm")) << shots.size();
+  const std::vector<journal::Entry> entries = fx_.ReadJournal();
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_EQ(entries[1].kind, journal::Kind::kManualCount);
+  EXPECT_FALSE(entries[1].rid.has_value());
+  EXPECT_EQ(entries[2].kind, journal::Kind::kVoid);
+  EXPECT_EQ(entries[2].ref_uuid, entries[1].uuid);
+}
+
 }  // namespace

@@ -426,3 +426,97 @@ TEST_F(KioskHeadlessTest, ClockBehindTheJournalIsRefused) {
 }
 
 }  // namespace
+
+// --- corrections: void, recent, undo, manual_count ------------------------------------------
+
+TEST_F(KioskHeadlessTest, VoidAsksForAConfirmThenRecordsAVoidEntry) {
+  std::vector<json> out = Run(ShopArgs(), {Scan(fx_.Card({.member_id = kMember})), Amount(100'000),
+                                           R"({"cmd":"confirm"})"});
+  ASSERT_EQ(out.size(), 4u);
+  ASSERT_EQ(out[3]["decision"], "accepted");
+  EXPECT_EQ(out[3]["voidable"], true);
+  const std::string uuid = out[3]["entry_uuid"];
+  const std::string void_line = json{{"cmd", "void"}, {"entry_uuid", uuid}}.dump();
+  out = Run(ShopArgs(kiosktest::kNow + 60),
+            {void_line, R"({"cmd":"confirm"})", void_line, R"({"cmd":"recent"})"});
+  ASSERT_EQ(out.size(), 5u);
+  EXPECT_EQ(out[1]["state"], "void_confirm");
+  EXPECT_EQ(out[1]["void_uuid"], uuid);
+  EXPECT_EQ(out[1]["void_kind"], "discount");
+  EXPECT_EQ(out[1]["discount_minor"], 10'000);
+  EXPECT_EQ(out[1]["actor"], "cashier");
+  EXPECT_FALSE(out[1].contains("error"));
+  EXPECT_EQ(out[2]["state"], "result");
+  EXPECT_EQ(out[2]["decision"], "VOIDED");
+  EXPECT_EQ(out[2]["entry_seq"], 2);
+  EXPECT_EQ(out[3]["decision"], "VOID_ALREADY");  // twice: refused with the reason
+  EXPECT_EQ(out[3]["error"], "VOID_ALREADY: entry 1 was already voided (entry 2, by cashier)");
+  ASSERT_EQ(out[4]["recent"].size(), 1u);  // the void is not a transaction of its own
+  const json& r = out[4]["recent"][0];
+  EXPECT_EQ(r["uuid"], uuid);
+  EXPECT_EQ(r["status"], "voided");
+  EXPECT_EQ(r["voided_by"], "cashier");
+  EXPECT_EQ(r["discount_minor"], 10'000);
+  EXPECT_EQ(r["void"], "no");
+  const std::vector<journal::Entry> entries = fx_.ReadJournal();
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[1].kind, journal::Kind::kVoid);
+  EXPECT_EQ(entries[1].ref_uuid, uuid);
+}
+
+TEST_F(KioskHeadlessTest, VoidRefusalsAndBadVoidCommandsSayWhy) {
+  std::vector<json> out = Run(ShopArgs(), {Scan(fx_.Card({.member_id = kMember})), Amount(100'000),
+                                           R"({"cmd":"confirm"})"});
+  ASSERT_EQ(out.size(), 4u);
+  const std::string uuid = out[3]["entry_uuid"];
+  out = Run(ShopArgs(kiosktest::kNow + 16 * 60),
+            {json{{"cmd", "void"}, {"entry_uuid", uuid}}.dump(),
+             R"({"cmd":"void","entry_uuid":"00000000-0000-4000-8000-000000000000"})",
+             R"({"cmd":"void"})", R"({"cmd":"void","entry_uuid":7})", R"({"cmd":"undo"})",
+             Scan(fx_.Card({.member_id = kMember})),
+             json{{"cmd", "void"}, {"entry_uuid", uuid}}.dump(), R"({"cmd":"recent","limit":0})"});
+  ASSERT_EQ(out.size(), 9u);
+  EXPECT_EQ(out[1]["decision"], "VOID_TOO_LATE");
+  EXPECT_EQ(out[1]["error"],
+            "VOID_TOO_LATE: entry 1 is older than 15 min: only the admin can void it (admin menu)");
+  EXPECT_EQ(out[2]["decision"], "VOID_UNKNOWN_ENTRY");
+  EXPECT_EQ(out[3]["error"],
+            "BAD_COMMAND: void needs \"entry_uuid\" (a string: the entry_uuid of a result)");
+  EXPECT_EQ(out[4]["error"], out[3]["error"]);
+  EXPECT_EQ(out[5]["error"], "BAD_COMMAND: undo is for an event desk (--mode event)");
+  EXPECT_EQ(out[6]["state"], "amount");
+  EXPECT_EQ(out[7]["error"], "BUSY: a customer is being served: confirm or cancel first");
+  EXPECT_EQ(out[7]["state"], "amount");  // the customer is still served
+  EXPECT_EQ(out[8]["error"], "BAD_COMMAND: limit must be a whole number 1..100");
+  EXPECT_EQ(fx_.ReadJournal().size(), 1u);
+}
+
+TEST_F(KioskHeadlessTest, TheDoorUndoesAndCountsPeopleWithoutACard) {
+  std::vector<std::string> args = {
+      "--headless",      "--data-dir",   fx_.data_dir(),
+      "--mode",          "event",        "--event",
+      kiosktest::kEvent, "--fake-clock", base::FormatIso8601Utc(kiosktest::kNow)};
+  std::vector<json> out =
+      Run(args, {Scan(fx_.Card({.member_id = kMember})), R"({"cmd":"manual_count"})",
+                 R"({"cmd":"manual_count"})", R"({"cmd":"undo"})", R"({"cmd":"confirm"})",
+                 R"({"cmd":"recent"})"});
+  ASSERT_EQ(out.size(), 7u);
+  EXPECT_EQ(out[2]["decision"], "accepted");
+  EXPECT_EQ(out[2]["manual"], true);
+  EXPECT_EQ(out[2]["attendance"], 2);
+  EXPECT_EQ(out[2]["manual_count"], 1);
+  EXPECT_EQ(out[3]["attendance"], 3);
+  EXPECT_EQ(out[4]["state"], "void_confirm");
+  EXPECT_EQ(out[4]["void_kind"], "manual_count");
+  EXPECT_EQ(out[5]["decision"], "VOIDED");
+  EXPECT_EQ(out[5]["attendance"], 2);
+  EXPECT_EQ(out[5]["manual_count"], 1);
+  const json& recent = out[6]["recent"];
+  ASSERT_EQ(recent.size(), 3u);
+  EXPECT_EQ(recent[0]["kind"], "manual_count");
+  EXPECT_EQ(recent[0]["status"], "voided");
+  EXPECT_FALSE(recent[0].contains("member"));
+  EXPECT_EQ(recent[2]["kind"], "checkin");
+  EXPECT_EQ(recent[2]["void"], "cashier");
+  EXPECT_EQ(recent[2]["member"].get<std::string>().size(), 4 * 3 + 4);  // "••••" + 4 hex digits
+}

@@ -64,7 +64,8 @@ TEST(AppConfigTest, DefaultTextCommentsEveryKey) {
                            "\nhub = \"\"\n",
                            "\nhub_cert = \"\"\n",
                            "\ntrust = \"\"\n",
-                           "\nsync_interval = 300\n"}) {
+                           "\nsync_interval = 300\n",
+                           "\nvoid_window = 900\n"}) {
     const size_t at = text.find(line);
     ASSERT_NE(at, std::string::npos) << line;
     // The line before the key is its comment.
@@ -198,6 +199,8 @@ TEST(AppConfigTest, ErrorsNameFileLineAndKey) {
             "kiosk.conf:1: key 'camera_width': must be 160..4096, got 4097");
   EXPECT_EQ(ErrorOf("sync_interval = 9\n"),
             "kiosk.conf:1: key 'sync_interval': must be 10..86400, got 9");
+  EXPECT_EQ(ErrorOf("void_window = 59\n"),
+            "kiosk.conf:1: key 'void_window': must be 60..86400, got 59");
   EXPECT_EQ(ErrorOf("sync_interval = \"5s\"\n"),
             "kiosk.conf:1: key 'sync_interval': must be 10..86400 seconds, got '5s'");
   ExpectSyntaxError("entry_timeout_ms = 99999999999999999999\n",
@@ -252,12 +255,14 @@ TEST(AppConfigTest, CurrencyIsRoublesUnlessSaidAndNeverEmpty) {
 
 TEST(AppConfigTest, DurationsMayCarryAUnit) {
   base::Result<AppConfig> c = ParseAppConfig(
-      "result_timeout_ms = \"4s\"\nentry_timeout_ms = \"2min\"\nsync_interval = \"1h\"\n",
+      "result_timeout_ms = \"4s\"\nentry_timeout_ms = \"2min\"\nsync_interval = \"1h\"\n"
+      "void_window = \"20min\"\n",
       "kiosk.conf");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->result_timeout_ms, 4000);
   EXPECT_EQ(c->entry_timeout_ms, 120000);
   EXPECT_EQ(c->sync_interval_seconds, 3600);
+  EXPECT_EQ(c->void_window_seconds, 1200);
 }
 
 // kiosk-state.conf: only the keys the admin chose, written and read back with the config's checks.

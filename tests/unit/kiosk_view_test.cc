@@ -395,6 +395,7 @@ TEST_F(ViewTest, EveryOutcomeHasItsColourIconWordAndTone) {
       {Outcome::kInvalid, theme_.invalid, "\u2716", "INVALID", Tone::kInvalid},
       {Outcome::kRefusedByRule, theme_.warning, "\u2298", "NOT ACCEPTED", Tone::kInvalid},
       {Outcome::kCannotCheck, theme_.warning, "!", "CANNOT CHECK", Tone::kWarning},
+      {Outcome::kVoided, theme_.accent, "\u21B6", "VOIDED", Tone::kValid},
   };
   for (const auto& w : want) {
     ShowResult("VALID", "SOME_CODE", w.outcome);
@@ -442,9 +443,12 @@ TEST_F(ViewTest, NewPinIsAskedTwice) {
 
 TEST_F(ViewTest, EveryScreenFitsSmallAndLargeDisplays) {
   for (auto [w, h] : {std::pair{480, 320}, {800, 480}, {1920, 1080}}) {
-    for (int s = 0; s < 6; ++s) {
-      model_.app = s < 4 ? AppScreen::kSession : s == 4 ? AppScreen::kPin : AppScreen::kAdmin;
-      model_.screen.state = static_cast<kiosk::State>(s < 4 ? s : 0);
+    for (int s = 0; s < 8; ++s) {
+      model_.app = s < 5    ? AppScreen::kSession
+                   : s == 5 ? AppScreen::kPin
+                   : s == 6 ? AppScreen::kAdmin
+                            : AppScreen::kRecent;
+      model_.screen.state = static_cast<kiosk::State>(s < 5 ? s : 0);
       View v = Build(En(), w, h);
       for (const Element& e : v.elements) {
         EXPECT_GE(e.rect.x, 0) << v.name;
@@ -548,6 +552,169 @@ TEST_F(ViewTest, NotProvisionedSaysWhyAKeyThatIsThereCannotBeUsed) {
             std::string::npos)
       << v.AllText();
   EXPECT_NE(v.AllText().find("Device id: -"), std::string::npos) << v.AllText();
+}
+
+// --- corrections ---------------------------------------------------------------------------
+
+kiosk::RecentEntry Sale(std::string uuid, int64_t time, std::string cashier_void = "") {
+  return {.seq = 1,
+          .time_utc = time,
+          .uuid = std::move(uuid),
+          .kind = "discount",
+          .partner_id = "P-1",
+          .offer_id = "O-10",
+          .purchase_minor = 125'000,
+          .discount_minor = 12'500,
+          .member = "\u2022\u2022\u2022\u20220abc",
+          .decision = "accepted",
+          .cashier_void = std::move(cashier_void)};
+}
+
+TEST_F(ViewTest, AnAcceptedResultCanBeVoidedFromItsScreen) {
+  ShowResult("VALID", "accepted", Outcome::kValid);
+  model_.screen.entry_uuid = "u-1";
+  model_.screen.entry_seq = 4;
+  EXPECT_EQ(Build(Ru()).Button("void"), nullptr);  // only what the session says may be voided
+  model_.screen.voidable = true;
+  View v = Build(Ru());
+  const Element* b = v.Button("void");
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(b->text, "Отменить");
+  EXPECT_EQ(v.ButtonAt(b->rect.x + 1, b->rect.y + 1), b);  // over the tap-to-close screen
+}
+
+TEST_F(ViewTest, TheVoidIsConfirmedOnAScreenOfItsOwn) {
+  model_.screen.state = kiosk::State::kVoidConfirm;
+  model_.screen.void_kind = "discount";
+  model_.screen.void_seq = 12;
+  model_.screen.void_time = model_.now - 120;
+  model_.screen.purchase_minor = 125'000;
+  model_.screen.discount_minor = 12'500;
+  model_.screen.number_masked = "\u2022\u2022\u2022\u20220abc";
+  View v = Build(Ru());
+  EXPECT_EQ(v.name, "void-confirm");
+  EXPECT_TRUE(v.Shows("Отменить запись?")) << v.AllText();
+  EXPECT_TRUE(v.Shows("№ 12: скидка")) << v.AllText();
+  EXPECT_TRUE(v.Shows("125,00 ₽")) << v.AllText();
+  EXPECT_TRUE(v.Shows("1 250,00 ₽")) << v.AllText();
+  EXPECT_TRUE(v.Shows("лимит участника восстановлен")) << v.AllText();
+  ASSERT_NE(v.Button("confirm"), nullptr);
+  EXPECT_EQ(v.Button("confirm")->text, "Отменить запись");
+  EXPECT_EQ(v.Button("cancel")->text, "Не отменять");
+  // The result after it.
+  ShowResult("", "VOIDED", Outcome::kVoided);
+  model_.screen.entry_uuid = "u-void";
+  model_.screen.entry_seq = 13;
+  View done = Build(Ru());
+  EXPECT_TRUE(done.Shows("ОТМЕНЕНО")) << done.AllText();
+  EXPECT_TRUE(done.Shows("Запись № 12 отменена")) << done.AllText();
+  EXPECT_TRUE(done.Shows("Отменена скидка: 125,00 ₽")) << done.AllText();
+  EXPECT_TRUE(done.Shows("Записано, № 13")) << done.AllText();
+  EXPECT_EQ(done.Button("void"), nullptr);
+}
+
+TEST_F(ViewTest, VoidRefusalsSayWhyInEveryLanguage) {
+  ShowResult("", "VOID_TOO_LATE", Outcome::kRefusedByRule);
+  EXPECT_TRUE(Build(Ru()).Shows("Время на отмену прошло: отменить может администратор"));
+  EXPECT_TRUE(Build(En()).Shows("Too late to void here: the admin can do it"));
+  for (const char* code : {"VOID_UNKNOWN_ENTRY", "VOID_OF_VOID", "VOID_NOT_VOIDABLE",
+                           "VOID_ALREADY", "VOID_TOO_LATE", "NOTHING_TO_UNDO"}) {
+    for (const kiosk_settings::Strings& s : strings_)
+      EXPECT_TRUE(s.Has(std::string("decision.") + code)) << code << " " << s.language();
+  }
+}
+
+TEST_F(ViewTest, TheLastTransactionsListTimeAmountsMemberAndStatus) {
+  model_.app = AppScreen::kRecent;
+  View empty = Build(Ru());
+  EXPECT_EQ(empty.name, "recent");
+  EXPECT_TRUE(empty.Shows("Операций пока нет"));
+  model_.recent.push_back(Sale("u-new", model_.now - 60));  // 12:32 Moscow
+  kiosk::RecentEntry voided = Sale("u-voided", model_.now - 300, "VOID_ALREADY");
+  voided.voided_by = "cashier";
+  voided.admin_void = "VOID_ALREADY";
+  model_.recent.push_back(voided);
+  model_.recent.push_back(Sale("u-old", model_.now - 3600, "VOID_TOO_LATE"));
+  kiosk::RecentEntry door{.seq = 9,
+                          .time_utc = model_.now - 4000,
+                          .uuid = "u-door",
+                          .kind = "manual_count",
+                          .decision = "accepted"};
+  model_.recent.push_back(door);
+  View v = Build(Ru());
+  EXPECT_TRUE(v.Shows("Последние операции")) << v.AllText();
+  const Element* b = v.Button("void_u-new");
+  ASSERT_NE(b, nullptr) << v.AllText();
+  EXPECT_NE(b->text.find(LocalClock(model_.now - 60, 3 * 3600)), std::string::npos) << b->text;
+  EXPECT_TRUE(v.Shows("1 250,00 ₽  скидка 125,00 ₽")) << v.AllText();
+  EXPECT_TRUE(v.Shows("\u2022\u2022\u2022\u20220abc")) << v.AllText();
+  EXPECT_TRUE(v.Shows("отменено (кассир)")) << v.AllText();
+  EXPECT_TRUE(v.Shows("только администратор")) << v.AllText();
+  EXPECT_TRUE(v.Shows("вход без карты")) << v.AllText();
+  EXPECT_EQ(v.Button("void_u-voided"), nullptr);
+  EXPECT_EQ(v.Button("void_u-old"), nullptr);
+  EXPECT_NE(v.Button("back"), nullptr);
+  // The admin's list offers what is past the cashier's window.
+  model_.recent_admin = true;
+  View admin = Build(Ru());
+  EXPECT_EQ(admin.name, "recent-admin");
+  EXPECT_NE(admin.Button("void_u-old"), nullptr);
+  EXPECT_EQ(admin.Button("void_u-voided"), nullptr);
+}
+
+TEST_F(ViewTest, TheLastTransactionsArePagedFiveAtATime) {
+  model_.app = AppScreen::kRecent;
+  for (int i = 0; i < 20; ++i) model_.recent.push_back(Sale("u" + std::to_string(i), model_.now));
+  View first = Build(En());
+  EXPECT_NE(first.Button("void_u4"), nullptr);
+  EXPECT_EQ(first.Button("void_u5"), nullptr);
+  EXPECT_TRUE(first.Shows("1 / 4"));
+  EXPECT_NE(first.Button("next"), nullptr);
+  model_.page = 3;
+  View last = Build(En());
+  EXPECT_NE(last.Button("void_u19"), nullptr);
+  EXPECT_EQ(last.Button("next"), nullptr);
+}
+
+TEST_F(ViewTest, TheDoorCountsPeopleWithoutACardApartAndOffersUndo) {
+  model_.mode = kiosk::Mode::kEvent;
+  model_.status.attendance = 498;
+  model_.status.capacity = 500;
+  model_.status.manual_count = 3;
+  View v = Build(Ru());
+  EXPECT_TRUE(v.Shows("Прошли: 498 / 500 (3 без карты)")) << v.AllText();
+  ASSERT_NE(v.Button("manual_count"), nullptr);
+  EXPECT_EQ(v.Button("manual_count")->text, "Без карты");
+  EXPECT_EQ(v.Button("undo")->text, "Отменить последний вход");
+  EXPECT_NE(v.Button("recent"), nullptr);
+  EXPECT_TRUE(Build(En()).Shows("(3 without a card)"));
+  // At capacity the undo stays at hand.
+  model_.status.attendance = 500;
+  View full = Build(Ru());
+  EXPECT_EQ(full.name, "idle-full");
+  EXPECT_NE(full.Button("undo"), nullptr);
+  EXPECT_TRUE(full.Shows("(3 без карты)")) << full.AllText();
+  // A manual count's result.
+  model_.status.attendance = 499;
+  ShowResult("", "accepted", Outcome::kValid);
+  model_.screen.manual = true;
+  model_.screen.attendance = 499;
+  model_.screen.capacity = 500;
+  model_.screen.manual_count = 4;
+  View r = Build(Ru());
+  EXPECT_TRUE(r.Shows("Вход без карты отмечен")) << r.AllText();
+  EXPECT_TRUE(r.Shows("Прошли: 499 / 500 (4 без карты)")) << r.AllText();
+}
+
+TEST_F(ViewTest, TheShopsIdleScreenOpensTheLastTransactionsAndTheAdminMenuToo) {
+  View v = Build(Ru());
+  ASSERT_NE(v.Button("recent"), nullptr);
+  EXPECT_EQ(v.Button("recent")->text, "Последние операции");
+  EXPECT_EQ(v.Button("undo"), nullptr);
+  model_.app = AppScreen::kAdmin;
+  View admin = Build(Ru());
+  ASSERT_NE(admin.Button("recent"), nullptr);
+  EXPECT_EQ(admin.Button("recent")->text, "Отмена операций");
 }
 
 }  // namespace

@@ -34,6 +34,7 @@ std::string_view AdminFlow::ScreenName() const {
       return "admin-select";
     case AppScreen::kSession:
     case AppScreen::kNotProvisioned:  // the app's, never the admin flow's
+    case AppScreen::kRecent:
       break;
   }
   return "";
@@ -172,6 +173,7 @@ AdminEffects AdminFlow::Back(bool job_running) {
       SetNotice("", false);
       return {};
     case AppScreen::kNotProvisioned:  // the app's, never the admin flow's
+    case AppScreen::kRecent:
     case AppScreen::kSession:
       break;
   }
@@ -205,6 +207,12 @@ AdminEffects AdminFlow::MenuButton(std::string_view id, const AdminContext& cont
   if (id == "import_usb") return {.import_usb = true};
   if (id == "export_usb") return {.export_usb = true};
   if (id == "confirm_clock") return {.confirm_clock = true};
+  if (id == "recent") {
+    // The last transactions, to void one past the cashier's window: the app's screen, as the
+    // admin's.
+    Close();
+    return {.open_recent = true};
+  }
   if (id == "sync_now") {
     SetNotice(strings_.Get(context.sync_available ? "admin.sync_started" : "admin.sync_off"),
               false);

@@ -51,8 +51,8 @@ struct KeySpec {
 
 // Every key of the file, in the order DefaultConfigText() prints them.
 // Long: one table row per key (a row is data, not logic); split, the order would be in two places.
-const std::array<KeySpec, 30>& Keys() {
-  static const std::array<KeySpec, 30> kKeys = {{
+const std::array<KeySpec, 31>& Keys() {
+  static const std::array<KeySpec, 31> kKeys = {{
       {"data_dir", &AppConfig::data_dir, Kind::kNonEmpty,
        "Where the registry, the journal, the device key and the admin PIN are kept."},
       {"mode", &AppConfig::mode, Kind::kChoice,
@@ -126,6 +126,10 @@ const std::array<KeySpec, 30>& Keys() {
        "The public key (PEM) that registry bundles must be signed with."},
       {"sync_interval", &AppConfig::sync_interval_seconds, Kind::kSeconds,
        "Seconds between network syncs, 10..86400 (or a text such as \"5min\").", 10, 86400},
+      {"void_window", &AppConfig::void_window_seconds, Kind::kSeconds,
+       "How long after a discount or check-in the cashier may void it on this device, in\n"
+       "seconds, 60..86400 (or a text such as \"15min\"); later only the admin may.",
+       60, 86400},
   }};
   return kKeys;
 }

@@ -64,15 +64,11 @@ void Builder::Admin() {
   const struct {
     const char* id;
     const char* label;
-  } actions[] = {{"import_usb", "admin.import_usb"},
-                 {"export_usb", "admin.export_usb"},
-                 {"sync_now", "admin.sync_now"},
-                 {"mode", "admin.mode_shop"},
-                 {"select", "admin.mode_event"},
-                 {"language", "admin.language"},
-                 {"set_pin", "admin.set_pin"},
-                 {"confirm_clock", "admin.confirm_clock"},
-                 {"close", "admin.close"}};
+  } actions[] = {{"import_usb", "admin.import_usb"}, {"export_usb", "admin.export_usb"},
+                 {"sync_now", "admin.sync_now"},     {"mode", "admin.mode_shop"},
+                 {"select", "admin.mode_event"},     {"language", "admin.language"},
+                 {"set_pin", "admin.set_pin"},       {"confirm_clock", "admin.confirm_clock"},
+                 {"recent", "admin.recent"},         {"close", "admin.close"}};
   constexpr int kRows = (static_cast<int>(std::size(actions)) + 1) / 2;
   const int bx = w_ / 2, bw = (w_ / 2 - U(24)) / 2, bh = (h_ - U(60) - U((kRows - 1) * 8)) / kRows;
   for (int i = 0; i < static_cast<int>(std::size(actions)); ++i) {

@@ -20,6 +20,9 @@ View Builder::Build() {
     case AppScreen::kNotProvisioned:
       NotProvisioned();
       return std::move(v_);
+    case AppScreen::kRecent:
+      Recent();
+      return std::move(v_);
     case AppScreen::kSession:
       break;
   }
@@ -35,6 +38,9 @@ View Builder::Build() {
       break;
     case kiosk::State::kConfirm:
       Confirm();
+      break;
+    case kiosk::State::kVoidConfirm:
+      VoidConfirm();
       break;
   }
   return std::move(v_);

@@ -94,6 +94,12 @@ class Builder {
   void AdminSelect();
   // setup_screen.cc
   void NotProvisioned();
+  // corrections_screens.cc
+  void VoidConfirm();
+  void Recent();
+  std::string RecentLine(const kiosk::RecentEntry& r) const;
+  void IdleActions(int y, int h);  // the idle screen's buttons: last transactions, door ones
+  std::string DoorCount(std::string_view key) const;  // "Прошли: 498 / 500 (3 без карты)"
 
   const Model& m_;
   const Strings& s_;

@@ -69,6 +69,12 @@ void Builder::IdleFull() {
        s_.Format("idle.full_hint", {{"count", std::to_string(m_.status.attendance)},
                                     {"capacity", std::to_string(m_.status.capacity)}}),
        30, t_.text, Align::kCenter, true);
+  if (m_.status.manual_count > 0)
+    Text({U(16), U(350), w_ - U(32), U(40)},
+         s_.Format("event.manual_in_count", {{"n", std::to_string(m_.status.manual_count)}}), 24,
+         t_.text);
+  // The door's undo stays at hand: a mistaken check-in frees its place.
+  IdleActions(h_ - U(64), U(52));
 }
 
 void Builder::Idle() {
@@ -82,9 +88,9 @@ void Builder::Idle() {
       S(m_.mode == kiosk::Mode::kShop ? "idle.title.shop" : "idle.title.event");
   Text({U(16), top, w_ - U(32), U(48)}, title, 32, t_.text, Align::kCenter, true);
   // Camera picture with an aiming frame, or the hand-scanner hint.
-  const int bottom_bar = U(64);
+  const int bottom_bar = U(64), actions_h = U(52);
   const int area_top = top + U(56);
-  const int area_h = h_ - area_top - bottom_bar - U(8);
+  const int area_h = h_ - area_top - bottom_bar - actions_h - U(16);
   const int pw = std::min(w_ - U(32), area_h * 4 / 3);
   const Rect preview{(w_ - pw) / 2, area_top, pw, area_h};
   if (m_.status.camera && m_.status.camera_running) {
@@ -102,8 +108,9 @@ void Builder::Idle() {
     Text({preview.x + U(16), preview.y, preview.w - U(32), preview.h}, std::move(text), 22,
          m_.status.camera ? t_.muted : t_.text);
   }
+  IdleActions(h_ - bottom_bar - actions_h - U(6), actions_h);
   if (!m_.banner.empty()) {
-    const Rect r{U(16), h_ - bottom_bar - U(56), w_ - U(32), U(48)};
+    const Rect r{U(16), h_ - bottom_bar - actions_h - U(62), w_ - U(32), U(48)};
     Fill(r, m_.banner_is_error ? t_.invalid : t_.accent);
     Text({r.x + U(8), r.y, r.w - U(16), r.h}, m_.banner, 18, t_.text, Align::kCenter, true);
   }
@@ -112,9 +119,8 @@ void Builder::Idle() {
   const std::string reg = RegistryLine(&warn);
   Fill({0, h_ - bottom_bar, w_, bottom_bar}, warn ? t_.warning : t_.panel);
   if (m_.mode == kiosk::Mode::kEvent && m_.status.attendance >= 0) {
-    Text({U(12), h_ - bottom_bar, w_ / 2, bottom_bar},
-         Count("idle.count", m_.status.attendance, m_.status.capacity), 24, t_.text, Align::kLeft,
-         true);
+    Text({U(12), h_ - bottom_bar, w_ / 2, bottom_bar}, DoorCount("idle.count"), 22, t_.text,
+         Align::kLeft, true);
     Text({w_ / 2, h_ - bottom_bar, w_ / 2 - U(12), bottom_bar}, reg, 16, t_.text, Align::kRight);
   } else {
     Text({U(12), h_ - bottom_bar, w_ - U(24), bottom_bar}, reg, 18, t_.text, Align::kLeft);

@@ -25,6 +25,8 @@ ResultLook LookOf(Outcome outcome, const Theme& t) {
       return {t.warning, "\u2298", "result.refused"};
     case Outcome::kCannotCheck:
       return {t.warning, "!", "result.error"};
+    case Outcome::kVoided:
+      return {t.accent, "\u21B6", "result.voided"};
   }
   return {t.warning, "!", "result.error"};
 }
@@ -55,10 +57,16 @@ void Builder::Result() {
     Text({0, y, w_, U(26)}, s_.Format("result.code", {{"code", code}}), 18, t_.text);
   ResultDetails(y + U(30));
   Text({0, h_ - U(38), w_, U(30)}, S("result.tap_to_close"), 16, t_.text);
+  // A mistake noticed at once: void what was just recorded (after a confirm).
+  if (sc.voidable && !sc.entry_uuid.empty())
+    Button({w_ - U(196), h_ - U(76), U(180), U(60)}, "void", S("result.void"), t_.invalid, 22);
 }
 
 std::string Builder::ResultReason() const {
   const kiosk::Screen& sc = m_.screen;
+  if (sc.outcome == Outcome::kVoided)
+    return s_.Format("void.done", {{"seq", std::to_string(sc.void_seq)}});
+  if (sc.outcome == Outcome::kValid && sc.manual) return S("event.manual_done");
   if (sc.outcome == Outcome::kValid) {
     if (m_.mode == kiosk::Mode::kShop)
       return S(sc.cashback_minor > 0 ? "shop.cashback_accepted" : "shop.accepted");
@@ -87,6 +95,12 @@ void Builder::ResultDetails(int y) {
     Text({U(20), y, w_ - U(40), U(32)}, who, 22, t_.text);
     y += U(36);
   }
+  if (sc.outcome == Outcome::kVoided && sc.void_kind == "discount") {
+    Text({U(20), y, w_ - U(40), U(30)},
+         S("void.cancelled_discount") + ": " + Money(sc.discount_minor) + "   " +
+             S("confirm.purchase") + ": " + Money(sc.purchase_minor),
+         24, t_.text, Align::kCenter, true);
+  }
   if (!event && accepted) {
     const std::string given =
         sc.cashback_minor > 0
@@ -100,10 +114,13 @@ void Builder::ResultDetails(int y) {
     Text({0, y, w_, U(28)},
          s_.Format("event.entry_number", {{"n", std::to_string(sc.entry_number)}}), 20, t_.text);
   std::string footer;
-  if (accepted && sc.entry_seq > 0 && !sc.entry_uuid.empty())
+  if ((accepted || sc.outcome == Outcome::kVoided) && sc.entry_seq > 0 && !sc.entry_uuid.empty())
     footer = s_.Format("result.saved", {{"seq", std::to_string(sc.entry_seq)}});
-  if (event && sc.attendance >= 0 && !sc.decision.empty())
+  if (event && sc.attendance >= 0 && !sc.decision.empty()) {
     footer += (footer.empty() ? "" : "   ") + Count("event.count", sc.attendance, sc.capacity);
+    if (sc.manual_count > 0)
+      footer += " " + s_.Format("event.manual_in_count", {{"n", std::to_string(sc.manual_count)}});
+  }
   Text({0, h_ - U(70), w_, U(30)}, footer, 18, t_.text);
 }
 

@@ -97,6 +97,7 @@ bool View::operator==(const View& o) const {
 Tone ToneOf(Outcome outcome) {
   switch (outcome) {
     case Outcome::kValid:
+    case Outcome::kVoided:  // the correction was recorded
       return Tone::kValid;
     case Outcome::kInvalid:
     case Outcome::kRefusedByRule:

@@ -44,6 +44,8 @@ struct AdminEffects {
   bool confirm_clock = false;
   // A PIN was typed: run TakePinTry()'s Right() off the UI thread, then hand it to PinChecked().
   bool check_pin = false;
+  // The admin menu closed for the last transactions, where the admin may void any of them.
+  bool open_recent = false;
 };
 
 // What the flow looks at in the rest of the app when a button is pressed.

@@ -121,6 +121,7 @@ class Session {
   ClockAnchors Anchors() const;
 
   const Screen& screen() const { return screen_; }
+  Mode config_mode() const { return config_.mode; }
 
   // A card. In a shop, a member whom no amount could give a discount (no offer for them here, not
   // today, a cap used up) is answered at once, with one journal entry and no amount screen.

@@ -29,6 +29,9 @@ enum class AppScreen : uint8_t {
   // The device is not set up: the bundle key (`trust` in kiosk.conf) is missing or unusable.
   // Shows the device id, the problem and where the key goes (Model::setup).
   kNotProvisioned,
+  // The last transactions of this device (Model::recent), to void one: the cashier's (within the
+  // void window) from the idle screen, the admin's (any time) from the admin menu.
+  kRecent,
 };
 
 // What the not-provisioned screen says: the key's path, why it cannot be used ("" when the file
@@ -51,9 +54,10 @@ struct Status {
   int64_t last_sync = 0;  // Unix seconds of the last successful sync, 0 never
   bool camera = false;    // a camera is configured
   bool camera_running = false;
-  std::string place;        // partner name (shop) or event title (event)
-  int64_t attendance = -1;  // event mode: checked in so far
-  int64_t capacity = 0;     // event mode: the event's capacity (registry, else config); 0 none
+  std::string place;         // partner name (shop) or event title (event)
+  int64_t attendance = -1;   // event mode: checked in so far (manual counts included)
+  int64_t manual_count = 0;  // event mode: of those, let in without a card
+  int64_t capacity = 0;      // event mode: the event's capacity (registry, else config); 0 none
   // admin screen
   int64_t journal_entries = 0, journal_pending = 0;
   int64_t journal_exported = 0;  // written to a USB stick through this seq
@@ -82,9 +86,13 @@ struct Model {
   int64_t now = 0;  // Unix seconds
   int64_t utc_offset_seconds = 0;
   bool has_logo = false;
-  Setup setup;                   // kNotProvisioned
-  std::string currency = "₽";  // the sign after every amount (config `currency`)
+  Setup setup;                             // kNotProvisioned
+  std::string currency = "₽";            // the sign after every amount (config `currency`)
+  std::vector<kiosk::RecentEntry> recent;  // kRecent: newest first, kRecentPerPage a page
+  bool recent_admin = false;               // kRecent: the admin's list (voids past the window)
 };
+
+inline constexpr int kRecentPerPage = 5;
 
 inline constexpr int kChoicesPerPage = 8;
 
