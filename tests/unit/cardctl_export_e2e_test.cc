@@ -328,14 +328,15 @@ TEST_F(ExportE2eTest, LeftoversOfAKilledRunAreRemovedByTheNextRun) {
   // Killed while replacing the files of the existing folder.
   WriteBytes(dir_.File("cards/M-1.txt.tmp-Ab12Cd"), "half");
   ASSERT_TRUE(std::filesystem::exists(dir_.File("cards/M-1.txt.tmp-Ab12Cd")));
-  const size_t files = std::distance(std::filesystem::directory_iterator(dir_.File("cards")),
-                                     std::filesystem::directory_iterator());
+  const std::ptrdiff_t files =
+      std::distance(std::filesystem::directory_iterator(dir_.File("cards")),
+                    std::filesystem::directory_iterator());
   cktest::ProcessResult again = Issue(dir_.File("export.csv"));
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_FALSE(std::filesystem::exists(dir_.File("cards/M-1.txt.tmp-Ab12Cd")));
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_.File("cards")),
                           std::filesystem::directory_iterator()),
-            static_cast<std::ptrdiff_t>(files) - 1);
+            files - 1);
 }
 
 TEST(CardctlHelpTest, ListsEveryCommandAndShowsEachOnesOptions) {
