@@ -25,7 +25,6 @@ version="$(sed -n 's/^project(cardkiosk VERSION \([0-9.]*\) .*/\1/p' CMakeLists.
 # 1. Build and test.
 if [ "$arch" = "$native" ]; then
   build="$root/build/pkg-$arch"
-  [ -f /work/ccache.env ] && . /work/ccache.env
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCK_WERROR=ON -DCK_BENCH=OFF >/dev/null
   cmake --build "$build" -j "$(nproc)"
   pg_dir="$(mktemp -d /tmp/ck-pg.XXXXXX)"
