@@ -66,8 +66,8 @@ void Builder::VoidConfirm() {
   Button({U(32) + bw, by, bw, U(72)}, "confirm", S("void.do"), t_.invalid, 24);
 }
 
-// "14:05  1 000,00 ₽ − 100,00 ₽  ••••0a1b  принято": one transaction as the list
-// shows it.
+// One transaction as the list shows it:
+// "14:05  1 000,00 ₽ − 100,00 ₽  ••••0a1b  принято"
 std::string Builder::RecentLine(const kiosk::RecentEntry& r) const {
   std::string line = LocalClock(r.time_utc, m_.utc_offset_seconds) + "  ";
   if (r.kind == "discount") {
