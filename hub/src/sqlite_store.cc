@@ -363,7 +363,8 @@ base::Result<std::unique_ptr<HubTables>> OpenSqliteTables(const std::string& pat
   CK_TRY(db.Exec("PRAGMA foreign_keys=ON"));
   CK_TRY(db.Exec(kSchema));
   CK_TRY(journal::AddMissingEntryColumns(db));
-  CK_TRY(db.Exec(kEntriesByTimeIndex));
+  CK_TRY(db.Exec(kDropEntriesByTimeIndex));
+  CK_TRY(db.Exec(kEntriesSettlementIndex));
   CK_TRY(db.Exec(kEntriesVoidedByIndex));
   CK_TRY(SqliteHealthRows(db).CreateTables());
   return std::unique_ptr<HubTables>(new SqliteTables(std::move(db)));
