@@ -438,7 +438,7 @@ class PostgresTables final : public HubTables {
         CK_TRY(conn_.Exec(journal::AddEntryColumnSql(c, "BIGINT", true), Params()).status());
       }
       CK_TRY(conn_.Exec(kDropEntriesByTimeIndex, Params()).status());
-      CK_TRY(conn_.Exec(kEntriesSettlementIndex, Params()).status());
+      CK_TRY(conn_.Exec(kEntriesSettlementIndexPostgres, Params()).status());
       CK_TRY(conn_.Exec(kEntriesVoidedByIndex, Params()).status());
       return PostgresHealthRows(conn_).CreateTables();
     });
