@@ -33,7 +33,7 @@ constexpr char kUsage[] =
     "  cardhub report --data-dir DIR (--month YYYY-MM | --from DATE --to DATE)"
     " [--by partner|offer|device|day] [--format csv|xlsx] [--out FILE] [--config FILE]\n"
     "  cardhub cashback --data-dir DIR --month YYYY-MM [--out FILE.csv] [--config FILE]\n"
-    "  cardhub flags --data-dir DIR [--config FILE]\n"
+    "  cardhub flags --data-dir DIR [--format text|csv] [--out FILE] [--config FILE]\n"
     "  cardhub admin add --data-dir DIR --name NAME [--role viewer|operator]"
     " [--pbkdf2-iterations N]   (password from the terminal, or stdin's first line)\n"
     "  cardhub admin remove --data-dir DIR --name NAME\n"
@@ -101,7 +101,7 @@ const std::map<std::string, std::vector<std::string>>& AllowedFlags() {
       {"report",
        {"--data-dir", "--month", "--from", "--to", "--by", "--format", "--out", "--config"}},
       {"cashback", {"--data-dir", "--month", "--out", "--config"}},
-      {"flags", {"--data-dir", "--config"}},
+      {"flags", {"--data-dir", "--format", "--out", "--config"}},
       {"admin", {"--data-dir", "--name", "--role", "--pbkdf2-iterations"}},
   };
   return kAllowed;
@@ -243,6 +243,25 @@ int RunCashback(const Context& c) {
   return Done(base::Status::Ok());
 }
 
+// The flags as text lines (stdout) or, --format csv, as CSV (stdout or --out).
+int RunFlags(const Context& c) {
+  const std::string format = c.args.flag("--format").value_or("text");
+  if (format != "text" && format != "csv") {
+    return UsageError("--format: text or csv, got '" + format + "'");
+  }
+  auto out = c.args.flag("--out");
+  if (format == "text") {
+    if (out) return UsageError("--out is for --format csv");
+    return Done(hub::Flags(c.store, c.fs, c.data_dir, c.config.utc_offset_seconds, stdout));
+  }
+  base::Result<std::string> csv =
+      hub::FlagsCsv(c.store, c.fs, c.data_dir, c.config.utc_offset_seconds);
+  if (!csv.ok()) return Done(csv.status());
+  if (out) return Done(base::WriteFileAtomic(c.fs, *out, *csv, 0644));
+  std::fwrite(csv->data(), 1, csv->size(), stdout);
+  return Done(base::Status::Ok());
+}
+
 // `cardhub admin add|remove|list` (the accounts file; no store).
 int RunAdminAccounts(const Args& args, const std::string& data_dir) {
   hub::AdminCommand cmd{.action = args.positional[0],
@@ -283,9 +302,7 @@ int RunAdmin(const Context& c) {
   if (cmd == "entries") return Done(hub::ListEntries(c.store, c.args.flag("--device"), stdout));
   if (cmd == "report") return RunReport(c);
   if (cmd == "cashback") return RunCashback(c);
-  if (cmd == "flags") {
-    return Done(hub::Flags(c.store, c.fs, c.data_dir, c.config.utc_offset_seconds, stdout));
-  }
+  if (cmd == "flags") return RunFlags(c);
   return UsageError("unknown command '" + cmd + "'");
 }
 

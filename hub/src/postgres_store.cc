@@ -437,7 +437,8 @@ class PostgresTables final : public HubTables {
         if (c.since_format < 2) continue;
         CK_TRY(conn_.Exec(journal::AddEntryColumnSql(c, "BIGINT", true), Params()).status());
       }
-      CK_TRY(conn_.Exec(kEntriesByTimeIndex, Params()).status());
+      CK_TRY(conn_.Exec(kDropEntriesByTimeIndex, Params()).status());
+      CK_TRY(conn_.Exec(kEntriesSettlementIndexPostgres, Params()).status());
       CK_TRY(conn_.Exec(kEntriesVoidedByIndex, Params()).status());
       return PostgresHealthRows(conn_).CreateTables();
     });

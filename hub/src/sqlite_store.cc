@@ -361,9 +361,13 @@ base::Result<std::unique_ptr<HubTables>> OpenSqliteTables(const std::string& pat
   CK_TRY(db.Exec("PRAGMA journal_mode=WAL"));
   CK_TRY(db.Exec("PRAGMA synchronous=FULL"));
   CK_TRY(db.Exec("PRAGMA foreign_keys=ON"));
+  // 64 MiB of pages (the default is 2 MiB): an import writes the table and its indexes at many
+  // places at once, and with the small cache each page went out and was read back.
+  CK_TRY(db.Exec("PRAGMA cache_size=-65536"));
   CK_TRY(db.Exec(kSchema));
   CK_TRY(journal::AddMissingEntryColumns(db));
-  CK_TRY(db.Exec(kEntriesByTimeIndex));
+  CK_TRY(db.Exec(kDropEntriesByTimeIndex));
+  CK_TRY(db.Exec(kEntriesSettlementIndex));
   CK_TRY(db.Exec(kEntriesVoidedByIndex));
   CK_TRY(SqliteHealthRows(db).CreateTables());
   return std::unique_ptr<HubTables>(new SqliteTables(std::move(db)));

@@ -256,6 +256,21 @@ TEST_F(ExportE2eTest, MembersOfAddsMemberIdAndNameAndListsUnknownRids) {
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("norid.csv:1: header lacks column rid"), std::string::npos) << bad.err;
   EXPECT_FALSE(std::filesystem::exists(dir_.File("out2.csv")));
+
+  // The hub's report by partner (its preamble, then a table without rids) names no member.
+  WriteBytes(dir_.File("report-by-partner.csv"),
+             "\xef\xbb\xbf"
+             "Период;2026-11\r\n\r\n"
+             "Код партнёра;Партнёр;Покупок\r\nP-1;Shop;4\r\nИтого;;4\r\n");
+  bad = Cardctl({"members-of", "--members", dir_.File("export.csv"), "--status-secret",
+                 dir_.File("status.secret"), "--in", dir_.File("report-by-partner.csv"), "--out",
+                 dir_.File("out3.csv")});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("report-by-partner.csv:1: header lacks column rid"), std::string::npos)
+      << bad.err;
+  EXPECT_NE(bad.err.find("by partner, offer, device or day name no member"), std::string::npos)
+      << bad.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("out3.csv")));
 }
 
 size_t Count(const std::string& hay, const std::string& needle) {

@@ -671,6 +671,35 @@ TEST_P(HubServeTest, FlagsMembersOverTheCapAcrossKiosks) {
   EXPECT_NE(lines[0].find("offer=O-CAP"), std::string::npos) << lines[0];
   EXPECT_NE(lines[0].find("count=4 cap=2"), std::string::npos) << lines[0];
   EXPECT_NE(lines[0].find("devices=k1,k2"), std::string::npos) << lines[0];
+
+  // As CSV, the office names the member: `cardctl members-of` over the hub's file.
+  r = fx_.Cardhub({"flags", "--data-dir", fx_.hub_dir(), "--format", "csv", "--out",
+                   fx_.hub_dir() + "/flags.csv"});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  const std::string rid = lines[0].substr(4, 16);
+  const std::string dir = fx_.hub_dir();
+  {
+    std::ofstream(dir + "/status.secret") << std::string(32, '\x42');
+    std::ofstream(dir + "/members.csv")
+        << "Номер члена профсоюза;ФИО;Организация;Категория;Выпуск;Номер билета\n"
+           "M-1;Петров Пётр Петрович;RU-EDU-69;работник;1;7700000001\n";
+  }
+  r = cktest::RunProcess(CK_CARDCTL_PATH, {"members-of", "--members", dir + "/members.csv",
+                                           "--status-secret", dir + "/status.secret", "--in",
+                                           dir + "/flags.csv", "--out", dir + "/named.csv"});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  std::ifstream named_file(dir + "/named.csv", std::ios::binary);
+  std::stringstream named;
+  named << named_file.rdbuf();
+  EXPECT_NE(named.str().find("kind;rid;member_id;name;device;seq;uuid;offer;period;from;count;"
+                             "cap;devices;time;before;actor;at;reason\r\n"
+                             "over_cap;" +
+                             rid + ";M-1;Петров Пётр Петрович;;;;O-CAP;"),
+            std::string::npos)
+      << named.str();
+  EXPECT_NE(named.str().find(";4;2;k1,k2;;;;;\r\n"), std::string::npos) << named.str();
+  EXPECT_NE(r.err.find("1 with a rid, 1 matched, 0 matching no member"), std::string::npos)
+      << r.err;
 }
 
 // A batch after a gap is 409 (not flagged). A kiosk whose journal was replaced (same key, a new

@@ -59,7 +59,9 @@ constexpr Command kCommands[] = {
      "        [--encoding utf-8|cp1251] [--columns FILE] [--in-encoding utf-8|cp1251]",
      "add member_id and name to every row of a report that has a rid (office only)",
      "  rows whose rid matches no member are kept with an empty member_id and listed on\n"
-     "  stderr; the output keeps the report's separator and is written atomically\n"},
+     "  stderr; the header is the first row with a rid column (the rows before it, such as\n"
+     "  the hub's 'Период' line, are copied): cardhub cashback --out, cardhub flags --format\n"
+     "  csv; the output keeps the report's separator and is written atomically\n"},
     {"usb-watch",
      "--data-dir DIR --trust bundle.pub.pem [--mount-dir DIR] [--once] [--export-journal]",
      "watch the mount dir (default /media) for USB sticks: apply the newest valid *.ckbundle",

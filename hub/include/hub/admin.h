@@ -46,5 +46,11 @@ base::Status ListEntries(HubStore& store, const std::optional<std::string>& devi
 // registry).
 base::Status Flags(HubStore& store, base::FileSystem& fs, const std::string& data_dir,
                    int64_t utc_offset_seconds, std::FILE* out);
+// The same flags as CSV (UTF-8 with BOM, ';', CRLF): the header "kind;rid;device;seq;uuid;offer;
+// period;from;count;cap;devices;time;before;actor;at;reason" and one row a flag, its kind
+// (conflict, clock_correction, over_cap) and the fields the text line has; a rid for over_cap,
+// so that `cardctl members-of` names the member.
+base::Result<std::string> FlagsCsv(HubStore& store, base::FileSystem& fs,
+                                   const std::string& data_dir, int64_t utc_offset_seconds);
 
 }  // namespace hub

@@ -39,9 +39,11 @@ struct JoinResult {
 };
 
 // Every row is kept; a rid that matches no member (or is not a rid) gets an empty member_id and
-// is listed. The output has the input's separator, UTF-8 (with a byte-order mark when the input
-// had one or was Windows-1251, so Excel reads the Cyrillic). Refuses an input without a rid
-// column, or with member_id or name columns already.
+// is listed, except the hub's totals row ("Итого" where the rid would be). The header is the
+// first row with a rid column: rows before it (the hub's preamble, `Период;2026-12` and a blank
+// line, at most 5 rows) are copied as they are. The output has the input's separator, UTF-8
+// (with a byte-order mark when the input had one or was Windows-1251, so Excel reads the
+// Cyrillic). Refuses an input without a rid column, or with member_id or name columns already.
 base::Result<JoinResult> JoinMembers(base::FileSystem& fs, const std::string& in_path,
                                      const MemberIndex& index, const ReadOptions& read);
 
