@@ -75,6 +75,23 @@ OfferDecision Accept(const registry::Offer& o, int64_t purchase, int64_t amount,
   return d;
 }
 
+// The refusals EvaluateOffer gives before it looks at the member's use. Not kBelowMinimum: it is
+// also what a purchase too small for any discount gets, after the count cap.
+bool RefusedBeforeCaps(OfferCode c) {
+  switch (c) {
+    case OfferCode::kBadAmount:
+    case OfferCode::kCategoryNotEligible:
+    case OfferCode::kOrgNotEligible:
+    case OfferCode::kNotStarted:
+    case OfferCode::kEnded:
+    case OfferCode::kWrongDay:
+    case OfferCode::kOutsideHours:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 std::string_view OfferCodeName(OfferCode c) {
@@ -205,9 +222,15 @@ OfferDecision ChooseOffer(const std::vector<registry::Offer>& offers, const card
   }
   std::optional<OfferDecision> best, best_refusal;
   for (const registry::Offer& o : offers) {
-    int64_t count = 0, amount = 0;
-    if (o.cap_period && usage) usage(o, &count, &amount);
-    OfferDecision d = EvaluateOffer(o, card, purchase, now, count, amount);
+    OfferDecision d = EvaluateOffer(o, card, purchase, now, 0, 0);
+    // The member's use (a journal query on the kiosk) only for an offer that gets as far as its
+    // caps: a refusal before them (amount, eligibility, dates, day, hours) is the same whatever
+    // the use.
+    if (o.cap_period && usage && !RefusedBeforeCaps(d.code)) {
+      int64_t count = 0, amount = 0;
+      usage(o, &count, &amount);
+      d = EvaluateOffer(o, card, purchase, now, count, amount);
+    }
     if (d.accepted()) {
       const int64_t worth = d.discount_minor + d.cashback_minor;
       const int64_t best_worth = best ? best->discount_minor + best->cashback_minor : 0;
