@@ -7,7 +7,8 @@
 // in alternating blocks, against a bare OpenSSL EVP_DigestVerify of the same card signature (the
 // floor, as in card_bench), and the ratio of the medians is printed (target <= 1.2). Then durable
 // appends: journal::Journal::Append (WAL, synchronous=FULL: one fsync per entry) on a real file
-// (target: median <= 1 ms).
+// (target: median <= 1 ms), alternating with a bare durable insert into a copy of the same
+// journal (bench/durable_append.h): the difference is what the journal itself costs.
 //
 //   decision_bench [--work DIR] [--members N] [--entries N] [--iterations N] [--appends N]
 //                  [--registry-work DIR] [--keep]
@@ -44,6 +45,7 @@
 #include "card/cose.h"
 #include "card/issuer.h"
 #include "card/rid.h"
+#include "durable_append.h"
 #include "journal/entry_columns.h"
 #include "journal/journal.h"
 #include "kiosk/session.h"
@@ -406,7 +408,8 @@ void PrintBreakdown(const Scene& s, const BenchCard& c, registry::Registry& reg,
       c.name.c_str(), verify, member, offers, usage, attendance, first_count);
 }
 
-void BenchAppends(const Scene& s, journal::Journal& j, const Options& opt) {
+void BenchAppends(const Scene& s, journal::Journal& j, const std::string& path,
+                  const Options& opt) {
   const journal::NewEntry n{.kind = journal::Kind::kDiscount,
                             .rid = s.member,
                             .partner_id = s.partner_id,
@@ -416,17 +419,7 @@ void BenchAppends(const Scene& s, journal::Journal& j, const Options& opt) {
                             .bundle_seq = 1,
                             .verdict = "VALID",
                             .decision = journal::kAccepted};
-  std::vector<double> ns;
-  for (size_t i = 0; i < opt.appends; ++i) {
-    base::Status st;
-    ns.push_back(TimeNs([&] { st = j.Append(n).status(); }));
-    Check(st, "append");
-  }
-  const Stats a = Summarize(ns);
-  std::printf(
-      "durable append (WAL, synchronous=FULL): median %8.1f us  p99 %8.1f us  (%zu appends, "
-      "target median <= 1000 us)\n",
-      a.median_us, a.p99_us, ns.size());
+  bench::BenchAppends(path, j, n, opt.appends);
 }
 
 Options ParseArgs(int argc, char** argv) {
@@ -496,7 +489,7 @@ int main(int argc, char** argv) {
               static_cast<long long>(chain.entries),
               std::chrono::duration<double>(SteadyClock::now() - t0).count());
   for (const BenchCard& c : scene.cards) BenchDecision(scene, c, *reg, *j, opt);
-  BenchAppends(scene, *j, opt);
+  BenchAppends(scene, *j, journal_path, opt);
   j.reset();
   reg.reset();
   if (made_work && !opt.keep) std::filesystem::remove_all(opt.work);

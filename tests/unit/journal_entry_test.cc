@@ -248,10 +248,11 @@ TEST(JournalEntryTest, AnOlderJournalGetsTheNewColumns) {
     ASSERT_TRUE(j.ok());
     ASSERT_TRUE((*j)->Append({.kind = journal::Kind::kCheckin, .event_id = "E1"}).ok());
   }
-  {  // Rebuild the table as format 1 had it (ALTER TABLE DROP COLUMN needs no trigger change).
+  {  // Rebuild the table as format 1 had it (ALTER TABLE DROP COLUMN needs no trigger change;
+     // format 1 had no index of the voids, which names ref_uuid).
     auto db = sqlite::Db::Open(path, sqlite::Db::Mode::kReadWrite);
     ASSERT_TRUE(db.ok());
-    ASSERT_TRUE(db->Exec("DROP INDEX entries_voids").ok());  // format 1 had no voids
+    ASSERT_TRUE(db->Exec("DROP INDEX entries_voids").ok());
     for (const char* col : {"cashback_minor", "ref_uuid", "actor", "clock_before_utc"}) {
       ASSERT_TRUE(db->Exec(std::string("ALTER TABLE entries DROP COLUMN ") + col).ok()) << col;
     }

@@ -672,6 +672,30 @@ TEST(ChooseOffer, UsageIsAskedOnlyForCappedOffers) {
   EXPECT_EQ(asked, (std::vector<std::string>{"O-COUNT", "O-AMOUNT"}));
 }
 
+TEST(ChooseOffer, UsageIsNotAskedForAnOfferRefusedBeforeItsCaps) {
+  std::vector<std::string> asked;
+  UsageFn usage = [&](const Offer& o, int64_t* count, int64_t* amount) {
+    asked.push_back(o.offer_id);
+    *count = 5;  // used up, if it were asked
+    *amount = 0;
+  };
+  Offer students = Capped(Percent(1000, "O-STUDENTS"), CapPeriod::kMonth, 5);
+  students.categories = 1u << static_cast<unsigned>(card::Category::kStudent);
+  Offer evening = Capped(Percent(1000, "O-EVENING"), CapPeriod::kMonth, 5);
+  evening.hours_from = 18 * 60;
+  OfferDecision d = Choose({students, evening}, 10'000, usage);
+  EXPECT_TRUE(asked.empty());
+  EXPECT_EQ(d.code, OfferCode::kOutsideHours);  // the one that got furthest, as before
+  // Nor for a minimum purchase not reached.
+  Offer minimum = Capped(Percent(1000, "O-MIN"), CapPeriod::kMonth, 5);
+  minimum.min_purchase_minor = 50'000;
+  EXPECT_EQ(Choose({minimum}, 10'000, usage).code, OfferCode::kBelowMinimum);
+  EXPECT_TRUE(asked.empty());
+  // An offer that gets as far as its caps: asked, and its use counts.
+  EXPECT_EQ(Choose({minimum}, 60'000, usage).code, OfferCode::kCountLimitReached);
+  EXPECT_EQ(asked, (std::vector<std::string>{"O-MIN"}));
+}
+
 TEST(ChooseOffer, UsedUpCapFallsBackToAnotherOffer) {
   UsageFn usage = [](const Offer& o, int64_t* count, int64_t* amount) {
     *count = o.offer_id == "O-CAPPED" ? 2 : 0;

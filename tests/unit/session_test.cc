@@ -545,6 +545,57 @@ TEST_F(SessionTest, DailyCapRestartsAtLocalMidnight) {
   EXPECT_EQ(Buy(kAnna, 10'000), "accepted");
 }
 
+// The member's cap use read at the scan is reused at the amount, but only within the same cap
+// period: an amount typed after local midnight counts the new day.
+TEST_F(SessionTest, AnAmountTypedAfterThePeriodTurnedCountsTheNewPeriod) {
+  registry::Offer daily = kiosktest::PercentOffer("O-DAY", 1000);
+  daily.cap_count = 2;
+  daily.cap_period = registry::CapPeriod::kDay;
+  fx_.clock().Set(At("2027-01-13T23:50:00+03:00"));
+  ASSERT_NO_FATAL_FAILURE(Start(ShopSpec(daily), kiosktest::ShopConfig()));
+  ASSERT_EQ(Buy(kAnna, 10'000), "accepted");
+  fx_.clock().Set(At("2027-01-13T23:59:50+03:00"));
+  s().Scan(Card(kAnna));
+  ASSERT_EQ(screen().state, State::kAmountEntry);
+  s().Amount(10'000);
+  ASSERT_EQ(screen().state, State::kConfirm);
+  EXPECT_EQ(screen().cap_used, 1);
+  fx_.clock().Set(At("2027-01-14T00:00:05+03:00"));
+  s().Amount(20'000);  // corrected after midnight
+  ASSERT_EQ(screen().state, State::kConfirm);
+  EXPECT_EQ(screen().cap_used, 0);
+  EXPECT_EQ(screen().cap_limit, 2);
+  EXPECT_EQ(screen().discount_minor, 2'000);
+}
+
+// ... and only while nothing was journalled since the scan: an entry of this member written in
+// between (here straight into the device's journal) is counted at the amount.
+TEST_F(SessionTest, AnEntryJournalledBetweenTheScanAndTheAmountIsCounted) {
+  registry::Offer once = kiosktest::PercentOffer("O-ONCE", 1000);
+  once.cap_count = 1;
+  once.cap_period = registry::CapPeriod::kMonth;
+  ASSERT_NO_FATAL_FAILURE(Start(ShopSpec(once), kiosktest::ShopConfig()));
+  s().Scan(Card(kAnna));
+  ASSERT_EQ(screen().state, State::kAmountEntry);
+  s().Amount(10'000);
+  ASSERT_EQ(screen().state, State::kConfirm);
+  EXPECT_EQ(screen().cap_used, 0);
+  ASSERT_TRUE(device_->journal
+                  ->Append({.kind = journal::Kind::kDiscount,
+                            .rid = fx_.RidOf(kAnna),
+                            .partner_id = kiosktest::kPartner,
+                            .offer_id = "O-ONCE",
+                            .purchase_minor = 10'000,
+                            .discount_minor = 1'000,
+                            .verdict = "VALID",
+                            .decision = journal::kAccepted})
+                  .ok());
+  s().Amount(10'000);
+  EXPECT_EQ(screen().state, State::kResult);
+  EXPECT_EQ(screen().decision, "LIMIT_REACHED");
+  EXPECT_EQ(screen().discount_minor, 0);
+}
+
 TEST_F(SessionTest, AmountCapGivesWhatIsLeftThenRefuses) {
   registry::Offer offer = kiosktest::PercentOffer("O-AMT", 1000);
   offer.cap_amount_minor = 10'000;

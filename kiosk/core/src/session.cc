@@ -45,6 +45,7 @@ ClockAnchors Session::Anchors() const {
 void Session::Reset() {
   screen_ = Screen();
   card_.reset();
+  usage_.clear();
   verdict_.clear();
   if (registry_ != nullptr) {
     screen_.registry_seq = registry_->meta().seq;
@@ -196,7 +197,7 @@ std::optional<rules::OfferDecision> Session::Decide(std::optional<int64_t> purch
   std::string usage_error;
   const rules::UsageFn usage = [&](const registry::Offer& o, int64_t* count, int64_t* amount) {
     const int64_t from = rules::PeriodStart(*o.cap_period, now, config_.utc_offset_seconds);
-    base::Result<journal::DiscountUsage> u = journal_.Usage(card_->rid, o.offer_id, from, now + 1);
+    base::Result<journal::DiscountUsage> u = UsageOf(o, from, now);
     if (!u.ok()) {
       usage_error = u.status().message();
       *count = INT64_MAX;  // unknown usage: refuse rather than risk exceeding a cap
@@ -214,6 +215,21 @@ std::optional<rules::OfferDecision> Session::Decide(std::optional<int64_t> purch
     return std::nullopt;
   }
   return d;
+}
+
+base::Result<journal::DiscountUsage> Session::UsageOf(const registry::Offer& o, int64_t from,
+                                                      int64_t now) {
+  // Entries are never back-dated (the clock check), so in one period and with no entry appended
+  // since, the count read at the scan is the count now.
+  const int64_t last_seq = journal_.last_seq();
+  for (const CachedUsage& c : usage_) {
+    if (c.offer_id == o.offer_id && c.from == from && c.last_seq == last_seq) return c.usage;
+  }
+  CK_ASSIGN_OR_RETURN(journal::DiscountUsage u,
+                      journal_.Usage(card_->rid, o.offer_id, from, now + 1));
+  std::erase_if(usage_, [&](const CachedUsage& c) { return c.offer_id == o.offer_id; });
+  usage_.push_back({.offer_id = o.offer_id, .from = from, .last_seq = last_seq, .usage = u});
+  return u;
 }
 
 void Session::ShowOffer(const rules::OfferDecision& d) {

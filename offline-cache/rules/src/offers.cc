@@ -1,6 +1,7 @@
 #include "rules/offers.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace rules {
 namespace {
@@ -126,9 +127,13 @@ std::string FormatMinor(int64_t minor) {
   return (neg ? "-" : "") + grouped + "." + frac;
 }
 
-OfferDecision EvaluateOffer(const registry::Offer& o, const card::MemberCard& card,
-                            int64_t purchase, const LocalTime& now, int64_t used_count,
-                            int64_t used_amount) {
+namespace {
+
+// EvaluateOffer's checks before the member's use: the refusal, or nullopt for an offer that gets
+// as far as its caps.
+std::optional<OfferDecision> RefusalBeforeCaps(const registry::Offer& o,
+                                               const card::MemberCard& card, int64_t purchase,
+                                               const LocalTime& now) {
   if (purchase <= 0 || purchase > kMaxPurchaseMinor) {
     return Refuse(o, purchase, OfferCode::kBadAmount, "enter the purchase amount");
   }
@@ -155,6 +160,12 @@ OfferDecision EvaluateOffer(const registry::Offer& o, const card::MemberCard& ca
     return Refuse(o, purchase, OfferCode::kBelowMinimum,
                   "minimum purchase " + FormatMinor(o.min_purchase_minor));
   }
+  return std::nullopt;
+}
+
+// The rest of EvaluateOffer: the caps with the member's use, and the amount given.
+OfferDecision DecideWithUse(const registry::Offer& o, int64_t purchase, int64_t used_count,
+                            int64_t used_amount) {
   const std::string period = o.cap_period ? std::string(PeriodWord(*o.cap_period)) : "";
   const bool cashback = o.kind == registry::OfferKind::kCashback;
   const std::string what = cashback ? "cashback" : "discount";
@@ -193,6 +204,17 @@ OfferDecision EvaluateOffer(const registry::Offer& o, const card::MemberCard& ca
   return Accept(o, purchase, discount, clip, clip_minor, used_count);
 }
 
+}  // namespace
+
+OfferDecision EvaluateOffer(const registry::Offer& o, const card::MemberCard& card,
+                            int64_t purchase, const LocalTime& now, int64_t used_count,
+                            int64_t used_amount) {
+  if (std::optional<OfferDecision> refused = RefusalBeforeCaps(o, card, purchase, now)) {
+    return std::move(*refused);
+  }
+  return DecideWithUse(o, purchase, used_count, used_amount);
+}
+
 OfferDecision ChooseOffer(const std::vector<registry::Offer>& offers, const card::MemberCard& card,
                           int64_t purchase, const LocalTime& now, const UsageFn& usage) {
   if (offers.empty()) {
@@ -205,9 +227,12 @@ OfferDecision ChooseOffer(const std::vector<registry::Offer>& offers, const card
   }
   std::optional<OfferDecision> best, best_refusal;
   for (const registry::Offer& o : offers) {
+    // The member's use (a journal query on the kiosk) only for an offer that gets as far as its
+    // caps: a refusal before them is the same whatever the use.
+    std::optional<OfferDecision> refused = RefusalBeforeCaps(o, card, purchase, now);
     int64_t count = 0, amount = 0;
-    if (o.cap_period && usage) usage(o, &count, &amount);
-    OfferDecision d = EvaluateOffer(o, card, purchase, now, count, amount);
+    if (!refused && o.cap_period && usage) usage(o, &count, &amount);
+    OfferDecision d = refused ? std::move(*refused) : DecideWithUse(o, purchase, count, amount);
     if (d.accepted()) {
       const int64_t worth = d.discount_minor + d.cashback_minor;
       const int64_t best_worth = best ? best->discount_minor + best->cashback_minor : 0;

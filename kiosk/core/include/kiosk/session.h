@@ -159,6 +159,9 @@ class Session {
   void ScanInShop(const card::Verification& v);
   // The offer decision for `purchase` (nullopt: for any amount); nullopt after an error screen.
   std::optional<rules::OfferDecision> Decide(std::optional<int64_t> purchase);
+  // The member's use of `o` in its cap period from `from` to `now` (journal_.Usage), from usage_
+  // when it was read for the same period start and nothing was journalled since.
+  base::Result<journal::DiscountUsage> UsageOf(const registry::Offer& o, int64_t from, int64_t now);
   void ShowOffer(const rules::OfferDecision& d);
   void RecordRefusal(const rules::OfferDecision& d);
   void ScanAtEvent(const card::Verification& v);
@@ -185,6 +188,16 @@ class Session {
   std::optional<card::MemberCard> card_;  // the verified card being served
   // The partner's offers, read once: the registry does not change under a session.
   std::optional<std::vector<registry::Offer>> offers_;
+  // The served member's use of each capped offer, read at the scan (the answer before the amount)
+  // and reused at the amount and its corrections. An entry is valid for its period start and the
+  // journal's last seq when read: a new period, or any entry appended since, reads the journal
+  // again. Cleared with the card.
+  struct CachedUsage {
+    std::string offer_id;
+    int64_t from = 0, last_seq = 0;
+    journal::DiscountUsage usage;
+  };
+  std::vector<CachedUsage> usage_;
   std::string verdict_;
   int64_t result_since_ns_ = 0;
   int64_t activity_ns_ = 0;             // last scan or amount, for entry_timeout_ms

@@ -68,7 +68,9 @@ OfferDecision EvaluateOffer(const registry::Offer& offer, const card::MemberCard
 
 // All of a partner's offers: the accepted one worth most to the member, discount + cashback (ties:
 // lowest offer_id);
-// when none is accepted, the refusal of the offer that got furthest through the checks.
+// when none is accepted, the refusal of the offer that got furthest through the checks. `usage` is
+// asked only for a capped offer that is not refused before its caps (amount, eligibility, dates,
+// weekday, hours, minimum purchase).
 OfferDecision ChooseOffer(const std::vector<registry::Offer>& offers, const card::MemberCard& card,
                           int64_t purchase_minor, const LocalTime& now, const UsageFn& usage);
 
