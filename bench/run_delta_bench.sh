@@ -2,8 +2,8 @@
 # Delta bundles at scale: the registry of MEMBERS members (bench/gen_registry_inputs: 500
 # partners, 2,000 offers, 200 events with rosters) as full bundle seq 1, applied; then for each
 # change count K (K member statuses changed, plus 10 changed offers) the delta from seq 1: its
-# build time, size, and its apply time and peak RSS onto the applied seq 1 (whose state digest is
-# then read from the registry once). For 1,000 changes also the next delta (seq 2 -> 3, another
+# build time, size, and its apply time and peak RSS onto the applied seq 1 (the first delta after
+# a full apply: its base state digest is the one the builder recorded in the registry). For 1,000 changes also the next delta (seq 2 -> 3, another
 # 1,000 changes) onto the registry the first delta made (state digest recorded: the usual case).
 #   bench/run_delta_bench.sh [MEMBERS] [WORK_DIR] [K...]     (default K: 100 1000 10000 100000)
 set -euo pipefail
@@ -58,7 +58,7 @@ for k in "${counts[@]}"; do
     "$work/offers-2.csv" "$work/d-$k.ckbundle" --delta-from "$work/b1.ckbundle" "${full[@]}"
   echo "delta size ($k changes): $(stat -c %s "$work/d-$k.ckbundle") bytes"
   rm -rf "$work/data-$k" && cp -a "$work/data1" "$work/data-$k"
-  measure "delta apply ($k changes, base state read from the registry)" "$cardctl" bundle apply \
+  measure "delta apply ($k changes, first after the full apply)" "$cardctl" bundle apply \
     --data-dir "$work/data-$k" --trust "$work/bundle.pub.pem" "$work/d-$k.ckbundle" >/dev/null
 done
 if [ -f "$work/f2-1000.ckbundle" ]; then
@@ -66,7 +66,7 @@ if [ -f "$work/f2-1000.ckbundle" ]; then
   build "delta build seq 2 -> 3 (1000 statuses)" 3 "$work/members-1000b.csv" \
     "$work/offers-2.csv" "$work/d3.ckbundle" --delta-from "$work/f2-1000.ckbundle"
   echo "delta size (seq 2 -> 3): $(stat -c %s "$work/d3.ckbundle") bytes"
-  measure "delta apply (1000 changes, base state recorded)" "$cardctl" bundle apply \
+  measure "delta apply (1000 changes, onto the registry a delta made)" "$cardctl" bundle apply \
     --data-dir "$work/data-1000" --trust "$work/bundle.pub.pem" "$work/d3.ckbundle" >/dev/null
 fi
 echo "work dir: $work"

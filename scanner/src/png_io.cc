@@ -1,5 +1,7 @@
 #include <png.h>
+#include <zlib.h>
 
+#include <algorithm>
 #include <csetjmp>
 #include <cstdio>
 #include <cstring>
@@ -64,6 +66,9 @@ bool EncodeBilevel(const GrayImage& img, int dpi, const std::vector<std::vector<
   if (w.info == nullptr) return false;
   if (setjmp(png_jmpbuf(w.png))) return false;
   png_set_write_fn(w.png, out, AppendToString, NoFlush);
+  // Bilevel images of large flat areas (QR codes, test frames): the fastest level is within a few
+  // per cent of the default's size at a fraction of its time (a card run writes 100,000 of them).
+  png_set_compression_level(w.png, Z_BEST_SPEED);
   png_set_IHDR(w.png, w.info, static_cast<png_uint_32>(img.width),
                static_cast<png_uint_32>(img.height), 1, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
                PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
@@ -87,8 +92,11 @@ base::Status WriteBilevelPng(const std::string& path, const GrayImage& img, int 
     row.assign(row_bytes, 0);
     const uint8_t* src =
         img.pixels.data() + static_cast<size_t>(y) * static_cast<size_t>(img.width);
-    for (int x = 0; x < img.width; ++x) {
-      if (src[x] >= 128) row[static_cast<size_t>(x) / 8] |= static_cast<png_byte>(0x80 >> (x % 8));
+    for (size_t b = 0; b < row_bytes; ++b) {
+      const size_t x0 = b * 8, n = std::min<size_t>(8, static_cast<size_t>(img.width) - x0);
+      unsigned bits = 0;
+      for (size_t k = 0; k < n; ++k) bits |= (src[x0 + k] >= 128 ? 0x80u : 0u) >> k;
+      row[b] = static_cast<png_byte>(bits);
     }
   }
   std::string encoded;

@@ -59,6 +59,14 @@ registry::StateDigest DigestOf(const std::string& path) {
   return d.ok() ? *d : registry::StateDigest{};
 }
 
+registry::StateDigest RecordedDigest(const std::string& path) {
+  base::Result<sqlite::Db> db = sqlite::Db::Open(path, sqlite::Db::Mode::kReadOnly);
+  if (!db.ok()) return {};
+  base::Result<std::optional<registry::StateDigest>> d = registry::ReadRecordedStateDigest(*db);
+  EXPECT_TRUE(d.ok() && d->has_value()) << (d.ok() ? "no record" : d.status().ToString());
+  return d.ok() && d->has_value() ? **d : registry::StateDigest{};
+}
+
 // Seq 2: the suspended member reinstated, one member revoked, one gone, one new, an offer changed,
 // an event's capacity set, a roster row removed.
 void EditForSeq2(registry::RegistryContents* c) {
@@ -262,8 +270,8 @@ TEST_F(BundleDeltaTest, DeltaCarriesOnlyTheChanges) {
   EXPECT_EQ(summary->tables[4].changed, 1);  // offers
   EXPECT_EQ(summary->tables[5].changed, 1);  // events
   EXPECT_EQ(summary->tables[6].removed, 1);  // roster
-  EXPECT_EQ(summary->tables[0].changed, 1);  // meta: the seq
-  EXPECT_EQ(summary->total(), 8) << summary->ToString();
+  EXPECT_EQ(summary->tables[0].changed, 2);  // meta: the seq and the recorded state digest
+  EXPECT_EQ(summary->total(), 9) << summary->ToString();
 }
 
 TEST_F(BundleDeltaTest, ChainOfDeltasAppliesInOrder) {
@@ -278,6 +286,31 @@ TEST_F(BundleDeltaTest, ChainOfDeltasAppliesInOrder) {
   const std::string full_dir = dir_.File("full");
   ASSERT_TRUE(Apply(Full(3), full_dir).ok());
   EXPECT_TRUE(Dump(Registry()) == Dump(Registry(full_dir)));
+}
+
+// The builder records the registry's state digest in it (meta state_digest, outside the state),
+// so the first delta after a full apply checks its base without reading every row; the delta
+// carries that row's new value, so the next one finds it too.
+TEST_F(BundleDeltaTest, FirstDeltaAfterAFullApplyUsesTheRecordedState) {
+  ASSERT_TRUE(Apply(Full(1)).ok());
+  EXPECT_EQ(RecordedDigest(Registry()), DigestOf(Registry()));
+  base::Result<bundle::ApplyReport> r = Apply(Delta(1, 2));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(RecordedDigest(Registry()), r->manifest.target_state);
+  EXPECT_EQ(DigestOf(Registry()), r->manifest.target_state);
+}
+
+// The record is what the base is checked against: one naming another state refuses the delta.
+TEST_F(BundleDeltaTest, RecordedStateOfAnotherRegistryRefusesTheDelta) {
+  ASSERT_TRUE(Apply(Full(1)).ok());
+  {
+    base::Result<sqlite::Db> db = sqlite::Db::Open(Registry(), sqlite::Db::Mode::kReadWrite);
+    ASSERT_TRUE(db.ok());
+    registry::StateDigest other = DigestOf(Registry());
+    other[0] ^= 1;
+    ASSERT_TRUE(registry::RecordStateDigest(*db, other).ok());
+  }
+  ExpectRefusedUntouched(Delta(1, 2), "was made from another registry of seq 1");
 }
 
 TEST_F(BundleDeltaTest, GarbledStateRecordFallsBackToReadingTheRegistry) {

@@ -293,6 +293,10 @@ TEST_F(ExportE2eTest, PrintWritesA4PagesOfTenOrOneCardPerPageWithEmbeddedFonts) 
   EXPECT_EQ(Count(pdf, "/Type /Page\n") + Count(pdf, "/Type /Page "), 2u);
   EXPECT_GE(Count(pdf, "/FontFile"), 1u) << "fonts are embedded";
   EXPECT_GE(Count(pdf, "/ToUnicode"), 1u) << "text is searchable";
+  // Each card's QR code: one 1-bit image of 1 pixel per module, scaled without smoothing (sharp
+  // modules at any printer resolution), the same drawing as the phone card scanned below.
+  EXPECT_EQ(Count(pdf, "/Interpolate false"), 12u);
+  EXPECT_EQ(Count(pdf, "/BitsPerComponent 1"), 12u);
   EXPECT_FALSE(std::filesystem::exists(dir_.File("a4.pdf.tmp")));
 
   // The phone card is a PNG that scans back to the card's text.
@@ -327,6 +331,35 @@ TEST_F(ExportE2eTest, BadPrintOptionsWriteNothing) {
   EXPECT_EQ(w.exit_code, 2);
   EXPECT_FALSE(std::filesystem::exists(dir_.File("cards")));
   EXPECT_FALSE(std::filesystem::exists(dir_.File("cards.partial")));
+}
+
+// Cards are made on every core but land in the members' order: two runs with the same inputs
+// and issue time (and a deterministic signature, Ed25519) write the same files, byte for byte.
+TEST_F(ExportE2eTest, TwoRunsWithTheSameInputsWriteTheSameFiles) {
+  ASSERT_EQ(Cardctl({"keygen", "--alg", "ed25519", "--out", dir_.File("ed")}).exit_code, 0);
+  std::string csv = "member_id,name,org,category,serial,number\n";
+  for (int i = 0; i < 300; ++i)
+    csv += "K-" + std::to_string(i) + ",Иванова Анна,ORG,1,2,N" + std::to_string(i) + "\n";
+  WriteBytes(dir_.File("m.csv"), csv);
+  std::vector<std::string> files[2];
+  for (int run = 0; run < 2; ++run) {
+    const std::string out = dir_.File("run" + std::to_string(run));
+    cktest::ProcessResult r =
+        Cardctl({"issue", "--key", dir_.File("ed.key.pem"), "--iss", "RU-EDU-69", "--status-secret",
+                 dir_.File("status.secret"), "--members", dir_.File("m.csv"), "--out", out, "--iat",
+                 "2027-01-15T10:00:00Z", "--print", out + ".pdf"});
+    ASSERT_EQ(r.exit_code, 0) << r.Describe();
+    files[run].push_back(ReadBytes(out + ".pdf"));
+    for (int i = 0; i < 300; i += 7) {
+      files[run].push_back(ReadBytes(out + "/K-" + std::to_string(i) + ".txt"));
+      files[run].push_back(ReadBytes(out + "/K-" + std::to_string(i) + ".png"));
+    }
+  }
+  ASSERT_EQ(files[0].size(), files[1].size());
+  for (size_t i = 0; i < files[0].size(); ++i) {
+    EXPECT_FALSE(files[0][i].empty()) << i;
+    EXPECT_TRUE(files[0][i] == files[1][i]) << "file " << i << " differs";
+  }
 }
 
 // What a killed run leaves (the new folder's .partial, the PDF's temporary, a temporary of a card

@@ -1,8 +1,10 @@
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <thread>
 #include <unordered_map>
 
 #include "args.h"
@@ -16,6 +18,7 @@
 #include "export_flags.h"
 #include "issue_print.h"
 #include "member_row.h"
+#include "ordered_work.h"
 #include "scanner/image.h"
 #include "scanner/qr_codec.h"
 
@@ -23,6 +26,10 @@ namespace cardctl {
 namespace {
 
 constexpr int kPrintDpi = 300;
+constexpr size_t kCardsAhead = 256;  // QR codes made ahead of the PDF: ~1 MB
+
+// One worker per core (the caller's thread draws the PDF meanwhile).
+size_t WorkerThreads() { return std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8); }
 
 struct IssueOptions {
   Args args;
@@ -123,7 +130,7 @@ struct CardWriter {
   const IssueOptions& o;
   const PrintOptions& print;
   const std::optional<cardctl_print::CardStyle>& style;
-  int64_t exp;
+  int64_t iat, exp;
 
   base::Status WriteAll(const std::vector<MemberRow>& rows, const std::vector<std::string>& texts) {
     std::error_code ec;
@@ -137,20 +144,32 @@ struct CardWriter {
     return st;
   }
 
+  // One card's QR code and its two files (DIR/<id>.txt, the bare DIR/<id>.png); called on the
+  // worker threads.
+  static base::Result<cardctl_print::QrModules> Prepare(const std::string& base_path,
+                                                        const std::string& text) {
+    CK_ASSIGN_OR_RETURN(cardctl_print::QrModules qr, EncodeQr(text));
+    CK_TRY(base::WriteFileAtomic(base_path + ".txt", text, 0644, base::Durability::kDeferred));
+    CK_TRY(scanner::WriteBilevelPng(base_path + ".png", BareQrImage(qr), kPrintDpi,
+                                    base::Durability::kDeferred));
+    return qr;
+  }
+
   base::Status Write(const std::string& dir, const std::vector<MemberRow>& rows,
                      const std::vector<std::string>& texts) {
     std::unique_ptr<cardctl_print::PdfWriter> pdf;
     if (print.pdf) {
-      CK_ASSIGN_OR_RETURN(pdf, cardctl_print::PdfWriter::Create(*print.pdf, print.layout, *style));
+      CK_ASSIGN_OR_RETURN(pdf,
+                          cardctl_print::PdfWriter::Create(*print.pdf, print.layout, *style, iat));
     }
     CK_TRY(base::MakeDirs(dir));
+    // QR codes and card files are made on every core; the PDF and the phone cards (cairo and
+    // pango on this thread only) take them in the members' order, so every run writes the same.
+    OrderedWork<base::Result<cardctl_print::QrModules>> cards(
+        rows.size(), WorkerThreads(), kCardsAhead,
+        [&](size_t i) { return Prepare(dir + "/" + CardFileName(rows[i].member_id), texts[i]); });
     for (size_t i = 0; i < rows.size(); ++i) {
-      const std::string base_path = dir + "/" + CardFileName(rows[i].member_id);
-      CK_ASSIGN_OR_RETURN(cardctl_print::QrModules qr, EncodeQr(texts[i]));
-      CK_TRY(
-          base::WriteFileAtomic(base_path + ".txt", texts[i], 0644, base::Durability::kDeferred));
-      CK_TRY(scanner::WriteBilevelPng(base_path + ".png", BareQrImage(qr), kPrintDpi,
-                                      base::Durability::kDeferred));
+      CK_ASSIGN_OR_RETURN(cardctl_print::QrModules qr, cards.Take());
       if (!pdf && !print.phone) continue;
       const cardctl_print::CardFace face =
           MakeFace(std::move(qr), rows[i].card.name.value_or(""), rows[i].card.org,
@@ -158,8 +177,8 @@ struct CardWriter {
       if (pdf) CK_TRY(pdf->Add(face));
       if (print.phone) {
         CK_ASSIGN_OR_RETURN(std::string card_png, cardctl_print::RenderCardPng(face, *style));
-        CK_TRY(base::WriteFileAtomic(base_path + ".card.png", card_png, 0644,
-                                     base::Durability::kDeferred));
+        CK_TRY(base::WriteFileAtomic(dir + "/" + CardFileName(rows[i].member_id) + ".card.png",
+                                     card_png, 0644, base::Durability::kDeferred));
       }
     }
     CK_TRY(base::SyncFilesystem(dir));
@@ -208,7 +227,7 @@ int RunIssue(base::FileSystem& fs, const std::vector<std::string>& argv) {
       return Fail(text.status().WithContext(opts->members_path + ":" + std::to_string(row.line)));
     texts.push_back(std::move(text).value());
   }
-  CardWriter writer{*opts, *print, style, exp};
+  CardWriter writer{*opts, *print, style, now, exp};
   base::Status written = writer.WriteAll(*rows, texts);
   if (WantsFaces(*print)) cardctl_print::ReleaseSharedCaches();
   if (!written.ok()) return Fail(written);

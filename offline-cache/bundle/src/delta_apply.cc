@@ -66,6 +66,15 @@ base::Status CheckApplied(sqlite::Db& db, const Manifest& m) {
   }
   base::Result<std::vector<card::IssuerKey>> keys = registry::ReadIssuerKeys(db);
   if (!keys.ok()) return keys.status().WithContext("registry the delta makes cannot be used");
+  // The digest the result records is what the next delta's base is checked against.
+  base::Result<std::optional<registry::StateDigest>> recorded =
+      registry::ReadRecordedStateDigest(db);
+  if (!recorded.ok()) return recorded.status().WithContext("registry the delta makes");
+  if (recorded->has_value() && **recorded != m.target_state) {
+    return base::InvalidArgument(
+        "the delta makes a registry that records state " + base::ToHex(**recorded).substr(0, 16) +
+        " but its manifest says state " + base::ToHex(m.target_state).substr(0, 16));
+  }
   return base::Status::Ok();
 }
 
@@ -74,6 +83,13 @@ base::Status CheckApplied(sqlite::Db& db, const Manifest& m) {
 base::Result<std::array<uint8_t, 32>> Importer::AppliedStateDigest(
     const registry::Meta& applied) const {
   const std::string path = registry_path();
+  CK_ASSIGN_OR_RETURN(sqlite::Db db, sqlite::Db::Open(path, sqlite::Db::Mode::kReadOnly));
+  // Recorded by the builder in the registry itself (signed with it in the full bundle) and kept
+  // right by every delta since, which carries that row's new value like any other meta row.
+  base::Result<std::optional<registry::StateDigest>> recorded =
+      registry::ReadRecordedStateDigest(db);
+  if (!recorded.ok()) return recorded.status().WithContext("reading the registry in use");
+  if (recorded->has_value()) return **recorded;
   uint64_t size = 0;
   {
     CK_ASSIGN_OR_RETURN(auto f, fs_.OpenSequential(path));
@@ -92,8 +108,7 @@ base::Result<std::array<uint8_t, 32>> Importer::AppliedStateDigest(
       }
     }
   }
-  // No record of the state (a full bundle was applied last): read the registry itself.
-  CK_ASSIGN_OR_RETURN(sqlite::Db db, sqlite::Db::Open(path, sqlite::Db::Mode::kReadOnly));
+  // No record of the state (a registry built before it was recorded): read the registry itself.
   base::Result<registry::StateDigest> d = registry::ComputeStateDigest(db);
   if (!d.ok()) return d.status().WithContext("reading the registry in use");
   return *d;

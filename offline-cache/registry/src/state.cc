@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "base/hex.h"
+#include "registry/schema.h"
 
 namespace registry {
 namespace {
@@ -186,10 +187,15 @@ void StateHasher::Flush() {
 }
 
 void StateHasher::BeginTable(size_t table_index) {
+  table_ = table_index;
   buf_.push_back(static_cast<uint8_t>(table_index));
 }
 
 void StateHasher::AddRow(const Row& row) {
+  if (table_ == 0 && !row.empty() && row[0].type == Value::Type::kText &&
+      row[0].bytes == kStateDigestMetaKey) {
+    return;  // the recorded digest itself
+  }
   buf_.push_back(0x01);
   for (const Value& v : row) EncodeValue(v, &buf_);
   if (buf_.size() >= kHashChunk) Flush();
@@ -205,14 +211,38 @@ StateDigest StateHasher::Finish() {
   return d;
 }
 
-base::Result<StateDigest> ComputeStateDigest(sqlite::Db& db) {
+namespace {
+
+// The member_status rows BuildRegistry writes for `members`, as SQLite reads them back: rid a
+// blob, status and min_serial integers.
+void HashMembers(const std::vector<MemberRecord>& members, StateHasher& h) {
+  Row row(3);
+  row[0].type = Value::Type::kBlob;
+  row[1].type = row[2].type = Value::Type::kInt;
+  for (const MemberRecord& m : members) {
+    row[0].bytes.assign(reinterpret_cast<const char*>(m.rid.data()), m.rid.size());
+    row[1].i = MemberStateCode(m.state);
+    row[2].i = int64_t{m.min_serial};
+    h.AddRow(row);
+  }
+}
+
+}  // namespace
+
+base::Result<StateDigest> ComputeStateDigest(sqlite::Db& db,
+                                             const std::vector<MemberRecord>* members) {
   StateHasher h;
   if (!h.ok()) return base::Internal("SHA-256 init failed");
   const std::vector<TableSpec>& tables = StateTables();
   Row row;
   for (size_t t = 0; t < tables.size(); ++t) {
-    CK_ASSIGN_OR_RETURN(RowCursor cur, RowCursor::Open(db, tables[t]));
     h.BeginTable(t);
+    if (members != nullptr && tables[t].name == "member_status") {
+      HashMembers(*members, h);
+      h.EndTable();
+      continue;
+    }
+    CK_ASSIGN_OR_RETURN(RowCursor cur, RowCursor::Open(db, tables[t]));
     for (;;) {
       CK_ASSIGN_OR_RETURN(bool more, cur.Next(&row));
       if (!more) break;
@@ -221,6 +251,27 @@ base::Result<StateDigest> ComputeStateDigest(sqlite::Db& db) {
     h.EndTable();
   }
   return h.Finish();
+}
+
+base::Result<std::optional<StateDigest>> ReadRecordedStateDigest(sqlite::Db& db) {
+  CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db.Prepare("SELECT value FROM meta WHERE key = ?1"));
+  st.Bind(1, kStateDigestMetaKey);
+  CK_ASSIGN_OR_RETURN(sqlite::Stmt::StepResult r, st.Step());
+  if (r == sqlite::Stmt::StepResult::kDone) return std::optional<StateDigest>();
+  base::Result<base::Bytes> bytes = base::FromHex(st.Text(0));
+  StateDigest d{};
+  if (!bytes.ok() || bytes->size() != d.size())
+    return base::DataLoss("registry meta " + std::string(kStateDigestMetaKey) +
+                          " is not 64 hex digits");
+  std::memcpy(d.data(), bytes->data(), d.size());
+  return std::optional<StateDigest>(d);
+}
+
+base::Status RecordStateDigest(sqlite::Db& db, const StateDigest& d) {
+  CK_ASSIGN_OR_RETURN(sqlite::Stmt st,
+                      db.Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)"));
+  const std::string hex = base::ToHex(d);
+  return st.Bind(1, kStateDigestMetaKey).Bind(2, hex).Run();
 }
 
 }  // namespace registry

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "base/bytes.h"
 #include "base/status.h"
 #include "card/crypto.h"
+#include "registry/records.h"
 #include "sqlite/db.h"
 
 namespace registry {
@@ -79,8 +81,13 @@ class RowCursor {
 
 using StateDigest = std::array<uint8_t, 32>;
 
+// The meta row in which the builder records the registry's own state digest (64 hex digits). It is
+// not part of the state: the hasher leaves it out, so the digest it records is the one computed.
+inline constexpr std::string_view kStateDigestMetaKey = "state_digest";
+
 // SHA-256 over "ckregistry-state-1", then per table (in StateTables() order) its number byte,
-// each row as 0x01 and its encoded values, and 0x00. Fed row by row; not thread-safe.
+// each row as 0x01 and its encoded values, and 0x00; the meta row kStateDigestMetaKey is left
+// out. Fed row by row; not thread-safe.
 class StateHasher {
  public:
   StateHasher();
@@ -93,10 +100,20 @@ class StateHasher {
  private:
   void Flush();
   card::MdCtxPtr md_;
+  size_t table_ = 0;
   base::Bytes buf_;  // encoded rows not yet hashed
 };
 
-// The digest of every table of an open registry (a full read of the file).
-base::Result<StateDigest> ComputeStateDigest(sqlite::Db& db);
+// The digest of every table of an open registry (a full read of the file). With `members`
+// (sorted by rid, no duplicates), the member_status rows are those records as BuildRegistry
+// writes them, and that table is not read.
+base::Result<StateDigest> ComputeStateDigest(sqlite::Db& db,
+                                             const std::vector<MemberRecord>* members = nullptr);
+
+// The digest the builder recorded in the meta row kStateDigestMetaKey; nullopt when there is none
+// (a registry built before it was recorded). A malformed value is DataLoss.
+base::Result<std::optional<StateDigest>> ReadRecordedStateDigest(sqlite::Db& db);
+// Records `d` in the meta row kStateDigestMetaKey (insert or replace).
+base::Status RecordStateDigest(sqlite::Db& db, const StateDigest& d);
 
 }  // namespace registry

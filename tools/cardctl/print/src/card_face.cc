@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -37,10 +38,11 @@ void Text(cairo_t* cr, const CardStyle& style, const std::string& text, double x
   g_object_unref(layout);
 }
 
-// The QR's dark modules as rectangles: each horizontal run, extended down over the rows that have
-// the same run (fewer, larger rectangles: a smaller PDF, faster to write and to print). Position
-// and module size are whole multiples of `unit` device units (a pixel, or half a point), so the
-// modules are equal and their edges exact.
+// The QR's modules as one image of 1 pixel per module, scaled up by a whole number of device
+// units with nearest-neighbour sampling (PDF /Interpolate false): every module a sharp square, at
+// any printer resolution, as a vector drawing would be, and a few hundred bytes per card instead of
+// hundreds of rectangles. Position and module size are whole multiples of `unit` device units (a
+// pixel, or half a point), so the modules are equal and their edges exact.
 void Qr(cairo_t* cr, const QrModules& qr, double x, double y, double unit) {
   double per_mm = 1, unused = 0;
   cairo_user_to_device_distance(cr, &per_mm, &unused);
@@ -56,38 +58,25 @@ void Qr(cairo_t* cr, const QrModules& qr, double x, double y, double unit) {
   cairo_set_source_rgb(cr, 1, 1, 1);
   cairo_rectangle(cr, dx, dy, side, side);
   cairo_fill(cr);
-  cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
-  cairo_set_source_rgb(cr, 0, 0, 0);
-  const double ox = dx + kQuietModules * m_dev, oy = dy + kQuietModules * m_dev;
-  const auto n = static_cast<size_t>(qr.size);
-  std::vector<uint8_t> done(n * n, 0);
-  auto dark = [&](size_t r, size_t c) { return qr.dark[r * n + c] != 0 && done[r * n + c] == 0; };
-  for (size_t row = 0; row < n; ++row) {
-    for (size_t col = 0; col < n;) {
-      if (!dark(row, col)) {
-        ++col;
-        continue;
-      }
-      size_t end = col;
-      while (end < n && dark(row, end)) ++end;
-      // The run goes down while the next row has exactly this run (bounded left and right).
-      size_t rows = 1;
-      for (size_t r = row + 1; r < n; ++r) {
-        bool same = (col == 0 || !dark(r, col - 1)) && (end == n || !dark(r, end));
-        for (size_t c = col; same && c < end; ++c) same = dark(r, c);
-        if (!same) break;
-        ++rows;
-      }
-      for (size_t r = row; r < row + rows; ++r)
-        for (size_t c = col; c < end; ++c) done[r * n + c] = 1;
-      cairo_rectangle(cr, ox + static_cast<double>(col) * m_dev,
-                      oy + static_cast<double>(row) * m_dev, static_cast<double>(end - col) * m_dev,
-                      static_cast<double>(rows) * m_dev);
-      // One path per rectangle: cairo writes it as a short "x y w h re f", not as four lines.
-      cairo_fill(cr);
-      col = end;
+  // A surface that could not be made (no memory) is an error surface: setting it as the source
+  // puts `cr` in its error state, which the caller reports.
+  cairo_surface_t* modules = cairo_image_surface_create(CAIRO_FORMAT_RGB24, qr.size, qr.size);
+  cairo_surface_flush(modules);
+  if (unsigned char* data = cairo_image_surface_get_data(modules); data != nullptr) {
+    const auto n = static_cast<size_t>(qr.size);
+    const auto stride = static_cast<size_t>(cairo_image_surface_get_stride(modules));
+    for (size_t r = 0; r < n; ++r) {
+      auto* row = reinterpret_cast<uint32_t*>(data + r * stride);
+      for (size_t c = 0; c < n; ++c) row[c] = qr.dark[r * n + c] ? 0x000000u : 0xFFFFFFu;
     }
   }
+  cairo_surface_mark_dirty(modules);
+  cairo_translate(cr, dx + kQuietModules * m_dev, dy + kQuietModules * m_dev);
+  cairo_scale(cr, m_dev, m_dev);
+  cairo_set_source_surface(cr, modules, 0, 0);
+  cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST);
+  cairo_paint(cr);  // the image alone (no extend): in a PDF, one image drawn, not a pattern
+  cairo_surface_destroy(modules);  // the PDF surface keeps its own reference until it is written
   cairo_restore(cr);
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "base/time_format.h"
 #include "card_face.h"
 #include "cardctl_print/card_print.h"
 
@@ -69,7 +70,8 @@ PdfWriter::~PdfWriter() {
 }
 
 base::Result<std::unique_ptr<PdfWriter>> PdfWriter::Create(const std::string& path,
-                                                           PrintLayout layout, CardStyle style) {
+                                                           PrintLayout layout, CardStyle style,
+                                                           int64_t created) {
   auto impl = std::make_unique<Impl>();
   const bool a4 = layout == PrintLayout::kA4;
   const std::string tmp = path + ".tmp";
@@ -80,6 +82,8 @@ base::Result<std::unique_ptr<PdfWriter>> PdfWriter::Create(const std::string& pa
   cairo_pdf_surface_set_metadata(impl->surface, CAIRO_PDF_METADATA_TITLE,
                                  (style.union_name + ": membership cards").c_str());
   cairo_pdf_surface_set_metadata(impl->surface, CAIRO_PDF_METADATA_CREATOR, "cardctl");
+  cairo_pdf_surface_set_metadata(impl->surface, CAIRO_PDF_METADATA_CREATE_DATE,
+                                 base::FormatIso8601Utc(created).c_str());
   impl->cr = cairo_create(impl->surface);
   if (!style.logo_png.empty()) {
     impl->logo = cairo_image_surface_create_from_png(style.logo_png.c_str());

@@ -1,7 +1,8 @@
 // Membership cards people can print or keep on a phone, drawn with cairo and pango: a print-ready
 // PDF (ID-1 cards, 85.6 x 54 mm, ten to an A4 page with crop marks, or one per page for card
 // printers) and a PNG of one card. Text is real text (pango, fonts embedded by cairo as subsets);
-// the QR code is vector rectangles in the PDF and whole pixels in the PNG.
+// the QR code is an image of 1 pixel per module scaled up without smoothing, in whole pixels per
+// module in the PNG.
 #pragma once
 
 #include <cstdint>
@@ -51,11 +52,13 @@ double ModuleMillimetres(int modules);
 
 // Writes cards into one PDF as they are added. Not thread-safe. The file is written to
 // `path + ".tmp"` and renamed over `path` by Finish(); destroyed unfinished, it removes the
-// temporary, so a failed run leaves no partial PDF.
+// temporary, so a failed run leaves no partial PDF. The PDF's creation date is `created` (Unix
+// seconds: the cards' issue time), so the same cards give the same file, byte for byte.
 class PdfWriter {
  public:
   static base::Result<std::unique_ptr<PdfWriter>> Create(const std::string& path,
-                                                         PrintLayout layout, CardStyle style);
+                                                         PrintLayout layout, CardStyle style,
+                                                         int64_t created);
   ~PdfWriter();
   PdfWriter(const PdfWriter&) = delete;
   PdfWriter& operator=(const PdfWriter&) = delete;
