@@ -29,6 +29,11 @@ constexpr Command kCommands[] = {
      "               card = one 85.6 x 54 mm page per card for card printers\n"
      "  --phone      also DIR/<member_id>.card.png, the card as an image for a phone\n"
      "  --theme      the union's theme dir (theme.conf, logo.png) for the printed card\n"},
+    {"issue-admin", "--key ADMIN.key.pem --name NAME --valid-days N --out DIR [--iss CODE]",
+     "issue an admin card: DIR/admin-<id>.txt and .png; prints the admin id (for withdrawal)",
+     "  --key        an admin key, listed in bundles with --admin-keys (never an issuer key)\n"
+     "  --name       the name the kiosk shows when the card opens the admin menu (1-40 bytes)\n"
+     "  --iss        optional issuer code carried on the card\n"},
     {"verify",
      "(--pubkey FILE [--pubkey FILE...] | --data-dir DIR) [--at ISO-8601-TIME]\n"
      "        (--text TEXT | --image FILE | -)",
