@@ -44,7 +44,8 @@ constexpr Command kCommands[] = {
      "        --valid-days N --mode allow|deny --sign bundle.key.pem --out FILE.ckbundle\n"
      "        [--partners F] [--offers F] [--events F] [--roster F] [--allow-unknown-roster]\n"
      "        [--encoding utf-8|cp1251] [--columns FILE] [--utc-offset +HH:MM]\n"
-     "        [--delta-from OLD.ckbundle [--full FULL.ckbundle]]",
+     "        [--delta-from OLD.ckbundle [--full FULL.ckbundle]]\n"
+     "        [--admin-keys ADMIN_KEYS.csv [--withdrawn-admins WITHDRAWN.csv]]",
      "build a signed registry bundle from the union's exports",
      "  --members    the same export `issue` reads; status missing = active, min_serial\n"
      "               missing = the row's serial (a reissued card invalidates the older ones)\n"
@@ -54,7 +55,10 @@ constexpr Command kCommands[] = {
      "               kiosks that hold OLD); --full writes the full bundle too\n"
      "  --utc-offset the kiosks' local time (default +03:00): an event given by dates runs\n"
      "               from the first day's local midnight to the end of its last day\n"
-     "  --allow-unknown-roster  keep roster rows whose member IDs are not in --members\n"},
+     "  --allow-unknown-roster  keep roster rows whose member IDs are not in --members\n"
+     "  --admin-keys the keys of admin cards: key_file,not_before,not_after,withdrawn (key_file\n"
+     "               relative to the CSV); the registry is then schema version 3\n"
+     "  --withdrawn-admins  admin cards that no longer open the admin menu: a column admin_id\n"},
     {"bundle inspect", "FILE.ckbundle [--trust bundle.pub.pem]",
      "show the manifest, check the signature and content, count rows per table", ""},
     {"bundle apply", "--data-dir DIR --trust bundle.pub.pem [--reinstall] FILE.ckbundle",
