@@ -170,4 +170,49 @@ TEST_F(CardctlAdminCardTest, BundleWithoutAdminKeysStaysVersion1AndRefusesMixedR
   EXPECT_NE(r.err.find("--withdrawn-admins needs --admin-keys"), std::string::npos) << r.err;
 }
 
+// A delta from a bundle without admin cards to one with them (and back) carries the admin tables:
+// applied on a kiosk's data directory, the admin card verifies, then is unknown again.
+TEST_F(CardctlAdminCardTest, DeltaBundlesCarryTheAdminTables) {
+  std::string text;
+  Issue("Ирина", &text);
+  Write(dir_.File("admin_keys.csv"), "key_file,not_before,not_after,withdrawn\nadmin.pub.pem,,,\n");
+  auto build = [&](const std::string& seq, std::vector<std::string> more) {
+    std::vector<std::string> args = {"bundle",          "build",
+                                     "--members",       dir_.File("members.csv"),
+                                     "--issuer-pubkey", dir_.File("issuer.pub.pem"),
+                                     "--status-secret", dir_.File("status.secret"),
+                                     "--seq",           seq,
+                                     "--valid-days",    "30",
+                                     "--mode",          "deny",
+                                     "--sign",          dir_.File("bundle.key.pem")};
+    args.insert(args.end(), more.begin(), more.end());
+    return Cardctl(args);
+  };
+  ASSERT_EQ(build("1", {"--out", dir_.File("b1.ckbundle")}).exit_code, 0);
+  cktest::ProcessResult r =
+      build("2", {"--admin-keys", dir_.File("admin_keys.csv"), "--out", dir_.File("d2.ckbundle"),
+                  "--delta-from", dir_.File("b1.ckbundle"), "--full", dir_.File("f2.ckbundle")});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_NE(r.err.find("admin_keys: 0 removed, 1 added"), std::string::npos) << r.err;
+  r = build("3", {"--out", dir_.File("d3.ckbundle"), "--delta-from", dir_.File("f2.ckbundle")});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_NE(r.err.find("admin_keys: 1 removed, 0 added"), std::string::npos) << r.err;
+
+  const std::string data = dir_.File("data");
+  base::SystemClock clock;
+  const std::vector<std::pair<std::string, card::Verdict>> steps = {
+      {"b1.ckbundle", card::Verdict::kUnknownKey},
+      {"d2.ckbundle", card::Verdict::kValid},
+      {"d3.ckbundle", card::Verdict::kUnknownKey}};
+  for (const auto& [bundle, verdict] : steps) {
+    r = Cardctl({"bundle", "apply", "--data-dir", data, "--trust", dir_.File("bundle.pub.pem"),
+                 dir_.File(bundle)});
+    ASSERT_EQ(r.exit_code, 0) << bundle << ": " << r.Describe();
+    auto reg = registry::Registry::Open(data + "/registry.db");
+    ASSERT_TRUE(reg.ok()) << reg.status().ToString();
+    card::AdminCardVerifier verifier(**reg, clock);
+    EXPECT_EQ(verifier.Verify(text).verdict, verdict) << bundle;
+  }
+}
+
 }  // namespace
