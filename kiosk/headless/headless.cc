@@ -19,6 +19,7 @@ nlohmann::json ScreenJson(const Screen& s) {
   if (!s.message.empty()) j["message"] = s.message;
   if (!s.name.empty()) j["name"] = s.name;
   if (!s.number_masked.empty()) j["number"] = s.number_masked;
+  if (s.admin_card) j["admin_card"] = true;  // refused here: ADMIN_CARD_NOT_HERE or its verdict
   if (s.state == State::kResult || s.state == State::kConfirm || s.purchase_minor > 0) {
     j["purchase_minor"] = s.purchase_minor;
     j["discount_minor"] = s.discount_minor;

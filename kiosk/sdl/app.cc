@@ -164,6 +164,7 @@ kiosk::Config App::SessionConfig() const {
   c.entry_timeout_ms = cfg_.entry_timeout_ms;
   c.capacity = cfg_.capacity;
   c.void_window_seconds = cfg_.void_window_seconds;
+  c.admin_cards = true;  // this front end has the admin menu
   c.stale_registry =
       cfg_.stale_registry == "refuse" ? kiosk::StalePolicy::kRefuse : kiosk::StalePolicy::kWarn;
   return c;

@@ -198,8 +198,12 @@ void App::HandleTyped(const std::string& text) {
 void App::HandleScan(const std::string& text, int64_t capture_ns) {
   // A card shown while a customer is being served (amount, confirm) or while the admin works is
   // not for this screen: only an idle or result screen takes the next card.
+  // An admin card is taken on every screen (app_admin_card.cc).
   const kiosk::State s = session().screen().state;
-  if (admin_->active() || (s != kiosk::State::kIdle && s != kiosk::State::kResult)) return;
+  if (admin_->active() || (s != kiosk::State::kIdle && s != kiosk::State::kResult)) {
+    if (text != last_scan_text_ || s != kiosk::State::kResult) HandleAdminCardScan(text, s);
+    return;
+  }
   // A scanner in continuous mode reads the card again and again: the same card while its own
   // result is on screen is the same customer, not a second check-in.
   if (s == kiosk::State::kResult && text == last_scan_text_) return;
@@ -210,6 +214,7 @@ void App::HandleScan(const std::string& text, int64_t capture_ns) {
   session().Scan(text);
   pending_capture_ns_ = capture_ns;
   AfterSession(s);
+  AfterAdminCard();
 }
 
 // Sounds and bookkeeping after the session moved.

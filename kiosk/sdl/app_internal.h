@@ -105,6 +105,10 @@ class App final : public ScriptHost {
   void Ok();
   void Back();
   void AfterSession(kiosk::State before);
+  // app_admin_card.cc: an admin card scanned where a member card is not taken (amount, confirm,
+  // the admin screens), and what a scanned admin card does after the session decided.
+  void HandleAdminCardScan(const std::string& text, kiosk::State before);
+  void AfterAdminCard();
   // The last transactions (AppScreen::kRecent): opened by the cashier from the idle screen or by
   // the admin from the menu; a row voids its entry (the session's void_confirm screen).
   bool HandleCorrection(const std::string& id);

@@ -396,7 +396,7 @@ TEST_F(BundleTest, RegistryOfAnotherSchemaVersionIsRefused) {
   base::Result<bundle::ApplyReport> r = Apply(b.path);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), base::StatusCode::kFailedPrecondition) << r.status().ToString();
-  EXPECT_TRUE(Contains(r.status().message(), "registry schema version 3"));
+  EXPECT_TRUE(Contains(r.status().message(), "registry schema version 4"));
   EXPECT_FALSE(cktest::InspectDataDir(data_).exists);
 }
 

@@ -330,4 +330,39 @@ TEST_F(AdminFlowTest, CloseGoesBackToTheSession) {
   EXPECT_EQ(flow_->ScreenName(), "");
 }
 
+// A verified admin card opens the menu at once, or the PIN screen with admin_card_pin, naming whose
+// card it is; a refused one on an admin screen says why.
+TEST_F(AdminFlowTest, AnAdminCardOpensTheMenuOrThePinScreen) {
+  AdminEffects e = flow_->OpenByCard("Irina P.", false);
+  EXPECT_TRUE(e.refresh_status);
+  EXPECT_EQ(flow_->screen(), AppScreen::kAdmin);
+  EXPECT_EQ(flow_->notice(), "Admin card: Irina P.");
+  flow_->Close();
+
+  e = flow_->OpenByCard("Irina P.", true);
+  EXPECT_FALSE(e.refresh_status);
+  EXPECT_EQ(flow_->screen(), AppScreen::kPin);
+  EXPECT_EQ(flow_->notice(), "Admin card: Irina P.. Enter the PIN");
+  EXPECT_TRUE(EnterPin(std::string(kiosk_settings::kDefaultAdminPin)).refresh_status);
+  EXPECT_EQ(flow_->screen(), AppScreen::kAdmin);
+
+  // Already in the menu: a card changes nothing but may say it was refused.
+  EXPECT_FALSE(flow_->OpenByCard("Oleg", false).refresh_status);
+  EXPECT_EQ(flow_->screen(), AppScreen::kAdmin);
+  flow_->CardRefused("REVOKED");
+  EXPECT_EQ(flow_->notice(), "This admin card has been withdrawn");
+  EXPECT_TRUE(flow_->notice_is_error());
+  flow_->CardRefused("MALFORMED");
+  EXPECT_EQ(flow_->notice(), "Admin card refused");
+}
+
+// On the PIN screen (opened with F2) an admin card lets the admin in without the PIN.
+TEST_F(AdminFlowTest, AnAdminCardOnThePinScreenOpensTheMenu) {
+  ASSERT_TRUE(flow_->Open(kiosk::State::kIdle));
+  Type("12");
+  EXPECT_TRUE(flow_->OpenByCard("Irina P.", false).refresh_status);
+  EXPECT_EQ(flow_->screen(), AppScreen::kAdmin);
+  EXPECT_TRUE(flow_->entry().empty());
+}
+
 }  // namespace

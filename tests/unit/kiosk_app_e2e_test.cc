@@ -1328,4 +1328,110 @@ TEST_F(KioskAppE2eTest, TheDoorCountsAPersonWithoutACardApartAndUndoesIt) {
   EXPECT_EQ(entries[2].ref_uuid, entries[1].uuid);
 }
 
+// ---- admin cards ------------------------------------------------------------------------------
+
+// An admin card signed by `key`, valid until `exp`, for `id`.
+std::string AdminCardText(const card::PrivateKey& key, const card::AdminId& id, int64_t exp) {
+  card::Claims c{.iat = kiosktest::kNow - 3600,
+                 .exp = exp,
+                 .admin = card::AdminCard{.id = id, .name = "Ирина Петровна"}};
+  base::Result<card::CardIssuer> issuer =
+      card::CardIssuer::Create(card::PrivateKey::FromPem(key.ToPem().value()).value());
+  base::Result<std::string> text = issuer->Issue(c);
+  EXPECT_TRUE(text.ok()) << text.status().ToString();
+  return text.ok() ? *text : "";
+}
+
+// A signed admin card opens the admin menu from the idle screen and from the amount screen (the
+// customer left with nothing recorded); an expired or withdrawn one is refused in red with the
+// reason; with admin_card_pin the PIN is still asked. Every scan is in the journal.
+TEST_F(KioskAppE2eTest, AnAdminCardOpensTheAdminMenuOnAnyScreenAndARefusedOneSaysWhy) {
+  const card::PrivateKey admin = card::PrivateKey::Generate(card::Alg::kEdDSA).value();
+  const card::AdminId irina = {1, 2, 3, 4, 5, 6, 7, 8}, lost = {8, 7, 6, 5, 4, 3, 2, 1};
+  kiosktest::RegistrySpec spec;
+  spec.members = {{kMember}};
+  spec.partners = {kiosktest::MakePartner()};
+  spec.offers = {kiosktest::PercentOffer("O-10", 1000)};
+  registry::RegistryContents contents = fx_.Contents(spec);
+  const card::PublicKey pub = admin.Public().value();
+  contents.admin_keys = {{.kid = pub.kid(), .key = pub}};
+  contents.withdrawn_admins = {lost};
+  ASSERT_TRUE(fx_.WriteRegistryContents(contents));
+  const std::string good = AdminCardText(admin, irina, kiosktest::kNow + 30 * kiosktest::kDay);
+  const std::string expired = AdminCardText(admin, irina, kiosktest::kNow - 60);
+  const std::string withdrawn = AdminCardText(admin, lost, kiosktest::kNow + kiosktest::kDay);
+  // With admin_card_pin the card opens the PIN screen, saying whose card it is.
+  ASSERT_TRUE(
+      WriteText(config_path(), "camera_fps = 5\nsound_volume = 30\nadmin_card_pin = true\n"));
+  KioskRun run = Run(Shop(),
+                     "wait idle 30\n"
+                     "scan " +
+                         good +
+                         "\n"
+                         "wait pin 20\n"
+                         "expect Карта администратора: Ирина Петровна. Введите PIN\n"
+                         "press key_0\npress key_0\npress key_0\npress key_0\npress ok\n"
+                         "wait admin 20\n"
+                         "quit\n");
+  ASSERT_EQ(run.process.exit_code, 0) << run.Describe();
+  EXPECT_TRUE(run.Reached("pin")) << run.Describe();
+  EXPECT_TRUE(run.Reached("admin")) << run.Describe();
+  ASSERT_TRUE(WriteText(config_path(), "camera_fps = 5\nsound_volume = 30\n"));
+  run = Run(Shop(),
+            "wait idle 30\n"
+            "scan " +
+                good +
+                "\n"
+                "wait admin 20\n"
+                "expect Администрирование\n"
+                "expect Карта администратора: Ирина Петровна\n"
+                "press close\n"
+                "wait idle 20\n"
+                "scan " +
+                Card(kMember) +
+                "\n"
+                "wait amount 20\n"
+                "scan " +
+                good +
+                "\n"
+                "wait admin 20\n"
+                "press close\n"
+                "wait idle 20\n"
+                "scan " +
+                expired +
+                "\n"
+                "wait result-EXPIRED 20\n"
+                "expect Срок действия карты администратора истёк\n"
+                "advance 5\n"
+                "wait idle 20\n"
+                "scan " +
+                withdrawn +
+                "\n"
+                "wait result-REVOKED 20\n"
+                "expect Карта администратора отозвана\n"
+                "quit\n",
+            {"--screenshot-dir", screenshot_dir()});
+  ASSERT_EQ(run.process.exit_code, 0) << run.Describe();
+  const std::vector<std::string> shots = Screenshots();
+  EXPECT_TRUE(HasShot(shots, "admin")) << shots.size();
+  for (const char* refused : {"result-EXPIRED", "result-REVOKED"}) {
+    std::string shot;
+    for (const std::string& name : shots)
+      if (name.find(std::string("-") + refused) != std::string::npos) shot = name;
+    ASSERT_FALSE(shot.empty()) << refused;
+    const std::optional<Rgb> corner = PixelOf(screenshot_dir() + "/" + shot, 4, 300);
+    ASSERT_TRUE(corner) << shot;
+    EXPECT_TRUE(IsRefusalRed(*corner)) << shot;
+  }
+  std::vector<journal::Entry> entries = fx_.ReadJournal();
+  ASSERT_EQ(entries.size(), 5u);  // the first from the run with admin_card_pin
+  for (size_t i : {0u, 1u, 2u}) {
+    EXPECT_EQ(entries[i].decision, "ADMIN_CARD") << i;  // i = 2: from the amount screen
+    EXPECT_EQ(entries[i].actor, "admin-card:0102030405060708") << i;
+  }
+  EXPECT_EQ(entries[3].decision, "EXPIRED");
+  EXPECT_EQ(entries[4].decision, "REVOKED");
+  EXPECT_TRUE(Accepted().empty());
+}
+
 }  // namespace

@@ -205,6 +205,35 @@ TEST_F(KioskHeadlessTest, RejectedScanIsAJournalledResult) {
   EXPECT_EQ(entries[0].kind, journal::Kind::kRejected);
 }
 
+// An admin card opens no admin menu here: a clear refusal, journalled like a rejected scan.
+TEST_F(KioskHeadlessTest, AnAdminCardIsRefusedWithoutAnAdminMenu) {
+  const card::PrivateKey admin = card::PrivateKey::Generate(card::Alg::kEdDSA).value();
+  registry::RegistryContents c = fx_.Contents({.members = {{kMember}},
+                                               .partners = {kiosktest::MakePartner()},
+                                               .offers = {kiosktest::PercentOffer("O-10", 1000)}});
+  const card::PublicKey pub = admin.Public().value();
+  c.admin_keys = {{.kid = pub.kid(), .key = pub}};
+  ASSERT_TRUE(fx_.WriteRegistryContents(c));
+  card::Claims claims{.iat = kiosktest::kNow - 60,
+                      .exp = kiosktest::kNow + kiosktest::kDay,
+                      .admin = card::AdminCard{.id = {9, 9, 9, 9, 9, 9, 9, 9}, .name = "Irina"}};
+  const std::string text =
+      card::CardIssuer::Create(card::PrivateKey::FromPem(admin.ToPem().value()).value())
+          ->Issue(claims)
+          .value();
+  std::vector<json> out = Run(ShopArgs(), {Scan(text)});
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[1]["state"], "result");
+  EXPECT_EQ(out[1]["verdict"], "VALID");
+  EXPECT_EQ(out[1]["decision"], "ADMIN_CARD_NOT_HERE");
+  EXPECT_EQ(out[1]["admin_card"], true);
+  EXPECT_NE(out[1].value("message", "").find("no admin menu"), std::string::npos) << out[1];
+  std::vector<journal::Entry> entries = fx_.ReadJournal();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].kind, journal::Kind::kRejected);
+  EXPECT_EQ(entries[0].actor, "admin-card:0909090909090909");
+}
+
 TEST_F(KioskHeadlessTest, BadLinesGetAnErrorAndTheKioskKeepsServing) {
   const std::vector<std::string> bad = {"not json",
                                         "[1,2]",

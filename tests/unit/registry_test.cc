@@ -405,8 +405,8 @@ TEST_F(RegistryTest, OpenRefusesAnotherSchemaVersion) {
   auto reg = registry::Registry::Open(Build(c));
   ASSERT_FALSE(reg.ok());
   EXPECT_EQ(reg.status().code(), base::StatusCode::kFailedPrecondition) << reg.status().ToString();
-  EXPECT_NE(reg.status().message().find("registry schema version 3, this device reads versions "
-                                        "1 to 2"),
+  EXPECT_NE(reg.status().message().find("registry schema version 4, this device reads versions "
+                                        "1 to 3"),
             std::string::npos)
       << reg.status().message();
 }

@@ -19,6 +19,7 @@
 #include "card/rid.h"
 #include "commands.h"
 #include "export_flags.h"
+#include "registry/admin_tables.h"
 #include "registry/builder.h"
 #include "registry/registry.h"
 
@@ -121,6 +122,14 @@ base::Status Build(base::FileSystem& fs, const Args& args) {
                       MembersExportOptionsFrom(fs, args, cardctl_export::MembersUse::kBundle));
   CK_ASSIGN_OR_RETURN(c.members, ReadBundleMembers(fs, members, read, secret));
   CK_TRY(LoadAdminFiles(fs, args, secret, &c));
+  if (auto f = args.Get("admin-keys")) {
+    CK_ASSIGN_OR_RETURN(c.admin_keys, registry::ReadAdminKeysCsv(*f));
+  }
+  if (auto f = args.Get("withdrawn-admins")) {
+    if (!args.Has("admin-keys"))
+      return base::InvalidArgument("--withdrawn-admins needs --admin-keys (the keys of the cards)");
+    CK_ASSIGN_OR_RETURN(c.withdrawn_admins, registry::ReadWithdrawnAdminsCsv(*f));
+  }
 
   base::SystemClock clock;
   c.meta.seq = seq;
@@ -208,6 +217,11 @@ int Inspect(base::FileSystem& fs, const Args& args) {
         static_cast<long long>(n.issuer_keys), static_cast<long long>(n.members),
         static_cast<long long>(n.partners), static_cast<long long>(n.offers),
         static_cast<long long>(n.events), static_cast<long long>(n.roster));
+    if (n.admin_keys > 0 || n.withdrawn_admins > 0) {
+      std::printf("admin_keys: %lld\nwithdrawn_admins: %lld\n",
+                  static_cast<long long>(n.admin_keys), static_cast<long long>(n.withdrawn_admins));
+    }
+    std::printf("schema_version: %lld\n", static_cast<long long>(reg->meta().schema_version));
     return base::Status::Ok();
   }();
   (void)fs.Remove(db);
@@ -253,12 +267,14 @@ int RunBundle(base::FileSystem& fs, const std::vector<std::string>& argv) {
   const std::string sub = argv[0];
   std::vector<std::string> rest(argv.begin() + 1, argv.end());
   if (sub == "build") {
-    auto args =
-        Args::Parse(rest,
-                    {"members", "issuer-pubkey", "withdrawn-pubkey", "status-secret", "seq",
-                     "valid-days", "mode", "sign", "out", "partners", "offers", "events", "roster",
-                     "iss", kEncodingFlag, kColumnsFlag, "utc-offset", "delta-from", "full"},
-                    {"allow-unknown-roster"});
+    auto args = Args::Parse(rest, {"members",       "issuer-pubkey", "withdrawn-pubkey",
+                                   "status-secret", "seq",           "valid-days",
+                                   "mode",          "sign",          "out",
+                                   "partners",      "offers",        "events",
+                                   "roster",        "iss",           kEncodingFlag,
+                                   kColumnsFlag,    "utc-offset",    "delta-from",
+                                   "full",          "admin-keys",    "withdrawn-admins"},
+                            {"allow-unknown-roster"});
     if (!args.ok()) return Fail(args.status());
     if (base::Status st = Build(fs, *args); !st.ok()) return Fail(st);
     return kExitOk;

@@ -12,6 +12,7 @@ namespace cardctl {
 int RunKeygen(const std::vector<std::string>& args);
 int RunSecret(const std::vector<std::string>& args);
 int RunIssue(base::FileSystem& fs, const std::vector<std::string>& args);
+int RunIssueAdmin(const std::vector<std::string>& args);
 int RunVerify(const std::vector<std::string>& args);
 int RunBundle(base::FileSystem& fs, const std::vector<std::string>& args);
 int RunUsbWatch(base::FileSystem& fs, const std::vector<std::string>& args);

@@ -29,6 +29,11 @@ constexpr Command kCommands[] = {
      "               card = one 85.6 x 54 mm page per card for card printers\n"
      "  --phone      also DIR/<member_id>.card.png, the card as an image for a phone\n"
      "  --theme      the union's theme dir (theme.conf, logo.png) for the printed card\n"},
+    {"issue-admin", "--key ADMIN.key.pem --name NAME --valid-days N --out DIR [--iss CODE]",
+     "issue an admin card: DIR/admin-<id>.txt and .png; prints the admin id (for withdrawal)",
+     "  --key        an admin key, listed in bundles with --admin-keys (never an issuer key)\n"
+     "  --name       the name the kiosk shows when the card opens the admin menu (1-40 bytes)\n"
+     "  --iss        optional issuer code carried on the card\n"},
     {"verify",
      "(--pubkey FILE [--pubkey FILE...] | --data-dir DIR) [--at ISO-8601-TIME]\n"
      "        (--text TEXT | --image FILE | -)",
@@ -39,7 +44,8 @@ constexpr Command kCommands[] = {
      "        --valid-days N --mode allow|deny --sign bundle.key.pem --out FILE.ckbundle\n"
      "        [--partners F] [--offers F] [--events F] [--roster F] [--allow-unknown-roster]\n"
      "        [--encoding utf-8|cp1251] [--columns FILE] [--utc-offset +HH:MM]\n"
-     "        [--delta-from OLD.ckbundle [--full FULL.ckbundle]]",
+     "        [--delta-from OLD.ckbundle [--full FULL.ckbundle]]\n"
+     "        [--admin-keys ADMIN_KEYS.csv [--withdrawn-admins WITHDRAWN.csv]]",
      "build a signed registry bundle from the union's exports",
      "  --members    the same export `issue` reads; status missing = active, min_serial\n"
      "               missing = the row's serial (a reissued card invalidates the older ones)\n"
@@ -49,7 +55,10 @@ constexpr Command kCommands[] = {
      "               kiosks that hold OLD); --full writes the full bundle too\n"
      "  --utc-offset the kiosks' local time (default +03:00): an event given by dates runs\n"
      "               from the first day's local midnight to the end of its last day\n"
-     "  --allow-unknown-roster  keep roster rows whose member IDs are not in --members\n"},
+     "  --allow-unknown-roster  keep roster rows whose member IDs are not in --members\n"
+     "  --admin-keys the keys of admin cards: key_file,not_before,not_after,withdrawn (key_file\n"
+     "               relative to the CSV); the registry is then schema version 3\n"
+     "  --withdrawn-admins  admin cards that no longer open the admin menu: a column admin_id\n"},
     {"bundle inspect", "FILE.ckbundle [--trust bundle.pub.pem]",
      "show the manifest, check the signature and content, count rows per table", ""},
     {"bundle apply", "--data-dir DIR --trust bundle.pub.pem [--reinstall] FILE.ckbundle",

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   if (cmd == "keygen") return cardctl::RunKeygen(args);
   if (cmd == "secret") return cardctl::RunSecret(args);
   if (cmd == "issue") return cardctl::RunIssue(fs, args);
+  if (cmd == "issue-admin") return cardctl::RunIssueAdmin(args);
   if (cmd == "verify") return cardctl::RunVerify(args);
   if (cmd == "bundle") return cardctl::RunBundle(fs, args);
   if (cmd == "usb-watch") return cardctl::RunUsbWatch(fs, args);

@@ -74,6 +74,26 @@ bool AdminFlow::Open(kiosk::State session_state) {
   return true;
 }
 
+AdminEffects AdminFlow::OpenByCard(const std::string& name, bool ask_pin) {
+  if (active() && screen_ != AppScreen::kPin) return {};  // already past the PIN
+  entry_.clear();
+  new_pin_.clear();
+  if (ask_pin) {
+    screen_ = AppScreen::kPin;
+    SetNotice(strings_.Format("admin_card.pin", {{"name", name}}), false);
+    if (pin_->LockedForSeconds() > 0) NoticeLocked(false);
+    return {};
+  }
+  screen_ = AppScreen::kAdmin;
+  SetNotice(strings_.Format("admin_card.opened", {{"name", name}}), false);
+  return {.refresh_status = true};
+}
+
+void AdminFlow::CardRefused(const std::string& decision) {
+  const std::string key = "admin_card." + decision;
+  SetNotice(strings_.Has(key) ? strings_.Get(key) : strings_.Get("admin_card.refused"), true);
+}
+
 void AdminFlow::Key(std::string_view key) {
   if (!IsPinScreen(screen_) || checking_) return;
   if (key == "back") {

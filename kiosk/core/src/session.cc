@@ -34,6 +34,10 @@ Session::Session(const Config& config, const base::Clock& clock, card::Verifier*
       registry_(registry),
       journal_(journal),
       hub_time_(hub_time) {
+  if (registry_ != nullptr) {
+    admin_verifier_.emplace(*registry_, clock_);
+    admin_verifier_->set_clock_floor(registry_->meta().created);
+  }
   Reset();
 }
 
@@ -151,6 +155,10 @@ void Session::Scan(std::string_view text) {
   if (v.verdict == card::Verdict::kError) {
     Fail(v.error_code.empty() ? "ERROR" : v.error_code, v.detail);  // the device, not the card
     return;
+  }
+  if (v.verdict == card::Verdict::kMalformed && v.stage == card::Stage::kClaims &&
+      ScanAdminCard(text)) {
+    return;  // an admin card: its own screen and entry
   }
   if (v.verdict != card::Verdict::kValid) {
     RecordRejected(v, screen_.verdict);

@@ -51,8 +51,8 @@ struct KeySpec {
 
 // Every key of the file, in the order DefaultConfigText() prints them.
 // Long: one table row per key (a row is data, not logic); split, the order would be in two places.
-const std::array<KeySpec, 31>& Keys() {
-  static const std::array<KeySpec, 31> kKeys = {{
+const std::array<KeySpec, 32>& Keys() {
+  static const std::array<KeySpec, 32> kKeys = {{
       {"data_dir", &AppConfig::data_dir, Kind::kNonEmpty,
        "Where the registry, the journal, the device key and the admin PIN are kept."},
       {"mode", &AppConfig::mode, Kind::kChoice,
@@ -130,6 +130,9 @@ const std::array<KeySpec, 31>& Keys() {
        "How long after a discount or check-in the cashier may void it on this device, in\n"
        "seconds, 60..86400 (or a text such as \"15min\"); later only the admin may.",
        60, 86400},
+      {"admin_card_pin", &AppConfig::admin_card_pin, Kind::kBool,
+       "A signed admin card scanned here opens the admin PIN screen (true) rather than the\n"
+       "admin menu itself (false). true or false."},
   }};
   return kKeys;
 }

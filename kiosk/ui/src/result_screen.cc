@@ -67,6 +67,13 @@ std::string Builder::ResultReason() const {
   if (sc.outcome == Outcome::kVoided)
     return s_.Format("void.done", {{"seq", std::to_string(sc.void_seq)}});
   if (sc.outcome == Outcome::kValid && sc.manual) return S("event.manual_done");
+  // An admin card: its own words (the member card's would speak of a membership).
+  if (sc.admin_card && sc.outcome == Outcome::kValid)
+    return s_.Format("admin_card.opened", {{"name", sc.name}});
+  if (sc.admin_card && sc.outcome != Outcome::kCannotCheck) {
+    const std::string key = "admin_card." + sc.decision;
+    return s_.Has(key) ? S(key) : S("admin_card.refused");
+  }
   if (sc.outcome == Outcome::kValid) {
     if (m_.mode == kiosk::Mode::kShop)
       return S(sc.cashback_minor > 0 ? "shop.cashback_accepted" : "shop.accepted");

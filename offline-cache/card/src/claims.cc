@@ -116,6 +116,45 @@ base::Status ReadCard(CborReader& r, MemberCard* card) {
   return base::Status::Ok();
 }
 
+// The admin claim (admin card format v1): {1: version 1, 2: admin id (8 bytes), 3: name}. A later
+// version is refused, never read as this one.
+base::Status ReadAdmin(CborReader& r, AdminCard* admin) {
+  uint64_t pairs = 0;
+  CK_TRY(r.EnterMap(&pairs));
+  KeySet seen;
+  bool has_version = false, has_id = false, has_name = false;
+  for (uint64_t i = 0; i < pairs; ++i) {
+    int64_t key = 0;
+    CK_TRY(r.ReadInt(&key));
+    CK_TRY(seen.Add(key));
+    if (key == 1) {
+      uint64_t version = 0;
+      CK_TRY(r.ReadUint(&version));
+      if (version != kAdminCardVersion) {
+        return Malformed("admin card version " + std::to_string(version) +
+                         ", this device reads version " + std::to_string(kAdminCardVersion));
+      }
+      has_version = true;
+    } else if (key == 2) {
+      base::ByteSpan id;
+      CK_TRY(r.ReadBytes(&id));
+      if (id.size() != admin->id.size()) return Malformed("admin id must be 8 bytes");
+      std::memcpy(admin->id.data(), id.data(), id.size());
+      has_id = true;
+    } else if (key == 3) {
+      CK_TRY(ReadDisplayText(r, kMaxNameBytes, "admin name", &admin->name));
+      has_name = !admin->name.empty();
+    } else {
+      CK_TRY(r.Skip());
+    }
+  }
+  r.Leave();
+  if (!has_version || !has_id || !has_name) {
+    return Malformed("admin claim lacks version, id or name");
+  }
+  return base::Status::Ok();
+}
+
 // The EU DCC hcert claim: {1: {certificate map}}. Only its shape is checked here.
 base::Status ReadDccHcert(CborReader& r) {
   uint64_t pairs = 0;
@@ -180,6 +219,8 @@ base::Status ParseClaims(base::ByteSpan payload, const ClaimsRules& rules, Claim
       has_exp = true;
     } else if (key == kClaimCard) {
       CK_TRY(ReadCard(r, &out->card.emplace()));
+    } else if (key == kClaimAdmin && rules.accept_admin) {
+      CK_TRY(ReadAdmin(r, &out->admin.emplace()));
     } else if (key == kClaimDccHcert && rules.require_dcc_hcert) {
       CK_TRY(ReadDccHcert(r));
       has_hcert = true;
@@ -191,40 +232,35 @@ base::Status ParseClaims(base::ByteSpan payload, const ClaimsRules& rules, Claim
   if (!r.AtEnd()) return Malformed("trailing bytes after the claims map");
   if (!has_iat || !has_exp) return Malformed("iat and exp are required");
   if (rules.require_iss && !has_iss) return Malformed("iss is required");
-  if (rules.require_card && !out->card) return Malformed("card claim -70000 is required");
+  if (rules.accept_admin && out->card && out->admin)
+    return Malformed("a card carries either claim -70000 (member) or -70001 (admin), not both");
+  if (rules.require_card && !out->card && !out->admin) {
+    return Malformed(rules.accept_admin ? "card claim -70000 or admin claim -70001 is required"
+                                        : "card claim -70000 is required");
+  }
   if (rules.require_dcc_hcert && !has_hcert) return Malformed("hcert claim -260 is required");
   return base::Status::Ok();
 }
 
-base::Result<base::Bytes> EncodeClaims(const Claims& c) {
-  auto bad_text = [](std::string_view v, size_t max) {
-    return v.size() > max || !base::IsValidUtf8(v) || base::HasControlChars(v);
-  };
-  if (!c.card) return base::InvalidArgument("card claim missing");
-  const MemberCard& card = *c.card;
-  if (c.iss.empty() || bad_text(c.iss, kMaxIssBytes))
-    return base::InvalidArgument("iss must be 1-32 bytes of text");
-  if (card.org.empty() || bad_text(card.org, kMaxOrgBytes))
+namespace {
+
+bool BadText(std::string_view v, size_t max) {
+  return v.size() > max || !base::IsValidUtf8(v) || base::HasControlChars(v);
+}
+
+base::Status CheckMember(const MemberCard& card) {
+  if (card.org.empty() || BadText(card.org, kMaxOrgBytes))
     return base::InvalidArgument("org must be 1-32 bytes of text");
-  if (card.name && bad_text(*card.name, kMaxNameBytes))
+  if (card.name && BadText(*card.name, kMaxNameBytes))
     return base::InvalidArgument("name must be at most 40 bytes of text");
-  if (card.number && bad_text(*card.number, kMaxNumberBytes))
+  if (card.number && BadText(*card.number, kMaxNumberBytes))
     return base::InvalidArgument("number must be at most 20 bytes of text");
-  if (c.iat < 0 || c.exp <= c.iat || c.exp > kMaxTime) {
-    return base::InvalidArgument("exp must be after iat and before 2^40");
-  }
   if (static_cast<uint64_t>(card.category) > kMaxCategory)
     return base::InvalidArgument("unknown category");
+  return base::Status::Ok();
+}
 
-  base::Bytes out;
-  CborWriter w(&out);
-  w.Map(4);
-  w.Int(kClaimIss);
-  w.Text(c.iss);
-  w.Int(kClaimExp);
-  w.Int(c.exp);
-  w.Int(kClaimIat);
-  w.Int(c.iat);
+void WriteMember(const MemberCard& card, CborWriter& w) {
   w.Int(kClaimCard);
   w.Map(4u + (card.name ? 1u : 0u) + (card.number ? 1u : 0u));
   w.Uint(1);
@@ -243,6 +279,47 @@ base::Result<base::Bytes> EncodeClaims(const Claims& c) {
     w.Uint(6);
     w.Text(*card.number);
   }
+}
+
+void WriteAdmin(const AdminCard& admin, CborWriter& w) {
+  w.Int(kClaimAdmin);
+  w.Map(3);
+  w.Uint(1);
+  w.Uint(kAdminCardVersion);
+  w.Uint(2);
+  w.ByteString(admin.id);
+  w.Uint(3);
+  w.Text(admin.name);
+}
+
+}  // namespace
+
+base::Result<base::Bytes> EncodeClaims(const Claims& c) {
+  if (c.card.has_value() == c.admin.has_value())
+    return base::InvalidArgument(c.card ? "a card is a member card or an admin card, not both"
+                                        : "card claim missing");
+  const bool iss_optional = c.admin.has_value();
+  if ((c.iss.empty() && !iss_optional) || BadText(c.iss, kMaxIssBytes))
+    return base::InvalidArgument("iss must be 1-32 bytes of text");
+  if (c.card) CK_TRY(CheckMember(*c.card));
+  if (c.admin && (c.admin->name.empty() || BadText(c.admin->name, kMaxNameBytes)))
+    return base::InvalidArgument("admin name must be 1-40 bytes of text");
+  if (c.iat < 0 || c.exp <= c.iat || c.exp > kMaxTime) {
+    return base::InvalidArgument("exp must be after iat and before 2^40");
+  }
+  base::Bytes out;
+  CborWriter w(&out);
+  w.Map(c.iss.empty() ? 3 : 4);
+  if (!c.iss.empty()) {
+    w.Int(kClaimIss);
+    w.Text(c.iss);
+  }
+  w.Int(kClaimExp);
+  w.Int(c.exp);
+  w.Int(kClaimIat);
+  w.Int(c.iat);
+  if (c.card) WriteMember(*c.card, w);
+  if (c.admin) WriteAdmin(*c.admin, w);
   return out;
 }
 

@@ -6,6 +6,8 @@
 #include <limits>
 
 #include "base/file.h"
+#include "base/hex.h"
+#include "registry/admin_tables.h"
 #include "registry/state.h"
 #include "sqlite/db.h"
 
@@ -122,6 +124,25 @@ base::Status RecordDigest(sqlite::Db& db, const RegistryContents& c) {
   return RecordStateDigest(db, d);
 }
 
+// A key signs member cards or admin cards, never both: otherwise a stolen member card key
+// would make admin cards.
+base::Status CheckKeyRoles(const RegistryContents& c) {
+  for (const card::IssuerKey& a : c.admin_keys) {
+    for (const card::IssuerKey& i : c.issuer_keys) {
+      if (a.kid == i.kid) {
+        return base::InvalidArgument("the key " + base::ToHex(a.kid) +
+                                     " is listed as an issuer key and as an admin key; a key "
+                                     "signs member cards or admin cards, not both");
+      }
+    }
+  }
+  return base::Status::Ok();
+}
+
+bool HasAdminRows(const RegistryContents& c) {
+  return !c.admin_keys.empty() || !c.withdrawn_admins.empty();
+}
+
 }  // namespace
 
 std::string_view OfferKindName(OfferKind k) {
@@ -142,6 +163,7 @@ std::string_view EventModeName(EventMode m) { return m == EventMode::kRoster ? "
 
 base::Status BuildRegistry(const std::string& path, const RegistryContents& c, bool members) {
   if (::access(path.c_str(), F_OK) == 0) return base::AlreadyExists(path + " already exists");
+  CK_TRY(CheckKeyRoles(c));
   CK_ASSIGN_OR_RETURN(sqlite::Db db, sqlite::Db::Open(path, sqlite::Db::Mode::kReadWriteCreate));
   // A fresh file that nobody reads until it is complete: no journal, sync once at the end.
   CK_TRY(
@@ -155,7 +177,14 @@ base::Status BuildRegistry(const std::string& path, const RegistryContents& c, b
   const bool cashback = std::any_of(c.offers.begin(), c.offers.end(),
                                     [](const Offer& o) { return o.kind == OfferKind::kCashback; });
   if (cashback) meta.schema_version = std::max(meta.schema_version, kSchemaVersionCashback);
+  // Admin cards read by a kiosk that knows none would be refused as malformed, and a withdrawn
+  // one could not be withdrawn there: such a registry is version 3.
+  if (HasAdminRows(c)) meta.schema_version = std::max(meta.schema_version, kSchemaVersionAdmin);
   CK_TRY(WriteMeta(db, meta));
+  if (HasAdminRows(c)) {
+    CK_TRY(CreateAdminTables(db));
+    CK_TRY(InsertAdminTables(db, c.admin_keys, c.withdrawn_admins));
+  }
   CK_TRY(InsertKeys(db, c.issuer_keys));
   if (members) CK_TRY(InsertMembers(db, c.members));
   CK_TRY(InsertPartnersAndOffers(db, c));

@@ -3,6 +3,7 @@
 #include <map>
 #include <memory>
 
+#include "registry/admin_tables.h"
 #include "registry/schema.h"
 
 namespace registry {
@@ -68,8 +69,8 @@ base::Status DiffTable(RowSource& a, RowSource& b, size_t t, StateHasher& from, 
   Row ra, rb;
   CK_ASSIGN_OR_RETURN(bool has_a, a.Next(&ra));
   CK_ASSIGN_OR_RETURN(bool has_b, b.Next(&rb));
-  from.BeginTable(t);
-  to.BeginTable(t);
+  from.BeginTable(t, spec.optional);
+  to.BeginTable(t, spec.optional);
   while (has_a || has_b) {
     const int c = !has_a ? 1 : !has_b ? -1 : CompareKeys(ra, rb, spec.key_columns);
     if (c <= 0) from.AddRow(ra);
@@ -264,6 +265,9 @@ base::Result<ChangeSummary> ApplyRecords(sqlite::Db& db, base::ByteSpan records)
     const TableSpec& spec = StateTables()[t];
     CK_TRY(ReadRow(r, spec, op, &row));
     if (!writers[t]) {
+      // A registry made before the admin tables existed, or without rows in them, gets them
+      // from the first record that adds to one.
+      if (spec.optional) CK_TRY(CreateAdminTables(db));
       writers[t] = std::make_unique<TableWriter>();
       CK_TRY(PrepareWriter(db, spec, writers[t].get()));
     }

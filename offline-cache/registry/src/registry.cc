@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include "registry/admin_tables.h"
+
 namespace registry {
 namespace {
 
@@ -60,6 +62,8 @@ base::Result<std::unique_ptr<Registry>> Registry::Open(const std::string& path) 
   CK_ASSIGN_OR_RETURN(r->meta_, ReadMeta(r->db_));
   CK_ASSIGN_OR_RETURN(std::vector<card::IssuerKey> keys, ReadIssuerKeys(r->db_));
   for (card::IssuerKey& k : keys) r->keys_.Add(std::move(k));
+  CK_TRY(ReadAdminTables(r->db_, r->meta_.schema_version, &r->admins_, &r->admin_key_count_,
+                         &r->withdrawn_admin_count_));
   CK_ASSIGN_OR_RETURN(r->member_stmt_,
                       r->db_.Prepare("SELECT status, min_serial FROM member_status WHERE rid = ?"));
   return r;
@@ -238,6 +242,8 @@ base::Result<Registry::Counts> Registry::CountRows() const {
   CK_TRY(count("offers", &c.offers));
   CK_TRY(count("events", &c.events));
   CK_TRY(count("roster", &c.roster));
+  c.admin_keys = static_cast<int64_t>(admin_key_count_);
+  c.withdrawn_admins = static_cast<int64_t>(withdrawn_admin_count_);
   return c;
 }
 

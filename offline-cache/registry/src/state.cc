@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "base/hex.h"
+#include "registry/admin_tables.h"
 #include "registry/schema.h"
 
 namespace registry {
@@ -70,6 +71,8 @@ const std::vector<TableSpec>& StateTables() {
        {"event_id", "title", "venue", "starts", "ends", "mode", "entries_per_member", "capacity"},
        1},
       {"roster", {"event_id", "rid"}, 2},
+      {"admin_keys", {"kid", "alg", "spki", "not_before", "not_after", "withdrawn"}, 1, true},
+      {"withdrawn_admins", {"admin_id"}, 1, true},
   };
   return kTables;
 }
@@ -136,6 +139,13 @@ base::Status ValueReader::ReadValue(Value* v) {
 }
 
 base::Result<RowCursor> RowCursor::Open(sqlite::Db& db, const TableSpec& table) {
+  if (table.optional) {
+    CK_ASSIGN_OR_RETURN(bool exists, TableExists(db, table.name));
+    if (!exists) {  // reads as an empty table
+      CK_ASSIGN_OR_RETURN(sqlite::Stmt none, db.Prepare("SELECT 1 WHERE 0"));
+      return RowCursor(std::move(none), table.columns.size());
+    }
+  }
   CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db.Prepare(SelectSql(table)));
   return RowCursor(std::move(st), table.columns.size());
 }
@@ -186,9 +196,11 @@ void StateHasher::Flush() {
   buf_.clear();
 }
 
-void StateHasher::BeginTable(size_t table_index) {
+void StateHasher::BeginTable(size_t table_index, bool omit_if_empty) {
   table_ = table_index;
-  buf_.push_back(static_cast<uint8_t>(table_index));
+  omit_if_empty_ = omit_if_empty;
+  rows_ = 0;
+  if (!omit_if_empty) buf_.push_back(static_cast<uint8_t>(table_index));
 }
 
 void StateHasher::AddRow(const Row& row) {
@@ -196,12 +208,16 @@ void StateHasher::AddRow(const Row& row) {
       row[0].bytes == kStateDigestMetaKey) {
     return;  // the recorded digest itself
   }
+  if (omit_if_empty_ && rows_ == 0) buf_.push_back(static_cast<uint8_t>(table_));
+  ++rows_;
   buf_.push_back(0x01);
   for (const Value& v : row) EncodeValue(v, &buf_);
   if (buf_.size() >= kHashChunk) Flush();
 }
 
-void StateHasher::EndTable() { buf_.push_back(0x00); }
+void StateHasher::EndTable() {
+  if (!omit_if_empty_ || rows_ > 0) buf_.push_back(0x00);
+}
 
 StateDigest StateHasher::Finish() {
   Flush();
@@ -236,13 +252,14 @@ base::Result<StateDigest> ComputeStateDigest(sqlite::Db& db,
   const std::vector<TableSpec>& tables = StateTables();
   Row row;
   for (size_t t = 0; t < tables.size(); ++t) {
-    h.BeginTable(t);
     if (members != nullptr && tables[t].name == "member_status") {
+      h.BeginTable(t, tables[t].optional);
       HashMembers(*members, h);
       h.EndTable();
       continue;
     }
     CK_ASSIGN_OR_RETURN(RowCursor cur, RowCursor::Open(db, tables[t]));
+    h.BeginTable(t, tables[t].optional);
     for (;;) {
       CK_ASSIGN_OR_RETURN(bool more, cur.Next(&row));
       if (!more) break;

@@ -65,6 +65,13 @@ class AdminFlow {
   // served (`session_state` is amount entry or confirm) or an admin screen is already open.
   // True when PIN entry opened.
   bool Open(kiosk::State session_state);
+  // A verified admin card of `name` was scanned (the session's decision ADMIN_CARD), on any
+  // screen: the admin menu opens at once, or with `ask_pin` (config admin_card_pin) the PIN screen,
+  // each saying whose card it is. On an admin screen other than the PIN one nothing changes.
+  AdminEffects OpenByCard(const std::string& name, bool ask_pin);
+  // An admin card scanned on an admin screen was refused (`decision`: its verdict code): the
+  // notice says why, in the screen's language.
+  void CardRefused(const std::string& decision);
   // A keypad key on the PIN screens: "0".."9", "back", "clear". Ignored elsewhere.
   void Key(std::string_view key);
   // OK on the PIN screens (ignored elsewhere).

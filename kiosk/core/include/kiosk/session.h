@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "card/admin_card.h"
 #include "card/verifier.h"
 #include "journal/journal.h"
 #include "kiosk/clock_check.h"
@@ -48,7 +49,14 @@ struct Config {
   StalePolicy stale_registry = StalePolicy::kWarn;
   // How long after an entry the cashier may void it (config void_window); later only the admin.
   int64_t void_window_seconds = 15 * 60;
+  // A valid admin card opens the admin menu (the SDL app, which has one); without it (the
+  // headless protocol) it is refused with ADMIN_CARD_NOT_HERE.
+  bool admin_cards = false;
 };
+
+// Decisions of an admin card scan (docs/kiosk-app.md, "Admin card").
+inline constexpr char kAdminCardAccepted[] = "ADMIN_CARD";
+inline constexpr char kAdminCardNotHere[] = "ADMIN_CARD_NOT_HERE";
 
 // What the screen shows now. Fields are meaningful in the states noted.
 struct Screen {
@@ -86,6 +94,11 @@ struct Screen {
   std::string void_uuid, void_kind;
   int64_t void_time = 0, void_seq = 0;
   std::string actor;
+  // an admin card was scanned (result): decision ADMIN_CARD (the admin menu opens), or its
+  // refusal (the verdict code: EXPIRED, REVOKED = withdrawn, UNKNOWN_KEY, ..., or
+  // ADMIN_CARD_NOT_HERE); its holder's name is in `name`, its id (hex) in `admin_id`
+  bool admin_card = false;
+  std::string admin_id;
   // device state
   bool registry_stale = false;
   int64_t registry_seq = 0;
@@ -126,6 +139,12 @@ class Session {
   // A card. In a shop, a member whom no amount could give a discount (no offer for them here, not
   // today, a cap used up) is answered at once, with one journal entry and no amount screen.
   void Scan(std::string_view text);
+  // An admin card (session_admin.cc): checked against the registry's admin keys and withdrawn
+  // admin cards and journalled (a `rejected` entry whose actor is admin-card:<id>); the screen is
+  // a result with admin_card set. Returns false, changing nothing, when `text` is not an admin
+  // card: Scan() asks it of a card its member verifier refused as malformed, and the app of a
+  // card scanned where a member card is not taken (amount, confirm, the admin screens).
+  bool ScanAdminCard(std::string_view text);
   void Amount(int64_t purchase_minor);
   // The amount being typed changed (amount screen): activity, as KeepAlive(), and a warning about
   // the amount typed before (below the minimum) no longer applies.
@@ -182,6 +201,7 @@ class Session {
   const base::Clock& clock_;
   card::Verifier* verifier_;
   registry::Registry* registry_;
+  std::optional<card::AdminCardVerifier> admin_verifier_;  // with the registry
   journal::Journal& journal_;
   const std::atomic<int64_t>* hub_time_;
   Screen screen_;

@@ -51,6 +51,7 @@ struct AppConfig {
   std::string trust;                    // trust: bundle signing public key (PEM) for imports
   int64_t sync_interval_seconds = 300;  // sync_interval: 10..86400
   int64_t void_window_seconds = 900;    // void_window: 60..86400, the cashier's time to void
+  bool admin_card_pin = false;  // admin_card_pin: an admin card opens the PIN screen, not the menu
 
   bool operator==(const AppConfig&) const = default;
 };

@@ -20,11 +20,15 @@ struct RegistryContents {
   std::vector<Offer> offers;
   std::vector<Event> events;
   std::vector<std::pair<std::string, card::Rid>> roster;  // sorted
+  std::vector<card::IssuerKey> admin_keys;      // iss unused; never the same key as an issuer key
+  std::vector<card::AdminId> withdrawn_admins;  // sorted, no duplicates
 };
 
 // Creates `path` (which must not exist) and fills it in one transaction, with rows inserted in key
 // order so the B-trees are built densely. The file is complete and fsynced when this returns OK.
 // Without `members`, member_status is left empty (a delta build diffs the records in memory).
+// With admin keys or withdrawn admin cards the admin tables are made and the schema version is at
+// least kSchemaVersionAdmin; a key listed both as an issuer key and as an admin key is refused.
 base::Status BuildRegistry(const std::string& path, const RegistryContents& contents,
                            bool members = true);
 

@@ -27,7 +27,7 @@ struct TableChanges {
 };
 
 struct ChangeSummary {
-  std::array<TableChanges, 7> tables{};  // by position in StateTables()
+  std::array<TableChanges, 9> tables{};  // by position in StateTables()
   int64_t total() const;
   std::string ToString() const;  // "member_status: 3 removed, 10 added, 1000 changed; ..."
 };

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "card/admin_card.h"
 #include "card/stores.h"
 #include "registry/records.h"
 #include "registry/schema.h"
@@ -33,7 +34,7 @@ base::Result<std::vector<card::IssuerKey>> ReadIssuerKeys(sqlite::Db& db);
 // changed in place by a delta apply: each lookup then sees the rows before or after that apply's
 // commit, never a part of it (a lookup waits while the commit writes); meta and keys are the ones
 // read at open until the owner reopens it after the apply.
-class Registry final : public card::KeyStore, public card::StatusStore {
+class Registry final : public card::KeyStore, public card::StatusStore, public card::AdminStore {
  public:
   static base::Result<std::unique_ptr<Registry>> Open(const std::string& path);
 
@@ -45,6 +46,10 @@ class Registry final : public card::KeyStore, public card::StatusStore {
   card::ListMode mode() const override { return meta_.mode; }
   base::Result<std::optional<card::MemberStatus>> FindMember(const card::Rid& rid) const override;
 
+  // card::AdminStore: the admin tables as read at open (few rows)
+  const card::KeyStore& admin_keys() const override { return admins_.admin_keys(); }
+  bool AdminWithdrawn(const card::AdminId& id) const override { return admins_.AdminWithdrawn(id); }
+
   base::Result<std::optional<Partner>> FindPartner(const std::string& partner_id) const;
   base::Result<std::vector<Offer>> OffersOf(const std::string& partner_id) const;
   base::Result<std::optional<Event>> FindEvent(const std::string& event_id) const;
@@ -55,6 +60,7 @@ class Registry final : public card::KeyStore, public card::StatusStore {
 
   struct Counts {
     int64_t issuer_keys, members, partners, offers, events, roster;
+    int64_t admin_keys, withdrawn_admins;
   };
   base::Result<Counts> CountRows() const;
 
@@ -66,6 +72,8 @@ class Registry final : public card::KeyStore, public card::StatusStore {
   mutable sqlite::Db db_;  // lookups prepare statements; reading does not change it
   Meta meta_;
   card::MemoryKeyStore keys_;
+  card::MemoryAdminStore admins_;
+  size_t admin_key_count_ = 0, withdrawn_admin_count_ = 0;
   mutable sqlite::Stmt member_stmt_;
   mutable std::map<const char*, sqlite::Stmt> stmts_;
 };

@@ -16,8 +16,12 @@ namespace registry {
 // `cashback`: the builder writes it only when an offer does, so a registry without one keeps the
 // version-1 bytes that older kiosks read (docs/registry-and-bundles.md).
 inline constexpr int64_t kSchemaVersion = 1;
+// Version 3 = version 2 with rows in the admin tables (registry/admin_tables.h: admin keys and
+// withdrawn admin cards), likewise written only when they hold rows; a version-2 kiosk, which
+// would not know the admin card, refuses it.
 inline constexpr int64_t kSchemaVersionCashback = 2;
-inline constexpr int64_t kMaxSchemaVersion = kSchemaVersionCashback;  // the highest one read
+inline constexpr int64_t kSchemaVersionAdmin = 3;
+inline constexpr int64_t kMaxSchemaVersion = kSchemaVersionAdmin;  // the highest one read
 
 // Creates every table in an empty database.
 base::Status CreateSchema(sqlite::Db& db);

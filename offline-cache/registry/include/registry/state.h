@@ -40,9 +40,13 @@ struct TableSpec {
   std::string_view name;
   std::vector<std::string_view> columns;
   size_t key_columns = 1;
+  // May be absent from a registry file (the admin tables, made only when they hold rows): absent
+  // reads as empty, and an empty optional table adds nothing to the state digest, so a registry
+  // without one has the digest it had before the table existed.
+  bool optional = false;
 };
-// Every table of schema version 1 in the order of the state and of a delta's records; a table's
-// position is its number on the wire.
+// Every table in the order of the state and of a delta's records; a table's position is its
+// number on the wire. 0-6 are schema version 1's; 7 admin_keys and 8 withdrawn_admins (optional).
 const std::vector<TableSpec>& StateTables();
 
 // Value encoding shared by the state digest and delta records: a type byte, then for kInt the
@@ -86,13 +90,13 @@ using StateDigest = std::array<uint8_t, 32>;
 inline constexpr std::string_view kStateDigestMetaKey = "state_digest";
 
 // SHA-256 over "ckregistry-state-1", then per table (in StateTables() order) its number byte,
-// each row as 0x01 and its encoded values, and 0x00; the meta row kStateDigestMetaKey is left
-// out. Fed row by row; not thread-safe.
+// each row as 0x01 and its encoded values, and 0x00; an optional table without rows is left out
+// entirely, and so is the meta row kStateDigestMetaKey. Fed row by row; not thread-safe.
 class StateHasher {
  public:
   StateHasher();
   bool ok() const { return md_ != nullptr; }  // false: OpenSSL was out of memory
-  void BeginTable(size_t table_index);
+  void BeginTable(size_t table_index, bool omit_if_empty = false);
   void AddRow(const Row& row);
   void EndTable();
   StateDigest Finish();
@@ -100,8 +104,10 @@ class StateHasher {
  private:
   void Flush();
   card::MdCtxPtr md_;
-  size_t table_ = 0;
   base::Bytes buf_;  // encoded rows not yet hashed
+  size_t table_ = 0;
+  bool omit_if_empty_ = false;
+  uint64_t rows_ = 0;  // in the current table
 };
 
 // The digest of every table of an open registry (a full read of the file). With `members`
