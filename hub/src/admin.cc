@@ -183,6 +183,23 @@ base::Status ForEachClockCorrection(HubStore& store, int64_t from, int64_t to,
   });
 }
 
+// One line per journal chain after a device's first (an admin's new chain after a lost journal,
+// or a journal replaced): where the one before it ended.
+base::Status PrintNewChains(HubStore& store, std::FILE* out) {
+  CK_ASSIGN_OR_RETURN(std::vector<JournalChain> chains, store.ListChains());
+  for (const JournalChain& c : chains) {
+    if (c.chain == 1) continue;  // a device's first chain is no alarm
+    const std::string previous = c.previous_journal_id.empty() ? "none" : c.previous_journal_id;
+    std::fprintf(out,
+                 "new_chain device=%s chain=%" PRId64
+                 " journal=%s at=%s previous_journal=%s "
+                 "reason=new journal chain: previous chain ended at seq %" PRId64 "\n",
+                 c.device.c_str(), c.chain, c.journal_id.c_str(),
+                 base::FormatIso8601Utc(c.started).c_str(), previous.c_str(), c.previous_last_seq);
+  }
+  return base::Status::Ok();
+}
+
 std::string IsoOrNone(int64_t t) { return t == 0 ? "none" : base::FormatIso8601Utc(t); }
 
 }  // namespace
@@ -195,6 +212,7 @@ base::Status Flags(HubStore& store, base::FileSystem& fs, const std::string& dat
                  c.device.c_str(), c.seq, c.uuid.c_str(),
                  base::FormatIso8601Utc(c.received).c_str(), c.reason.c_str());
   }
+  CK_TRY(PrintNewChains(store, out));
   CK_TRY(ForEachClockCorrection(store, INT64_MIN, INT64_MAX, [out](const StoredEntry& se) {
     const journal::Entry& e = se.entry;
     std::fprintf(out, "clock_correction device=%s seq=%" PRId64 " time=%s before=%s actor=%s\n",
