@@ -176,9 +176,9 @@ namespace {
 // with time_utc in [from, to), by device name and seq.
 base::Status ForEachClockCorrection(HubStore& store, int64_t from, int64_t to,
                                     const std::function<void(const StoredEntry&)>& fn) {
-  return store.ForEachEntry(std::nullopt, [&](const StoredEntry& se) {
+  return store.ForEachEntryOfKind(journal::Kind::kClockCorrection, [&](const StoredEntry& se) {
     const journal::Entry& e = se.entry;
-    if (e.kind == journal::Kind::kClockCorrection && e.time_utc >= from && e.time_utc < to) fn(se);
+    if (e.time_utc >= from && e.time_utc < to) fn(se);
     return base::Status::Ok();
   });
 }

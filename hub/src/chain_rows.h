@@ -65,6 +65,22 @@ inline constexpr char kBackfillChains[] =
     "(SELECT MIN(e.received) FROM entries e WHERE e.device_id = d.id), d.acked_seq FROM devices "
     "d WHERE EXISTS (SELECT 1 FROM entries e WHERE e.device_id = d.id)";
 
+// "WHERE e.kind = 'K' AND e.device_id = <placeholder> ", each part only when `which` sets it
+// ("" for neither). The kind is one of journal::KindName's fixed words, written into the text so
+// that a partial index by kind (kEntriesClockCorrectionsIndex) applies.
+inline std::string EntryScanWhere(const EntryScan& which, const char* device_placeholder) {
+  std::string where;
+  if (which.kind) where = "e.kind = '" + std::string(journal::KindName(*which.kind)) + "' ";
+  if (which.device_id) {
+    where += (where.empty() ? "e.device_id = " : "AND e.device_id = ") +
+             std::string(device_placeholder) + " ";
+  }
+  return where.empty() ? where : "WHERE " + where;
+}
+inline constexpr char kEntriesClockCorrectionsIndex[] =
+    "CREATE INDEX IF NOT EXISTS entries_clock_corrections ON entries(device_id, seq) "
+    "WHERE kind = 'clock_correction'";
+
 // The TableRows chain operations, forwarded to `Chains` (SqliteChainRows, PostgresChainRows), over
 // `Base` (the health operations' HealthTableRows).
 template <typename Base, typename Chains>

@@ -282,7 +282,12 @@ base::Result<int64_t> Ledger::AckedSeq(int64_t device_id) {
 
 base::Status Ledger::ForEachEntry(std::optional<int64_t> device_id,
                                   const std::function<base::Status(const StoredEntry&)>& fn) {
-  return tables_->Run([&](TableRows& t) { return t.ScanEntries(device_id, fn); });
+  return tables_->Run([&](TableRows& t) { return t.ScanEntries({.device_id = device_id}, fn); });
+}
+
+base::Status Ledger::ForEachEntryOfKind(journal::Kind kind,
+                                        const std::function<base::Status(const StoredEntry&)>& fn) {
+  return tables_->Run([&](TableRows& t) { return t.ScanEntries({.kind = kind}, fn); });
 }
 
 base::Status Ledger::SumEntries(const SumQuery& q,

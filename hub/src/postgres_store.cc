@@ -256,7 +256,7 @@ class PostgresRows final
     return base::Status::Ok();
   }
 
-  base::Status ScanEntries(std::optional<int64_t> device_id,
+  base::Status ScanEntries(const EntryScan& which,
                            const std::function<base::Status(const StoredEntry&)>& fn) override;
 
   base::Status ScanEntriesInRange(
@@ -385,16 +385,13 @@ class PostgresRows final
 };
 
 // Streams the rows (single-row mode), so a large table is not held in memory at once.
-base::Status PostgresRows::ScanEntries(std::optional<int64_t> device_id,
+base::Status PostgresRows::ScanEntries(const EntryScan& which,
                                        const std::function<base::Status(const StoredEntry&)>& fn) {
-  std::string where;
   Params p;
-  if (device_id) {
-    where = "WHERE e.device_id = $1 ";
-    p.Int(*device_id);
-  }
-  return StreamEntries(
-      where + "ORDER BY d.name COLLATE \"C\", e.chain, e.seq, e.uuid COLLATE \"C\"", p, fn);
+  if (which.device_id) p.Int(*which.device_id);
+  return StreamEntries(EntryScanWhere(which, "$1") +
+                           "ORDER BY d.name COLLATE \"C\", e.chain, e.seq, e.uuid COLLATE \"C\"",
+                       p, fn);
 }
 
 base::Status PostgresRows::StreamEntries(
@@ -445,6 +442,7 @@ class PostgresTables final : public HubTables {
       }
       CK_TRY(conn_.Exec(kEntriesByTimeIndex, Params()).status());
       CK_TRY(conn_.Exec(kEntriesVoidedByIndex, Params()).status());
+      CK_TRY(conn_.Exec(kEntriesClockCorrectionsIndex, Params()).status());
       CK_TRY(PostgresHealthRows(conn_).CreateTables());
       return PostgresChainRows(conn_).CreateTables();
     });

@@ -172,14 +172,13 @@ class SqliteRows final : public ChainTableRows<HealthTableRows<SqliteHealthRows>
     }
   }
 
-  base::Status ScanEntries(std::optional<int64_t> device_id,
+  base::Status ScanEntries(const EntryScan& which,
                            const std::function<base::Status(const StoredEntry&)>& fn) override {
     std::string sql = "SELECT d.name, " + journal::EntryColumnNames("e.") +
                       ", e.received FROM entries e JOIN devices d ON d.id = e.device_id ";
-    if (device_id) sql += "WHERE e.device_id = ? ";
-    sql += "ORDER BY d.name, e.chain, e.seq, e.uuid";
+    sql += EntryScanWhere(which, "?") + "ORDER BY d.name, e.chain, e.seq, e.uuid";
     CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare(sql));
-    if (device_id) st.Bind(1, *device_id);
+    if (which.device_id) st.Bind(1, *which.device_id);
     return ReadEntries(st, fn);
   }
 
@@ -371,6 +370,7 @@ base::Result<std::unique_ptr<HubTables>> OpenSqliteTables(const std::string& pat
   CK_TRY(journal::AddMissingEntryColumns(db));
   CK_TRY(db.Exec(kEntriesByTimeIndex));
   CK_TRY(db.Exec(kEntriesVoidedByIndex));
+  CK_TRY(db.Exec(kEntriesClockCorrectionsIndex));
   CK_TRY(SqliteHealthRows(db).CreateTables());
   CK_TRY(SqliteChainRows(db).CreateTables());
   return std::unique_ptr<HubTables>(new SqliteTables(std::move(db)));

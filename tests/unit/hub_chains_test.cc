@@ -227,6 +227,41 @@ TEST_P(HubChainsTest, OlderDatabaseOpensWithItsEntriesAsTheFirstChain) {
   EXPECT_EQ(EntryCount(), 5u);
 }
 
+// The entries of one kind, read by one query (the clock corrections of `cardhub flags`): only
+// that kind, of every device and chain, by device, chain, seq.
+TEST_P(HubChainsTest, EntriesOfOneKind) {
+  auto with_corrections = [](const std::string& tag, int64_t n) {
+    std::vector<journal::Entry> v = Entries(tag, 1, n);
+    journal::Hash prev{};
+    for (journal::Entry& e : v) {
+      if (e.seq % 2 == 0) {
+        e.kind = journal::Kind::kClockCorrection;
+        e.partner_id.clear();
+        e.offer_id.clear();
+        e.purchase_minor = e.discount_minor = 0;
+        e.actor = "admin";
+        e.clock_before_utc = e.time_utc - 3600;
+      }
+      e.prev_hash = prev;
+      e.hash = journal::ComputeHash(e);
+      prev = e.hash;
+    }
+    return v;
+  };
+  Put("J1", with_corrections("a", 4));
+  Put("J2", with_corrections("b", 2));
+  std::vector<std::string> seen;
+  ASSERT_TRUE(store_
+                  ->ForEachEntryOfKind(journal::Kind::kClockCorrection,
+                                       [&](const hub::StoredEntry& se) {
+                                         seen.push_back(se.device + " " + se.entry.uuid + " " +
+                                                        se.entry.actor);
+                                         return base::Status::Ok();
+                                       })
+                  .ok());
+  EXPECT_EQ(seen, (std::vector<std::string>{"k1 a-2 admin", "k1 a-4 admin", "k1 b-2 admin"}));
+}
+
 std::string BackendName(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
 INSTANTIATE_TEST_SUITE_P(Backends, HubChainsTest, ::testing::Values("sqlite", "postgres"),
                          BackendName);

@@ -102,9 +102,9 @@ class HookedRows final : public hub::TableRows {
     return real_.ScanSeqsAbove(id, chain, after, more);
   }
   base::Status ScanEntries(
-      std::optional<int64_t> id,
+      const hub::EntryScan& which,
       const std::function<base::Status(const hub::StoredEntry&)>& fn) override {
-    return real_.ScanEntries(id, fn);
+    return real_.ScanEntries(which, fn);
   }
   base::Status ScanEntriesInRange(
       int64_t id, int64_t chain, int64_t from, int64_t to,

@@ -67,6 +67,8 @@ class Ledger final : public HubStore {
   base::Result<int64_t> AckedSeq(int64_t device_id) override;
   base::Status ForEachEntry(std::optional<int64_t> device_id,
                             const std::function<base::Status(const StoredEntry&)>& fn) override;
+  base::Status ForEachEntryOfKind(
+      journal::Kind kind, const std::function<base::Status(const StoredEntry&)>& fn) override;
 
   base::Status SumEntries(const SumQuery& q,
                           const std::function<base::Status(const SumRow&)>& fn) override;

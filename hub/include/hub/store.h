@@ -144,6 +144,10 @@ class HubStore {
   // Every stored entry (of one device when device_id is set), by device, chain, then seq.
   virtual base::Status ForEachEntry(std::optional<int64_t> device_id,
                                     const std::function<base::Status(const StoredEntry&)>& fn) = 0;
+  // Every stored entry of one kind (e.g. the clock corrections `cardhub flags` lists), by device,
+  // chain, then seq: one query.
+  virtual base::Status ForEachEntryOfKind(
+      journal::Kind kind, const std::function<base::Status(const StoredEntry&)>& fn) = 0;
 
   // Sums for the settlement report, by scope_id then detail (byte order).
   virtual base::Status SumEntries(const SumQuery& q,

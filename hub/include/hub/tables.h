@@ -17,6 +17,12 @@
 
 namespace hub {
 
+// Which entries TableRows::ScanEntries reads.
+struct EntryScan {
+  std::optional<int64_t> device_id;   // every device's when unset
+  std::optional<journal::Kind> kind;  // of every kind when unset
+};
+
 // The row operations, valid only inside the HubTables::Run or InTransaction call that handed them
 // out (on that call's thread).
 class TableRows {
@@ -46,9 +52,8 @@ class TableRows {
   // The chain's distinct entry seqs above `after`, ascending, while `more` returns true.
   virtual base::Status ScanSeqsAbove(int64_t device_id, int64_t chain, int64_t after,
                                      const std::function<bool(int64_t seq)>& more) = 0;
-  // Every entry (of one device when device_id is set), by device name, chain, seq, uuid (byte
-  // order).
-  virtual base::Status ScanEntries(std::optional<int64_t> device_id,
+  // The entries `which` selects, by device name, chain, seq, uuid (byte order).
+  virtual base::Status ScanEntries(const EntryScan& which,
                                    const std::function<base::Status(const StoredEntry&)>& fn) = 0;
   // The chain's entries with from_seq <= seq <= to_seq, by seq then uuid.
   virtual base::Status ScanEntriesInRange(
