@@ -26,10 +26,29 @@ namespace {
 struct FlagField {
   std::string key, value;
 };
-// One flag: its kind (conflict, clock_correction, over_cap) and its fields, in print order.
+// One flag: its kind (conflict, new_chain, clock_correction, over_cap) and its fields, in print
+// order.
 using FlagFn = std::function<void(const std::string& kind, const std::vector<FlagField>& fields)>;
 
 std::string IsoOrNone(int64_t t) { return t == 0 ? "none" : base::FormatIso8601Utc(t); }
+
+// One flag per journal chain after a device's first (an admin's new chain after a lost journal,
+// or a journal replaced): where the one before it ended.
+base::Status NewChains(HubStore& store, const FlagFn& fn) {
+  CK_ASSIGN_OR_RETURN(std::vector<JournalChain> chains, store.ListChains());
+  for (const JournalChain& c : chains) {
+    if (c.chain == 1) continue;  // a device's first chain is no alarm
+    fn("new_chain",
+       {{"device", c.device},
+        {"chain", std::to_string(c.chain)},
+        {"journal", c.journal_id},
+        {"at", base::FormatIso8601Utc(c.started)},
+        {"previous_journal", c.previous_journal_id.empty() ? "none" : c.previous_journal_id},
+        {"reason",
+         "new journal chain: previous chain ended at seq " + std::to_string(c.previous_last_seq)}});
+  }
+  return base::Status::Ok();
+}
 
 base::Status ConflictsAndClocks(HubStore& store, const FlagFn& fn) {
   CK_ASSIGN_OR_RETURN(std::vector<Conflict> conflicts, store.ListConflicts());
@@ -40,10 +59,11 @@ base::Status ConflictsAndClocks(HubStore& store, const FlagFn& fn) {
                     {"at", base::FormatIso8601Utc(c.received)},
                     {"reason", c.reason}});
   }
-  // Every clock correction a kiosk recorded (kind clock_correction: an admin confirmed its clock).
-  return store.ForEachEntry(std::nullopt, [&fn](const StoredEntry& se) {
+  CK_TRY(NewChains(store, fn));
+  // Every clock correction a kiosk recorded (kind clock_correction: an admin confirmed its clock),
+  // found by one query by kind.
+  return store.ForEachEntryOfKind(journal::Kind::kClockCorrection, [&fn](const StoredEntry& se) {
     const journal::Entry& e = se.entry;
-    if (e.kind != journal::Kind::kClockCorrection) return base::Status::Ok();
     fn("clock_correction", {{"device", se.device},
                             {"seq", std::to_string(e.seq)},
                             {"time", base::FormatIso8601Utc(e.time_utc)},
@@ -132,9 +152,10 @@ base::Status ForEachFlag(HubStore& store, base::FileSystem& fs, const std::strin
 }
 
 // The CSV's columns: the kind, then every key a flag may have.
-constexpr const char* kCsvColumns[] = {"rid",    "device", "seq",   "uuid", "offer",
-                                       "period", "from",   "count", "cap",  "devices",
-                                       "time",   "before", "actor", "at",   "reason"};
+constexpr const char* kCsvColumns[] = {
+    "rid", "device",  "seq",   "uuid",    "offer", "period", "from",  "count",
+    "cap", "devices", "chain", "journal", "time",  "before", "actor", "previous_journal",
+    "at",  "reason"};
 
 std::string CsvField(const std::string& s) {
   if (s.find_first_of(";\"\r\n") == std::string::npos) return s;

@@ -88,7 +88,8 @@ base::Status TakeBatch(HubStore& store, const Device& device, base::ByteSpan fil
       return Refused(intake, BatchRefusal::kFromTheFuture, st);
     }
   }
-  base::Result<PutResult> put = store.PutEntries(device.id, check->entries, now);
+  base::Result<PutResult> put =
+      store.PutEntries(device.id, check->header.journal_id, check->entries, now);
   if (!put.ok()) return Refused(intake, BatchRefusal::kRefusedByStore, put.status());
   intake->put = *put;
   return base::Status::Ok();

@@ -4,6 +4,8 @@
 #include <string>
 #include <utility>
 
+#include "ledger_chains.h"
+
 namespace hub {
 namespace {
 
@@ -13,10 +15,11 @@ bool SameContent(const journal::Entry& a, const journal::Entry& b) {
 
 std::string SeqText(int64_t seq) { return "seq " + std::to_string(seq); }
 
-// The highest N >= `from` such that every seq from..N is held (from itself is taken as held).
-base::Result<int64_t> HeldThrough(TableRows& t, int64_t device_id, int64_t from) {
+// The highest N >= `from` such that every seq from..N of the chain is held (from itself is taken
+// as held).
+base::Result<int64_t> HeldThrough(TableRows& t, int64_t device_id, int64_t chain, int64_t from) {
   int64_t held = from;
-  CK_TRY(t.ScanSeqsAbove(device_id, from, [&held](int64_t seq) {
+  CK_TRY(t.ScanSeqsAbove(device_id, chain, from, [&held](int64_t seq) {
     if (seq != held + 1) return false;
     ++held;
     return true;
@@ -32,16 +35,28 @@ base::Status Conflicting(const journal::Entry& e, const std::string& reason,
                              "; nothing of the batch was stored and the device is flagged");
 }
 
-// The stored entries the batch is checked against: seq first - 1 (its anchor) to the batch's last.
+// The chain's stored entries the batch is checked against: seq first - 1 (its anchor) to the
+// batch's last.
 base::Result<std::map<int64_t, std::vector<journal::Entry>>> HeldAround(
-    TableRows& t, int64_t device_id, const std::vector<journal::Entry>& entries) {
+    TableRows& t, int64_t device_id, int64_t chain, const std::vector<journal::Entry>& entries) {
   std::map<int64_t, std::vector<journal::Entry>> by_seq;
-  CK_TRY(t.ScanEntriesInRange(device_id, entries.front().seq - 1, entries.back().seq,
+  CK_TRY(t.ScanEntriesInRange(device_id, chain, entries.front().seq - 1, entries.back().seq,
                               [&by_seq](const StoredEntry& se) {
                                 by_seq[se.entry.seq].push_back(se.entry);
                                 return base::Status::Ok();
                               }));
   return by_seq;
+}
+
+// The answer to an empty batch: the seq the chain holds contiguously (0 for a chain not held).
+base::Status AnswerProbe(TableRows& t, const ChainPick& pick, int64_t now, PutResult* res) {
+  // An empty batch names no chain for good.
+  if (!pick.insert) {
+    res->chain = pick.chain.chain;
+    CK_ASSIGN_OR_RETURN(res->acked_seq,
+                        HeldThrough(t, pick.chain.device_id, res->chain, pick.chain.acked_seq));
+  }
+  return t.SetLastContact(pick.chain.device_id, now);
 }
 
 }  // namespace
@@ -68,7 +83,7 @@ base::Status CheckBatchShape(const std::vector<journal::Entry>& entries) {
   return base::Status::Ok();
 }
 
-base::Status Ledger::StoreBatch(TableRows& t, int64_t device_id, int64_t held,
+base::Status Ledger::StoreBatch(TableRows& t, int64_t device_id, int64_t chain, int64_t held,
                                 const std::vector<journal::Entry>& entries, int64_t now,
                                 PutResult* res, std::optional<Conflict>* conflict) {
   const journal::Entry& first = entries.front();
@@ -77,7 +92,7 @@ base::Status Ledger::StoreBatch(TableRows& t, int64_t device_id, int64_t held,
                                     SeqText(held) + " and the batch starts at " +
                                     SeqText(first.seq) + "; send from " + SeqText(held + 1));
   }
-  CK_ASSIGN_OR_RETURN(auto by_seq, HeldAround(t, device_id, entries));
+  CK_ASSIGN_OR_RETURN(auto by_seq, HeldAround(t, device_id, chain, entries));
   // The anchor: 32 zero bytes before seq 1, else the hash of the entry held just before.
   bool anchored = first.seq == 1 && first.prev_hash == journal::Hash{};
   for (const journal::Entry& h : by_seq[first.seq - 1]) anchored |= h.hash == first.prev_hash;
@@ -105,7 +120,7 @@ base::Status Ledger::StoreBatch(TableRows& t, int64_t device_id, int64_t held,
                                          ") at this seq",
                          conflict);
     }
-    CK_ASSIGN_OR_RETURN(bool inserted, t.InsertEntry(device_id, e, now));
+    CK_ASSIGN_OR_RETURN(bool inserted, t.InsertEntry(device_id, chain, e, now));
     if (!inserted) {
       CK_ASSIGN_OR_RETURN(std::optional<journal::Entry> h, t.EntryWithUuid(device_id, e.uuid));
       return Conflicting(
@@ -188,7 +203,7 @@ base::Status Ledger::TouchDevice(int64_t device_id, int64_t now) {
   return tables_->Run([&](TableRows& t) { return t.SetLastContact(device_id, now); });
 }
 
-base::Result<PutResult> Ledger::PutEntries(int64_t device_id,
+base::Result<PutResult> Ledger::PutEntries(int64_t device_id, const std::string& journal_id,
                                            const std::vector<journal::Entry>& entries,
                                            int64_t now) {
   CK_TRY(CheckBatchShape(entries));
@@ -198,20 +213,33 @@ base::Result<PutResult> Ledger::PutEntries(int64_t device_id,
     res = PutResult();
     conflict.reset();
     // Locked first: batches of one device (from any hub instance) are taken one at a time, and
-    // each sees every entry the one before it committed.
+    // each sees every entry and chain the one before it committed.
     CK_ASSIGN_OR_RETURN(std::optional<Device> device, t.DeviceById(device_id, /*lock=*/true));
     if (!device) return base::NotFound("no such device");
-    CK_ASSIGN_OR_RETURN(int64_t held, HeldThrough(t, device_id, device->acked_seq));
-    if (!entries.empty()) {
-      CK_TRY(StoreBatch(t, device_id, held, entries, now, &res, &conflict));
+    CK_ASSIGN_OR_RETURN(ChainPick pick, PickChain(t, device_id, journal_id, entries, now));
+    if (entries.empty()) return AnswerProbe(t, pick, now, &res);
+    const int64_t chain = pick.chain.chain;
+    if (pick.after_first && entries.front().seq > 1) {
+      return base::FailedPrecondition(
+          "gap: the hub holds no entry of journal " + journal_id +
+          " (a new journal chain of this device) and the batch starts at " +
+          SeqText(entries.front().seq) + "; send from seq 1");
     }
-    CK_ASSIGN_OR_RETURN(res.acked_seq, HeldThrough(t, device_id, held));
-    return t.SetAckedSeq(device_id, res.acked_seq, now);
+    CK_TRY(SaveChain(t, pick));
+    CK_ASSIGN_OR_RETURN(int64_t held, HeldThrough(t, device_id, chain, pick.chain.acked_seq));
+    CK_TRY(StoreBatch(t, device_id, chain, held, entries, now, &res, &conflict));
+    CK_ASSIGN_OR_RETURN(res.acked_seq, HeldThrough(t, device_id, chain, held));
+    res.chain = chain;
+    res.new_chain = pick.after_first;
+    CK_TRY(t.UpdateChain(device_id, chain, pick.chain.journal_id, res.acked_seq));
+    return pick.newest ? t.SetAckedSeq(device_id, res.acked_seq, now)
+                       : t.SetLastContact(device_id, now);
   });
   if (!st.ok() && conflict) {
     // Nothing of the batch is stored; the refusal itself is kept, on its own.
     conflict->device_id = device_id;
     conflict->received = now;
+    if (!journal_id.empty()) conflict->reason += " (journal " + journal_id + ")";
     base::Status recorded =
         tables_->InTransaction([&](TableRows& t) { return t.InsertConflict(*conflict); });
     if (!recorded.ok()) {
@@ -221,6 +249,15 @@ base::Result<PutResult> Ledger::PutEntries(int64_t device_id,
   }
   CK_TRY(st);
   return res;
+}
+
+base::Result<std::vector<JournalChain>> Ledger::ListChains() {
+  std::vector<JournalChain> all;
+  CK_TRY(tables_->Run([&](TableRows& t) -> base::Status {
+    CK_ASSIGN_OR_RETURN(all, t.AllChains());
+    return base::Status::Ok();
+  }));
+  return all;
 }
 
 base::Result<std::vector<Conflict>> Ledger::ListConflicts() {
@@ -245,7 +282,12 @@ base::Result<int64_t> Ledger::AckedSeq(int64_t device_id) {
 
 base::Status Ledger::ForEachEntry(std::optional<int64_t> device_id,
                                   const std::function<base::Status(const StoredEntry&)>& fn) {
-  return tables_->Run([&](TableRows& t) { return t.ScanEntries(device_id, fn); });
+  return tables_->Run([&](TableRows& t) { return t.ScanEntries({.device_id = device_id}, fn); });
+}
+
+base::Status Ledger::ForEachEntryOfKind(journal::Kind kind,
+                                        const std::function<base::Status(const StoredEntry&)>& fn) {
+  return tables_->Run([&](TableRows& t) { return t.ScanEntries({.kind = kind}, fn); });
 }
 
 base::Status Ledger::SumEntries(const SumQuery& q,
@@ -256,7 +298,9 @@ base::Status Ledger::SumEntries(const SumQuery& q,
 base::Result<DeviceTail> Ledger::LastEntry(int64_t device_id, int64_t at_most_seq) {
   DeviceTail tail;
   CK_TRY(tables_->Run([&](TableRows& t) -> base::Status {
-    CK_ASSIGN_OR_RETURN(tail, t.LastEntry(device_id, at_most_seq));
+    CK_ASSIGN_OR_RETURN(std::vector<JournalChain> chains, t.ChainsOf(device_id));
+    const int64_t newest = chains.empty() ? 1 : chains.back().chain;
+    CK_ASSIGN_OR_RETURN(tail, t.LastEntry(device_id, newest, at_most_seq));
     return base::Status::Ok();
   }));
   return tail;

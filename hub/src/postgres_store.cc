@@ -15,6 +15,7 @@
 #include <variant>
 
 #include "base/bytes.h"
+#include "chain_rows.h"
 #include "health_rows.h"
 #include "hub/ledger.h"
 #include "hub/tables.h"
@@ -160,12 +161,12 @@ void AddEntryParams(const journal::Entry& e, Params* p) {
   }
 }
 
-// "INSERT INTO entries(device_id, <entry columns>, received) VALUES($1, ..., $22) ON CONFLICT
-// (device_id, uuid) DO NOTHING".
+// "INSERT INTO entries(device_id, <entry columns>, received, chain) VALUES($1, ..., $23) ON
+// CONFLICT (device_id, uuid) DO NOTHING".
 std::string InsertEntrySql() {
-  std::string sql =
-      "INSERT INTO entries(device_id, " + journal::EntryColumnNames() + ", received) VALUES(";
-  const size_t n = journal::kEntryColumnCount + 2;
+  std::string sql = "INSERT INTO entries(device_id, " + journal::EntryColumnNames() +
+                    ", received, chain) VALUES(";
+  const size_t n = journal::kEntryColumnCount + 3;
   for (size_t i = 1; i <= n; ++i) {
     if (i > 1) sql.append(", ");
     sql.append("$").append(std::to_string(i));
@@ -174,10 +175,11 @@ std::string InsertEntrySql() {
 }
 
 // The row operations on the connection; the caller (PostgresTables) holds its mutex.
-class PostgresRows final : public HealthTableRows<PostgresHealthRows> {
+class PostgresRows final
+    : public ChainTableRows<HealthTableRows<PostgresHealthRows>, PostgresChainRows> {
  public:
   explicit PostgresRows(PgConnection& conn)
-      : HealthTableRows(PostgresHealthRows(conn)),
+      : ChainTableRows(PostgresHealthRows(conn), PostgresChainRows(conn)),
         conn_(conn),
         entry_select_(EntrySelectList()),
         insert_entry_(InsertEntrySql()) {}
@@ -233,36 +235,37 @@ class PostgresRows final : public HealthTableRows<PostgresHealthRows> {
         .status();
   }
 
-  base::Result<bool> InsertEntry(int64_t device_id, const journal::Entry& e,
+  base::Result<bool> InsertEntry(int64_t device_id, int64_t chain, const journal::Entry& e,
                                  int64_t received) override {
     Params p;
     p.Int(device_id);
     AddEntryParams(e, &p);
-    p.Int(received);
+    p.Int(received).Int(chain);
     CK_ASSIGN_OR_RETURN(PgResult r, conn_.Exec(insert_entry_, p));
     return ChangedRows(r.get()) > 0;
   }
 
-  base::Status ScanSeqsAbove(int64_t device_id, int64_t after,
+  base::Status ScanSeqsAbove(int64_t device_id, int64_t chain, int64_t after,
                              const std::function<bool(int64_t)>& more) override {
     CK_ASSIGN_OR_RETURN(PgResult r,
                         conn_.Exec("SELECT DISTINCT seq FROM entries WHERE device_id = $1 "
-                                   "AND seq > $2 ORDER BY seq",
-                                   Params().Int(device_id).Int(after)));
+                                   "AND chain = $2 AND seq > $3 ORDER BY seq",
+                                   Params().Int(device_id).Int(chain).Int(after)));
     for (int i = 0; i < PQntuples(r.get()) && more(Int(r.get(), i, 0)); ++i) {
     }
     return base::Status::Ok();
   }
 
-  base::Status ScanEntries(std::optional<int64_t> device_id,
+  base::Status ScanEntries(const EntryScan& which,
                            const std::function<base::Status(const StoredEntry&)>& fn) override;
 
   base::Status ScanEntriesInRange(
-      int64_t device_id, int64_t from_seq, int64_t to_seq,
+      int64_t device_id, int64_t chain, int64_t from_seq, int64_t to_seq,
       const std::function<base::Status(const StoredEntry&)>& fn) override {
     return StreamEntries(
-        "WHERE e.device_id = $1 AND e.seq BETWEEN $2 AND $3 ORDER BY e.seq, e.uuid COLLATE \"C\"",
-        Params().Int(device_id).Int(from_seq).Int(to_seq), fn);
+        "WHERE e.device_id = $1 AND e.chain = $2 AND e.seq BETWEEN $3 AND $4 "
+        "ORDER BY e.seq, e.uuid COLLATE \"C\"",
+        Params().Int(device_id).Int(chain).Int(from_seq).Int(to_seq), fn);
   }
 
   base::Result<std::optional<journal::Entry>> EntryWithUuid(int64_t device_id,
@@ -294,11 +297,13 @@ class PostgresRows final : public HealthTableRows<PostgresHealthRows> {
     return base::Status::Ok();
   }
 
-  base::Result<DeviceTail> LastEntry(int64_t device_id, int64_t at_most_seq) override {
+  base::Result<DeviceTail> LastEntry(int64_t device_id, int64_t chain,
+                                     int64_t at_most_seq) override {
     CK_ASSIGN_OR_RETURN(
-        PgResult r, conn_.Exec("SELECT seq, bundle_seq, time_utc, encode(hash, 'hex') FROM entries "
-                               "WHERE device_id = $1 AND seq <= $2 ORDER BY seq DESC LIMIT 1",
-                               Params().Int(device_id).Int(at_most_seq)));
+        PgResult r,
+        conn_.Exec("SELECT seq, bundle_seq, time_utc, encode(hash, 'hex') FROM entries WHERE "
+                   "device_id = $1 AND chain = $2 AND seq <= $3 ORDER BY seq DESC LIMIT 1",
+                   Params().Int(device_id).Int(chain).Int(at_most_seq)));
     if (PQntuples(r.get()) == 0) return DeviceTail{};
     DeviceTail t{.last_seq = Int(r.get(), 0, 0),
                  .bundle_seq = Int(r.get(), 0, 1),
@@ -380,15 +385,13 @@ class PostgresRows final : public HealthTableRows<PostgresHealthRows> {
 };
 
 // Streams the rows (single-row mode), so a large table is not held in memory at once.
-base::Status PostgresRows::ScanEntries(std::optional<int64_t> device_id,
+base::Status PostgresRows::ScanEntries(const EntryScan& which,
                                        const std::function<base::Status(const StoredEntry&)>& fn) {
-  std::string where;
   Params p;
-  if (device_id) {
-    where = "WHERE e.device_id = $1 ";
-    p.Int(*device_id);
-  }
-  return StreamEntries(where + "ORDER BY d.name COLLATE \"C\", e.seq, e.uuid COLLATE \"C\"", p, fn);
+  if (which.device_id) p.Int(*which.device_id);
+  return StreamEntries(EntryScanWhere(which, "$1") +
+                           "ORDER BY d.name COLLATE \"C\", e.chain, e.seq, e.uuid COLLATE \"C\"",
+                       p, fn);
 }
 
 base::Status PostgresRows::StreamEntries(
@@ -440,7 +443,9 @@ class PostgresTables final : public HubTables {
       CK_TRY(conn_.Exec(kDropEntriesByTimeIndex, Params()).status());
       CK_TRY(conn_.Exec(kEntriesSettlementIndexPostgres, Params()).status());
       CK_TRY(conn_.Exec(kEntriesVoidedByIndex, Params()).status());
-      return PostgresHealthRows(conn_).CreateTables();
+      CK_TRY(conn_.Exec(kEntriesClockCorrectionsIndex, Params()).status());
+      CK_TRY(PostgresHealthRows(conn_).CreateTables());
+      return PostgresChainRows(conn_).CreateTables();
     });
   }
 

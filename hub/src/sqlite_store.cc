@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <mutex>
 
+#include "chain_rows.h"
 #include "health_rows.h"
 #include "hub/ledger.h"
 #include "hub/tables.h"
@@ -77,9 +78,10 @@ Device ReadDevice(const sqlite::Stmt& st) {
 using Step = sqlite::Stmt::StepResult;
 
 // The row operations on the connection; the caller (SqliteTables) holds its mutex.
-class SqliteRows final : public HealthTableRows<SqliteHealthRows> {
+class SqliteRows final : public ChainTableRows<HealthTableRows<SqliteHealthRows>, SqliteChainRows> {
  public:
-  explicit SqliteRows(sqlite::Db& db) : HealthTableRows(SqliteHealthRows(db)), db_(db) {}
+  explicit SqliteRows(sqlite::Db& db)
+      : ChainTableRows(SqliteHealthRows(db), SqliteChainRows(db)), db_(db) {}
 
   base::Result<std::optional<Device>> DeviceByName(const std::string& name) override {
     return FindDevice("WHERE name = ?", [&](sqlite::Stmt& st) { st.Bind(1, name); });
@@ -139,13 +141,13 @@ class SqliteRows final : public HealthTableRows<SqliteHealthRows> {
     return st.Run();
   }
 
-  base::Result<bool> InsertEntry(int64_t device_id, const journal::Entry& e,
+  base::Result<bool> InsertEntry(int64_t device_id, int64_t chain, const journal::Entry& e,
                                  int64_t received) override {
     if (!insert_entry_) {
       CK_ASSIGN_OR_RETURN(
           sqlite::Stmt st,
           db_.Prepare("INSERT OR IGNORE INTO entries(device_id, " + journal::EntryColumnNames() +
-                      ", received) VALUES(?, " + journal::EntryPlaceholders() + ", ?)"));
+                      ", received, chain) VALUES(?, " + journal::EntryPlaceholders() + ", ?, ?)"));
       insert_entry_ = std::move(st);
     }
     sqlite::Stmt& ins = *insert_entry_;
@@ -153,42 +155,43 @@ class SqliteRows final : public HealthTableRows<SqliteHealthRows> {
     ins.Bind(1, device_id);
     journal::BindEntryColumns(ins, 2, e);
     ins.Bind(2 + static_cast<int>(journal::kEntryColumnCount), received);
+    ins.Bind(3 + static_cast<int>(journal::kEntryColumnCount), chain);
     CK_TRY(ins.Run());
     return sqlite3_changes(db_.get()) > 0;
   }
 
-  base::Status ScanSeqsAbove(int64_t device_id, int64_t after,
+  base::Status ScanSeqsAbove(int64_t device_id, int64_t chain, int64_t after,
                              const std::function<bool(int64_t)>& more) override {
     CK_ASSIGN_OR_RETURN(sqlite::Stmt st,
                         db_.Prepare("SELECT DISTINCT seq FROM entries WHERE device_id = ? AND "
-                                    "seq > ? ORDER BY seq"));
-    st.Bind(1, device_id).Bind(2, after);
+                                    "chain = ? AND seq > ? ORDER BY seq"));
+    st.Bind(1, device_id).Bind(2, chain).Bind(3, after);
     while (true) {
       CK_ASSIGN_OR_RETURN(Step r, st.Step());
       if (r == Step::kDone || !more(st.Int(0))) return base::Status::Ok();
     }
   }
 
-  base::Status ScanEntries(std::optional<int64_t> device_id,
+  base::Status ScanEntries(const EntryScan& which,
                            const std::function<base::Status(const StoredEntry&)>& fn) override {
     std::string sql = "SELECT d.name, " + journal::EntryColumnNames("e.") +
                       ", e.received FROM entries e JOIN devices d ON d.id = e.device_id ";
-    if (device_id) sql += "WHERE e.device_id = ? ";
-    sql += "ORDER BY d.name, e.seq, e.uuid";
+    sql += EntryScanWhere(which, "?") + "ORDER BY d.name, e.chain, e.seq, e.uuid";
     CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare(sql));
-    if (device_id) st.Bind(1, *device_id);
+    if (which.device_id) st.Bind(1, *which.device_id);
     return ReadEntries(st, fn);
   }
 
   base::Status ScanEntriesInRange(
-      int64_t device_id, int64_t from_seq, int64_t to_seq,
+      int64_t device_id, int64_t chain, int64_t from_seq, int64_t to_seq,
       const std::function<base::Status(const StoredEntry&)>& fn) override {
     CK_ASSIGN_OR_RETURN(
         sqlite::Stmt st,
         db_.Prepare("SELECT d.name, " + journal::EntryColumnNames("e.") +
                     ", e.received FROM entries e JOIN devices d ON d.id = e.device_id WHERE "
-                    "e.device_id = ? AND e.seq BETWEEN ? AND ? ORDER BY e.seq, e.uuid"));
-    st.Bind(1, device_id).Bind(2, from_seq).Bind(3, to_seq);
+                    "e.device_id = ? AND e.chain = ? AND e.seq BETWEEN ? AND ? ORDER BY e.seq, "
+                    "e.uuid"));
+    st.Bind(1, device_id).Bind(2, chain).Bind(3, from_seq).Bind(4, to_seq);
     return ReadEntries(st, fn);
   }
 
@@ -228,11 +231,13 @@ class SqliteRows final : public HealthTableRows<SqliteHealthRows> {
     }
   }
 
-  base::Result<DeviceTail> LastEntry(int64_t device_id, int64_t at_most_seq) override {
-    CK_ASSIGN_OR_RETURN(sqlite::Stmt st,
-                        db_.Prepare("SELECT seq, bundle_seq, time_utc, hash FROM entries WHERE "
-                                    "device_id = ? AND seq <= ? ORDER BY seq DESC LIMIT 1"));
-    st.Bind(1, device_id).Bind(2, at_most_seq);
+  base::Result<DeviceTail> LastEntry(int64_t device_id, int64_t chain,
+                                     int64_t at_most_seq) override {
+    CK_ASSIGN_OR_RETURN(
+        sqlite::Stmt st,
+        db_.Prepare("SELECT seq, bundle_seq, time_utc, hash FROM entries WHERE device_id = ? AND "
+                    "chain = ? AND seq <= ? ORDER BY seq DESC LIMIT 1"));
+    st.Bind(1, device_id).Bind(2, chain).Bind(3, at_most_seq);
     CK_ASSIGN_OR_RETURN(Step r, st.Step());
     if (r == Step::kDone) return DeviceTail{};
     DeviceTail t{.last_seq = st.Int(0), .bundle_seq = st.Int(1), .time_utc = st.Int(2)};
@@ -369,7 +374,9 @@ base::Result<std::unique_ptr<HubTables>> OpenSqliteTables(const std::string& pat
   CK_TRY(db.Exec(kDropEntriesByTimeIndex));
   CK_TRY(db.Exec(kEntriesSettlementIndex));
   CK_TRY(db.Exec(kEntriesVoidedByIndex));
+  CK_TRY(db.Exec(kEntriesClockCorrectionsIndex));
   CK_TRY(SqliteHealthRows(db).CreateTables());
+  CK_TRY(SqliteChainRows(db).CreateTables());
   return std::unique_ptr<HubTables>(new SqliteTables(std::move(db)));
 }
 

@@ -19,6 +19,7 @@ struct FleetRow {
   DeviceTail tail;
   std::string state;  // ok | amber | red | never | withdrawn
   int64_t conflicts = 0;
+  int64_t new_chains = 0;  // journal chains after the device's first (a lost journal)
 };
 
 std::string StateOf(const Device& d, int64_t now) {
@@ -43,6 +44,14 @@ std::string Td(const std::string& text, const char* cls = nullptr) {
 }
 
 std::string Int(int64_t v) { return std::to_string(v); }
+
+// The alarms cell: conflicts and new journal chains, or "none".
+std::string AlarmsText(const FleetRow& r, const std::string& none) {
+  std::string out;
+  if (r.conflicts) out = Int(r.conflicts) + " conflict";
+  if (r.new_chains) out += (out.empty() ? "" : ", ") + Int(r.new_chains) + " new journal chain";
+  return out.empty() ? none : out;
+}
 
 // "shop P-1" / "event E-1" from the kiosk's last entry: what it served last.
 std::string ScopeOf(const StoredEntry* last) {
@@ -77,13 +86,20 @@ void AdminWeb::Fleet(Ctx& c) {
   base::Result<std::vector<Device>> devices = store_.ListDevices();
   base::Result<std::optional<BundleRecord>> latest = store_.LatestBundle();
   base::Result<std::vector<Conflict>> conflicts = store_.ListConflicts();
-  if (!devices.ok() || !latest.ok() || !conflicts.ok()) return Fail(c, 500, "store unavailable");
-  std::map<int64_t, int64_t> conflicts_of;
+  base::Result<std::vector<JournalChain>> chains = store_.ListChains();
+  if (!devices.ok() || !latest.ok() || !conflicts.ok() || !chains.ok()) {
+    return Fail(c, 500, "store unavailable");
+  }
+  std::map<int64_t, int64_t> conflicts_of, new_chains_of;
   for (const Conflict& x : *conflicts) ++conflicts_of[x.device_id];
+  for (const JournalChain& x : *chains) new_chains_of[x.device_id] += x.chain > 1 ? 1 : 0;
   const std::string filter = c.req.arg("state");
   std::vector<FleetRow> rows;
   for (const Device& d : *devices) {
-    FleetRow r{.d = d, .state = StateOf(d, now), .conflicts = conflicts_of[d.id]};
+    FleetRow r{.d = d,
+               .state = StateOf(d, now),
+               .conflicts = conflicts_of[d.id],
+               .new_chains = new_chains_of[d.id]};
     if (!filter.empty() && filter != "all" && filter != r.state) continue;
     base::Result<DeviceTail> tail = store_.LastEntry(d.id, journal::kMaxSeq);
     if (!tail.ok()) return Fail(c, 500, "store: " + tail.status().message());
@@ -117,7 +133,7 @@ void AdminWeb::Fleet(Ctx& c) {
     const bool behind = r.tail.last_seq && r.tail.bundle_seq < latest_seq;
     const std::string gaps =
         r.tail.last_seq > r.d.acked_seq ? "&gt; " + Int(r.d.acked_seq) : Html(c.t("none"));
-    const std::string alarms = r.conflicts ? Int(r.conflicts) + " conflict" : Html(c.t("none"));
+    const std::string alarms = AlarmsText(r, Html(c.t("none")));
     body += "<tr class=\"state-" + r.state + "\" data-name=\"" + Html(r.d.name) + "\">" +
             Td("<a href=\"/admin/kiosk?name=" + Html(UrlEncode(r.d.name)) + "\">" + Html(r.d.name) +
                "</a>") +

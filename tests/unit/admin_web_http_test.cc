@@ -3,6 +3,7 @@
 // then the same hub driven by headless Chromium (tests/browser/admin_browser.py).
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <regex>
@@ -170,6 +171,26 @@ TEST_F(AdminWebTest, FleetPageListsKiosksAndEscapesNames) {
   auto audit = Client().Get("/admin/audit", {{"Cookie", s}});
   EXPECT_TRUE(Contains(audit->body, "enroll"));
   EXPECT_TRUE(Contains(audit->body, "&lt;b&gt;evil&lt;/b&gt;"));
+}
+
+// A kiosk whose journal was replaced uploads a new chain: its row's alarms say so.
+TEST_F(AdminWebTest, FleetAlarmsShowANewJournalChain) {
+  const std::string s = Session("vera");
+  const std::string row = "data-name=\"shop-1\">";
+  auto fleet = Client().Get("/admin/", {{"Cookie", s}});
+  ASSERT_TRUE(fleet);
+  EXPECT_EQ(fleet->body.find("new journal chain"), std::string::npos);
+  ASSERT_EQ(::unlink((kiosks_[0] + "/journal.db").c_str()), 0);
+  (void)::unlink((kiosks_[0] + "/journal.db-wal").c_str());
+  (void)::unlink((kiosks_[0] + "/journal.db-shm").c_str());
+  ASSERT_TRUE(fx_.AppendDiscounts(kiosks_[0], 1, "M-1"));
+  Push(kiosks_[0]);
+  fleet = Client().Get("/admin/", {{"Cookie", s}});
+  ASSERT_TRUE(fleet);
+  const size_t at = fleet->body.find(row);
+  ASSERT_NE(at, std::string::npos) << fleet->body;
+  const size_t end = fleet->body.find("</tr>", at);
+  EXPECT_TRUE(Contains(fleet->body.substr(at, end - at), "1 new journal chain"));
 }
 
 TEST_F(AdminWebTest, FormsNeedTheirCsrfTokenAndActionsAnOperator) {

@@ -28,6 +28,7 @@
 #include "protocol/signing.h"
 #include "real_fs.h"
 #include "registry/builder.h"
+#include "sqlite/db.h"
 #include "sync/device_id.h"
 
 extern char** environ;
@@ -310,6 +311,41 @@ base::Bytes HubFixture::ExportBatch(const std::string& kiosk_dir, int64_t from_s
     return {};
   }
   return *b;
+}
+
+base::Bytes HubFixture::ExportBatchV1(const std::string& kiosk_dir, int64_t from_seq) {
+  card::PrivateKey key = DeviceKey(kiosk_dir);
+  base::Result<journal::ExportCheck> check =
+      journal::CheckExport(ExportBatch(kiosk_dir, from_seq), key.Public().value());
+  if (!check.ok()) {
+    ADD_FAILURE() << check.status().ToString();
+    return {};
+  }
+  journal::ExportHeader h = check->header;
+  h.version = 1;
+  h.journal_id.clear();
+  base::Bytes body;
+  for (const journal::Entry& e : check->entries) {
+    base::Bytes enc = journal::EncodeEntry(e);
+    body.insert(body.end(), enc.begin(), enc.end());
+  }
+  base::Result<base::Bytes> file = journal::SealExport(h, body, key);
+  if (!file.ok()) ADD_FAILURE() << file.status().ToString();
+  return file.ok() ? *file : base::Bytes{};
+}
+
+std::string HubFixture::JournalId(const std::string& kiosk_dir) {
+  base::Result<std::unique_ptr<journal::Journal>> j =
+      journal::Journal::Open(kiosk_dir + "/" + journal::kJournalFile, clock_);
+  if (!j.ok()) ADD_FAILURE() << j.status().ToString();
+  return j.ok() ? (*j)->identity().journal_id : "";
+}
+
+bool HubFixture::SetJournalId(const std::string& kiosk_dir, const std::string& journal_id) {
+  auto db = sqlite::Db::Open(kiosk_dir + "/" + journal::kJournalFile, sqlite::Db::Mode::kReadWrite);
+  if (!db.ok()) return false;
+  auto st = db->Prepare("UPDATE meta SET value = ? WHERE key = 'journal_id'");
+  return st.ok() && st->Bind(1, journal_id).Run().ok() && sqlite3_changes(db->get()) == 1;
 }
 
 std::string HubFixture::Sign(const std::string& kiosk_dir, const std::string& method,

@@ -170,6 +170,12 @@ class HubFixture {
   bool AppendCheckins(const std::string& kiosk_dir, int n, const std::string& member = "M-1");
   // A signed .ckjournal batch of the kiosk's entries from `from_seq` on.
   base::Bytes ExportBatch(const std::string& kiosk_dir, int64_t from_seq);
+  // The same batch in export format 1 (no device key, no journal id), as an older kiosk sends.
+  base::Bytes ExportBatchV1(const std::string& kiosk_dir, int64_t from_seq);
+  // The journal id of the kiosk's journal.db (meta.journal_id), and a way to make it claim
+  // another one (a replaced journal posing as the old chain).
+  std::string JournalId(const std::string& kiosk_dir);
+  bool SetJournalId(const std::string& kiosk_dir, const std::string& journal_id);
   // The Authorization header value for a request from this kiosk (ts = now).
   std::string Sign(const std::string& kiosk_dir, const std::string& method, const std::string& path,
                    base::ByteSpan body);

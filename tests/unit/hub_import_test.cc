@@ -164,15 +164,40 @@ TEST_P(HubImportTest, WithdrawnDeviceIsRefused) {
 TEST_P(HubImportTest, OverlapWithOtherContentIsAConflictAndFlagged) {
   ASSERT_TRUE(fx_.AppendDiscounts(k1_, 3));
   ASSERT_EQ(Import({Save("first.ckjournal", fx_.ExportBatch(k1_, 1))}).exit_code, 0);
-  // The kiosk's journal replaced (same key, a new chain from seq 1 with other entries).
+  const std::string old_id = fx_.JournalId(k1_);
+  // The kiosk's journal replaced (same key, other entries from seq 1) claiming the old id.
   ASSERT_EQ(::unlink((k1_ + "/" + journal::kJournalFile).c_str()), 0);
   (void)::unlink((k1_ + "/" + journal::kJournalFile + "-wal").c_str());
   (void)::unlink((k1_ + "/" + journal::kJournalFile + "-shm").c_str());
   ASSERT_TRUE(fx_.AppendCheckins(k1_, 2));
+  ASSERT_TRUE(fx_.SetJournalId(k1_, old_id));
   ExpectRefused(Save("second.ckjournal", fx_.ExportBatch(k1_, 1)),
                 "device k1: conflict at seq 1: the hub holds another entry");
   cktest::ProcessResult f = fx_.Cardhub({"flags", "--data-dir", fx_.hub_dir()});
   EXPECT_TRUE(Contains(f.out, "conflict device=k1 seq=1"));
+}
+
+// By stick: a replaced journal (a new journal id) is a new chain, stored beside the first and
+// flagged; each chain is acknowledged on its own.
+TEST_P(HubImportTest, NewJournalChainIsStoredAndFlagged) {
+  ASSERT_TRUE(fx_.AppendDiscounts(k1_, 3));
+  const std::string first = Save("first.ckjournal", fx_.ExportBatch(k1_, 1));
+  ASSERT_EQ(Import({first}).exit_code, 0);
+  ASSERT_EQ(::unlink((k1_ + "/" + journal::kJournalFile).c_str()), 0);
+  (void)::unlink((k1_ + "/" + journal::kJournalFile + "-wal").c_str());
+  (void)::unlink((k1_ + "/" + journal::kJournalFile + "-shm").c_str());
+  ASSERT_TRUE(fx_.AppendCheckins(k1_, 2));
+  cktest::ProcessResult r = Import({Save("second.ckjournal", fx_.ExportBatch(k1_, 1)), first});
+  EXPECT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_TRUE(Contains(r.out,
+                       "second.ckjournal: device k1: seqs 1-2: stored 2, already held 0 "
+                       "(held through seq 2)"));
+  EXPECT_TRUE(Contains(r.out,
+                       "first.ckjournal: device k1: seqs 1-3: stored 0, already held 3 "
+                       "(held through seq 3)"));
+  cktest::ProcessResult f = fx_.Cardhub({"flags", "--data-dir", fx_.hub_dir()});
+  EXPECT_TRUE(Contains(f.out, "new_chain device=k1 chain=2 journal=" + fx_.JournalId(k1_)));
+  EXPECT_TRUE(Contains(f.out, "reason=new journal chain: previous chain ended at seq 3"));
 }
 
 TEST_P(HubImportTest, FromTheFutureIsRefused) {

@@ -93,22 +93,23 @@ class HookedRows final : public hub::TableRows {
     if (fail_acked_) return base::Internal("injected failure");
     return real_.SetAckedSeq(id, acked, now);
   }
-  base::Result<bool> InsertEntry(int64_t id, const journal::Entry& e, int64_t received) override {
-    return real_.InsertEntry(id, e, received);
+  base::Result<bool> InsertEntry(int64_t id, int64_t chain, const journal::Entry& e,
+                                 int64_t received) override {
+    return real_.InsertEntry(id, chain, e, received);
   }
-  base::Status ScanSeqsAbove(int64_t id, int64_t after,
+  base::Status ScanSeqsAbove(int64_t id, int64_t chain, int64_t after,
                              const std::function<bool(int64_t)>& more) override {
-    return real_.ScanSeqsAbove(id, after, more);
+    return real_.ScanSeqsAbove(id, chain, after, more);
   }
   base::Status ScanEntries(
-      std::optional<int64_t> id,
+      const hub::EntryScan& which,
       const std::function<base::Status(const hub::StoredEntry&)>& fn) override {
-    return real_.ScanEntries(id, fn);
+    return real_.ScanEntries(which, fn);
   }
   base::Status ScanEntriesInRange(
-      int64_t id, int64_t from, int64_t to,
+      int64_t id, int64_t chain, int64_t from, int64_t to,
       const std::function<base::Status(const hub::StoredEntry&)>& fn) override {
-    return real_.ScanEntriesInRange(id, from, to, fn);
+    return real_.ScanEntriesInRange(id, chain, from, to, fn);
   }
   base::Result<std::optional<journal::Entry>> EntryWithUuid(int64_t id,
                                                             const std::string& uuid) override {
@@ -118,8 +119,17 @@ class HookedRows final : public hub::TableRows {
                           const std::function<base::Status(const hub::SumRow&)>& fn) override {
     return real_.SumEntries(q, fn);
   }
-  base::Result<hub::DeviceTail> LastEntry(int64_t id, int64_t at_most) override {
-    return real_.LastEntry(id, at_most);
+  base::Result<hub::DeviceTail> LastEntry(int64_t id, int64_t chain, int64_t at_most) override {
+    return real_.LastEntry(id, chain, at_most);
+  }
+  base::Result<std::vector<hub::JournalChain>> ChainsOf(int64_t id) override {
+    return real_.ChainsOf(id);
+  }
+  base::Result<std::vector<hub::JournalChain>> AllChains() override { return real_.AllChains(); }
+  base::Status InsertChain(const hub::JournalChain& c) override { return real_.InsertChain(c); }
+  base::Status UpdateChain(int64_t id, int64_t chain, const std::string& journal_id,
+                           int64_t acked) override {
+    return real_.UpdateChain(id, chain, journal_id, acked);
   }
   base::Status InsertConflict(const hub::Conflict& c) override { return real_.InsertConflict(c); }
   base::Result<std::vector<hub::Conflict>> Conflicts() override { return real_.Conflicts(); }
@@ -295,7 +305,7 @@ TEST_P(LedgerTest, AckedWalkCountsEachSeqOnce) {
   ASSERT_TRUE(tables_
                   ->Run([&](hub::TableRows& t) -> base::Status {
                     for (const journal::Entry& e : {chain[1], chain[3]}) {
-                      CK_TRY(t.InsertEntry(id, e, 1).status());
+                      CK_TRY(t.InsertEntry(id, 1, e, 1).status());
                     }
                     return base::Status::Ok();
                   })
@@ -561,14 +571,14 @@ TEST_P(LedgerTest, TablesHoldAnEntryOncePerDeviceAndUuid) {
     until5.clear();
     for (const auto& [seq, uuid] : std::vector<std::pair<int64_t, std::string>>{
              {5, "u5"}, {3, "u3"}, {3, "u3"}, {3, "u3b"}, {9, "u9"}}) {
-      CK_ASSIGN_OR_RETURN(bool inserted, t.InsertEntry(id, MakeEntry(seq, uuid), 1));
+      CK_ASSIGN_OR_RETURN(bool inserted, t.InsertEntry(id, 1, MakeEntry(seq, uuid), 1));
       fresh.push_back(inserted);
     }
-    CK_TRY(t.ScanSeqsAbove(id, 3, [&](int64_t s) {
+    CK_TRY(t.ScanSeqsAbove(id, 1, 3, [&](int64_t s) {
       above3.push_back(s);
       return true;
     }));
-    return t.ScanSeqsAbove(id, 0, [&](int64_t s) {
+    return t.ScanSeqsAbove(id, 1, 0, [&](int64_t s) {
       until5.push_back(s);
       return s < 5;
     });
@@ -621,7 +631,7 @@ TEST(EntryColumnsTest, MatchTheJournalAndHubTables) {
   for (const journal::EntryColumn& c : journal::EntryColumns()) names.emplace_back(c.name);
   EXPECT_EQ(columns(dir.File("journal.db")), names);
   std::set<std::string> hub_names(names.begin(), names.end());
-  hub_names.insert({"device_id", "received"});
+  hub_names.insert({"device_id", "received", "chain"});  // the hub's own columns
   std::vector<std::string> hub_cols = columns(dir.File("hub.db"));
   EXPECT_EQ(std::set<std::string>(hub_cols.begin(), hub_cols.end()), hub_names);
   EXPECT_EQ(hub_cols.size(), hub_names.size());

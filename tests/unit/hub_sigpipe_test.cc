@@ -18,6 +18,7 @@
 
 #include "base/clock.h"
 #include "base/file.h"
+#include "base/fs.h"
 #include "hub/server.h"
 #include "hub/store.h"
 #include "hub_fixture.h"

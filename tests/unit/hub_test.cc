@@ -716,10 +716,13 @@ TEST_P(HubServeTest, ConflictingBatchIs409AndFlagged) {
             std::string::npos)
       << gap->body;
   PushOk(fx_.ExportBatch(kiosk_, 1));
+  const std::string old_id = fx_.JournalId(kiosk_);
   ASSERT_EQ(::unlink((kiosk_ + "/" + journal::kJournalFile).c_str()), 0);
   (void)::unlink((kiosk_ + "/" + journal::kJournalFile + "-wal").c_str());
   (void)::unlink((kiosk_ + "/" + journal::kJournalFile + "-shm").c_str());
   ASSERT_TRUE(fx_.AppendDiscounts(kiosk_, 2));
+  // The replacement claims the old journal id: a rewritten chain, not a new one.
+  ASSERT_TRUE(fx_.SetJournalId(kiosk_, old_id));
   httplib::Result r = Push(fx_.ExportBatch(kiosk_, 1));
   ExpectError(r, 409, "CONFLICT");
   EXPECT_NE(r->body.find("conflict at seq 1: the hub holds another entry"), std::string::npos)
@@ -734,6 +737,50 @@ TEST_P(HubServeTest, ConflictingBatchIs409AndFlagged) {
   EXPECT_NE(lines[0].find("reason=the hub holds another entry"), std::string::npos) << lines[0];
   cktest::ProcessResult d = fx_.Cardhub({"devices", "--data-dir", fx_.hub_dir()});
   EXPECT_NE(d.out.find("\t3\tactive"), std::string::npos) << d.out;
+}
+
+// A kiosk whose journal was replaced (a new journal id from seq 1) uploads a new chain: the hub
+// stores it beside the old one (never mixing their seqs), acknowledges each chain on its own,
+// counts both in the report and flags the new chain. A format-1 batch (no journal id) is the
+// device's first chain.
+TEST_P(HubServeTest, NewJournalChainIsStoredBesideTheOldAndFlagged) {
+  ASSERT_TRUE(fx_.PublishBundle(1));
+  ASSERT_TRUE(fx_.StartHub());
+  ASSERT_TRUE(fx_.AppendDiscounts(kiosk_, 3));
+  const base::Bytes old_v1 = fx_.ExportBatchV1(kiosk_, 1);
+  EXPECT_EQ(PushOk(fx_.ExportBatch(kiosk_, 1)).value("acked_seq", -1), 3);
+  const std::string old_id = fx_.JournalId(kiosk_);
+  ASSERT_EQ(::unlink((kiosk_ + "/" + journal::kJournalFile).c_str()), 0);
+  (void)::unlink((kiosk_ + "/" + journal::kJournalFile + "-wal").c_str());
+  (void)::unlink((kiosk_ + "/" + journal::kJournalFile + "-shm").c_str());
+  ASSERT_TRUE(fx_.AppendDiscounts(kiosk_, 2));
+  json j = PushOk(fx_.ExportBatch(kiosk_, 1));
+  EXPECT_EQ(j.value("acked_seq", -1), 2) << j.dump();
+  EXPECT_EQ(j.value("stored", -1), 2) << j.dump();
+  // The old chain sent again by an older kiosk (format 1: no journal id): the first chain's.
+  j = PushOk(old_v1);
+  EXPECT_EQ(j.value("acked_seq", -1), 3) << j.dump();
+  EXPECT_EQ(j.value("duplicates", -1), 3) << j.dump();
+  EXPECT_EQ(EntryLines("k1"), 5u);
+  cktest::ProcessResult f = fx_.Cardhub({"flags", "--data-dir", fx_.hub_dir()});
+  ASSERT_EQ(f.exit_code, 0) << f.Describe();
+  std::vector<std::string> lines = Lines(f.out);
+  ASSERT_EQ(lines.size(), 1u) << f.out;
+  EXPECT_EQ(
+      lines[0].rfind("new_chain device=k1 chain=2 journal=" + fx_.JournalId(kiosk_) + " at=", 0),
+      0u)
+      << lines[0];
+  EXPECT_NE(lines[0].find(" previous_journal=" + old_id +
+                          " reason=new journal chain: previous chain ended at seq 3"),
+            std::string::npos)
+      << lines[0];
+  // The device's acknowledgement is its newest chain's.
+  cktest::ProcessResult d = fx_.Cardhub({"devices", "--data-dir", fx_.hub_dir()});
+  EXPECT_NE(d.out.find("\t2\tactive"), std::string::npos) << d.out;
+  cktest::ProcessResult r = fx_.Cardhub(
+      {"report", "--data-dir", fx_.hub_dir(), "--from", "2027-01-13", "--to", "2027-01-13"});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_NE(r.out.find("\r\nP-1;Shop;5;5000,00;500,00;0,00\r\n"), std::string::npos) << r.out;
 }
 
 // A kiosk's clock corrections (an admin confirmed its clock: docs/kiosk-app.md, "The clock") are

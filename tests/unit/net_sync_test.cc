@@ -1081,18 +1081,33 @@ TEST(RealHubTest, AGapAtTheHubIsFilledFromTheJournalAndAConflictRefused) {
   EXPECT_EQ(total, 6u);
   EXPECT_EQ(*(*journal::Journal::Open(k + "/journal.db", clock))->AckedSeq(), 6);
 
-  // The journal replaced by a new chain under the same key.
+  // The journal replaced under the same key: a new journal id is a new chain, stored beside the
+  // first and acknowledged on its own.
+  const std::string first_id = fx.JournalId(k);
   for (const char* f : {"/journal.db", "/journal.db-wal", "/journal.db-shm"}) {
     (void)::unlink((k + f).c_str());
   }
   ASSERT_TRUE(fx.AppendDiscounts(k, 2));
+  r = RealCycle(fx, k, {.url = fx.hub().base_url(), .attempts = 1}, &sleeps);
+  ASSERT_EQ(r.push.state, PushReport::State::kPushed) << Describe(r);
+  EXPECT_EQ(r.push.acked_seq, 2);
+  EXPECT_EQ(*(*journal::Journal::Open(k + "/journal.db", clock))->AckedSeq(), 2);
+  StoredEntries(fx, &total);
+  EXPECT_EQ(total, 8u);
+
+  // Replaced again, claiming the first journal's id: a rewritten chain, refused.
+  for (const char* f : {"/journal.db", "/journal.db-wal", "/journal.db-shm"}) {
+    (void)::unlink((k + f).c_str());
+  }
+  ASSERT_TRUE(fx.AppendDiscounts(k, 2));
+  ASSERT_TRUE(fx.SetJournalId(k, first_id));
   r = RealCycle(fx, k, {.url = fx.hub().base_url(), .attempts = 1}, &sleeps);
   EXPECT_EQ(r.push.state, PushReport::State::kRefused) << Describe(r);
   EXPECT_NE(r.push.status.message().find("409 CONFLICT: conflict at seq 1"), std::string::npos)
       << r.push.status.message();
   EXPECT_EQ(*(*journal::Journal::Open(k + "/journal.db", clock))->AckedSeq(), 0);
   StoredEntries(fx, &total);
-  EXPECT_EQ(total, 6u);
+  EXPECT_EQ(total, 8u);
 }
 
 TEST(RealHubTest, ResumesAPartialDownloadWithRangeAndIfRange) {

@@ -5,13 +5,21 @@
 //   - a device name and a device key (kid) are each enrolled once (kAlreadyExists, naming which);
 //   - withdrawing keeps the device and its entries; an unknown name is kNotFound;
 //   - a batch of entries is one piece of a chain (CheckBatchShape, kInvalidArgument otherwise);
+//   - a batch belongs to the device's journal chain its journal id names (JournalChain in
+//     hub/store.h): no id (a format-1 batch) is the device's first chain; a held id is its chain;
+//     a device's first chain, while held without an id, takes the id of the first batch that
+//     continues it (one that brings no other entry at seq 1); any other id starts a new chain
+//     (numbered after the last, which records where the previous one ended; listed by `cardhub
+//     flags`), at seq 1 (kFailedPrecondition otherwise). An empty batch (a probe) names no chain
+//     for good;
 //   - a batch is one transaction: the device must exist (kNotFound); it must start at or before
-//     the seq after those held contiguously (a gap is kFailedPrecondition); its anchor (the first
-//     entry's prev_hash) must be the hash of the entry held just before it, or 32 zero bytes for
-//     seq 1; an entry already held (same seq, same content) is a duplicate, any other entry at a
-//     held seq or with a held uuid is a conflict (kAlreadyExists, nothing stored, the conflict
-//     recorded for `cardhub flags`); acked_seq walks up while the next seq is held and is saved
-//     with last_contact;
+//     the seq after those of its chain held contiguously (a gap is kFailedPrecondition); its
+//     anchor (the first entry's prev_hash) must be the hash of the chain's entry held just before
+//     it, or 32 zero bytes for seq 1; an entry already held (same seq, same content) is a
+//     duplicate, any other entry at a held seq, or with a uuid the device holds in any chain, is
+//     a conflict (kAlreadyExists, nothing stored, the conflict recorded for `cardhub flags`); the
+//     chain's acked_seq walks up while its next seq is held; the newest chain's is the device's
+//     acked_seq, saved with last_contact;
 //   - a bundle is published only with a seq above every published one (kFailedPrecondition), the
 //     check and the insert in one transaction that keeps other publishers out;
 //   - a device's status reports and contacts are kept for a known device only (kNotFound), the
@@ -50,12 +58,17 @@ class Ledger final : public HubStore {
   base::Result<std::vector<Device>> ListDevices() override;
   base::Status TouchDevice(int64_t device_id, int64_t now) override;
 
-  base::Result<PutResult> PutEntries(int64_t device_id, const std::vector<journal::Entry>& entries,
+  using HubStore::PutEntries;
+  base::Result<PutResult> PutEntries(int64_t device_id, const std::string& journal_id,
+                                     const std::vector<journal::Entry>& entries,
                                      int64_t now) override;
+  base::Result<std::vector<JournalChain>> ListChains() override;
   base::Result<std::vector<Conflict>> ListConflicts() override;
   base::Result<int64_t> AckedSeq(int64_t device_id) override;
   base::Status ForEachEntry(std::optional<int64_t> device_id,
                             const std::function<base::Status(const StoredEntry&)>& fn) override;
+  base::Status ForEachEntryOfKind(
+      journal::Kind kind, const std::function<base::Status(const StoredEntry&)>& fn) override;
 
   base::Status SumEntries(const SumQuery& q,
                           const std::function<base::Status(const SumRow&)>& fn) override;
@@ -71,9 +84,9 @@ class Ledger final : public HubStore {
   base::Result<std::vector<Contact>> ListContacts(int64_t device_id, int64_t limit) override;
 
  private:
-  // Checks the batch against the entries held (contiguously through `held`) and inserts the new
-  // ones; a conflict is described in `*conflict`.
-  static base::Status StoreBatch(TableRows& t, int64_t device_id, int64_t held,
+  // Checks the batch against the chain's entries held (contiguously through `held`) and inserts
+  // the new ones; a conflict is described in `*conflict`.
+  static base::Status StoreBatch(TableRows& t, int64_t device_id, int64_t chain, int64_t held,
                                  const std::vector<journal::Entry>& entries, int64_t now,
                                  PutResult* res, std::optional<Conflict>* conflict);
 

@@ -27,14 +27,32 @@ struct Device {
   std::string pubkey_pem;    // SubjectPublicKeyInfo PEM
   int64_t enrolled = 0;      // Unix seconds
   int64_t last_contact = 0;  // 0 = never
-  int64_t acked_seq = 0;
+  int64_t acked_seq = 0;     // of the device's newest chain (JournalChain)
   bool withdrawn = false;
 };
 
 struct PutResult {
   int64_t stored = 0;      // new entries
-  int64_t duplicates = 0;  // already held (same device, seq, uuid and content)
-  int64_t acked_seq = 0;   // highest N such that 1..N are all held
+  int64_t duplicates = 0;  // already held (same device, chain, seq, uuid and content)
+  int64_t acked_seq = 0;   // highest N such that 1..N of the batch's chain are all held
+  int64_t chain = 0;       // the device's chain the batch went to (1 = its first); 0 for none
+  bool new_chain = false;  // this batch started a chain after the device's first (flagged)
+};
+
+// One journal chain of a device: the entries of one journal.db (docs/journal.md, "Identity").
+// A device's first chain is 1; a chain an admin started after a lost journal (`cardctl journal
+// new-chain`) is the next number, flagged (`cardhub flags`). Seqs, anchors and acknowledgements
+// are per chain; a uuid is stored once per device, whatever the chain.
+struct JournalChain {
+  int64_t device_id = 0;
+  std::string device;      // device name (filled in when listed)
+  int64_t chain = 1;       // 1, 2, ... in the order the hub first took them
+  std::string journal_id;  // "" while only format-1 batches (no journal id) came for it
+  int64_t started = 0;     // when the hub took its first batch (Unix seconds)
+  int64_t acked_seq = 0;   // highest N such that 1..N of this chain are all held
+  // For chain > 1: the chain before it, and the highest seq the hub held of it then.
+  std::string previous_journal_id;
+  int64_t previous_last_seq = 0;
 };
 
 // A batch the hub refused because it contradicts what the hub holds (a rewritten chain): kept so
@@ -102,23 +120,39 @@ class HubStore {
   virtual base::Result<std::vector<Device>> ListDevices() = 0;
   virtual base::Status TouchDevice(int64_t device_id, int64_t now) = 0;
 
-  // Checks the batch against what the hub holds and stores it in one transaction (the rules:
-  // hub/ledger.h). kInvalidArgument for a batch that is not one piece of a chain (a seq or uuid
-  // twice, seqs not consecutive, entries not linked); kFailedPrecondition for a gap after the held
-  // entries; kAlreadyExists for a conflict (a uuid or seq held with other content, an anchor that
-  // is not the held entry's hash), which is recorded (ListConflicts). Nothing is stored on error.
-  virtual base::Result<PutResult> PutEntries(int64_t device_id,
+  // Checks the batch against what the hub holds of the chain `journal_id` names and stores it in
+  // one transaction (the rules, and how a journal id picks the chain: hub/ledger.h); "" is a
+  // batch without a journal id (format 1), the device's first chain. kInvalidArgument for a batch
+  // that is not one piece of a chain (a seq or uuid twice, seqs not consecutive, entries not
+  // linked); kFailedPrecondition for a gap after the held entries; kAlreadyExists for a conflict (a
+  // uuid or seq held with other content, an anchor that is not the held entry's hash), which is
+  // recorded (ListConflicts). Nothing is stored on error.
+  virtual base::Result<PutResult> PutEntries(int64_t device_id, const std::string& journal_id,
                                              const std::vector<journal::Entry>& entries,
                                              int64_t now) = 0;
+  // A batch without a journal id: the device's first chain.
+  base::Result<PutResult> PutEntries(int64_t device_id, const std::vector<journal::Entry>& entries,
+                                     int64_t now) {
+    return PutEntries(device_id, "", entries, now);
+  }
+  // Every device's chains, by device name then chain (`cardhub flags` lists those after the
+  // first).
+  virtual base::Result<std::vector<JournalChain>> ListChains() = 0;
   virtual base::Result<std::vector<Conflict>> ListConflicts() = 0;
+  // The highest N such that 1..N of the device's newest chain are all held (Device::acked_seq).
   virtual base::Result<int64_t> AckedSeq(int64_t device_id) = 0;
-  // Every stored entry (of one device when device_id is set), by device then seq.
+  // Every stored entry (of one device when device_id is set), by device, chain, then seq.
   virtual base::Status ForEachEntry(std::optional<int64_t> device_id,
                                     const std::function<base::Status(const StoredEntry&)>& fn) = 0;
+  // Every stored entry of one kind (e.g. the clock corrections `cardhub flags` lists), by device,
+  // chain, then seq: one query.
+  virtual base::Status ForEachEntryOfKind(
+      journal::Kind kind, const std::function<base::Status(const StoredEntry&)>& fn) = 0;
 
   // Sums for the settlement report, by scope_id then detail (byte order).
   virtual base::Status SumEntries(const SumQuery& q,
                                   const std::function<base::Status(const SumRow&)>& fn) = 0;
+  // Of the device's newest chain (the one its kiosk holds now).
   virtual base::Result<DeviceTail> LastEntry(int64_t device_id, int64_t at_most_seq) = 0;
 
   // kFailedPrecondition unless seq is above every published one.

@@ -17,6 +17,12 @@
 
 namespace hub {
 
+// Which entries TableRows::ScanEntries reads.
+struct EntryScan {
+  std::optional<int64_t> device_id;   // every device's when unset
+  std::optional<journal::Kind> kind;  // of every kind when unset
+};
+
 // The row operations, valid only inside the HubTables::Run or InTransaction call that handed them
 // out (on that call's thread).
 class TableRows {
@@ -39,20 +45,21 @@ class TableRows {
   virtual base::Status SetLastContact(int64_t device_id, int64_t now) = 0;
   virtual base::Status SetAckedSeq(int64_t device_id, int64_t acked_seq, int64_t now) = 0;
 
-  // Inserts the entry unless the device already holds its uuid: true when it was inserted.
-  virtual base::Result<bool> InsertEntry(int64_t device_id, const journal::Entry& e,
+  // Inserts the entry into the device's chain unless the device already holds its uuid (in any
+  // chain): true when it was inserted.
+  virtual base::Result<bool> InsertEntry(int64_t device_id, int64_t chain, const journal::Entry& e,
                                          int64_t received) = 0;
-  // The device's distinct entry seqs above `after`, ascending, while `more` returns true.
-  virtual base::Status ScanSeqsAbove(int64_t device_id, int64_t after,
+  // The chain's distinct entry seqs above `after`, ascending, while `more` returns true.
+  virtual base::Status ScanSeqsAbove(int64_t device_id, int64_t chain, int64_t after,
                                      const std::function<bool(int64_t seq)>& more) = 0;
-  // Every entry (of one device when device_id is set), by device name, seq, uuid (byte order).
-  virtual base::Status ScanEntries(std::optional<int64_t> device_id,
+  // The entries `which` selects, by device name, chain, seq, uuid (byte order).
+  virtual base::Status ScanEntries(const EntryScan& which,
                                    const std::function<base::Status(const StoredEntry&)>& fn) = 0;
-  // The device's entries with from_seq <= seq <= to_seq, by seq then uuid.
+  // The chain's entries with from_seq <= seq <= to_seq, by seq then uuid.
   virtual base::Status ScanEntriesInRange(
-      int64_t device_id, int64_t from_seq, int64_t to_seq,
+      int64_t device_id, int64_t chain, int64_t from_seq, int64_t to_seq,
       const std::function<base::Status(const StoredEntry&)>& fn) = 0;
-  // The device's entry with this uuid, if it holds one.
+  // The device's entry with this uuid (in any chain), if it holds one.
   virtual base::Result<std::optional<journal::Entry>> EntryWithUuid(int64_t device_id,
                                                                     const std::string& uuid) = 0;
 
@@ -60,8 +67,19 @@ class TableRows {
   // (hub/src/settlement_sql.h).
   virtual base::Status SumEntries(const SumQuery& q,
                                   const std::function<base::Status(const SumRow&)>& fn) = 0;
-  // The device's entry with the highest seq <= at_most_seq (zeros when it holds none).
-  virtual base::Result<DeviceTail> LastEntry(int64_t device_id, int64_t at_most_seq) = 0;
+  // The chain's entry with the highest seq <= at_most_seq (zeros when it holds none).
+  virtual base::Result<DeviceTail> LastEntry(int64_t device_id, int64_t chain,
+                                             int64_t at_most_seq) = 0;
+
+  // The device's journal chains, by chain number (`device` left empty).
+  virtual base::Result<std::vector<JournalChain>> ChainsOf(int64_t device_id) = 0;
+  // Every device's chains, by device name (byte order), then chain.
+  virtual base::Result<std::vector<JournalChain>> AllChains() = 0;
+  // kAlreadyExists when the device already has that chain number or journal id.
+  virtual base::Status InsertChain(const JournalChain& c) = 0;
+  // Sets the chain's journal id and acked seq.
+  virtual base::Status UpdateChain(int64_t device_id, int64_t chain, const std::string& journal_id,
+                                   int64_t acked_seq) = 0;
 
   // Records a refused conflicting batch (listed by `cardhub flags`).
   virtual base::Status InsertConflict(const Conflict& c) = 0;
