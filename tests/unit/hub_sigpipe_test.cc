@@ -18,6 +18,7 @@
 
 #include "base/clock.h"
 #include "base/file.h"
+#include "base/fs.h"
 #include "hub/server.h"
 #include "hub/store.h"
 #include "hub_fixture.h"
@@ -120,7 +121,7 @@ class HubSigpipeTest : public ::testing::Test {
       options.tls_cert = tls->cert_path;
       options.tls_key = tls->key_path;
     }
-    auto server = hub::HubServer::Start(options, *store_, clock_);
+    auto server = hub::HubServer::Start(options, *store_, fs_, clock_);
     ASSERT_TRUE(server.ok()) << server.status().ToString();
     server_ = std::move(server).value();
   }
@@ -135,6 +136,7 @@ class HubSigpipeTest : public ::testing::Test {
 
   DeadlySigpipe deadly_;  // before the server: its threads start with SIGPIPE's default action
   cktest::TempDir dir_;
+  base::PosixFileSystem fs_;
   base::SystemClock clock_;
   std::unique_ptr<hub::HubStore> store_;
   std::unique_ptr<hub::HubServer> server_;
