@@ -28,6 +28,9 @@ std::string SumEntriesSql(const SumQuery& q, Placeholders p) {
       // Integer division in both databases; the days are counted from 1970-01-01 local time.
       detail = "CAST((e.time_utc + " + param() + ") / 86400 AS TEXT)";
       break;
+    case SumDetail::kHour:
+      detail = "CAST((e.time_utc + " + param() + ") / 3600 AS TEXT)";
+      break;
   }
   std::string sql = "SELECT " + scope + ", " + detail +
                     ", COUNT(*), COALESCE(SUM(e.purchase_minor), 0), "
@@ -39,10 +42,10 @@ std::string SumEntriesSql(const SumQuery& q, Placeholders p) {
   if (q.detail == SumDetail::kMember) sql += " AND e.rid IS NOT NULL";
   // Voids net out: an entry a void of the same device names counts nowhere, whenever the void
   // was made (entries_voided_by).
-  sql +=
-      " AND e.decision = 'accepted' AND NOT EXISTS (SELECT 1 FROM entries v WHERE "
-      "v.device_id = e.device_id AND v.kind = 'void' AND v.ref_uuid = e.uuid) "
-      "GROUP BY 1, 2 ORDER BY 1, 2";
+  sql += std::string(" AND e.decision = 'accepted' AND ") + (q.voided ? "" : "NOT ") +
+         "EXISTS (SELECT 1 FROM entries v WHERE "
+         "v.device_id = e.device_id AND v.kind = 'void' AND v.ref_uuid = e.uuid) "
+         "GROUP BY 1, 2 ORDER BY 1, 2";
   return sql;
 }
 

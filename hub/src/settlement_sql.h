@@ -12,9 +12,9 @@ namespace hub {
 enum class Placeholders { kQuestionMarks, kNumbered };
 
 // SELECT scope_id, detail, count, purchase, discount, members, cashback over the accepted entries
-// of q.kind with time in [from, to) that no void entry of their device cancels. Its parameters,
-// in order: [utc offset (kDay only)], from, to, kind. Served by the indexes
-// entries_by_time(time_utc) and entries_voided_by.
+// of q.kind with time in [from, to) that no void entry of their device cancels (q.voided: only
+// those one cancels). Its parameters, in order: [utc offset (kDay, kHour)], from, to, kind. Served
+// by the indexes entries_by_time(time_utc) and entries_voided_by.
 std::string SumEntriesSql(const SumQuery& q, Placeholders p);
 
 // The index SumEntriesSql needs; created with the schema.

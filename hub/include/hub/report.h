@@ -30,6 +30,7 @@ struct ReportLine {
   std::string detail_id, detail_name;  // offer id and title, device name, or the day YYYY-MM-DD
   int64_t count = 0, purchase_minor = 0, discount_minor = 0, cashback_minor = 0;
   int64_t members = 0;  // events: distinct members checked in
+  int64_t voids = 0;    // partners: entries of the period a void cancels (not in the sums above)
 };
 
 struct Settlement {
