@@ -19,58 +19,12 @@
 #include "hub/admin_accounts.h"
 #include "hub/server.h"
 #include "hub/store.h"
+#include "hub_fill.h"
 #include "journal/journal.h"
 
 namespace {
 
-constexpr int64_t kStart = 1'767'225'600;  // 2026-01-01T00:00:00Z
-constexpr int64_t kYear = 365 * 86400;
-
-std::vector<journal::Entry> Chain(int device, int64_t n, int64_t step) {
-  std::vector<journal::Entry> out;
-  journal::Hash prev{};
-  for (int64_t seq = 1; seq <= n; ++seq) {
-    journal::Entry e;
-    e.seq = seq;
-    e.uuid = journal::NewUuid();
-    e.kind = journal::Kind::kDiscount;
-    e.time_utc = kStart + seq * step + device;
-    e.rid =
-        card::Rid{static_cast<uint8_t>(device),  static_cast<uint8_t>(seq & 0xff), 0, 0, 0, 0, 0,
-                  static_cast<uint8_t>(seq % 97)};
-    e.partner_id = "P" + std::to_string(device % 50);
-    e.offer_id = "O" + std::to_string(seq % 3);
-    e.purchase_minor = 100000 + seq % 1000;
-    e.discount_minor = 10000;
-    e.bundle_seq = 1;
-    e.verdict = "VALID";
-    e.decision = journal::kAccepted;
-    e.prev_hash = prev;
-    e.hash = journal::ComputeHash(e);
-    prev = e.hash;
-    out.push_back(std::move(e));
-  }
-  return out;
-}
-
-base::Status Fill(hub::HubStore& store, int kiosks, int64_t total) {
-  const int64_t per = std::max<int64_t>(1, total / kiosks);
-  for (int d = 0; d < kiosks; ++d) {
-    CK_ASSIGN_OR_RETURN(card::PrivateKey key, card::PrivateKey::Generate(card::Alg::kEdDSA));
-    CK_ASSIGN_OR_RETURN(card::PublicKey pub, key.Public());
-    CK_ASSIGN_OR_RETURN(
-        hub::Device dev,
-        store.AddDevice("k" + std::to_string(d), base::ToHex(pub.kid()), pub.ToPem(), kStart));
-    std::vector<journal::Entry> chain = Chain(d, per, kYear / per);
-    for (size_t i = 0; i < chain.size(); i += 10000) {
-      std::vector<journal::Entry> batch(
-          chain.begin() + static_cast<ptrdiff_t>(i),
-          chain.begin() + static_cast<ptrdiff_t>(std::min(chain.size(), i + 10000)));
-      CK_TRY(store.PutEntries(dev.id, batch, kStart + (d % 48) * 3600).status());
-    }
-  }
-  return base::Status::Ok();
-}
+using benchfill::kStart;
 
 // The median of `runs` fetches of `path` (after one warm-up), in milliseconds.
 double Median(httplib::Client& cli, const std::string& cookie, const std::string& path, int runs,
@@ -109,8 +63,11 @@ int main(int argc, char** argv) {
   auto store = hub::OpenSqliteStore(dir + "/" + hub::kHubDbFile);
   if (!store.ok()) return std::fprintf(stderr, "%s\n", store.status().ToString().c_str()), 1;
   const auto fill = std::chrono::steady_clock::now();
-  if (base::Status st = Fill(**store, kiosks, entries); !st.ok()) {
-    return std::fprintf(stderr, "fleet_bench: %s\n", st.ToString().c_str()), 1;
+  // Last contacts spread over 48 hours: kiosks in contact, silent (amber) and silent long (red).
+  base::Result<int64_t> filled = benchfill::FillStore(
+      **store, kiosks, entries, [](int d) { return kStart + (d % 48) * 3600; });
+  if (!filled.ok()) {
+    return std::fprintf(stderr, "fleet_bench: %s\n", filled.status().ToString().c_str()), 1;
   }
   std::printf("filled %d kiosks, %lld entries in %.1f s (not measured)\n", kiosks,
               static_cast<long long>(entries),
