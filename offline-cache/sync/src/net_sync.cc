@@ -54,8 +54,11 @@ SyncReport NetSync::RunOnce() {
   }
   JournalPush push(journal_, device_key_, clock_, hub, options_.retry, options_.device_id);
   report.push = push.Run();
-  // The report goes to a hub that answered the push (an unreachable one is not tried again).
-  if (options_.status.send && report.push.state != PushReport::State::kError) {
+  // The report goes to a hub that took the push (one that is unreachable or refuses this device
+  // is not asked again).
+  const bool pushed = report.push.state == PushReport::State::kPushed ||
+                      report.push.state == PushReport::State::kNothingToSend;
+  if (options_.status.send && pushed) {
     StatusPush status(fs_, clock_, hub, journal_, importer_, options_);
     report.status_push = status.Run();
   }
