@@ -17,6 +17,7 @@
 #include "base/fs.h"
 #include "base/hex.h"
 #include "hub/admin_accounts.h"
+#include "hub/device_status.h"
 #include "hub/server.h"
 #include "hub/store.h"
 #include "hub_fill.h"
@@ -25,6 +26,37 @@
 namespace {
 
 using benchfill::kStart;
+
+// Every kiosk's health as the fleet page reads it: `reports` status reports each (the latest is
+// shown) and as many contacts, all but a few kiosks with refused scans and a Pi's readings.
+base::Status AddHealth(hub::HubStore& store, int reports) {
+  CK_ASSIGN_OR_RETURN(std::vector<hub::Device> devices, store.ListDevices());
+  for (const hub::Device& d : devices) {
+    for (int i = 0; i < reports; ++i) {
+      const int64_t at = kStart + (d.id % 48) * 3600 - (reports - i) * 300;
+      hub::DeviceStatus s{.device_id = d.id,
+                          .received = at,
+                          .app_version = "0.1.0",
+                          .mode = "shop",
+                          .scope_id = "P" + std::to_string(d.id % 50),
+                          .registry_seq = 1,
+                          .journal_last_seq = d.acked_seq,
+                          .kiosk_time_utc = at,
+                          .uptime_seconds = 86400 + i * 300,
+                          .disk_free_bytes = int64_t{20} << 30,
+                          .failed_scans = {{"EXPIRED", d.id % 3}, {"REVOKED", 1 + d.id % 5}},
+                          .temperature_celsius = 48.5,
+                          .undervoltage = d.id % 17 == 0};
+      CK_TRY(store.RecordStatus(s));
+      CK_TRY(store.RecordContact({.device_id = d.id,
+                                  .time = at,
+                                  .what = "journal",
+                                  .http_status = 200,
+                                  .detail = "seq 1-5000 stored 5000, acked 5000"}));
+    }
+  }
+  return base::Status::Ok();
+}
 
 // The median of `runs` fetches of `path` (after one warm-up), in milliseconds.
 double Median(httplib::Client& cli, const std::string& cookie, const std::string& path, int runs,
@@ -69,9 +101,16 @@ int main(int argc, char** argv) {
   if (!filled.ok()) {
     return std::fprintf(stderr, "fleet_bench: %s\n", filled.status().ToString().c_str()), 1;
   }
-  std::printf("filled %d kiosks, %lld entries in %.1f s (not measured)\n", kiosks,
-              static_cast<long long>(entries),
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - fill).count());
+  if (*filled > 0) {
+    if (base::Status st = AddHealth(**store, 10); !st.ok()) {
+      return std::fprintf(stderr, "fleet_bench: %s\n", st.ToString().c_str()), 1;
+    }
+  }
+  std::printf(
+      "filled %d kiosks, %lld entries, 10 status reports and contacts each, in %.1f s "
+      "(not measured)\n",
+      kiosks, static_cast<long long>(entries),
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - fill).count());
   // A cheap hash for the bench's own account: the login is not what is measured.
   auto acc = hub::MakeAccount("bench", hub::AdminRole::kViewer, "bench password", 1000, kStart);
   if (!acc.ok() || !hub::AddAccount(dir, *acc).ok()) return 1;
@@ -98,6 +137,12 @@ int main(int argc, char** argv) {
   size_t bytes = 0;
   double fleet = Median(cli, cookie, "/admin/", runs, &bytes);
   std::printf("fleet page, %d kiosks: %.1f ms (%zu bytes)\n", kiosks, fleet, bytes);
+  double kiosk = Median(cli, cookie, "/admin/kiosk?name=k7", runs, &bytes);
+  std::printf("kiosk page k7 (%lld entries, its contacts and reports): %.1f ms (%zu bytes)\n",
+              static_cast<long long>(entries / kiosks), kiosk, bytes);
+  double events = Median(cli, cookie, "/admin/events?month=2026-06", runs, &bytes);
+  std::printf("events page --month 2026-06 (per hour, per day): %.1f ms (%zu bytes)\n", events,
+              bytes);
   double partners = Median(cli, cookie, "/admin/partners?month=2026-06", runs, &bytes);
   std::printf("partners page --month 2026-06 over %lld entries: %.1f ms (%zu bytes)\n",
               static_cast<long long>(entries), partners, bytes);

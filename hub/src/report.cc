@@ -153,7 +153,8 @@ std::string Roubles(int64_t minor, char decimal_point) {
 
 base::Result<Settlement> BuildSettlement(HubStore& store, base::FileSystem& fs,
                                          const std::string& data_dir, const ReportPeriod& period,
-                                         ReportBy by, int64_t utc_offset_seconds) {
+                                         ReportBy by, int64_t utc_offset_seconds,
+                                         bool count_voids) {
   Settlement s{.period = period, .by = by};
   std::unique_ptr<registry::Registry> reg;
   const std::string path = data_dir + "/" + bundle::kRegistryFile;
@@ -168,7 +169,7 @@ base::Result<Settlement> BuildSettlement(HubStore& store, base::FileSystem& fs,
              .detail = DetailOf(by),
              .utc_offset_seconds = utc_offset_seconds};
   CK_TRY(Gather(store, q, by, names, &s.partners));
-  CK_TRY(AddVoids(store, q, by, names, &s.partners));
+  if (count_voids) CK_TRY(AddVoids(store, q, by, names, &s.partners));
   q.kind = journal::Kind::kCheckin;
   if (by == ReportBy::kOffer) q.detail = SumDetail::kNone;  // events have no offers
   CK_TRY(Gather(store, q, by == ReportBy::kOffer ? ReportBy::kPartner : by, names, &s.events));

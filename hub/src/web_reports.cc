@@ -99,9 +99,9 @@ void AdminWeb::Partners(Ctx& c) {
   base::Result<ReportPeriod> p_now = MonthPeriod(m.now, off), p_before = MonthPeriod(m.before, off);
   if (!p_now.ok() || !p_before.ok()) return Fail(c, 400, "month: YYYY-MM");
   base::Result<Settlement> now =
-      BuildSettlement(store_, fs_, options_.data_dir, *p_now, ReportBy::kOffer, off);
+      BuildSettlement(store_, fs_, options_.data_dir, *p_now, ReportBy::kOffer, off, true);
   base::Result<Settlement> before =
-      BuildSettlement(store_, fs_, options_.data_dir, *p_before, ReportBy::kOffer, off);
+      BuildSettlement(store_, fs_, options_.data_dir, *p_before, ReportBy::kOffer, off, true);
   base::Result<Settlement> days =
       BuildSettlement(store_, fs_, options_.data_dir, *p_now, ReportBy::kDay, off);
   if (!now.ok() || !before.ok() || !days.ok()) return Fail(c, 500, "report failed");

@@ -41,10 +41,12 @@ struct Settlement {
   bool names_known = false;          // a registry was published
 };
 
-// The sums over the period, named from DATA_DIR/registry.db when there is one.
+// The sums over the period, named from DATA_DIR/registry.db when there is one; with count_voids
+// also the partners' voids (ReportLine::voids: one more pass over the period).
 base::Result<Settlement> BuildSettlement(HubStore& store, base::FileSystem& fs,
                                          const std::string& data_dir, const ReportPeriod& period,
-                                         ReportBy by, int64_t utc_offset_seconds);
+                                         ReportBy by, int64_t utc_offset_seconds,
+                                         bool count_voids = false);
 
 // Accrued cashback per member (rid) per partner over the period: accepted discounts with
 // cashback, voids netted out, as CSV for Russian Excel (BOM, ';', decimal comma) with the header

@@ -159,7 +159,7 @@ base::Result<std::unique_ptr<HubStore>> OpenPostgresStore(const std::string& con
 //   serve_connections = 4096, serve_connections_per_address = 64, serve_idle_timeout = 10 (or
 //   "10s"), serve_connection_memory_kib = 32, serve_listen_backlog = 1024, serve_threads = 2,
 //   serve_workers = 16: `cardhub serve`'s ServeLimits (docs/hub.md, "Limits", for the ranges)
-//   record_contacts = true, contact_interval_seconds = 0 (0..3600): which contacts `cardhub serve`
+//   record_contacts = true, contact_interval_seconds = 60 (0..3600): which contacts `cardhub serve`
 //   writes (ServeOptions, docs/hub.md "Storage")
 struct Config {
   std::string store = "sqlite";
@@ -167,7 +167,7 @@ struct Config {
   int64_t utc_offset_seconds = 3 * 3600;
   ServeLimits limits;
   bool record_contacts = true;
-  int64_t contact_interval_seconds = 0;
+  int64_t contact_interval_seconds = 60;
 };
 // Parses a config's text; `source` names it in errors: "hub.conf:2: key 'store': must be sqlite |
 // postgres, got 'mysql'" (InvalidArgument); an unknown key is refused.
