@@ -17,56 +17,42 @@
 #include "base/fs.h"
 #include "base/hex.h"
 #include "hub/admin_accounts.h"
+#include "hub/device_status.h"
 #include "hub/server.h"
 #include "hub/store.h"
+#include "hub_fill.h"
 #include "journal/journal.h"
 
 namespace {
 
-constexpr int64_t kStart = 1'767'225'600;  // 2026-01-01T00:00:00Z
-constexpr int64_t kYear = 365 * 86400;
+using benchfill::kStart;
 
-std::vector<journal::Entry> Chain(int device, int64_t n, int64_t step) {
-  std::vector<journal::Entry> out;
-  journal::Hash prev{};
-  for (int64_t seq = 1; seq <= n; ++seq) {
-    journal::Entry e;
-    e.seq = seq;
-    e.uuid = journal::NewUuid();
-    e.kind = journal::Kind::kDiscount;
-    e.time_utc = kStart + seq * step + device;
-    e.rid =
-        card::Rid{static_cast<uint8_t>(device),  static_cast<uint8_t>(seq & 0xff), 0, 0, 0, 0, 0,
-                  static_cast<uint8_t>(seq % 97)};
-    e.partner_id = "P" + std::to_string(device % 50);
-    e.offer_id = "O" + std::to_string(seq % 3);
-    e.purchase_minor = 100000 + seq % 1000;
-    e.discount_minor = 10000;
-    e.bundle_seq = 1;
-    e.verdict = "VALID";
-    e.decision = journal::kAccepted;
-    e.prev_hash = prev;
-    e.hash = journal::ComputeHash(e);
-    prev = e.hash;
-    out.push_back(std::move(e));
-  }
-  return out;
-}
-
-base::Status Fill(hub::HubStore& store, int kiosks, int64_t total) {
-  const int64_t per = std::max<int64_t>(1, total / kiosks);
-  for (int d = 0; d < kiosks; ++d) {
-    CK_ASSIGN_OR_RETURN(card::PrivateKey key, card::PrivateKey::Generate(card::Alg::kEdDSA));
-    CK_ASSIGN_OR_RETURN(card::PublicKey pub, key.Public());
-    CK_ASSIGN_OR_RETURN(
-        hub::Device dev,
-        store.AddDevice("k" + std::to_string(d), base::ToHex(pub.kid()), pub.ToPem(), kStart));
-    std::vector<journal::Entry> chain = Chain(d, per, kYear / per);
-    for (size_t i = 0; i < chain.size(); i += 10000) {
-      std::vector<journal::Entry> batch(
-          chain.begin() + static_cast<ptrdiff_t>(i),
-          chain.begin() + static_cast<ptrdiff_t>(std::min(chain.size(), i + 10000)));
-      CK_TRY(store.PutEntries(dev.id, batch, kStart + (d % 48) * 3600).status());
+// Every kiosk's health as the fleet page reads it: `reports` status reports each (the latest is
+// shown) and as many contacts, all but a few kiosks with refused scans and a Pi's readings.
+base::Status AddHealth(hub::HubStore& store, int reports) {
+  CK_ASSIGN_OR_RETURN(std::vector<hub::Device> devices, store.ListDevices());
+  for (const hub::Device& d : devices) {
+    for (int i = 0; i < reports; ++i) {
+      const int64_t at = kStart + (d.id % 48) * 3600 - (reports - i) * 300;
+      hub::DeviceStatus s{.device_id = d.id,
+                          .received = at,
+                          .app_version = "0.1.0",
+                          .mode = "shop",
+                          .scope_id = "P" + std::to_string(d.id % 50),
+                          .registry_seq = 1,
+                          .journal_last_seq = d.acked_seq,
+                          .kiosk_time_utc = at,
+                          .uptime_seconds = 86400 + i * 300,
+                          .disk_free_bytes = int64_t{20} << 30,
+                          .failed_scans = {{"EXPIRED", d.id % 3}, {"REVOKED", 1 + d.id % 5}},
+                          .temperature_celsius = 48.5,
+                          .undervoltage = d.id % 17 == 0};
+      CK_TRY(store.RecordStatus(s));
+      CK_TRY(store.RecordContact({.device_id = d.id,
+                                  .time = at,
+                                  .what = "journal",
+                                  .http_status = 200,
+                                  .detail = "seq 1-5000 stored 5000, acked 5000"}));
     }
   }
   return base::Status::Ok();
@@ -109,12 +95,22 @@ int main(int argc, char** argv) {
   auto store = hub::OpenSqliteStore(dir + "/" + hub::kHubDbFile);
   if (!store.ok()) return std::fprintf(stderr, "%s\n", store.status().ToString().c_str()), 1;
   const auto fill = std::chrono::steady_clock::now();
-  if (base::Status st = Fill(**store, kiosks, entries); !st.ok()) {
-    return std::fprintf(stderr, "fleet_bench: %s\n", st.ToString().c_str()), 1;
+  // Last contacts spread over 48 hours: kiosks in contact, silent (amber) and silent long (red).
+  base::Result<int64_t> filled = benchfill::FillStore(
+      **store, kiosks, entries, [](int d) { return kStart + (d % 48) * 3600; });
+  if (!filled.ok()) {
+    return std::fprintf(stderr, "fleet_bench: %s\n", filled.status().ToString().c_str()), 1;
   }
-  std::printf("filled %d kiosks, %lld entries in %.1f s (not measured)\n", kiosks,
-              static_cast<long long>(entries),
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - fill).count());
+  if (*filled > 0) {
+    if (base::Status st = AddHealth(**store, 10); !st.ok()) {
+      return std::fprintf(stderr, "fleet_bench: %s\n", st.ToString().c_str()), 1;
+    }
+  }
+  std::printf(
+      "filled %d kiosks, %lld entries, 10 status reports and contacts each, in %.1f s "
+      "(not measured)\n",
+      kiosks, static_cast<long long>(entries),
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - fill).count());
   // A cheap hash for the bench's own account: the login is not what is measured.
   auto acc = hub::MakeAccount("bench", hub::AdminRole::kViewer, "bench password", 1000, kStart);
   if (!acc.ok() || !hub::AddAccount(dir, *acc).ok()) return 1;
@@ -141,6 +137,12 @@ int main(int argc, char** argv) {
   size_t bytes = 0;
   double fleet = Median(cli, cookie, "/admin/", runs, &bytes);
   std::printf("fleet page, %d kiosks: %.1f ms (%zu bytes)\n", kiosks, fleet, bytes);
+  double kiosk = Median(cli, cookie, "/admin/kiosk?name=k7", runs, &bytes);
+  std::printf("kiosk page k7 (%lld entries, its contacts and reports): %.1f ms (%zu bytes)\n",
+              static_cast<long long>(entries / kiosks), kiosk, bytes);
+  double events = Median(cli, cookie, "/admin/events?month=2026-06", runs, &bytes);
+  std::printf("events page --month 2026-06 (per hour, per day): %.1f ms (%zu bytes)\n", events,
+              bytes);
   double partners = Median(cli, cookie, "/admin/partners?month=2026-06", runs, &bytes);
   std::printf("partners page --month 2026-06 over %lld entries: %.1f ms (%zu bytes)\n",
               static_cast<long long>(entries), partners, bytes);

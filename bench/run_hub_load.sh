@@ -4,7 +4,10 @@
 # 127.0.0.1; reports throughput and latency, then checks that exactly KIOSKS*ENTRIES entries are
 # stored, each uuid once, and every device is acked to ENTRIES. Exit 0 only when all of that holds.
 #   bench/run_hub_load.sh [BUILD_DIR]        (default BUILD_DIR: build/release, built if missing)
-# Environment: KIOSKS=200 ENTRIES=100 BATCHES=4 THREADS=48 TIMEOUT=120 (seconds, for the push)
+# Environment: COMPARE_CONTACTS=1 (first the same push to a copy of the hub with
+#              record_contacts = false, then the ordinary run: what writing contacts costs)
+#              HUB_CONFIG (a --config file for the measured hub)
+#              KIOSKS=200 ENTRIES=100 BATCHES=4 THREADS=48 TIMEOUT=120 (seconds, for the push)
 #              RETRIES=2 (resends of a batch after a transport error, as a kiosk's next sync would;
 #                         0: any transport error fails the run)
 #              WORK_DIR (default: a new temporary directory, removed at the end unless KEEP=1) for
@@ -49,30 +52,48 @@ echo "hub_load: $kiosks kiosks x $entries entries, $batches batches each, $threa
 timeout 300 "$load" prepare --hub-dir "$work/hub" --kiosks-dir "$kiosks_dir" --kiosks "$kiosks" \
   --entries "$entries" --batches "$batches"
 
-"$cardhub" serve --listen 127.0.0.1:0 --data-dir "$work/hub" >"$work/hub.stdout" 2>"$work/hub.stderr" &
-hub_pid=$!
-port=""
-for _ in $(seq 200); do  # up to 20 s for "listening on 127.0.0.1:PORT"
-  line="$(head -n1 "$work/hub.stdout" 2>/dev/null || true)"
-  if [[ "$line" == "listening on 127.0.0.1:"* ]]; then port="${line##*:}"; break; fi
-  kill -0 "$hub_pid" 2>/dev/null || break
-  sleep 0.1
-done
-if [ -z "$port" ]; then
-  echo "hub_load: cardhub did not start: $(cat "$work/hub.stderr")" >&2
-  exit 1
-fi
-echo "hub: pid $hub_pid on 127.0.0.1:$port"
+# Starts `cardhub serve` on DIR (extra flags after it), pushes every kiosk's batches, stops it.
+serve_and_push() {
+  local dir="$1"
+  shift
+  "$cardhub" serve --listen 127.0.0.1:0 --data-dir "$dir" "$@" >"$work/hub.stdout" \
+    2>"$work/hub.stderr" &
+  hub_pid=$!
+  port=""
+  for _ in $(seq 200); do  # up to 20 s for "listening on 127.0.0.1:PORT"
+    line="$(head -n1 "$work/hub.stdout" 2>/dev/null || true)"
+    if [[ "$line" == "listening on 127.0.0.1:"* ]]; then port="${line##*:}"; break; fi
+    kill -0 "$hub_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [ -z "$port" ]; then
+    echo "hub_load: cardhub did not start: $(cat "$work/hub.stderr")" >&2
+    exit 1
+  fi
+  echo "hub: pid $hub_pid on 127.0.0.1:$port $*"
+  # The push stops itself at its deadline; `timeout` is the backstop (deadline + 30 s).
+  timeout "$((timeout_s + 30))" "$load" push --port "$port" --kiosks-dir "$kiosks_dir" \
+    --kiosks "$kiosks" --batches "$batches" --threads "$threads" --timeout "$timeout_s" \
+    --retries "$retries" | tee "$work/push.out" || status=1
+  kill "$hub_pid"
+  wait "$hub_pid" 2>/dev/null || true
+  hub_pid=""
+}
 
 status=0
-# The push stops itself at its deadline; `timeout` is the backstop (deadline + 30 s).
-timeout "$((timeout_s + 30))" "$load" push --port "$port" --kiosks-dir "$kiosks_dir" \
-  --kiosks "$kiosks" --batches "$batches" --threads "$threads" --timeout "$timeout_s" \
-  --retries "$retries" || status=1
-
-kill "$hub_pid"
-wait "$hub_pid" 2>/dev/null || true
-hub_pid=""
+if [ "${COMPARE_CONTACTS:-0}" = 1 ]; then
+  # The same prepared fleet, first to a hub that writes no contacts (a copy of the data).
+  cp -a "$work/hub" "$work/hub-nocontacts"
+  printf 'record_contacts = false\n' >"$work/nocontacts.conf"
+  serve_and_push "$work/hub-nocontacts" --config "$work/nocontacts.conf"
+  without="$(grep -o '[0-9.]* requests/s' "$work/push.out" | cut -d' ' -f1)"
+fi
+serve_and_push "$work/hub" ${HUB_CONFIG:+--config "$HUB_CONFIG"}
+if [ "${COMPARE_CONTACTS:-0}" = 1 ]; then
+  with="$(grep -o '[0-9.]* requests/s' "$work/push.out" | cut -d' ' -f1)"
+  echo "contacts: $with requests/s writing them, $without requests/s without:" \
+    "$(echo "(1 - $with / $without) * 100" | bc -l | cut -c1-5) % slower"
+fi
 refusals="$(grep -c 'refused' "$work/hub.stderr" || true)"
 echo "hub: stopped; $refusals refusals logged"
 

@@ -20,13 +20,14 @@
 #include "hub/import.h"
 #include "hub/report.h"
 #include "hub/store.h"
+#include "hub_fill.h"
 #include "journal/export.h"
 #include "journal/journal.h"
 
 namespace {
 
-constexpr int64_t kStart = 1'767'225'600;  // 2026-01-01T00:00:00Z
-constexpr int64_t kYear = 365 * 86400;
+using benchfill::kStart;
+using benchfill::kYear;
 
 double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
@@ -43,60 +44,15 @@ double CpuSeconds() {
   return s(u.ru_utime) + s(u.ru_stime);
 }
 
-// A chain of `n` accepted purchases (every seventh with cashback instead of a discount, every
-// tenth entry a check-in) from kStart, `step` seconds apart, as a kiosk's journal holds them.
-std::vector<journal::Entry> MakeChain(int device, int64_t n, int64_t step) {
-  std::vector<journal::Entry> out;
-  out.reserve(static_cast<size_t>(n));
-  journal::Hash prev{};
-  for (int64_t seq = 1; seq <= n; ++seq) {
-    journal::Entry e;
-    e.seq = seq;
-    e.uuid = journal::NewUuid();
-    const bool checkin = seq % 10 == 0;
-    e.kind = checkin ? journal::Kind::kCheckin : journal::Kind::kDiscount;
-    e.time_utc = kStart + seq * step + device;
-    e.mono_ns = seq * 1000;
-    e.rid =
-        card::Rid{static_cast<uint8_t>(device),  static_cast<uint8_t>(seq & 0xff), 0, 0, 0, 0, 0,
-                  static_cast<uint8_t>(seq % 97)};
-    if (checkin) {
-      e.event_id = "E" + std::to_string(seq % 5);
-    } else {
-      e.partner_id = "P" + std::to_string(device % 50);
-      e.offer_id = "O" + std::to_string(seq % 3);
-      e.purchase_minor = 100000 + seq % 1000;
-      if (seq % 7 == 0) {
-        e.cashback_minor = 5000;  // a cashback offer: the till charged it all
-      } else {
-        e.discount_minor = 10000;
-      }
-    }
-    e.bundle_seq = 1;
-    e.verdict = "VALID";
-    e.decision = journal::kAccepted;
-    e.prev_hash = prev;
-    e.hash = journal::ComputeHash(e);
-    prev = e.hash;
-    out.push_back(std::move(e));
-  }
-  return out;
-}
-
-base::Result<std::string> Enroll(hub::HubStore& store, int device, const card::PrivateKey& key) {
-  CK_ASSIGN_OR_RETURN(card::PublicKey pub, key.Public());
-  CK_TRY(store.AddDevice("k" + std::to_string(device), base::ToHex(pub.kid()), pub.ToPem(), kStart)
-             .status());
-  return base::ToHex(pub.kid());
-}
-
 base::Status BenchImport(const std::string& dir, int sticks, int64_t entries) {
   CK_ASSIGN_OR_RETURN(auto store, hub::OpenSqliteStore(dir + "/import-hub.db"));
   std::vector<std::string> files;
   for (int d = 0; d < sticks; ++d) {
     CK_ASSIGN_OR_RETURN(card::PrivateKey key, card::PrivateKey::Generate(card::Alg::kEdDSA));
-    CK_TRY(Enroll(*store, d, key).status());
-    std::vector<journal::Entry> chain = MakeChain(d, entries, 60);
+    CK_ASSIGN_OR_RETURN(card::PublicKey pub, key.Public());
+    CK_TRY(store->AddDevice("k" + std::to_string(d), base::ToHex(pub.kid()), pub.ToPem(), kStart)
+               .status());
+    std::vector<journal::Entry> chain = benchfill::MakeChain(d, entries, 60);
     base::Bytes body;
     for (const journal::Entry& e : chain) {
       base::Bytes enc = journal::EncodeEntry(e);
@@ -131,34 +87,9 @@ base::Status BenchImport(const std::string& dir, int sticks, int64_t entries) {
 base::Status BenchReport(const std::string& name, hub::HubStore& store, int64_t total) {
   const int kiosks = 100;
   const int64_t per = total / kiosks;
-  const int64_t step = kYear / per;
   const auto fill = std::chrono::steady_clock::now();
-  int64_t filled = 0;
-  for (int d = 0; d < kiosks; ++d) {
-    // A store an earlier run filled with the same figures is used again (the fill is not timed
-    // and takes long at 5 M entries); one it left half-filled is refused.
-    CK_ASSIGN_OR_RETURN(std::optional<hub::Device> held,
-                        store.FindDeviceByName("k" + std::to_string(d)));
-    if (held) {
-      CK_ASSIGN_OR_RETURN(int64_t acked, store.AckedSeq(held->id));
-      if (acked == per) continue;
-      return base::FailedPrecondition("the report store holds k" + std::to_string(d) + " with " +
-                                      std::to_string(acked) + " entries, not " +
-                                      std::to_string(per) + ": start from an empty store");
-    }
-    CK_ASSIGN_OR_RETURN(card::PrivateKey key, card::PrivateKey::Generate(card::Alg::kEdDSA));
-    CK_TRY(Enroll(store, d, key).status());
-    CK_ASSIGN_OR_RETURN(std::optional<hub::Device> dev,
-                        store.FindDeviceByName("k" + std::to_string(d)));
-    filled += per;
-    std::vector<journal::Entry> chain = MakeChain(d, per, step);
-    for (size_t i = 0; i < chain.size(); i += 10000) {
-      std::vector<journal::Entry> batch(
-          chain.begin() + static_cast<ptrdiff_t>(i),
-          chain.begin() + static_cast<ptrdiff_t>(std::min(chain.size(), i + 10000)));
-      CK_TRY(store.PutEntries(dev->id, batch, kStart).status());
-    }
-  }
+  CK_ASSIGN_OR_RETURN(int64_t filled,
+                      benchfill::FillStore(store, kiosks, total, [](int) { return kStart; }));
   std::printf("report %s: %lld entries, %lld filled now in %.1f s (not measured)\n", name.c_str(),
               static_cast<long long>(per * kiosks), static_cast<long long>(filled), Seconds(fill));
   base::PosixFileSystem fs;

@@ -331,6 +331,8 @@ int main(int argc, char** argv) {
   }
   hub::ServeOptions serve;
   serve.limits = config.limits;
+  serve.record_contacts = config.record_contacts;
+  serve.contact_interval_seconds = config.contact_interval_seconds;
   serve.utc_offset_seconds = config.utc_offset_seconds;
   if (args.cmd == "serve") {
     if (int rc = ParseServe(args, &serve); rc != 0) return rc;

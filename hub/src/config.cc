@@ -54,6 +54,8 @@ base::Result<Config> ParseConfig(std::string_view text, std::string_view source)
   CK_TRY(file.GetInt("utc_offset_minutes", -24 * 60, 24 * 60, &minutes));
   c.utc_offset_seconds = minutes * 60;
   CK_TRY(GetServeLimits(file, &c.limits));
+  CK_TRY(file.GetBool("record_contacts", &c.record_contacts));
+  CK_TRY(file.GetInt("contact_interval_seconds", 0, 3600, &c.contact_interval_seconds));
   CK_TRY(file.Finish());
   return c;
 }

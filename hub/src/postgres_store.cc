@@ -282,7 +282,7 @@ class PostgresRows final
   base::Status SumEntries(const SumQuery& q,
                           const std::function<base::Status(const SumRow&)>& fn) override {
     Params p;
-    if (q.detail == SumDetail::kDay) p.Int(q.utc_offset_seconds);
+    if (q.detail == SumDetail::kDay || q.detail == SumDetail::kHour) p.Int(q.utc_offset_seconds);
     p.Int(q.from).Int(q.to).Text(journal::KindName(q.kind));
     CK_ASSIGN_OR_RETURN(PgResult r, conn_.Exec(SumEntriesSql(q, Placeholders::kNumbered), p));
     for (int row = 0; row < PQntuples(r.get()); ++row) {

@@ -89,6 +89,30 @@ base::Status Gather(HubStore& store, const SumQuery& q, ReportBy by, Names& name
   });
 }
 
+// The voided entries of q's kind, counted into `lines` (a line of its own where nothing of that
+// partner and detail stood).
+base::Status AddVoids(HubStore& store, SumQuery q, ReportBy by, Names& names,
+                      std::vector<ReportLine>* lines) {
+  q.voided = true;
+  std::vector<ReportLine> voided;
+  CK_TRY(Gather(store, q, by, names, &voided));
+  for (const ReportLine& v : voided) {
+    auto it = std::find_if(lines->begin(), lines->end(), [&](const ReportLine& l) {
+      return l.id == v.id && l.detail_id == v.detail_id;
+    });
+    if (it == lines->end()) {
+      ReportLine only = v;
+      only.count = only.purchase_minor = only.discount_minor = only.cashback_minor = 0;
+      only.members = 0;
+      only.voids = v.count;
+      lines->push_back(std::move(only));
+    } else {
+      it->voids += v.count;
+    }
+  }
+  return base::Status::Ok();
+}
+
 }  // namespace
 
 base::Result<ReportBy> ParseReportBy(std::string_view s) {
@@ -129,7 +153,8 @@ std::string Roubles(int64_t minor, char decimal_point) {
 
 base::Result<Settlement> BuildSettlement(HubStore& store, base::FileSystem& fs,
                                          const std::string& data_dir, const ReportPeriod& period,
-                                         ReportBy by, int64_t utc_offset_seconds) {
+                                         ReportBy by, int64_t utc_offset_seconds,
+                                         bool count_voids) {
   Settlement s{.period = period, .by = by};
   std::unique_ptr<registry::Registry> reg;
   const std::string path = data_dir + "/" + bundle::kRegistryFile;
@@ -144,6 +169,7 @@ base::Result<Settlement> BuildSettlement(HubStore& store, base::FileSystem& fs,
              .detail = DetailOf(by),
              .utc_offset_seconds = utc_offset_seconds};
   CK_TRY(Gather(store, q, by, names, &s.partners));
+  if (count_voids) CK_TRY(AddVoids(store, q, by, names, &s.partners));
   q.kind = journal::Kind::kCheckin;
   if (by == ReportBy::kOffer) q.detail = SumDetail::kNone;  // events have no offers
   CK_TRY(Gather(store, q, by == ReportBy::kOffer ? ReportBy::kPartner : by, names, &s.events));

@@ -133,6 +133,7 @@ class Hub {
       : options_(options),
         store_(store),
         clock_(clock),
+        contacts_(store, options.record_contacts, options.contact_interval_seconds),
         admin_(web::WebOptions{.data_dir = options.data_dir,
                                .tls = !options.tls_cert.empty(),
                                .utc_offset_seconds = options.utc_offset_seconds},
@@ -279,7 +280,7 @@ class Hub {
   void GetBundle(const Request& req, Response& res) {
     std::optional<Device> dev = Authenticate(req, res);
     if (!dev) return;
-    ContactNote note(store_, clock_.NowUnixSeconds(), *dev, "bundle", res);
+    ContactNote note(contacts_, clock_.NowUnixSeconds(), *dev, "bundle", res);
     base::Result<std::optional<BundleRecord>> latest = store_.LatestBundle();
     if (!latest.ok()) {
       Refuse(req, res, 500, dev->kid_hex, "store: " + latest.status().message());
@@ -339,7 +340,7 @@ class Hub {
   void PostJournal(const Request& req, Response& res) {
     std::optional<Device> dev = Authenticate(req, res);
     if (!dev) return;
-    ContactNote note(store_, clock_.NowUnixSeconds(), *dev, "journal", res);
+    ContactNote note(contacts_, clock_.NowUnixSeconds(), *dev, "journal", res);
     BatchIntake intake;
     base::Status st =
         TakeBatch(store_, *dev, base::AsBytes(req.body), clock_.NowUnixSeconds(), &intake);
@@ -367,7 +368,7 @@ class Hub {
   void PostStatus(const Request& req, Response& res) {
     std::optional<Device> dev = Authenticate(req, res);
     if (!dev) return;
-    ContactNote note(store_, clock_.NowUnixSeconds(), *dev, "status", res);
+    ContactNote note(contacts_, clock_.NowUnixSeconds(), *dev, "status", res);
     base::Result<ck_protocol::StatusReport> report = ck_protocol::ParseStatusReport(req.body);
     if (!report.ok()) {
       const int http = report.status().code() == base::StatusCode::kOutOfRange ? 413 : 400;
@@ -389,6 +390,7 @@ class Hub {
   const ServeOptions options_;
   HubStore& store_;
   const base::Clock& clock_;
+  ContactLog contacts_;
   std::mutex cache_mu_;
   std::shared_ptr<const std::string> cached_;
   std::string cached_file_;

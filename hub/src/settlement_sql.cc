@@ -28,6 +28,9 @@ std::string SumEntriesSql(const SumQuery& q, Placeholders p) {
       // Integer division in both databases; the days are counted from 1970-01-01 local time.
       detail = "CAST((e.time_utc + " + param() + ") / 86400 AS TEXT)";
       break;
+    case SumDetail::kHour:
+      detail = "CAST((e.time_utc + " + param() + ") / 3600 AS TEXT)";
+      break;
   }
   const std::string from = param(), to = param(), kind = param();
   // `device_id IN (SELECT id FROM devices)` lets the range of time be read device by device
@@ -36,13 +39,17 @@ std::string SumEntriesSql(const SumQuery& q, Placeholders p) {
   // was made. SQLite: the voided entries' rowids are found once (the voids through
   // entries_voided_by, each one's entry through UNIQUE(device_id, uuid)) and each entry of the
   // range is looked up in that set, so the covering index needs no uuid. PostgreSQL: an
-  // anti-join on entries_voided_by (a hash anti-join).
+  // anti-join on entries_voided_by (a hash anti-join). q.voided turns both round: only the
+  // entries a void cancels.
+  const std::string negation = q.voided ? "" : "NOT ";
   const std::string voided =
       p == Placeholders::kQuestionMarks
-          ? " AND e.rowid NOT IN (SELECT o.rowid FROM entries v JOIN entries o ON o.device_id = "
-            "v.device_id AND o.uuid = v.ref_uuid WHERE v.kind = 'void')"
-          : " AND NOT EXISTS (SELECT 1 FROM entries v WHERE v.kind = 'void' AND v.device_id = "
-            "e.device_id AND v.ref_uuid = e.uuid)";
+          ? " AND e.rowid " + negation +
+                "IN (SELECT o.rowid FROM entries v JOIN entries o ON o.device_id = "
+                "v.device_id AND o.uuid = v.ref_uuid WHERE v.kind = 'void')"
+          : " AND " + negation +
+                "EXISTS (SELECT 1 FROM entries v WHERE v.kind = 'void' AND v.device_id = "
+                "e.device_id AND v.ref_uuid = e.uuid)";
   std::string sql =
       "SELECT " + scope + ", " + detail +
       ", COUNT(*), COALESCE(SUM(e.purchase_minor), 0), "

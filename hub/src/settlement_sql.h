@@ -12,10 +12,11 @@ namespace hub {
 enum class Placeholders { kQuestionMarks, kNumbered };
 
 // SELECT scope_id, detail, count, purchase, discount, members, cashback over the accepted entries
-// of q.kind with time in [from, to) that no void entry of their device cancels. Its parameters,
-// in order: [utc offset (kDay only)], from, to, kind. Served by the covering index
-// entries_settlement (a range of it, never the table's rows) and, for the voids, by
-// entries_voided_by. The void check is the one part whose text differs between the backends.
+// of q.kind with time in [from, to) that no void entry of their device cancels (q.voided: only
+// those one cancels). Its parameters, in order: [utc offset (kDay, kHour)], from, to, kind.
+// Served by the covering index entries_settlement (a range of it, never the table's rows) and,
+// for the voids, by entries_voided_by. The void check is the one part whose text differs between
+// the backends.
 std::string SumEntriesSql(const SumQuery& q, Placeholders p);
 
 // The index SumEntriesSql reads instead of the table: the accepted entries of one kind, by

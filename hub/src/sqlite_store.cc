@@ -216,7 +216,8 @@ class SqliteRows final : public ChainTableRows<HealthTableRows<SqliteHealthRows>
     CK_ASSIGN_OR_RETURN(sqlite::Stmt st,
                         db_.Prepare(SumEntriesSql(q, Placeholders::kQuestionMarks)));
     int i = 1;
-    if (q.detail == SumDetail::kDay) st.Bind(i++, q.utc_offset_seconds);
+    if (q.detail == SumDetail::kDay || q.detail == SumDetail::kHour)
+      st.Bind(i++, q.utc_offset_seconds);
     st.Bind(i, q.from).Bind(i + 1, q.to).Bind(i + 2, std::string(journal::KindName(q.kind)));
     while (true) {
       CK_ASSIGN_OR_RETURN(Step r, st.Step());

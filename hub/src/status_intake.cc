@@ -40,6 +40,18 @@ std::string ErrorMessageOf(std::string_view body) {
   return m != j.end() && m->is_string() ? m->get<std::string>() : "";
 }
 
+void ContactLog::Record(const Contact& c) {
+  if (!enabled_) return;
+  const bool answered = (c.http_status >= 200 && c.http_status < 300) || c.http_status == 304;
+  if (answered && interval_ > 0) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto [it, fresh] = last_.try_emplace({c.device_id, c.what}, c.time);
+    if (!fresh && c.time - it->second < interval_) return;
+    it->second = c.time;
+  }
+  (void)store_.RecordContact(c);
+}
+
 ContactNote::~ContactNote() {
   try {
     std::string text = detail;
@@ -47,11 +59,11 @@ ContactNote::~ContactNote() {
       text = ErrorMessageOf(
           std::string_view(*res_.body_data).substr(res_.body_offset, res_.body_size));
     }
-    (void)store_.RecordContact({.device_id = device_id_,
-                                .time = now_,
-                                .what = what_,
-                                .http_status = res_.status,
-                                .detail = ContactDetail(text)});
+    log_.Record({.device_id = device_id_,
+                 .time = now_,
+                 .what = what_,
+                 .http_status = res_.status,
+                 .detail = ContactDetail(text)});
   } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): never out of a destructor
   }
 }

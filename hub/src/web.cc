@@ -21,6 +21,7 @@ header form{display:inline;margin:0}header .me{margin-left:auto}
 main{padding:12px}h1{font-size:20px;margin:4px 0 12px}h2{font-size:16px;margin:18px 0 6px}
 table{border-collapse:collapse;margin-bottom:12px}th,td{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}
 th{background:#eef1f4}td.n{text-align:right}tr.state-amber td.c{background:#ffe7a8}tr.state-red td.c{background:#f6b3b3}
+td.amber{background:#ffe7a8}td.red{background:#f6b3b3}
 tr.state-withdrawn td{color:#777}.err{color:#a00;font-weight:bold}.ok{color:#060;font-weight:bold}
 .box{border:1px solid #ccc;padding:10px;max-width:640px;margin-bottom:12px}label{display:block;margin:6px 0 2px}
 input[type=text],input[type=password],textarea,select{font:inherit;padding:3px}textarea{width:100%}

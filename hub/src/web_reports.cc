@@ -1,11 +1,13 @@
 // The Partners, Events, Flags, Exports and Audit pages: the settlement of `cardhub report`
 // (hub/report.h), `cardhub flags` and the audit log, rendered.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <memory>
 
 #include "base/file.h"
+#include "base/time_format.h"
 #include "bundle/importer.h"
 #include "hub/admin.h"
 #include "hub/report.h"
@@ -60,6 +62,34 @@ std::vector<Bar> DayBars(const std::vector<ReportLine>& lines, const std::string
   return bars;
 }
 
+// Check-ins per local hour of each event over the period, from its first day with check-ins to
+// its last (at most 14 days: 336 bars).
+std::map<std::string, std::vector<Bar>> HourBars(HubStore& store, const ReportPeriod& p,
+                                                 int64_t off) {
+  std::map<std::string, std::map<int64_t, int64_t>> by_hour;
+  const SumQuery q{.from = p.from,
+                   .to = p.to,
+                   .kind = journal::Kind::kCheckin,
+                   .detail = SumDetail::kHour,
+                   .utc_offset_seconds = off};
+  base::Status st = store.SumEntries(q, [&](const SumRow& r) {
+    by_hour[r.scope_id][std::atoll(r.detail.c_str())] += r.count;
+    return base::Status::Ok();
+  });
+  std::map<std::string, std::vector<Bar>> out;
+  if (!st.ok()) return out;
+  for (auto& [event, hours] : by_hour) {
+    const int64_t first = hours.begin()->first / 24 * 24;
+    const int64_t last = std::min(hours.rbegin()->first / 24 * 24 + 23, first + 14 * 24 - 1);
+    std::vector<Bar>& bars = out[event];
+    for (int64_t h = first; h <= last; ++h) {
+      const std::string at = base::FormatIso8601Utc(h * 3600);  // local: the offset is in h
+      bars.push_back({h % 24 == 0 ? at.substr(5, 5) : at.substr(11, 2), hours[h]});
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 // Two months side by side per partner and offer, then one chart per partner.
@@ -69,9 +99,9 @@ void AdminWeb::Partners(Ctx& c) {
   base::Result<ReportPeriod> p_now = MonthPeriod(m.now, off), p_before = MonthPeriod(m.before, off);
   if (!p_now.ok() || !p_before.ok()) return Fail(c, 400, "month: YYYY-MM");
   base::Result<Settlement> now =
-      BuildSettlement(store_, fs_, options_.data_dir, *p_now, ReportBy::kOffer, off);
+      BuildSettlement(store_, fs_, options_.data_dir, *p_now, ReportBy::kOffer, off, true);
   base::Result<Settlement> before =
-      BuildSettlement(store_, fs_, options_.data_dir, *p_before, ReportBy::kOffer, off);
+      BuildSettlement(store_, fs_, options_.data_dir, *p_before, ReportBy::kOffer, off, true);
   base::Result<Settlement> days =
       BuildSettlement(store_, fs_, options_.data_dir, *p_now, ReportBy::kDay, off);
   if (!now.ok() || !before.ok() || !days.ok()) return Fail(c, 500, "report failed");
@@ -95,11 +125,12 @@ void AdminWeb::Partners(Ctx& c) {
   }
   std::string body = MonthForm("/admin/partners", m.now, c.lang);
   body += "<table id=\"partners\"><thead><tr><th rowspan=\"2\">" + Html(c.t("col.partner")) +
-          "</th><th rowspan=\"2\">" + Html(c.t("col.offer")) + "</th><th colspan=\"4\">" +
-          Html(c.t("period.this")) + " " + m.now + "</th><th colspan=\"4\">" +
+          "</th><th rowspan=\"2\">" + Html(c.t("col.offer")) + "</th><th colspan=\"5\">" +
+          Html(c.t("period.this")) + " " + m.now + "</th><th colspan=\"5\">" +
           Html(c.t("period.last")) + " " + m.before + "</th></tr><tr>";
   for (int i = 0; i < 2; ++i) {
-    for (const char* k : {"col.count", "col.purchase", "col.discount", "col.cashback"}) {
+    for (const char* k :
+         {"col.count", "col.purchase", "col.discount", "col.cashback", "col.voids"}) {
       body += "<th>" + Html(c.t(k)) + "</th>";
     }
   }
@@ -108,7 +139,8 @@ void AdminWeb::Partners(Ctx& c) {
     body += "<tr>" + Td(Html(r.name)) + Td(Html(r.offer));
     for (const ReportLine* l : {&r.a, &r.b}) {
       body += Td(std::to_string(l->count), true) + Td(Money(l->purchase_minor), true) +
-              Td(Money(l->discount_minor), true) + Td(Money(l->cashback_minor), true);
+              Td(Money(l->discount_minor), true) + Td(Money(l->cashback_minor), true) +
+              Td(std::to_string(l->voids), true);
     }
     body += "</tr>";
   }
@@ -153,8 +185,12 @@ void AdminWeb::Events(Ctx& c) {
             Td(capacity, true) + "</tr>";
   }
   body += "</table>";
+  std::map<std::string, std::vector<Bar>> hours = HourBars(store_, *p, off);
   for (const ReportLine& l : sums->events) {
-    body += "<h2>" + Html(l.name.empty() ? l.id : l.name) + " — " + Html(m.now) + "</h2>" +
+    const std::string name = l.name.empty() ? l.id : l.name;
+    body += "<h2>" + Html(name) + " — " + Html(c.t("events.per_hour")) + "</h2>" +
+            BarChartSvg(name + ": " + std::string(c.t("events.per_hour")), hours[l.id], 960) +
+            "<h2>" + Html(name) + " — " + Html(m.now) + "</h2>" +
             BarChartSvg(l.id, DayBars(days->events, l.id, *p, off));
   }
   SendPage(c, c.t("nav.events"), body);

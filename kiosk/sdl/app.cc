@@ -210,6 +210,7 @@ void App::RefreshStatus() {
   status_.camera = !cfg_.camera.empty();
   status_.device_id = wiring_->device_id();
   status_.key_fingerprint = wiring_->key_fingerprint();
+  status_.device_pubkey_pem = wiring_->public_key_pem();
   status_.version = opt_.version;
   status_.journal_entries = device.journal->last_seq();
   auto acked = device.journal->AckedSeq();

@@ -76,9 +76,30 @@ class Run:
         cells = [c.text for c in shop1.find_elements(By.TAG_NAME, "td")]
         self.check(cells[1] == "In contact", "shop-1 state: %s" % cells)
         self.check(cells[6] == "6" and cells[7] == "6", "shop-1 journal/acked: %s" % cells)
+        # Its status report: what it serves, its version, the registry it decides with (behind
+        # the published one, amber), refused scans by reason, disk, uptime, the Pi's power.
+        self.check(cells[2] == "shop P-1" and cells[4] == "0.9.1", "shop-1 mode/app: %s" % cells)
+        reg = shop1.find_elements(By.TAG_NAME, "td")[5]
+        self.check(cells[5] == "0 (1) behind" and "amber" in reg.get_attribute("class"),
+                   "shop-1 registry: %s" % cells)
+        self.check(cells[9] == "EXPIRED 1, REVOKED 2" and cells[10] == "1",
+                   "shop-1 failed scans / clock: %s" % cells)
+        self.check(cells[12] == "23.9 GB" and cells[13] == "3 d 4 h",
+                   "shop-1 disk / uptime: %s" % cells)
+        self.check(cells[14] == "51.6 \u00b0C, undervoltage!", "shop-1 Pi: %s" % cells)
+        shop2 = [r for r in rows if r.get_attribute("data-name") == "shop-2"][0]
+        cells2 = [c.text for c in shop2.find_elements(By.TAG_NAME, "td")]
+        self.check(cells2[4] == "\u2014" and cells2[9] == "\u2014", "shop-2 never reported: %s" % cells2)
         door = [r for r in rows if r.get_attribute("data-name") == "door-1"][0]
         self.check(door.find_elements(By.TAG_NAME, "td")[1].text == "Never seen", "door-1 state")
         self.shot("fleet")
+        # Filtered by state: only the kiosk that never made contact.
+        self.d.get(self.args.url + "/admin/?state=never")
+        table = self.wait.until(ec.presence_of_element_located((By.ID, "fleet")))
+        names = [r.get_attribute("data-name") for r in table.find_elements(By.CSS_SELECTOR, "tbody tr")]
+        self.check(names == ["door-1"], "state=never: %s" % names)
+        self.d.get(self.args.url + "/admin/")
+        self.wait.until(ec.presence_of_element_located((By.ID, "fleet")))
 
     def kiosk(self):
         self.d.find_element(By.LINK_TEXT, "shop-1").click()
@@ -86,6 +107,12 @@ class Run:
         self.check(len(entries.find_elements(By.CSS_SELECTOR, "tr")) == 7, "6 entries and a head")
         bars = self.d.find_elements(By.CSS_SELECTOR, "svg.chart rect")
         self.check(len(bars) == 2, "two days of redemptions: %d bars" % len(bars))
+        contacts = self.d.find_element(By.ID, "contacts")
+        what = [r.find_elements(By.TAG_NAME, "td")[1].text
+                for r in contacts.find_elements(By.CSS_SELECTOR, "tr")[1:]]
+        self.check(what == ["status", "journal"], "contacts, newest first: %s" % what)
+        reports = self.d.find_element(By.ID, "reports")
+        self.check("REVOKED 2" in reports.text, "status reports: " + reports.text)
         self.shot("kiosk")
 
     def xlsx(self):
@@ -139,7 +166,9 @@ class Run:
         self.check("Последняя связь" in self.d.page_source, "Russian fleet page")
         self.shot("fleet-ru")
         self.d.get(self.args.url + "/admin/partners?month=2026-11")
-        self.wait.until(ec.presence_of_element_located((By.ID, "partners")))
+        table = self.wait.until(ec.presence_of_element_located((By.ID, "partners")))
+        heads = [h.text for h in table.find_elements(By.CSS_SELECTOR, "thead th")]
+        self.check(heads.count("Отмены") == 2, "voids column in both months: %s" % heads)
         self.shot("partners-ru")
 
     def main(self):

@@ -40,6 +40,21 @@ class AdminWebTest : public ::testing::Test {
     AddAdmin("vera", "viewer");
     ASSERT_TRUE(fx_.StartHub());
     for (size_t i = 0; i < 2; ++i) Push(kiosks_[i]);  // door-1 never synced
+    // shop-1 reports its health (a Raspberry Pi short of power, deciding with registry 0 while 1
+    // is published); shop-2 is an old kiosk that never sends a report.
+    ReportStatus(kiosks_[0], R"({"format": 1, "app_version": "0.9.1", "mode": "shop",
+        "scope_id": "P-1", "registry_seq": 0, "journal_last_seq": 6, "kiosk_time_utc": 1794387600,
+        "uptime_seconds": 273600, "disk_free_bytes": 23900000000, "clock_corrections": 1,
+        "failed_scans": {"EXPIRED": 1, "REVOKED": 2}, "temperature_celsius": 51.6,
+        "undervoltage": true})");
+  }
+
+  void ReportStatus(const std::string& kiosk, const std::string& body) {
+    httplib::Headers h = {
+        {"Authorization", fx_.Sign(kiosk, "POST", "/v1/status", base::AsBytes(body))}};
+    auto r = Client().Post("/v1/status", h, body, "application/json");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
   }
 
   void AddAdmin(const std::string& name, const std::string& role) {
@@ -261,6 +276,22 @@ TEST_F(AdminWebTest, EveryPageHasAllItsWordsInEachLanguage) {
       EXPECT_EQ(r->body.find("(?)"), std::string::npos) << lang << " " << page;
     }
   }
+}
+
+// The Events page charts check-ins per local hour over the event's day (UTC+3 by default: the
+// five check-ins from 09:00Z are at 12 local), and the Partners page counts voids per month.
+TEST_F(AdminWebTest, EventsChartCheckinsPerHourAndPartnersCountVoids) {
+  Push(kiosks_[2]);
+  const std::string s = Session("anna");
+  auto r = Client().Get("/admin/events?month=2026-11", {{"Cookie", s}});
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  EXPECT_TRUE(Contains(r->body, "Check-ins per hour"));
+  EXPECT_TRUE(Contains(r->body, "<title>12: 5</title>"));
+  EXPECT_TRUE(Contains(r->body, "<title>11: 0</title>"));
+  r = Client().Get("/admin/partners?month=2026-11", {{"Cookie", s}});
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(Contains(r->body, "<th>Voids</th>"));
 }
 
 // Headless Chromium through Selenium against this hub: tests/browser/admin_browser.py. Its

@@ -195,6 +195,19 @@ cktest::ProcessResult HubFixture::Cardhub(const std::vector<std::string>& args) 
   return cktest::RunProcess(CK_CARDHUB_PATH, with);
 }
 
+std::unique_ptr<hub::HubStore> HubFixture::OpenStore() {
+  hub::Config config;
+  if (!config_path_.empty()) {
+    base::Result<hub::Config> c = hub::LoadConfig(config_path_);
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    if (!c.ok()) return nullptr;
+    config = *c;
+  }
+  base::Result<std::unique_ptr<hub::HubStore>> s = hub::OpenStore(hub_dir(), config);
+  EXPECT_TRUE(s.ok()) << s.status().ToString();
+  return s.ok() ? std::move(s).value() : nullptr;
+}
+
 bool HubFixture::UseBackend(const std::string& backend) {
   if (backend == "sqlite") return true;
   if (backend != "postgres") {

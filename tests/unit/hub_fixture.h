@@ -29,6 +29,7 @@
 #include "base/bytes.h"
 #include "base/clock.h"
 #include "card/crypto.h"
+#include "hub/store.h"
 #include "journal/journal.h"
 #include "registry/records.h"
 #include "subprocess.h"
@@ -152,6 +153,9 @@ class HubFixture {
   bool UseBackend(const std::string& backend);
   // The --config file given to every cardhub command, or "" (none).
   const std::string& config_path() const { return config_path_; }
+  // The hub's store (the backend UseBackend chose), opened beside a running hub as a second
+  // instance would; null after ADD_FAILURE when it cannot be opened.
+  std::unique_ptr<hub::HubStore> OpenStore();
 
   // Runs the cardhub binary with `args` (--data-dir is not added; --config is, when the fixture
   // has one).

@@ -8,10 +8,16 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
 
+#include "base/hex.h"
 #include "hub/store.h"
 #include "hub_fixture.h"
 #include "protocol/status_report.h"
+#include "status_intake.h"
+#include "subprocess.h"
 
 namespace {
 
@@ -49,18 +55,7 @@ class HubStatusTest : public ::testing::TestWithParam<std::string> {
     return j.value("message", "");
   }
 
-  // The hub's store, opened beside the running hub (as a second instance would).
-  std::unique_ptr<hub::HubStore> Store() {
-    hub::Config config;
-    if (!fx_.config_path().empty()) {
-      base::Result<hub::Config> c = hub::LoadConfig(fx_.config_path());
-      EXPECT_TRUE(c.ok()) << c.status().ToString();
-      if (c.ok()) config = *c;
-    }
-    base::Result<std::unique_ptr<hub::HubStore>> s = hub::OpenStore(fx_.hub_dir(), config);
-    EXPECT_TRUE(s.ok()) << s.status().ToString();
-    return s.ok() ? std::move(s).value() : nullptr;
-  }
+  std::unique_ptr<hub::HubStore> Store() { return fx_.OpenStore(); }
 
   static json Report() {
     return {{"format", 1},
@@ -247,6 +242,39 @@ TEST_P(HubStatusTest, EveryAuthenticatedRequestIsAContact) {
   EXPECT_EQ((*contacts)[2].what, "bundle");
   EXPECT_EQ((*contacts)[2].http_status, 404);
   EXPECT_EQ((*contacts)[2].detail, "no bundle published yet");
+}
+
+// contact_interval_seconds: a kiosk's burst of answered requests of one kind is one contact per
+// interval; every refusal is kept; record_contacts = false keeps none.
+TEST(ContactLogTest, AnsweredRequestsAtMostOncePerIntervalAndKindRefusalsAlways) {
+  cktest::TempDir dir;
+  base::Result<std::unique_ptr<hub::HubStore>> store = hub::OpenSqliteStore(dir.File("hub.db"));
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  base::Result<card::PrivateKey> key = card::PrivateKey::Generate(card::Alg::kEdDSA);
+  ASSERT_TRUE(key.ok());
+  const card::PublicKey pub = *key->Public();
+  base::Result<hub::Device> dev =
+      (*store)->AddDevice("k1", base::ToHex(pub.kid()), pub.ToPem(), 1000);
+  ASSERT_TRUE(dev.ok()) << dev.status().ToString();
+  hub::ContactLog off(**store, false, 0);
+  off.Record({.device_id = dev->id, .time = 1000, .what = "journal", .http_status = 409});
+  hub::ContactLog log(**store, true, 60);
+  for (const auto& [time, what, http] :
+       std::vector<std::tuple<int64_t, std::string, int>>{{1000, "journal", 200},
+                                                          {1010, "journal", 200},
+                                                          {1020, "journal", 409},
+                                                          {1021, "status", 200},
+                                                          {1030, "bundle", 304},
+                                                          {1059, "journal", 200},
+                                                          {1060, "journal", 200}}) {
+    log.Record({.device_id = dev->id, .time = time, .what = what, .http_status = http});
+  }
+  base::Result<std::vector<hub::Contact>> contacts = (*store)->ListContacts(dev->id, 20);
+  ASSERT_TRUE(contacts.ok());
+  std::vector<std::pair<int64_t, int>> got;
+  for (const hub::Contact& c : *contacts) got.emplace_back(c.time, c.http_status);
+  EXPECT_EQ(got, (std::vector<std::pair<int64_t, int>>{
+                     {1060, 200}, {1030, 304}, {1021, 200}, {1020, 409}, {1000, 200}}));
 }
 
 std::string BackendName(const ::testing::TestParamInfo<std::string>& info) { return info.param; }

@@ -40,8 +40,10 @@
 #include <thread>
 #include <vector>
 
+#include "base/hex.h"
 #include "base/time_format.h"
 #include "bundle_fixture.h"
+#include "journal/device_key.h"
 #include "kiosk_fixture.h"
 #include "notify_socket.h"
 #include "real_fs.h"
@@ -49,6 +51,7 @@
 #include "scanner/qr_codec.h"
 #include "subprocess.h"
 #include "sync/device_id.h"
+#include "sync/failed_scans.h"
 #include "sync/journal_to_stick.h"
 #include "sync/usb_watcher.h"
 
@@ -604,6 +607,14 @@ TEST_F(KioskAppE2eTest, RefusedCardsShowRedResultsThatCloseByThemselves) {
     EXPECT_EQ(e.kind, journal::Kind::kRejected) << e.seq;
     EXPECT_EQ(e.discount_minor, 0) << e.seq;
   }
+  // Counted by reason for the next status report to the hub (sync/failed_scans.h).
+  base::Result<std::unique_ptr<ck_sync::FailedScans>> counted =
+      ck_sync::FailedScans::Open(fx_.data_dir());
+  ASSERT_TRUE(counted.ok()) << counted.status().ToString();
+  base::Result<ck_sync::ReasonCounts> counts = (*counted)->Snapshot();
+  ASSERT_TRUE(counts.ok()) << counts.status().ToString();
+  EXPECT_EQ(*counts, (ck_sync::ReasonCounts{
+                         {"BAD_SIGNATURE", 1}, {"EXPIRED", 1}, {"MALFORMED", 1}, {"REVOKED", 1}}));
 }
 
 // ---- 3. an event desk ------------------------------------------------------------------------
@@ -833,6 +844,50 @@ TEST_F(KioskAppE2eTest, ACashbackPurchaseSaysWhatTheMemberEarnsOnConfirmAndResul
   EXPECT_EQ(accepted[0].cashback_minor, 12500);
   EXPECT_EQ(accepted[0].discount_minor, 0);
   EXPECT_EQ(accepted[0].purchase_minor, 62500);
+}
+
+// The admin's "device key" screen shows the key `cardctl device pubkey` prints as a QR code that a
+// photograph of the screen gives back, with its kid in text; Back returns to the menu.
+TEST_F(KioskAppE2eTest, TheAdminScreenShowsTheDeviceKeyAsAQrCode) {
+  base::Result<card::PrivateKey> key =
+      journal::LoadOrCreateDeviceKey(cktest::RealFs(), fx_.data_dir());
+  ASSERT_TRUE(key.ok()) << key.status().ToString();
+  const card::PublicKey pub = *key->Public();
+  const card::Kid kid = pub.kid();
+  const std::string kid_hex = base::ToHex(base::ByteSpan(kid.data(), kid.size()));
+  const std::string pin = "press key_0\npress key_0\npress key_0\npress key_0\npress ok\n";
+  const KioskRun run = Run(Shop(),
+                           "wait idle 30\n"
+                           "key F2\n"
+                           "wait pin 20\n" +
+                               pin +
+                               "wait admin 20\n"
+                               "press language\n"
+                               "press device_key\n"
+                               "wait admin-key 20\n"
+                               "expect Device key for the hub\n"
+                               "expect " +
+                               kid_hex +
+                               "\n"
+                               "press back\n"
+                               "wait admin 20\n"
+                               "quit\n",
+                           {"--screenshot-dir", screenshot_dir()});
+  ASSERT_EQ(run.process.exit_code, 0) << run.Describe();
+  std::string shot;
+  for (const std::string& name : Screenshots()) {
+    if (name.find("-admin-key.png") != std::string::npos) shot = name;
+  }
+  ASSERT_FALSE(shot.empty()) << run.Describe();
+  // The screenshot decoded as a photograph of it would be: the project's ZXing reader.
+  base::Result<scanner::GrayImage> image = scanner::LoadImage(screenshot_dir() + "/" + shot);
+  ASSERT_TRUE(image.ok()) << image.status().ToString();
+  const std::vector<scanner::QrSymbol> codes = scanner::ReadQrCodes(image->view());
+  ASSERT_EQ(codes.size(), 1u) << shot;
+  EXPECT_EQ(codes[0].text, pub.ToPem());
+  EXPECT_EQ(codes[0].ec_level, "M");
+  // `cardctl device pubkey` prints the same text: what the hub's enrolment takes.
+  EXPECT_NE(codes[0].text.find("-----BEGIN PUBLIC KEY-----"), std::string::npos);
 }
 
 // ---- 6. screenshots and drawing time ---------------------------------------------------------

@@ -2,8 +2,11 @@
 // the words a cashier or a volunteer reads, colour never the only signal, keypad editing.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "kiosk/outcome.h"
 #include "kiosk_settings/strings.h"
@@ -11,6 +14,7 @@
 #include "kiosk_ui/view.h"
 #include "rules/events.h"
 #include "rules/offers.h"
+#include "scanner/qr_codec.h"
 
 namespace kiosk_ui {
 namespace {
@@ -332,8 +336,45 @@ TEST_F(ViewTest, AdminShowsDeviceAndActions) {
   EXPECT_TRUE(v.Shows("Written to a stick through seq 9, acknowledged by the union through seq 7"))
       << v.AllText();
   for (const char* id : {"import_usb", "export_usb", "sync_now", "mode", "select", "language",
-                         "set_pin", "confirm_clock", "close"})
+                         "set_pin", "confirm_clock", "device_key", "close"})
     EXPECT_NE(v.Button(id), nullptr) << id;
+}
+
+// The device-key screen: the key's PEM as a QR code that reads back (the view's black fills drawn
+// into a picture and decoded by the project's ZXing reader), its kid in text, and Back.
+TEST_F(ViewTest, AdminKeyScreenShowsTheKeyAsAQrCodeThatReadsBack) {
+  const std::string pem =
+      "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n"
+      "-----END PUBLIC KEY-----\n";
+  model_.app = kiosk_ui::AppScreen::kAdminKey;
+  model_.status.key_fingerprint = "0011223344556677";
+  model_.status.device_pubkey_pem = pem;
+  for (const kiosk_settings::Strings* s : {&En(), &Ru()}) {
+    const View v = Build(*s);
+    EXPECT_EQ(v.name, "admin-key");
+    EXPECT_TRUE(v.Shows("0011223344556677")) << v.AllText();
+    EXPECT_NE(v.Button("back"), nullptr);
+    scanner::GrayImage img{.width = 800, .height = 480};
+    img.pixels.assign(800 * 480, 128);
+    for (const kiosk_ui::Element& e : v.elements) {
+      if (e.kind != kiosk_ui::Kind::kFill) continue;
+      const uint8_t gray = e.color == kiosk_ui::Rgb{0, 0, 0}         ? 0
+                           : e.color == kiosk_ui::Rgb{255, 255, 255} ? 255
+                                                                     : 128;
+      for (int y = std::max(0, e.rect.y); y < std::min(480, e.rect.y + e.rect.h); ++y) {
+        for (int x = std::max(0, e.rect.x); x < std::min(800, e.rect.x + e.rect.w); ++x) {
+          img.pixels[static_cast<size_t>(y) * 800 + static_cast<size_t>(x)] = gray;
+        }
+      }
+    }
+    const std::vector<scanner::QrSymbol> codes = scanner::ReadQrCodes(img.view());
+    ASSERT_EQ(codes.size(), 1u);
+    EXPECT_EQ(codes[0].text, pem);
+  }
+  // Without a readable key it says so instead of showing a code.
+  model_.status.device_pubkey_pem.clear();
+  const View v = Build(En());
+  EXPECT_TRUE(v.Shows("The device key cannot be read: see the log")) << v.AllText();
 }
 
 // The admin menu shows the clock and its floor (kiosk/clock_check.h), and says when it is wrong.

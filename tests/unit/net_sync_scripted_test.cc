@@ -25,6 +25,7 @@
 #include "journal/export.h"
 #include "journal/journal.h"
 #include "protocol/signing.h"
+#include "protocol/status_report.h"
 #include "real_fs.h"
 #include "scripted_transport.h"
 #include "sync/background_sync.h"
@@ -94,6 +95,9 @@ class ScriptedSyncTest : public ::testing::Test {
     o.retry.uniform01 = [] { return 0.5; };
     o.pull = pull;
     o.push = push;
+    o.status.send = send_status_;  // most tests script the pull and push only
+    o.status.app_version = "1.2.3";
+    o.status.scope = [] { return ck_sync::StatusScope{.mode = "shop", .scope_id = "P-1"}; };
     ck_sync::NetSync sync(fs_, clock_, *importer_, *journal_, key_, hub_, std::move(o));
     return sync.RunOnce();
   }
@@ -118,6 +122,7 @@ class ScriptedSyncTest : public ::testing::Test {
   std::unique_ptr<journal::Journal> journal_;
   cktest::ScriptedTransport hub_;
   std::vector<int64_t> sleeps_;
+  bool send_status_ = false;
 };
 
 // ---- Pull ----
@@ -167,6 +172,42 @@ TEST_F(ScriptedSyncTest, ASuccessfulCycleKeepsTheHubsDate) {
   base::Result<int64_t> kept = ck_sync::ReadHubTime(fs_, data_);
   ASSERT_TRUE(kept.ok()) << kept.status().ToString();
   EXPECT_EQ(*kept, 1796172401);
+}
+
+// After the push: one signed POST /v1/status with what the kiosk knows of itself; an older hub's
+// 404 is no failure and no line; a refusal is a line but the cycle stays good.
+TEST_F(ScriptedSyncTest, TheStatusReportFollowsThePushSignedAndAnOldHubsNotFoundIsSilent) {
+  send_status_ = true;
+  ApplyDirectly(1);
+  AddEntries(2);
+  for (int status : {200, 404, 400}) {
+    hub_.Queue({.status = 304, .headers = {{"ETag", "\"1\""}}});
+    if (status == 200) {
+      hub_.Queue({.status = 200, .body = R"({"acked_seq": 2, "stored": 2, "duplicates": 0})"});
+    }
+    hub_.Queue({.status = status,
+                .body = status == 400 ? R"({"error": "BAD_STATUS", "message": "no"})"
+                                      : R"({"ok": true})"});
+    const ck_sync::SyncReport r = Sync(1);
+    EXPECT_FALSE(r.error() || r.refused()) << r.Lines().back();
+    const cktest::RecordedRequest& sent = hub_.requests().back();
+    EXPECT_EQ(sent.method, "POST");
+    ExpectSigned(sent, "/v1/status");
+    base::Result<ck_protocol::StatusReport> body = ck_protocol::ParseStatusReport(sent.body);
+    ASSERT_TRUE(body.ok()) << body.status().ToString() << sent.body;
+    EXPECT_EQ(body->app_version, "1.2.3");
+    EXPECT_EQ(body->mode, "shop");
+    EXPECT_EQ(body->scope_id, "P-1");
+    EXPECT_EQ(body->registry_seq, 1);
+    EXPECT_EQ(body->journal_last_seq, 2);
+    EXPECT_EQ(body->kiosk_time_utc, clock_.NowUnixSeconds());
+    const std::string last = r.Lines().back();
+    const std::string want = status == 200   ? "status: reported"
+                             : status == 404 ? "journal: "
+                                             : "status: refused by the hub: ";
+    EXPECT_EQ(last.rfind(want, 0), 0u) << last;
+  }
+  EXPECT_EQ(hub_.unused(), 0u);
 }
 
 TEST_F(ScriptedSyncTest, AFailedCycleOrAnErrorAnswerKeepsNoHubTime) {
@@ -439,6 +480,7 @@ TEST_F(ScriptedSyncTest, BackgroundSyncUsesTheInjectedTransportFactory) {
   options.net.device_id = "0123456789abcdef";
   options.net.transport.hub_url = kHubUrl;
   options.net.retry.max_attempts = 1;
+  options.net.status.send = false;  // the script is the pull and the push
   options.make_transport = [&](const ck_sync::TransportOptions& t)
       -> base::Result<std::unique_ptr<ck_sync::HttpTransport>> {
     EXPECT_EQ(t.hub_url, kHubUrl);
@@ -504,6 +546,7 @@ TEST_F(ScriptedSyncTest, BackgroundSyncReadsTheJournalFreshForEachCycle) {
   options.net.device_id = "0123456789abcdef";
   options.net.transport.hub_url = kHubUrl;
   options.net.retry.max_attempts = 1;
+  options.net.status.send = false;  // the script is the pull and the push
   options.make_transport = [&](const ck_sync::TransportOptions&)
       -> base::Result<std::unique_ptr<ck_sync::HttpTransport>> {
     return std::unique_ptr<ck_sync::HttpTransport>(

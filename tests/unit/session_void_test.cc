@@ -237,6 +237,24 @@ TEST_F(VoidTest, TheDoorUndoesItsLastCheckinOneAtATime) {
   EXPECT_EQ(screen().attendance, 0);
 }
 
+// The results a kiosk counts as scans (Session::set_on_result: its refused-scan counters): a
+// check-in and a repeat refused are; a refused void, an undo, a manual count are corrections.
+TEST_F(VoidTest, OnlyScansResultsAreReportedNotTheCorrections) {
+  ASSERT_NO_FATAL_FAILURE(Start(kiosktest::EventConfig()));
+  std::vector<std::string> decisions;
+  s().set_on_result([&](const Screen& sc) { decisions.push_back(sc.decision); });
+  s().UndoLastCheckin(Actor::kCashier);  // NOTHING_TO_UNDO
+  s().Scan(Card(kAnna));
+  s().Scan(Card(kAnna));  // a repeat
+  s().UndoLastCheckin(Actor::kCashier);
+  s().Confirm();
+  s().ManualCount();
+  s().StartVoid("00000000-0000-4000-8000-000000000000", Actor::kAdmin);  // VOID_UNKNOWN_ENTRY
+  ASSERT_EQ(decisions.size(), 2u);
+  EXPECT_EQ(decisions[0], "accepted");
+  EXPECT_NE(decisions[1], "accepted");
+}
+
 TEST_F(VoidTest, ManualCountsAreCountedApartAndAgainstTheCapacity) {
   RegistrySpec spec = Spec();
   spec.events[0].capacity = 3;

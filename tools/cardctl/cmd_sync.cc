@@ -9,6 +9,7 @@
 #include "base/clock.h"
 #include "base/file.h"
 #include "base/fs.h"
+#include "base/version.h"
 #include "bundle/importer.h"
 #include "commands.h"
 #include "journal/chain.h"
@@ -65,6 +66,7 @@ int Sync(base::FileSystem& fs, const Args& args) {
   if (auto cert = args.Get("hub-cert")) options.transport.hub_cert_path = *cert;
   options.retry.max_attempts = kSyncAttempts;
   options.pull = trusted.has_value();
+  options.status.app_version = base::kProjectVersion;
   if (!trusted) std::printf("bundle: not pulled (no --trust key given)\n");
 
   // The importer needs a key even when it is not used.

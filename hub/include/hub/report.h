@@ -30,6 +30,7 @@ struct ReportLine {
   std::string detail_id, detail_name;  // offer id and title, device name, or the day YYYY-MM-DD
   int64_t count = 0, purchase_minor = 0, discount_minor = 0, cashback_minor = 0;
   int64_t members = 0;  // events: distinct members checked in
+  int64_t voids = 0;    // partners: entries of the period a void cancels (not in the sums above)
 };
 
 struct Settlement {
@@ -40,10 +41,12 @@ struct Settlement {
   bool names_known = false;          // a registry was published
 };
 
-// The sums over the period, named from DATA_DIR/registry.db when there is one.
+// The sums over the period, named from DATA_DIR/registry.db when there is one; with count_voids
+// also the partners' voids (ReportLine::voids: one more pass over the period).
 base::Result<Settlement> BuildSettlement(HubStore& store, base::FileSystem& fs,
                                          const std::string& data_dir, const ReportPeriod& period,
-                                         ReportBy by, int64_t utc_offset_seconds);
+                                         ReportBy by, int64_t utc_offset_seconds,
+                                         bool count_voids = false);
 
 // Accrued cashback per member (rid) per partner over the period: accepted discounts with
 // cashback, voids netted out, as CSV for Russian Excel (BOM, ';', decimal comma) with the header

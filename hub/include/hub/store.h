@@ -75,17 +75,20 @@ struct BundleRecord {
 
 // What the settlement report sums (hub/report.h): accepted entries of one kind with time in
 // [from, to), grouped by partner (discounts) or event (check-ins), and by `detail`.
-enum class SumDetail { kNone, kOffer, kDevice, kDay, kMember };
+enum class SumDetail { kNone, kOffer, kDevice, kDay, kMember, kHour };
 struct SumQuery {
   int64_t from = 0, to = 0;  // Unix seconds
   journal::Kind kind = journal::Kind::kDiscount;
   SumDetail detail = SumDetail::kNone;
-  int64_t utc_offset_seconds = 0;  // the kiosks' local time, for kDay
+  int64_t utc_offset_seconds = 0;  // the kiosks' local time, for kDay and kHour
+  // false: the entries no void cancels (the settlement); true: only those a void cancels.
+  bool voided = false;
 };
 struct SumRow {
   std::string scope_id;  // partner_id or event_id
-  // offer id, device name, local day number (days since 1970-01-01), rid (16 lower-case hex
-  // digits; entries without one are left out), or ""
+  // offer id, device name, local day number (days since 1970-01-01), local hour number (hours
+  // since 1970-01-01T00:00 local), rid (16 lower-case hex digits; entries without one are left
+  // out), or ""
   std::string detail;
   int64_t count = 0, purchase_minor = 0, discount_minor = 0;
   int64_t members = 0;  // distinct rids
@@ -190,11 +193,15 @@ base::Result<std::unique_ptr<HubStore>> OpenPostgresStore(const std::string& con
 //   serve_connections = 4096, serve_connections_per_address = 64, serve_idle_timeout = 10 (or
 //   "10s"), serve_connection_memory_kib = 32, serve_listen_backlog = 1024, serve_threads = 2,
 //   serve_workers = 16: `cardhub serve`'s ServeLimits (docs/hub.md, "Limits", for the ranges)
+//   record_contacts = true, contact_interval_seconds = 60 (0..3600): which contacts `cardhub serve`
+//   writes (ServeOptions, docs/hub.md "Storage")
 struct Config {
   std::string store = "sqlite";
   std::string postgres_conninfo;
   int64_t utc_offset_seconds = 3 * 3600;
   ServeLimits limits;
+  bool record_contacts = true;
+  int64_t contact_interval_seconds = 60;
 };
 // Parses a config's text; `source` names it in errors: "hub.conf:2: key 'store': must be sqlite |
 // postgres, got 'mysql'" (InvalidArgument); an unknown key is refused.

@@ -32,6 +32,8 @@ std::string_view AdminFlow::ScreenName() const {
       return "admin";
     case AppScreen::kAdminSelect:
       return "admin-select";
+    case AppScreen::kAdminKey:
+      return "admin-key";
     case AppScreen::kSession:
     case AppScreen::kNotProvisioned:  // the app's, never the admin flow's
     case AppScreen::kRecent:
@@ -188,6 +190,7 @@ AdminEffects AdminFlow::Back(bool job_running) {
       return {.cancel_session = true};
     case AppScreen::kAdminSelect:
     case AppScreen::kSetPin:
+    case AppScreen::kAdminKey:
       screen_ = AppScreen::kAdmin;
       new_pin_.clear();
       SetNotice("", false);
@@ -246,6 +249,9 @@ AdminEffects AdminFlow::MenuButton(std::string_view id, const AdminContext& cont
     OpenSelect(context.mode, context.registry);
   } else if (id == "language") {
     return NextLanguage();
+  } else if (id == "device_key") {
+    screen_ = AppScreen::kAdminKey;
+    SetNotice("", false);
   } else if (id == "set_pin") {
     screen_ = AppScreen::kSetPin;
     entry_.clear();

@@ -60,6 +60,7 @@ void Session::Reset() {
 void Session::ShowResult() {
   screen_.state = State::kResult;
   result_since_ns_ = clock_.MonotonicNanos();
+  if (on_result_ && !correcting_) on_result_(screen_);
 }
 
 void Session::Fail(const std::string& code, const std::string& message) {

@@ -7,6 +7,19 @@
 namespace kiosk {
 namespace {
 
+// Marks the session as in a correction while alive (Session::set_on_result leaves its results out).
+class Correcting {
+ public:
+  explicit Correcting(bool* flag) : flag_(flag), was_(*flag) { *flag_ = true; }
+  ~Correcting() { *flag_ = was_; }
+  Correcting(const Correcting&) = delete;
+  Correcting& operator=(const Correcting&) = delete;
+
+ private:
+  bool* flag_;
+  bool was_;
+};
+
 constexpr char kVoided[] = "VOIDED";
 
 bool Voidable(journal::Kind k) {
@@ -64,6 +77,7 @@ void Session::RefuseVoid(const std::string& code, const std::string& why) {
 }
 
 void Session::StartVoid(std::string_view uuid_view, Actor actor) {
+  const Correcting correcting(&correcting_);
   if (screen_.state == State::kAmountEntry || screen_.state == State::kConfirm) return;
   const std::string uuid(uuid_view);  // it may be this screen's own entry_uuid: copied first
   Reset();
@@ -99,6 +113,7 @@ void Session::StartVoid(std::string_view uuid_view, Actor actor) {
 
 // Confirm() on the void_confirm screen: the void entry, after the same checks again.
 void Session::ConfirmVoid() {
+  const Correcting correcting(&correcting_);
   base::Result<std::optional<journal::Entry>> found = journal_.Find(screen_.void_uuid);
   if (!found.ok() || !found->has_value())
     return RefuseVoid("JOURNAL_ERROR", "cannot read the entry to void again");
@@ -135,6 +150,7 @@ void Session::ConfirmVoid() {
 }
 
 void Session::UndoLastCheckin(Actor actor) {
+  const Correcting correcting(&correcting_);
   if (config_.mode != Mode::kEvent) return;
   if (screen_.state == State::kAmountEntry || screen_.state == State::kConfirm) return;
   base::Result<std::optional<journal::Entry>> last = journal_.LastCheckin(config_.event_id);
@@ -156,6 +172,7 @@ bool Session::EventCounts(const std::string& event_id, int64_t* members, int64_t
 }
 
 void Session::ManualCount() {
+  const Correcting correcting(&correcting_);
   if (config_.mode != Mode::kEvent) return;
   if (screen_.state == State::kAmountEntry || screen_.state == State::kConfirm) return;
   Reset();

@@ -11,10 +11,10 @@
 namespace kiosk_settings {
 namespace {
 
-constexpr std::array<std::string_view, 13> kStates = {
+constexpr std::array<std::string_view, 14> kStates = {
     "idle",         "result",  "amount",       "confirm",         "admin",
     "pin",          "set-pin", "admin-select", "not_provisioned", "void-confirm",
-    "void_confirm", "recent",  "recent-admin"};
+    "void_confirm", "recent",  "recent-admin", "admin-key"};
 
 // A state, or a result screen by its code: "result-VALID", "result-EXPIRED", "result-accepted".
 bool IsWaitableState(std::string_view state) {
@@ -170,7 +170,7 @@ base::Result<ScriptCommand> ParseCommand(const Line& l, const std::string& base_
     if (!IsWaitableState(state)) {
       return l.Error("unknown state " + lines::Quote(state) +
                      " (idle, result, result-CODE, amount, confirm, admin, pin, set-pin, "
-                     "admin-select, void-confirm, recent, recent-admin)");
+                     "admin-select, admin-key, void-confirm, recent, recent-admin)");
     }
     c.op = ScriptOp::kWait;
     c.text = std::string(state);

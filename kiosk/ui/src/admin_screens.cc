@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "builder.h"
+#include "scanner/qr_codec.h"
 
 namespace kiosk_ui::view_internal {
 
@@ -64,11 +65,17 @@ void Builder::Admin() {
   const struct {
     const char* id;
     const char* label;
-  } actions[] = {{"import_usb", "admin.import_usb"}, {"export_usb", "admin.export_usb"},
-                 {"sync_now", "admin.sync_now"},     {"mode", "admin.mode_shop"},
-                 {"select", "admin.mode_event"},     {"language", "admin.language"},
-                 {"set_pin", "admin.set_pin"},       {"confirm_clock", "admin.confirm_clock"},
-                 {"recent", "admin.recent"},         {"close", "admin.close"}};
+  } actions[] = {{"import_usb", "admin.import_usb"},
+                 {"export_usb", "admin.export_usb"},
+                 {"sync_now", "admin.sync_now"},
+                 {"mode", "admin.mode_shop"},
+                 {"select", "admin.mode_event"},
+                 {"language", "admin.language"},
+                 {"set_pin", "admin.set_pin"},
+                 {"confirm_clock", "admin.confirm_clock"},
+                 {"recent", "admin.recent"},
+                 {"device_key", "admin.device_key"},
+                 {"close", "admin.close"}};
   constexpr int kRows = (static_cast<int>(std::size(actions)) + 1) / 2;
   const int bx = w_ / 2, bw = (w_ / 2 - U(24)) / 2, bh = (h_ - U(60) - U((kRows - 1) * 8)) / kRows;
   for (int i = 0; i < static_cast<int>(std::size(actions)); ++i) {
@@ -112,6 +119,53 @@ void Builder::AdminSelect() {
       Button({w_ - U(216) - U(88), h_ - U(88), U(80), U(72)}, "next", "\u25B6", t_.panel);
   }
   Notice({U(16), h_ - U(88), w_ / 2 - U(120), U(72)});
+  Button({w_ - U(216), h_ - U(88), U(200), U(72)}, "back", S("button.back"), t_.invalid);
+}
+
+bool Builder::Qr(Rect r, const std::string& text) {
+  base::Result<scanner::GrayImage> img =
+      scanner::RenderQr(text, {.ecc = scanner::EccLevel::kM, .module_px = 1, .quiet_modules = 0});
+  if (!img.ok() || img->width <= 0) return false;
+  constexpr int kQuiet = 4;
+  const int n = img->width;
+  const int unit = std::max(1, std::min(r.w, r.h) / (n + 2 * kQuiet));
+  const int side = unit * (n + 2 * kQuiet);
+  const int x0 = r.x + (r.w - side) / 2, y0 = r.y + (r.h - side) / 2;
+  Fill({x0, y0, side, side}, {255, 255, 255});
+  const auto width = static_cast<size_t>(n);
+  // One rectangle per horizontal run of dark modules.
+  for (int y = 0; y < n; ++y) {
+    for (int x = 0; x < n;) {
+      auto dark = [&](int at) {
+        return img->pixels[static_cast<size_t>(y) * width + static_cast<size_t>(at)] < 128;
+      };
+      if (!dark(x)) {
+        ++x;
+        continue;
+      }
+      int end = x;
+      while (end < n && dark(end)) ++end;
+      Fill({x0 + (kQuiet + x) * unit, y0 + (kQuiet + y) * unit, (end - x) * unit, unit}, {0, 0, 0});
+      x = end;
+    }
+  }
+  return true;
+}
+
+void Builder::AdminKey() {
+  v_.name = "admin-key";
+  const Status& st = m_.status;
+  const Rect qr{U(8), U(8), h_ - U(16), h_ - U(16)};
+  const bool shown = !st.device_pubkey_pem.empty() && Qr(qr, st.device_pubkey_pem);
+  const int tx = qr.x + qr.w + U(16), tw = w_ - tx - U(16);
+  Text({tx, U(16), tw, U(72)}, S("admin_key.title"), 26, t_.text, Align::kLeft, true);
+  if (!shown) {
+    Text({tx, U(96), tw, U(60)}, S("admin_key.none"), 20, t_.invalid, Align::kLeft, true);
+  } else {
+    Text({tx, U(96), tw, U(60)}, s_.Format("admin_key.kid", {{"kid", st.key_fingerprint}}), 20,
+         t_.text, Align::kLeft, true);
+    Text({tx, U(164), tw, U(180)}, S("admin_key.hint"), 16, t_.muted, Align::kLeft);
+  }
   Button({w_ - U(216), h_ - U(88), U(200), U(72)}, "back", S("button.back"), t_.invalid);
 }
 

@@ -17,6 +17,9 @@ View Builder::Build() {
     case AppScreen::kAdminSelect:
       AdminSelect();
       return std::move(v_);
+    case AppScreen::kAdminKey:
+      AdminKey();
+      return std::move(v_);
     case AppScreen::kNotProvisioned:
       NotProvisioned();
       return std::move(v_);

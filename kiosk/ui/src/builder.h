@@ -92,6 +92,10 @@ class Builder {
   // admin_screens.cc
   void Admin();
   void AdminSelect();
+  void AdminKey();
+  // `text` as a QR code (black modules on a white square with the quiet zone) in the square `r`;
+  // false when it cannot be encoded.
+  bool Qr(Rect r, const std::string& text);
   // setup_screen.cc
   void NotProvisioned();
   // corrections_screens.cc

@@ -5,6 +5,7 @@
 
 #include "base/hex.h"
 #include "base/time_format.h"
+#include "base/version.h"
 #include "journal/device_key.h"
 #include "sync/device_id.h"
 #include "sync/hub_time.h"
@@ -48,6 +49,14 @@ base::Status Wiring::OpenDevice(const std::string& data_dir) {
   } else {
     std::fprintf(stderr, "kiosk: %s\n", hub_time.status().message().c_str());
   }
+  base::Result<std::unique_ptr<ck_sync::FailedScans>> counters =
+      ck_sync::FailedScans::Open(data_dir);
+  if (counters.ok()) {
+    failed_scans_ = std::move(counters).value();
+  } else {
+    std::fprintf(stderr, "kiosk: refused scans are not counted: %s\n",
+                 counters.status().message().c_str());
+  }
   return base::Status::Ok();
 }
 
@@ -58,6 +67,7 @@ base::Status Wiring::LoadIdentity() {
     if (auto pub = key->Public(); pub.ok()) {
       const card::Kid kid = pub->kid();
       key_fingerprint_ = base::ToHex(base::ByteSpan(kid.data(), kid.size()));
+      public_key_pem_ = pub->ToPem();
     }
   }
   return id.status();
@@ -76,6 +86,12 @@ void Wiring::StartSync(const HubSpec& hub, std::function<void()> wake) {
   o.net.device_id = device_id_;
   o.net.transport.hub_url = hub.url;
   o.net.transport.hub_cert_path = hub.cert;
+  o.net.status.app_version = base::kProjectVersion;
+  o.net.status.failed_scans = failed_scans_.get();
+  o.net.status.scope = [this] {
+    std::lock_guard<std::mutex> lock(scope_mu_);
+    return scope_;
+  };
   // Its own thread and journal connection; a bundle it applies is picked up by rebuilding the
   // session between customers.
   sync_ = std::make_unique<ck_sync::BackgroundSync>(
@@ -97,6 +113,18 @@ void Wiring::RebuildSession(const kiosk::Config& config) {
   session_ = std::make_unique<kiosk::Session>(session_config_, *clock_, device_->verifier.get(),
                                               device_->registry.get(), *device_->journal,
                                               device_->hub_time.get());
+  if (failed_scans_) {
+    session_->set_on_result([counters = failed_scans_.get()](const kiosk::Screen& screen) {
+      if (screen.outcome == kiosk::Outcome::kValid) return;
+      if (base::Status st = counters->Count(screen.decision); !st.ok()) {
+        std::fprintf(stderr, "kiosk: a refused scan was not counted: %s\n", st.message().c_str());
+      }
+    });
+  }
+  const bool event = config.mode == kiosk::Mode::kEvent;
+  std::lock_guard<std::mutex> lock(scope_mu_);
+  scope_ = {.mode = event ? "event" : "shop",
+            .scope_id = event ? config.event_id : config.partner_id};
 }
 
 bool Wiring::SwapRegistryWhenIdle() {

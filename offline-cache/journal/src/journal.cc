@@ -366,6 +366,13 @@ base::Result<int64_t> Journal::ManualCount(const std::string& event_id) {
   return n;
 }
 
+base::Result<int64_t> Journal::CountKind(const std::string& kind) {
+  CK_ASSIGN_OR_RETURN(sqlite::Stmt st, db_.Prepare("SELECT count(*) FROM entries WHERE kind = ?"));
+  st.Bind(1, kind);
+  CK_TRY(st.Step().status());
+  return st.Int(0);
+}
+
 base::Result<ChainReport> Journal::VerifyChain() {
   ChainReport report;
   ChainChecker chain(1, Hash{});

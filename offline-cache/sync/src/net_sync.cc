@@ -7,6 +7,7 @@
 #include "hub_client.h"
 #include "journal_push.h"
 #include "protocol/hub_url.h"
+#include "status_push.h"
 #include "sync/hub_time.h"
 
 namespace ck_sync {
@@ -53,6 +54,14 @@ SyncReport NetSync::RunOnce() {
   }
   JournalPush push(journal_, device_key_, clock_, hub, options_.retry, options_.device_id);
   report.push = push.Run();
+  // The report goes to a hub that took the push (one that is unreachable or refuses this device
+  // is not asked again).
+  const bool pushed = report.push.state == PushReport::State::kPushed ||
+                      report.push.state == PushReport::State::kNothingToSend;
+  if (options_.status.send && pushed) {
+    StatusPush status(fs_, clock_, hub, journal_, importer_, options_);
+    report.status_push = status.Run();
+  }
   KeepHubTime(hub.latest_date(), &report);
   return report;
 }

@@ -50,6 +50,23 @@ void AddPushLine(const PushReport& push, std::vector<std::string>* out) {
   }
 }
 
+void AddStatusLine(const StatusPushReport& status, std::vector<std::string>* out) {
+  switch (status.state) {
+    case StatusPushReport::State::kNotRun:
+    case StatusPushReport::State::kNotSupported:  // an older hub: as before it had the endpoint
+      break;
+    case StatusPushReport::State::kSent:
+      out->push_back("status: reported");
+      break;
+    case StatusPushReport::State::kRefused:
+      out->push_back("status: refused by the hub: " + status.status.message());
+      break;
+    case StatusPushReport::State::kError:
+      out->push_back("status: failed: " + status.status.message());
+      break;
+  }
+}
+
 }  // namespace
 
 bool SyncReport::refused() const {
@@ -64,6 +81,7 @@ std::vector<std::string> SyncReport::Lines() const {
   std::vector<std::string> out;
   AddPullLine(pull, &out);
   AddPushLine(push, &out);
+  AddStatusLine(status_push, &out);
   if (!hub_time_status.ok())
     out.push_back("clock: the hub's time was not saved: " + hub_time_status.message());
   return out;

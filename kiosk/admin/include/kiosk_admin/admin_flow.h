@@ -77,7 +77,7 @@ class AdminFlow {
   // OK on the PIN screens (ignored elsewhere).
   AdminEffects Ok();
   // Back / Esc on an admin screen: PIN and menu go back to the session (not while a job runs),
-  // the choice and set-PIN screens back to the menu.
+  // the choice, set-PIN and device-key screens back to the menu.
   AdminEffects Back(bool job_running);
   // Another button of the admin screens (not the keypad, OK or Back ones).
   AdminEffects Press(std::string_view id, const AdminContext& context);
@@ -97,7 +97,7 @@ class AdminFlow {
 
   kiosk_ui::AppScreen screen() const { return screen_; }
   bool active() const { return screen_ != kiosk_ui::AppScreen::kSession; }
-  // "pin", "set-pin", "admin", "admin-select"; empty on the session's screens.
+  // "pin", "set-pin", "admin", "admin-select", "admin-key"; empty on the session's screens.
   std::string_view ScreenName() const;
   const std::string& entry() const { return entry_; }
   const std::string& notice() const { return notice_; }

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -136,6 +137,11 @@ class Session {
   const Screen& screen() const { return screen_; }
   Mode config_mode() const { return config_.mode; }
 
+  // Called with the screen each time a scan's decision is shown (a result screen: accepted,
+  // refused or cannot check; not a correction's: voids, undo, manual door counts), on the thread
+  // that drives the session; the kiosk counts its refused scans with it.
+  void set_on_result(std::function<void(const Screen&)> fn) { on_result_ = std::move(fn); }
+
   // A card. In a shop, a member whom no amount could give a discount (no offer for them here, not
   // today, a cap used up) is answered at once, with one journal entry and no amount screen.
   void Scan(std::string_view text);
@@ -222,6 +228,8 @@ class Session {
   int64_t result_since_ns_ = 0;
   int64_t activity_ns_ = 0;             // last scan or amount, for entry_timeout_ms
   Actor void_actor_ = Actor::kCashier;  // void_confirm: who asked
+  std::function<void(const Screen&)> on_result_;
+  bool correcting_ = false;  // in a correction (session_void.cc): its results are not scans'
 };
 
 // "6900012345" -> "******2345": the card number as a cashier may see it.

@@ -26,6 +26,7 @@ enum class AppScreen : uint8_t {
   kAdmin,        // admin menu
   kAdminSelect,  // choose the partner (shop) or event for this device
   kSetPin,       // enter a new admin PIN
+  kAdminKey,     // the device public key as a QR code (for enrolling the kiosk on the hub)
   // The device is not set up: the bundle key (`trust` in kiosk.conf) is missing or unusable.
   // Shows the device id, the problem and where the key goes (Model::setup).
   kNotProvisioned,
@@ -63,6 +64,8 @@ struct Status {
   int64_t journal_exported = 0;  // written to a USB stick through this seq
   int64_t journal_acked = 0;     // acknowledged by the union (hub or office ack) through this seq
   std::string device_id, key_fingerprint, version;
+  // The device public key as `cardctl device pubkey` prints it (PEM); "" when it cannot be read.
+  std::string device_pubkey_pem;
   // The wall clock against the device's anchors (kiosk/clock_check.h): the floor and the verdict.
   int64_t clock_floor = 0;
   kiosk::ClockState clock_state = kiosk::ClockState::kOk;

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -27,6 +28,7 @@
 #include "kiosk_scan_input/scan_inputs.h"
 #include "kiosk_usb/usb_jobs.h"
 #include "sync/background_sync.h"
+#include "sync/failed_scans.h"
 
 namespace kiosk_wiring {
 
@@ -54,7 +56,8 @@ class Wiring {
   const base::Clock& system_clock() const { return system_; }
 
   // Opens the data directory ("cannot open DIR: why"). A missing or unusable registry is printed
-  // ("kiosk: no usable registry: ...") and not an error.
+  // ("kiosk: no usable registry: ...") and not an error, nor are the refused-scan counters
+  // (DATA_DIR/failed-scans.db) that cannot be opened ("kiosk: refused scans are not counted: ...").
   base::Status OpenDevice(const std::string& data_dir);
   kiosk::Device& device() { return *device_; }
 
@@ -63,6 +66,8 @@ class Wiring {
   base::Status LoadIdentity();
   const std::string& device_id() const { return device_id_; }
   const std::string& key_fingerprint() const { return key_fingerprint_; }
+  // The device public key's PEM, as `cardctl device pubkey` prints it (empty when unreadable).
+  const std::string& public_key_pem() const { return public_key_pem_; }
 
   // Reads the pinned bundle key (PEM) that USB imports and network sync check bundles with.
   base::Status LoadTrust(const std::string& pem_path);
@@ -74,7 +79,8 @@ class Wiring {
   void StartSync(const HubSpec& hub, std::function<void()> wake);
   ck_sync::BackgroundSync* sync() { return sync_.get(); }
 
-  // The session over the device, rebuilt with `config` (the old one goes first).
+  // The session over the device, rebuilt with `config` (the old one goes first). Its refusals are
+  // counted for the status report (sync/failed_scans.h).
   void RebuildSession(const kiosk::Config& config);
   kiosk::Session& session() { return *session_; }
   const kiosk::Config& session_config() const { return session_config_; }
@@ -107,10 +113,14 @@ class Wiring {
   std::unique_ptr<base::Clock> clock_;
   base::FakeClock* fake_;
   std::optional<kiosk::Device> device_;
-  std::string device_id_, key_fingerprint_;
+  std::string device_id_, key_fingerprint_, public_key_pem_;
   std::optional<card::PublicKey> trusted_;
   kiosk::Config session_config_;
-  std::unique_ptr<kiosk::Session> session_;
+  std::unique_ptr<ck_sync::FailedScans> failed_scans_;  // null when it cannot be opened
+  std::unique_ptr<kiosk::Session> session_;             // after failed_scans_: counts into it
+  // The session's mode and scope, for the sync thread's status report.
+  std::mutex scope_mu_;
+  ck_sync::StatusScope scope_;
   std::atomic<bool> registry_changed_{false};
   // Threads: declared last, so that they stop first.
   std::unique_ptr<ck_sync::BackgroundSync> sync_;

@@ -132,6 +132,8 @@ class Journal {
   // Manual door counts (kind manual_count: people let in without a card) at this event that no
   // void cancels; kept up to date by Append like Attendance.
   base::Result<int64_t> ManualCount(const std::string& event_id);
+  // Entries of this kind ("clock_correction") in the journal, e.g. for the status report.
+  base::Result<int64_t> CountKind(const std::string& kind);
 
   // Corrections (corrections.cc). The entry with this uuid in this journal, if any.
   base::Result<std::optional<Entry>> Find(const std::string& uuid);

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@
 #include "card/crypto.h"
 #include "journal/journal.h"
 #include "sync/curl_transport.h"
+#include "sync/failed_scans.h"
 #include "sync/http_transport.h"
 #include "sync/retry.h"
 
@@ -55,9 +57,17 @@ struct PushReport {
   base::Status status;  // why, for kRefused and kError
 };
 
+// POST /v1/status after the push (docs/hub-protocol.md). Never makes the cycle fail.
+struct StatusPushReport {
+  enum class State { kNotRun, kSent, kNotSupported, kRefused, kError };
+  State state = State::kNotRun;
+  base::Status status;  // why, for kRefused and kError
+};
+
 struct SyncReport {
   PullReport pull;
   PushReport push;
+  StatusPushReport status_push;
   // After a cycle with neither an error nor a refusal: the latest `Date` of the hub's answers,
   // saved in DATA_DIR/hub-time (sync/hub_time.h) as the kiosk's clock anchor; else 0.
   int64_t hub_time = 0;
@@ -68,6 +78,24 @@ struct SyncReport {
   std::vector<std::string> Lines() const;
 };
 
+// What the session serves, asked when a status report is sent (mode "shop"/"event"/"").
+struct StatusScope {
+  std::string mode;
+  std::string scope_id;
+};
+
+struct StatusOptions {
+  bool send = true;  // after a push that reached the hub
+  std::string app_version = "unknown";
+  std::function<StatusScope()> scope;  // empty: mode "" (not known)
+  // Refused scans to report and, once the hub accepted them, forget; null: none counted. Not
+  // owned; must outlive the cycles.
+  FailedScans* failed_scans = nullptr;
+  // Where /proc and /sys are read from (uptime, a Raspberry Pi's temperature and under-voltage);
+  // tests point it at a directory of their own.
+  std::string system_root = "/";
+};
+
 struct NetSyncOptions {
   std::string data_dir;
   std::string device_id;  // names the batches (see device_id.h)
@@ -76,6 +104,7 @@ struct NetSyncOptions {
   RetryPolicy retry;
   bool pull = true;
   bool push = true;
+  StatusOptions status;
 };
 
 // One pull + push cycle. Dependencies are injected and must outlive the object; `journal` is the
