@@ -16,6 +16,7 @@
 #include "base/clock.h"
 #include "base/fs.h"
 #include "base/hex.h"
+#include "card/crypto.h"
 #include "hub/admin_accounts.h"
 #include "hub/device_status.h"
 #include "hub/server.h"
