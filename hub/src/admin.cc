@@ -99,6 +99,9 @@ base::Status Publish(HubStore& store, base::FileSystem& fs, const std::string& d
 
 base::Status ListDevices(HubStore& store, std::FILE* out) {
   CK_ASSIGN_OR_RETURN(std::vector<Device> devices, store.ListDevices());
+  CK_ASSIGN_OR_RETURN(std::vector<DeviceStatus> statuses, store.LatestStatuses());
+  std::map<int64_t, const DeviceStatus*> status_of;
+  for (const DeviceStatus& s : statuses) status_of[s.device_id] = &s;
   std::fprintf(out,
                "name\tkid\tenrolled\tlast_seen\tacked_seq\tstate\tregistry_seq\t"
                "last_seq_received\tlast_entry\tapp_version\tpending\n");
@@ -107,11 +110,19 @@ base::Status ListDevices(HubStore& store, std::FILE* out) {
     std::string last = d.last_contact ? base::FormatIso8601Utc(d.last_contact) : "never";
     std::string entry = tail.last_seq ? base::FormatIso8601Utc(tail.time_utc) : "-";
     std::string bundle = tail.last_seq ? std::to_string(tail.bundle_seq) : "-";
-    // The kiosks do not tell the hub their app version or their journal's end: "-".
-    std::fprintf(out, "%s\t%s\t%s\t%s\t%" PRId64 "\t%s\t%s\t%" PRId64 "\t%s\t-\t-\n",
+    // From the kiosk's latest status report when it sent one (an old kiosk: "-"): its app, the
+    // registry it decides with, and how many of its journal's entries the hub does not hold.
+    std::string app = "-", pending = "-";
+    if (auto it = status_of.find(d.id); it != status_of.end()) {
+      const DeviceStatus& s = *it->second;
+      app = s.app_version.empty() ? "-" : s.app_version;
+      bundle = std::to_string(s.registry_seq);
+      pending = std::to_string(std::max<int64_t>(0, s.journal_last_seq - tail.last_seq));
+    }
+    std::fprintf(out, "%s\t%s\t%s\t%s\t%" PRId64 "\t%s\t%s\t%" PRId64 "\t%s\t%s\t%s\n",
                  d.name.c_str(), d.kid_hex.c_str(), base::FormatIso8601Utc(d.enrolled).c_str(),
                  last.c_str(), d.acked_seq, d.withdrawn ? "withdrawn" : "active", bundle.c_str(),
-                 tail.last_seq, entry.c_str());
+                 tail.last_seq, entry.c_str(), app.c_str(), pending.c_str());
   }
   return base::Status::Ok();
 }

@@ -138,7 +138,6 @@ class HubSigpipeTest : public ::testing::Test {
   cktest::TempDir dir_;
   base::PosixFileSystem fs_;
   base::SystemClock clock_;
-  base::PosixFileSystem fs_;
   std::unique_ptr<hub::HubStore> store_;
   std::unique_ptr<hub::HubServer> server_;
 };

@@ -117,6 +117,21 @@ TEST_P(HubStatusTest, SignedReportIsStoredAndReadBack) {
   EXPECT_EQ(contacts->front().detail, "registry 12, journal 340");
 }
 
+// `cardhub devices` takes the app version, the registry in use and the entries the hub does not
+// hold yet from the kiosk's latest status report; "-" before the kiosk sends one.
+TEST_P(HubStatusTest, DevicesListsTheReportedVersionRegistryAndPending) {
+  cktest::ProcessResult before = fx_.Cardhub({"devices", "--data-dir", fx_.hub_dir()});
+  ASSERT_EQ(before.exit_code, 0) << before.Describe();
+  EXPECT_NE(before.out.find("\tactive\t-\t0\t-\t-\t-\n"), std::string::npos) << before.out;
+  httplib::Result r = PostStatus(Report().dump());
+  ASSERT_TRUE(r) << httplib::to_string(r.error());
+  ASSERT_EQ(r->status, 200) << r->body;
+  cktest::ProcessResult after = fx_.Cardhub({"devices", "--data-dir", fx_.hub_dir()});
+  ASSERT_EQ(after.exit_code, 0) << after.Describe();
+  // registry 12 in use, nothing received, no entry, app 1.4.0, 340 entries pending.
+  EXPECT_NE(after.out.find("\tactive\t12\t0\t-\t1.4.0\t340\n"), std::string::npos) << after.out;
+}
+
 TEST_P(HubStatusTest, OptionalFieldsLeftOutAreNotReported) {
   json j = Report();
   for (const char* k : {"uptime_seconds", "disk_free_bytes", "temperature_celsius", "undervoltage",
