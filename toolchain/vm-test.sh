@@ -62,7 +62,7 @@ base="$work/base-$key.tar"
 if [ ! -f "$base" ]; then
   log "building the base image (mmdebstrap bookworm from $mirror)"
   mkdir -p "$work/apt-cache"
-  mmdebstrap --variant=apt --include="$include" \
+  mmdebstrap --variant=apt --format=tar --include="$include" \
     --setup-hook='mkdir -p "$1"/var/cache/apt/archives' \
     --setup-hook="sync-in '$work/apt-cache' /var/cache/apt/archives" \
     --customize-hook="sync-out /var/cache/apt/archives '$work/apt-cache'" \
