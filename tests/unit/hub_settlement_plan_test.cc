@@ -33,7 +33,8 @@ TEST(HubSettlementPlanTest, EveryFormReadsTheCoveringIndexAndTheVoidsIndex) {
   ASSERT_TRUE(hub::OpenSqliteStore(path).ok());  // the schema, as the hub makes it
   auto db = sqlite::Db::Open(path, sqlite::Db::Mode::kReadOnly);
   ASSERT_TRUE(db.ok()) << db.status().ToString();
-  for (journal::Kind kind : {journal::Kind::kDiscount, journal::Kind::kCheckin}) {
+  for (journal::Kind kind :
+       {journal::Kind::kDiscount, journal::Kind::kCheckin, journal::Kind::kManualCount}) {
     for (hub::SumDetail detail :
          {hub::SumDetail::kNone, hub::SumDetail::kOffer, hub::SumDetail::kDevice,
           hub::SumDetail::kMember, hub::SumDetail::kDay}) {
