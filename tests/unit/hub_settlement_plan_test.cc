@@ -62,4 +62,22 @@ TEST(HubSettlementPlanTest, EveryFormReadsTheCoveringIndexAndTheVoidsIndex) {
   }
 }
 
+// The Events page's count of check-ins refused as repeats: a range of entries_repeats.
+TEST(HubSettlementPlanTest, RepeatsReadTheirOwnIndex) {
+  cktest::TempDir dir;
+  const std::string path = dir.File("hub.db");
+  ASSERT_TRUE(hub::OpenSqliteStore(path).ok());
+  auto db = sqlite::Db::Open(path, sqlite::Db::Mode::kReadOnly);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  const std::string sql = hub::SumEntriesSql({.kind = journal::Kind::kCheckin, .repeats = true},
+                                             hub::Placeholders::kQuestionMarks);
+  const std::string plan = Plan(*db, sql);
+  EXPECT_NE(plan.find("SEARCH e USING COVERING INDEX entries_repeats (kind=? AND device_id=? AND "
+                      "time_utc>? AND time_utc<?)"),
+            std::string::npos)
+      << sql << "\n"
+      << plan;
+  EXPECT_EQ(plan.find("SCAN e"), std::string::npos) << sql << "\n" << plan;
+}
+
 }  // namespace
