@@ -6,8 +6,10 @@
 #include <cstdint>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "hub/report.h"
@@ -246,6 +248,21 @@ TEST_P(HubReportTest, ManualCountsAreReportedApartWithVoidsNettedOut) {
   ASSERT_EQ(r.exit_code, 0) << r.Describe();
   EXPECT_TRUE(Contains(r.out, "E-1;Meeting;k1;3;2;0\r\n"));
   EXPECT_TRUE(Contains(r.out, "E-1;Meeting;k3;0;0;2\r\n"));
+  // The repeat, counted apart (the Events page's "repeats refused").
+  std::unique_ptr<hub::HubStore> store = fx_.OpenStore();
+  ASSERT_TRUE(store);
+  std::vector<std::pair<std::string, int64_t>> repeats;
+  ASSERT_TRUE(store
+                  ->SumEntries({.from = kNovember - 86400,
+                                .to = kNovember + 31 * 86400,
+                                .kind = journal::Kind::kCheckin,
+                                .repeats = true},
+                               [&](const hub::SumRow& row) {
+                                 repeats.emplace_back(row.scope_id, row.count);
+                                 return base::Status::Ok();
+                               })
+                  .ok());
+  EXPECT_EQ(repeats, (std::vector<std::pair<std::string, int64_t>>{{hubtest::kEvent, 1}}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, HubReportTest, ::testing::Values("sqlite", "postgres"),
