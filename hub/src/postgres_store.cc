@@ -442,6 +442,7 @@ class PostgresTables final : public HubTables {
       }
       CK_TRY(conn_.Exec(kDropEntriesByTimeIndex, Params()).status());
       CK_TRY(conn_.Exec(kEntriesSettlementIndexPostgres, Params()).status());
+      CK_TRY(conn_.Exec(kEntriesRepeatsIndexPostgres, Params()).status());
       CK_TRY(conn_.Exec(kEntriesVoidedByIndex, Params()).status());
       CK_TRY(conn_.Exec(kEntriesClockCorrectionsIndex, Params()).status());
       CK_TRY(PostgresHealthRows(conn_).CreateTables());

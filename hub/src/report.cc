@@ -77,7 +77,7 @@ base::Status Gather(HubStore& store, const SumQuery& q, ReportBy by, Names& name
                     .discount_minor = r.discount_minor,
                     .cashback_minor = r.cashback_minor,
                     .members = r.members};
-    if (q.kind == journal::Kind::kCheckin) {
+    if (q.kind != journal::Kind::kDiscount) {
       CK_ASSIGN_OR_RETURN(line.name, names.Event(r.scope_id));
     } else {
       CK_ASSIGN_OR_RETURN(line.name, names.Partner(r.scope_id));
@@ -108,6 +108,29 @@ base::Status AddVoids(HubStore& store, SumQuery q, ReportBy by, Names& names,
       lines->push_back(std::move(only));
     } else {
       it->voids += v.count;
+    }
+  }
+  return base::Status::Ok();
+}
+
+// The manual counts of the period (voids netted out) into the events' `lines` (a line of its own
+// where no member checked in for that event and detail).
+base::Status AddManualCounts(HubStore& store, SumQuery q, ReportBy by, Names& names,
+                             std::vector<ReportLine>* lines) {
+  q.kind = journal::Kind::kManualCount;
+  std::vector<ReportLine> manual;
+  CK_TRY(Gather(store, q, by, names, &manual));
+  for (const ReportLine& m : manual) {
+    auto it = std::find_if(lines->begin(), lines->end(), [&](const ReportLine& l) {
+      return l.id == m.id && l.detail_id == m.detail_id;
+    });
+    if (it == lines->end()) {
+      ReportLine only = m;
+      only.count = only.members = 0;
+      only.manual = m.count;
+      lines->push_back(std::move(only));
+    } else {
+      it->manual += m.count;
     }
   }
   return base::Status::Ok();
@@ -172,7 +195,9 @@ base::Result<Settlement> BuildSettlement(HubStore& store, base::FileSystem& fs,
   if (count_voids) CK_TRY(AddVoids(store, q, by, names, &s.partners));
   q.kind = journal::Kind::kCheckin;
   if (by == ReportBy::kOffer) q.detail = SumDetail::kNone;  // events have no offers
-  CK_TRY(Gather(store, q, by == ReportBy::kOffer ? ReportBy::kPartner : by, names, &s.events));
+  const ReportBy event_by = by == ReportBy::kOffer ? ReportBy::kPartner : by;
+  CK_TRY(Gather(store, q, event_by, names, &s.events));
+  CK_TRY(AddManualCounts(store, q, event_by, names, &s.events));
   // Byte order on every backend (a database's collation may differ).
   for (std::vector<ReportLine>* lines : {&s.partners, &s.events}) {
     std::sort(lines->begin(), lines->end(), [](const ReportLine& a, const ReportLine& b) {

@@ -33,8 +33,8 @@ TableLayout EventLayout(ReportBy by) {
   TableLayout t;
   t.text_headers = {"Код мероприятия", "Мероприятие"};
   for (std::string& h : DetailHeaders(by, true)) t.text_headers.push_back(std::move(h));
-  t.number_headers = {"Отметок", "Участников"};
-  t.money = {false, false};
+  t.number_headers = {"Отметок", "Участников", "Без карты"};
+  t.money = {false, false, false};
   return t;
 }
 
@@ -47,7 +47,7 @@ std::vector<std::string> TextCells(const ReportLine& l, ReportBy by, bool events
 }
 
 std::vector<int64_t> NumberCells(const ReportLine& l, bool events) {
-  if (events) return {l.count, l.members};
+  if (events) return {l.count, l.members, l.manual};
   return {l.count, l.purchase_minor, l.discount_minor, l.cashback_minor};
 }
 

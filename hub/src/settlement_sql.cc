@@ -8,7 +8,8 @@ std::string SumEntriesSql(const SumQuery& q, Placeholders p) {
     ++n;
     return p == Placeholders::kQuestionMarks ? std::string("?") : "$" + std::to_string(n);
   };
-  const std::string scope = q.kind == journal::Kind::kCheckin ? "e.event_id" : "e.partner_id";
+  const bool by_event = q.kind == journal::Kind::kCheckin || q.kind == journal::Kind::kManualCount;
+  const std::string scope = by_event ? "e.event_id" : "e.partner_id";
   std::string detail = "''";
   std::string join;
   switch (q.detail) {
@@ -50,13 +51,14 @@ std::string SumEntriesSql(const SumQuery& q, Placeholders p) {
           : " AND " + negation +
                 "EXISTS (SELECT 1 FROM entries v WHERE v.kind = 'void' AND v.device_id = "
                 "e.device_id AND v.ref_uuid = e.uuid)";
-  std::string sql =
-      "SELECT " + scope + ", " + detail +
-      ", COUNT(*), COALESCE(SUM(e.purchase_minor), 0), "
-      "COALESCE(SUM(e.discount_minor), 0), COUNT(DISTINCT e.rid), "
-      "COALESCE(SUM(e.cashback_minor), 0) FROM entries e" +
-      join + " WHERE e.time_utc >= " + from + " AND e.time_utc < " + to + " AND e.kind = " + kind +
-      " AND e.decision = 'accepted' AND e.device_id IN (SELECT id FROM devices)" + voided;
+  std::string sql = "SELECT " + scope + ", " + detail +
+                    ", COUNT(*), COALESCE(SUM(e.purchase_minor), 0), "
+                    "COALESCE(SUM(e.discount_minor), 0), COUNT(DISTINCT e.rid), "
+                    "COALESCE(SUM(e.cashback_minor), 0) FROM entries e" +
+                    join + " WHERE e.time_utc >= " + from + " AND e.time_utc < " + to +
+                    " AND e.kind = " + kind +
+                    " AND e.decision = " + (q.repeats ? "'ALREADY_CHECKED_IN'" : "'accepted'") +
+                    " AND e.device_id IN (SELECT id FROM devices)" + voided;
   if (q.detail == SumDetail::kMember) sql += " AND e.rid IS NOT NULL";
   sql += " GROUP BY 1, 2 ORDER BY 1, 2";
   return sql;

@@ -374,6 +374,7 @@ base::Result<std::unique_ptr<HubTables>> OpenSqliteTables(const std::string& pat
   CK_TRY(journal::AddMissingEntryColumns(db));
   CK_TRY(db.Exec(kDropEntriesByTimeIndex));
   CK_TRY(db.Exec(kEntriesSettlementIndex));
+  CK_TRY(db.Exec(kEntriesRepeatsIndex));
   CK_TRY(db.Exec(kEntriesVoidedByIndex));
   CK_TRY(db.Exec(kEntriesClockCorrectionsIndex));
   CK_TRY(SqliteHealthRows(db).CreateTables());

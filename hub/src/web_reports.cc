@@ -90,6 +90,19 @@ std::map<std::string, std::vector<Bar>> HourBars(HubStore& store, const ReportPe
   return out;
 }
 
+// Check-ins refused as repeats (ALREADY_CHECKED_IN) per event over the period; empty when the
+// store fails (the page still shows the rest).
+std::map<std::string, int64_t> Repeats(HubStore& store, const ReportPeriod& p) {
+  std::map<std::string, int64_t> out;
+  const SumQuery q{.from = p.from, .to = p.to, .kind = journal::Kind::kCheckin, .repeats = true};
+  base::Status st = store.SumEntries(q, [&](const SumRow& r) {
+    out[r.scope_id] += r.count;
+    return base::Status::Ok();
+  });
+  if (!st.ok()) out.clear();
+  return out;
+}
+
 }  // namespace
 
 // Two months side by side per partner and offer, then one chart per partner.
@@ -173,7 +186,9 @@ void AdminWeb::Events(Ctx& c) {
   std::string body = MonthForm("/admin/events", m.now, c.lang);
   body += "<table id=\"events\"><tr><th>" + Html(c.t("col.event")) + "</th><th>" +
           Html(c.t("col.checkins")) + "</th><th>" + Html(c.t("col.members")) + "</th><th>" +
+          Html(c.t("col.manual")) + "</th><th>" + Html(c.t("col.repeats")) + "</th><th>" +
           Html(c.t("col.capacity")) + "</th></tr>";
+  std::map<std::string, int64_t> repeats = Repeats(store_, *p);
   for (const ReportLine& l : sums->events) {
     std::string capacity = "\xE2\x80\x94";
     if (reg) {
@@ -182,6 +197,7 @@ void AdminWeb::Events(Ctx& c) {
     }
     body += "<tr>" + Td(Html(l.name.empty() ? l.id : l.name + " (" + l.id + ")")) +
             Td(std::to_string(l.count), true) + Td(std::to_string(l.members), true) +
+            Td(std::to_string(l.manual), true) + Td(std::to_string(repeats[l.id]), true) +
             Td(capacity, true) + "</tr>";
   }
   body += "</table>";

@@ -54,6 +54,7 @@ constexpr Row kTable[] = {
     {"col.journal", "Journal: last seq", "Журнал: последний №", "Журнал: соңғы №"},
     {"col.kind", "Kind", "Вид", "Түрі"},
     {"col.last_contact", "Last contact", "Последняя связь", "Соңғы байланыс"},
+    {"col.manual", "Without a card", "Без карты", "Картасыз"},
     {"col.members", "Unique members", "Уникальных участников", "Бірегей қатысушылар"},
     {"col.mode", "Mode / partner / event", "Режим / партнёр / мероприятие",
      "Режим / серіктес / іс-шара"},

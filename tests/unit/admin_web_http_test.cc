@@ -10,6 +10,7 @@
 #include <string>
 
 #include "hub_fixture.h"
+#include "journal/journal.h"
 #include "subprocess.h"
 
 namespace {
@@ -279,13 +280,36 @@ TEST_F(AdminWebTest, EveryPageHasAllItsWordsInEachLanguage) {
 }
 
 // The Events page charts check-ins per local hour over the event's day (UTC+3 by default: the
-// five check-ins from 09:00Z are at 12 local), and the Partners page counts voids per month.
+// five check-ins from 09:00Z are at 12 local), counts the people let in without a card and the
+// check-ins refused as repeats, and the Partners page counts voids per month.
 TEST_F(AdminWebTest, EventsChartCheckinsPerHourAndPartnersCountVoids) {
+  {
+    auto j = journal::Journal::Open(kiosks_[2] + "/" + journal::kJournalFile, fx_.clock());
+    ASSERT_TRUE(j.ok());
+    journal::NewEntry e{.kind = journal::Kind::kManualCount,
+                        .event_id = hubtest::kEvent,
+                        .bundle_seq = 1,
+                        .decision = journal::kAccepted,
+                        .actor = "cashier"};
+    for (int i = 0; i < 2; ++i) ASSERT_TRUE((*j)->Append(e).ok());
+    e = {.kind = journal::Kind::kCheckin,
+         .rid = card::Rid{1, 1, 1, 1, 1, 1, 1, 1},
+         .event_id = hubtest::kEvent,
+         .bundle_seq = 1,
+         .verdict = "VALID",
+         .decision = "ALREADY_CHECKED_IN"};
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE((*j)->Append(e).ok());
+  }
   Push(kiosks_[2]);
   const std::string s = Session("anna");
   auto r = Client().Get("/admin/events?month=2026-11", {{"Cookie", s}});
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200);
+  // Check-ins 5, unique members 1, without a card 2, repeats refused 3, capacity.
+  EXPECT_TRUE(Contains(r->body, "<th>Without a card</th><th>Repeats refused</th>"));
+  EXPECT_TRUE(Contains(r->body,
+                       "<td class=\"n\">5</td><td class=\"n\">1</td><td "
+                       "class=\"n\">2</td><td class=\"n\">3</td>"));
   EXPECT_TRUE(Contains(r->body, "Check-ins per hour"));
   EXPECT_TRUE(Contains(r->body, "<title>12: 5</title>"));
   EXPECT_TRUE(Contains(r->body, "<title>11: 0</title>"));

@@ -6,8 +6,10 @@
 #include <cstdint>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "hub/report.h"
@@ -78,9 +80,9 @@ TEST_P(HubReportTest, MonthByPartnerIsCsvForRussianExcel) {
             "P-1;Shop;4;4000,00;400,00;0,00\r\n"
             "Итого;;4;4000,00;400,00;0,00\r\n"
             "\r\n"
-            "Код мероприятия;Мероприятие;Отметок;Участников\r\n"
-            "E-1;Meeting;3;2\r\n"
-            "Итого;;3;\r\n");
+            "Код мероприятия;Мероприятие;Отметок;Участников;Без карты\r\n"
+            "E-1;Meeting;3;2;0\r\n"
+            "Итого;;3;;0\r\n");
   // Another month holds nothing; --from/--to take months too.
   r = Report({"--month", "2026-12"});
   ASSERT_EQ(r.exit_code, 0) << r.Describe();
@@ -95,14 +97,14 @@ TEST_P(HubReportTest, ByOfferDeviceAndDay) {
   ASSERT_EQ(r.exit_code, 0) << r.Describe();
   EXPECT_TRUE(Contains(r.out, "Код партнёра;Партнёр;Код предложения;Предложение;Покупок;"));
   EXPECT_TRUE(Contains(r.out, "P-1;Shop;O-CAP;10%;4;4000,00;400,00;0,00\r\n"));
-  EXPECT_TRUE(Contains(r.out, "E-1;Meeting;3;2\r\n"));
+  EXPECT_TRUE(Contains(r.out, "E-1;Meeting;3;2;0\r\n"));
 
   r = Report({"--month", "2026-11", "--by", "device"});
   ASSERT_EQ(r.exit_code, 0) << r.Describe();
   EXPECT_TRUE(Contains(r.out, "P-1;Shop;k1;3;3000,00;300,00;0,00\r\n"));
   EXPECT_TRUE(Contains(r.out, "P-1;Shop;k2;1;1000,00;100,00;0,00\r\n"));
   EXPECT_TRUE(Contains(r.out, "Итого;;;4;4000,00;400,00;0,00\r\n"));
-  EXPECT_TRUE(Contains(r.out, "E-1;Meeting;k1;3;2\r\n"));
+  EXPECT_TRUE(Contains(r.out, "E-1;Meeting;k1;3;2;0\r\n"));
 
   r = Report({"--month", "2026-11", "--by", "day"});
   ASSERT_EQ(r.exit_code, 0) << r.Describe();
@@ -198,6 +200,69 @@ TEST_P(HubReportTest, VoidsNetOutAndCashbackIsSummed) {
             "Итого;;;1;500,00;25,00\r\n");
   r = fx_.Cardhub({"cashback", "--data-dir", fx_.hub_dir()});
   EXPECT_EQ(r.exit_code, 2) << r.Describe();
+}
+
+// A door kiosk's manual counts (people let in without a card: no member): their own column per
+// event, a voided one netted out, an event with manual counts only on a line of its own; a check-in
+// refused as a repeat counts nowhere in the report.
+TEST_P(HubReportTest, ManualCountsAreReportedApartWithVoidsNettedOut) {
+  const std::string k3 = fx_.NewKiosk("k3");
+  ASSERT_TRUE(fx_.Enroll(k3, "k3"));
+  {
+    auto j = journal::Journal::Open(k3 + "/" + journal::kJournalFile, fx_.clock());
+    ASSERT_TRUE(j.ok());
+    journal::NewEntry manual{.kind = journal::Kind::kManualCount,
+                             .event_id = hubtest::kEvent,
+                             .bundle_seq = 1,
+                             .decision = journal::kAccepted,
+                             .actor = "cashier"};
+    for (int i = 0; i < 2; ++i) ASSERT_TRUE((*j)->Append(manual).ok());
+    auto voided = (*j)->Append(manual);
+    ASSERT_TRUE(voided.ok());
+    ASSERT_TRUE((*j)->Append({.kind = journal::Kind::kVoid,
+                              .event_id = hubtest::kEvent,
+                              .bundle_seq = 1,
+                              .decision = journal::kAccepted,
+                              .ref_uuid = voided->uuid,
+                              .actor = "cashier"})
+                    .ok());
+    manual.event_id = "E-2";
+    ASSERT_TRUE((*j)->Append(manual).ok());
+    ASSERT_TRUE((*j)->Append({.kind = journal::Kind::kCheckin,
+                              .rid = card::Rid{1, 1, 1, 1, 1, 1, 1, 1},
+                              .event_id = hubtest::kEvent,
+                              .bundle_seq = 1,
+                              .verdict = "VALID",
+                              .decision = "ALREADY_CHECKED_IN"})
+                    .ok());
+  }
+  Import(fx_.ExportBatch(k3, 1), "k3.ckjournal");
+  cktest::ProcessResult r = Report({"--month", "2026-11"});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_TRUE(Contains(r.out,
+                       "Код мероприятия;Мероприятие;Отметок;Участников;Без карты\r\n"
+                       "E-1;Meeting;3;2;2\r\n"
+                       "E-2;;0;0;1\r\n"
+                       "Итого;;3;;3\r\n"));
+  r = Report({"--month", "2026-11", "--by", "device"});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_TRUE(Contains(r.out, "E-1;Meeting;k1;3;2;0\r\n"));
+  EXPECT_TRUE(Contains(r.out, "E-1;Meeting;k3;0;0;2\r\n"));
+  // The repeat, counted apart (the Events page's "repeats refused").
+  std::unique_ptr<hub::HubStore> store = fx_.OpenStore();
+  ASSERT_TRUE(store);
+  std::vector<std::pair<std::string, int64_t>> repeats;
+  ASSERT_TRUE(store
+                  ->SumEntries({.from = kNovember - 86400,
+                                .to = kNovember + 31 * 86400,
+                                .kind = journal::Kind::kCheckin,
+                                .repeats = true},
+                               [&](const hub::SumRow& row) {
+                                 repeats.emplace_back(row.scope_id, row.count);
+                                 return base::Status::Ok();
+                               })
+                  .ok());
+  EXPECT_EQ(repeats, (std::vector<std::pair<std::string, int64_t>>{{hubtest::kEvent, 1}}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, HubReportTest, ::testing::Values("sqlite", "postgres"),

@@ -33,7 +33,8 @@ TEST(HubSettlementPlanTest, EveryFormReadsTheCoveringIndexAndTheVoidsIndex) {
   ASSERT_TRUE(hub::OpenSqliteStore(path).ok());  // the schema, as the hub makes it
   auto db = sqlite::Db::Open(path, sqlite::Db::Mode::kReadOnly);
   ASSERT_TRUE(db.ok()) << db.status().ToString();
-  for (journal::Kind kind : {journal::Kind::kDiscount, journal::Kind::kCheckin}) {
+  for (journal::Kind kind :
+       {journal::Kind::kDiscount, journal::Kind::kCheckin, journal::Kind::kManualCount}) {
     for (hub::SumDetail detail :
          {hub::SumDetail::kNone, hub::SumDetail::kOffer, hub::SumDetail::kDevice,
           hub::SumDetail::kMember, hub::SumDetail::kDay}) {
@@ -59,6 +60,24 @@ TEST(HubSettlementPlanTest, EveryFormReadsTheCoveringIndexAndTheVoidsIndex) {
       EXPECT_EQ(plan.find("CORRELATED"), std::string::npos) << sql << "\n" << plan;
     }
   }
+}
+
+// The Events page's count of check-ins refused as repeats: a range of entries_repeats.
+TEST(HubSettlementPlanTest, RepeatsReadTheirOwnIndex) {
+  cktest::TempDir dir;
+  const std::string path = dir.File("hub.db");
+  ASSERT_TRUE(hub::OpenSqliteStore(path).ok());
+  auto db = sqlite::Db::Open(path, sqlite::Db::Mode::kReadOnly);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  const std::string sql = hub::SumEntriesSql({.kind = journal::Kind::kCheckin, .repeats = true},
+                                             hub::Placeholders::kQuestionMarks);
+  const std::string plan = Plan(*db, sql);
+  EXPECT_NE(plan.find("SEARCH e USING COVERING INDEX entries_repeats (kind=? AND device_id=? AND "
+                      "time_utc>? AND time_utc<?)"),
+            std::string::npos)
+      << sql << "\n"
+      << plan;
+  EXPECT_EQ(plan.find("SCAN e"), std::string::npos) << sql << "\n" << plan;
 }
 
 }  // namespace

@@ -31,13 +31,14 @@ struct ReportLine {
   int64_t count = 0, purchase_minor = 0, discount_minor = 0, cashback_minor = 0;
   int64_t members = 0;  // events: distinct members checked in
   int64_t voids = 0;    // partners: entries of the period a void cancels (not in the sums above)
+  int64_t manual = 0;   // events: people let in without a card (manual counts), voids netted out
 };
 
 struct Settlement {
   ReportPeriod period;
   ReportBy by = ReportBy::kPartner;
   std::vector<ReportLine> partners;  // accepted discounts
-  std::vector<ReportLine> events;    // accepted check-ins
+  std::vector<ReportLine> events;    // accepted check-ins and manual counts
   bool names_known = false;          // a registry was published
 };
 

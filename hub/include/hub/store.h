@@ -83,9 +83,12 @@ struct SumQuery {
   int64_t utc_offset_seconds = 0;  // the kiosks' local time, for kDay and kHour
   // false: the entries no void cancels (the settlement); true: only those a void cancels.
   bool voided = false;
+  // kCheckin: the check-ins refused as repeats (decision ALREADY_CHECKED_IN) instead of the
+  // accepted ones. Outside entries_settlement (accepted entries only): read from the table.
+  bool repeats = false;
 };
 struct SumRow {
-  std::string scope_id;  // partner_id or event_id
+  std::string scope_id;  // partner_id, or event_id (check-ins, manual counts)
   // offer id, device name, local day number (days since 1970-01-01), local hour number (hours
   // since 1970-01-01T00:00 local), rid (16 lower-case hex digits; entries without one are left
   // out), or ""
