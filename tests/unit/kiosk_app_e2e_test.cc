@@ -780,6 +780,12 @@ TEST_F(KioskAppE2eTest, AdminPinLockOutThenDefaultPinOpensTheAdminScreen) {
                                *device_id +
                                "\n"
                                "press language\n"
+                               "wait admin-language 20\n"
+                               "expect Русский\n"
+                               "expect English\n"
+                               "expect Қазақша\n"
+                               "press lang_en\n"
+                               "wait admin 20\n"
                                "expect Administration\n"
                                "expect " +
                                *device_id +
@@ -863,6 +869,7 @@ TEST_F(KioskAppE2eTest, TheAdminScreenShowsTheDeviceKeyAsAQrCode) {
                                pin +
                                "wait admin 20\n"
                                "press language\n"
+                               "press lang_en\n"
                                "press device_key\n"
                                "wait admin-key 20\n"
                                "expect Device key for the hub\n"

@@ -93,6 +93,7 @@ class Builder {
   void Admin();
   void AdminSelect();
   void AdminKey();
+  void AdminLanguage();
   // `text` as a QR code (black modules on a white square with the quiet zone) in the square `r`;
   // false when it cannot be encoded.
   bool Qr(Rect r, const std::string& text);
