@@ -490,6 +490,26 @@ TEST_F(ViewTest, LanguageChooserNamesEachLanguageInItsOwnWordsAndMarksTheCurrent
   EXPECT_EQ(Build(Ru()).Button("lang_ru")->text, "\u2713 Русский");
 }
 
+TEST_F(ViewTest, ARefusedAdminCardIsABannerOnTheCustomersAmountAndConfirmScreens) {
+  model_.screen.state = kiosk::State::kAmountEntry;
+  model_.screen.name = "Anna I.";
+  model_.screen.admin_card_refused = "EXPIRED";
+  model_.entry = "1250";
+  View amount = Build(En());
+  EXPECT_EQ(amount.name, "amount");
+  EXPECT_TRUE(amount.Shows("This admin card has expired")) << amount.AllText();
+  EXPECT_TRUE(amount.Shows("Anna I.")) << amount.AllText();
+  EXPECT_NE(amount.Button("ok"), nullptr);
+  model_.screen.state = kiosk::State::kConfirm;
+  model_.screen.purchase_minor = 125000;
+  model_.screen.total_minor = 125000;
+  model_.screen.admin_card_refused = "REVOKED";
+  View confirm = Build(En());
+  EXPECT_EQ(confirm.name, "confirm");
+  EXPECT_TRUE(confirm.Shows("This admin card has been withdrawn")) << confirm.AllText();
+  EXPECT_TRUE(confirm.Shows("Anna I.")) << confirm.AllText();
+}
+
 TEST_F(ViewTest, NewPinIsAskedTwice) {
   model_.app = AppScreen::kSetPin;
   EXPECT_TRUE(Build(En()).Shows("New PIN"));
