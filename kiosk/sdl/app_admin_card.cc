@@ -11,6 +11,12 @@ void App::HandleAdminCardScan(const std::string& text, kiosk::State before) {
   if (!session().ScanAdminCard(text)) return;
   last_scan_text_ = text;
   app_activity_ns_ = Now();
+  if (const kiosk::Screen& sc = session().screen(); !sc.admin_card_refused.empty()) {
+    // Refused over the customer being served: their amount or confirm stays, with a banner.
+    std::fprintf(stderr, "kiosk: admin card refused over a customer: %s\n",
+                 sc.admin_card_refused.c_str());
+    return;
+  }
   recent_open_ = false;
   amount_.clear();  // a customer being served is left, nothing recorded
   AfterSession(before);

@@ -291,16 +291,28 @@ TEST_F(AdminFlowTest, NoRegistryNoChoices) {
   EXPECT_TRUE(flow_->notice_is_error());
 }
 
-TEST_F(AdminFlowTest, LanguageCyclesAndRewordsTheScreens) {
+TEST_F(AdminFlowTest, LanguageButtonShowsTheChoicesAndOneTouchPicksAndRewords) {
   OpenMenu();
   AdminEffects e = flow_->Press("language", {});
-  EXPECT_EQ(e.language, "kk");  // ru, en, kk, ru...
-  EXPECT_EQ(flow_->strings().language(), "kk");
-  e = flow_->Press("language", {});
+  EXPECT_TRUE(e.language.empty());  // nothing changes until one is picked
+  ASSERT_EQ(flow_->screen(), AppScreen::kAdminLanguage);
+  EXPECT_EQ(flow_->ScreenName(), "admin-language");
+  ASSERT_EQ(flow_->choices().size(), 3u);
+  EXPECT_EQ(flow_->choices()[0].id, "ru");
+  EXPECT_EQ(flow_->choices()[0].label, "Русский");
+  EXPECT_EQ(flow_->choices()[1].label, "English");
+  EXPECT_EQ(flow_->choices()[2].label, "Қазақша");
+  e = flow_->Press("lang_ru", {});
   EXPECT_EQ(e.language, "ru");
   EXPECT_EQ(flow_->strings().language(), "ru");
+  EXPECT_EQ(flow_->screen(), AppScreen::kAdmin);
   EXPECT_NE(flow_->strings().Get("admin.pin_changed"), "PIN changed");
-  e = flow_->Press("language", {});
+  flow_->Press("language", {});
+  EXPECT_TRUE(flow_->Back(false).language.empty());  // Back keeps the language
+  EXPECT_EQ(flow_->screen(), AppScreen::kAdmin);
+  EXPECT_EQ(flow_->strings().language(), "ru");
+  flow_->Press("language", {});
+  e = flow_->Press("lang_en", {});
   EXPECT_EQ(e.language, "en");
   EXPECT_EQ(flow_->strings().Get("admin.pin_changed"), "PIN changed");
 }

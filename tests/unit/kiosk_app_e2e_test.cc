@@ -780,6 +780,12 @@ TEST_F(KioskAppE2eTest, AdminPinLockOutThenDefaultPinOpensTheAdminScreen) {
                                *device_id +
                                "\n"
                                "press language\n"
+                               "wait admin-language 20\n"
+                               "expect Русский\n"
+                               "expect English\n"
+                               "expect Қазақша\n"
+                               "press lang_en\n"
+                               "wait admin 20\n"
                                "expect Administration\n"
                                "expect " +
                                *device_id +
@@ -863,6 +869,7 @@ TEST_F(KioskAppE2eTest, TheAdminScreenShowsTheDeviceKeyAsAQrCode) {
                                pin +
                                "wait admin 20\n"
                                "press language\n"
+                               "press lang_en\n"
                                "press device_key\n"
                                "wait admin-key 20\n"
                                "expect Device key for the hub\n"
@@ -1487,6 +1494,47 @@ TEST_F(KioskAppE2eTest, AnAdminCardOpensTheAdminMenuOnAnyScreenAndARefusedOneSay
   EXPECT_EQ(entries[3].decision, "EXPIRED");
   EXPECT_EQ(entries[4].decision, "REVOKED");
   EXPECT_TRUE(Accepted().empty());
+}
+
+// A refused admin card over a customer being served: the amount typed stays, the refusal is a
+// banner on it, and the customer is served as typed.
+TEST_F(KioskAppE2eTest, ARefusedAdminCardOverTheAmountKeepsTheCustomer) {
+  const card::PrivateKey admin = card::PrivateKey::Generate(card::Alg::kEdDSA).value();
+  kiosktest::RegistrySpec spec;
+  spec.members = {{kMember}};
+  spec.partners = {kiosktest::MakePartner()};
+  spec.offers = {kiosktest::PercentOffer("O-10", 1000)};
+  registry::RegistryContents contents = fx_.Contents(spec);
+  const card::PublicKey pub = admin.Public().value();
+  contents.admin_keys = {{.kid = pub.kid(), .key = pub}};
+  ASSERT_TRUE(fx_.WriteRegistryContents(contents));
+  const std::string expired = AdminCardText(admin, {1, 2, 3, 4, 5, 6, 7, 8}, kiosktest::kNow - 60);
+  const KioskRun run = Run(Shop(),
+                           "wait idle 30\n"
+                           "scan " +
+                               Card(kMember) +
+                               "\n"
+                               "wait amount 20\n"
+                               "press key_1\npress key_2\npress key_5\npress key_0\n"
+                               "scan " +
+                               expired +
+                               "\n"
+                               "wait-text 20 Срок действия карты администратора истёк\n"
+                               "wait amount 5\n"
+                               "expect Anna I.\n"
+                               "expect 1 250\n"
+                               "press ok\n"
+                               "wait confirm 20\n"
+                               "expect 1 125,00\n"
+                               "press confirm\n"
+                               "wait result-VALID 20\n"
+                               "quit\n");
+  ASSERT_EQ(run.process.exit_code, 0) << run.Describe();
+  std::vector<journal::Entry> entries = fx_.ReadJournal();
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].decision, "EXPIRED");
+  EXPECT_EQ(entries[1].kind, journal::Kind::kDiscount);
+  EXPECT_EQ(entries[1].purchase_minor, 125000);
 }
 
 }  // namespace

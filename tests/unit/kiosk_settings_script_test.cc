@@ -151,14 +151,16 @@ TEST(ScriptTest, ErrorsNameTheLine) {
   EXPECT_EQ(
       ErrorOf("wait lobby\n"),
       "demo.script:1: wait: unknown state 'lobby' (idle, result, result-CODE, amount, confirm, "
-      "admin, pin, set-pin, admin-select, void-confirm, recent, recent-admin)");
+      "admin, pin, set-pin, admin-select, admin-key, admin-language, void-confirm, recent, "
+      "recent-admin)");
   EXPECT_EQ(ErrorOf("wait result-\n"),
             "demo.script:1: wait: unknown state 'result-' (idle, result, result-CODE, amount, "
-            "confirm, admin, pin, set-pin, admin-select, void-confirm, recent, recent-admin)");
-  EXPECT_EQ(
-      ErrorOf("wait result-VALID; 1\n"),
-      "demo.script:1: wait: unknown state 'result-VALID;' (idle, result, result-CODE, "
-      "amount, confirm, admin, pin, set-pin, admin-select, void-confirm, recent, recent-admin)");
+            "confirm, admin, pin, set-pin, admin-select, admin-key, admin-language, void-confirm, "
+            "recent, recent-admin)");
+  EXPECT_EQ(ErrorOf("wait result-VALID; 1\n"),
+            "demo.script:1: wait: unknown state 'result-VALID;' (idle, result, result-CODE, "
+            "amount, confirm, admin, pin, set-pin, admin-select, admin-key, admin-language, "
+            "void-confirm, recent, recent-admin)");
   EXPECT_EQ(ErrorOf("wait idle soon\n"), "demo.script:1: wait: expected seconds, got 'soon'");
   EXPECT_EQ(ErrorOf("wait idle 7200\n"), "demo.script:1: wait: seconds must be 0..3600, got 7200");
   EXPECT_EQ(ErrorOf("sleep\n"), "demo.script:1: sleep: expected seconds, got ''");

@@ -475,6 +475,41 @@ TEST_F(ViewTest, AdminChoicesArePagedEightAtATime) {
   EXPECT_NE(Build(En()).Button("choice_P118"), nullptr);
 }
 
+TEST_F(ViewTest, LanguageChooserNamesEachLanguageInItsOwnWordsAndMarksTheCurrentOne) {
+  model_.app = AppScreen::kAdminLanguage;
+  model_.choices = {{"ru", "Русский"}, {"en", "English"}, {"kk", "Қазақша"}};
+  View v = Build(En());
+  EXPECT_EQ(v.name, "admin-language");
+  for (const char* id : {"lang_ru", "lang_en", "lang_kk"}) EXPECT_NE(v.Button(id), nullptr) << id;
+  EXPECT_TRUE(v.Shows("Русский")) << v.AllText();
+  EXPECT_TRUE(v.Shows("Қазақша")) << v.AllText();
+  EXPECT_EQ(v.Button("lang_en")->text, "\u2713 English");  // the current one, marked
+  EXPECT_EQ(v.Button("lang_ru")->text, "Русский");
+  EXPECT_FALSE(v.Button("lang_en")->color == v.Button("lang_ru")->color);
+  EXPECT_NE(v.Button("back"), nullptr);
+  EXPECT_EQ(Build(Ru()).Button("lang_ru")->text, "\u2713 Русский");
+}
+
+TEST_F(ViewTest, ARefusedAdminCardIsABannerOnTheCustomersAmountAndConfirmScreens) {
+  model_.screen.state = kiosk::State::kAmountEntry;
+  model_.screen.name = "Anna I.";
+  model_.screen.admin_card_refused = "EXPIRED";
+  model_.entry = "1250";
+  View amount = Build(En());
+  EXPECT_EQ(amount.name, "amount");
+  EXPECT_TRUE(amount.Shows("This admin card has expired")) << amount.AllText();
+  EXPECT_TRUE(amount.Shows("Anna I.")) << amount.AllText();
+  EXPECT_NE(amount.Button("ok"), nullptr);
+  model_.screen.state = kiosk::State::kConfirm;
+  model_.screen.purchase_minor = 125000;
+  model_.screen.total_minor = 125000;
+  model_.screen.admin_card_refused = "REVOKED";
+  View confirm = Build(En());
+  EXPECT_EQ(confirm.name, "confirm");
+  EXPECT_TRUE(confirm.Shows("This admin card has been withdrawn")) << confirm.AllText();
+  EXPECT_TRUE(confirm.Shows("Anna I.")) << confirm.AllText();
+}
+
 TEST_F(ViewTest, NewPinIsAskedTwice) {
   model_.app = AppScreen::kSetPin;
   EXPECT_TRUE(Build(En()).Shows("New PIN"));

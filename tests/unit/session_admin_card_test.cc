@@ -150,5 +150,45 @@ TEST_F(SessionAdminCardTest, AnAdminCardDuringAnAmountLeavesTheCustomerWithNothi
   EXPECT_EQ(j[0].decision, "ADMIN_CARD");
 }
 
+TEST_F(SessionAdminCardTest, ARefusedAdminCardKeepsTheCustomersAmountAndConfirm) {
+  Start(AppConfig());
+  const card::PrivateKey stranger = card::PrivateKey::Generate(card::Alg::kES256).value();
+  s().Scan(fx_.Card());
+  ASSERT_EQ(screen().state, State::kAmountEntry);
+  const std::string name = screen().name;
+  EXPECT_TRUE(s().ScanAdminCard(AdminCard(admin_key_, kIrina, -1)));  // expired
+  EXPECT_EQ(screen().state, State::kAmountEntry);
+  EXPECT_EQ(screen().admin_card_refused, "EXPIRED");
+  EXPECT_FALSE(screen().admin_card);
+  EXPECT_EQ(screen().name, name);
+  s().AmountEdited();  // the cashier types on: the refusal has been read
+  EXPECT_TRUE(screen().admin_card_refused.empty());
+  s().Amount(100'000);
+  ASSERT_EQ(screen().state, State::kConfirm);
+  const int64_t discount = screen().discount_minor;
+  EXPECT_GT(discount, 0);
+  EXPECT_TRUE(s().ScanAdminCard(AdminCard(admin_key_, kLost)));  // withdrawn
+  EXPECT_EQ(screen().state, State::kConfirm);
+  EXPECT_EQ(screen().admin_card_refused, "REVOKED");
+  EXPECT_EQ(screen().purchase_minor, 100'000);
+  EXPECT_EQ(screen().discount_minor, discount);
+  EXPECT_TRUE(s().ScanAdminCard(AdminCard(stranger, kIrina)));  // unknown key
+  EXPECT_EQ(screen().admin_card_refused, "UNKNOWN_KEY");
+  s().Confirm();  // the customer is served as if nothing had been scanned
+  EXPECT_EQ(screen().state, State::kResult);
+  EXPECT_EQ(screen().outcome, Outcome::kValid);
+  EXPECT_TRUE(screen().admin_card_refused.empty());
+  std::vector<journal::Entry> j = kiosktest::Entries(*device_->journal);
+  ASSERT_EQ(j.size(), 4u);  // three refusals, then the discount
+  EXPECT_EQ(j[0].kind, journal::Kind::kRejected);
+  EXPECT_EQ(j[0].decision, "EXPIRED");
+  EXPECT_EQ(j[1].decision, "REVOKED");
+  EXPECT_EQ(j[1].actor, "admin-card:" + base::ToHex(kLost));
+  EXPECT_EQ(j[2].decision, "UNKNOWN_KEY");
+  EXPECT_EQ(j[2].actor, "admin-card");
+  EXPECT_EQ(j[3].kind, journal::Kind::kDiscount);
+  EXPECT_EQ(j[3].purchase_minor, 100'000);
+}
+
 }  // namespace
 }  // namespace kiosk

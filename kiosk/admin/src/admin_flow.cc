@@ -34,6 +34,8 @@ std::string_view AdminFlow::ScreenName() const {
       return "admin-select";
     case AppScreen::kAdminKey:
       return "admin-key";
+    case AppScreen::kAdminLanguage:
+      return "admin-language";
     case AppScreen::kSession:
     case AppScreen::kNotProvisioned:  // the app's, never the admin flow's
     case AppScreen::kRecent:
@@ -191,6 +193,7 @@ AdminEffects AdminFlow::Back(bool job_running) {
     case AppScreen::kAdminSelect:
     case AppScreen::kSetPin:
     case AppScreen::kAdminKey:
+    case AppScreen::kAdminLanguage:
       screen_ = AppScreen::kAdmin;
       new_pin_.clear();
       SetNotice("", false);
@@ -221,6 +224,8 @@ AdminEffects AdminFlow::Press(std::string_view id, const AdminContext& context) 
     SetNotice("", false);
     return {.chosen = DeviceChoice{select_mode_, std::string(id.substr(7))}};
   }
+  if (screen_ == AppScreen::kAdminLanguage && id.rfind("lang_", 0) == 0)
+    return PickLanguage(std::string(id.substr(5)));
   // One admin action at a time: nothing changes under a running import or export.
   if (screen_ != AppScreen::kAdmin || context.job_running) return {};
   return MenuButton(id, context);
@@ -248,7 +253,7 @@ AdminEffects AdminFlow::MenuButton(std::string_view id, const AdminContext& cont
   } else if (id == "select") {
     OpenSelect(context.mode, context.registry);
   } else if (id == "language") {
-    return NextLanguage();
+    OpenLanguages();
   } else if (id == "device_key") {
     screen_ = AppScreen::kAdminKey;
     SetNotice("", false);
@@ -281,19 +286,28 @@ void AdminFlow::OpenSelect(kiosk::Mode mode, const registry::Registry* registry)
   screen_ = AppScreen::kAdminSelect;
 }
 
-AdminEffects AdminFlow::NextLanguage() {
-  const auto& all = kiosk_settings::kLanguages;
-  size_t i = 0;
-  while (i < std::size(all) && all[i] != strings_.language()) ++i;
-  const std::string next(all[(i + 1) % std::size(all)]);
-  base::Result<kiosk_settings::Strings> s = kiosk_settings::Strings::Load(i18n_dir_, next);
+void AdminFlow::OpenLanguages() {
+  // Each language by its own name, read from its translation.
+  choices_.clear();
+  page_ = 0;
+  for (std::string_view code : kiosk_settings::kLanguages) {
+    base::Result<kiosk_settings::Strings> s = kiosk_settings::Strings::Load(i18n_dir_, code);
+    if (s.ok()) choices_.push_back({std::string(code), s->Get("language.name")});
+  }
+  SetNotice("", false);
+  screen_ = AppScreen::kAdminLanguage;
+}
+
+AdminEffects AdminFlow::PickLanguage(const std::string& code) {
+  base::Result<kiosk_settings::Strings> s = kiosk_settings::Strings::Load(i18n_dir_, code);
   if (!s.ok()) {
     SetNotice(s.status().message(), true);
     return {};
   }
   strings_ = std::move(*s);
+  screen_ = AppScreen::kAdmin;
   SetNotice("", false);
-  return {.language = next};
+  return {.language = code};
 }
 
 }  // namespace kiosk_admin

@@ -275,6 +275,7 @@ void Session::RecordRefusal(const rules::OfferDecision& d) {
 void Session::Amount(int64_t purchase) {
   if ((screen_.state != State::kAmountEntry && screen_.state != State::kConfirm) || !card_) return;
   activity_ns_ = clock_.MonotonicNanos();
+  screen_.admin_card_refused.clear();
   std::optional<rules::OfferDecision> d = Decide(purchase);
   if (!d) return;
   ShowOffer(*d);
@@ -294,6 +295,7 @@ void Session::Amount(int64_t purchase) {
 void Session::AmountEdited() {
   if (screen_.state != State::kAmountEntry) return;
   activity_ns_ = clock_.MonotonicNanos();
+  screen_.admin_card_refused.clear();
   screen_.decision.clear();
   screen_.outcome = Outcome::kCannotCheck;
   screen_.message = "enter the purchase amount";
@@ -302,6 +304,7 @@ void Session::AmountEdited() {
 void Session::Confirm() {
   if (screen_.state == State::kVoidConfirm) return ConfirmVoid();
   if (screen_.state != State::kConfirm || !card_) return;
+  screen_.admin_card_refused.clear();
   journal::NewEntry e{.kind = journal::Kind::kDiscount,
                       .rid = card_->rid,
                       .partner_id = config_.partner_id,

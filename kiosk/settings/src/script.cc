@@ -11,10 +11,10 @@
 namespace kiosk_settings {
 namespace {
 
-constexpr std::array<std::string_view, 14> kStates = {
+constexpr std::array<std::string_view, 15> kStates = {
     "idle",         "result",  "amount",       "confirm",         "admin",
     "pin",          "set-pin", "admin-select", "not_provisioned", "void-confirm",
-    "void_confirm", "recent",  "recent-admin", "admin-key"};
+    "void_confirm", "recent",  "recent-admin", "admin-key",       "admin-language"};
 
 // A state, or a result screen by its code: "result-VALID", "result-EXPIRED", "result-accepted".
 bool IsWaitableState(std::string_view state) {
@@ -168,9 +168,10 @@ base::Result<ScriptCommand> ParseCommand(const Line& l, const std::string& base_
       return l.Error("expected STATE [SECONDS], got " + lines::Quote(l.args));
     }
     if (!IsWaitableState(state)) {
-      return l.Error("unknown state " + lines::Quote(state) +
-                     " (idle, result, result-CODE, amount, confirm, admin, pin, set-pin, "
-                     "admin-select, admin-key, void-confirm, recent, recent-admin)");
+      return l.Error(
+          "unknown state " + lines::Quote(state) +
+          " (idle, result, result-CODE, amount, confirm, admin, pin, set-pin, "
+          "admin-select, admin-key, admin-language, void-confirm, recent, recent-admin)");
     }
     c.op = ScriptOp::kWait;
     c.text = std::string(state);

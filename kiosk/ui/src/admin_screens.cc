@@ -122,6 +122,21 @@ void Builder::AdminSelect() {
   Button({w_ - U(216), h_ - U(88), U(200), U(72)}, "back", S("button.back"), t_.invalid);
 }
 
+void Builder::AdminLanguage() {
+  v_.name = "admin-language";
+  Text({U(16), U(8), w_ - U(32), U(40)}, S("admin.language"), 28, t_.text, Align::kLeft, true);
+  const int n = std::max(1, static_cast<int>(m_.choices.size()));
+  const int bh = std::min(U(96), (h_ - U(56) - U(104)) / n - U(8));
+  for (size_t i = 0; i < m_.choices.size(); ++i) {
+    const Choice& c = m_.choices[i];
+    const bool current = c.id == s_.language();
+    Button({U(16), U(56) + static_cast<int>(i) * (bh + U(8)), w_ / 2, bh}, "lang_" + c.id,
+           current ? "\u2713 " + c.label : c.label, current ? t_.valid : t_.accent, 22);
+  }
+  Notice({U(16), h_ - U(88), w_ / 2 - U(120), U(72)});
+  Button({w_ - U(216), h_ - U(88), U(200), U(72)}, "back", S("button.back"), t_.invalid);
+}
+
 bool Builder::Qr(Rect r, const std::string& text) {
   base::Result<scanner::GrayImage> img =
       scanner::RenderQr(text, {.ecc = scanner::EccLevel::kM, .module_px = 1, .quiet_modules = 0});

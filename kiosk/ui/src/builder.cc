@@ -20,6 +20,9 @@ View Builder::Build() {
     case AppScreen::kAdminKey:
       AdminKey();
       return std::move(v_);
+    case AppScreen::kAdminLanguage:
+      AdminLanguage();
+      return std::move(v_);
     case AppScreen::kNotProvisioned:
       NotProvisioned();
       return std::move(v_);

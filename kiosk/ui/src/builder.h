@@ -84,6 +84,7 @@ class Builder {
   void ResultDetails(int y);  // who, what was given, the record and the count, from `y` down
   // keypad_screens.cc
   void Amount();
+  bool AdminCardRefusedBanner(Rect r);  // false (nothing drawn) without a refusal
   void Confirm();
   void Pin(bool new_pin);
   void Keypad(Rect area, bool with_comma);
@@ -93,6 +94,7 @@ class Builder {
   void Admin();
   void AdminSelect();
   void AdminKey();
+  void AdminLanguage();
   // `text` as a QR code (black modules on a white square with the quiet zone) in the square `r`;
   // false when it cannot be encoded.
   bool Qr(Rect r, const std::string& text);

@@ -32,6 +32,17 @@ void Builder::KeypadScreen(int left_w, bool with_comma) {
   Keypad({left_w + U(8), U(16), w_ - left_w - U(24), h_ - U(32)}, with_comma);
 }
 
+// A refused admin card over the customer being served: why, in red, on their screen.
+bool Builder::AdminCardRefusedBanner(Rect r) {
+  const std::string& d = m_.screen.admin_card_refused;
+  if (d.empty()) return false;
+  Fill(r, t_.invalid);
+  const std::string key = "admin_card." + d;
+  Text({r.x + U(8), r.y, r.w - U(16), r.h}, S(s_.Has(key) ? key : "admin_card.refused"), 18,
+       t_.text, Align::kLeft, true);
+  return true;
+}
+
 void Builder::Amount() {
   v_.name = "amount";
   const kiosk::Screen& sc = m_.screen;
@@ -47,11 +58,14 @@ void Builder::Amount() {
   const std::string shown = kiosk_settings::FormatTypedAmount(m_.entry, s_.language());
   Text({U(24), y, left_w - U(40), U(72)}, MoneyText(shown), 40, t_.text, Align::kRight, true);
   y += U(84);
-  if (!sc.decision.empty()) {  // a correctable refusal: below the minimum, bad amount
-    Fill({U(16), y, left_w - U(24), U(64)}, t_.warning);
+  const Rect below{U(16), y, left_w - U(24), U(64)};
+  if (AdminCardRefusedBanner(below)) {
+    // the refusal is what the cashier needs to read now; the amount stays as typed
+  } else if (!sc.decision.empty()) {  // a correctable refusal: below the minimum, bad amount
+    Fill(below, t_.warning);
     Text({U(24), y, left_w - U(40), U(64)}, S("decision." + sc.decision), 18, t_.text);
   } else {
-    Text({U(16), y, left_w - U(24), U(64)}, S("amount.hint"), 18, t_.muted, Align::kLeft);
+    Text(below, S("amount.hint"), 18, t_.muted, Align::kLeft);
   }
   KeypadScreen(left_w, true);
 }
@@ -59,7 +73,8 @@ void Builder::Amount() {
 void Builder::Confirm() {
   v_.name = "confirm";
   const kiosk::Screen& sc = m_.screen;
-  Text({U(16), U(12), w_ - U(32), U(44)}, S("confirm.title"), 30, t_.text, Align::kCenter, true);
+  if (!AdminCardRefusedBanner({U(16), U(8), w_ - U(32), U(48)}))
+    Text({U(16), U(12), w_ - U(32), U(44)}, S("confirm.title"), 30, t_.text, Align::kCenter, true);
   std::string who = sc.name.empty() ? sc.number_masked : sc.name;
   Text({U(16), U(58), w_ - U(32), U(30)}, who, 20, t_.muted);
   if (!sc.offer_title.empty())

@@ -1,8 +1,8 @@
 // The kiosk's admin screens as a state machine without a display: PIN entry (with the PIN's
 // lock-out), the admin menu, setting a new PIN (typed twice), choosing the partner or event
-// (paged), the language. It takes the admin's inputs (keypad keys, OK, Back, button ids) and
-// returns what the rest of the app must do (AdminEffects); what it shows is read through its
-// accessors. The words it shows come from its own kiosk_settings::Strings, which the language
+// (paged), the language (a chooser). It takes the admin's inputs (keypad keys, OK, Back, button
+// ids) and returns what the rest of the app must do (AdminEffects); what it shows is read through
+// its accessors. The words it shows come from its own kiosk_settings::Strings, which the language
 // button replaces.
 //
 // Owns its Strings; refers to an AdminPin that must outlive it. Not thread-safe (the UI thread's).
@@ -58,7 +58,7 @@ struct AdminContext {
 
 class AdminFlow {
  public:
-  // `i18n_dir` holds the translations the language button cycles through.
+  // `i18n_dir` holds the translations the language chooser offers.
   AdminFlow(kiosk_settings::AdminPin& pin, kiosk_settings::Strings strings, std::string i18n_dir);
 
   // The admin button (F2, or on the idle/result screen): PIN entry, unless a customer is being
@@ -97,7 +97,8 @@ class AdminFlow {
 
   kiosk_ui::AppScreen screen() const { return screen_; }
   bool active() const { return screen_ != kiosk_ui::AppScreen::kSession; }
-  // "pin", "set-pin", "admin", "admin-select", "admin-key"; empty on the session's screens.
+  // "pin", "set-pin", "admin", "admin-select", "admin-key", "admin-language"; empty on the
+  // session's screens.
   std::string_view ScreenName() const;
   const std::string& entry() const { return entry_; }
   const std::string& notice() const { return notice_; }
@@ -116,7 +117,9 @@ class AdminFlow {
   AdminEffects SetPin();
   AdminEffects MenuButton(std::string_view id, const AdminContext& context);
   void OpenSelect(kiosk::Mode mode, const registry::Registry* registry);
-  AdminEffects NextLanguage();
+  // The language chooser; a language picked there is loaded (AdminEffects::language).
+  void OpenLanguages();
+  AdminEffects PickLanguage(const std::string& code);
   // The lock-out notice with the seconds left; `tried`: a PIN typed during it was not checked.
   void NoticeLocked(bool tried);
 

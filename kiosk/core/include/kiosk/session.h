@@ -100,6 +100,10 @@ struct Screen {
   // ADMIN_CARD_NOT_HERE); its holder's name is in `name`, its id (hex) in `admin_id`
   bool admin_card = false;
   std::string admin_id;
+  // amount or confirm: an admin card scanned over the customer being served was refused (its
+  // decision, as above); the customer's amount or confirm stays, this says why until the next
+  // amount, edit or confirm
+  std::string admin_card_refused;
   // device state
   bool registry_stale = false;
   int64_t registry_seq = 0;
@@ -149,7 +153,8 @@ class Session {
   // admin cards and journalled (a `rejected` entry whose actor is admin-card:<id>); the screen is
   // a result with admin_card set. Returns false, changing nothing, when `text` is not an admin
   // card: Scan() asks it of a card its member verifier refused as malformed, and the app of a
-  // card scanned where a member card is not taken (amount, confirm, the admin screens).
+  // card scanned where a member card is not taken (amount, confirm, the admin screens). On the
+  // amount or confirm screen a refused admin card keeps the customer's screen (admin_card_refused).
   bool ScanAdminCard(std::string_view text);
   void Amount(int64_t purchase_minor);
   // The amount being typed changed (amount screen): activity, as KeepAlive(), and a warning about
@@ -182,6 +187,9 @@ class Session {
  private:
   void ShowResult();
   void ScanInShop(const card::Verification& v);
+  // An admin card refused over the amount or confirm screen: journalled, the customer's screen
+  // kept with admin_card_refused set (session_admin.cc).
+  void RefuseAdminCardOverCustomer(const card::Verification& v);
   // The offer decision for `purchase` (nullopt: for any amount); nullopt after an error screen.
   std::optional<rules::OfferDecision> Decide(std::optional<int64_t> purchase);
   // The member's use of `o` in its cap period from `from` to `now` (journal_.Usage), from usage_

@@ -27,6 +27,9 @@ enum class AppScreen : uint8_t {
   kAdminSelect,  // choose the partner (shop) or event for this device
   kSetPin,       // enter a new admin PIN
   kAdminKey,     // the device public key as a QR code (for enrolling the kiosk on the hub)
+  // The screen languages, each by its own name (Model::choices: code and name), the current
+  // one marked; one touch picks it.
+  kAdminLanguage,
   // The device is not set up: the bundle key (`trust` in kiosk.conf) is missing or unusable.
   // Shows the device id, the problem and where the key goes (Model::setup).
   kNotProvisioned,
@@ -82,9 +85,10 @@ struct Model {
   bool banner_is_error = false;
   bool busy = false;  // an admin action is running
   bool pin_is_default = false;
-  std::vector<Choice> choices;  // kAdminSelect: all of them, shown kChoicesPerPage at a time
-  int page = 0;                 // kAdminSelect
-  bool pin_repeat = false;      // kSetPin: the new PIN is being typed a second time
+  // kAdminSelect: all of them, shown kChoicesPerPage at a time; kAdminLanguage: the languages.
+  std::vector<Choice> choices;
+  int page = 0;             // kAdminSelect
+  bool pin_repeat = false;  // kSetPin: the new PIN is being typed a second time
   Status status;
   int64_t now = 0;  // Unix seconds
   int64_t utc_offset_seconds = 0;
