@@ -128,6 +128,26 @@ std::array<Point, 4> ProjectRect(double w, double h, double cx, double cy, doubl
   return out;
 }
 
+namespace {
+
+// The canvas pixels a quad covers: its bounding box, clipped to the canvas (x0..x1, y0..y1).
+struct PixelRange {
+  int x0, x1, y0, y1;
+};
+PixelRange PixelBox(const Canvas& canvas, const std::array<Point, 4>& quad) {
+  double x_lo = 1e9, x_hi = -1e9, y_lo = 1e9, y_hi = -1e9;
+  for (const Point& p : quad) {
+    x_lo = std::min(x_lo, p.x), x_hi = std::max(x_hi, p.x);
+    y_lo = std::min(y_lo, p.y), y_hi = std::max(y_hi, p.y);
+  }
+  return {std::max(0, static_cast<int>(std::floor(x_lo))),
+          std::min(canvas.width - 1, static_cast<int>(std::ceil(x_hi))),
+          std::max(0, static_cast<int>(std::floor(y_lo))),
+          std::min(canvas.height - 1, static_cast<int>(std::ceil(y_hi)))};
+}
+
+}  // namespace
+
 void PaintTexture(Canvas& canvas, const Texture& tex, const std::array<Point, 4>& quad, int ss,
                   const PixelGrid& grid) {
   const std::array<Point, 4> corners = {
@@ -137,15 +157,7 @@ void PaintTexture(Canvas& canvas, const Texture& tex, const std::array<Point, 4>
   Homography to_frame;
   if (!Homography::FromPoints(corners, quad, &to_frame)) return;
   const Homography to_tex = to_frame.Inverse();
-  double x_lo = 1e9, x_hi = -1e9, y_lo = 1e9, y_hi = -1e9;
-  for (const Point& p : quad) {
-    x_lo = std::min(x_lo, p.x), x_hi = std::max(x_hi, p.x);
-    y_lo = std::min(y_lo, p.y), y_hi = std::max(y_hi, p.y);
-  }
-  const int x0 = std::max(0, static_cast<int>(std::floor(x_lo)));
-  const int x1 = std::min(canvas.width - 1, static_cast<int>(std::ceil(x_hi)));
-  const int y0 = std::max(0, static_cast<int>(std::floor(y_lo)));
-  const int y1 = std::min(canvas.height - 1, static_cast<int>(std::ceil(y_hi)));
+  const auto [x0, x1, y0, y1] = PixelBox(canvas, quad);
   const double step = 1.0 / ss;
   for (int y = y0; y <= y1; ++y) {
     for (int x = x0; x <= x1; ++x) {
@@ -188,15 +200,7 @@ void PaintMapped(Canvas& canvas, const Texture& tex,
       Homography to_frame;
       if (!Homography::FromPoints(src, dst, &to_frame)) continue;
       const Homography to_tex = to_frame.Inverse();
-      double x_lo = 1e9, x_hi = -1e9, y_lo = 1e9, y_hi = -1e9;
-      for (const Point& p : dst) {
-        x_lo = std::min(x_lo, p.x), x_hi = std::max(x_hi, p.x);
-        y_lo = std::min(y_lo, p.y), y_hi = std::max(y_hi, p.y);
-      }
-      const int x0 = std::max(0, static_cast<int>(std::floor(x_lo)));
-      const int x1 = std::min(canvas.width - 1, static_cast<int>(std::ceil(x_hi)));
-      const int y0 = std::max(0, static_cast<int>(std::floor(y_lo)));
-      const int y1 = std::min(canvas.height - 1, static_cast<int>(std::ceil(y_hi)));
+      const auto [x0, x1, y0, y1] = PixelBox(canvas, dst);
       for (int y = y0; y <= y1; ++y) {
         for (int x = x0; x <= x1; ++x) {
           for (int j = 0; j < ss; ++j) {

@@ -18,6 +18,7 @@
 #include "bundle/importer.h"
 #include "hub/admin.h"
 #include "registry/registry.h"
+#include "report_layout.h"
 #include "rules/local_time.h"
 
 namespace hub {
@@ -157,16 +158,6 @@ constexpr const char* kCsvColumns[] = {
     "cap", "devices", "chain", "journal", "time",  "before", "actor", "previous_journal",
     "at",  "reason"};
 
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(";\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 }  // namespace
 
 base::Status Flags(HubStore& store, base::FileSystem& fs, const std::string& data_dir,
@@ -192,7 +183,7 @@ base::Result<std::string> FlagsCsv(HubStore& store, base::FileSystem& fs,
                        for (const char* c : kCsvColumns) {
                          csv += ';';
                          for (const FlagField& f : fields)
-                           if (f.key == c) csv += CsvField(f.value);
+                           if (f.key == c) csv += ExcelCsvField(f.value);
                        }
                        csv += "\r\n";
                      }));

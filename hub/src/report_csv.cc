@@ -10,9 +10,8 @@
 #include "report_layout.h"
 
 namespace hub {
-namespace {
 
-std::string Field(const std::string& s) {
+std::string ExcelCsvField(const std::string& s) {
   if (s.find_first_of(";\"\r\n") == std::string::npos) return s;
   std::string out = "\"";
   for (char c : s) {
@@ -22,10 +21,12 @@ std::string Field(const std::string& s) {
   return out + "\"";
 }
 
+namespace {
+
 void Row(const std::vector<std::string>& cells, std::string* out) {
   for (size_t i = 0; i < cells.size(); ++i) {
     if (i > 0) *out += ';';
-    *out += Field(cells[i]);
+    *out += ExcelCsvField(cells[i]);
   }
   *out += "\r\n";
 }

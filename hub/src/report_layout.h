@@ -24,4 +24,8 @@ std::vector<int64_t> NumberCells(const ReportLine& l, bool events);
 
 inline constexpr char kTotalsLabel[] = "Итого";
 
+// One CSV field for Russian Excel's ';'-separated files: as it is, or quoted (quotes doubled)
+// when it holds ';', '"' or a line break.
+std::string ExcelCsvField(const std::string& s);
+
 }  // namespace hub
