@@ -11,95 +11,14 @@
 #include "base/time_format.h"
 #include "base/utf8.h"
 #include "card/rid.h"
+#include "csv_rows.h"
 #include "registry/offer_fields.h"
 #include "registry/schema.h"
 
 namespace registry {
 namespace {
 
-struct FileCloser {
-  void operator()(std::FILE* f) const { std::fclose(f); }
-};
-
-// Row access by column name, with the checks every field shares.
-class Row {
- public:
-  Row(const base::CsvRecord& rec, const base::CsvHeader& h) : rec_(rec), h_(h) {}
-  size_t line() const { return rec_.line; }
-  std::string Get(std::string_view col) const {
-    std::string_view v = rec_.fields[h_[col]];
-    while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
-    while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
-    return std::string(v);
-  }
-  base::Result<std::string> Text(std::string_view col, size_t max, bool required) const {
-    std::string v = Get(col);
-    if (required && v.empty()) return base::InvalidArgument(std::string(col) + " is empty");
-    if (v.size() > max) {
-      return base::InvalidArgument(std::string(col) + " is longer than " + std::to_string(max) +
-                                   " bytes");
-    }
-    if (base::HasControlChars(v))
-      return base::InvalidArgument(std::string(col) + " contains control characters");
-    return v;
-  }
-  base::Result<std::optional<int64_t>> OptionalMinor(std::string_view col) const {
-    std::string v = Get(col);
-    if (v.empty()) return std::optional<int64_t>();
-    base::Result<int64_t> r = ParseMinorUnits(v);
-    if (!r.ok()) return r.status().WithContext(col);
-    return std::optional<int64_t>(*r);
-  }
-
- private:
-  const base::CsvRecord& rec_;
-  const base::CsvHeader& h_;
-};
-
-// Reads every row of a CSV file with a header, calling `fn` per row. Collects row errors as
-// "FILE:LINE: why"; returns them all at the end (or the first syntax error).
-base::Status ForEachRow(const std::string& path, const std::vector<std::string>& columns,
-                        const std::function<base::Status(const Row&)>& fn,
-                        const ProgressFn& progress = nullptr) {
-  std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
-  if (!f) {
-    return errno == ENOENT ? base::NotFound(path + ": no such file")
-                           : base::IoError("opening " + path, errno);
-  }
-  base::CsvReader reader(f.get(), path);
-  base::CsvRecord rec;
-  if (!reader.Next(&rec)) {
-    if (!reader.status().ok()) return reader.status();
-    return base::InvalidArgument(path + ": empty file (expected a header row)");
-  }
-  CK_ASSIGN_OR_RETURN(base::CsvHeader header, base::CsvHeader::Parse(rec, columns, path));
-  std::string errors;
-  size_t error_count = 0, rows = 0;
-  while (reader.Next(&rec)) {
-    if (rec.fields.size() == 1 && rec.fields[0].empty()) continue;
-    base::Status st;
-    if (rec.fields.size() != header.size()) {
-      st = base::InvalidArgument("expected " + std::to_string(header.size()) + " fields, found " +
-                                 std::to_string(rec.fields.size()));
-    } else {
-      st = fn(Row(rec, header));
-    }
-    if (!st.ok() && ++error_count <= kMaxReportedRowErrors) {
-      errors += path + ":" + std::to_string(rec.line) + ": " + st.message() + "\n";
-    }
-    if (++rows % 250000 == 0 && progress) progress(path, rows);
-  }
-  if (!reader.status().ok()) return reader.status();
-  if (progress) progress(path, rows);
-  if (error_count == 0) return base::Status::Ok();
-  if (error_count > kMaxReportedRowErrors) {
-    errors += "... and " + std::to_string(error_count - kMaxReportedRowErrors) + " more\n";
-  }
-  errors += path + ": " + std::to_string(error_count) + " bad row(s)";
-  return base::InvalidArgument(errors);
-}
-
-base::Result<std::string> MemberId(const Row& row) {
+base::Result<std::string> MemberId(const CsvRow& row) {
   CK_ASSIGN_OR_RETURN(std::string id, row.Text("member_id", 64, true));
   return id;
 }
@@ -112,7 +31,7 @@ base::Result<std::vector<MemberRecord>> ReadMembersCsv(const std::string& path,
   std::vector<MemberRecord> out;
   CK_TRY(ForEachRow(
       path, {"member_id", "status", "min_serial"},
-      [&](const Row& row) -> base::Status {
+      [&](const CsvRow& row) -> base::Status {
         CK_ASSIGN_OR_RETURN(std::string id, MemberId(row));
         MemberRecord m;
         CK_ASSIGN_OR_RETURN(m.state, ParseMemberState(row.Get("status")));
@@ -150,7 +69,7 @@ base::Result<std::vector<Partner>> ReadPartnersCsv(const std::string& path) {
   std::vector<Partner> out;
   std::set<std::string> seen;
   CK_TRY(ForEachRow(
-      path, {"partner_id", "name", "city", "address"}, [&](const Row& row) -> base::Status {
+      path, {"partner_id", "name", "city", "address"}, [&](const CsvRow& row) -> base::Status {
         Partner p;
         CK_ASSIGN_OR_RETURN(p.partner_id, row.Text("partner_id", 64, true));
         CK_ASSIGN_OR_RETURN(p.name, row.Text("name", 200, true));
@@ -166,7 +85,7 @@ base::Result<std::vector<Partner>> ReadPartnersCsv(const std::string& path) {
 
 namespace {
 
-base::Status ParseOfferRow(const Row& row, const std::set<std::string>& partners, Offer* o) {
+base::Status ParseOfferRow(const CsvRow& row, const std::set<std::string>& partners, Offer* o) {
   CK_ASSIGN_OR_RETURN(o->offer_id, row.Text("offer_id", 64, true));
   CK_ASSIGN_OR_RETURN(o->partner_id, row.Text("partner_id", 64, true));
   if (partners.count(o->partner_id) == 0) {
@@ -236,7 +155,7 @@ base::Result<std::vector<Offer>> ReadOffersCsv(const std::string& path,
                     {"offer_id", "partner_id", "kind", "value", "min_purchase_minor",
                      "max_discount_minor", "categories", "orgs", "valid_from", "valid_to",
                      "weekdays", "hours", "cap_count", "cap_amount_minor", "cap_period", "title"},
-                    [&](const Row& row) -> base::Status {
+                    [&](const CsvRow& row) -> base::Status {
                       Offer o;
                       CK_TRY(ParseOfferRow(row, partners, &o));
                       if (!seen.insert(o.offer_id).second) {
@@ -254,7 +173,7 @@ base::Result<std::vector<Event>> ReadEventsCsv(const std::string& path) {
   CK_TRY(ForEachRow(
       path,
       {"event_id", "title", "venue", "starts", "ends", "mode", "entries_per_member", "capacity"},
-      [&](const Row& row) -> base::Status {
+      [&](const CsvRow& row) -> base::Status {
         Event e;
         CK_ASSIGN_OR_RETURN(e.event_id, row.Text("event_id", 64, true));
         CK_ASSIGN_OR_RETURN(e.title, row.Text("title", 200, true));
@@ -294,7 +213,7 @@ base::Result<std::vector<std::pair<std::string, card::Rid>>> ReadRosterCsv(
   std::vector<std::pair<std::string, card::Rid>> out;
   CK_TRY(ForEachRow(
       path, {"event_id", "member_id"},
-      [&](const Row& row) -> base::Status {
+      [&](const CsvRow& row) -> base::Status {
         CK_ASSIGN_OR_RETURN(std::string event_id, row.Text("event_id", 64, true));
         if (events.count(event_id) == 0) {
           return base::InvalidArgument("event_id '" + event_id + "' is not in the events file");
