@@ -19,8 +19,9 @@ trickle="${TRICKLE:-1000}" idle="${IDLE:-1000}" hold="${HOLD:-60}" warmup="${WAR
 flood="${FLOOD:-1000}" flood_bytes="${FLOOD_BYTES:-262144}" push_timeout="${PUSH_TIMEOUT:-60}"
 cases="${CASES:-none hold flood}"
 cardhub="$bin/hub/cardhub"
+cardctl="$bin/tools/cardctl"
 load="$bin/bench/hub_load"
-for f in "$cardhub" "$load" "$abuse"; do
+for f in "$cardhub" "$cardctl" "$load" "$abuse"; do
   [ -x "$f" ] || { echo "hub_abuse: missing $f (build cardhub hub_load hub_abuse)" >&2; exit 1; }
 done
 ulimit -n "$(ulimit -Hn)"  # thousands of connections on both sides
@@ -37,8 +38,10 @@ stop() {
 cleanup() { stop; rm -rf "$kiosks_dir" "$work"; }
 trap cleanup EXIT
 
+# One kiosk more than the push uses: load-$kiosks is the kiosk whose `cardctl sync` is timed.
 timeout 300 "$load" prepare --hub-dir "$work/template" --kiosks-dir "$kiosks_dir" \
-  --kiosks "$kiosks" --entries "$entries" --batches "$batches" >/dev/null
+  --kiosks "$((kiosks + 1))" --entries "$entries" --batches "$batches" >/dev/null
+sync_kiosk="$kiosks_dir/$(printf 'load-%04d' "$kiosks")"
 
 start_hub() {  # $1: data dir; sets hub_pid and port
   "$cardhub" serve --listen 127.0.0.1:0 --data-dir "$1" >"$1.stdout" 2>"$1.stderr" &
@@ -54,7 +57,8 @@ start_hub() {  # $1: data dir; sets hub_pid and port
   exit 1
 }
 
-printf '%-6s | %-10s | %-9s | %-9s | %-7s | %-9s | %s\n' case "requests/s" "p50 ms" "p99 ms" errors "peak RSS" attack
+printf '%-6s | %-10s | %-9s | %-9s | %-7s | %-9s | %-7s | %s\n' case "requests/s" "p50 ms" "p99 ms" \
+  errors "peak RSS" "sync s" attack
 for c in $cases; do
   dir="$work/$c"
   cp -a "$work/template" "$dir"
@@ -68,6 +72,17 @@ for c in $cases; do
     *) echo "hub_abuse: unknown case $c" >&2; exit 2 ;;
   esac
   [ "$c" = none ] || sleep "$warmup"
+  # A kiosk's own sync (the real `cardctl sync`: pushes its ENTRIES entries, reports its status)
+  # under the attack, before the push so that the push's figures stay comparable with earlier runs.
+  # Each case syncs a fresh copy of the kiosk's directory, so each pushes the same journal.
+  rm -rf "$work/sync-kiosk" && cp -a "$sync_kiosk" "$work/sync-kiosk"
+  t0="$(date +%s.%N)"
+  if timeout 120 "$cardctl" sync --data-dir "$work/sync-kiosk" --hub "http://127.0.0.1:$port" \
+    >"$dir.sync" 2>&1; then
+    sync_s="$(echo "$(date +%s.%N) - $t0" | bc -l | awk '{printf "%.2f", $1}')"
+  else
+    sync_s="failed"
+  fi
   timeout $((push_timeout + 30)) "$load" push --port "$port" --kiosks-dir "$kiosks_dir" \
     --kiosks "$kiosks" --batches "$batches" --threads "$threads" --timeout "$push_timeout" \
     --retries 0 >"$dir.push" 2>&1 || true
@@ -79,7 +94,9 @@ for c in $cases; do
   p50="$(sed -n 's/.*p50 \([0-9.]*\).*/\1/p' "$dir.push")"
   p99="$(sed -n 's/.*p99 \([0-9.]*\).*/\1/p' "$dir.push")"
   errs="$(sed -n 's/.*errors: \([0-9]*\).*/\1/p' "$dir.push")"
-  printf '%-6s | %-10s | %-9s | %-9s | %-7s | %-9s | %s\n' "$c" "${rps:-none}" "${p50:--}" \
-    "${p99:--}" "${errs:--}" "$rss" "$(cat "$dir.attack" 2>/dev/null | tail -n1 || true)"
+  printf '%-6s | %-10s | %-9s | %-9s | %-7s | %-9s | %-7s | %s\n' "$c" "${rps:-none}" \
+    "${p50:--}" "${p99:--}" "${errs:--}" "$rss" "$sync_s" \
+    "$(cat "$dir.attack" 2>/dev/null | tail -n1 || true)"
+  [ "$sync_s" != failed ] || sed 's/^/    sync: /' "$dir.sync" | head -n5
   grep '^hub_load: ' "$dir.push" | head -n3 | sed 's/^/    /' || true  # the first errors
 done
