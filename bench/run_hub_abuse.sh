@@ -4,9 +4,11 @@
 # trickling + IDLE idle connections (bench/hub_abuse.cc hold, one byte every 4 s, for HOLD s), and
 # under FLOOD header-flood connections (hub_abuse flood, FLOOD_BYTES each); cardhub's peak RSS for
 # each. Each case runs on a fresh copy of one prepared hub data directory. Prints one table row
-# per case. Every loop is bounded in count and time; the hub and the attack are stopped at the end.
+# per case, with the wall time of one kiosk's real `cardctl sync` started during the attack
+# (column "sync s"). Every loop is bounded in count and time; the hub and the attack are stopped
+# at the end.
 #   bench/run_hub_abuse.sh [BUILD_DIR] [ABUSE_BIN]   (default build/release and its hub_abuse;
-#                                                     BUILD_DIR gives cardhub and hub_load)
+#                                                     BUILD_DIR gives cardhub, cardctl and hub_load)
 # Environment: KIOSKS=200 ENTRIES=100 BATCHES=4 THREADS=48 TRICKLE=1000 IDLE=1000 HOLD=60
 #              WARMUP=12 (s of attack before the push starts) FLOOD=1000 FLOOD_BYTES=262144
 #              PUSH_TIMEOUT=60 CASES="none hold flood"
@@ -22,7 +24,7 @@ cardhub="$bin/hub/cardhub"
 cardctl="$bin/tools/cardctl"
 load="$bin/bench/hub_load"
 for f in "$cardhub" "$cardctl" "$load" "$abuse"; do
-  [ -x "$f" ] || { echo "hub_abuse: missing $f (build cardhub hub_load hub_abuse)" >&2; exit 1; }
+  [ -x "$f" ] || { echo "hub_abuse: missing $f (build cardhub cardctl hub_load hub_abuse)" >&2; exit 1; }
 done
 ulimit -n "$(ulimit -Hn)"  # thousands of connections on both sides
 
@@ -76,10 +78,11 @@ for c in $cases; do
   # under the attack, before the push so that the push's figures stay comparable with earlier runs.
   # Each case syncs a fresh copy of the kiosk's directory, so each pushes the same journal.
   rm -rf "$work/sync-kiosk" && cp -a "$sync_kiosk" "$work/sync-kiosk"
-  t0="$(date +%s.%N)"
+  t0="$(date +%s%N)"
   if timeout 120 "$cardctl" sync --data-dir "$work/sync-kiosk" --hub "http://127.0.0.1:$port" \
     >"$dir.sync" 2>&1; then
-    sync_s="$(echo "$(date +%s.%N) - $t0" | bc -l | awk '{printf "%.2f", $1}')"
+    ms=$((($(date +%s%N) - t0) / 1000000))
+    sync_s="$(printf '%d.%02d' $((ms / 1000)) $((ms % 1000 / 10)))"
   else
     sync_s="failed"
   fi
