@@ -189,11 +189,19 @@ void AdminWeb::Events(Ctx& c) {
           Html(c.t("col.manual")) + "</th><th>" + Html(c.t("col.repeats")) + "</th><th>" +
           Html(c.t("col.capacity")) + "</th></tr>";
   std::map<std::string, int64_t> repeats = Repeats(store_, *p);
-  for (const ReportLine& l : sums->events) {
+  // An event whose only check-ins this month were refused repeats still gets its row (and charts).
+  std::vector<ReportLine> events = sums->events;
+  for (const auto& [id, n] : repeats) {
+    const bool listed =
+        std::any_of(events.begin(), events.end(), [&](const ReportLine& l) { return l.id == id; });
+    if (n > 0 && !listed) events.push_back(ReportLine{.id = id});
+  }
+  for (ReportLine& l : events) {
     std::string capacity = "\xE2\x80\x94";
     if (reg) {
       base::Result<std::optional<registry::Event>> e = reg->FindEvent(l.id);
       if (e.ok() && *e && (*e)->capacity) capacity = std::to_string(*(*e)->capacity);
+      if (e.ok() && *e && l.name.empty()) l.name = (*e)->title;
     }
     body += "<tr>" + Td(Html(l.name.empty() ? l.id : l.name + " (" + l.id + ")")) +
             Td(std::to_string(l.count), true) + Td(std::to_string(l.members), true) +
@@ -202,7 +210,7 @@ void AdminWeb::Events(Ctx& c) {
   }
   body += "</table>";
   std::map<std::string, std::vector<Bar>> hours = HourBars(store_, *p, off);
-  for (const ReportLine& l : sums->events) {
+  for (const ReportLine& l : events) {
     const std::string name = l.name.empty() ? l.id : l.name;
     body += "<h2>" + Html(name) + " — " + Html(c.t("events.per_hour")) + "</h2>" +
             BarChartSvg(name + ": " + std::string(c.t("events.per_hour")), hours[l.id], 960) +

@@ -318,6 +318,37 @@ TEST_F(AdminWebTest, EventsChartCheckinsPerHourAndPartnersCountVoids) {
   EXPECT_TRUE(Contains(r->body, "<th>Voids</th>"));
 }
 
+// A month in which an event's only check-ins were refused repeats still lists the event, named
+// from the registry, with its repeats.
+TEST_F(AdminWebTest, EventWithOnlyRefusedRepeatsHasARow) {
+  fx_.clock().Set(kNovember + 21 * 86400);  // 2026-12-01T09:00:00Z
+  {
+    auto j = journal::Journal::Open(kiosks_[2] + "/" + journal::kJournalFile, fx_.clock());
+    ASSERT_TRUE(j.ok());
+    const journal::NewEntry e{.kind = journal::Kind::kCheckin,
+                              .rid = card::Rid{2, 2, 2, 2, 2, 2, 2, 2},
+                              .event_id = hubtest::kEvent,
+                              .bundle_seq = 1,
+                              .verdict = "VALID",
+                              .decision = "ALREADY_CHECKED_IN"};
+    for (int i = 0; i < 4; ++i) ASSERT_TRUE((*j)->Append(e).ok());
+  }
+  Push(kiosks_[2]);
+  const std::string s = Session("vera");
+  auto r = Client().Get("/admin/events?month=2026-12", {{"Cookie", s}});
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  // Check-ins 0, members 0, without a card 0, repeats refused 4.
+  EXPECT_TRUE(Contains(r->body, std::string("(") + hubtest::kEvent + ")</td>"));
+  EXPECT_TRUE(Contains(r->body,
+                       "<td class=\"n\">0</td><td class=\"n\">0</td><td "
+                       "class=\"n\">0</td><td class=\"n\">4</td>"));
+  // November's accepted check-ins are not counted in December.
+  r = Client().Get("/admin/events?month=2026-11", {{"Cookie", s}});
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(Contains(r->body, "<td class=\"n\">5</td><td class=\"n\">1</td>"));
+}
+
 // Headless Chromium through Selenium against this hub: tests/browser/admin_browser.py. Its
 // screenshots go to the build directory (CK_BROWSER_SHOTS_DIR).
 TEST_F(AdminWebTest, InARealBrowser) {
