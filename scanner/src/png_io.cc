@@ -95,7 +95,7 @@ base::Status WriteBilevelPng(const std::string& path, const GrayImage& img, int 
     for (size_t b = 0; b < row_bytes; ++b) {
       const size_t x0 = b * 8, n = std::min<size_t>(8, static_cast<size_t>(img.width) - x0);
       unsigned bits = 0;
-      for (size_t k = 0; k < n; ++k) bits |= (src[x0 + k] >= 128 ? 0x80u : 0u) >> k;
+      for (size_t k = 0; k < n; ++k) bits |= static_cast<unsigned>(src[x0 + k] >> 7) << (7 - k);
       row[b] = static_cast<png_byte>(bits);
     }
   }

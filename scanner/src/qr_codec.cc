@@ -1,45 +1,24 @@
 #include "scanner/qr_codec.h"
 
-#include <ZXing/BitMatrix.h>
-#include <ZXing/MultiFormatWriter.h>
 #include <ZXing/ReadBarcode.h>
 
 #include <exception>
+#include <utility>
+
+#include "qr_encoder.h"
 
 namespace scanner {
-namespace {
-
-// MultiFormatWriter maps its 0-8 scale onto L/M/Q/H as (level - 1) / 2.
-int ZxingEccLevel(EccLevel ecc) {
-  switch (ecc) {
-    case EccLevel::kL:
-      return 2;
-    case EccLevel::kM:
-      return 4;
-    case EccLevel::kQ:
-      return 6;
-    case EccLevel::kH:
-      return 8;
-  }
-  return 6;
+base::Result<QrModules> EncodeQrModules(std::string_view text, EccLevel ecc) {
+  CK_ASSIGN_OR_RETURN(qr::Symbol symbol, qr::Encode(text, ecc));
+  return std::move(symbol.modules);
 }
-
-}  // namespace
 
 base::Result<GrayImage> RenderQr(std::string_view text, const QrRenderOptions& opt) {
   if (opt.module_px < 1 || opt.module_px > 64 || opt.quiet_modules < 0 || opt.quiet_modules > 16) {
     return base::InvalidArgument("QR render options out of range");
   }
-  ZXing::BitMatrix matrix;
-  try {
-    matrix = ZXing::MultiFormatWriter(ZXing::BarcodeFormat::QRCode)
-                 .setEccLevel(ZxingEccLevel(opt.ecc))
-                 .setMargin(0)
-                 .encode(std::string(text), 0, 0);
-  } catch (const std::exception& e) {
-    return base::InvalidArgument(std::string("QR encoding failed: ") + e.what());
-  }
-  const int modules = matrix.width();
+  CK_ASSIGN_OR_RETURN(QrModules matrix, EncodeQrModules(text, opt.ecc));
+  const int modules = matrix.size;
   const int side = (modules + 2 * opt.quiet_modules) * opt.module_px;
   GrayImage img;
   img.width = side;
@@ -47,7 +26,10 @@ base::Result<GrayImage> RenderQr(std::string_view text, const QrRenderOptions& o
   img.pixels.assign(static_cast<size_t>(side) * static_cast<size_t>(side), 255);
   for (int my = 0; my < modules; ++my) {
     for (int mx = 0; mx < modules; ++mx) {
-      if (!matrix.get(mx, my)) continue;
+      if (!matrix.dark[static_cast<size_t>(my) * static_cast<size_t>(modules) +
+                       static_cast<size_t>(mx)]) {
+        continue;
+      }
       const int x0 = (mx + opt.quiet_modules) * opt.module_px;
       const int y0 = (my + opt.quiet_modules) * opt.module_px;
       for (int y = y0; y < y0 + opt.module_px; ++y) {

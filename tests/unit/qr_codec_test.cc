@@ -1,5 +1,5 @@
-// QR rendering and reading (ZXing-cpp behind scanner/qr_codec.h) and the PNG/JPEG image decoders
-// behind scanner/image.h.
+// QR writing (libqrencode) and reading (ZXing-cpp) behind scanner/qr_codec.h, and the PNG/JPEG
+// image decoders behind scanner/image.h.
 
 #include "scanner/qr_codec.h"
 
@@ -127,6 +127,49 @@ TEST(QrCodecTest, RenderedCardTextReadsBackExactly) {
   std::vector<QrSymbol> codes = ReadQrCodes(img->view());
   ASSERT_EQ(codes.size(), 1u);
   EXPECT_EQ(codes[0].text, kCardText);
+}
+
+TEST(QrCodecTest, TheSameTextGivesTheSameModulesAndTheImageShowsThem) {
+  base::Result<QrModules> a = EncodeQrModules(kCardText), b = EncodeQrModules(kCardText);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->dark, b->dark);
+  base::Result<GrayImage> img = RenderQr(kCardText, {.module_px = 2, .quiet_modules = 1});
+  ASSERT_TRUE(img.ok());
+  ASSERT_EQ(img->width, (a->size + 2) * 2);
+  for (int y = 0; y < a->size; ++y) {
+    for (int x = 0; x < a->size; ++x) {
+      const bool dark = a->dark[static_cast<size_t>(y * a->size + x)] != 0;
+      ASSERT_EQ(Pixel(*img, (x + 1) * 2 + 1, (y + 1) * 2 + 1) < 128, dark) << x << "," << y;
+    }
+  }
+}
+
+TEST(QrCodecTest, BytesAndUtf8TextReadBackExactly) {
+  for (const std::string_view text :
+       {std::string_view("https://union.example/k?id=abc&x=1"),
+        std::string_view(
+            "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----\n"),
+        std::string_view(
+            "\xD0\x9A\xD0\xA3\xD0\xA0-000500 \xD2\x9A\xD0\xB0\xD0\xB7\xD0\xB0\xD2\x9B")}) {
+    base::Result<GrayImage> img = RenderQr(text);
+    ASSERT_TRUE(img.ok()) << img.status().message();
+    std::vector<QrSymbol> codes = ReadQrCodes(img->view());
+    ASSERT_EQ(codes.size(), 1u) << text;
+    EXPECT_EQ(codes[0].text, text);
+  }
+}
+
+TEST(QrCodecTest, RefusesEmptyTextAndTextLongerThanVersion40Holds) {
+  base::Result<QrModules> empty = EncodeQrModules("");
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.status().code(), base::StatusCode::kInvalidArgument);
+  // Version 40 at Q holds 2,420 alphanumeric characters.
+  EXPECT_TRUE(EncodeQrModules(std::string(2420, 'A')).ok());
+  base::Result<QrModules> big = EncodeQrModules(std::string(2421, 'A'));
+  ASSERT_FALSE(big.ok());
+  EXPECT_NE(big.status().message().find("too long"), std::string::npos) << big.status().message();
+  base::Result<GrayImage> img = RenderQr(std::string(5000, 'a'));
+  EXPECT_FALSE(img.ok());
 }
 
 TEST(QrCodecTest, DefaultErrorCorrectionIsQ) {

@@ -61,13 +61,8 @@ base::Result<cardctl_print::CardStyle> LoadCardStyle(const std::string& dir) {
 }
 
 base::Result<cardctl_print::QrModules> EncodeQr(const std::string& text) {
-  CK_ASSIGN_OR_RETURN(scanner::GrayImage img,
-                      scanner::RenderQr(text, {.module_px = 1, .quiet_modules = 0}));
-  cardctl_print::QrModules qr;
-  qr.size = img.width;
-  qr.dark.resize(img.pixels.size());
-  for (size_t i = 0; i < img.pixels.size(); ++i) qr.dark[i] = img.pixels[i] < 128 ? 1 : 0;
-  return qr;
+  CK_ASSIGN_OR_RETURN(scanner::QrModules m, scanner::EncodeQrModules(text));
+  return cardctl_print::QrModules{.size = m.size, .dark = std::move(m.dark)};
 }
 
 scanner::GrayImage BareQrImage(const cardctl_print::QrModules& qr) {

@@ -1,4 +1,5 @@
-// QR codes <-> text with ZXing-cpp. ZXing's exceptions are caught here; none leaves this module.
+// QR codes <-> text: written by the project's own encoder (scanner/src/qr_encoder.h), read with
+// ZXing-cpp. ZXing's exceptions are caught here; none leaves this module.
 #pragma once
 
 #include <string>
@@ -18,8 +19,19 @@ struct QrRenderOptions {
   int quiet_modules = 4;        // the quiet zone ISO/IEC 18004 asks for
 };
 
-// Renders a QR code. Text made only of the alphanumeric set (0-9 A-Z space $%*+-./:), like card
-// text, is encoded in alphanumeric mode.
+// A QR symbol's modules without the quiet zone: size x size, row by row, 1 = dark.
+struct QrModules {
+  int size = 0;
+  std::vector<uint8_t> dark;
+};
+
+// Encodes text as one QR symbol: alphanumeric mode when every character is in that set (like card
+// text), else 8-bit bytes (with the UTF-8 ECI when the text is not ASCII); the smallest version
+// that holds it at `ecc`; the mask ISO/IEC 18004's penalty rules choose. The same text always
+// gives the same modules. InvalidArgument for empty text or text too long for version 40.
+base::Result<QrModules> EncodeQrModules(std::string_view text, EccLevel ecc = EccLevel::kQ);
+
+// Renders a QR code (EncodeQrModules) at options.module_px pixels a module with its quiet zone.
 base::Result<GrayImage> RenderQr(std::string_view text, const QrRenderOptions& options = {});
 
 struct QrSymbol {
