@@ -5,6 +5,7 @@
 #include <csetjmp>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 
 #include "base/file.h"
 #include "scanner/image.h"
@@ -57,8 +58,8 @@ void NoFlush(png_structp) {}
 
 // Encodes into *out; returns false on a libpng error. Kept free of objects with destructors in
 // the setjmp scope.
-bool EncodeBilevel(const GrayImage& img, int dpi, const std::vector<std::vector<png_byte>>& rows,
-                   std::string* out) {
+bool EncodeBilevel(int width, int height, int dpi,
+                   const std::function<const uint8_t*(int y)>& row_of, std::string* out) {
   PngWriter w;
   w.png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
   if (w.png == nullptr) return false;
@@ -69,13 +70,13 @@ bool EncodeBilevel(const GrayImage& img, int dpi, const std::vector<std::vector<
   // Bilevel images of large flat areas (QR codes, test frames): the fastest level is within a few
   // per cent of the default's size at a fraction of its time (a card run writes 100,000 of them).
   png_set_compression_level(w.png, Z_BEST_SPEED);
-  png_set_IHDR(w.png, w.info, static_cast<png_uint_32>(img.width),
-               static_cast<png_uint_32>(img.height), 1, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
-               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  png_set_IHDR(w.png, w.info, static_cast<png_uint_32>(width), static_cast<png_uint_32>(height), 1,
+               PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+               PNG_FILTER_TYPE_DEFAULT);
   const auto ppm = static_cast<png_uint_32>(dpi * 10000 / 254);  // dots per metre
   png_set_pHYs(w.png, w.info, ppm, ppm, PNG_RESOLUTION_METER);
   png_write_info(w.png, w.info);
-  for (const auto& row : rows) png_write_row(w.png, row.data());
+  for (int y = 0; y < height; ++y) png_write_row(w.png, row_of(y));
   png_write_end(w.png, nullptr);
   return true;
 }
@@ -99,8 +100,26 @@ base::Status WriteBilevelPng(const std::string& path, const GrayImage& img, int 
       row[b] = static_cast<png_byte>(bits);
     }
   }
+  return WriteBilevelPngRows(
+      path, img.width, img.height, [&rows](int y) { return rows[static_cast<size_t>(y)].data(); },
+      dpi, durability);
+}
+
+base::Result<std::string> EncodeBilevelPngRows(int width, int height,
+                                               const std::function<const uint8_t*(int y)>& row_of,
+                                               int dpi) {
+  if (width <= 0 || height <= 0) return base::InvalidArgument("empty image");
   std::string encoded;
-  if (!EncodeBilevel(img, dpi, rows, &encoded)) return base::Internal("PNG encoding failed");
+  if (!EncodeBilevel(width, height, dpi, row_of, &encoded)) {
+    return base::Internal("PNG encoding failed");
+  }
+  return encoded;
+}
+
+base::Status WriteBilevelPngRows(const std::string& path, int width, int height,
+                                 const std::function<const uint8_t*(int y)>& row_of, int dpi,
+                                 base::Durability durability) {
+  CK_ASSIGN_OR_RETURN(std::string encoded, EncodeBilevelPngRows(width, height, row_of, dpi));
   return base::WriteFileAtomic(path, encoded, 0644, durability);
 }
 

@@ -41,6 +41,41 @@ base::Result<GrayImage> RenderQr(std::string_view text, const QrRenderOptions& o
   return img;
 }
 
+base::Result<std::string> EncodeQrPng(const QrModules& m, const QrRenderOptions& opt, int dpi) {
+  if (opt.module_px < 1 || opt.module_px > 64 || opt.quiet_modules < 0 || opt.quiet_modules > 16 ||
+      m.size <= 0 || m.dark.size() != static_cast<size_t>(m.size) * static_cast<size_t>(m.size)) {
+    return base::InvalidArgument("QR render options out of range");
+  }
+  const int side = (m.size + 2 * opt.quiet_modules) * opt.module_px;
+  const size_t row_bytes = (static_cast<size_t>(side) + 7) / 8;
+  // One packed row per module row (white: 1), and the white one of the quiet zone.
+  std::vector<uint8_t> rows(static_cast<size_t>(m.size + 1) * row_bytes, 0xFF);
+  for (size_t my = 0; my < static_cast<size_t>(m.size); ++my) {
+    uint8_t* row = rows.data() + my * row_bytes;
+    for (size_t mx = 0; mx < static_cast<size_t>(m.size); ++mx) {
+      if (!m.dark[my * static_cast<size_t>(m.size) + mx]) continue;
+      const size_t x0 =
+          (mx + static_cast<size_t>(opt.quiet_modules)) * static_cast<size_t>(opt.module_px);
+      for (size_t x = x0; x < x0 + static_cast<size_t>(opt.module_px); ++x)
+        row[x / 8] = static_cast<uint8_t>(row[x / 8] & ~(0x80u >> (x % 8)));
+    }
+  }
+  const uint8_t* white = rows.data() + static_cast<size_t>(m.size) * row_bytes;
+  return EncodeBilevelPngRows(
+      side, side,
+      [&](int y) {
+        const int my = y / opt.module_px - opt.quiet_modules;
+        return my < 0 || my >= m.size ? white : rows.data() + static_cast<size_t>(my) * row_bytes;
+      },
+      dpi);
+}
+
+base::Status WriteQrPng(const std::string& path, const QrModules& m, const QrRenderOptions& opt,
+                        int dpi, base::Durability durability) {
+  CK_ASSIGN_OR_RETURN(std::string png, EncodeQrPng(m, opt, dpi));
+  return base::WriteFileAtomic(path, png, 0644, durability);
+}
+
 std::vector<QrSymbol> ReadQrCodes(const Frame& frame) {
   std::vector<QrSymbol> out;
   if (frame.data == nullptr || frame.width <= 0 || frame.height <= 0 ||

@@ -144,6 +144,25 @@ TEST(QrCodecTest, TheSameTextGivesTheSameModulesAndTheImageShowsThem) {
   }
 }
 
+TEST(QrCodecTest, QrPngFromModulesIsTheRenderedImagePixelForPixel) {
+  const std::string dir = ::testing::TempDir();
+  base::Result<QrModules> m = EncodeQrModules(kCardText);
+  ASSERT_TRUE(m.ok());
+  for (const QrRenderOptions& o :
+       {QrRenderOptions{}, QrRenderOptions{.module_px = 3, .quiet_modules = 1},
+        QrRenderOptions{.module_px = 1, .quiet_modules = 0}}) {
+    base::Result<GrayImage> drawn = RenderQr(kCardText, o);
+    ASSERT_TRUE(drawn.ok());
+    ASSERT_TRUE(WriteQrPng(dir + "/packed.png", *m, o, 300, base::Durability::kDeferred).ok());
+    base::Result<GrayImage> packed = LoadImage(dir + "/packed.png");
+    ASSERT_TRUE(packed.ok()) << packed.status().message();
+    ASSERT_EQ(packed->width, drawn->width);
+    ASSERT_EQ(packed->height, drawn->height);
+    EXPECT_EQ(packed->pixels, drawn->pixels) << o.module_px << " px, quiet " << o.quiet_modules;
+  }
+  EXPECT_FALSE(WriteQrPng(dir + "/bad.png", QrModules{.size = 3, .dark = {1}}, {}, 300).ok());
+}
+
 TEST(QrCodecTest, BytesAndUtf8TextReadBackExactly) {
   for (const std::string_view text :
        {std::string_view("https://union.example/k?id=abc&x=1"),

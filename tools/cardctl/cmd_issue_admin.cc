@@ -18,8 +18,6 @@
 namespace cardctl {
 namespace {
 
-constexpr int kPrintDpi = 300;
-
 struct AdminOptions {
   std::string key_path, name, iss, out_dir;
   int valid_days = 0;
@@ -57,8 +55,8 @@ base::Status WriteAdminCard(const std::string& dir, const std::string& stem,
   CK_ASSIGN_OR_RETURN(cardctl_print::QrModules qr, EncodeQr(text));
   const std::string base_path = dir + "/" + stem;
   CK_TRY(base::WriteFileAtomic(base_path + ".txt", text, 0644));
-  return scanner::WriteBilevelPng(base_path + ".png", BareQrImage(qr), kPrintDpi,
-                                  base::Durability::kSync);
+  CK_ASSIGN_OR_RETURN(std::string png, BareQrPng(qr));
+  return base::WriteFileAtomic(base_path + ".png", png, 0644);
 }
 
 }  // namespace

@@ -65,23 +65,9 @@ base::Result<cardctl_print::QrModules> EncodeQr(const std::string& text) {
   return cardctl_print::QrModules{.size = m.size, .dark = std::move(m.dark)};
 }
 
-scanner::GrayImage BareQrImage(const cardctl_print::QrModules& qr) {
-  const scanner::QrRenderOptions o;
-  const int side = (qr.size + 2 * o.quiet_modules) * o.module_px;
-  scanner::GrayImage img{.width = side, .height = side};
-  const auto w = static_cast<size_t>(side);
-  img.pixels.assign(w * w, 255);
-  const auto n = static_cast<size_t>(qr.size);
-  const auto px = static_cast<size_t>(o.module_px), quiet = static_cast<size_t>(o.quiet_modules);
-  for (size_t my = 0; my < n; ++my) {
-    for (size_t mx = 0; mx < n; ++mx) {
-      if (!qr.dark[my * n + mx]) continue;
-      for (size_t y = (my + quiet) * px; y < (my + quiet + 1) * px; ++y)
-        std::fill_n(img.pixels.begin() + static_cast<std::ptrdiff_t>(y * w + (mx + quiet) * px), px,
-                    uint8_t{0});
-    }
-  }
-  return img;
+base::Result<std::string> BareQrPng(const cardctl_print::QrModules& qr) {
+  return scanner::EncodeQrPng(scanner::QrModules{.size = qr.size, .dark = qr.dark},
+                              scanner::QrRenderOptions{}, kPrintDpi);
 }
 
 cardctl_print::CardFace MakeFace(cardctl_print::QrModules qr, const std::string& display_name,

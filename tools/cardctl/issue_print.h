@@ -26,9 +26,11 @@ base::Result<cardctl_print::CardStyle> LoadCardStyle(const std::string& theme_di
 
 // The QR code of a card's text, encoded once for both the bare PNG and the card face.
 base::Result<cardctl_print::QrModules> EncodeQr(const std::string& text);
-// The bare QR PNG's image, exactly as scanner::RenderQr draws it with its defaults (6 px per
-// module, a 4-module quiet zone).
-scanner::GrayImage BareQrImage(const cardctl_print::QrModules& qr);
+constexpr int kPrintDpi = 300;  // the bare QR PNG's resolution: 6 px modules are 0.51 mm
+
+// The bare QR PNG file's bytes: the code exactly as scanner::RenderQr draws it with its defaults
+// (6 px per module, a 4-module quiet zone), at kPrintDpi.
+base::Result<std::string> BareQrPng(const cardctl_print::QrModules& qr);
 
 // The face of a card valid until `exp` (Unix seconds, shown as dd.mm.yyyy).
 cardctl_print::CardFace MakeFace(cardctl_print::QrModules qr, const std::string& display_name,

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -47,5 +48,15 @@ base::Result<GrayImage> DecodeWebp(base::ByteSpan encoded);
 // Crash-safe: the file is replaced atomically.
 base::Status WriteBilevelPng(const std::string& path, const GrayImage& image, int dpi,
                              base::Durability durability = base::Durability::kSync);
+
+// The same from rows already packed: row_of(y) gives row y's (width + 7) / 8 bytes, pixel 0 in the
+// first byte's top bit, 1 = white.
+base::Status WriteBilevelPngRows(const std::string& path, int width, int height,
+                                 const std::function<const uint8_t*(int y)>& row_of, int dpi,
+                                 base::Durability durability = base::Durability::kSync);
+// The PNG file's bytes of the same, not written anywhere.
+base::Result<std::string> EncodeBilevelPngRows(int width, int height,
+                                               const std::function<const uint8_t*(int y)>& row_of,
+                                               int dpi);
 
 }  // namespace scanner

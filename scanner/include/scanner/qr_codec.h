@@ -34,6 +34,15 @@ base::Result<QrModules> EncodeQrModules(std::string_view text, EccLevel ecc = Ec
 // Renders a QR code (EncodeQrModules) at options.module_px pixels a module with its quiet zone.
 base::Result<GrayImage> RenderQr(std::string_view text, const QrRenderOptions& options = {});
 
+// Writes the symbol as RenderQr draws it, as a 1-bit PNG of print resolution `dpi`
+// (WriteBilevelPng), packed straight from the modules: no image of pixels is made.
+base::Status WriteQrPng(const std::string& path, const QrModules& modules,
+                        const QrRenderOptions& options, int dpi,
+                        base::Durability durability = base::Durability::kSync);
+// The PNG file's bytes of the same, not written anywhere.
+base::Result<std::string> EncodeQrPng(const QrModules& modules, const QrRenderOptions& options,
+                                      int dpi);
+
 struct QrSymbol {
   std::string text;
   std::string ec_level;  // "L", "M", "Q" or "H"
