@@ -252,10 +252,10 @@ int RunFlags(const Context& c) {
   auto out = c.args.flag("--out");
   if (format == "text") {
     if (out) return UsageError("--out is for --format csv");
-    return Done(hub::Flags(c.store, c.fs, c.data_dir, c.config.utc_offset_seconds, stdout));
+    return Done(hub::Flags(c.store, c.fs, c.data_dir, c.config.utc_offset_seconds, c.now, stdout));
   }
   base::Result<std::string> csv =
-      hub::FlagsCsv(c.store, c.fs, c.data_dir, c.config.utc_offset_seconds);
+      hub::FlagsCsv(c.store, c.fs, c.data_dir, c.config.utc_offset_seconds, c.now);
   if (!csv.ok()) return Done(csv.status());
   if (out) return Done(base::WriteFileAtomic(c.fs, *out, *csv, 0644));
   std::fwrite(csv->data(), 1, csv->size(), stdout);

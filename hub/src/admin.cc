@@ -86,7 +86,7 @@ base::Status Publish(HubStore& store, base::FileSystem& fs, const std::string& d
   CK_ASSIGN_OR_RETURN(std::string bytes, base::ReadFile(bundle_file, uint64_t{1} << 32));
   BundleRecord rec;
   rec.seq = seq;
-  rec.file = "bundles/seq" + std::to_string(seq) + ".ckbundle";
+  rec.file = FullBundleFileName(seq);
   rec.size = static_cast<int64_t>(bytes.size());
   rec.published = now;
   CK_TRY(base::WriteFileAtomic(data_dir + "/" + rec.file, bytes, 0644));

@@ -39,6 +39,10 @@ class BytesSink final : public base::WritableFile {
 
 }  // namespace
 
+std::string FullBundleFileName(int64_t seq) {
+  return "bundles/seq" + std::to_string(seq) + ".ckbundle";
+}
+
 std::string DeltaFileName(int64_t base_seq, int64_t seq) {
   return "bundles/delta" + std::to_string(base_seq) + "-" + std::to_string(seq) + ".ckbundle";
 }

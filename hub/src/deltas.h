@@ -24,6 +24,7 @@ struct DeltaFile {
   std::string file;  // relative to the data directory
 };
 
+std::string FullBundleFileName(int64_t seq);               // "bundles/seq<N>.ckbundle"
 std::string DeltaFileName(int64_t base_seq, int64_t seq);  // "bundles/delta<B>-<N>.ckbundle"
 // The delta files in DIR/bundles, by seq then base seq. Files of other names are ignored.
 std::vector<DeltaFile> ListDeltas(const std::string& data_dir);

@@ -225,7 +225,8 @@ void AdminWeb::FlagsPage(Ctx& c) {
   size_t size = 0;
   std::FILE* out = open_memstream(&buf, &size);
   if (out == nullptr) return Fail(c, 500, "out of memory");
-  base::Status st = Flags(store_, fs_, options_.data_dir, options_.utc_offset_seconds, out);
+  base::Status st = Flags(store_, fs_, options_.data_dir, options_.utc_offset_seconds,
+                          clock_.NowUnixSeconds(), out);
   std::fclose(out);
   std::string text(buf, size);
   std::free(buf);

@@ -265,6 +265,20 @@ TEST_F(AdminWebTest, ReportPagesAndExports) {
   EXPECT_EQ(Client().Get("/admin/events?month=2026-11", {{"Cookie", s}})->status, 200);
 }
 
+// A second report of shop-1 brings its refused scans of the last 24 h to 21 (3 + 18): the Flags
+// page lists it, with the sum per reason.
+TEST_F(AdminWebTest, FlagsPageListsAKioskWithManyRefusedScans) {
+  ReportStatus(kiosks_[0], R"({"format": 1, "app_version": "0.9.1", "mode": "shop",
+      "scope_id": "P-1", "registry_seq": 1, "journal_last_seq": 6, "kiosk_time_utc": 1794387900,
+      "clock_corrections": 1, "failed_scans": {"EXPIRED": 11, "REVOKED": 7}})");
+  auto r = Client().Get("/admin/flags", {{"Cookie", Session("vera")}});
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  EXPECT_TRUE(Contains(r->body,
+                       "<tr><td>refused_scans</td><td>refused_scans device=shop-1 refused=21 "
+                       "reasons=EXPIRED:12,REVOKED:9 since="));
+}
+
 TEST_F(AdminWebTest, EveryPageHasAllItsWordsInEachLanguage) {
   const std::string s = Session("anna");
   for (const char* lang : {"en", "ru", "kk"}) {

@@ -371,11 +371,11 @@ std::string HubFixture::Sign(const std::string& kiosk_dir, const std::string& me
   return h.ok() ? *h : "";
 }
 
-std::string HubFixture::BuildBundle(int64_t seq) {
+std::string HubFixture::BuildBundle(int64_t seq, int64_t not_after) {
   registry::RegistryContents c;
   c.meta.seq = seq;
   c.meta.created = kEntryTime - 86400;
-  c.meta.not_after = kEntryTime + 30 * 86400;
+  c.meta.not_after = not_after;
   c.meta.issuer = "RU-EDU-69";
   registry::Partner p;
   p.partner_id = kPartner;
@@ -423,7 +423,7 @@ std::string HubFixture::BuildDelta(int64_t from, int64_t to) {
       dir_.File("bundles/delta" + std::to_string(from) + "-" + std::to_string(to) + ".ckbundle");
   bundle::Manifest m{.seq = to,
                      .created = kEntryTime - 86400,
-                     .not_after = kEntryTime + 30 * 86400,
+                     .not_after = kBundleValidUntil,
                      .issuer = "RU-EDU-69",
                      .base_seq = from};
   base::Result<bundle::DeltaBuild> d = bundle::WriteDeltaBundle(
@@ -436,8 +436,8 @@ std::string HubFixture::BuildDelta(int64_t from, int64_t to) {
   return out;
 }
 
-bool HubFixture::PublishBundle(int64_t seq) {
-  std::string path = BuildBundle(seq);
+bool HubFixture::PublishBundle(int64_t seq, int64_t not_after) {
+  std::string path = BuildBundle(seq, not_after);
   if (path.empty()) return false;
   cktest::ProcessResult r =
       Cardhub({"publish", "--data-dir", hub_dir(), "--trust", bundle_pub_path(), path});

@@ -42,6 +42,9 @@ inline constexpr char kPartner[] = "P-1";
 inline constexpr char kCappedOffer[] = "O-CAP";  // percent offer, 2 per day per member
 inline constexpr int64_t kCap = 2;
 inline constexpr char kEvent[] = "E-1";
+// How long the bundles made here are valid (manifest not_after) unless told: ten years past
+// kEntryTime, so that `cardhub flags`, at the real clock, never finds them expired.
+inline constexpr int64_t kBundleValidUntil = kEntryTime + 10 * 365 * 86400;
 
 // A self-signed certificate (ECDSA P-256, SAN IP:127.0.0.1 and DNS:localhost) and its key.
 struct TlsFiles {
@@ -185,13 +188,13 @@ class HubFixture {
                    base::ByteSpan body);
 
   // Builds root()/bundles/seqN.ckbundle (a registry with partner kPartner, offer kCappedOffer,
-  // event kEvent) signed by the fixture's bundle key; returns its path.
-  std::string BuildBundle(int64_t seq);
+  // event kEvent), valid until `not_after`, signed by the fixture's bundle key; returns its path.
+  std::string BuildBundle(int64_t seq, int64_t not_after = kBundleValidUntil);
   // After BuildBundle(from) and BuildBundle(to): root()/bundles/delta<from>-<to>.ckbundle, the
   // delta between their registries signed by the bundle key; returns its path ("" on failure).
   std::string BuildDelta(int64_t from, int64_t to);
   // BuildBundle + `cardhub publish`.
-  bool PublishBundle(int64_t seq);
+  bool PublishBundle(int64_t seq, int64_t not_after = kBundleValidUntil);
   const card::PrivateKey& bundle_key() const { return bundle_key_; }
   std::string bundle_pub_path() const { return dir_.File("bundle.pub.pem"); }
 

@@ -39,18 +39,42 @@ base::Status WriteAcks(HubStore& store, base::FileSystem& fs, const std::string&
 // One JSON object per line per stored entry.
 base::Status ListEntries(HubStore& store, const std::optional<std::string>& device_name,
                          std::FILE* out);
-// First the journal batches refused as conflicts ("conflict device=... seq=... uuid=... at=...
-// reason=..."), then the kiosks' clock corrections ("clock_correction device=... seq=... time=<new>
-// before=<old> actor=..."), then members over an offer's count cap within one cap period, across
-// more than one kiosk: one line each. Caps come from DIR/registry.db (the latest published bundle's
-// registry).
+// What `flags` calls far above normal (docs/hub.md, "flags"), by the hub's clock (`now`):
+// - voids_above_normal: over the last kVoidWindowSeconds (entries by when the hub received them),
+//   a device's voids are its accepted discounts that a void cancels, its rate those over its
+//   accepted discounts; flagged with at least kMinVoids voids and a rate above kVoidRateFactor
+//   times the rest of the fleet's (the other devices' voids over their discounts), or above
+//   kVoidRateFloorPercent when the rest voided none.
+// - refused_scans: at least kMinRefusedScans refused scans (DeviceStatus::failed_scans) summed
+//   over a device's status reports received in the last kRefusedScansWindowSeconds.
+inline constexpr int64_t kVoidWindowSeconds = 30 * 86400;
+inline constexpr int64_t kMinVoids = 5;
+inline constexpr int64_t kVoidRateFactor = 3;
+inline constexpr int64_t kVoidRateFloorPercent = 10;
+inline constexpr int64_t kRefusedScansWindowSeconds = 86400;
+inline constexpr int64_t kMinRefusedScans = 20;
+
+// One line a flag: first the journal batches refused as conflicts ("conflict device=... seq=...
+// uuid=... at=... reason=..."), the journal chains after a device's first ("new_chain ..."), the
+// kiosks' clock corrections ("clock_correction device=... seq=... time=<new> before=<old>
+// actor=..."); then, at `now` (Unix seconds, the hub's clock), the devices whose voids are above
+// normal ("voids_above_normal device=... voids=N discounts=M rate=P fleet_rate=Q since=<ISO>"),
+// those with many refused scans ("refused_scans device=... refused=N reasons=EXPIRED:12,REVOKED:9
+// since=<ISO>"), the latest published bundle when its validity has passed ("bundle_expired
+// seq=N valid_until=<ISO>") and each kiosk whose latest status report names a registry seq whose
+// bundle the hub holds and whose validity has passed ("kiosk_bundle_expired device=...
+// registry_seq=N valid_until=<ISO> reported=<ISO>"); last the members over an offer's count cap
+// within one cap period, across more than one kiosk. Caps come from DIR/registry.db (the latest
+// published bundle's registry).
 base::Status Flags(HubStore& store, base::FileSystem& fs, const std::string& data_dir,
-                   int64_t utc_offset_seconds, std::FILE* out);
+                   int64_t utc_offset_seconds, int64_t now, std::FILE* out);
 // The same flags as CSV (UTF-8 with BOM, ';', CRLF): the header "kind;rid;device;seq;uuid;offer;
-// period;from;count;cap;devices;time;before;actor;at;reason" and one row a flag, its kind
-// (conflict, clock_correction, over_cap) and the fields the text line has; a rid for over_cap,
-// so that `cardctl members-of` names the member.
+// period;from;count;cap;devices;chain;journal;time;before;actor;previous_journal;at;reason;voids;
+// discounts;rate;fleet_rate;since;refused;reasons;valid_until;registry_seq;reported" and one row
+// a flag, its kind and the fields the text line has; a rid for over_cap, so that `cardctl
+// members-of` names the member.
 base::Result<std::string> FlagsCsv(HubStore& store, base::FileSystem& fs,
-                                   const std::string& data_dir, int64_t utc_offset_seconds);
+                                   const std::string& data_dir, int64_t utc_offset_seconds,
+                                   int64_t now);
 
 }  // namespace hub
