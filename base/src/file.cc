@@ -109,6 +109,19 @@ Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t mo
   return sync ? SyncDir(DirName(path)) : Status::Ok();
 }
 
+Status WriteNewFile(const std::string& path, std::string_view data, mode_t mode) {
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
+  if (!fd.valid()) {
+    if (errno == EEXIST) return AlreadyExists(path + ": already exists");
+    return IoError("creating " + path, errno);
+  }
+  Status st = WriteAll(fd.get(), data, path);
+  if (st.ok() && ::fchmod(fd.get(), mode) != 0) st = IoError("chmod " + path, errno);  // umask
+  if (st.ok() && ::close(fd.Release()) != 0) st = IoError("closing " + path, errno);
+  if (!st.ok()) ::unlink(path.c_str());
+  return st;
+}
+
 Status SyncFilesystem(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) return IoError("opening " + path, errno);

@@ -237,6 +237,27 @@ TEST_F(FileTest, WriteFileAtomicSetsTheModeExactly) {
   EXPECT_EQ(st.st_mode & 07777, 0644u);
 }
 
+TEST_F(FileTest, WriteNewFileCreatesWithTheModeAndNeverReplaces) {
+  const mode_t old_umask = ::umask(077);
+  ASSERT_TRUE(base::WriteNewFile(Path("card.png"), "first", 0644).ok());
+  ::umask(old_umask);
+  struct stat st {};
+  ASSERT_EQ(::stat(Path("card.png").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0644u);  // not narrowed by the umask
+  base::Status again = base::WriteNewFile(Path("card.png"), "second");
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.code(), StatusCode::kAlreadyExists);
+  EXPECT_NE(again.message().find("card.png"), std::string::npos) << again.message();
+  Result<std::string> r = base::ReadFile(Path("card.png"), 100);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r, "first");
+  EXPECT_FALSE(base::WriteNewFile(Path("no/such/dir/x"), "x").ok());
+  // Only the one file: no temporary beside it.
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_),
+                          std::filesystem::directory_iterator()),
+            1);
+}
+
 TEST_F(FileTest, WriteFileAtomicReplacesAndLeavesNoTemporaryFiles) {
   ASSERT_TRUE(base::WriteFileAtomic(Path("f"), "old content, longer").ok());
   ASSERT_TRUE(base::WriteFileAtomic(Path("f"), "new", 0644, base::Durability::kDeferred).ok());

@@ -51,6 +51,12 @@ enum class Durability {
 Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t mode = 0644,
                        Durability durability = Durability::kSync);
 
+// Creates `path`, which must not exist (kAlreadyExists when it does), and writes `data` to it, with
+// no temporary file: for files in a folder that nothing reads until it is complete (a folder
+// renamed into place when every file is in it), where a crash leaves only the unfinished folder.
+// Durability is the caller's (SyncFilesystem); a failed write removes the file.
+Status WriteNewFile(const std::string& path, std::string_view data, mode_t mode = 0644);
+
 // Flushes everything written to the filesystem that holds `path` (syncfs).
 Status SyncFilesystem(const std::string& path);
 
