@@ -146,11 +146,6 @@ struct CardWriter {
     return st;
   }
 
-  // One card's QR code and its two files (DIR/<id>.txt, the bare DIR/<id>.png); called on the
-  // worker threads. The files are created one thread at a time: every creation and rename takes
-  // the folder's lock in the kernel, which a second thread waits for by spinning, so two threads
-  // creating files in one folder of 100,000 cost twice the CPU of one (measured: most of a run's
-  // time went to system CPU). The codes and the PNGs' compression stay on every core.
   // In a new folder (renamed into place when complete) a file is simply created: half the folder
   // operations of a temporary file renamed over it. In an existing folder, replaced atomically.
   base::Status WriteCardFile(const std::string& path, std::string_view data) const {
@@ -158,6 +153,11 @@ struct CardWriter {
     return base::WriteFileAtomic(path, data, 0644, base::Durability::kDeferred);
   }
 
+  // One card's QR code and its two files (DIR/<id>.txt, the bare DIR/<id>.png); called on the
+  // worker threads. The files are created one thread at a time: every creation and rename takes
+  // the folder's lock in the kernel, which a second thread waits for by spinning, so two threads
+  // creating files in one folder of 100,000 cost twice the CPU of one (measured: most of a run's
+  // time went to system CPU). The codes and the PNGs' compression stay on every core.
   base::Result<cardctl_print::QrModules> Prepare(const std::string& base_path,
                                                  const std::string& text) {
     CK_ASSIGN_OR_RETURN(cardctl_print::QrModules qr, EncodeQr(text));
