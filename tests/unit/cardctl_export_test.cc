@@ -86,6 +86,28 @@ TEST(Cp1251Test, TableMatchesIconvForEveryByte) {
   iconv_close(cd);
 }
 
+// Long text is decoded eight ASCII bytes at a time: runs of every length and upper bytes at every
+// position in a word must give what iconv gives for the whole text, appended after what *out held.
+TEST(Cp1251Test, LongMixedTextMatchesIconv) {
+  std::string in;
+  for (int run = 0; run < 40; ++run) {
+    in.append(static_cast<size_t>(run % 17), static_cast<char>('a' + run % 26));
+    const int b = 0x80 + (run * 37) % 128;
+    if (b != 0x98) in.push_back(static_cast<char>(b));
+  }
+  iconv_t cd = iconv_open("UTF-8", "CP1251");
+  ASSERT_NE(cd, reinterpret_cast<iconv_t>(-1));
+  std::string copy = in, want(in.size() * 3, '\0');
+  char* ip = copy.data();
+  char* op = want.data();
+  size_t il = copy.size(), ol = want.size();
+  ASSERT_NE(iconv(cd, &ip, &il, &op, &ol), static_cast<size_t>(-1));
+  iconv_close(cd);
+  want.resize(want.size() - ol);
+  std::string mine = "kept;";
+  AppendCp1251AsUtf8(in, &mine);
+  EXPECT_EQ(mine, "kept;" + want);
+}
 TEST(EncodingTest, DetectsUtf8Cp1251AndMixed) {
   EXPECT_EQ(*DetectEncoding("a,b\n1,2\n", "f"), Encoding::kUtf8);
   EXPECT_EQ(*DetectEncoding("ФИО\nАнна\n", "f"), Encoding::kUtf8);

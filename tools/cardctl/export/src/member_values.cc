@@ -10,6 +10,11 @@
 namespace cardctl_export {
 
 base::Result<card::Category> ParseCategoryValue(std::string_view v) {
+  // The forms an export usually holds, before the full comparison (one allocation and a decode
+  // per value, millions of times in a big export).
+  if (v == "работник") return card::Category::kEmployee;
+  if (v == "студент") return card::Category::kStudent;
+  if (v == "пенсионер") return card::Category::kRetired;
   const std::string n = NormalizeName(v);
   if (n == "0" || n == "employee" || n == "работник") return card::Category::kEmployee;
   if (n == "1" || n == "student" || n == "студент") return card::Category::kStudent;
@@ -23,6 +28,7 @@ base::Result<card::Category> ParseCategoryValue(std::string_view v) {
 }
 
 base::Result<card::MemberState> ParseStatusValue(std::string_view v) {
+  if (v.empty() || v == "действует" || v == "active") return card::MemberState::kActive;
   const std::string n = NormalizeName(v);
   if (n.empty() || n == "active" || n == "действует") return card::MemberState::kActive;
   if (n == "suspended" || n == "приостановлен") return card::MemberState::kSuspended;

@@ -1,5 +1,8 @@
 #include "cardctl_export/members_export.h"
 
+#include <array>
+#include <cstdint>
+
 #include "base/utf8.h"
 #include "cardctl_export/member_values.h"
 
@@ -43,27 +46,52 @@ std::vector<FieldSpec> FieldsFor(MembersUse use) {
   return out;
 }
 
-// One record's fields by name, with errors that name the column.
+// The fields a members file can have, in AllFields() order.
+enum class Field : uint8_t {
+  kMemberId,
+  kName,
+  kOrg,
+  kCategory,
+  kSerial,
+  kNumber,
+  kStatus,
+  kMinSerial
+};
+constexpr std::array<std::string_view, 8> kFieldNames = {
+    "member_id", "name", "org", "category", "serial", "number", "status", "min_serial"};
+
+// Each field's column, looked up by name once per file rather than once per row.
+struct FieldColumns {
+  explicit FieldColumns(const Columns& mapped) : cols(mapped) {
+    for (size_t f = 0; f < kFieldNames.size(); ++f) index[f] = mapped.Index(kFieldNames[f]);
+  }
+  const Columns& cols;
+  std::array<std::optional<size_t>, kFieldNames.size()> index;
+};
+
+// One record's fields, with errors that name the column.
 class RowView {
  public:
-  RowView(const Record& rec, const Columns& cols) : rec_(rec), cols_(cols) {}
-  bool Has(std::string_view field) const { return cols_.Index(field).has_value(); }
-  const std::string& Get(std::string_view field) const {
+  RowView(const Record& rec, const FieldColumns& cols) : rec_(rec), cols_(cols) {}
+  bool Has(Field f) const { return Index(f).has_value(); }
+  const std::string& Get(Field f) const {
     static const std::string kEmpty;
-    std::optional<size_t> i = cols_.Index(field);
+    const std::optional<size_t>& i = Index(f);
     return i ? rec_.fields[*i] : kEmpty;
   }
-  base::Status Bad(std::string_view field, const base::Status& why) const {
-    return base::InvalidArgument("column '" + cols_.HeaderOf(field) + "' (" + std::string(field) +
-                                 "): " + why.message());
+  base::Status Bad(Field f, const base::Status& why) const {
+    const std::string_view field = kFieldNames[static_cast<size_t>(f)];
+    return base::InvalidArgument("column '" + cols_.cols.HeaderOf(field) + "' (" +
+                                 std::string(field) + "): " + why.message());
   }
 
  private:
+  const std::optional<size_t>& Index(Field f) const { return cols_.index[static_cast<size_t>(f)]; }
   const Record& rec_;
-  const Columns& cols_;
+  const FieldColumns& cols_;
 };
 
-base::Status Text(const RowView& r, std::string_view field, size_t max_bytes, bool required,
+base::Status Text(const RowView& r, Field field, size_t max_bytes, bool required,
                   std::string* out) {
   *out = r.Get(field);
   if (required && out->empty()) return r.Bad(field, base::InvalidArgument("is empty"));
@@ -76,30 +104,30 @@ base::Status Text(const RowView& r, std::string_view field, size_t max_bytes, bo
 }
 
 base::Status ParseRow(const RowView& r, MembersUse use, MemberExportRow* m) {
-  m->member_id = r.Get("member_id");
-  if (base::Status st = CheckMemberId(m->member_id); !st.ok()) return r.Bad("member_id", st);
-  if (r.Has("name")) CK_TRY(Text(r, "name", 1000, false, &m->name));
+  m->member_id = r.Get(Field::kMemberId);
+  if (base::Status st = CheckMemberId(m->member_id); !st.ok()) return r.Bad(Field::kMemberId, st);
+  if (r.Has(Field::kName)) CK_TRY(Text(r, Field::kName, 1000, false, &m->name));
   if (use == MembersUse::kIssue) {
-    CK_TRY(Text(r, "org", card::kMaxOrgBytes, true, &m->org));
-    CK_TRY(Text(r, "number", card::kMaxNumberBytes, false, &m->number));
-    base::Result<card::Category> cat = ParseCategoryValue(r.Get("category"));
-    if (!cat.ok()) return r.Bad("category", cat.status());
+    CK_TRY(Text(r, Field::kOrg, card::kMaxOrgBytes, true, &m->org));
+    CK_TRY(Text(r, Field::kNumber, card::kMaxNumberBytes, false, &m->number));
+    base::Result<card::Category> cat = ParseCategoryValue(r.Get(Field::kCategory));
+    if (!cat.ok()) return r.Bad(Field::kCategory, cat.status());
     m->category = *cat;
   }
-  if (r.Has("serial")) {
-    base::Result<uint32_t> serial = ParseSerialValue(r.Get("serial"));
-    if (!serial.ok() && !(use == MembersUse::kBundle && r.Get("serial").empty()))
-      return r.Bad("serial", serial.status());
+  if (r.Has(Field::kSerial)) {
+    base::Result<uint32_t> serial = ParseSerialValue(r.Get(Field::kSerial));
+    if (!serial.ok() && !(use == MembersUse::kBundle && r.Get(Field::kSerial).empty()))
+      return r.Bad(Field::kSerial, serial.status());
     if (serial.ok()) m->serial = *serial;
   }
   if (use != MembersUse::kBundle) return base::Status::Ok();
-  base::Result<card::MemberState> state = ParseStatusValue(r.Get("status"));
-  if (!state.ok()) return r.Bad("status", state.status());
+  base::Result<card::MemberState> state = ParseStatusValue(r.Get(Field::kStatus));
+  if (!state.ok()) return r.Bad(Field::kStatus, state.status());
   m->state = *state;
   m->min_serial = m->serial.value_or(0);
-  if (const std::string& v = r.Get("min_serial"); !v.empty()) {
+  if (const std::string& v = r.Get(Field::kMinSerial); !v.empty()) {
     base::Result<uint32_t> min = ParseSerialValue(v);
-    if (!min.ok()) return r.Bad("min_serial", min.status());
+    if (!min.ok()) return r.Bad(Field::kMinSerial, min.status());
     m->min_serial = *min;
   }
   return base::Status::Ok();
@@ -143,6 +171,7 @@ base::Result<MembersExportSummary> ReadMembersExport(
       .encoding = table->encoding(), .separator = table->separator(), .columns = cols.Describe()};
   std::string errors;
   size_t error_count = 0;
+  const FieldColumns field_columns(cols);
   Record rec;
   while (table->Next(&rec)) {
     base::Status st;
@@ -153,7 +182,7 @@ base::Result<MembersExportSummary> ReadMembersExport(
                                  std::to_string(rec.fields.size()));
     } else {
       row.line = rec.line;
-      st = ParseRow(RowView(rec, cols), options.use, &row);
+      st = ParseRow(RowView(rec, field_columns), options.use, &row);
       if (st.ok()) st = row_fn(row);
     }
     if (!st.ok() && ++error_count <= kMaxReportedRowErrors)

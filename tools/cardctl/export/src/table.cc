@@ -216,9 +216,11 @@ bool Table::ParseRecord(Record* rec) {
         return false;
       }
     } else {
-      size_t end = i;
-      while (!End(end) && text_[end] != separator_ && text_[end] != '\n') ++end;
-      if (short_) return false;
+      const char* p = text_.data() + i;
+      const char* const text_end = text_.data() + text_.size();
+      while (p < text_end && *p != separator_ && *p != '\n') ++p;
+      const auto end = static_cast<size_t>(p - text_.data());
+      if (End(end) && short_) return false;
       field.assign(base::TrimBlanks(std::string_view(text_).substr(pos_, end - pos_)));
       pos_ = end;
     }
