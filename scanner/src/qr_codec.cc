@@ -8,15 +8,22 @@
 #include "qr_encoder.h"
 
 namespace scanner {
+namespace {
+
+bool OptionsInRange(const QrRenderOptions& opt) {
+  return opt.module_px >= 1 && opt.module_px <= 64 && opt.quiet_modules >= 0 &&
+         opt.quiet_modules <= 16;
+}
+
+}  // namespace
+
 base::Result<QrModules> EncodeQrModules(std::string_view text, EccLevel ecc) {
   CK_ASSIGN_OR_RETURN(qr::Symbol symbol, qr::Encode(text, ecc));
   return std::move(symbol.modules);
 }
 
 base::Result<GrayImage> RenderQr(std::string_view text, const QrRenderOptions& opt) {
-  if (opt.module_px < 1 || opt.module_px > 64 || opt.quiet_modules < 0 || opt.quiet_modules > 16) {
-    return base::InvalidArgument("QR render options out of range");
-  }
+  if (!OptionsInRange(opt)) return base::InvalidArgument("QR render options out of range");
   CK_ASSIGN_OR_RETURN(QrModules matrix, EncodeQrModules(text, opt.ecc));
   const int modules = matrix.size;
   const int side = (modules + 2 * opt.quiet_modules) * opt.module_px;
@@ -42,10 +49,9 @@ base::Result<GrayImage> RenderQr(std::string_view text, const QrRenderOptions& o
 }
 
 base::Result<std::string> EncodeQrPng(const QrModules& m, const QrRenderOptions& opt, int dpi) {
-  if (opt.module_px < 1 || opt.module_px > 64 || opt.quiet_modules < 0 || opt.quiet_modules > 16 ||
-      m.size <= 0 || m.dark.size() != static_cast<size_t>(m.size) * static_cast<size_t>(m.size)) {
-    return base::InvalidArgument("QR render options out of range");
-  }
+  if (!OptionsInRange(opt)) return base::InvalidArgument("QR render options out of range");
+  if (m.size <= 0 || m.dark.size() != static_cast<size_t>(m.size) * static_cast<size_t>(m.size))
+    return base::InvalidArgument("QR modules: not a square of size x size");
   const int side = (m.size + 2 * opt.quiet_modules) * opt.module_px;
   const size_t row_bytes = (static_cast<size_t>(side) + 7) / 8;
   // One packed row per module row (white: 1), and the white one of the quiet zone.
@@ -68,12 +74,6 @@ base::Result<std::string> EncodeQrPng(const QrModules& m, const QrRenderOptions&
         return my < 0 || my >= m.size ? white : rows.data() + static_cast<size_t>(my) * row_bytes;
       },
       dpi);
-}
-
-base::Status WriteQrPng(const std::string& path, const QrModules& m, const QrRenderOptions& opt,
-                        int dpi, base::Durability durability) {
-  CK_ASSIGN_OR_RETURN(std::string png, EncodeQrPng(m, opt, dpi));
-  return base::WriteFileAtomic(path, png, 0644, durability);
 }
 
 std::vector<QrSymbol> ReadQrCodes(const Frame& frame) {

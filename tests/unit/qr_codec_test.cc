@@ -153,14 +153,18 @@ TEST(QrCodecTest, QrPngFromModulesIsTheRenderedImagePixelForPixel) {
         QrRenderOptions{.module_px = 1, .quiet_modules = 0}}) {
     base::Result<GrayImage> drawn = RenderQr(kCardText, o);
     ASSERT_TRUE(drawn.ok());
-    ASSERT_TRUE(WriteQrPng(dir + "/packed.png", *m, o, 300, base::Durability::kDeferred).ok());
+    base::Result<std::string> png = EncodeQrPng(*m, o, 300);
+    ASSERT_TRUE(png.ok()) << png.status().message();
+    ASSERT_TRUE(
+        base::WriteFileAtomic(dir + "/packed.png", *png, 0644, base::Durability::kDeferred).ok());
     base::Result<GrayImage> packed = LoadImage(dir + "/packed.png");
     ASSERT_TRUE(packed.ok()) << packed.status().message();
     ASSERT_EQ(packed->width, drawn->width);
     ASSERT_EQ(packed->height, drawn->height);
     EXPECT_EQ(packed->pixels, drawn->pixels) << o.module_px << " px, quiet " << o.quiet_modules;
   }
-  EXPECT_FALSE(WriteQrPng(dir + "/bad.png", QrModules{.size = 3, .dark = {1}}, {}, 300).ok());
+  EXPECT_FALSE(EncodeQrPng(QrModules{.size = 3, .dark = {1}}, {}, 300).ok());
+  EXPECT_FALSE(EncodeQrPng(*m, QrRenderOptions{.module_px = 0}, 300).ok());
 }
 
 TEST(QrCodecTest, BytesAndUtf8TextReadBackExactly) {

@@ -34,12 +34,8 @@ base::Result<QrModules> EncodeQrModules(std::string_view text, EccLevel ecc = Ec
 // Renders a QR code (EncodeQrModules) at options.module_px pixels a module with its quiet zone.
 base::Result<GrayImage> RenderQr(std::string_view text, const QrRenderOptions& options = {});
 
-// Writes the symbol as RenderQr draws it, as a 1-bit PNG of print resolution `dpi`
-// (WriteBilevelPng), packed straight from the modules: no image of pixels is made.
-base::Status WriteQrPng(const std::string& path, const QrModules& modules,
-                        const QrRenderOptions& options, int dpi,
-                        base::Durability durability = base::Durability::kSync);
-// The PNG file's bytes of the same, not written anywhere.
+// The symbol as RenderQr draws it, as the bytes of a 1-bit PNG file of print resolution `dpi`
+// (EncodeBilevelPngRows), packed straight from the modules: no image of pixels is made.
 base::Result<std::string> EncodeQrPng(const QrModules& modules, const QrRenderOptions& options,
                                       int dpi);
 
