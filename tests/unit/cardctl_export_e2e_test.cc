@@ -329,6 +329,11 @@ TEST_F(ExportE2eTest, BadPrintOptionsWriteNothing) {
   cktest::ProcessResult w =
       Issue(dir_.File("export.csv"), {"--print", dir_.File("no/such/dir/x.pdf")});
   EXPECT_EQ(w.exit_code, 2);
+  EXPECT_NE(w.err.find("--print " + dir_.File("no/such/dir/x.pdf") + ": the folder '" +
+                       dir_.File("no/such/dir") + "' does not exist"),
+            std::string::npos)
+      << w.err;
+  EXPECT_EQ(w.err.find("rows, columns"), std::string::npos) << "refused before the export is read";
   EXPECT_FALSE(std::filesystem::exists(dir_.File("cards")));
   EXPECT_FALSE(std::filesystem::exists(dir_.File("cards.partial")));
 }

@@ -214,9 +214,6 @@ int RunIssue(base::FileSystem& fs, const std::vector<std::string>& argv) {
   if (!issuer.ok()) return Fail(issuer.status().WithContext(opts->key_path));
   auto secret = card::LoadStatusSecret(opts->secret_path);
   if (!secret.ok()) return Fail(secret.status());
-  auto rows = ReadMembers(fs, *opts);
-  if (!rows.ok()) return Fail(rows.status());
-
   auto print = PrintOptionsFrom(opts->args);
   if (!print.ok()) return Fail(print.status());
   std::optional<cardctl_print::CardStyle> style;
@@ -225,6 +222,8 @@ int RunIssue(base::FileSystem& fs, const std::vector<std::string>& argv) {
     if (!s.ok()) return Fail(s.status().WithContext("--theme"));
     style = *s;
   }
+  auto rows = ReadMembers(fs, *opts);
+  if (!rows.ok()) return Fail(rows.status());
 
   // Everything is signed first: a failure writes nothing.
   base::SystemClock clock;

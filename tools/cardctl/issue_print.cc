@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <climits>
+#include <filesystem>
+#include <system_error>
 
 #include "base/time_format.h"
 #include "kiosk_settings/theme.h"
@@ -32,6 +34,16 @@ cardctl_print::Rgb ToRgb(const kiosk_settings::Rgb& c) { return {c.r, c.g, c.b};
 base::Result<PrintOptions> PrintOptionsFrom(const Args& args) {
   PrintOptions o;
   o.pdf = args.Get("print");
+  if (o.pdf) {
+    // Checked before any card is signed: a run of 100,000 cards should not end in a missing folder.
+    std::string folder = std::filesystem::path(*o.pdf).parent_path().string();
+    if (folder.empty()) folder = ".";
+    std::error_code ec;
+    if (!std::filesystem::is_directory(folder, ec)) {
+      return base::InvalidArgument("--print " + *o.pdf + ": the folder '" + folder +
+                                   "' does not exist (give a file in an existing folder)");
+    }
+  }
   if (auto l = args.Get("print-layout")) {
     if (*l == "a4") {
       o.layout = cardctl_print::PrintLayout::kA4;
