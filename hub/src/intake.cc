@@ -1,6 +1,9 @@
 #include "hub/intake.h"
 
+#include <mutex>
+#include <shared_mutex>
 #include <string>
+#include <unordered_map>
 
 #include "base/hex.h"
 #include "base/time_format.h"
@@ -36,6 +39,20 @@ base::Status CheckNotAfter(const journal::ExportCheck& c, int64_t latest) {
 
 }  // namespace
 
+base::Result<card::PublicKey> DeviceKey(const Device& device) {
+  static std::shared_mutex mu;
+  static std::unordered_map<std::string, card::PublicKey> keys;
+  {
+    std::shared_lock<std::shared_mutex> lock(mu);
+    if (auto it = keys.find(device.pubkey_pem); it != keys.end()) return it->second;
+  }
+  CK_ASSIGN_OR_RETURN(card::PublicKey key, card::PublicKey::FromPem(device.pubkey_pem));
+  std::unique_lock<std::shared_mutex> lock(mu);
+  if (keys.size() >= kDeviceKeysCached) keys.clear();
+  keys.emplace(device.pubkey_pem, key);
+  return key;
+}
+
 base::Result<Device> EnrolledDevice(HubStore& store, const card::Kid& kid, BatchRefusal* why) {
   *why = BatchRefusal::kNone;
   CK_ASSIGN_OR_RETURN(std::optional<Device> dev, store.FindDeviceByKid(base::ToHex(kid)));
@@ -53,7 +70,7 @@ base::Result<Device> EnrolledDevice(HubStore& store, const card::Kid& kid, Batch
 base::Status TakeBatch(HubStore& store, const Device& device, base::ByteSpan file, int64_t now,
                        BatchIntake* intake, const BatchRules& rules) {
   *intake = BatchIntake();
-  base::Result<card::PublicKey> pub = card::PublicKey::FromPem(device.pubkey_pem);
+  base::Result<card::PublicKey> pub = DeviceKey(device);
   if (!pub.ok()) {
     return Refused(intake, BatchRefusal::kKeyUnreadable, base::Internal("enrolled key unreadable"));
   }

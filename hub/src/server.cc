@@ -236,7 +236,7 @@ class Hub {
       Refuse(req, res, status, kid, (status == 500 ? "store: " : "") + dev.status().message());
       return std::nullopt;
     }
-    base::Result<card::PublicKey> pub = card::PublicKey::FromPem(dev->pubkey_pem);
+    base::Result<card::PublicKey> pub = DeviceKey(*dev);
     if (!pub.ok()) {
       Refuse(req, res, 500, kid, "enrolled key unreadable: " + pub.status().message());
       return std::nullopt;

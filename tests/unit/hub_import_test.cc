@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/bytes.h"
+#include "hub/intake.h"
 #include "hub_fixture.h"
 #include "journal/ack.h"
 #include "journal/export.h"
@@ -247,5 +248,30 @@ TEST_P(HubImportTest, AcksForTheNextStick) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, HubImportTest, ::testing::Values("sqlite", "postgres"),
                          [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
+
+// The enrolled keys are parsed once and kept: each device still gets its own key, a key enrolled
+// anew under the same name is the new one, and a key that does not parse is refused every time.
+TEST(DeviceKeyTest, EachDeviceGetsItsOwnKeyAndAnUnreadableOneIsRefusedEveryTime) {
+  std::vector<hub::Device> devices;
+  for (int i = 0; i < 3; ++i) {
+    base::Result<card::PrivateKey> key = card::PrivateKey::Generate(card::Alg::kEdDSA);
+    ASSERT_TRUE(key.ok());
+    base::Result<card::PublicKey> pub = key->Public();
+    ASSERT_TRUE(pub.ok());
+    devices.push_back(hub::Device{.name = "k1", .pubkey_pem = pub->ToPem()});
+  }
+  for (int round = 0; round < 2; ++round) {
+    for (const hub::Device& d : devices) {
+      base::Result<card::PublicKey> got = hub::DeviceKey(d);
+      ASSERT_TRUE(got.ok()) << got.status().message();
+      base::Result<card::PublicKey> want = card::PublicKey::FromPem(d.pubkey_pem);
+      ASSERT_TRUE(want.ok());
+      EXPECT_EQ(got->kid(), want->kid()) << "round " << round;
+    }
+  }
+  hub::Device broken{.name = "k2", .pubkey_pem = devices[0].pubkey_pem.substr(0, 40)};
+  EXPECT_FALSE(hub::DeviceKey(broken).ok());
+  EXPECT_FALSE(hub::DeviceKey(broken).ok());
+}
 
 }  // namespace

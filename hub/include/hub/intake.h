@@ -6,6 +6,7 @@
 // stored from a refused batch. Thread-safe as the store is.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 
@@ -34,6 +35,14 @@ enum class BatchRefusal {
 // The enrolled, active device with this kid: kNotFound "unknown device" or kPermissionDenied
 // "device 'NAME' is withdrawn" otherwise (with `why` set).
 base::Result<Device> EnrolledDevice(HubStore& store, const card::Kid& kid, BatchRefusal* why);
+
+// The device's enrolled key, parsed once per process. Parsing a PEM through OpenSSL 3's decoders
+// costs more than checking the signature, and takes process-wide locks that every worker thread
+// then waits on; a hub checks the same few thousand keys on every request. Keyed by the PEM text,
+// so a device enrolled again with another key gets that key; at most kDeviceKeysCached keys are
+// kept (past that the cache starts over). A PEM that does not parse is not kept. Thread-safe.
+inline constexpr size_t kDeviceKeysCached = 16384;
+base::Result<card::PublicKey> DeviceKey(const Device& device);
 
 struct BatchIntake {
   BatchRefusal refusal = BatchRefusal::kNone;
