@@ -17,6 +17,14 @@
 //   hub_load verify --hub-dir DIR [--kiosks 200] [--entries 100]
 //       Reads the hub's store (hub stopped): exactly KIOSKS*ENTRIES entries, each uuid once, each
 //       device holding seqs 1..ENTRIES with acked_seq ENTRIES. Exit 1 otherwise.
+//   hub_load get --port PORT --kiosks-dir DIR [--kiosks 200] [--requests 20] [--threads 48]
+//                [--timeout 120]
+//       Every kiosk sends REQUESTS signed GET /v1/bundle, one after the other over one keep-alive
+//       connection (hub_load_get.cc): the smallest signed request. 304 or 404 (no bundle
+//       published) is an answer; anything else, or no answer, is an error. Reports requests/s and
+//       latency percentiles.
+#include "hub_load.h"
+
 #include <httplib.h>
 
 #include <algorithm>
@@ -50,21 +58,13 @@
 
 namespace {
 
+using hub_load::KioskDir;
+using hub_load::KioskName;
+using hub_load::Options;
 using Clock = std::chrono::steady_clock;
 
 // 2027-01-13T09:00:00Z: the time of the first journal entry.
 constexpr int64_t kEntryTime = 1'799'830'800;
-
-struct Options {
-  std::string hub_dir, kiosks_dir;
-  int port = 0;
-  int kiosks = 200;
-  int entries = 100;
-  int batches = 4;
-  int threads = 48;
-  int timeout_s = 120;
-  int retries = 0;
-};
 
 int Usage() {
   std::fprintf(stderr,
@@ -72,7 +72,9 @@ int Usage() {
                "[--batches N]\n"
                "       hub_load push --port PORT --kiosks-dir DIR [--kiosks N] [--batches N] "
                "[--threads N] [--timeout SECONDS] [--retries N]\n"
-               "       hub_load verify --hub-dir DIR [--kiosks N] [--entries N]\n");
+               "       hub_load verify --hub-dir DIR [--kiosks N] [--entries N]\n"
+               "       hub_load get --port PORT --kiosks-dir DIR [--kiosks N] [--requests N] "
+               "[--threads N] [--timeout SECONDS]\n");
   return 2;
 }
 
@@ -110,6 +112,8 @@ bool ParseArgs(int argc, char** argv, Options* o) {
       ok = ParseInt(value, 1, 1024, &o->threads);
     } else if (flag == "--retries") {
       ok = ParseInt(value, 0, 10, &o->retries);
+    } else if (flag == "--requests") {
+      ok = ParseInt(value, 1, 100000, &o->requests);
     } else if (flag == "--timeout") {
       ok = ParseInt(value, 1, 3600, &o->timeout_s);
     } else {
@@ -122,14 +126,6 @@ bool ParseArgs(int argc, char** argv, Options* o) {
   }
   return true;
 }
-
-std::string KioskName(int i) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "load-%04d", i);
-  return buf;
-}
-
-std::string KioskDir(const Options& o, int i) { return o.kiosks_dir + "/" + KioskName(i); }
 
 std::string BatchPath(const std::string& dir, int b) {
   return dir + "/batch-" + std::to_string(b + 1) + ".ckjournal";
@@ -242,16 +238,6 @@ struct Kiosk {
   std::vector<std::string> batches;
   std::vector<int64_t> last_seq;  // of each batch, the acked_seq the hub must answer
 };
-
-// Nearest-rank percentile of sorted values.
-double Percentile(const std::vector<double>& sorted, double p) {
-  if (sorted.empty()) return 0;
-  double rank = p / 100.0 * static_cast<double>(sorted.size());
-  size_t idx = static_cast<size_t>(rank);
-  if (static_cast<double>(idx) < rank) ++idx;  // ceil
-  if (idx == 0) idx = 1;
-  return sorted[std::min(idx, sorted.size()) - 1];
-}
 
 int Push(const Options& o) {
   if (o.kiosks_dir.empty() || o.port == 0) return Usage();
@@ -392,14 +378,7 @@ int Push(const Options& o) {
   std::printf("wall %.2f s: %.1f requests/s, %.0f entries/s (stored %lld, duplicates %lld)\n",
               wall_s, requests / wall_s, static_cast<double>(stored.load()) / wall_s,
               static_cast<long long>(stored.load()), static_cast<long long>(duplicates.load()));
-  std::printf(
-      "latency ms: p50 %.1f  p95 %.1f  p99 %.1f  max %.1f  mean %.1f\n",
-      Percentile(latencies_ms, 50), Percentile(latencies_ms, 95), Percentile(latencies_ms, 99),
-      latencies_ms.empty() ? 0.0 : latencies_ms.back(), latencies_ms.empty() ? 0.0 : [&] {
-        double s = 0;
-        for (double v : latencies_ms) s += v;
-        return s / requests;
-      }());
+  hub_load::PrintLatency(latencies_ms);
   std::printf("retries: %lld; errors: %lld", static_cast<long long>(retried.load()),
               static_cast<long long>(errors.load()));
   for (const auto& [kind, n] : error_kinds) std::printf("  %s=%d", kind.c_str(), n);
@@ -465,5 +444,6 @@ int main(int argc, char** argv) {
   if (cmd == "prepare") return Prepare(o);
   if (cmd == "push") return Push(o);
   if (cmd == "verify") return Verify(o);
+  if (cmd == "get") return hub_load::Get(o);
   return Usage();
 }

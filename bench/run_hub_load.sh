@@ -7,6 +7,8 @@
 # Environment: COMPARE_CONTACTS=1 (first the same push to a copy of the hub with
 #              record_contacts = false, then the ordinary run: what writing contacts costs)
 #              HUB_CONFIG (a --config file for the measured hub)
+#              GET=N (after the push, every kiosk sends N signed GET /v1/bundle to the same hub:
+#                     the smallest signed request's throughput and latency; `hub_load get`)
 #              KIOSKS=200 ENTRIES=100 BATCHES=4 THREADS=48 TIMEOUT=120 (seconds, for the push)
 #              RETRIES=2 (resends of a batch after a transport error, as a kiosk's next sync would;
 #                         0: any transport error fails the run)
@@ -75,6 +77,10 @@ serve_and_push() {
   timeout "$((timeout_s + 30))" "$load" push --port "$port" --kiosks-dir "$kiosks_dir" \
     --kiosks "$kiosks" --batches "$batches" --threads "$threads" --timeout "$timeout_s" \
     --retries "$retries" | tee "$work/push.out" || status=1
+  if [ -n "${GET:-}" ]; then
+    timeout "$((timeout_s + 30))" "$load" get --port "$port" --kiosks-dir "$kiosks_dir" \
+      --kiosks "$kiosks" --requests "$GET" --threads "$threads" --timeout "$timeout_s" || status=1
+  fi
   kill "$hub_pid"
   wait "$hub_pid" 2>/dev/null || true
   hub_pid=""
