@@ -5,8 +5,9 @@
 # under FLOOD header-flood connections (hub_abuse flood, FLOOD_BYTES each); cardhub's peak RSS for
 # each. Each case runs on a fresh copy of one prepared hub data directory. Prints one table row
 # per case, with the wall time of one kiosk's real `cardctl sync` started during the attack
-# (column "sync s"). Every loop is bounded in count and time; the hub and the attack are stopped
-# at the end.
+# (column "sync s"), and the CPU seconds the hub and the attacking process used during the push
+# (they share the cores on loopback). Every loop is bounded in count and time; the hub and the
+# attack are stopped at the end.
 #   bench/run_hub_abuse.sh [BUILD_DIR] [ABUSE_BIN]   (default build/release and its hub_abuse;
 #                                                     BUILD_DIR gives cardhub, cardctl and hub_load)
 # Environment: KIOSKS=200 ENTRIES=100 BATCHES=4 THREADS=48 TRICKLE=1000 IDLE=1000 HOLD=60
@@ -45,6 +46,10 @@ timeout 300 "$load" prepare --hub-dir "$work/template" --kiosks-dir "$kiosks_dir
   --kiosks "$((kiosks + 1))" --entries "$entries" --batches "$batches" >/dev/null
 sync_kiosk="$kiosks_dir/$(printf 'load-%04d' "$kiosks")"
 
+cpu_ticks() {  # $1: pid; its user + system CPU so far, in clock ticks (0 when it is gone)
+  awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
 start_hub() {  # $1: data dir; sets hub_pid and port
   "$cardhub" serve --listen 127.0.0.1:0 --data-dir "$1" >"$1.stdout" 2>"$1.stderr" &
   hub_pid=$!
@@ -59,8 +64,8 @@ start_hub() {  # $1: data dir; sets hub_pid and port
   exit 1
 }
 
-printf '%-6s | %-10s | %-9s | %-9s | %-7s | %-9s | %-7s | %s\n' case "requests/s" "p50 ms" "p99 ms" \
-  errors "peak RSS" "sync s" attack
+printf '%-6s | %-10s | %-9s | %-9s | %-7s | %-9s | %-7s | %-12s | %-12s | %s\n' case "requests/s" \
+  "p50 ms" "p99 ms" errors "peak RSS" "sync s" "hub CPU s" "attack CPU s" attack
 for c in $cases; do
   dir="$work/$c"
   cp -a "$work/template" "$dir"
@@ -86,9 +91,16 @@ for c in $cases; do
   else
     sync_s="failed"
   fi
+  # CPU of the hub and of the attacking process during the push: on loopback they share the cores.
+  attacker="$( [ -z "$attack_pid" ] || pgrep -P "$attack_pid" | head -n1 || true)"
+  hub0="$(cpu_ticks "$hub_pid")" att0="$( [ -z "$attacker" ] && echo 0 || cpu_ticks "$attacker")"
   timeout $((push_timeout + 30)) "$load" push --port "$port" --kiosks-dir "$kiosks_dir" \
     --kiosks "$kiosks" --batches "$batches" --threads "$threads" --timeout "$push_timeout" \
     --retries 0 >"$dir.push" 2>&1 || true
+  tick="$(getconf CLK_TCK)"
+  hub_cpu="$(echo "scale=2; ($(cpu_ticks "$hub_pid") - $hub0) / $tick" | bc)"
+  att_cpu="-"
+  [ -z "$attacker" ] || att_cpu="$(echo "scale=2; ($(cpu_ticks "$attacker") - $att0) / $tick" | bc)"
   rss="$(awk '/VmHWM/ {printf "%.0f MB", $2 / 1024}' "/proc/$hub_pid/status" 2>/dev/null || echo "?")"
   [ -z "$attack_pid" ] || wait "$attack_pid" 2>/dev/null || true
   attack_pid=""
@@ -97,8 +109,8 @@ for c in $cases; do
   p50="$(sed -n 's/.*p50 \([0-9.]*\).*/\1/p' "$dir.push")"
   p99="$(sed -n 's/.*p99 \([0-9.]*\).*/\1/p' "$dir.push")"
   errs="$(sed -n 's/.*errors: \([0-9]*\).*/\1/p' "$dir.push")"
-  printf '%-6s | %-10s | %-9s | %-9s | %-7s | %-9s | %-7s | %s\n' "$c" "${rps:-none}" \
-    "${p50:--}" "${p99:--}" "${errs:--}" "$rss" "$sync_s" \
+  printf '%-6s | %-10s | %-9s | %-9s | %-7s | %-9s | %-7s | %-12s | %-12s | %s\n' "$c" \
+    "${rps:-none}" "${p50:--}" "${p99:--}" "${errs:--}" "$rss" "$sync_s" "$hub_cpu" "$att_cpu" \
     "$(cat "$dir.attack" 2>/dev/null | tail -n1 || true)"
   [ "$sync_s" != failed ] || sed 's/^/    sync: /' "$dir.sync" | head -n5
   grep '^hub_load: ' "$dir.push" | head -n3 | sed 's/^/    /' || true  # the first errors
