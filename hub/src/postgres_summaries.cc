@@ -24,7 +24,7 @@ base::Status PostgresSummaryRows::CreateTables() {
                  "AND table_name = 'entry_sums'",
                  Params()));
   if (PQntuples(have.get()) > 0) return base::Status::Ok();
-  for (const std::string& sql : SummaryTablesSql("BYTEA")) {
+  for (const std::string& sql : SummaryTablesSql("BYTEA", "")) {
     CK_TRY(conn_.Exec(sql, Params()).status());
   }
   for (const std::string& sql : BuildSummariesSql()) {

@@ -42,7 +42,8 @@ base::Status SqliteSummaryRows::CreateTables() {
   base::Status built = [&]() -> base::Status {
     CK_ASSIGN_OR_RETURN(bool now_have, HaveSums(conn_));
     if (now_have) return base::Status::Ok();
-    for (const std::string& sql : SummaryTablesSql("BLOB")) CK_TRY(conn_.Exec(sql));
+    for (const std::string& sql : SummaryTablesSql("BLOB", " WITHOUT ROWID"))
+      CK_TRY(conn_.Exec(sql));
     for (const std::string& sql : BuildSummariesSql()) CK_TRY(conn_.Exec(sql));
     return base::Status::Ok();
   }();

@@ -61,16 +61,17 @@ std::string RollUp(int64_t from_span, int64_t span) {
 
 }  // namespace
 
-std::vector<std::string> SummaryTablesSql(const std::string& blob) {
+std::vector<std::string> SummaryTablesSql(const std::string& blob, const std::string& suffix) {
   return {
       "CREATE TABLE IF NOT EXISTS entry_sums(kind TEXT NOT NULL, decision TEXT NOT NULL, voided "
       "INTEGER NOT NULL, by_offer INTEGER NOT NULL, scope_id TEXT NOT NULL, offer_id TEXT NOT "
       "NULL, span BIGINT NOT NULL, bucket BIGINT NOT NULL, n BIGINT NOT NULL, purchase_minor "
       "BIGINT NOT NULL, discount_minor BIGINT NOT NULL, cashback_minor BIGINT NOT NULL, PRIMARY "
-      "KEY(kind, decision, voided, by_offer, span, bucket, scope_id, offer_id))",
+      "KEY(kind, decision, voided, by_offer, span, bucket, scope_id, offer_id))" +
+          suffix,
       "CREATE TABLE IF NOT EXISTS entry_members(event_id TEXT NOT NULL, bucket BIGINT NOT NULL, "
       "rid " +
-          blob + " NOT NULL, n BIGINT NOT NULL, PRIMARY KEY(bucket, event_id, rid))",
+          blob + " NOT NULL, n BIGINT NOT NULL, PRIMARY KEY(bucket, event_id, rid))" + suffix,
   };
 }
 

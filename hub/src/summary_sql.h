@@ -18,8 +18,9 @@
 
 namespace hub {
 
-// CREATE TABLE statements of entry_sums and entry_members; `blob` is the rid's type.
-std::vector<std::string> SummaryTablesSql(const std::string& blob);
+// CREATE TABLE statements of entry_sums and entry_members; `blob` is the rid's type, `suffix`
+// follows each (SQLite: " WITHOUT ROWID", so that a range of the primary key holds the sums).
+std::vector<std::string> SummaryTablesSql(const std::string& blob, const std::string& suffix);
 // Fills the new, empty tables from every entry held (a database an older hub made): the entries'
 // quarter-hours once, with their voids, and the hours and days from those.
 std::vector<std::string> BuildSummariesSql();
