@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "hub/summaries.h"
@@ -11,29 +12,35 @@ namespace hub {
 
 base::Status AddBatchToSummaries(TableRows& t, int64_t device_id,
                                  const std::vector<const journal::Entry*>& stored) {
-  SummaryDeltas deltas;
-  std::set<std::string> in_batch;
-  std::map<std::string, int64_t> voids_in_batch;  // by the uuid they name
+  std::map<std::string_view, int64_t> voids_in_batch;  // by the uuid they name
+  std::vector<std::string_view> asked;  // the summarized entries' and the named uuids
+  asked.reserve(stored.size());
   for (const journal::Entry* e : stored) {
-    in_batch.insert(e->uuid);
-    if (e->kind == journal::Kind::kVoid) ++voids_in_batch[e->ref_uuid];
+    if (Summarized(*e)) asked.push_back(e->uuid);
+    if (e->kind == journal::Kind::kVoid && ++voids_in_batch[e->ref_uuid] == 1) {
+      asked.push_back(e->ref_uuid);
+    }
   }
-  for (const journal::Entry* e : stored) {
-    if (!Summarized(*e)) continue;
-    // The batch's own voids are in the table by now, and so is any earlier one.
-    CK_ASSIGN_OR_RETURN(int64_t voids, t.CountVoidsOf(device_id, e->uuid));
-    deltas.Add(*e, voids > 0, +1);
+  if (asked.empty()) return base::Status::Ok();
+  // The batch's own voids are in the table by now, and so is any earlier one.
+  CK_ASSIGN_OR_RETURN(auto voids, t.CountVoidsOf(device_id, asked));
+  SummaryDeltas deltas;
+  for (const journal::Entry* e : stored) deltas.Add(*e, voids.count(e->uuid) > 0, +1);
+  std::set<std::string_view> in_batch;  // only where a void names an entry
+  if (!voids_in_batch.empty()) {
+    for (const journal::Entry* e : stored) in_batch.insert(e->uuid);
   }
   for (const auto& [ref, n] : voids_in_batch) {
     if (in_batch.count(ref) > 0) continue;
-    CK_ASSIGN_OR_RETURN(int64_t voids, t.CountVoidsOf(device_id, ref));
-    if (voids > n) continue;  // a void held before this batch already moved it
-    CK_ASSIGN_OR_RETURN(std::optional<journal::Entry> target, t.EntryWithUuid(device_id, ref));
+    const std::string uuid(ref);
+    if (voids[uuid] > n) continue;  // a void held before this batch already moved it
+    CK_ASSIGN_OR_RETURN(std::optional<journal::Entry> target, t.EntryWithUuid(device_id, uuid));
     if (!target) continue;  // it may come later, voided on arrival
     deltas.Add(*target, false, -1);
     deltas.Add(*target, true, +1);
   }
   if (deltas.empty()) return base::Status::Ok();
+  deltas.RollUp();
   return t.AddToSummaries(deltas);
 }
 

@@ -1,4 +1,5 @@
 // The summary tables on PostgreSQL (summary_sql.h).
+#include <algorithm>
 #include <string>
 
 #include "summary_sql.h"
@@ -51,11 +52,20 @@ base::Status PostgresSummaryRows::SumEntries(const SumQuery& q,
   return base::Status::Ok();
 }
 
-base::Result<int64_t> PostgresSummaryRows::CountVoidsOf(int64_t device_id,
-                                                        const std::string& uuid) {
-  CK_ASSIGN_OR_RETURN(PgResult r, conn_.Exec(CountVoidsSql(Placeholders::kNumbered),
-                                             Params().Int(device_id).Text(uuid)));
-  return PQntuples(r.get()) > 0 ? Int(r.get(), 0, 0) : 0;
+base::Result<std::map<std::string, int64_t>> PostgresSummaryRows::CountVoidsOf(
+    int64_t device_id, const std::vector<std::string_view>& uuids) {
+  std::map<std::string, int64_t> out;
+  for (size_t from = 0; from < uuids.size(); from += kVoidsPerQuery) {
+    const size_t n = std::min(kVoidsPerQuery, uuids.size() - from);
+    Params p;
+    p.Int(device_id);
+    for (size_t i = 0; i < n; ++i) p.Text(uuids[from + i]);
+    CK_ASSIGN_OR_RETURN(PgResult r, conn_.Exec(CountVoidsSql(Placeholders::kNumbered, n), p));
+    for (int row = 0; row < PQntuples(r.get()); ++row) {
+      out[Str(r.get(), row, 0)] += Int(r.get(), row, 1);
+    }
+  }
+  return out;
 }
 
 base::Status PostgresSummaryRows::AddToSummaries(const SummaryDeltas& d) {

@@ -73,13 +73,30 @@ base::Status SqliteSummaryRows::SumEntries(const SumQuery& q,
   }
 }
 
-base::Result<int64_t> SqliteSummaryRows::CountVoidsOf(int64_t device_id, const std::string& uuid) {
-  CK_ASSIGN_OR_RETURN(sqlite::Stmt * st,
-                      Prepared(conn_, count_voids_, CountVoidsSql(Placeholders::kQuestionMarks)));
-  sqlite::ResetOnExit reset(*st);
-  st->Bind(1, device_id).Bind(2, uuid);
-  CK_ASSIGN_OR_RETURN(Step r, st->Step());
-  return r == Step::kRow ? st->Int(0) : 0;
+base::Result<std::map<std::string, int64_t>> SqliteSummaryRows::CountVoidsOf(
+    int64_t device_id, const std::vector<std::string_view>& uuids) {
+  CK_ASSIGN_OR_RETURN(
+      sqlite::Stmt * st,
+      Prepared(conn_, count_voids_, CountVoidsSql(Placeholders::kQuestionMarks, kVoidsPerQuery)));
+  std::map<std::string, int64_t> out;
+  for (size_t from = 0; from < uuids.size(); from += kVoidsPerQuery) {
+    sqlite::ResetOnExit reset(*st);
+    st->Bind(1, device_id);
+    for (size_t i = 0; i < kVoidsPerQuery; ++i) {
+      const int at = static_cast<int>(i) + 2;
+      if (from + i < uuids.size()) {
+        st->Bind(at, uuids[from + i]);
+      } else {
+        st->BindNull(at);  // IN (..., NULL) matches nothing more
+      }
+    }
+    while (true) {
+      CK_ASSIGN_OR_RETURN(Step r, st->Step());
+      if (r == Step::kDone) break;
+      out[st->Text(0)] += st->Int(1);
+    }
+  }
+  return out;
 }
 
 base::Status SqliteSummaryRows::AddToSummaries(const SummaryDeltas& d) {

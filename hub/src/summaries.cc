@@ -30,26 +30,42 @@ void SummaryDeltas::Add(const journal::Entry& e, bool voided, int sign) {
                  .decision = e.decision,
                  .voided = voided,
                  .scope_id = discount ? e.partner_id : e.event_id};
-  for (int64_t span : {kQuarterSpan, kHourSpan, kDaySpan}) {
-    key.span = span;
-    key.bucket = e.time_utc - e.time_utc % span;
-    // Per scope for every kind, and per offer too for discounts.
-    for (bool by_offer : {false, true}) {
-      if (by_offer && !discount) continue;
-      key.by_offer = by_offer;
-      key.offer_id = by_offer ? e.offer_id : "";
-      SummaryAmounts& a = sums[key];
-      a.count += sign;
-      a.purchase_minor += sign * e.purchase_minor;
-      a.discount_minor += sign * e.discount_minor;
-      a.cashback_minor += sign * e.cashback_minor;
-    }
+  key.span = kQuarterSpan;
+  key.bucket = e.time_utc - e.time_utc % kQuarterSpan;
+  // Per scope for every kind, and per offer too for discounts.
+  for (bool by_offer : {false, true}) {
+    if (by_offer && !discount) continue;
+    key.by_offer = by_offer;
+    key.offer_id = by_offer ? e.offer_id : "";
+    SummaryAmounts& a = sums[key];
+    a.count += sign;
+    a.purchase_minor += sign * e.purchase_minor;
+    a.discount_minor += sign * e.discount_minor;
+    a.cashback_minor += sign * e.cashback_minor;
   }
   if (e.kind == journal::Kind::kCheckin && e.decision == journal::kAccepted && !voided && e.rid) {
     members[{
         .event_id = e.event_id, .bucket = e.time_utc - e.time_utc % kQuarterSpan, .rid = *e.rid}] +=
         sign;
   }
+}
+
+void SummaryDeltas::RollUp() {
+  std::map<SummaryKey, SummaryAmounts> longer;
+  for (const auto& [quarter, a] : sums) {
+    if (quarter.span != kQuarterSpan) continue;
+    for (int64_t span : {kHourSpan, kDaySpan}) {
+      SummaryKey key = quarter;
+      key.span = span;
+      key.bucket = quarter.bucket - quarter.bucket % span;
+      SummaryAmounts& sum = longer[key];
+      sum.count += a.count;
+      sum.purchase_minor += a.purchase_minor;
+      sum.discount_minor += a.discount_minor;
+      sum.cashback_minor += a.cashback_minor;
+    }
+  }
+  sums.merge(longer);
 }
 
 bool SummariesServe(const SumQuery& q) {

@@ -119,10 +119,15 @@ std::string UpsertMemberSql(Placeholders p) {
          ") ON CONFLICT(bucket, event_id, rid) DO UPDATE SET n = entry_members.n + excluded.n";
 }
 
-std::string CountVoidsSql(Placeholders p) {
+std::string CountVoidsSql(Placeholders p, size_t n) {
   // The kind written into the text, so that the partial index entries_voided_by applies.
-  return "SELECT COUNT(*) FROM entries WHERE kind = 'void' AND device_id = " + Placeholder(p, 1) +
-         " AND ref_uuid = " + Placeholder(p, 2);
+  std::string sql = "SELECT ref_uuid, COUNT(*) FROM entries WHERE kind = 'void' AND device_id = " +
+                    Placeholder(p, 1) + " AND ref_uuid IN (";
+  for (size_t i = 0; i < n; ++i) {
+    if (i > 0) sql += ", ";
+    sql += Placeholder(p, static_cast<int>(i) + 2);
+  }
+  return sql + ") GROUP BY ref_uuid";
 }
 
 std::string SumRangeSql(const SumQuery& q, Placeholders p) {

@@ -4,8 +4,10 @@
 // sqlite_store.cc and postgres_store.cc. Internal to ck_hub.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -29,8 +31,10 @@ std::vector<std::string> BuildSummariesSql();
 std::string UpsertSumSql(Placeholders p);
 // Parameters: event_id, bucket, rid, n.
 std::string UpsertMemberSql(Placeholders p);
-// Parameters: device_id, uuid.
-std::string CountVoidsSql(Placeholders p);
+// SELECT ref_uuid, count. Parameters: device_id, then `n` uuids.
+std::string CountVoidsSql(Placeholders p, size_t n);
+// At most this many uuids per CountVoidsSql (SQLite allows 32,766 parameters).
+inline constexpr size_t kVoidsPerQuery = 500;
 // SELECT scope_id, detail, count, purchase, discount, cashback. Parameters: [utc offset (kDay,
 // kHour)], kind, decision, voided, by_offer, span, from, to.
 std::string SumRangeSql(const SumQuery& q, Placeholders p);
@@ -46,7 +50,8 @@ class SqliteSummaryRows {
   base::Status CreateTables();
   // SumEntriesSql over the entries.
   base::Status SumEntries(const SumQuery& q, const std::function<base::Status(const SumRow&)>& fn);
-  base::Result<int64_t> CountVoidsOf(int64_t device_id, const std::string& uuid);
+  base::Result<std::map<std::string, int64_t>> CountVoidsOf(
+      int64_t device_id, const std::vector<std::string_view>& uuids);
   base::Status AddToSummaries(const SummaryDeltas& d);
   base::Status SumSummaryRange(const SumQuery& q, const SummaryRange& r,
                                const std::function<base::Status(const SumRow&)>& fn);
@@ -55,7 +60,8 @@ class SqliteSummaryRows {
 
  private:
   sqlite::Db& conn_;
-  // Prepared once, on first use: an intake runs them for every entry.
+  // Prepared once, on first use: an intake runs them for every batch (count_voids_ with
+  // kVoidsPerQuery uuids; fewer are bound as NULL).
   std::optional<sqlite::Stmt> count_voids_, upsert_sum_, upsert_member_;
 };
 
@@ -67,7 +73,8 @@ class PostgresSummaryRows {
   base::Status CreateTables();
   // SumEntriesSql over the entries.
   base::Status SumEntries(const SumQuery& q, const std::function<base::Status(const SumRow&)>& fn);
-  base::Result<int64_t> CountVoidsOf(int64_t device_id, const std::string& uuid);
+  base::Result<std::map<std::string, int64_t>> CountVoidsOf(
+      int64_t device_id, const std::vector<std::string_view>& uuids);
   base::Status AddToSummaries(const SummaryDeltas& d);
   base::Status SumSummaryRange(const SumQuery& q, const SummaryRange& r,
                                const std::function<base::Status(const SumRow&)>& fn);
@@ -91,8 +98,9 @@ class SummaryTableRows : public Base {
                           const std::function<base::Status(const SumRow&)>& fn) override {
     return sums_.SumEntries(q, fn);
   }
-  base::Result<int64_t> CountVoidsOf(int64_t device_id, const std::string& uuid) override {
-    return sums_.CountVoidsOf(device_id, uuid);
+  base::Result<std::map<std::string, int64_t>> CountVoidsOf(
+      int64_t device_id, const std::vector<std::string_view>& uuids) override {
+    return sums_.CountVoidsOf(device_id, uuids);
   }
   base::Status AddToSummaries(const SummaryDeltas& d) override { return sums_.AddToSummaries(d); }
   base::Status SumSummaryRange(const SumQuery& q, const SummaryRange& r,

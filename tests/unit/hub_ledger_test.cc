@@ -119,8 +119,9 @@ class HookedRows final : public hub::TableRows {
                           const std::function<base::Status(const hub::SumRow&)>& fn) override {
     return real_.SumEntries(q, fn);
   }
-  base::Result<int64_t> CountVoidsOf(int64_t id, const std::string& uuid) override {
-    return real_.CountVoidsOf(id, uuid);
+  base::Result<std::map<std::string, int64_t>> CountVoidsOf(
+      int64_t id, const std::vector<std::string_view>& uuids) override {
+    return real_.CountVoidsOf(id, uuids);
   }
   base::Status AddToSummaries(const hub::SummaryDeltas& d) override {
     return real_.AddToSummaries(d);

@@ -59,9 +59,11 @@ struct SummaryDeltas {
   std::map<SummaryKey, SummaryAmounts> sums;
   std::map<MemberKey, int64_t> members;
 
-  // Adds (sign +1) or takes away (-1) the entry, settled or voided; nothing for an entry the
-  // summaries do not hold (Summarized).
+  // Adds (sign +1) or takes away (-1) the entry, settled or voided, to its quarter-hour rows;
+  // nothing for an entry the summaries do not hold (Summarized).
   void Add(const journal::Entry& e, bool voided, int sign);
+  // Adds the hour and day rows of the quarter-hour rows Add made (once, after the last Add).
+  void RollUp();
   bool empty() const { return sums.empty() && members.empty(); }
 };
 

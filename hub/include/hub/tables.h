@@ -6,9 +6,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
@@ -69,8 +71,9 @@ class TableRows {
   virtual base::Status SumEntries(const SumQuery& q,
                                   const std::function<base::Status(const SumRow&)>& fn) = 0;
   // The summaries kept at intake (hub/summaries.h). How many void entries of the device name
-  // `uuid` (entries_voided_by).
-  virtual base::Result<int64_t> CountVoidsOf(int64_t device_id, const std::string& uuid) = 0;
+  // each of `uuids` (entries_voided_by), for those some void names.
+  virtual base::Result<std::map<std::string, int64_t>> CountVoidsOf(
+      int64_t device_id, const std::vector<std::string_view>& uuids) = 0;
   // Adds the deltas to entry_sums and entry_members, creating missing rows.
   virtual base::Status AddToSummaries(const SummaryDeltas& d) = 0;
   // q's sums over the entry_sums rows of one range, grouped by scope and q's detail (unordered;
