@@ -16,6 +16,8 @@ if [ ! -x "$bin/bench/fleet_bench" ] || [ ! -x "$bin/hub/cardhub" ]; then
 fi
 work="${WORK_DIR:-$(mktemp -d)}"
 [ -n "${WORK_DIR:-}" ] || [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$work"' EXIT
+# A fresh account directory for the hash cost each run, so that a kept WORK_DIR can be reused.
+rm -rf "$work/hash"
 mkdir -p "$work/hash"
 t0=$(date +%s.%N)
 printf '%s\n' 'a password for the cost' | "$bin/hub/cardhub" admin add --data-dir "$work/hash" \

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "ledger_chains.h"
+#include "ledger_summaries.h"
 
 namespace hub {
 namespace {
@@ -85,7 +86,8 @@ base::Status CheckBatchShape(const std::vector<journal::Entry>& entries) {
 
 base::Status Ledger::StoreBatch(TableRows& t, int64_t device_id, int64_t chain, int64_t held,
                                 const std::vector<journal::Entry>& entries, int64_t now,
-                                PutResult* res, std::optional<Conflict>* conflict) {
+                                PutResult* res, std::optional<Conflict>* conflict,
+                                std::vector<const journal::Entry*>* stored) {
   const journal::Entry& first = entries.front();
   if (first.seq > held + 1) {
     return base::FailedPrecondition("gap: the hub holds this device's entries through " +
@@ -128,6 +130,7 @@ base::Status Ledger::StoreBatch(TableRows& t, int64_t device_id, int64_t chain, 
           conflict);
     }
     ++res->stored;
+    stored->push_back(&e);
   }
   return base::Status::Ok();
 }
@@ -227,7 +230,9 @@ base::Result<PutResult> Ledger::PutEntries(int64_t device_id, const std::string&
     }
     CK_TRY(SaveChain(t, pick));
     CK_ASSIGN_OR_RETURN(int64_t held, HeldThrough(t, device_id, chain, pick.chain.acked_seq));
-    CK_TRY(StoreBatch(t, device_id, chain, held, entries, now, &res, &conflict));
+    std::vector<const journal::Entry*> stored;
+    CK_TRY(StoreBatch(t, device_id, chain, held, entries, now, &res, &conflict, &stored));
+    CK_TRY(AddBatchToSummaries(t, device_id, stored));
     CK_ASSIGN_OR_RETURN(res.acked_seq, HeldThrough(t, device_id, chain, held));
     res.chain = chain;
     res.new_chain = pick.after_first;
@@ -292,7 +297,9 @@ base::Status Ledger::ForEachEntryOfKind(journal::Kind kind,
 
 base::Status Ledger::SumEntries(const SumQuery& q,
                                 const std::function<base::Status(const SumRow&)>& fn) {
-  return tables_->Run([&](TableRows& t) { return t.SumEntries(q, fn); });
+  return tables_->Run([&](TableRows& t) {
+    return !q.scan && SummariesServe(q) ? SumFromSummaries(t, q, fn) : t.SumEntries(q, fn);
+  });
 }
 
 base::Result<DeviceTail> Ledger::LastEntry(int64_t device_id, int64_t at_most_seq) {

@@ -22,6 +22,7 @@
 #include "journal/entry_columns.h"
 #include "postgres_conn.h"
 #include "settlement_sql.h"
+#include "summary_sql.h"
 
 namespace hub {
 namespace {
@@ -176,10 +177,13 @@ std::string InsertEntrySql() {
 
 // The row operations on the connection; the caller (PostgresTables) holds its mutex.
 class PostgresRows final
-    : public ChainTableRows<HealthTableRows<PostgresHealthRows>, PostgresChainRows> {
+    : public SummaryTableRows<
+          ChainTableRows<HealthTableRows<PostgresHealthRows>, PostgresChainRows>,
+          PostgresSummaryRows> {
  public:
   explicit PostgresRows(PgConnection& conn)
-      : ChainTableRows(PostgresHealthRows(conn), PostgresChainRows(conn)),
+      : SummaryTableRows(PostgresSummaryRows(conn), PostgresHealthRows(conn),
+                         PostgresChainRows(conn)),
         conn_(conn),
         entry_select_(EntrySelectList()),
         insert_entry_(InsertEntrySql()) {}
@@ -277,24 +281,6 @@ class PostgresRows final
                            return base::Status::Ok();
                          }));
     return found;
-  }
-
-  base::Status SumEntries(const SumQuery& q,
-                          const std::function<base::Status(const SumRow&)>& fn) override {
-    Params p;
-    if (q.detail == SumDetail::kDay || q.detail == SumDetail::kHour) p.Int(q.utc_offset_seconds);
-    p.Int(q.from).Int(q.to).Text(journal::KindName(q.kind));
-    CK_ASSIGN_OR_RETURN(PgResult r, conn_.Exec(SumEntriesSql(q, Placeholders::kNumbered), p));
-    for (int row = 0; row < PQntuples(r.get()); ++row) {
-      CK_TRY(fn({.scope_id = Str(r.get(), row, 0),
-                 .detail = Str(r.get(), row, 1),
-                 .count = Int(r.get(), row, 2),
-                 .purchase_minor = Int(r.get(), row, 3),
-                 .discount_minor = Int(r.get(), row, 4),
-                 .members = Int(r.get(), row, 5),
-                 .cashback_minor = Int(r.get(), row, 6)}));
-    }
-    return base::Status::Ok();
   }
 
   base::Result<DeviceTail> LastEntry(int64_t device_id, int64_t chain,
@@ -446,7 +432,8 @@ class PostgresTables final : public HubTables {
       CK_TRY(conn_.Exec(kEntriesVoidedByIndex, Params()).status());
       CK_TRY(conn_.Exec(kEntriesClockCorrectionsIndex, Params()).status());
       CK_TRY(PostgresHealthRows(conn_).CreateTables());
-      return PostgresChainRows(conn_).CreateTables();
+      CK_TRY(PostgresChainRows(conn_).CreateTables());
+      return PostgresSummaryRows(conn_).CreateTables();
     });
   }
 

@@ -177,7 +177,7 @@ std::string Roubles(int64_t minor, char decimal_point) {
 base::Result<Settlement> BuildSettlement(HubStore& store, base::FileSystem& fs,
                                          const std::string& data_dir, const ReportPeriod& period,
                                          ReportBy by, int64_t utc_offset_seconds,
-                                         bool count_voids) {
+                                         SettlementParts parts) {
   Settlement s{.period = period, .by = by};
   std::unique_ptr<registry::Registry> reg;
   const std::string path = data_dir + "/" + bundle::kRegistryFile;
@@ -190,14 +190,21 @@ base::Result<Settlement> BuildSettlement(HubStore& store, base::FileSystem& fs,
              .to = period.to,
              .kind = journal::Kind::kDiscount,
              .detail = DetailOf(by),
-             .utc_offset_seconds = utc_offset_seconds};
-  CK_TRY(Gather(store, q, by, names, &s.partners));
-  if (count_voids) CK_TRY(AddVoids(store, q, by, names, &s.partners));
+             .utc_offset_seconds = utc_offset_seconds,
+             .members = false};
+  if (parts.partners) {
+    CK_TRY(Gather(store, q, by, names, &s.partners));
+    if (parts.voids) CK_TRY(AddVoids(store, q, by, names, &s.partners));
+  }
   q.kind = journal::Kind::kCheckin;
   if (by == ReportBy::kOffer) q.detail = SumDetail::kNone;  // events have no offers
   const ReportBy event_by = by == ReportBy::kOffer ? ReportBy::kPartner : by;
-  CK_TRY(Gather(store, q, event_by, names, &s.events));
-  CK_TRY(AddManualCounts(store, q, event_by, names, &s.events));
+  if (parts.events) {
+    q.members = parts.members;
+    CK_TRY(Gather(store, q, event_by, names, &s.events));
+    q.members = false;  // manual counts have no rid
+    CK_TRY(AddManualCounts(store, q, event_by, names, &s.events));
+  }
   // Byte order on every backend (a database's collation may differ).
   for (std::vector<ReportLine>* lines : {&s.partners, &s.events}) {
     std::sort(lines->begin(), lines->end(), [](const ReportLine& a, const ReportLine& b) {

@@ -73,8 +73,8 @@ std::string SettlementCsv(const Settlement& s) {
 base::Result<std::string> CashbackCsv(HubStore& store, base::FileSystem& fs,
                                       const std::string& data_dir, const ReportPeriod& period) {
   // The partners' names, from the same settlement the report makes.
-  CK_ASSIGN_OR_RETURN(Settlement names,
-                      BuildSettlement(store, fs, data_dir, period, ReportBy::kPartner, 0));
+  CK_ASSIGN_OR_RETURN(Settlement names, BuildSettlement(store, fs, data_dir, period,
+                                                        ReportBy::kPartner, 0, {.events = false}));
   std::map<std::string, std::string> partner_name;
   for (const ReportLine& l : names.partners) partner_name[l.id] = l.name;
   std::vector<SumRow> rows;

@@ -11,6 +11,7 @@
 #include "journal/entry_columns.h"
 #include "settlement_sql.h"
 #include "sqlite/db.h"
+#include "summary_sql.h"
 
 namespace hub {
 namespace {
@@ -78,10 +79,13 @@ Device ReadDevice(const sqlite::Stmt& st) {
 using Step = sqlite::Stmt::StepResult;
 
 // The row operations on the connection; the caller (SqliteTables) holds its mutex.
-class SqliteRows final : public ChainTableRows<HealthTableRows<SqliteHealthRows>, SqliteChainRows> {
+class SqliteRows final
+    : public SummaryTableRows<ChainTableRows<HealthTableRows<SqliteHealthRows>, SqliteChainRows>,
+                              SqliteSummaryRows> {
  public:
   explicit SqliteRows(sqlite::Db& db)
-      : ChainTableRows(SqliteHealthRows(db), SqliteChainRows(db)), db_(db) {}
+      : SummaryTableRows(SqliteSummaryRows(db), SqliteHealthRows(db), SqliteChainRows(db)),
+        db_(db) {}
 
   base::Result<std::optional<Device>> DeviceByName(const std::string& name) override {
     return FindDevice("WHERE name = ?", [&](sqlite::Stmt& st) { st.Bind(1, name); });
@@ -209,27 +213,6 @@ class SqliteRows final : public ChainTableRows<HealthTableRows<SqliteHealthRows>
       return base::Status::Ok();
     }));
     return found;
-  }
-
-  base::Status SumEntries(const SumQuery& q,
-                          const std::function<base::Status(const SumRow&)>& fn) override {
-    CK_ASSIGN_OR_RETURN(sqlite::Stmt st,
-                        db_.Prepare(SumEntriesSql(q, Placeholders::kQuestionMarks)));
-    int i = 1;
-    if (q.detail == SumDetail::kDay || q.detail == SumDetail::kHour)
-      st.Bind(i++, q.utc_offset_seconds);
-    st.Bind(i, q.from).Bind(i + 1, q.to).Bind(i + 2, std::string(journal::KindName(q.kind)));
-    while (true) {
-      CK_ASSIGN_OR_RETURN(Step r, st.Step());
-      if (r == Step::kDone) return base::Status::Ok();
-      CK_TRY(fn({.scope_id = st.Text(0),
-                 .detail = st.Text(1),
-                 .count = st.Int(2),
-                 .purchase_minor = st.Int(3),
-                 .discount_minor = st.Int(4),
-                 .members = st.Int(5),
-                 .cashback_minor = st.Int(6)}));
-    }
   }
 
   base::Result<DeviceTail> LastEntry(int64_t device_id, int64_t chain,
@@ -379,6 +362,7 @@ base::Result<std::unique_ptr<HubTables>> OpenSqliteTables(const std::string& pat
   CK_TRY(db.Exec(kEntriesClockCorrectionsIndex));
   CK_TRY(SqliteHealthRows(db).CreateTables());
   CK_TRY(SqliteChainRows(db).CreateTables());
+  CK_TRY(SqliteSummaryRows(db).CreateTables());
   return std::unique_ptr<HubTables>(new SqliteTables(std::move(db)));
 }
 

@@ -71,7 +71,8 @@ std::map<std::string, std::vector<Bar>> HourBars(HubStore& store, const ReportPe
                    .to = p.to,
                    .kind = journal::Kind::kCheckin,
                    .detail = SumDetail::kHour,
-                   .utc_offset_seconds = off};
+                   .utc_offset_seconds = off,
+                   .members = false};
   base::Status st = store.SumEntries(q, [&](const SumRow& r) {
     by_hour[r.scope_id][std::atoll(r.detail.c_str())] += r.count;
     return base::Status::Ok();
@@ -94,7 +95,11 @@ std::map<std::string, std::vector<Bar>> HourBars(HubStore& store, const ReportPe
 // store fails (the page still shows the rest).
 std::map<std::string, int64_t> Repeats(HubStore& store, const ReportPeriod& p) {
   std::map<std::string, int64_t> out;
-  const SumQuery q{.from = p.from, .to = p.to, .kind = journal::Kind::kCheckin, .repeats = true};
+  const SumQuery q{.from = p.from,
+                   .to = p.to,
+                   .kind = journal::Kind::kCheckin,
+                   .repeats = true,
+                   .members = false};
   base::Status st = store.SumEntries(q, [&](const SumRow& r) {
     out[r.scope_id] += r.count;
     return base::Status::Ok();
@@ -111,12 +116,14 @@ void AdminWeb::Partners(Ctx& c) {
   const Months m = MonthsOf(c.req.arg("month"), clock_.NowUnixSeconds(), off);
   base::Result<ReportPeriod> p_now = MonthPeriod(m.now, off), p_before = MonthPeriod(m.before, off);
   if (!p_now.ok() || !p_before.ok()) return Fail(c, 400, "month: YYYY-MM");
+  // The partners only: the page shows no events.
+  const SettlementParts by_offer{.events = false, .voids = true}, by_day{.events = false};
   base::Result<Settlement> now =
-      BuildSettlement(store_, fs_, options_.data_dir, *p_now, ReportBy::kOffer, off, true);
+      BuildSettlement(store_, fs_, options_.data_dir, *p_now, ReportBy::kOffer, off, by_offer);
   base::Result<Settlement> before =
-      BuildSettlement(store_, fs_, options_.data_dir, *p_before, ReportBy::kOffer, off, true);
+      BuildSettlement(store_, fs_, options_.data_dir, *p_before, ReportBy::kOffer, off, by_offer);
   base::Result<Settlement> days =
-      BuildSettlement(store_, fs_, options_.data_dir, *p_now, ReportBy::kDay, off);
+      BuildSettlement(store_, fs_, options_.data_dir, *p_now, ReportBy::kDay, off, by_day);
   if (!now.ok() || !before.ok() || !days.ok()) return Fail(c, 500, "report failed");
   struct Pair {
     std::string name, offer;
@@ -172,10 +179,12 @@ void AdminWeb::Events(Ctx& c) {
   const Months m = MonthsOf(c.req.arg("month"), clock_.NowUnixSeconds(), off);
   base::Result<ReportPeriod> p = MonthPeriod(m.now, off);
   if (!p.ok()) return Fail(c, 400, "month: YYYY-MM");
-  base::Result<Settlement> sums =
-      BuildSettlement(store_, fs_, options_.data_dir, *p, ReportBy::kPartner, off);
+  // The events only; distinct members for the month, not per day (the charts show counts).
+  base::Result<Settlement> sums = BuildSettlement(store_, fs_, options_.data_dir, *p,
+                                                  ReportBy::kPartner, off, {.partners = false});
   base::Result<Settlement> days =
-      BuildSettlement(store_, fs_, options_.data_dir, *p, ReportBy::kDay, off);
+      BuildSettlement(store_, fs_, options_.data_dir, *p, ReportBy::kDay, off,
+                      {.partners = false, .members = false});
   if (!sums.ok() || !days.ok()) return Fail(c, 500, "report failed");
   std::unique_ptr<registry::Registry> reg;
   const std::string reg_path = options_.data_dir + "/" + bundle::kRegistryFile;

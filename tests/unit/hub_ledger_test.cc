@@ -119,6 +119,21 @@ class HookedRows final : public hub::TableRows {
                           const std::function<base::Status(const hub::SumRow&)>& fn) override {
     return real_.SumEntries(q, fn);
   }
+  base::Result<std::map<std::string, int64_t>> CountVoidsOf(
+      int64_t id, const std::vector<std::string_view>& uuids) override {
+    return real_.CountVoidsOf(id, uuids);
+  }
+  base::Status AddToSummaries(const hub::SummaryDeltas& d) override {
+    return real_.AddToSummaries(d);
+  }
+  base::Status SumSummaryRange(const hub::SumQuery& q, const hub::SummaryRange& r,
+                               const std::function<base::Status(const hub::SumRow&)>& fn) override {
+    return real_.SumSummaryRange(q, r, fn);
+  }
+  base::Status CountMembers(const hub::SumQuery& q,
+                            const std::function<base::Status(const hub::SumRow&)>& fn) override {
+    return real_.CountMembers(q, fn);
+  }
   base::Result<hub::DeviceTail> LastEntry(int64_t id, int64_t chain, int64_t at_most) override {
     return real_.LastEntry(id, chain, at_most);
   }

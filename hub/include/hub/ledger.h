@@ -19,7 +19,9 @@
 //     duplicate, any other entry at a held seq, or with a uuid the device holds in any chain, is
 //     a conflict (kAlreadyExists, nothing stored, the conflict recorded for `cardhub flags`); the
 //     chain's acked_seq walks up while its next seq is held; the newest chain's is the device's
-//     acked_seq, saved with last_contact;
+//     acked_seq, saved with last_contact; in the same transaction the batch's new entries are
+//     added to the summaries (hub/summaries.h), and its voids move the entries they cancel to the
+//     voided sums; the settlement sums come from the summaries where they are exact;
 //   - a bundle is published only with a seq above every published one (kFailedPrecondition), the
 //     check and the insert in one transaction that keeps other publishers out;
 //   - a device's status reports and contacts are kept for a known device only (kNotFound), the
@@ -85,10 +87,12 @@ class Ledger final : public HubStore {
 
  private:
   // Checks the batch against the chain's entries held (contiguously through `held`) and inserts
-  // the new ones; a conflict is described in `*conflict`.
+  // the new ones (listed in `*stored`, pointing into `entries`); a conflict is described in
+  // `*conflict`.
   static base::Status StoreBatch(TableRows& t, int64_t device_id, int64_t chain, int64_t held,
                                  const std::vector<journal::Entry>& entries, int64_t now,
-                                 PutResult* res, std::optional<Conflict>* conflict);
+                                 PutResult* res, std::optional<Conflict>* conflict,
+                                 std::vector<const journal::Entry*>* stored);
 
   std::unique_ptr<HubTables> tables_;
 };

@@ -29,7 +29,7 @@ struct ReportLine {
   std::string id, name;                // partner_id / event_id and its name ("" if unknown)
   std::string detail_id, detail_name;  // offer id and title, device name, or the day YYYY-MM-DD
   int64_t count = 0, purchase_minor = 0, discount_minor = 0, cashback_minor = 0;
-  int64_t members = 0;  // events: distinct members checked in
+  int64_t members = 0;  // events: distinct members checked in (0 for partners)
   int64_t voids = 0;    // partners: entries of the period a void cancels (not in the sums above)
   int64_t manual = 0;   // events: people let in without a card (manual counts), voids netted out
 };
@@ -42,12 +42,21 @@ struct Settlement {
   bool names_known = false;          // a registry was published
 };
 
-// The sums over the period, named from DATA_DIR/registry.db when there is one; with count_voids
-// also the partners' voids (ReportLine::voids: one more pass over the period).
+// Which parts of the settlement BuildSettlement sums (an admin page shows only some).
+struct SettlementParts {
+  bool partners = true;  // Settlement::partners
+  bool events = true;    // Settlement::events
+  bool voids = false;    // the partners' voids (ReportLine::voids: one more pass over the period)
+  bool members = true;   // the events' distinct members (ReportLine::members)
+};
+
+// The sums over the period, named from DATA_DIR/registry.db when there is one. Distinct members
+// are summed for the events only (the partners' ReportLine::members stays 0), so that the
+// summaries kept at intake (hub/summaries.h) answer the partners' sums.
 base::Result<Settlement> BuildSettlement(HubStore& store, base::FileSystem& fs,
                                          const std::string& data_dir, const ReportPeriod& period,
                                          ReportBy by, int64_t utc_offset_seconds,
-                                         bool count_voids = false);
+                                         SettlementParts parts = {});
 
 // Accrued cashback per member (rid) per partner over the period: accepted discounts with
 // cashback, voids netted out, as CSV for Russian Excel (BOM, ';', decimal comma) with the header

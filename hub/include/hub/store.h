@@ -86,6 +86,11 @@ struct SumQuery {
   // kCheckin: the check-ins refused as repeats (decision ALREADY_CHECKED_IN) instead of the
   // accepted ones. Outside entries_settlement (accepted entries only): read from the table.
   bool repeats = false;
+  // false: SumRow::members is not wanted (left 0), so that the summaries kept at intake answer
+  // more queries (hub/summaries.h; they count distinct members of settled check-ins only).
+  bool members = true;
+  // true: read the entries even where the summaries would answer (to check them against it).
+  bool scan = false;
 };
 struct SumRow {
   std::string scope_id;  // partner_id, or event_id (check-ins, manual counts)
@@ -155,7 +160,8 @@ class HubStore {
   virtual base::Status ForEachEntryOfKind(
       journal::Kind kind, const std::function<base::Status(const StoredEntry&)>& fn) = 0;
 
-  // Sums for the settlement report, by scope_id then detail (byte order).
+  // Sums for the settlement report, by scope_id then detail (byte order): from the summaries
+  // kept at intake where they are exact (hub/summaries.h, SummariesServe), else from the entries.
   virtual base::Status SumEntries(const SumQuery& q,
                                   const std::function<base::Status(const SumRow&)>& fn) = 0;
   // Of the device's newest chain (the one its kiosk holds now).

@@ -6,13 +6,16 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
 #include "hub/store.h"
+#include "hub/summaries.h"
 #include "journal/entry.h"
 
 namespace hub {
@@ -67,6 +70,21 @@ class TableRows {
   // (hub/src/settlement_sql.h).
   virtual base::Status SumEntries(const SumQuery& q,
                                   const std::function<base::Status(const SumRow&)>& fn) = 0;
+  // The summaries kept at intake (hub/summaries.h). How many void entries of the device name
+  // each of `uuids` (entries_voided_by), for those some void names.
+  virtual base::Result<std::map<std::string, int64_t>> CountVoidsOf(
+      int64_t device_id, const std::vector<std::string_view>& uuids) = 0;
+  // Adds the deltas to entry_sums and entry_members, creating missing rows.
+  virtual base::Status AddToSummaries(const SummaryDeltas& d) = 0;
+  // q's sums over the entry_sums rows of one range, grouped by scope and q's detail (unordered;
+  // members left 0).
+  virtual base::Status SumSummaryRange(const SumQuery& q, const SummaryRange& r,
+                                       const std::function<base::Status(const SumRow&)>& fn) = 0;
+  // The distinct members of q's settled accepted check-ins in [q.from, q.to), by event and q's
+  // detail (day, hour or none; unordered; only scope_id, detail and members set).
+  virtual base::Status CountMembers(const SumQuery& q,
+                                    const std::function<base::Status(const SumRow&)>& fn) = 0;
+
   // The chain's entry with the highest seq <= at_most_seq (zeros when it holds none).
   virtual base::Result<DeviceTail> LastEntry(int64_t device_id, int64_t chain,
                                              int64_t at_most_seq) = 0;
