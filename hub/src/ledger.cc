@@ -297,9 +297,10 @@ base::Status Ledger::ForEachEntryOfKind(journal::Kind kind,
 
 base::Status Ledger::SumEntries(const SumQuery& q,
                                 const std::function<base::Status(const SumRow&)>& fn) {
-  return tables_->Run([&](TableRows& t) {
-    return !q.scan && SummariesServe(q) ? SumFromSummaries(t, q, fn) : t.SumEntries(q, fn);
-  });
+  // The summaries are read in several queries (a range each, then the members): one snapshot.
+  if (!q.scan && SummariesServe(q))
+    return tables_->InSnapshot([&](TableRows& t) { return SumFromSummaries(t, q, fn); });
+  return tables_->Run([&](TableRows& t) { return t.SumEntries(q, fn); });
 }
 
 base::Result<DeviceTail> Ledger::LastEntry(int64_t device_id, int64_t at_most_seq) {

@@ -80,11 +80,12 @@ base::Result<PgResult> PgConnection::Exec(const std::string& sql, const Params& 
   return ErrorOf(r.get(), conn_.get());
 }
 
-base::Status PgConnection::InTransaction(const std::function<base::Status()>& body) {
+base::Status PgConnection::InTransaction(const std::function<base::Status()>& body,
+                                         const std::string& begin) {
   base::Status st = base::Status::Ok();
   for (int attempt = 0; attempt < 3; ++attempt) {
     CK_TRY(Connected());
-    st = Exec("BEGIN", Params()).status();
+    st = Exec(begin, Params()).status();
     if (st.ok()) {
       st = body();
       if (st.ok()) st = Exec("COMMIT", Params()).status();

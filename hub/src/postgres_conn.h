@@ -94,9 +94,11 @@ class PgConnection {
   // Re-establishes a broken connection (the server restarted, a network blip).
   base::Status Connected();
   base::Result<PgResult> Exec(const std::string& sql, const Params& p);
-  // Runs body between BEGIN and COMMIT (ROLLBACK when it fails); a transaction that failed on a
-  // serialisation failure, a deadlock or a dropped connection is run again (up to 3 times).
-  base::Status InTransaction(const std::function<base::Status()>& body);
+  // Runs body between `begin` (BEGIN, or a BEGIN with its isolation level) and COMMIT (ROLLBACK
+  // when it fails); a transaction that failed on a serialisation failure, a deadlock or a dropped
+  // connection is run again (up to 3 times).
+  base::Status InTransaction(const std::function<base::Status()>& body,
+                             const std::string& begin = "BEGIN");
 
  private:
   Conn conn_;

@@ -448,6 +448,12 @@ class PostgresTables final : public HubTables {
     return conn_.InTransaction([&]() { return fn(rows_); });
   }
 
+  base::Status InSnapshot(const std::function<base::Status(TableRows&)>& fn) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return conn_.InTransaction([&]() { return fn(rows_); },
+                               "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  }
+
  private:
   std::mutex mu_;
   PgConnection conn_;

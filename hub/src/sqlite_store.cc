@@ -336,6 +336,15 @@ class SqliteTables final : public HubTables {
     return db_.Exec("COMMIT");
   }
 
+  // A deferred transaction: in WAL mode its first read fixes the snapshot every later read sees.
+  base::Status InSnapshot(const std::function<base::Status(TableRows&)>& fn) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    CK_TRY(db_.Exec("BEGIN DEFERRED"));
+    base::Status st = fn(rows_);
+    base::Status end = db_.Exec(st.ok() ? "COMMIT" : "ROLLBACK");
+    return st.ok() ? end : st;
+  }
+
  private:
   std::mutex mu_;
   sqlite::Db db_;

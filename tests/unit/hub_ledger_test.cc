@@ -12,6 +12,8 @@
 
 #include "base/clock.h"
 #include "hub/ledger.h"
+#include "hub/report.h"
+#include "hub/summaries.h"
 #include "hub/tables.h"
 #include "hub_fixture.h"
 #include "journal/entry_columns.h"
@@ -64,8 +66,12 @@ std::vector<journal::Entry> Chain(int64_t first_seq, const std::vector<std::stri
 // Forwards every row operation to the real tables, except those a test replaces.
 class HookedRows final : public hub::TableRows {
  public:
-  HookedRows(hub::TableRows& real, bool hide_devices, bool fail_acked)
-      : real_(real), hide_devices_(hide_devices), fail_acked_(fail_acked) {}
+  HookedRows(hub::TableRows& real, bool hide_devices, bool fail_acked,
+             const std::function<void()>* after_range = nullptr)
+      : real_(real),
+        hide_devices_(hide_devices),
+        fail_acked_(fail_acked),
+        after_range_(after_range) {}
 
   base::Result<std::optional<hub::Device>> DeviceByName(const std::string& name) override {
     if (hide_devices_) return std::optional<hub::Device>();
@@ -128,7 +134,9 @@ class HookedRows final : public hub::TableRows {
   }
   base::Status SumSummaryRange(const hub::SumQuery& q, const hub::SummaryRange& r,
                                const std::function<base::Status(const hub::SumRow&)>& fn) override {
-    return real_.SumSummaryRange(q, r, fn);
+    base::Status st = real_.SumSummaryRange(q, r, fn);
+    if (after_range_ != nullptr && *after_range_) (*after_range_)();
+    return st;
   }
   base::Status CountMembers(const hub::SumQuery& q,
                             const std::function<base::Status(const hub::SumRow&)>& fn) override {
@@ -172,6 +180,7 @@ class HookedRows final : public hub::TableRows {
  private:
   hub::TableRows& real_;
   const bool hide_devices_, fail_acked_;
+  const std::function<void()>* after_range_;  // called after each summary range is read
 };
 
 // Real tables seen through HookedRows.
@@ -185,15 +194,21 @@ class HookedTables final : public hub::HubTables {
   base::Status InTransaction(const std::function<base::Status(hub::TableRows&)>& fn) override {
     return real_.InTransaction([&](hub::TableRows& t) { return Hooked(t, fn); });
   }
+  base::Status InSnapshot(const std::function<base::Status(hub::TableRows&)>& fn) override {
+    return real_.InSnapshot([&](hub::TableRows& t) { return Hooked(t, fn); });
+  }
 
  private:
   base::Status Hooked(hub::TableRows& t,
                       const std::function<base::Status(hub::TableRows&)>& fn) const {
-    HookedRows rows(t, hide_devices_, fail_acked_);
+    HookedRows rows(t, hide_devices_, fail_acked_, &after_range);
     return fn(rows);
   }
   hub::HubTables& real_;
   const bool hide_devices_, fail_acked_;
+
+ public:
+  std::function<void()> after_range;  // see HookedRows
 };
 
 // A Ledger over a fresh SQLite file or PostgreSQL schema (GetParam()).
@@ -616,6 +631,60 @@ TEST_P(LedgerTest, TablesHoldAnEntryOncePerDeviceAndUuid) {
                   })
                   .ok());
   EXPECT_EQ(*withdrawn, 0);
+}
+
+// A page's sums are read from the summaries in several queries (a range each); another instance
+// commits a batch between them: the answer is the database as it was at the first query, not
+// part of the batch, and the next answer has all of it.
+TEST_P(LedgerTest, SummariesAreReadFromOneSnapshot) {
+  auto hooked = std::make_unique<HookedTables>(*tables_, false, false);
+  HookedTables* hooks = hooked.get();
+  hub::Ledger ledger(std::move(hooked));
+  const int64_t id = AddDevice(ledger, "k1", "0000000000000001");
+  std::vector<journal::Entry> first = Chain(1, {"s1"});
+  ASSERT_TRUE(ledger.PutEntries(id, "", first, 10).ok());
+  // January 2027 at +05:30: from 2026-12-31T18:30Z, in quarter-hours, hours and days.
+  base::Result<hub::ReportPeriod> p = hub::MonthPeriod("2027-01", 330 * 60);
+  ASSERT_TRUE(p.ok());
+  const hub::SumQuery q{
+      .from = p->from, .to = p->to, .utc_offset_seconds = 330 * 60, .members = false};
+  ASSERT_TRUE(hub::SummariesServe(q));
+  ASSERT_GT(hub::PlanSummaryRanges(q).size(), 2u);
+  // The other instance's batch: one discount in the month's first quarter-hour, one in its middle,
+  // one in its last.
+  std::vector<journal::Entry> later = Chain(2, {"s2", "s3", "s4"}, first.back().hash);
+  const int64_t times[] = {p->from + 600, hubtest::kEntryTime + 3600, p->to - 600};
+  journal::Hash prev = first.back().hash;
+  for (size_t i = 0; i < later.size(); ++i) {
+    later[i].time_utc = times[i];
+    later[i].prev_hash = prev;
+    later[i].hash = journal::ComputeHash(later[i]);
+    prev = later[i].hash;
+  }
+  base::Result<std::unique_ptr<hub::HubTables>> other_tables = OpenTables();
+  ASSERT_TRUE(other_tables.ok()) << other_tables.status().ToString();
+  hub::Ledger other(std::move(other_tables).value());
+  bool committed = false;
+  hooks->after_range = [&] {
+    if (committed) return;
+    committed = true;
+    base::Result<hub::PutResult> put = other.PutEntries(id, "", later, 20);
+    EXPECT_TRUE(put.ok()) << put.status().ToString();
+  };
+  auto count = [&] {
+    int64_t n = 0;
+    EXPECT_TRUE(ledger
+                    .SumEntries(q,
+                                [&n](const hub::SumRow& r) {
+                                  n += r.count;
+                                  return base::Status::Ok();
+                                })
+                    .ok());
+    return n;
+  };
+  EXPECT_EQ(count(), 1);
+  EXPECT_TRUE(committed);
+  EXPECT_EQ(count(), 4);
 }
 
 std::string BackendName(const ::testing::TestParamInfo<std::string>& info) { return info.param; }

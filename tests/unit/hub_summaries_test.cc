@@ -360,6 +360,57 @@ TEST_P(HubSummariesTest, VoidInALaterBatchMovesTheDiscountToTheVoids) {
   EXPECT_EQ(repeats[0].count, 1);
 }
 
+// A kiosk resends a batch that overlaps what the hub holds and brings a void of an entry stored
+// before: the held entries are not summed twice and the void moves its entry once; the whole chain
+// resent changes nothing.
+TEST_P(HubSummariesTest, OverlappingResentBatchesAreSummedOnce) {
+  const int64_t k1 = Enroll("k1", "0000000000000001");
+  ChainBuilder c("r");
+  const int64_t t = kJan + 3 * 86400 + 7200;
+  for (int i = 0; i < 4; ++i) {
+    journal::Entry& d = c.Add(journal::Kind::kDiscount, t + i * 60, journal::kAccepted);
+    d.partner_id = "P-1";
+    d.offer_id = "O-1";
+    d.purchase_minor = 10000;
+    d.discount_minor = 1000;
+  }
+  c.Void("r-1", t + 600);
+  std::vector<journal::Entry> all = c.Batches(10)[0];
+  base::Result<hub::ReportPeriod> p = hub::MonthPeriod("2027-01", 180 * 60);
+  const hub::SumQuery settled{.from = p->from, .to = p->to, .members = false};
+  hub::SumQuery voided = settled;
+  voided.voided = true;
+  Put(k1, "", {all.begin(), all.begin() + 3});
+  Put(k1, "", {all.begin() + 1, all.end()});
+  for (int resend = 0; resend < 2; ++resend) {
+    std::vector<hub::SumRow> s = Sum(settled), v = Sum(voided);
+    ASSERT_EQ(s.size(), 1u);
+    EXPECT_EQ(s[0].count, 3) << "resend " << resend;
+    EXPECT_EQ(s[0].discount_minor, 3000);
+    ASSERT_EQ(v.size(), 1u);
+    EXPECT_EQ(v[0].count, 1);
+    CompareAll();
+    Put(k1, "", all);
+  }
+}
+
+// A batch the hub refuses (a seq it holds, with other content) leaves the sums as they were.
+TEST_P(HubSummariesTest, RefusedBatchLeavesTheSumsAsTheyWere) {
+  FillStore();
+  base::Result<hub::ReportPeriod> p = hub::MonthPeriod("2027-01", 0);
+  const hub::SumQuery q{.from = p->from, .to = p->to, .detail = hub::SumDetail::kDay};
+  const std::string before = Text(Sum(q));
+  ChainBuilder c("x");
+  Fill(c, 0, 40);
+  base::Result<std::optional<hub::Device>> k1 = store_->FindDeviceByName("k1");
+  ASSERT_TRUE(k1.ok() && k1->has_value());
+  base::Result<hub::PutResult> r = store_->PutEntries((*k1)->id, "", c.Batches(40)[0], 600);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), base::StatusCode::kAlreadyExists) << r.status().ToString();
+  EXPECT_EQ(Text(Sum(q)), before);
+  CompareAll();
+}
+
 std::string BackendName(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
 INSTANTIATE_TEST_SUITE_P(Backends, HubSummariesTest, ::testing::Values("sqlite", "postgres"),
                          BackendName);

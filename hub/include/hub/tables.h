@@ -132,6 +132,10 @@ class HubTables {
   // transaction lost to a transient failure (a serialisation failure, a deadlock, a dropped
   // connection) is run again, up to 3 times: `fn` must start afresh on every call.
   virtual base::Status InTransaction(const std::function<base::Status(TableRows&)>& fn) = 0;
+  // `fn` in one read-only transaction: its statements all see the database as it was at the
+  // first, so an answer read in several queries (the summaries, hub/summaries.h) is not torn by a
+  // batch that another process or instance commits meanwhile. Retried like InTransaction.
+  virtual base::Status InSnapshot(const std::function<base::Status(TableRows&)>& fn) = 0;
 };
 
 // SQLite (WAL): creates the file and schema if missing.
