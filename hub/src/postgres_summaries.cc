@@ -28,6 +28,10 @@ base::Status PostgresSummaryRows::CreateTables() {
   for (const std::string& sql : SummaryTablesSql("BYTEA", "")) {
     CK_TRY(conn_.Exec(sql, Params()).status());
   }
+  // Once, over every entry held (tens of seconds for millions): a statement_timeout or
+  // lock_timeout set for the hub's role must not abort it, or the hub could never start.
+  CK_TRY(conn_.Exec("SET LOCAL statement_timeout = 0", Params()).status());
+  CK_TRY(conn_.Exec("SET LOCAL lock_timeout = 0", Params()).status());
   for (const std::string& sql : BuildSummariesSql()) {
     CK_TRY(conn_.Exec(sql, Params()).status().WithContext("building the summaries"));
   }
