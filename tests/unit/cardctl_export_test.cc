@@ -18,18 +18,22 @@
 namespace cardctl_export {
 namespace {
 
-std::string ToCp1251(const std::string& utf8) {
-  iconv_t cd = iconv_open("CP1251", "UTF-8");
-  std::string in = utf8, out(utf8.size() * 2 + 4, '\0');
+// `text` converted by glibc's iconv.
+std::string Iconv(const char* to, const char* from, const std::string& text) {
+  iconv_t cd = iconv_open(to, from);
+  EXPECT_NE(cd, reinterpret_cast<iconv_t>(-1));
+  std::string in = text, out(text.size() * 3 + 4, '\0');
   char* ip = in.data();
   char* op = out.data();
   size_t il = in.size(), ol = out.size();
   const size_t r = iconv(cd, &ip, &il, &op, &ol);
   iconv_close(cd);
-  EXPECT_NE(r, static_cast<size_t>(-1)) << utf8;
+  EXPECT_NE(r, static_cast<size_t>(-1)) << text;
   out.resize(out.size() - ol);
   return out;
 }
+
+std::string ToCp1251(const std::string& utf8) { return Iconv("CP1251", "UTF-8", utf8); }
 
 class ExportTest : public ::testing::Test {
  protected:
@@ -95,15 +99,7 @@ TEST(Cp1251Test, LongMixedTextMatchesIconv) {
     const int b = 0x80 + (run * 37) % 128;
     if (b != 0x98) in.push_back(static_cast<char>(b));
   }
-  iconv_t cd = iconv_open("UTF-8", "CP1251");
-  ASSERT_NE(cd, reinterpret_cast<iconv_t>(-1));
-  std::string copy = in, want(in.size() * 3, '\0');
-  char* ip = copy.data();
-  char* op = want.data();
-  size_t il = copy.size(), ol = want.size();
-  ASSERT_NE(iconv(cd, &ip, &il, &op, &ol), static_cast<size_t>(-1));
-  iconv_close(cd);
-  want.resize(want.size() - ol);
+  const std::string want = Iconv("UTF-8", "CP1251", in);
   std::string mine = "kept;";
   AppendCp1251AsUtf8(in, &mine);
   EXPECT_EQ(mine, "kept;" + want);

@@ -4,7 +4,6 @@
 // database an older hub made (entries without a chain) opens with those entries as chain 1. On
 // SQLite and PostgreSQL.
 #include <gtest/gtest.h>
-#include <libpq-fe.h>
 
 #include <memory>
 #include <string>
@@ -13,7 +12,6 @@
 #include "hub/store.h"
 #include "hub_fixture.h"
 #include "journal/journal.h"
-#include "sqlite/db.h"
 #include "subprocess.h"
 
 namespace {
@@ -93,23 +91,9 @@ class HubChainsTest : public ::testing::TestWithParam<std::string> {
   // What an older hub's database looked like: no chains table, no entries.chain.
   void MakeOlder() {
     store_.reset();
-    const char* sql[] = {"DROP INDEX entries_by_chain", "ALTER TABLE entries DROP COLUMN chain",
-                         "DROP TABLE chains"};
-    if (GetParam() == "sqlite") {
-      base::Result<sqlite::Db> db =
-          sqlite::Db::Open(dir_.File(hub::kHubDbFile), sqlite::Db::Mode::kReadWrite);
-      ASSERT_TRUE(db.ok()) << db.status().ToString();
-      for (const char* s : sql) ASSERT_TRUE(db->Exec(s).ok()) << s;
-      return;
-    }
-    PGconn* c = PQconnectdb(pg_.conninfo().c_str());
-    ASSERT_EQ(PQstatus(c), CONNECTION_OK) << PQerrorMessage(c);
-    for (const char* s : sql) {
-      PGresult* r = PQexec(c, s);
-      EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << s << ": " << PQerrorMessage(c);
-      PQclear(r);
-    }
-    PQfinish(c);
+    hubtest::ExecOnHubDatabase(GetParam(), dir_.path(), pg_,
+                               {"DROP INDEX entries_by_chain",
+                                "ALTER TABLE entries DROP COLUMN chain", "DROP TABLE chains"});
   }
 
   cktest::TempDir dir_;

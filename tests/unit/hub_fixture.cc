@@ -517,4 +517,23 @@ PgTestSchema::~PgTestSchema() {
   }
 }
 
+void ExecOnHubDatabase(const std::string& backend, const std::string& dir, const PgTestSchema& pg,
+                       const std::vector<std::string>& statements) {
+  if (backend == "sqlite") {
+    base::Result<sqlite::Db> db =
+        sqlite::Db::Open(dir + "/" + hub::kHubDbFile, sqlite::Db::Mode::kReadWrite);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    for (const std::string& s : statements) ASSERT_TRUE(db->Exec(s).ok()) << s;
+    return;
+  }
+  PGconn* c = PQconnectdb(pg.conninfo().c_str());
+  ASSERT_EQ(PQstatus(c), CONNECTION_OK) << PQerrorMessage(c);
+  for (const std::string& s : statements) {
+    PGresult* r = PQexec(c, s.c_str());
+    EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << s << ": " << PQerrorMessage(c);
+    PQclear(r);
+  }
+  PQfinish(c);
+}
+
 }  // namespace hubtest

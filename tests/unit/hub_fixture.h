@@ -103,6 +103,11 @@ class PgTestSchema {
   std::string base_conninfo_, conninfo_, name_;
 };
 
+// Runs each statement on the hub's database as an older hub left it (the tests of migrations):
+// DIR/hub.db for backend "sqlite", else the PostgreSQL schema of `pg`. The store must be closed.
+void ExecOnHubDatabase(const std::string& backend, const std::string& dir, const PgTestSchema& pg,
+                       const std::vector<std::string>& statements);
+
 // One `cardhub serve` child process. Stops it (SIGTERM, then waits) on destruction.
 class HubProcess {
  public:

@@ -6,7 +6,6 @@
 // minutes, read from the entries); a database an older hub made builds its summaries on open.
 // On SQLite and PostgreSQL.
 #include <gtest/gtest.h>
-#include <libpq-fe.h>
 
 #include <algorithm>
 #include <memory>
@@ -20,7 +19,6 @@
 #include "hub/summaries.h"
 #include "hub_fixture.h"
 #include "journal/journal.h"
-#include "sqlite/db.h"
 #include "subprocess.h"
 
 namespace {
@@ -43,6 +41,15 @@ class ChainBuilder {
     e.decision = decision;
     entries_.push_back(e);
     return entries_.back();
+  }
+  // An accepted discount of partner P-1's offer O-1.
+  journal::Entry& Discount(int64_t time, int64_t purchase_minor, int64_t discount_minor) {
+    journal::Entry& d = Add(journal::Kind::kDiscount, time, journal::kAccepted);
+    d.partner_id = "P-1";
+    d.offer_id = "O-1";
+    d.purchase_minor = purchase_minor;
+    d.discount_minor = discount_minor;
+    return d;
   }
   void Void(const std::string& uuid, int64_t time) {
     Add(journal::Kind::kVoid, time, journal::kAccepted).ref_uuid = uuid;
@@ -177,24 +184,11 @@ class HubSummariesTest : public ::testing::TestWithParam<std::string> {
     Fill(a, 0, 500);
     a.Void("late-2", kJan + 40 * 86400);
     // A discount voided twice, the second void in a batch of its own (below).
-    journal::Entry& twice =
-        a.Add(journal::Kind::kDiscount, kJan + 20 * 86400 + 450, journal::kAccepted);
-    twice.partner_id = "P-1";
-    twice.offer_id = "O-1";
-    twice.purchase_minor = 7000;
-    twice.discount_minor = 700;
-    const std::string twice_uuid = twice.uuid;
+    const std::string twice_uuid = a.Discount(kJan + 20 * 86400 + 450, 7000, 700).uuid;
     a.Void(twice_uuid, kJan + 41 * 86400);
     a.Void(twice_uuid, kJan + 41 * 86400);
     Fill(b, 1, 400);
-    for (int64_t day : {35, 36}) {
-      journal::Entry& d =
-          late.Add(journal::Kind::kDiscount, kJan + day * 86400, journal::kAccepted);
-      d.partner_id = "P-1";
-      d.offer_id = "O-1";
-      d.purchase_minor = 5000;
-      d.discount_minor = 500;
-    }
+    for (int64_t day : {35, 36}) late.Discount(kJan + day * 86400, 5000, 500);
     std::vector<std::vector<journal::Entry>> batches = a.Batches(37);
     batches.push_back({batches.back().back()});
     batches[batches.size() - 2].pop_back();
@@ -256,22 +250,8 @@ class HubSummariesTest : public ::testing::TestWithParam<std::string> {
 
   void MakeOlder() {
     store_.reset();
-    const char* sql[] = {"DROP TABLE entry_sums", "DROP TABLE entry_members"};
-    if (GetParam() == "sqlite") {
-      base::Result<sqlite::Db> db =
-          sqlite::Db::Open(dir_.File(hub::kHubDbFile), sqlite::Db::Mode::kReadWrite);
-      ASSERT_TRUE(db.ok()) << db.status().ToString();
-      for (const char* s : sql) ASSERT_TRUE(db->Exec(s).ok()) << s;
-      return;
-    }
-    PGconn* c = PQconnectdb(pg_.conninfo().c_str());
-    ASSERT_EQ(PQstatus(c), CONNECTION_OK) << PQerrorMessage(c);
-    for (const char* s : sql) {
-      PGresult* r = PQexec(c, s);
-      EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << s << ": " << PQerrorMessage(c);
-      PQclear(r);
-    }
-    PQfinish(c);
+    hubtest::ExecOnHubDatabase(GetParam(), dir_.path(), pg_,
+                               {"DROP TABLE entry_sums", "DROP TABLE entry_members"});
   }
 
   cktest::TempDir dir_;
@@ -314,13 +294,7 @@ TEST_P(HubSummariesTest, VoidInALaterBatchMovesTheDiscountToTheVoids) {
   const int64_t k1 = Enroll("k1", "0000000000000001");
   ChainBuilder c("v");
   const int64_t t = kJan + 5 * 86400 + 3600;
-  for (int i = 0; i < 2; ++i) {
-    journal::Entry& d = c.Add(journal::Kind::kDiscount, t + i, journal::kAccepted);
-    d.partner_id = "P-1";
-    d.offer_id = "O-1";
-    d.purchase_minor = 10000;
-    d.discount_minor = 1000;
-  }
+  for (int i = 0; i < 2; ++i) c.Discount(t + i, 10000, 1000);
   for (const char* decision : {journal::kAccepted, journal::kAccepted, hub::kAlreadyCheckedIn}) {
     journal::Entry& e = c.Add(journal::Kind::kCheckin, t + 10, decision);
     e.event_id = "E-1";
@@ -367,13 +341,7 @@ TEST_P(HubSummariesTest, OverlappingResentBatchesAreSummedOnce) {
   const int64_t k1 = Enroll("k1", "0000000000000001");
   ChainBuilder c("r");
   const int64_t t = kJan + 3 * 86400 + 7200;
-  for (int i = 0; i < 4; ++i) {
-    journal::Entry& d = c.Add(journal::Kind::kDiscount, t + i * 60, journal::kAccepted);
-    d.partner_id = "P-1";
-    d.offer_id = "O-1";
-    d.purchase_minor = 10000;
-    d.discount_minor = 1000;
-  }
+  for (int i = 0; i < 4; ++i) c.Discount(t + i * 60, 10000, 1000);
   c.Void("r-1", t + 600);
   std::vector<journal::Entry> all = c.Batches(10)[0];
   base::Result<hub::ReportPeriod> p = hub::MonthPeriod("2027-01", 180 * 60);
