@@ -167,10 +167,11 @@ struct Buffers {
 // Decode call: it refers to the frame, the options and the decoder's buffers.
 class FrameRead {
  public:
-  FrameRead(const Frame& f, const DecoderOptions& o, Buffers b)
+  FrameRead(const Frame& f, const DecoderOptions& o, Buffers b, const QrDecoder::OnText& on_text)
       : f_(f),
         o_(o),
         b_(b),
+        on_text_(on_text),
         hints_(qr::Hints(o, o.binarizer)),
         other_(qr::Hints(o, o.binarizer == Binarizer::kLocalAverage ? Binarizer::kGlobalHistogram
                                                                     : Binarizer::kLocalAverage)),
@@ -188,13 +189,21 @@ class FrameRead {
     }
     if (texts_.empty()) Fallbacks(seen);
     if (texts_.empty() && o_.region_pass && o_.grid_refit) SteepPass();
+    Emit();
     return std::move(texts_);
   }
 
  private:
+  // Hands the texts read since the last call to on_text_: a code is reported when Reed-Solomon
+  // accepted it, not when the search for more codes in the frame has ended.
+  void Emit() {
+    for (; on_text_ && emitted_ < texts_.size(); ++emitted_) on_text_(texts_[emitted_]);
+  }
+
   void Whole() {
     qr::Read(f_, hints_, &texts_, &read_at_);
     if (texts_.empty() && o_.second_binarizer) qr::Read(f_, other_, &texts_, &read_at_);
+    Emit();
   }
 
   void RegionPasses(Seen* seen) {
@@ -260,7 +269,8 @@ class FrameRead {
     int tried = 0;
     for (const Region& r : qr::SteepRegions(f_, finders_)) {
       if (!Wanted(r.light)) continue;
-      if (tried++ >= kMaxRegionReads || Sampled(r)) return;
+      if (tried++ >= kMaxRegionReads) return;
+      if (Sampled(r)) return Emit();
     }
   }
 
@@ -293,11 +303,13 @@ class FrameRead {
       if (done_[i] == 0 && !Afford(r, percent)) continue;
       if (done_[i] != percent && Afford(r, percent) &&
           ReadRegion(f_, r, percent, ToneOf(r), hints_, b_.zoomed, b_.region, &texts_, &read_at_)) {
+        Emit();
         continue;
       }
       if (o_.glare_pass && !r.light && qr::PercentileRange(qr::Cut(f_, r.box)).clipped &&
           Afford(r, percent)) {
         ReadRegion(f_, r, percent, Tone::kSquare, hints_, b_.zoomed, b_.region, &texts_, &read_at_);
+        Emit();
       }
     }
   }
@@ -333,6 +345,7 @@ class FrameRead {
   bool Wanted(bool light) const { return polarity_ == 0 || polarity_ == (light ? 2 : 1); }
   void Note(size_t before, bool light) {
     if (polarity_ == 0 && texts_.size() > before) polarity_ = light ? 2 : 1;
+    Emit();
   }
 
   static Tone ToneOf(const Region& r) { return r.light ? Tone::kInvert : Tone::kLinear; }
@@ -340,6 +353,8 @@ class FrameRead {
   const Frame& f_;
   const DecoderOptions& o_;
   const Buffers b_;
+  const QrDecoder::OnText& on_text_;
+  size_t emitted_ = 0;  // texts_ handed to on_text_
   const ZXing::DecodeHints hints_, other_, pure_;
   const LevelRange range_;
   double budget_;
@@ -354,18 +369,20 @@ class FrameRead {
 
 }  // namespace
 
-std::vector<std::string> QrDecoder::Decode(const Frame& f) {
+std::vector<std::string> QrDecoder::Decode(const Frame& f) { return Decode(f, nullptr); }
+
+std::vector<std::string> QrDecoder::Decode(const Frame& f, const OnText& on_text) {
   if (f.data == nullptr || f.width <= 0 || f.height <= 0 || f.stride < f.width) return {};
   const Buffers buffers{&scratch_, &zoomed_, &region_, &grey_, &grid_, &pure_};
   const int factor = options_.shrink_width > 0 ? f.width / options_.shrink_width : 0;
   if (factor >= 2) {
     const Frame shrunk = qr::Shrink(f, factor, &shrunk_);
     if (shrunk.data != nullptr) {
-      std::vector<std::string> texts = FrameRead(shrunk, options_, buffers).Run();
+      std::vector<std::string> texts = FrameRead(shrunk, options_, buffers, on_text).Run();
       if (!texts.empty()) return texts;
     }
   }
-  return FrameRead(f, options_, buffers).Run();
+  return FrameRead(f, options_, buffers, on_text).Run();
 }
 
 }  // namespace scanner

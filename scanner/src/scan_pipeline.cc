@@ -178,22 +178,20 @@ void ScanPipeline::DecodeLoop() {
       last_signature.swap(signature);
       last_decode_ns = capture_ns;
     }
-    std::vector<std::string> texts = decoder.Decode(frame);
+    // Each code is reported as soon as it is read, while the frame is still searched for more.
+    const std::vector<std::string> texts = decoder.Decode(frame, [&](const std::string& t) {
+      const int64_t read_ns = clock_.MonotonicNanos();
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (!ShouldReport(t, capture_ns)) return;
+        ++stats_.codes_reported;
+      }
+      on_result_({t, index, capture_ns, read_ns});
+    });
     last_had_nothing = texts.empty();
-    const int64_t done_ns = clock_.MonotonicNanos();
-    std::vector<ScanResult> report;
     {
       std::lock_guard<std::mutex> lock(mu_);
       ++stats_.frames_decoded;
-      for (std::string& t : texts) {
-        if (!ShouldReport(t, capture_ns)) continue;
-        ++stats_.codes_reported;
-        report.push_back({std::move(t), index, capture_ns, done_ns});
-      }
-    }
-    for (const ScanResult& r : report) on_result_(r);
-    {
-      std::lock_guard<std::mutex> lock(mu_);
       decoding_ = false;
     }
     cv_.notify_all();

@@ -85,7 +85,11 @@ TEST_P(FramesCorpusTest, ReadsAtLeastWhatWasMeasuredAndNothingWrong) {
     base::Result<std::string> golden = base::ReadFile(dir + "/" + Stem(file) + ".txt", 64 * 1024);
     ASSERT_TRUE(golden.ok()) << file << ": no golden file";
     const std::vector<std::string> want = Lines(*golden);
-    const std::vector<std::string> got = decoder.Decode(image->view());
+    std::vector<std::string> streamed;
+    const std::vector<std::string> got =
+        decoder.Decode(image->view(), [&](const std::string& t) { streamed.push_back(t); });
+    // Each code read was handed over as it was read, once, and nothing else was.
+    EXPECT_EQ(streamed, got) << file;
     const std::set<std::string> expected(want.begin(), want.end()), found(got.begin(), got.end());
     EXPECT_EQ(found.size(), got.size()) << file << ": a text reported twice";
     for (const std::string& text : found) {

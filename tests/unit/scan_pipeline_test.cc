@@ -6,9 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -233,6 +235,49 @@ TEST(ScanPipelineTest, CaptureAndDecodeTimesAreOrdered) {
     EXPECT_GE(r.capture_ns, prev.capture_ns);
     EXPECT_GE(r.decoded_ns, prev.decoded_ns);
   }
+}
+
+// Two codes side by side on white: one frame holding both.
+GrayImage SideBySide(const GrayImage& a, const GrayImage& b) {
+  GrayImage out;
+  out.width = a.width + b.width;
+  out.height = std::max(a.height, b.height);
+  const auto aw = static_cast<size_t>(a.width), bw = static_cast<size_t>(b.width);
+  const size_t ow = aw + bw;
+  out.pixels.assign(ow * static_cast<size_t>(out.height), 255);
+  for (int y = 0; y < out.height; ++y) {
+    const auto row = static_cast<size_t>(y);
+    if (y < a.height) std::copy_n(&a.pixels[row * aw], aw, &out.pixels[row * ow]);
+    if (y < b.height) std::copy_n(&b.pixels[row * bw], bw, &out.pixels[row * ow + aw]);
+  }
+  return out;
+}
+
+TEST(ScanPipelineTest, ReportsTheFirstCodeOfAFrameBeforeTheFrameIsDone) {
+  base::SystemClock clock;
+  std::vector<GrayImage> frames;
+  frames.push_back(SideBySide(Code("LEFT"), Code("RIGHT")));
+  ScriptedSource source(std::move(frames), [&clock](int64_t) { return clock.MonotonicNanos(); });
+  Collector got;
+  std::vector<int64_t> decoded_when_reported;
+  ScanPipeline* running = nullptr;
+  Signal started;
+  got.hook = [&](const ScanResult&) {
+    started.Wait();
+    decoded_when_reported.push_back(running->stats().frames_decoded);
+  };
+  ScanPipeline pipeline(source, clock, KeepEveryFrame(), got.OnResult());
+  running = &pipeline;
+  started.Set();
+  ASSERT_TRUE(pipeline.WaitUntilDrained(kLongWaitMs));
+  pipeline.Stop();
+  std::vector<std::string> texts = got.Texts();
+  std::sort(texts.begin(), texts.end());
+  EXPECT_EQ(texts, (std::vector<std::string>{"LEFT", "RIGHT"}));
+  // Both were reported while their frame was still being searched, none after it was counted.
+  EXPECT_EQ(decoded_when_reported, (std::vector<int64_t>{0, 0}));
+  EXPECT_EQ(pipeline.stats().frames_decoded, 1);
+  for (const ScanResult& r : got.results) EXPECT_LE(r.capture_ns, r.decoded_ns);
 }
 
 TEST(ScanPipelineTest, ReportsSourceStates) {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -77,6 +78,10 @@ class QrDecoder {
   // Texts of the QR codes in the frame, each once; empty when none. Never throws, never crashes
   // on a bad frame (null data, strides shorter than the width: nothing found).
   std::vector<std::string> Decode(const Frame& frame);
+  // The same, and each text is also handed to `on_text` as soon as it is read, while the frame is
+  // still searched for more (a frame-to-verdict latency of the first code, not of the last pass).
+  using OnText = std::function<void(const std::string&)>;
+  std::vector<std::string> Decode(const Frame& frame, const OnText& on_text);
 
   const DecoderOptions& options() const { return options_; }
 

@@ -23,7 +23,7 @@ struct ScanResult {
   std::string text;
   int64_t frame_index = 0;
   int64_t capture_ns = 0;  // when the frame was captured (monotonic)
-  int64_t decoded_ns = 0;  // when decoding finished (monotonic)
+  int64_t decoded_ns = 0;  // when the code was read (monotonic), maybe before the frame was done
 };
 
 struct PipelineOptions {
