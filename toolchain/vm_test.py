@@ -11,7 +11,8 @@ cardctl). Checks, in order:
   3. a stick with a filesystem the kiosk refuses (ext2) is not mounted, with a journal message;
   4. a FAT32 stick with a newer signed bundle, hot-plugged, is applied (registry seq 2) and gets its
      receipt, complete on the stick when it is pulled; no stale mount after the pull;
-  5. the kiosk killed with SIGKILL is back (active, a new PID) - seconds;
+  5. the kiosk killed with SIGKILL is back (active, a new PID) - seconds; a hung kiosk (SIGSTOP) is
+     restarted by the systemd watchdog - seconds;
   6. a power cut (QMP quit) right after an accepted purchase: after the reboot the journal verifies
      and holds the purchase;
   7. the idle kiosk's CPU and memory.
@@ -497,6 +498,40 @@ def check_sticks(vm, args, results):
     log(f"stick applied, receipt {rec[0]} ({len(text)} bytes on the stick after the pull)")
 
 
+def wait_new_kiosk(vm, pid, timeout, what):
+    """Waits until the kiosk runs again under a PID other than `pid`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        new_pid, state = kiosk_pid(vm.agent)
+        if new_pid not in (0, pid) and state == "active":
+            return
+        time.sleep(0.2)
+    raise Fail(f"{what}: the kiosk was not back within {timeout} s")
+
+
+def check_watchdog(vm, results):
+    """A hung kiosk (SIGSTOP: its UI loop sends no WATCHDOG=1) is restarted by systemd's watchdog:
+    WatchdogSec=30, then SIGABRT, which a stopped process does not act on, then SIGKILL after
+    TimeoutAbortSec=10, then RestartSec=2: back within ~42 s."""
+    pid, _ = kiosk_pid(vm.agent)
+    since = len(kiosk_screens(vm.agent))
+    t = time.monotonic()
+    vm.agent.run("systemctl", "kill", "-s", "SIGSTOP", "cardkiosk")
+    wait_new_kiosk(vm, pid, 120, "watchdog")
+    results["watchdog_hang_to_active_seconds"] = round(time.monotonic() - t, 1)
+    _, out, _ = vm.agent.sh("journalctl -b -u cardkiosk --no-pager -o cat | "
+                            "grep -c 'Watchdog timeout' || true")
+    if int(out.strip() or "0") < 1:
+        raise Fail("watchdog: the kiosk came back, but the journal shows no watchdog timeout")
+    if results["watchdog_hang_to_active_seconds"] < 30:
+        raise Fail("watchdog: the hung kiosk was back before the watchdog period: not the watchdog")
+    wait_screen(vm, "idle", since, 60, "idle-after-watchdog")
+    vm.screen.wait("the idle screen after the watchdog", is_idle, 60, "idle-after-watchdog")
+    results["watchdog_hang_to_idle_screen_seconds"] = round(time.monotonic() - t, 1)
+    log(f"watchdog: a hung kiosk was active again after "
+        f"{results['watchdog_hang_to_active_seconds']} s")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--work", required=True)
@@ -530,18 +565,13 @@ def main():
         pid, _ = kiosk_pid(vm.agent)
         t = time.monotonic()
         vm.agent.run("systemctl", "kill", "-s", "SIGKILL", "cardkiosk")
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            new_pid, state = kiosk_pid(vm.agent)
-            if new_pid not in (0, pid) and state == "active":
-                break
-            time.sleep(0.2)
-        else:
-            raise Fail("SIGKILL: the kiosk was not back within 120 s")
+        wait_new_kiosk(vm, pid, 120, "SIGKILL")
         results["sigkill_to_active_seconds"] = round(time.monotonic() - t, 1)
         vm.screen.wait("the idle screen after SIGKILL", is_idle, 60, "idle-after-kill")
         results["sigkill_to_idle_screen_seconds"] = round(time.monotonic() - t, 1)
         log(f"SIGKILL: active again after {results['sigkill_to_active_seconds']} s")
+
+        check_watchdog(vm, results)
 
         _, out, _ = vm.agent.sh(
             "p=$(systemctl show -p MainPID --value cardkiosk); "

@@ -196,8 +196,10 @@ void WedgeAssembler::EndBurst(BurstEnd end, std::optional<int64_t> terminator_ns
                              std::to_string(options_.max_scan_chars) + "; discarded"),
             last_key_ns_);
     events_.back().end = end;
+    previous_burst_end_ns_ = last_key_ns_;
     return;
   }
+  const size_t first_event = events_.size();
   // A person's keys just before a scanner burst (or just after one that sent no Enter) are set
   // apart from it by a gap no scanner makes inside a code: split them off as typed text.
   const size_t n = keys_.size();
@@ -217,7 +219,25 @@ void WedgeAssembler::EndBurst(BurstEnd end, std::optional<int64_t> terminator_ns
     EmitScan(lo, hi, end, median);
     if (hi < n) EmitTyped(hi, n, "", end, median);
   }
+  const int64_t widest = MaxGap(terminator_ns);
+  const int64_t since =
+      previous_burst_end_ns_ < 0 || n == 0 ? -1 : keys_.front().t_ns - previous_burst_end_ns_;
+  for (size_t i = first_event; i < events_.size(); ++i) {
+    events_[i].max_gap_ns = widest;
+    events_[i].since_previous_ns = since;
+  }
+  if (n > 0) previous_burst_end_ns_ = keys_.back().t_ns;
   Reset();
+}
+
+int64_t WedgeAssembler::MaxGap(std::optional<int64_t> terminator_ns) const {
+  int64_t widest = 0;
+  for (size_t i = 1; i < keys_.size(); ++i) {
+    widest = std::max(widest, keys_[i].t_ns - keys_[i - 1].t_ns);
+  }
+  if (terminator_ns && !keys_.empty())
+    widest = std::max(widest, *terminator_ns - keys_.back().t_ns);
+  return widest;
 }
 
 void WedgeAssembler::EmitTyped(size_t from, size_t to, std::string_view suffix, BurstEnd end,

@@ -883,4 +883,29 @@ TEST(InputDevices, ListsKeyboardsAndSpotsScanners) {
 }
 
 }  // namespace
+// Each burst carries its longest gap (the Enter's too) and how long after the burst before it
+// began: what tells a scan split by a stall in the log.
+TEST(WedgeAssemblerTest, BurstsCarryTheirLongestGapAndTheGapBeforeThem) {
+  WedgeAssembler a;
+  int64_t t = 1000 * kMs;
+  TypeText(a, "UC1:ABCDEF", &t, 2);
+  a.OnEnter(t + 9 * kMs);
+  std::vector<WedgeEvent> ev = a.TakeEvents();
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].max_gap_ns, 9 * kMs);
+  EXPECT_EQ(ev[0].since_previous_ns, -1);  // the first burst
+  const int64_t first_end = t;
+  t += 500 * kMs;
+  const int64_t second_start = t;
+  TypeText(a, "UC1:GHIJ", &t, 2);
+  t += 30 * kMs;
+  a.OnText("K", t);
+  a.Poll(t + 200 * kMs);
+  ev = a.TakeEvents();
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].end, BurstEnd::kIdleTimeout);
+  EXPECT_EQ(ev[0].max_gap_ns, 30 * kMs);
+  EXPECT_EQ(ev[0].since_previous_ns, second_start - first_end);
+}
+
 }  // namespace scanner

@@ -173,4 +173,25 @@ TEST(InputQueueTest, PushFromAnotherThreadWakesTheUi) {
   EXPECT_EQ(Words(q.Take(kT0 + 10)), (Seq{"scan:UC1:0", "scan:UC1:1", "scan:UC1:2"}));
 }
 
+// The log line of each burst that could have been a scan says why a scan came out split: the
+// first part ended on a pause, the second began that long after it. An amount typed by a person
+// (shorter than a scan) is not logged, and no line holds a character of the card.
+TEST(InputQueueTest, LogsHowEachScanLengthBurstEndedAndTheGapBeforeIt) {
+  InputQueue q;
+  std::vector<std::string> lines;
+  q.on_burst = [&lines](const std::string& l) { lines.push_back(l); };
+  int64_t last = Type(q, "UC1:ABCDEFGH", kT0, 3);   // a scanner's first 12 characters...
+  last = Type(q, "IJKLMNOP", last + 150 * kMs, 3);  // ...a 150 ms stall, the rest
+  q.Push({.kind = InputKind::kEnter, .t_ns = last + 3 * kMs});
+  last = Type(q, "1250", last + 2000 * kMs, 180);  // the amount, typed
+  q.Push({.kind = InputKind::kEnter, .t_ns = last + 200 * kMs});
+  (void)q.Take(last + 200 * kMs + 10 * kIdle);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0], "burst: scan, 12 chars, ended by a pause, median gap 3.0 ms, longest 3.0 ms");
+  EXPECT_EQ(lines[1],
+            "burst: scan, 8 chars, ended by Enter, median gap 3.0 ms, longest 3.0 ms, "
+            "150 ms after the burst before");
+  for (const std::string& l : lines) EXPECT_EQ(l.find("ABC"), std::string::npos) << l;
+}
+
 }  // namespace

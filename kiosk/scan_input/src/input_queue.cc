@@ -1,6 +1,8 @@
 #include "kiosk_scan_input/input_queue.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <string>
 #include <utility>
 
 namespace kiosk_scan_input {
@@ -42,7 +44,27 @@ InputAction ActionOf(InputEvent e) {
 }  // namespace
 
 InputQueue::InputQueue(scanner::WedgeOptions wedge, std::function<void()> wake)
-    : wake_(std::move(wake)), wedge_(wedge) {}
+    : wake_(std::move(wake)), wedge_(wedge), min_scan_chars_(wedge.min_scan_chars) {}
+
+std::string DescribeBurst(const scanner::WedgeEvent& e) {
+  const char* kind = e.kind == scanner::WedgeEventKind::kScan        ? "scan"
+                     : e.kind == scanner::WedgeEventKind::kTypedText ? "typed"
+                                                                     : "discarded";
+  const char* end = e.end == scanner::BurstEnd::kEnter         ? "Enter"
+                    : e.end == scanner::BurstEnd::kTab         ? "Tab"
+                    : e.end == scanner::BurstEnd::kIdleTimeout ? "a pause"
+                                                               : "another key or the device";
+  char line[256];
+  const auto ms = [](int64_t ns) { return static_cast<double>(ns) / 1e6; };
+  int len = std::snprintf(line, sizeof line,
+                          "burst: %s, %zu chars, ended by %s, median gap %.1f ms, longest %.1f ms",
+                          kind, e.chars, end, ms(e.median_gap_ns), ms(e.max_gap_ns));
+  if (e.since_previous_ns >= 0 && len > 0 && static_cast<size_t>(len) < sizeof line) {
+    std::snprintf(line + len, sizeof line - static_cast<size_t>(len),
+                  ", %.0f ms after the burst before", ms(e.since_previous_ns));
+  }
+  return line;
+}
 
 void InputQueue::Push(InputEvent event) {
   {
@@ -105,7 +127,12 @@ void InputQueue::Feed(InputEvent e) {
 }
 
 void InputQueue::Collect() {
-  for (scanner::WedgeEvent& e : wedge_.TakeEvents()) bursts_.push_back(std::move(e));
+  for (scanner::WedgeEvent& e : wedge_.TakeEvents()) {
+    if (on_burst && (e.chars >= min_scan_chars_ || e.kind != scanner::WedgeEventKind::kTypedText)) {
+      on_burst(DescribeBurst(e));
+    }
+    bursts_.push_back(std::move(e));
+  }
   if (wedge_.idle()) burst_since_ns_.reset();
 }
 

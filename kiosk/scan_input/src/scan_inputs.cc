@@ -29,10 +29,14 @@ base::Result<std::unique_ptr<scanner::FrameSource>> OpenSource(const CameraSpec&
   return scanner::OpenRecording(spec.source, spec.fps, scanner::Pacing::kRealTime, clock);
 }
 
+void LogBurst(const std::string& line) { std::fprintf(stderr, "kiosk: keys: %s\n", line.c_str()); }
+
 }  // namespace
 
 ScanInputs::ScanInputs(const base::Clock& clock, std::function<void()> wake)
-    : clock_(clock), wake_(wake), queue_({}, std::move(wake)) {}
+    : clock_(clock), wake_(wake), queue_({}, std::move(wake)) {
+  queue_.on_burst = LogBurst;
+}
 
 ScanInputs::~ScanInputs() {
   stop_ = true;
@@ -98,6 +102,7 @@ void ScanInputs::ReadScanner() {
       return;
     }
     for (scanner::WedgeEvent& e : evdev_->TakeEvents()) {
+      if (e.kind != scanner::WedgeEventKind::kTypedText) LogBurst(DescribeBurst(e));
       if (e.kind != scanner::WedgeEventKind::kScan) continue;
       queue_.Push({.kind = InputKind::kScan, .t_ns = e.first_key_ns, .text = std::move(e.text)});
     }

@@ -82,6 +82,10 @@ struct WedgeEvent {
   size_t chars = 0;                     // characters in the burst part this event covers
   int64_t first_key_ns = 0, last_key_ns = 0;
   int64_t median_gap_ns = 0;  // of the burst, for tuning the thresholds from logs
+  int64_t max_gap_ns = 0;     // the burst's longest gap between keys (to its Enter/Tab too)
+  // From the last key of the burst before (-1: none): a burst that ended on a pause and one that
+  // follows within a few hundred ms were most likely one scan split by a stall.
+  int64_t since_previous_ns = -1;
 };
 
 // Assembles timed keystrokes into scans and typed text. Pure: no I/O, no clock of its own; every
@@ -140,6 +144,7 @@ class WedgeAssembler {
   void EmitTyped(size_t from, size_t to, std::string_view suffix, BurstEnd end, int64_t median);
   void EmitScan(size_t from, size_t to, BurstEnd end, int64_t median);
   int64_t MedianGap(size_t from, size_t to, std::optional<int64_t> terminator_ns) const;
+  int64_t MaxGap(std::optional<int64_t> terminator_ns) const;
   void Reset();
 
   WedgeOptions options_;
@@ -148,6 +153,7 @@ class WedgeAssembler {
   bool overflowed_ = false;
   size_t overflow_chars_ = 0;
   int64_t overflow_first_ns_ = 0, last_key_ns_ = 0;
+  int64_t previous_burst_end_ns_ = -1;  // the last key of the burst before
   std::vector<WedgeEvent> events_;
 };
 

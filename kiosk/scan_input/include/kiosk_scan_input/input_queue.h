@@ -58,6 +58,11 @@ struct InputAction {
   bool operator==(const InputAction&) const = default;
 };
 
+// One line on a finished burst of keys, for the log: what it was taken as, its length, how it
+// ended, its median and longest gaps between keys, and how long after the burst before it began.
+// No characters of it (a card's text is a member's).
+std::string DescribeBurst(const scanner::WedgeEvent& e);
+
 // What a producer of input sees of the queue. Push() is thread-safe.
 class InputSink {
  public:
@@ -81,6 +86,11 @@ class InputQueue final : public InputSink {
   // Nothing is queued, held or being classified.
   bool idle();
 
+  // Called (UI thread) with DescribeBurst() of every burst that could have been a scan (at least
+  // min_scan_chars characters, or discarded): why a scan was split or taken as typing shows in
+  // the log. Unset: nothing.
+  std::function<void(const std::string&)> on_burst;
+
  private:
   void Feed(InputEvent e);
   void Collect();
@@ -92,6 +102,7 @@ class InputQueue final : public InputSink {
 
   // UI thread only.
   scanner::WedgeAssembler wedge_;
+  size_t min_scan_chars_;
   std::optional<int64_t> burst_since_ns_;   // the first key of the open burst
   std::deque<scanner::WedgeEvent> bursts_;  // classified, not yet handed out
   std::deque<InputEvent> held_;             // touches, keys and scans behind a burst
