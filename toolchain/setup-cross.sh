@@ -131,7 +131,7 @@ install_packages() {
     exit 1
   fi
   local upgrades
-  upgrades="$(grep '^Inst .* \[' <<<"$sim" | grep -v ":$CROSS_ARCH " | awk '{print $2}' | tr '\n' ' ' || true)"
+  upgrades="$(grep -E '^Inst [^ ]+ \[' <<<"$sim" | grep -v ":$CROSS_ARCH " | awk '{print $2}' | tr '\n' ' ' || true)"
   [ -z "$upgrades" ] || echo "setup-cross: upgraded to match the $CROSS_ARCH versions: $upgrades" >&2
   echo "setup-cross: installing ${missing[*]}" >&2
   INSTALLED_SOME=1

@@ -400,9 +400,9 @@ def wait_screen(vm, state, since, timeout, label):
 
 def purchase(vm, card, amount, label, results):
     """A card typed like a wedge scanner, the amount, Enter on the confirm screen: a discount.
-    A scan split by a slow redraw (MALFORMED) is typed again, at most twice, and counted in
-    results["scan_retries"]: keys are read with SDL's timestamps until the kiosk reads evdev on
-    its own thread."""
+    A scan that came out split (MALFORMED) is typed again, at most twice, and counted in
+    results["scan_retries"] (0 expected: the kiosk reads evdev on its own thread with the kernel's
+    timestamps; its journal's "kiosk: keys: burst ..." lines say how each part ended)."""
     for attempt in range(3):
         n = len(kiosk_screens(vm.agent))
         type_text(vm.qmp, card + "\n")
