@@ -83,7 +83,7 @@ base::Status Publish(HubStore& store, base::FileSystem& fs, const std::string& d
       return reg.status().WithContext(bundle_file + ": registry inside");
     }
   }
-  CK_ASSIGN_OR_RETURN(std::string bytes, base::ReadFile(bundle_file, uint64_t{1} << 32));
+  CK_ASSIGN_OR_RETURN(std::string bytes, base::ReadFile(bundle_file, kMaxBundleFileBytes));
   BundleRecord rec;
   rec.seq = seq;
   rec.file = FullBundleFileName(seq);

@@ -109,7 +109,7 @@ base::Status PublishDelta(HubStore& store, base::FileSystem& fs, const std::stri
   if (st.ok()) st = registry::ScanRecords(records.bytes).status();
   if (!st.ok()) return st.WithContext(bundle_file);
   CK_TRY(base::MakeDirs(data_dir + "/bundles", 0755));
-  CK_ASSIGN_OR_RETURN(std::string bytes, base::ReadFile(fs, bundle_file, uint64_t{1} << 32));
+  CK_ASSIGN_OR_RETURN(std::string bytes, base::ReadFile(fs, bundle_file, kMaxBundleFileBytes));
   const std::string name = DeltaFileName(m.base_seq, m.seq);
   CK_TRY(base::WriteFileAtomic(fs, data_dir + "/" + name, bytes, 0644));
   std::vector<DeltaFile> kept = ListDeltas(data_dir);

@@ -3,6 +3,7 @@
 // kiosk at a given seq is sent. Internal to ck_hub.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <optional>
@@ -15,6 +16,11 @@
 #include "hub/store.h"
 
 namespace hub {
+
+// A bundle file the hub reads whole (publish, deltas, serving): 4 GiB, or what a 32-bit address
+// space can hold at all.
+inline constexpr size_t kMaxBundleFileBytes =
+    static_cast<size_t>(std::min<uint64_t>(uint64_t{1} << 32, SIZE_MAX));
 
 inline constexpr size_t kKeptDeltas = 64;  // the newest by seq; older ones are removed
 

@@ -241,7 +241,7 @@ MHD_Result Begin(Server::State& s, MHD_Connection* c, const char* url, const cha
     p->req.body_too_large = true;
     if (errno != 0 || n > s.limits.drain_body) return Dispatch(s, c, *p);  // refused unread
   } else {
-    p->req.body.reserve(n);
+    p->req.body.reserve(static_cast<size_t>(n));  // at most max_body
   }
   return MHD_YES;
 }
@@ -328,12 +328,14 @@ base::Result<std::unique_ptr<Server>> Server::Start(base::UniqueFd listen, const
   if (tls) flags |= MHD_USE_TLS;
   std::vector<MHD_OptionItem> opts = {
       {MHD_OPTION_LISTEN_SOCKET, listen.get(), nullptr},
-      {MHD_OPTION_CONNECTION_LIMIT, limits.connection.connections, nullptr},
-      {MHD_OPTION_PER_IP_CONNECTION_LIMIT, limits.connection.per_ip_connections, nullptr},
-      {MHD_OPTION_CONNECTION_TIMEOUT, limits.connection.idle_timeout_seconds, nullptr},
+      {MHD_OPTION_CONNECTION_LIMIT, static_cast<intptr_t>(limits.connection.connections), nullptr},
+      {MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+       static_cast<intptr_t>(limits.connection.per_ip_connections), nullptr},
+      {MHD_OPTION_CONNECTION_TIMEOUT, static_cast<intptr_t>(limits.connection.idle_timeout_seconds),
+       nullptr},
       {MHD_OPTION_CONNECTION_MEMORY_LIMIT,
        static_cast<intptr_t>(limits.connection.connection_memory), nullptr},
-      {MHD_OPTION_THREAD_POOL_SIZE, limits.connection.threads, nullptr},
+      {MHD_OPTION_THREAD_POOL_SIZE, static_cast<intptr_t>(limits.connection.threads), nullptr},
       {MHD_OPTION_NOTIFY_COMPLETED, reinterpret_cast<intptr_t>(&Completed), nullptr},
       {MHD_OPTION_EXTERNAL_LOGGER, reinterpret_cast<intptr_t>(&Log), s.get()},
   };

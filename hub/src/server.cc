@@ -257,7 +257,7 @@ class Hub {
     std::lock_guard<std::mutex> lock(cache_mu_);
     if (cached_ && cached_file_ == file) return cached_;
     base::Result<std::string> data =
-        base::ReadFile(options_.data_dir + "/" + file, uint64_t{1} << 32);
+        base::ReadFile(options_.data_dir + "/" + file, kMaxBundleFileBytes);
     if (!data.ok()) {
       *error = data.status().ToString();
       return nullptr;
@@ -329,7 +329,9 @@ class Hub {
       note.detail += " from byte " + std::to_string(range->first);
       res.set_header("Content-Range", "bytes " + std::to_string(range->first) + "-" +
                                           std::to_string(last) + "/" + std::to_string(size));
-      res.set_shared_content(data, range->first, last - range->first + 1,
+      // Both below the size of a file in memory: they fit a size_t.
+      res.set_shared_content(data, static_cast<size_t>(range->first),
+                             static_cast<size_t>(last - range->first + 1),
                              "application/octet-stream");
       return;
     }

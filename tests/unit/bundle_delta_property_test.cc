@@ -30,6 +30,9 @@ using cktest::kFixtureNow;
 constexpr int kSeeds = 20;
 constexpr size_t kBaseMembers = 200;
 
+// A number in [0, n) from `rng` (64-bit) as a size_t, which is 32-bit on armhf.
+size_t Below(std::mt19937_64& rng, size_t n) { return static_cast<size_t>(rng() % n); }
+
 base::Bytes Dump(const std::string& path) {
   base::Bytes out;
   auto db = sqlite::Db::Open(path, sqlite::Db::Mode::kReadOnly);
@@ -60,9 +63,9 @@ card::Rid RandomRid(std::mt19937_64& rng) {
 
 void EditMembers(std::mt19937_64& rng, registry::RegistryContents* c) {
   auto& m = c->members;
-  const size_t edits = rng() % 40;
+  const size_t edits = Below(rng, 40);
   for (size_t i = 0; i < edits && !m.empty(); ++i) {
-    const size_t at = rng() % m.size();
+    const size_t at = Below(rng, m.size());
     switch (rng() % 4) {
       case 0:
         m.erase(m.begin() + static_cast<long>(at));
@@ -74,7 +77,7 @@ void EditMembers(std::mt19937_64& rng, registry::RegistryContents* c) {
         m[at].state = static_cast<card::MemberState>(rng() % 3);
     }
   }
-  const size_t adds = rng() % 20;
+  const size_t adds = Below(rng, 20);
   for (size_t i = 0; i < adds; ++i) {
     m.push_back({.rid = RandomRid(rng), .state = static_cast<card::MemberState>(rng() % 3)});
   }
@@ -118,10 +121,10 @@ void EditEventsAndRoster(std::mt19937_64& rng, registry::RegistryContents* c) {
   }
   auto& r = c->roster;
   if (!r.empty() && rng() % 2 == 0) r.erase(r.begin() + static_cast<long>(rng() % r.size()));
-  const size_t adds = rng() % 5;
+  const size_t adds = Below(rng, 5);
   for (size_t i = 0; i < adds && !c->members.empty(); ++i) {
-    r.emplace_back(c->events[rng() % c->events.size()].event_id,
-                   c->members[rng() % c->members.size()].rid);
+    r.emplace_back(c->events[Below(rng, c->events.size())].event_id,
+                   c->members[Below(rng, c->members.size())].rid);
   }
   std::sort(r.begin(), r.end());
   r.erase(std::unique(r.begin(), r.end()), r.end());

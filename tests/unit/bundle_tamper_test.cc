@@ -37,8 +37,8 @@ struct Corpus {
   base::Bytes seq1, seq2, seq3;     // zstd
   base::Bytes seq3_raw, other_raw;  // uncompressed, same size, different content
   base::Bytes by_stranger;          // seq 3 signed by a key the device does not trust
-  uint64_t header_bytes = 0;        // of seq3
-  uint64_t raw_header_bytes = 0;    // of seq3_raw
+  size_t header_bytes = 0;          // of seq3
+  size_t raw_header_bytes = 0;      // of seq3_raw
   bundle::Manifest seq3_manifest;
   std::string golden_registry;  // registry.db with kAppliedSeq applied
 
@@ -79,14 +79,14 @@ struct Corpus {
     EXPECT_TRUE(b.ok()) << b.status().ToString();
     return b.ok() ? cktest::ReadBytes(b->path) : base::Bytes();
   }
-  static uint64_t HeaderOf(const std::string& path, bundle::Manifest* m) {
+  static size_t HeaderOf(const std::string& path, bundle::Manifest* m) {
     auto in = cktest::RealFs().OpenSequential(path);
     if (!in.ok()) return 0;
     base::Result<bundle::Header> h = bundle::ReadHeader(**in, nullptr);
     EXPECT_TRUE(h.ok());
     if (!h.ok()) return 0;
     *m = h->manifest;
-    return h->header_bytes;
+    return static_cast<size_t>(h->header_bytes);  // of a file read into memory
   }
 };
 

@@ -147,7 +147,7 @@ TEST_F(BundleTest, HeaderCarriesTheSignedManifest) {
   EXPECT_EQ(h->header_bytes + h->manifest.content_size, (*in)->size());
   // The content is what the manifest hashes.
   const base::Bytes file = cktest::ReadBytes(b.path);
-  const base::ByteSpan content = base::ByteSpan(file).subspan(h->header_bytes);
+  const base::ByteSpan content = base::ByteSpan(file).subspan(static_cast<size_t>(h->header_bytes));
   EXPECT_EQ(Sha256(content), h->manifest.content_sha256);
 }
 

@@ -23,7 +23,9 @@ int __real_open(const char* path, int flags, ...);
 int __real_open64(const char* path, int flags, ...);
 int __real_close(int fd);
 int __real_ioctl(int fd, unsigned long request, ...);
-void* __real_mmap(void* addr, size_t length, int prot, int flags, int fd, off_t offset);
+// The symbol `mmap` takes a `long` offset on every glibc target; `off_t` is 64-bit on 32-bit ARM
+// here (_FILE_OFFSET_BITS=64, which makes the code call mmap64), so it would not match.
+void* __real_mmap(void* addr, size_t length, int prot, int flags, int fd, long offset);
 void* __real_mmap64(void* addr, size_t length, int prot, int flags, int fd, off64_t offset);
 int __real_munmap(void* addr, size_t length);
 int __real_poll(pollfd* fds, nfds_t nfds, int timeout);
@@ -373,8 +375,9 @@ void* FakeMmap(size_t length, int flags, int fd, int64_t offset) {
   int err = 0;
   Device* d = Live(k, fd, &err);
   const uint64_t index = static_cast<uint64_t>(offset) / kOffsetStep;
-  if (d != nullptr && ((flags & MAP_SHARED) == 0 || offset % kOffsetStep != 0 ||
-                       index >= d->buffers.size() || length > d->buffers[index].block->length)) {
+  if (d != nullptr &&
+      ((flags & MAP_SHARED) == 0 || offset % kOffsetStep != 0 || index >= d->buffers.size() ||
+       length > d->buffers[static_cast<size_t>(index)].block->length)) {
     err = EINVAL;
     d = nullptr;
   }
@@ -382,7 +385,7 @@ void* FakeMmap(size_t length, int flags, int fd, int64_t offset) {
     errno = err;
     return MAP_FAILED;
   }
-  std::shared_ptr<Block> block = d->buffers[index].block;
+  std::shared_ptr<Block> block = d->buffers[static_cast<size_t>(index)].block;  // checked above
   void* addr = block->mem;
   k.mappings.emplace(addr, MappingRecord{std::move(block), length});
   return addr;
@@ -597,7 +600,7 @@ int __wrap_ioctl(int fd, unsigned long request, ...) {
   return r;
 }
 
-void* __wrap_mmap(void* addr, size_t length, int prot, int flags, int fd, off_t offset) {
+void* __wrap_mmap(void* addr, size_t length, int prot, int flags, int fd, long offset) {
   if (fd < fake_v4l2::kFirstFd) return __real_mmap(addr, length, prot, flags, fd, offset);
   return fake_v4l2::FakeMmap(length, flags, fd, offset);
 }

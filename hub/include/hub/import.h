@@ -3,6 +3,7 @@
 // the caller's FileSystem.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -15,7 +16,7 @@
 namespace hub {
 
 struct ImportLimits {
-  uint64_t max_file_bytes = uint64_t{256} << 20;  // 256 MiB: about a million entries
+  size_t max_file_bytes = size_t{256} << 20;  // 256 MiB: about a million entries
   // A file created, or holding an entry, later than the hub's clock plus this is refused.
   int64_t max_ahead_seconds = 24 * 3600;
 };

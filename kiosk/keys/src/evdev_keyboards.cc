@@ -9,6 +9,8 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <string>
 #include <vector>
 
 namespace kiosk_keys {
@@ -67,10 +69,14 @@ void EvdevKeyboards::ReadInotify() {
   for (;;) {
     const ssize_t n = ::read(inotify_.get(), buf, sizeof buf);
     if (n <= 0) return;
-    for (ssize_t off = 0; off < n;) {
-      const auto* ev = reinterpret_cast<const inotify_event*>(buf + off);
-      if (ev->len > 0) TryOpen(ev->name);
-      off += static_cast<ssize_t>(sizeof(inotify_event) + ev->len);
+    for (ssize_t off = 0; off + static_cast<ssize_t>(sizeof(inotify_event)) <= n;) {
+      // Copied out, not cast: a cast of char* asks for more alignment than the buffer promises
+      // on 32-bit ARM (-Wcast-align); the name follows the header, NUL-padded.
+      inotify_event ev;
+      std::memcpy(&ev, buf + off, sizeof ev);
+      if (ev.len > 0)
+        TryOpen(std::string(buf + off + sizeof ev, strnlen(buf + off + sizeof ev, ev.len)));
+      off += static_cast<ssize_t>(sizeof ev + ev.len);
     }
   }
 }

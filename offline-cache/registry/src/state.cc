@@ -133,8 +133,9 @@ base::Status ValueReader::ReadValue(Value* v) {
     return base::Status::Ok();
   }
   if (u > data_.size() - pos_) return Error("value longer than the records");
-  v->bytes.assign(reinterpret_cast<const char*>(data_.data() + pos_), u);
-  pos_ += u;
+  const size_t n = static_cast<size_t>(u);  // fits: at most what is left of the records
+  v->bytes.assign(reinterpret_cast<const char*>(data_.data() + pos_), n);
+  pos_ += n;
   return base::Status::Ok();
 }
 

@@ -109,7 +109,7 @@ base::Result<ColumnOverrides> ReadColumnsFile(base::FileSystem& fs, const std::s
                                               const std::vector<FieldSpec>& known) {
   CK_ASSIGN_OR_RETURN(std::unique_ptr<base::SequentialFile> in, fs.OpenSequential(path));
   if (in->size() > 65536) return base::InvalidArgument(path + ": too big for a column mapping");
-  std::string text(in->size(), '\0');
+  std::string text(static_cast<size_t>(in->size()), '\0');  // at most 64 KiB: checked above
   CK_ASSIGN_OR_RETURN(size_t n, in->Read(reinterpret_cast<uint8_t*>(text.data()), text.size()));
   text.resize(n);
   return ParseColumnsFile(text, path, known);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -66,8 +67,12 @@ void Qr(cairo_t* cr, const QrModules& qr, double x, double y, double unit) {
     const auto n = static_cast<size_t>(qr.size);
     const auto stride = static_cast<size_t>(cairo_image_surface_get_stride(modules));
     for (size_t r = 0; r < n; ++r) {
-      auto* row = reinterpret_cast<uint32_t*>(data + r * stride);
-      for (size_t c = 0; c < n; ++c) row[c] = qr.dark[r * n + c] ? 0x000000u : 0xFFFFFFu;
+      // RGB24 pixels are native-endian 32-bit words; copied in, since the char pointer cairo
+      // returns promises no alignment to the compiler (-Wcast-align on 32-bit ARM).
+      for (size_t c = 0; c < n; ++c) {
+        const uint32_t px = qr.dark[r * n + c] ? 0x000000u : 0xFFFFFFu;
+        std::memcpy(data + r * stride + c * sizeof px, &px, sizeof px);
+      }
     }
   }
   cairo_surface_mark_dirty(modules);
