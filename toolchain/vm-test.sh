@@ -1,25 +1,45 @@
 #!/usr/bin/env bash
-# The device boot test: a Debian 12 amd64 disk image made with mmdebstrap (Debian's packages only),
-# the cardkiosk package installed and provisioned (bundle key, config, a first registry), booted
-# under qemu-system-x86_64 with a virtio GPU and no X, and checked from outside through QMP and the
-# guest agent (toolchain/vm_test.py says what is checked).
-#   toolchain/vm-test.sh            (after toolchain/package.sh amd64)
+# The device boot test: a Debian 12 disk image made with mmdebstrap (Debian's packages only), the
+# cardkiosk package installed and provisioned (bundle key, config, a first registry), booted under
+# qemu-system-x86_64 (amd64) or qemu-system-aarch64 (arm64: the "virt" board, a Cortex-A72 as on a
+# Raspberry Pi 4) with a virtio GPU and no X, and checked from outside through QMP and the guest
+# agent (toolchain/vm_test.py says what is checked).
+#   toolchain/vm-test.sh [amd64|arm64]    (default amd64; after toolchain/package.sh of that arch)
 # Needs: root (mmdebstrap, mkfs.ext4 -d with the image's owners), the Debian mirror of this
-# machine's apt sources, ~3 GB in build/vm/. KVM where it boots the guest, else TCG by itself
-# (the last line says which was used).
+# machine's apt sources, ~3 GB in build/vm-ARCH/. amd64: KVM where it boots the guest, else TCG by
+# itself (the last line says which was used). arm64 on an amd64 machine: TCG, and qemu-user
+# registered with binfmt_misc for the image's maintainer scripts (setup-packaging.sh vm-arm64 does
+# both the packages and the registration).
 # Not part of .ci/run or scripts/test.sh (minutes, not seconds): run it before each release and
-# after any change under toolchain/. Output: build/vm/ (screens/*.png, serial.log, results.json).
+# after any change under toolchain/. Output: build/vm-ARCH/ (screens/*.png, serial-*.log,
+# results.json).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
-bash toolchain/setup-packaging.sh vm
+arch="${1:-amd64}"
+case "$arch" in
+  amd64)
+    bash toolchain/setup-packaging.sh vm
+    build="$root/build/pkg-amd64"
+    ;;
+  arm64)
+    bash toolchain/setup-packaging.sh vm-arm64
+    build="$root/build/cross-arm64"
+    ;;
+  *)
+    echo "usage: toolchain/vm-test.sh [amd64|arm64]" >&2
+    exit 2
+    ;;
+esac
 version="$(sed -n 's/^project(cardkiosk VERSION \([0-9.]*\) .*/\1/p' CMakeLists.txt)"
-deb="$root/build/deb/cardkiosk_${version}_amd64.deb"
-cardctl="$root/build/pkg-amd64/tools/cardctl"
+deb="$root/build/deb/cardkiosk_${version}_$arch.deb"
+# The test data is made by the build's own cardctl (an arm64 one runs through binfmt_misc).
+cardctl="$build/tools/cardctl"
 for f in "$deb" "$cardctl"; do
-  [ -e "$f" ] || { echo "vm-test: $f is missing: run toolchain/package.sh amd64 first" >&2; exit 1; }
+  [ -e "$f" ] || { echo "vm-test: $f is missing: run toolchain/package.sh $arch first" >&2; exit 1; }
 done
 work="$root/build/vm"
+[ "$arch" = amd64 ] || work="$root/build/vm-$arch"
 mkdir -p "$work"
 started=$(date +%s)
 log() { echo "vm-test: [$(($(date +%s) - started))s] $*" >&2; }
@@ -56,13 +76,13 @@ mkfs.ext2 -q -L BADSTICK "$data/stick-ext2.img"
 mirror="$(sed -n 's/^URIs: *\(http[^ ]*debian\)$/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n 1)"
 mirror="${mirror:-http://deb.debian.org/debian}"
 depends="$(dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed 's/(.*)//; s/|.*//; s/ //g' | grep -v '^$' | sort -u | paste -sd, -)"
-include="linux-image-amd64,systemd-sysv,udev,kmod,qemu-guest-agent,procps,util-linux,mount,$depends"
+include="linux-image-$arch,systemd-sysv,udev,kmod,qemu-guest-agent,procps,util-linux,mount,$depends"
 key="$(echo "$include $mirror" | sha256sum | cut -c1-12)"
 base="$work/base-$key.tar"
 if [ ! -f "$base" ]; then
-  log "building the base image (mmdebstrap bookworm from $mirror)"
+  log "building the $arch base image (mmdebstrap bookworm from $mirror)"
   mkdir -p "$work/apt-cache"
-  mmdebstrap --variant=apt --format=tar --include="$include" \
+  mmdebstrap --variant=apt --architectures="$arch" --format=tar --include="$include" \
     --setup-hook='mkdir -p "$1"/var/cache/apt/archives' \
     --setup-hook="sync-in '$work/apt-cache' /var/cache/apt/archives" \
     --customize-hook="sync-out /var/cache/apt/archives '$work/apt-cache'" \
@@ -113,7 +133,7 @@ log "image ready ($(du -h --apparent-size "$work/disk.img" | cut -f1) sparse, $(
 
 # 3. Boot and check.
 rc=0
-python3 toolchain/vm_test.py --work "$work" --card "$data/cards/EDU-690001.txt" \
+python3 toolchain/vm_test.py --arch "$arch" --work "$work" --card "$data/cards/EDU-690001.txt" \
   --card2 "$data/cards/EDU-690003.txt" --stick "$data/stick.img" --bad-stick "$data/stick-ext2.img" || rc=$?
 accel="$(python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print(r.get("accel", "none"), "(KVM fell back: " + r["kvm_fallback"] + ")" if "kvm_fallback" in r else "")' "$work/results.json" 2>/dev/null || echo unknown)"
 log "accelerator: $accel"

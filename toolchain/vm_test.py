@@ -177,26 +177,34 @@ class Screen:
         self.n = 0
 
     def grab(self, name=None):
-        """(w, h, stats); with a name also WORK/screens/NN-name.png."""
+        """(w, h, stats, rgb); with a name also WORK/screens/NN-name.png."""
         ppm = os.path.join(self.dir, "last.ppm")
         self.qmp.cmd("screendump", filename=ppm)
         w, h, rgb = read_ppm(ppm)
         if name:
-            self.n += 1
-            write_png(os.path.join(self.dir, f"{self.n:02d}-{name}.png"), w, h, rgb)
-        return w, h, stats(rgb)
+            self.save(name, w, h, rgb)
+        return w, h, stats(rgb), rgb
+
+    def save(self, name, w, h, rgb):
+        self.n += 1
+        write_png(os.path.join(self.dir, f"{self.n:02d}-{name}.png"), w, h, rgb)
 
     def wait(self, what, test, timeout, name):
+        """Waits for a screen that passes `test`; saves it as NN-name.png and, when another screen
+        came first, that one as NN-name-before.png (what was on the screen meanwhile)."""
         deadline = time.monotonic() + timeout
-        last = None
+        last = before = None
         while time.monotonic() < deadline:
             try:
                 last = self.grab()
             except Fail:
                 last = None
             if last and test(last[2]):
+                if before:
+                    self.save(name + "-before", before[0], before[1], before[3])
                 self.grab(name)
                 return last
+            before = last or before
             time.sleep(0.5)
         self.grab(name + "-timeout")
         raise Fail(f"screen: {what} not seen within {timeout}s (last: {last and last[2]})")
@@ -248,32 +256,49 @@ def key_events(text):
     return events
 
 
-def type_text(qmp, text, chunk_chars=3):
+def type_text(vm, text, chunk_chars=3):
     """Types `text` as a burst, a few characters a command: the virtio keyboard drops what does
-    not fit in the guest's free event buffers, and a slow (TCG) guest refills them slowly."""
+    not fit in the guest's free event buffers, and a slow (TCG) guest refills them slowly. An arm64
+    guest emulated on another CPU is slower still: 10 ms between commands lost keys there (the
+    kiosk's burst log showed 188 of 267 characters, ended by Enter, with no pause), so it gets 30 ms,
+    still well inside a scan's gaps (idle timeout 80 ms; the median gap stays 0)."""
+    pause = 0.03 if vm.arch == "arm64" else 0.01
     for i in range(0, len(text), chunk_chars):
-        qmp.cmd("input-send-event", events=key_events(text[i:i + chunk_chars]))
-        time.sleep(0.01)
+        vm.qmp.cmd("input-send-event", events=key_events(text[i:i + chunk_chars]))
+        time.sleep(pause)
 
 
 # --- the VM -------------------------------------------------------------------------------
 
+def machine(arch, accel):
+    """The qemu command line's machine part: a PC (q35, the VGA-compatible virtio GPU, the serial
+    console on ttyS0) or, for arm64, the "virt" board with a Cortex-A72 (a Raspberry Pi 4's core),
+    the PCI virtio GPU and the PL011 serial console (ttyAMA0)."""
+    if arch == "arm64":
+        cpu = "host" if accel == "kvm" else "cortex-a72"
+        return (["qemu-system-aarch64", "-machine", "virt", "-cpu", cpu, "-accel", accel],
+                "ttyAMA0", "virtio-gpu-pci")
+    return ["qemu-system-x86_64", "-machine", "q35", "-accel", accel], "ttyS0", "virtio-vga"
+
+
 class Vm:
-    def __init__(self, work, accel):
+    def __init__(self, work, accel, arch):
         self.work = work
         self.accel = accel
+        self.arch = arch
         self.qmp_path = os.path.join(work, "qmp.sock")
         self.qga_path = os.path.join(work, "qga.sock")
         self.serial = os.path.join(work, f"serial-{accel}.log")
         for p in (self.qmp_path, self.qga_path):
             if os.path.exists(p):
                 os.unlink(p)
-        argv = [
-            "qemu-system-x86_64", "-machine", "q35", "-accel", accel, "-m", "2048", "-smp", "2",
+        qemu, console, gpu = machine(arch, accel)
+        argv = qemu + [
+            "-m", "2048", "-smp", "2",
             "-kernel", os.path.join(work, "vmlinuz"), "-initrd", os.path.join(work, "initrd.img"),
-            "-append", "root=/dev/vda rw console=ttyS0 loglevel=4 systemd.show_status=false no_timer_check panic=-1",
+            "-append", f"root=/dev/vda rw console={console} loglevel=4 systemd.show_status=false no_timer_check panic=-1",
             "-drive", f"file={os.path.join(work, 'disk.img')},if=virtio,format=raw,cache=writeback",
-            "-device", "virtio-vga", "-display", "none",
+            "-device", gpu, "-display", "none",
             "-device", "virtio-keyboard-pci",
             "-device", "qemu-xhci,id=xhci",
             "-qmp", f"unix:{self.qmp_path},server=on,wait=off",
@@ -317,18 +342,20 @@ class Vm:
             self.proc.wait()
 
 
-def boot(work, results):
+def boot(work, arch, results):
     """KVM where the guest's agent answers under it within 60 s, else TCG. (Not the kernel's
     banner on the serial console: with loglevel=4 the kernel prints nothing there, under KVM or
     TCG, and a look for "Linux version" always fell back to TCG.)"""
-    accels = ["kvm", "tcg"] if os.access("/dev/kvm", os.R_OK | os.W_OK) else ["tcg"]
+    native = {"x86_64": "amd64", "aarch64": "arm64"}.get(os.uname().machine)
+    kvm = arch == native and os.access("/dev/kvm", os.R_OK | os.W_OK)
+    accels = ["kvm", "tcg"] if kvm else ["tcg"]
     if os.environ.get("CK_VM_ACCEL"):  # e.g. CK_VM_ACCEL=tcg: skip the KVM try
         accels = [os.environ["CK_VM_ACCEL"]]
     elif "kvm_fallback" in results:  # the reboot after the power cut: KVM did not boot before
         accels = ["tcg"]
     for accel in accels:
         try:
-            vm = Vm(work, accel)
+            vm = Vm(work, accel, arch)
         except (OSError, Fail) as err:
             if accel == "tcg":
                 raise
@@ -405,7 +432,7 @@ def purchase(vm, card, amount, label, results):
     timestamps; its journal's "kiosk: keys: burst ..." lines say how each part ended)."""
     for attempt in range(3):
         n = len(kiosk_screens(vm.agent))
-        type_text(vm.qmp, card + "\n")
+        type_text(vm, card + "\n")
         try:
             wait_screen(vm, "amount", n, 60, label)
             break
@@ -417,11 +444,11 @@ def purchase(vm, card, amount, label, results):
             time.sleep(6)  # the result screen closes
     vm.screen.grab(f"{label}-amount")
     n = len(kiosk_screens(vm.agent))
-    type_text(vm.qmp, amount + "\n", chunk_chars=1)
+    type_text(vm, amount + "\n", chunk_chars=1)
     wait_screen(vm, "confirm", n, 60, label)
     vm.screen.grab(f"{label}-confirm")
     n = len(kiosk_screens(vm.agent))
-    type_text(vm.qmp, "\n")
+    type_text(vm, "\n")
     result = wait_screen(vm, "result", n, 60, label)
     vm.screen.grab(f"{label}-result")
     discounts = [e for e in journal_entries(vm.agent) if e["kind"] == "discount"]
@@ -534,6 +561,7 @@ def check_watchdog(vm, results):
 
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--arch", choices=["amd64", "arm64"], default="amd64")
     ap.add_argument("--work", required=True)
     ap.add_argument("--card", required=True)
     ap.add_argument("--card2", required=True)
@@ -542,8 +570,8 @@ def main():
     args = ap.parse_args()
     card = open(args.card).read().strip()
     card2 = open(args.card2).read().strip()
-    results = {}
-    vm = boot(args.work, results)
+    results = {"arch": args.arch}
+    vm = boot(args.work, args.arch, results)
     try:
         vm.screen.wait("the idle screen", is_idle, 600, "idle")
         results["boot_to_idle_seconds"] = round(time.monotonic() - vm.started, 1)
@@ -586,7 +614,7 @@ def main():
         log(f"purchase 2 journalled (seq {e['seq']}): power cut now")
         vm.power_cut()
 
-        vm = boot(args.work, results)
+        vm = boot(args.work, args.arch, results)
         vm.screen.wait("the idle screen after the power cut", is_idle, 600, "idle-after-power-cut")
         vm.wait_agent(300)
         _, out, _ = vm.agent.run("runuser", "-u", "cardkiosk", "--", "cardctl", "journal", "verify",
