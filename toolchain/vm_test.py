@@ -440,7 +440,13 @@ def purchase(vm, card, amount, label, results):
             if "MALFORMED" not in str(err) or attempt == 2:
                 raise
             results["scan_retries"] = results.get("scan_retries", 0) + 1
-            log(f"{label}: the typed card was split ({err}); typing it again")
+            # How the kiosk saw the keys, read now: a power cut later would lose these lines.
+            _, bursts, _ = vm.agent.sh("journalctl -b --no-pager -o cat -u cardkiosk | grep 'keys: burst' | tail -n 3",
+                                       check=False, timeout=20)
+            results.setdefault("split_scans", []).append(
+                {"card_chars": len(card), "bursts": bursts.strip().splitlines()})
+            log(f"{label}: the typed card was split ({err}); typing it again; the kiosk's bursts: "
+                + " | ".join(bursts.strip().splitlines()))
             time.sleep(6)  # the result screen closes
     vm.screen.grab(f"{label}-amount")
     n = len(kiosk_screens(vm.agent))
