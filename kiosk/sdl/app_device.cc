@@ -58,10 +58,7 @@ void App::TurnNotProvisioned() {
 // stamps each key when the UI gets round to it; a slow redraw then splits a scanner's burst. Read
 // on their own thread with the kernel's times instead (grabbed: SDL no longer sees them).
 void App::StartEvdevKeys() {
-  const bool on =
-      cfg_.evdev_keys == "on" ||
-      (cfg_.evdev_keys == "auto" && std::string_view(SDL_GetCurrentVideoDriver()) == "kmsdrm");
-  if (!on) return;
+  if (!ReadsEvdevKeys(cfg_.evdev_keys, SDL_GetCurrentVideoDriver())) return;
   evdev_ = std::make_unique<kiosk_keys::EvdevKeyboards>("/dev/input", kiosk_keys::LibevdevOpener(),
                                                         evdev_queue_);
   if (base::Status st = evdev_->Start(); !st.ok()) {
@@ -79,7 +76,7 @@ void App::StartEvdevKeys() {
 void App::ScheduleFirstRedraws() {
   // Only there: on X11 or Wayland the compositor shows the first frame, and extra swaps right
   // after it would only hold up the next real draw.
-  if (std::string_view(SDL_GetCurrentVideoDriver()) != "kmsdrm") return;
+  if (!IsConsoleVideo(SDL_GetCurrentVideoDriver())) return;
   first_redraws_ = 2;
   first_redraw_ns_ = Now();
 }

@@ -15,14 +15,19 @@ namespace {
 // What the device needs for SDL's KMSDRM video and its GLES2 renderer (loaded by name at run time).
 constexpr char kGpuPackages[] = "libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri";
 
-// SDL names its drivers in any case ("KMSDRM" in SDL 2.26, "x11").
-bool IsKmsdrm(std::string_view video_driver) { return base::AsciiLower(video_driver) == "kmsdrm"; }
-
 }  // namespace
+
+bool IsConsoleVideo(std::string_view video_driver) {
+  return base::AsciiLower(video_driver) == "kmsdrm";
+}
+
+bool ReadsEvdevKeys(std::string_view evdev_keys, std::string_view video_driver) {
+  return evdev_keys == "on" || (evdev_keys == "auto" && IsConsoleVideo(video_driver));
+}
 
 std::string RenderDriverFor(const std::string& renderer, std::string_view video_driver) {
   if (renderer != "auto") return renderer;
-  return IsKmsdrm(video_driver) ? "opengles2" : "";
+  return IsConsoleVideo(video_driver) ? "opengles2" : "";
 }
 
 base::Result<std::unique_ptr<KioskWindow>> KioskWindow::Open(bool fullscreen, int width, int height,
@@ -48,7 +53,7 @@ base::Result<std::unique_ptr<KioskWindow>> KioskWindow::Open(bool fullscreen, in
   const std::string_view video = SDL_GetCurrentVideoDriver();
   if (w->window_ == nullptr) {
     std::string why = std::string("cannot open a window: ") + SDL_GetError();
-    if (IsKmsdrm(video)) {
+    if (IsConsoleVideo(video)) {
       why +=
           " (on the console SDL needs /dev/dri (groups video and render), EGL and a GPU "
           "driver: " +

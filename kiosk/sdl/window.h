@@ -12,6 +12,14 @@
 
 namespace kiosk_sdl {
 
+// True when SDL draws on the console through KMS/DRM, as the device runs: SDL 2.26 names that
+// driver "KMSDRM", other versions "kmsdrm" (SDL_VIDEODRIVER is matched in any case too).
+bool IsConsoleVideo(std::string_view video_driver);
+
+// Whether the kiosk reads the keyboards itself through evdev, for kiosk.conf's `evdev_keys` ("on",
+// "off", "auto": on the console only) on `video_driver`.
+bool ReadsEvdevKeys(std::string_view evdev_keys, std::string_view video_driver);
+
 // The SDL render driver to ask for with kiosk.conf's `renderer` on `video_driver`: "opengles2" for
 // "auto" on "kmsdrm", "" (SDL's own choice) for "auto" elsewhere, else `renderer` itself.
 std::string RenderDriverFor(const std::string& renderer, std::string_view video_driver);

@@ -23,5 +23,25 @@ TEST(RenderDriverTest, AChosenRendererIsAskedForEverywhere) {
   }
 }
 
+// SDL 2.26 (Debian 12) reports its console driver as "KMSDRM": the device's own paths (keys read
+// through evdev, the first frame drawn again) must be on under that name, off on a desktop.
+TEST(ConsoleVideoTest, SdlsOwnSpellingIsTheConsole) {
+  EXPECT_TRUE(IsConsoleVideo("KMSDRM"));
+  EXPECT_TRUE(IsConsoleVideo("kmsdrm"));
+  EXPECT_FALSE(IsConsoleVideo("x11"));
+  EXPECT_FALSE(IsConsoleVideo("wayland"));
+  EXPECT_FALSE(IsConsoleVideo("offscreen"));
+  EXPECT_FALSE(IsConsoleVideo("KMSDRM_LEGACY"));
+}
+
+TEST(ConsoleVideoTest, EvdevKeysAutoIsOnOnTheConsoleOnly) {
+  EXPECT_TRUE(ReadsEvdevKeys("auto", "KMSDRM"));
+  EXPECT_TRUE(ReadsEvdevKeys("auto", "kmsdrm"));
+  EXPECT_FALSE(ReadsEvdevKeys("auto", "x11"));
+  EXPECT_FALSE(ReadsEvdevKeys("auto", "offscreen"));
+  EXPECT_TRUE(ReadsEvdevKeys("on", "x11"));
+  EXPECT_FALSE(ReadsEvdevKeys("off", "KMSDRM"));
+}
+
 }  // namespace
 }  // namespace kiosk_sdl
