@@ -12,10 +12,13 @@ cardctl). Checks, in order:
   4. a FAT32 stick with a newer signed bundle, hot-plugged, is applied (registry seq 2) and gets its
      receipt, complete on the stick when it is pulled; no stale mount after the pull;
   5. the kiosk killed with SIGKILL is back (active, a new PID) - seconds; a hung kiosk (SIGSTOP) is
-     restarted by the systemd watchdog - seconds;
+     restarted by the systemd watchdog - seconds; after each, its first frame is on the screen
+     within RESTART_SCREEN_S of READY=1;
   6. a power cut (QMP quit) right after an accepted purchase: after the reboot the journal verifies
      and holds the purchase;
-  7. the idle kiosk's CPU and memory.
+  7. the idle kiosk's CPU and memory;
+  8. a crash loop (SIGKILL after SIGKILL) stops the restarts with a message on tty1, and the
+     admin's command from that message brings the kiosk back.
 Results go to WORK/results.json, screens to WORK/screens/.
 """
 import argparse
@@ -174,7 +177,8 @@ class Screen:
         self.qmp = qmp
         self.dir = os.path.join(work, "screens")
         os.makedirs(self.dir, exist_ok=True)
-        self.n = 0
+        # Numbered on from the screens of this run's earlier boots (main() clears the last run's).
+        self.n = len([f for f in os.listdir(self.dir) if f.endswith(".png")])
 
     def grab(self, name=None):
         """(w, h, stats, rgb); with a name also WORK/screens/NN-name.png."""
@@ -531,6 +535,11 @@ def check_sticks(vm, args, results):
     log(f"stick applied, receipt {rec[0]} ({len(text)} bytes on the stick after the pull)")
 
 
+# A restarted kiosk is "active" once it has drawn its first frame and sent READY=1: that frame
+# must be on the screen at once, not at the next redraw (the clock's, up to a minute later).
+RESTART_SCREEN_S = 10
+
+
 def wait_new_kiosk(vm, pid, timeout, what):
     """Waits until the kiosk runs again under a PID other than `pid`."""
     deadline = time.monotonic() + timeout
@@ -558,11 +567,64 @@ def check_watchdog(vm, results):
         raise Fail("watchdog: the kiosk came back, but the journal shows no watchdog timeout")
     if results["watchdog_hang_to_active_seconds"] < 30:
         raise Fail("watchdog: the hung kiosk was back before the watchdog period: not the watchdog")
-    wait_screen(vm, "idle", since, 60, "idle-after-watchdog")
-    vm.screen.wait("the idle screen after the watchdog", is_idle, 60, "idle-after-watchdog")
+    active = time.monotonic()
+    vm.screen.wait("the idle screen after the watchdog", is_idle, RESTART_SCREEN_S, "idle-after-watchdog")
     results["watchdog_hang_to_idle_screen_seconds"] = round(time.monotonic() - t, 1)
+    results["watchdog_active_to_idle_screen_seconds"] = round(time.monotonic() - active, 1)
+    wait_screen(vm, "idle", since, 30, "idle-after-watchdog")
     log(f"watchdog: a hung kiosk was active again after "
         f"{results['watchdog_hang_to_active_seconds']} s")
+
+
+# A console font draws look-alike letters with one glyph (Cyrillic "о" and Latin "o", "П" and
+# Greek "Π"), and /dev/vcsu gives back one of them: compare text by what it looks like.
+LOOKALIKES = str.maketrans("АВЕКМНОРСТХаеорсухіΠ", "ABEKMHOPCTXaeopcyxiП")
+
+
+def same_glyphs(text):
+    return text.translate(LOOKALIKES)
+
+
+def check_crash_loop(vm, results):
+    """Restarts too fast (StartLimitBurst=5 in StartLimitIntervalSec=120): systemd stops
+    restarting the kiosk, and cardkiosk-crash-screen.service leaves its message on tty1, on the
+    screen (text on black) and in the console's text (/dev/vcs1). The command the message gives
+    the admin starts the kiosk again."""
+    kills = 0
+    for _ in range(8):
+        pid, state = kiosk_pid(vm.agent)
+        if state == "failed":
+            break
+        vm.agent.run("systemctl", "kill", "-s", "SIGKILL", "cardkiosk")
+        kills += 1
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            new_pid, state = kiosk_pid(vm.agent)
+            if state == "failed" or (new_pid not in (0, pid) and state == "active"):
+                break
+            time.sleep(0.2)
+    if state != "failed":
+        raise Fail(f"crash loop: still {state} after {kills} kills in a row")
+    results["crash_loop_kills"] = kills
+    # The console's text as Unicode (/dev/vcsu1 maps each cell's glyph back through the loaded
+    # font): the Russian line is there only when the font has Cyrillic, not as boxes.
+    deadline = time.monotonic() + 30
+    text = ""
+    while time.monotonic() < deadline:
+        _, text, _ = vm.agent.sh("iconv -f UTF-32LE -t UTF-8 /dev/vcsu1", check=False)
+        if "stopped after crashing" in text:
+            break
+        time.sleep(0.5)
+    else:
+        raise Fail(f"crash loop: no message on tty1 (its text: {' '.join(text.split())[:200]!r})")
+    if not all(same_glyphs(line) in same_glyphs(text) for line in ("Киоск остановлен", "Киоск тоқтатылды")):
+        raise Fail("crash loop: the message's Russian and Kazakh lines are not readable on tty1: "
+                   f"{' '.join(text.split())[:300]!r}")
+    vm.screen.wait("the crash-loop message", lambda s: 0.002 < s["lit"] < 0.2 and not is_idle(s), 10,
+                   "crash-loop-message")
+    vm.agent.sh("systemctl reset-failed cardkiosk && systemctl start cardkiosk", timeout=120)
+    vm.screen.wait("the idle screen after reset-failed", is_idle, 60, "idle-after-crash-loop")
+    log(f"crash loop: {kills} kills in a row leave the message on tty1; reset-failed starts the kiosk again")
 
 
 def main():
@@ -577,6 +639,10 @@ def main():
     card = open(args.card).read().strip()
     card2 = open(args.card2).read().strip()
     results = {"arch": args.arch}
+    screens = os.path.join(args.work, "screens")
+    for f in os.listdir(screens) if os.path.isdir(screens) else []:
+        if f.endswith(".png"):
+            os.unlink(os.path.join(screens, f))
     vm = boot(args.work, args.arch, results)
     try:
         vm.screen.wait("the idle screen", is_idle, 600, "idle")
@@ -588,7 +654,7 @@ def main():
         results["kiosk_version"] = out.strip()
         # On the console the kiosk reads the keyboards itself (its own thread, the kernel's times),
         # not through SDL's event loop, where a slow redraw splits a scanner's burst.
-        _, out, _ = vm.agent.sh("journalctl -b --no-pager -o cat -u cardkiosk | grep 'kiosk: keys:' | head -n 1",
+        _, out, _ = vm.agent.sh("journalctl -b --no-pager -o cat -u cardkiosk | grep -E 'kiosk: keys: (keyboards and scanners|not reading)' | head -n 1",
                                 check=False, timeout=20)
         results["keys_read"] = out.strip()
         if "read through evdev" not in out:
@@ -608,8 +674,10 @@ def main():
         vm.agent.run("systemctl", "kill", "-s", "SIGKILL", "cardkiosk")
         wait_new_kiosk(vm, pid, 120, "SIGKILL")
         results["sigkill_to_active_seconds"] = round(time.monotonic() - t, 1)
-        vm.screen.wait("the idle screen after SIGKILL", is_idle, 60, "idle-after-kill")
+        active = time.monotonic()
+        vm.screen.wait("the idle screen after SIGKILL", is_idle, RESTART_SCREEN_S, "idle-after-kill")
         results["sigkill_to_idle_screen_seconds"] = round(time.monotonic() - t, 1)
+        results["sigkill_active_to_idle_screen_seconds"] = round(time.monotonic() - active, 1)
         log(f"SIGKILL: active again after {results['sigkill_to_active_seconds']} s")
 
         check_watchdog(vm, results)
@@ -637,6 +705,8 @@ def main():
         if e["seq"] not in seqs:
             raise Fail(f"power cut: entry seq {e['seq']} lost (journal has {seqs})")
         log("power cut: the journal verifies and holds the purchase")
+
+        check_crash_loop(vm, results)
         results["ok"] = True
     except Fail as err:
         results["ok"] = False
