@@ -540,15 +540,24 @@ def check_sticks(vm, args, results):
 RESTART_SCREEN_S = 10
 
 
-def wait_new_kiosk(vm, pid, timeout, what):
-    """Waits until the kiosk runs again under a PID other than `pid`."""
+def wait_new_kiosk(vm, pid, timeout, what, or_failed=False):
+    """Waits until the kiosk runs again under a PID other than `pid` (or, with `or_failed`, until
+    systemd gave up on it); returns its PID and the unit's state."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         new_pid, state = kiosk_pid(vm.agent)
-        if new_pid not in (0, pid) and state == "active":
-            return
+        if (new_pid not in (0, pid) and state == "active") or (or_failed and state == "failed"):
+            return new_pid, state
         time.sleep(0.2)
     raise Fail(f"{what}: the kiosk was not back within {timeout} s")
+
+
+def wait_restart_screen(vm, t, what, name):
+    """Right after wait_new_kiosk: the restarted kiosk's first frame on the screen within
+    RESTART_SCREEN_S. Returns the seconds since `t` and since the kiosk was active."""
+    active = time.monotonic()
+    vm.screen.wait(what, is_idle, RESTART_SCREEN_S, name)
+    return round(time.monotonic() - t, 1), round(time.monotonic() - active, 1)
 
 
 def check_watchdog(vm, results):
@@ -567,10 +576,9 @@ def check_watchdog(vm, results):
         raise Fail("watchdog: the kiosk came back, but the journal shows no watchdog timeout")
     if results["watchdog_hang_to_active_seconds"] < 30:
         raise Fail("watchdog: the hung kiosk was back before the watchdog period: not the watchdog")
-    active = time.monotonic()
-    vm.screen.wait("the idle screen after the watchdog", is_idle, RESTART_SCREEN_S, "idle-after-watchdog")
-    results["watchdog_hang_to_idle_screen_seconds"] = round(time.monotonic() - t, 1)
-    results["watchdog_active_to_idle_screen_seconds"] = round(time.monotonic() - active, 1)
+    (results["watchdog_hang_to_idle_screen_seconds"],
+     results["watchdog_active_to_idle_screen_seconds"]) = wait_restart_screen(
+        vm, t, "the idle screen after the watchdog", "idle-after-watchdog")
     wait_screen(vm, "idle", since, 30, "idle-after-watchdog")
     log(f"watchdog: a hung kiosk was active again after "
         f"{results['watchdog_hang_to_active_seconds']} s")
@@ -588,21 +596,14 @@ def same_glyphs(text):
 def check_crash_loop(vm, results):
     """Restarts too fast (StartLimitBurst=5 in StartLimitIntervalSec=120): systemd stops
     restarting the kiosk, and cardkiosk-crash-screen.service leaves its message on tty1, on the
-    screen (text on black) and in the console's text (/dev/vcs1). The command the message gives
+    screen (text on black) and in the console's text (/dev/vcsu1). The command the message gives
     the admin starts the kiosk again."""
     kills = 0
-    for _ in range(8):
-        pid, state = kiosk_pid(vm.agent)
-        if state == "failed":
-            break
+    pid, state = kiosk_pid(vm.agent)
+    while state != "failed" and kills < 8:
         vm.agent.run("systemctl", "kill", "-s", "SIGKILL", "cardkiosk")
         kills += 1
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            new_pid, state = kiosk_pid(vm.agent)
-            if state == "failed" or (new_pid not in (0, pid) and state == "active"):
-                break
-            time.sleep(0.2)
+        pid, state = wait_new_kiosk(vm, pid, 60, "crash loop", or_failed=True)
     if state != "failed":
         raise Fail(f"crash loop: still {state} after {kills} kills in a row")
     results["crash_loop_kills"] = kills
@@ -674,10 +675,9 @@ def main():
         vm.agent.run("systemctl", "kill", "-s", "SIGKILL", "cardkiosk")
         wait_new_kiosk(vm, pid, 120, "SIGKILL")
         results["sigkill_to_active_seconds"] = round(time.monotonic() - t, 1)
-        active = time.monotonic()
-        vm.screen.wait("the idle screen after SIGKILL", is_idle, RESTART_SCREEN_S, "idle-after-kill")
-        results["sigkill_to_idle_screen_seconds"] = round(time.monotonic() - t, 1)
-        results["sigkill_active_to_idle_screen_seconds"] = round(time.monotonic() - active, 1)
+        (results["sigkill_to_idle_screen_seconds"],
+         results["sigkill_active_to_idle_screen_seconds"]) = wait_restart_screen(
+            vm, t, "the idle screen after SIGKILL", "idle-after-kill")
         log(f"SIGKILL: active again after {results['sigkill_to_active_seconds']} s")
 
         check_watchdog(vm, results)

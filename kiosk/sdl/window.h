@@ -12,8 +12,8 @@
 
 namespace kiosk_sdl {
 
-// True when SDL draws on the console through KMS/DRM, as the device runs: SDL 2.26 names that
-// driver "KMSDRM", other versions "kmsdrm" (SDL_VIDEODRIVER is matched in any case too).
+// True when SDL draws on the console through KMS/DRM, as the device runs. SDL 2.26 names that
+// driver "KMSDRM"; compared in any case, as SDL itself matches SDL_VIDEODRIVER.
 bool IsConsoleVideo(std::string_view video_driver);
 
 // Whether the kiosk reads the keyboards itself through evdev, for kiosk.conf's `evdev_keys` ("on",
